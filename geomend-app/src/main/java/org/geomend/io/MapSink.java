@@ -1,0 +1,24 @@
+package org.geomend.io;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import org.geomend.kernels.GridSpec;
+
+/**
+ * Where finished geolocation maps go, one at a time, in any order. {@code values} holds
+ * {@code grid.height() * grid.width()} float32 values, row-major from the south-west pixel, normalised to
+ * sum 1. Implementations write to temporary names and make the output visible only in {@link #commit()};
+ * {@link #close()} without a commit leaves nothing that looks complete.
+ */
+public interface MapSink extends AutoCloseable {
+
+    void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException;
+
+    /** Finishes the output: after this returns the output is complete and under its final name. */
+    void commit() throws IOException;
+
+    /** Bytes written so far (for reports). */
+    long bytesWritten();
+
+    @Override void close() throws IOException;
+}
