@@ -1,0 +1,45 @@
+package org.geomend.cli;
+
+import java.io.PrintStream;
+
+/** A one-line progress bar on stderr, drawn only when stderr is a terminal; at most 5 redraws a second. */
+final class ProgressBar implements AutoCloseable {
+
+    private final PrintStream out;
+    private final String label;
+    private final boolean enabled;
+    private final long start = System.nanoTime();
+    private long lastDraw;
+
+    ProgressBar(String label) {
+        this.out = System.err;
+        this.label = label;
+        java.io.Console c = System.console();
+        this.enabled = c != null && c.isTerminal() && System.getenv("GEOMEND_NO_PROGRESS") == null;
+    }
+
+    synchronized void update(long done, long total) {
+        if (!enabled) return;
+        long now = System.nanoTime();
+        if (done < total && now - lastDraw < 200_000_000L) return;
+        lastDraw = now;
+        double s = (now - start) / 1e9, f = total == 0 ? 1 : (double) done / total;
+        int width = 30, fill = (int) Math.round(f * width);
+        String eta = done > 0 && done < total ? String.format(" eta %s", hms(s / done * (total - done))) : "";
+        out.printf("\r%s [%s%s] %d/%d %.0f/s %s%s   ", label, "#".repeat(fill), ".".repeat(width - fill), done, total,
+                s > 0 ? done / s : 0, hms(s), eta);
+        out.flush();
+    }
+
+    static String hms(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String.format("%d:%02d", t / 60, t % 60);
+    }
+
+    @Override public void close() {
+        if (enabled) {
+            out.print("\r\033[K");
+            out.flush();
+        }
+    }
+}
