@@ -210,6 +210,9 @@ public final class ArrowMapSink implements MapSink {
         committed = true;
     }
 
+    /** Arrow memory the sink holds now (the buffered batch); bounded by the batch limits plus one row. */
+    public long bufferedMemory() { return allocator.getAllocatedMemory(); }
+
     /** Rows written so far (committed batches and the buffered one). */
     public synchronized long rowsWritten() {
         return batchRowCounts.stream().mapToLong(Integer::longValue).sum() + rows;

@@ -41,6 +41,11 @@ class ArrowMapSinkTest {
             assertEquals(8, sink.rowsWritten());
         }
         assertFalse(Files.exists(tmp.resolve("sub/maps.arrow.partial")));
+        try (var alloc = new RootAllocator();
+             ArrowFileReader fr = new ArrowFileReader(FileChannel.open(out, StandardOpenOption.READ), alloc)) {
+            assertEquals(3, fr.getRecordBlocks().size());
+            assertEquals("3,3,2", fr.getMetaData().get(ArrowMaps.BATCH_ROWS_KEY));
+        }
         try (ArrowMapReader r = ArrowMapReader.open(out)) {
             assertFalse(r.sparse());
             assertEquals(8, r.rowCount());
@@ -127,6 +132,36 @@ class ArrowMapSinkTest {
                     if (m.values()[i] > 0) assertEquals(orig[i] / keptOrig, m.values()[i], 1e-6 * m.values()[i]);
             }
         }
+    }
+
+    @Test void memoryStaysBounded() throws Exception {
+        GridSpec g = TestMaps.grid(100, 100);
+        float[] v = TestMaps.peaked(g, 3);
+        Path out = tmp.resolve("big.arrow");
+        long limit = 1 << 20, peak = 0;
+        try (ArrowMapSink sink = new ArrowMapSink(out, TestMaps.L93, false, 1e-4, Map.of(), limit, 4096)) {
+            for (int i = 0; i < 300; i++) {
+                sink.write("m" + i, g, v);
+                peak = Math.max(peak, sink.bufferedMemory());
+            }
+            sink.commit();
+        }
+        assertTrue(peak <= 2 * limit + (1 << 20), "peak Arrow memory " + peak);
+        try (ArrowMapReader r = ArrowMapReader.open(out)) {
+            assertEquals(300, r.rowCount());
+            int[] seen = {0};
+            r.forEach(m -> { assertArrayEquals(v, m.values()); seen[0]++; });
+            assertEquals(300, seen[0]);
+        }
+        // sparse: same bound
+        try (ArrowMapSink sink = new ArrowMapSink(tmp.resolve("sp.arrow"), TestMaps.L93, true, 0, Map.of(), limit, 4096)) {
+            for (int i = 0; i < 300; i++) {
+                sink.write("m" + i, g, v);
+                peak = Math.max(peak, sink.bufferedMemory());
+            }
+            sink.commit();
+        }
+        assertTrue(peak <= 4 * limit + (1 << 20), "peak Arrow memory " + peak);
     }
 
     @Test void closeWithoutCommitLeavesNothing() throws Exception {
