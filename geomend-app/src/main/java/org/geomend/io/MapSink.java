@@ -14,6 +14,17 @@ public interface MapSink extends AutoCloseable {
 
     void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException;
 
+    /** Heap-array convenience for {@link #write(String, GridSpec, MemorySegment, long)}. */
+    default void write(String id, GridSpec grid, float[] values) throws IOException {
+        write(id, grid, MemorySegment.ofArray(values), 0);
+    }
+
+    /**
+     * True when a finished map of {@code id} is already in the output (only sinks opened with
+     * {@code resume} say so; the caller may then skip that base station). False by default.
+     */
+    default boolean exists(String id) { return false; }
+
     /** Finishes the output: after this returns the output is complete and under its final name. */
     void commit() throws IOException;
 
