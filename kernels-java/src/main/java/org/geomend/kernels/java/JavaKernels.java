@@ -26,8 +26,11 @@ import static org.geomend.kernels.GridBuffer.I32;
  */
 public final class JavaKernels implements GeoKernels {
 
-    /** Side, in pixels, of the blocks that share one candidate list in {@link #nearestSites}. */
-    static final int BLOCK = 16;
+    /**
+     * Side, in pixels, of the blocks that share one candidate list in {@link #nearestSites} (public: the
+     * CUDA backend uses the same blocks and candidate lists, so both give identical rasters).
+     */
+    public static final int BLOCK = 16;
 
     private final int threads;
     private final ExecutorService pool;
@@ -110,7 +113,7 @@ public final class JavaKernels implements GeoKernels {
     }
 
     /** Every site that can be among the kk nearest of some point within {@code h} of (cx, cy), ascending index. */
-    static int[] candidates(SiteIndex index, double cx, double cy, int kk, double h) {
+    public static int[] candidates(SiteIndex index, double cx, double cy, int kk, double h) {
         int n = index.sites().size();
         double rk = index.kthNearestSq(cx, cy, kk);
         if (rk == Double.POSITIVE_INFINITY) {
