@@ -80,12 +80,15 @@ final class GeolocateCommand implements Callable<Integer> {
             for (int t : targets) classCount.merge(cls[t], 1, Integer::sum);
         }
         Geolocator.Options o = new Geolocator.Options(m, beta, k, window, resolution, batch, tile);
-        Map<String, String> meta = new HashMap<>();
-        meta.put("method", m.cliName);
-        if (m == Method.SPDI) meta.put("beta", Double.toString(beta));
-        if (m != Method.VORONOI) meta.put("k", Integer.toString(k));
-        meta.put("sites", sites.toString());
-        if (region != null) meta.put("region", region.toString());
+        Map<String, String> params = new HashMap<>();
+        if (m == Method.SPDI) params.put("beta", Double.toString(beta));
+        if (m != Method.VORONOI) params.put("k", Integer.toString(k));
+        params.put("sites", sites.toString());
+        params.put("window", Integer.toString(window));
+        params.put("resolution", Double.toString(resolution));
+        if (operator != null) params.put("operator", operator);
+        if (region != null) params.put("region", region.toString());
+        Map<String, String> meta = MapSinks.geomendMetadata(m.cliName, params);
         RegionRaster mask = null;
         if (region != null) {
             RegionMask rm = RegionMask.load(region, inv.crs());
