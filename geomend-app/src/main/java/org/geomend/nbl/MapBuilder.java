@@ -108,7 +108,10 @@ public final class MapBuilder {
                 int s = slot(entKey(c, k.tx[i], k.ty[i]));
                 if (!Double.isNaN(k.rsrp[i])) Moments.add(nR, mR, vR, s, k.rsrp[i]);
                 if (!Double.isNaN(k.rssi[i])) Moments.add(nQ, mQ, vQ, s, k.rssi[i]);
-                if (k.first[i]) tileCount[tileSlot(Tiles.key(k.tx[i], k.ty[i]))]++;
+                if (k.first[i]) {
+                    int ts = tileSlot(Tiles.key(k.tx[i], k.ty[i]));
+                    tileCount[ts]++;
+                }
                 cellCap(c);
                 Moments.add(pn, pmx, pvx, c, k.mx[i]);
                 Moments.add(pnY, pmy, pvy, c, k.my[i]);
@@ -125,7 +128,10 @@ public final class MapBuilder {
                 Moments.merge(nR, mR, vR, s, o.nR[os], o.mR[os], o.vR[os]);
                 Moments.merge(nQ, mQ, vQ, s, o.nQ[os], o.mQ[os], o.vQ[os]);
             });
-            o.tiles.forEach((key, os) -> tileCount[tileSlot(key)] += o.tileCount[os]);
+            o.tiles.forEach((key, os) -> {
+                int ts = tileSlot(key); // before reading the field: tileSlot may grow the array
+                tileCount[ts] += o.tileCount[os];
+            });
             cellCap(o.pn.length - 1);
             for (int c = 0; c < o.pn.length; c++) {
                 Moments.merge(pn, pmx, pvx, c, o.pn[c], o.pmx[c], o.pvx[c]);
