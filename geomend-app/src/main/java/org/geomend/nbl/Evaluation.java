@@ -1,0 +1,288 @@
+package org.geomend.nbl;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.geomend.kernels.nbl.NblResult;
+import org.geomend.kernels.nbl.NblScoring;
+
+/**
+ * {@code nbl eval} (paper VI): GPS-tagged records are split into map-building and test records by blocks
+ * of {@code block} consecutive records of a session (the record id up to its last ':'), so a test record
+ * rarely has its own neighbours in the map; for each zoom a map is built from the training part and the
+ * test records are located with WA and MLE, with and without P(l). The cell-ID baseline places a record at
+ * the centroid of its serving cell's training samples. Localization uncertainty = error / coverage range
+ * of the serving cell (see {@link MapBuilder}: sqrt(2) x RMS distance of its training samples to their
+ * centroid, at least 50 m). Writes {@code summary.csv} and CDF plots (PNG) like figures 8-11.
+ */
+public final class Evaluation {
+
+    static final String[] CATS = {"all", "1", "2", "3+"};
+
+    private final String dataset;
+    private final List<Path> files;
+    private final int z0, z1, threads;
+    private final double testFraction;
+    private final int block;
+    private final long seed;
+    private final NblScoring scoring;
+    private final PrintStream log;
+
+    public Evaluation(String dataset, List<Path> files, int z0, int z1, double testFraction, int block, long seed,
+                      int threads, NblScoring scoring, PrintStream log) {
+        if (z0 < Tiles.MIN_ZOOM || z1 > Tiles.MAX_ZOOM || z0 > z1) throw new IllegalArgumentException("zooms must be within 16-21");
+        this.dataset = dataset;
+        this.files = files;
+        this.z0 = z0;
+        this.z1 = z1;
+        this.testFraction = testFraction;
+        this.block = Math.max(1, block);
+        this.seed = seed;
+        this.threads = threads;
+        this.scoring = scoring;
+        this.log = log;
+    }
+
+    record Rec(String id, String time, double lat, double lon, String[] cell, double[] rsrp, double[] rssi, double[] ta) {}
+
+    static List<Rec> load(List<Path> files) throws IOException {
+        List<Rec> out = new ArrayList<>();
+        List<String> c = new ArrayList<>();
+        List<double[]> v = new ArrayList<>();
+        String[] cur = {null, null};
+        double[] pos = {0, 0};
+        for (Path f : files) {
+            MeasurementCsv.read(f, row -> {
+                if (!row.record.equals(cur[0])) {
+                    if (cur[0] != null) out.add(make(cur, pos, c, v));
+                    cur[0] = row.record;
+                    cur[1] = row.time;
+                    pos[0] = row.lat;
+                    pos[1] = row.lon;
+                    c.clear();
+                    v.clear();
+                }
+                c.add(row.cell);
+                v.add(new double[] {row.rsrp, row.rssi, row.ta});
+            });
+        }
+        if (cur[0] != null) out.add(make(cur, pos, c, v));
+        return out;
+    }
+
+    private static Rec make(String[] cur, double[] pos, List<String> c, List<double[]> v) {
+        int n = c.size();
+        double[] p = new double[n], q = new double[n], t = new double[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = v.get(i)[0];
+            q[i] = v.get(i)[1];
+            t[i] = v.get(i)[2];
+        }
+        return new Rec(cur[0], cur[1], pos[0], pos[1], c.toArray(new String[0]), p, q, t);
+    }
+
+    static String session(String id) {
+        int i = id.lastIndexOf(':');
+        return i > 0 ? id.substring(0, i) : "";
+    }
+
+    /** Test records: blocks of consecutive records of a session drawn with probability testFraction. */
+    static boolean[] split(List<Rec> recs, double fraction, int block, long seed) {
+        boolean[] test = new boolean[recs.size()];
+        String last = null;
+        int k = 0;
+        boolean cur = false;
+        for (int i = 0; i < recs.size(); i++) {
+            String s = session(recs.get(i).id());
+            if (!s.equals(last) || k == block) {
+                long h = seed * 0x9E3779B97F4A7C15L + s.hashCode() * 31L + i;
+                cur = new SplittableRandom(h).nextDouble() < fraction;
+                k = 0;
+                last = s;
+            }
+            test[i] = cur;
+            k++;
+        }
+        return test;
+    }
+
+    /** Errors (m) and uncertainties of one configuration, with the record's cell count. */
+    static final class Outcome {
+        final double[] err, unc;
+        final int[] cells;
+
+        Outcome(int n) {
+            err = new double[n];
+            unc = new double[n];
+            cells = new int[n];
+        }
+
+        double[] err(String cat) { return pick(err, cat); }
+
+        double[] unc(String cat) { return pick(unc, cat); }
+
+        private double[] pick(double[] v, String cat) {
+            return java.util.stream.IntStream.range(0, v.length).filter(i -> match(cells[i], cat)).mapToDouble(i -> v[i]).toArray();
+        }
+    }
+
+    static boolean match(int cells, String cat) {
+        return switch (cat) {
+            case "all" -> true;
+            case "3+" -> cells >= 3;
+            default -> cells == Integer.parseInt(cat);
+        };
+    }
+
+    public void run(Path outDir) throws IOException {
+        Files.createDirectories(outDir);
+        long t0 = System.nanoTime();
+        List<Rec> all = load(files);
+        List<Rec> usable = new ArrayList<>();
+        for (Rec r : all) if (!Double.isNaN(r.lat()) && !Double.isNaN(r.lon())) usable.add(r);
+        boolean[] isTest = split(usable, testFraction, block, seed);
+        List<Rec> train = new ArrayList<>(), test = new ArrayList<>();
+        for (int i = 0; i < usable.size(); i++) (isTest[i] ? test : train).add(usable.get(i));
+        log.printf(Locale.ROOT, "nbl eval %s: %d records (%d without GPS, not used): %d map-building, %d test%n",
+                dataset, all.size(), all.size() - usable.size(), train.size(), test.size());
+        MapBuilder.RowSource src = c -> {
+            MeasurementCsv.Row row = new MeasurementCsv.Row();
+            for (Rec r : train) {
+                row.record = r.id();
+                row.time = r.time();
+                row.lat = r.lat();
+                row.lon = r.lon();
+                for (int i = 0; i < r.cell().length; i++) {
+                    row.cell = r.cell()[i];
+                    row.rsrp = r.rsrp()[i];
+                    row.rssi = r.rssi()[i];
+                    row.ta = r.ta()[i];
+                    c.accept(row);
+                }
+            }
+        };
+        Map<String, Outcome> res = new LinkedHashMap<>();
+        Outcome baseline = null;
+        StringBuilder sum = new StringBuilder("dataset,zoom,estimator,density,cells_in_record,n,median_error_m,p90_error_m,median_uncertainty\n");
+        for (int z = z0; z <= z1; z++) {
+            NblMap map = new MapBuilder(z, null, threads, null).build(src);
+            RecordBatch rb = new RecordBatch(map.cellIndex(), Math.max(16, test.size()));
+            for (Rec r : test) {
+                for (int i = 0; i < r.cell().length; i++) rb.row(r.id(), r.lat(), r.lon(), r.cell()[i], r.rsrp()[i], r.rssi()[i], r.ta()[i]);
+                rb.endRecord();
+            }
+            Locator loc = new Locator(map, scoring);
+            int n = rb.size();
+            for (boolean dens : new boolean[] {true, false}) {
+                NblResult out = loc.score(rb, dens, null);
+                Outcome wa = new Outcome(n), mle = new Outcome(n);
+                for (int r = 0; r < n; r++) {
+                    fill(wa, r, rb, map, out.candidates[r] > 0, out.waX[r], out.waY[r]);
+                    fill(mle, r, rb, map, out.candidates[r] > 0, out.mleX[r], out.mleY[r]);
+                }
+                res.put(key(z, "wa", dens), wa);
+                res.put(key(z, "mle", dens), mle);
+                if (dens) {
+                    long unplaced = Arrays.stream(out.candidates, 0, n).filter(c -> c == 0).count();
+                    log.printf(Locale.ROOT, "  zoom %d: map %d cells, %d tiles, %d entries; %d of %d test records not placed (no known cell)%n",
+                            z, map.numCells(), map.numTiles(), map.numEntries(), unplaced, n);
+                }
+            }
+            if (baseline == null) {
+                baseline = new Outcome(n);
+                for (int r = 0; r < n; r++) {
+                    int s = rb.serving[r];
+                    boolean ok = s >= 0;
+                    fill(baseline, r, rb, map, ok, ok ? Tiles.mercX(map.centroidLon[s]) : 0, ok ? Tiles.mercY(map.centroidLat[s]) : 0);
+                }
+                for (String cat : CATS) row(sum, "-", "cellid", "-", cat, baseline);
+            }
+            for (String est : new String[] {"wa", "mle"})
+                for (boolean dens : new boolean[] {true, false})
+                    for (String cat : CATS) row(sum, String.valueOf(z), est, dens ? "yes" : "no", cat, res.get(key(z, est, dens)));
+        }
+        Path s = outDir.resolve("summary.csv");
+        Path tmp = outDir.resolve("summary.csv.tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(tmp)) { w.write(sum.toString()); }
+        Files.move(tmp, s, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        plots(outDir, res, baseline);
+        log.printf(Locale.ROOT, "nbl eval %s: wrote %s and plots in %.1f s%n", dataset, s, (System.nanoTime() - t0) * 1e-9);
+    }
+
+    private static void fill(Outcome o, int r, RecordBatch rb, NblMap map, boolean placed, double x, double y) {
+        o.cells[r] = rb.cellsInRecord[r];
+        if (!placed) {
+            o.err[r] = Double.NaN;
+            o.unc[r] = Double.NaN;
+            return;
+        }
+        double e = Tiles.haversine(rb.truthLat[r], rb.truthLon[r], Tiles.latOfMerc(y), Tiles.lonOfMerc(x));
+        o.err[r] = e;
+        int s = rb.serving[r];
+        o.unc[r] = s >= 0 ? e / map.rangeM[s] : Double.NaN;
+    }
+
+    static String key(int z, String est, boolean dens) { return z + "/" + est + "/" + dens; }
+
+    private void row(StringBuilder sb, String zoom, String est, String dens, String cat, Outcome o) {
+        double[] e = clean(o.err(cat)), u = clean(o.unc(cat));
+        sb.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%s,%s,%s%n", dataset, zoom, est, dens, cat, e.length,
+                f(quantile(e, 0.5)), f(quantile(e, 0.9)), f4(quantile(u, 0.5))));
+    }
+
+    static double[] clean(double[] v) { return Arrays.stream(v).filter(d -> !Double.isNaN(d)).sorted().toArray(); }
+
+    /** Quantile of sorted values (linear interpolation), NaN for none. */
+    public static double quantile(double[] sorted, double q) {
+        if (sorted.length == 0) return Double.NaN;
+        double p = q * (sorted.length - 1);
+        int i = (int) Math.floor(p);
+        return i + 1 < sorted.length ? sorted[i] + (p - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
+    }
+
+    private static String f(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v); }
+
+    private static String f4(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v); }
+
+    private void plots(Path dir, Map<String, Outcome> res, Outcome base) throws IOException {
+        int zm = Math.max(z0, Math.min(z1, 19));
+        String t = dataset + ", zoom " + zm;
+        Outcome wa = res.get(key(zm, "wa", true)), mle = res.get(key(zm, "mle", true));
+        for (boolean unc : new boolean[] {false, true}) {
+            String suf = unc ? "uncertainty" : "error";
+            String xl = unc ? "localization uncertainty (error / serving cell coverage range)" : "localization error (m)";
+            Plots.cdf(dir.resolve("fig8_wa_vs_mle_" + suf + ".png"), "WA vs MLE: " + t, xl, List.of(
+                    new Plots.Series("WA", v(wa, unc, "all")), new Plots.Series("MLE", v(mle, unc, "all")),
+                    new Plots.Series("cell-ID baseline", v(base, unc, "all"))));
+            List<Plots.Series> zs = new ArrayList<>();
+            for (int z = z0; z <= z1; z++) zs.add(new Plots.Series("WA, zoom " + z, v(res.get(key(z, "wa", true)), unc, "all")));
+            Plots.cdf(dir.resolve("fig9_zoom_" + suf + ".png"), "Coverage map zoom: " + dataset, xl, zs);
+            List<Plots.Series> cs = new ArrayList<>();
+            for (String c : new String[] {"1", "2", "3+"}) cs.add(new Plots.Series("WA, " + c + " cell(s)", v(wa, unc, c)));
+            Plots.cdf(dir.resolve("fig10_cells_" + suf + ".png"), "Cells in the record: " + t, xl, cs);
+            Outcome wan = res.get(key(zm, "wa", false));
+            Plots.cdf(dir.resolve("fig11_density_" + suf + ".png"), "Location density P(l): " + t, xl, List.of(
+                    new Plots.Series("1 cell, with P(l)", v(wa, unc, "1")), new Plots.Series("1 cell, without P(l)", v(wan, unc, "1")),
+                    new Plots.Series("2 cells, with P(l)", v(wa, unc, "2")), new Plots.Series("2 cells, without P(l)", v(wan, unc, "2"))));
+        }
+        double[] xs = new double[z1 - z0 + 1];
+        double[] mu = new double[xs.length];
+        for (int z = z0; z <= z1; z++) {
+            xs[z - z0] = z;
+            mu[z - z0] = quantile(clean(res.get(key(z, "wa", true)).unc("all")), 0.5);
+        }
+        Plots.lines(dir.resolve("fig9_median_uncertainty_vs_zoom.png"), "Median uncertainty vs zoom (WA, with P(l)): " + dataset,
+                "zoom", "median localization uncertainty", xs, List.of(new Plots.Series("WA", mu)));
+    }
+
+    private static double[] v(Outcome o, boolean unc, String cat) { return unc ? o.unc(cat) : o.err(cat); }
+}

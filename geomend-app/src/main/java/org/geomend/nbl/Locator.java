@@ -1,0 +1,110 @@
+package org.geomend.nbl;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.geomend.kernels.nbl.NblResult;
+import org.geomend.kernels.nbl.NblScoring;
+
+/**
+ * Online phase (paper V): streams records, scores them in batches with an {@link NblScoring} backend and
+ * writes {@code record,lat,lon,candidates[,error_m]}. The truth column appears when the first record
+ * carries lat/lon; {@code locate} never uses lat/lon to place a record.
+ */
+public final class Locator {
+
+    public static final int BATCH = 1 << 16;
+
+    public enum Estimator { wa, mle }
+
+    private final NblMap map;
+    private final NblScoring scoring;
+    public long records, placed;
+    public double parseSeconds, scoreSeconds, writeSeconds;
+
+    public Locator(NblMap map, NblScoring scoring) {
+        this.map = map;
+        this.scoring = scoring;
+    }
+
+    public NblResult score(RecordBatch rb, boolean useDensity, NblResult out) {
+        if (out == null) out = new NblResult(rb.size());
+        out.ensure(rb.size());
+        scoring.score(map.arrays(), rb.b, useDensity, out);
+        return out;
+    }
+
+    public void locate(Path input, Estimator est, boolean useDensity, Path output) throws IOException {
+        RecordBatch rb = new RecordBatch(map.cellIndex(), BATCH);
+        NblResult res = new NblResult(BATCH);
+        Set<String> seen = new HashSet<>();
+        boolean[] header = {false}, truth = {false};
+        try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(output); BufferedWriter w = af.writer()) {
+            long[] t0 = {System.nanoTime()};
+            StringBuilder sb = new StringBuilder(256);
+            class Flusher {
+                void flush() throws IOException {
+                    long t1 = System.nanoTime();
+                    parseSeconds += (t1 - t0[0]) * 1e-9;
+                    score(rb, useDensity, res);
+                    long t2 = System.nanoTime();
+                    scoreSeconds += (t2 - t1) * 1e-9;
+                    if (!header[0]) {
+                        truth[0] = rb.size() > 0 && !Double.isNaN(rb.truthLat[0]);
+                        w.write(truth[0] ? "record,lat,lon,candidates,error_m\n" : "record,lat,lon,candidates\n");
+                        header[0] = true;
+                    }
+                    for (int r = 0; r < rb.size(); r++) {
+                        double x = est == Estimator.wa ? res.waX[r] : res.mleX[r];
+                        double y = est == Estimator.wa ? res.waY[r] : res.mleY[r];
+                        sb.setLength(0);
+                        sb.append(rb.ids[r]).append(',');
+                        double lat = Tiles.latOfMerc(y), lon = Tiles.lonOfMerc(x);
+                        if (res.candidates[r] > 0) {
+                            placed++;
+                            sb.append(round(lat, 7)).append(',').append(round(lon, 7));
+                        } else sb.append(',');
+                        sb.append(',').append(res.candidates[r]);
+                        if (truth[0]) {
+                            sb.append(',');
+                            if (res.candidates[r] > 0 && !Double.isNaN(rb.truthLat[r]))
+                                sb.append(round(Tiles.haversine(lat, lon, rb.truthLat[r], rb.truthLon[r]), 2));
+                        }
+                        sb.append('\n');
+                        w.append(sb);
+                    }
+                    records += rb.size();
+                    rb.clear();
+                    t0[0] = System.nanoTime();
+                    writeSeconds += (t0[0] - t2) * 1e-9;
+                }
+            }
+            Flusher f = new Flusher();
+            MeasurementCsv.read(input, row -> {
+                String open = rb.openRecord();
+                if (open == null || !open.equals(row.record)) {
+                    if (open != null) {
+                        rb.endRecord();
+                        if (rb.size() >= BATCH - 1) f.flush();
+                    }
+                    if (!seen.add(row.record))
+                        throw NblInputException.at(input, row.line, "record '" + row.record + "' appears again; rows of a record must be adjacent");
+                }
+                rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
+            });
+            rb.endRecord();
+            f.flush();
+            w.flush();
+            w.close();
+            af.commit();
+        }
+    }
+
+    static double round(double v, int digits) {
+        double s = Math.pow(10, digits);
+        return Math.rint(v * s) / s;
+    }
+}

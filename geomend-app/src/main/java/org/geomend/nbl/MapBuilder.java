@@ -1,0 +1,335 @@
+package org.geomend.nbl;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Offline phase (paper IV-B): streams GPS-tagged measurement rows into per-(cell, tile) moments of RSRP
+ * and RSSI, per-tile record counts (P(l)) and per-cell position moments. The calling thread parses and
+ * hands chunks of rows to worker threads through a bounded queue (memory stays bounded by the number of
+ * distinct (cell, tile) pairs, not by the input); each worker owns a partial aggregate, merged at the end
+ * with Chan's formulas. A second pass builds f_PD when the data hold PDs.
+ *
+ * <p>Rows without a GPS position are skipped and counted. Cell positions for PD: from {@code --cells}
+ * when given, else the RSRP-power-weighted centroid of the cell's samples (said on the notice stream).
+ */
+public final class MapBuilder {
+
+    /** A source of measurement rows that can be read more than once. */
+    @FunctionalInterface
+    public interface RowSource {
+        void forEach(MeasurementCsv.RowConsumer c) throws IOException;
+
+        static RowSource files(List<Path> files) {
+            return c -> { for (Path f : files) MeasurementCsv.read(f, c); };
+        }
+    }
+
+    public static final double FPD_MIN = -3000, FPD_BIN = 20, FPD_FLOOR = 1e-7, RANGE_MIN = 50;
+    private static final int CHUNK = 8192;
+
+    private final int zoom, threads;
+    private final Map<String, double[]> knownCells;
+    private final PrintStream notices;
+    public long rowsRead, rowsNoPosition, records;
+
+    public MapBuilder(int zoom, Map<String, double[]> knownCells, int threads, PrintStream notices) {
+        if (zoom < Tiles.MIN_ZOOM || zoom > Tiles.MAX_ZOOM)
+            throw new IllegalArgumentException("zoom must be " + Tiles.MIN_ZOOM + ".." + Tiles.MAX_ZOOM + ", got " + zoom);
+        this.zoom = zoom;
+        this.knownCells = knownCells;
+        this.threads = Math.max(1, threads);
+        this.notices = notices;
+    }
+
+    static final class Chunk {
+        final int[] cell = new int[CHUNK], tx = new int[CHUNK], ty = new int[CHUNK];
+        final boolean[] first = new boolean[CHUNK];
+        final double[] rsrp = new double[CHUNK], rssi = new double[CHUNK], mx = new double[CHUNK], my = new double[CHUNK];
+        int n;
+    }
+
+    private static final Chunk END = new Chunk();
+
+    /** Partial aggregate of one worker. */
+    static final class Partial {
+        LongIntMap ent = new LongIntMap(1 << 12);
+        long[] nR = new long[1 << 12], nQ = new long[1 << 12];
+        double[] mR = new double[1 << 12], vR = new double[1 << 12], mQ = new double[1 << 12], vQ = new double[1 << 12];
+        int slots;
+        LongIntMap tiles = new LongIntMap(1 << 10);
+        long[] tileCount = new long[1 << 10];
+        int tileSlots;
+        // per cell (global index)
+        long[] pn = new long[64];
+        double[] pmx = new double[64], pvx = new double[64], pmy = new double[64], pvy = new double[64];
+        double[] ws = new double[64], wx = new double[64], wy = new double[64];
+        long[] pnY = new long[64];
+
+        static long entKey(int cell, int x, int y) { return (long) cell << 42 | (long) x << 21 | y; }
+
+        int slot(long key) {
+            int s = ent.getOrPut(key, slots);
+            if (s == slots) {
+                if (++slots > nR.length) {
+                    int n = nR.length * 2;
+                    nR = Arrays.copyOf(nR, n); nQ = Arrays.copyOf(nQ, n);
+                    mR = Arrays.copyOf(mR, n); vR = Arrays.copyOf(vR, n); mQ = Arrays.copyOf(mQ, n); vQ = Arrays.copyOf(vQ, n);
+                }
+            }
+            return s;
+        }
+
+        int tileSlot(long key) {
+            int s = tiles.getOrPut(key, tileSlots);
+            if (s == tileSlots && ++tileSlots > tileCount.length) tileCount = Arrays.copyOf(tileCount, tileCount.length * 2);
+            return s;
+        }
+
+        void cellCap(int c) {
+            if (c < pn.length) return;
+            int n = Math.max(c + 1, pn.length * 2);
+            pn = Arrays.copyOf(pn, n); pnY = Arrays.copyOf(pnY, n);
+            pmx = Arrays.copyOf(pmx, n); pvx = Arrays.copyOf(pvx, n); pmy = Arrays.copyOf(pmy, n); pvy = Arrays.copyOf(pvy, n);
+            ws = Arrays.copyOf(ws, n); wx = Arrays.copyOf(wx, n); wy = Arrays.copyOf(wy, n);
+        }
+
+        void add(Chunk k) {
+            for (int i = 0; i < k.n; i++) {
+                int c = k.cell[i];
+                int s = slot(entKey(c, k.tx[i], k.ty[i]));
+                if (!Double.isNaN(k.rsrp[i])) Moments.add(nR, mR, vR, s, k.rsrp[i]);
+                if (!Double.isNaN(k.rssi[i])) Moments.add(nQ, mQ, vQ, s, k.rssi[i]);
+                if (k.first[i]) {
+                    int ts = tileSlot(Tiles.key(k.tx[i], k.ty[i]));
+                    tileCount[ts]++;
+                }
+                cellCap(c);
+                Moments.add(pn, pmx, pvx, c, k.mx[i]);
+                Moments.add(pnY, pmy, pvy, c, k.my[i]);
+                double w = Double.isNaN(k.rsrp[i]) ? 1e-10 : Math.pow(10, k.rsrp[i] / 10);
+                ws[c] += w;
+                wx[c] += w * k.mx[i];
+                wy[c] += w * k.my[i];
+            }
+        }
+
+        void merge(Partial o) {
+            o.ent.forEach((key, os) -> {
+                int s = slot(key);
+                Moments.merge(nR, mR, vR, s, o.nR[os], o.mR[os], o.vR[os]);
+                Moments.merge(nQ, mQ, vQ, s, o.nQ[os], o.mQ[os], o.vQ[os]);
+            });
+            o.tiles.forEach((key, os) -> {
+                int ts = tileSlot(key); // before reading the field: tileSlot may grow the array
+                tileCount[ts] += o.tileCount[os];
+            });
+            cellCap(o.pn.length - 1);
+            for (int c = 0; c < o.pn.length; c++) {
+                Moments.merge(pn, pmx, pvx, c, o.pn[c], o.pmx[c], o.pvx[c]);
+                Moments.merge(pnY, pmy, pvy, c, o.pnY[c], o.pmy[c], o.pvy[c]);
+                ws[c] += o.ws[c];
+                wx[c] += o.wx[c];
+                wy[c] += o.wy[c];
+            }
+        }
+    }
+
+    public NblMap build(RowSource src) throws IOException {
+        Map<String, Integer> cells = new HashMap<>();
+        List<String> cellIds = new ArrayList<>();
+        BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(2 * threads);
+        Partial[] parts = new Partial[threads];
+        Thread[] workers = new Thread[threads];
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < threads; t++) {
+            Partial p = parts[t] = new Partial();
+            workers[t] = new Thread(() -> {
+                try {
+                    for (Chunk k; (k = queue.take()) != END; ) p.add(k);
+                } catch (Throwable e) {
+                    synchronized (failure) { failure[0] = e; }
+                }
+            }, "nbl-build-" + t);
+            workers[t].start();
+        }
+        boolean[] taSeen = {false};
+        String[] lastRecord = {null};
+        Chunk[] cur = {new Chunk()};
+        try {
+            src.forEach(row -> {
+                rowsRead++;
+                if (!row.hasPosition()) { rowsNoPosition++; return; }
+                boolean first = !row.record.equals(lastRecord[0]);
+                if (first) { records++; lastRecord[0] = row.record; }
+                Integer c = cells.get(row.cell);
+                if (c == null) {
+                    c = cellIds.size();
+                    cells.put(row.cell, c);
+                    cellIds.add(row.cell);
+                }
+                if (!Double.isNaN(row.ta)) taSeen[0] = true;
+                Chunk k = cur[0];
+                int i = k.n++;
+                k.cell[i] = c;
+                k.tx[i] = Tiles.tileX(row.lon, zoom);
+                k.ty[i] = Tiles.tileY(row.lat, zoom);
+                k.first[i] = first;
+                k.rsrp[i] = row.rsrp;
+                k.rssi[i] = row.rssi;
+                k.mx[i] = Tiles.mercX(row.lon);
+                k.my[i] = Tiles.mercY(row.lat);
+                if (k.n == CHUNK) {
+                    put(queue, k);
+                    cur[0] = new Chunk();
+                }
+            });
+            if (cur[0].n > 0) put(queue, cur[0]);
+        } finally {
+            for (int t = 0; t < threads; t++) put(queue, END);
+            for (Thread w : workers) {
+                try { w.join(); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+            }
+        }
+        if (failure[0] != null) throw new IllegalStateException("map build worker failed: " + failure[0], failure[0]);
+        Partial all = parts[0];
+        for (int t = 1; t < threads; t++) all.merge(parts[t]);
+        all.cellCap(cellIds.size());
+        NblMap m = assemble(all, cellIds);
+        if (taSeen[0]) buildFpd(m, src);
+        return m;
+    }
+
+    private static void put(BlockingQueue<Chunk> q, Chunk k) {
+        try { q.put(k); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new IllegalStateException("interrupted"); }
+    }
+
+    private NblMap assemble(Partial a, List<String> cellIds) {
+        NblMap m = new NblMap();
+        m.zoom = zoom;
+        int nc = cellIds.size();
+        m.cellIds = cellIds.toArray(new String[0]);
+        // tiles, sorted by key
+        long[] tk = new long[a.tileSlots];
+        long[] tc = new long[a.tileSlots];
+        int[] order = new int[a.tileSlots];
+        a.tiles.forEach((key, s) -> { tk[s] = key; });
+        Integer[] ord = new Integer[a.tileSlots];
+        for (int i = 0; i < ord.length; i++) ord[i] = i;
+        Arrays.sort(ord, (p, q) -> Long.compare(tk[p], tk[q]));
+        m.tileKeys = new long[ord.length];
+        m.tileCount = new long[ord.length];
+        LongIntMap tileIdx = new LongIntMap(ord.length);
+        for (int i = 0; i < ord.length; i++) {
+            m.tileKeys[i] = tk[ord[i]];
+            m.tileCount[i] = a.tileCount[ord[i]];
+            m.totalRecords += m.tileCount[i];
+            tileIdx.getOrPut(m.tileKeys[i], i);
+        }
+        // entries, sorted by (cell, tile index)
+        int ne = a.slots;
+        long[] sortKey = new long[ne];
+        a.ent.forEach((key, s) -> {
+            int c = (int) (key >>> 42), x = (int) (key >>> 21) & 0x1FFFFF, y = (int) key & 0x1FFFFF;
+            int t = tileIdx.get(Tiles.key(x, y));
+            if (t < 0) throw new IllegalStateException("entry without tile");
+            sortKey[s] = (long) c << 32 | t;
+        });
+        Integer[] eo = new Integer[ne];
+        for (int i = 0; i < ne; i++) eo[i] = i;
+        Arrays.sort(eo, (p, q) -> Long.compare(sortKey[p], sortKey[q]));
+        m.cellStart = new int[nc + 1];
+        m.entTile = new int[ne];
+        m.entNR = new int[ne];
+        m.entNQ = new int[ne];
+        m.entMuR = new float[ne];
+        m.entSdR = new float[ne];
+        m.entMuQ = new float[ne];
+        m.entSdQ = new float[ne];
+        for (int i = 0; i < ne; i++) {
+            int s = eo[i];
+            int c = (int) (sortKey[s] >>> 32);
+            m.cellStart[c + 1]++;
+            m.entTile[i] = (int) sortKey[s];
+            m.entNR[i] = (int) a.nR[s];
+            m.entNQ[i] = (int) a.nQ[s];
+            m.entMuR[i] = a.nR[s] == 0 ? Float.NaN : (float) a.mR[s];
+            m.entSdR[i] = (float) Moments.sigmaFloor(a.nR[s], a.vR[s]);
+            m.entMuQ[i] = a.nQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
+            m.entSdQ[i] = (float) Moments.sigmaFloor(a.nQ[s], a.vQ[s]);
+        }
+        for (int c = 0; c < nc; c++) m.cellStart[c + 1] += m.cellStart[c];
+        // cells
+        m.cellLat = new double[nc];
+        m.cellLon = new double[nc];
+        m.centroidLat = new double[nc];
+        m.centroidLon = new double[nc];
+        m.rangeM = new double[nc];
+        m.cellSamples = new long[nc];
+        int given = 0;
+        for (int c = 0; c < nc; c++) {
+            m.cellSamples[c] = a.pn[c];
+            m.centroidLat[c] = Tiles.latOfMerc(a.pmy[c]);
+            m.centroidLon[c] = Tiles.lonOfMerc(a.pmx[c]);
+            double var = a.pn[c] < 2 ? 0 : (a.pvx[c] + a.pvy[c]) / (a.pn[c] - 1);
+            // uniform disc of radius R: E|x - mean|^2 = R^2 / 2
+            m.rangeM[c] = Math.max(RANGE_MIN, Math.sqrt(2 * var) * Math.cos(Math.toRadians(m.centroidLat[c])));
+            double[] k = knownCells == null ? null : knownCells.get(m.cellIds[c]);
+            if (k != null) {
+                m.cellLat[c] = k[0];
+                m.cellLon[c] = k[1];
+                given++;
+            } else if (knownCells == null) {
+                m.cellLat[c] = Tiles.latOfMerc(a.wy[c] / a.ws[c]);
+                m.cellLon[c] = Tiles.lonOfMerc(a.wx[c] / a.ws[c]);
+            } else {
+                m.cellLat[c] = Double.NaN;
+                m.cellLon[c] = Double.NaN;
+            }
+        }
+        m.positionsEstimated = knownCells == null;
+        if (notices != null) {
+            if (knownCells == null)
+                notices.println("nbl build: no --cells: cell positions estimated as the RSRP-power-weighted centroid of each cell's samples");
+            else if (given < nc)
+                notices.println("nbl build: " + (nc - given) + " of " + nc + " cells not in --cells: no PD term for them");
+        }
+        return m;
+    }
+
+    /** Second pass: histogram of (distance from the cell's position to the GPS fix) - PD. */
+    private void buildFpd(NblMap m, RowSource src) throws IOException {
+        int bins = (int) ((-2 * FPD_MIN) / FPD_BIN);
+        long[] h = new long[bins];
+        long[] n = {0};
+        Map<String, Integer> idx = m.cellIndex();
+        src.forEach(row -> {
+            if (!row.hasPosition() || Double.isNaN(row.ta)) return;
+            Integer c = idx.get(row.cell);
+            if (c == null || Double.isNaN(m.cellLat[c])) return;
+            double err = Tiles.haversine(row.lat, row.lon, m.cellLat[c], m.cellLon[c]) - row.ta;
+            int b = (int) Math.floor((err - FPD_MIN) / FPD_BIN);
+            if (b >= 0 && b < bins) h[b]++;
+            n[0]++;
+        });
+        if (n[0] == 0) return;
+        m.fpd = new float[bins];
+        // light smoothing (1-2-1) of the empirical histogram; density per metre
+        for (int b = 0; b < bins; b++) {
+            double s = 2.0 * h[b] + (b > 0 ? h[b - 1] : 0) + (b + 1 < bins ? h[b + 1] : 0);
+            m.fpd[b] = (float) (s / 4 / n[0] / FPD_BIN);
+        }
+        m.fpdMin = FPD_MIN;
+        m.fpdBin = FPD_BIN;
+        m.fpdFloor = FPD_FLOOR;
+        m.fpdSamples = n[0];
+    }
+}

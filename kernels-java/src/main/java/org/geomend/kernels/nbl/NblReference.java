@@ -1,0 +1,72 @@
+package org.geomend.kernels.nbl;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Float64 reference of {@link NblScoring}, written for clarity: exact erfc, log-domain weights, candidate
+ * tiles collected in a set. Same rules as {@link NblModel}.
+ */
+public final class NblReference {
+
+    private NblReference() {}
+
+    /** {@code {mleX, mleY, waX, waY, candidates}} of record r (NaN estimates when not placed). */
+    public static double[] score(NblMapArrays map, NblBatch b, boolean useDensity, int r) {
+        int m0 = b.recStart[r], m1 = b.recStart[r + 1];
+        // cell -> its measurement rows
+        Map<Integer, java.util.List<Integer>> cells = new LinkedHashMap<>();
+        for (int m = m0; m < m1; m++) {
+            int c = b.cell[m];
+            if (c < 0 || map.cellStart()[c] == map.cellStart()[c + 1]) continue;
+            cells.computeIfAbsent(c, k -> new java.util.ArrayList<>()).add(m);
+        }
+        TreeSet<Integer> tiles = new TreeSet<>();
+        for (int c : cells.keySet())
+            for (int e = map.cellStart()[c]; e < map.cellStart()[c + 1]; e++) tiles.add(map.entTile()[e]);
+        if (tiles.isEmpty()) return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0};
+        double[] logw = new double[tiles.size()];
+        int[] tileOf = new int[tiles.size()];
+        int i = 0;
+        double maxLog = Double.NEGATIVE_INFINITY;
+        int bestTile = -1;
+        for (int t : tiles) {
+            double lw = useDensity ? Math.log(map.tileDensity()[t]) : 0;
+            for (var ce : cells.entrySet()) {
+                int c = ce.getKey();
+                int en = -1;
+                for (int e = map.cellStart()[c]; e < map.cellStart()[c + 1]; e++) if (map.entTile()[e] == t) en = e;
+                lw += Math.log(measure(b.rsrp, ce.getValue(), en < 0 ? Float.NaN : map.entMuR()[en], en < 0 ? 0 : map.entInvSdR()[en]));
+                lw += Math.log(measure(b.rssi, ce.getValue(), en < 0 ? Float.NaN : map.entMuQ()[en], en < 0 ? 0 : map.entInvSdQ()[en]));
+                if (map.fpd() != null && !Double.isNaN(map.cellX()[c])) {
+                    double d = NblModel.distance(map.tileX()[t], map.tileY()[t], map.tileScale()[t], map.cellX()[c], map.cellY()[c]);
+                    double sum = 0;
+                    int n = 0;
+                    for (int m : ce.getValue()) if (!Float.isNaN(b.ta[m])) { sum += map.fpdAt(d - b.ta[m]); n++; }
+                    if (n > 0) lw += Math.log(sum / n);
+                }
+            }
+            logw[i] = lw;
+            tileOf[i] = t;
+            if (lw > maxLog) { maxLog = lw; bestTile = t; }
+            i++;
+        }
+        double sw = 0, sx = 0, sy = 0;
+        for (int k = 0; k < logw.length; k++) {
+            double w = Math.exp(logw[k] - maxLog);
+            sw += w;
+            sx += w * map.tileX()[tileOf[k]];
+            sy += w * map.tileY()[tileOf[k]];
+        }
+        return new double[] {map.tileX()[bestTile], map.tileY()[bestTile], sx / sw, sy / sw, tiles.size()};
+    }
+
+    private static double measure(float[] v, java.util.List<Integer> rows, float mu, float invSd) {
+        double sum = 0;
+        int n = 0;
+        for (int m : rows) if (!Float.isNaN(v[m])) { n++; sum += Float.isNaN(mu) ? NblModel.MISS : NblModel.tail(((double) v[m] - mu) * invSd); }
+        if (n == 0) return 1;
+        return Float.isNaN(mu) ? NblModel.MISS : sum / n;
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Batch scoring kernel of Network-Based Localization (NBL, "Can you find me now?", eq. 1-7): the
+ * {@link org.geomend.kernels.nbl.NblScoring} interface, its multi-threaded Java implementation
+ * {@link org.geomend.kernels.nbl.JavaNblScoring} and the float64 reference
+ * {@link org.geomend.kernels.nbl.NblReference} it is tested against.
+ *
+ * <p>Data are flat primitive arrays: the coverage map ({@link org.geomend.kernels.nbl.NblMapArrays}), a
+ * batch of records in CSR form ({@link org.geomend.kernels.nbl.NblBatch}) and the estimates
+ * ({@link org.geomend.kernels.nbl.NblResult}). The scoring rules shared by every implementation
+ * (tail-probability floor, the factor for a reported cell without statistics in a tile, the PD density
+ * floor) are in {@link org.geomend.kernels.nbl.NblModel}.
+ */
+package org.geomend.kernels.nbl;
