@@ -151,8 +151,8 @@ public record SynthParams(String preset, int window, double resolution, double u
     /** Two cities, a few hundred BSs with maps. */
     public static SynthParams small() {
         double[] a = slot(0), b = slot(1);
-        return base("small", List.of(new CitySpec("city01", a[0], a[1], 2_000, 5_000, 12_000),
-                new CitySpec("city02", b[0], b[1], 1_200, 3_500, 10_000)));
+        return base("small", List.of(new CitySpec("city01", a[0], a[1], 2_500, 6_000, 14_000),
+                new CitySpec("city02", b[0], b[1], 1_500, 4_000, 11_000)));
     }
 
     /** Fourteen cities (3 large, 5 medium, 6 small), about 6,000 BSs with maps. */
