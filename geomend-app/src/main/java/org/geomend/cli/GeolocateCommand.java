@@ -45,7 +45,7 @@ final class GeolocateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output: an .arrow file, or a directory for geotiff/npy.") Path out;
     @Option(names = "--format", defaultValue = "arrow", description = "arrow|geotiff|npy (default ${DEFAULT-VALUE}).") String format;
     @Option(names = "--sparse", description = "Arrow only: store the pixels carrying all but --drop-mass of each map.") boolean sparse;
-    @Option(names = "--drop-mass", defaultValue = "1e-4", description = "Mass a sparse map may drop (default ${DEFAULT-VALUE}).") double dropMass;
+    @Option(names = "--drop-mass", defaultValue = "3e-2", description = "Mass a sparse map may drop, renormalised (default ${DEFAULT-VALUE}; KS2 cost about 2/3 of it; see README).") double dropMass;
     @Option(names = "--operator", description = "Keep only this operator's sites (ARCEP code, or the operator column).") String operator;
     @Option(names = "--crs", description = "CRS of x,y inputs / projection for lat,lon inputs (EPSG code or proj string).") String crs;
     @Option(names = "--skip-bad-rows", description = "Count and report bad inventory rows instead of failing.") boolean skipBadRows;
@@ -70,7 +70,7 @@ final class GeolocateCommand implements Callable<Integer> {
         SitePositions pos = inv.positions();
         String[] idOf = new String[inv.size()];
         for (int i = 0; i < idOf.length; i++) idOf[i] = inv.sites().get(i).id();
-        int[] targets = targets(idOf);
+        int[] targets = targets(idOf, inv);
         double[] betas = null;
         Map<String, Integer> classCount = new LinkedHashMap<>();
         if (m == Method.SPDI_LEGACY) {
@@ -115,7 +115,7 @@ final class GeolocateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] targets(String[] idOf) {
+    private int[] targets(String[] idOf, Inventory inv) {
         if (ids == null || ids.isEmpty()) {
             int[] all = new int[idOf.length];
             for (int i = 0; i < all.length; i++) all[i] = i;
@@ -126,7 +126,7 @@ final class GeolocateCommand implements Callable<Integer> {
         List<Integer> t = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String id : ids) {
-            Integer i = index.get(id.trim());
+            Integer i = index.get(inv.resolveId(id.trim()));
             if (i == null) missing.add(id); else t.add(i);
         }
         if (!missing.isEmpty())

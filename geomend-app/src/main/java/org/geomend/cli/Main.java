@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
 @Command(name = "geomend", mixinStandardHelpOptions = true, version = "geomend 0.1.0",
         description = "Where the users of a mobile network are: metadata geolocation of base stations (DeepMEND) "
                 + "and network-based localization of measurement records (NBL).",
-        subcommands = {GeolocateCommand.class, Ks2Command.class, ExampleInventoryCommand.class,
-                NotYetCommands.Synth.class, NotYetCommands.Eval.class, NotYetCommands.Teacher.class,
-                NotYetCommands.Train.class, NotYetCommands.Nbl.class, CommandLine.HelpCommand.class})
+        subcommands = {GeolocateCommand.class, Ks2Command.class, ExampleInventoryCommand.class, NblCommand.class,
+                NotYetCommands.Eval.class, NotYetCommands.Teacher.class, NotYetCommands.Train.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -28,13 +28,30 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
+    /** Ground-truth maps of {@code geomend synth}: {@code DIR/maps.arrow}, sparse with nothing dropped (lossless). */
+    static org.geomend.io.MapSink synthSink(java.nio.file.Path dir, String crsName) throws java.io.IOException {
+        return new org.geomend.io.ArrowMapSink(dir.resolve("maps.arrow"), org.geomend.geo.Projections.parse(crsName), true, 0.0,
+                org.geomend.io.MapSinks.geomendMetadata("synthetic-ground-truth", java.util.Map.of()));
+    }
+
+    /** {@code geomend synth --sites FILE}: any inventory format {@code geolocate} reads (SPEC section 5). */
+    static java.util.List<org.geomend.io.Site> synthSites(java.nio.file.Path file) {
+        try {
+            return org.geomend.io.InventoryReader.read(file, org.geomend.io.InventoryOptions.defaults()
+                    .withReport(System.err)).sites();
+        } catch (InputException e) {
+            throw new SynthCommand.BadInput(e.getMessage());
+        }
+    }
+
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("synth", new CommandLine(new SynthCommand(Main::synthSink, Main::synthSites)));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             Throwable t = ex;
             if (t instanceof java.io.UncheckedIOException u) t = u.getCause();
-            if (t instanceof InputException || t instanceof IllegalArgumentException || t instanceof java.nio.file.NoSuchFileException) {
+            if (t instanceof InputException || t instanceof org.geomend.io.MapFormatException || t instanceof IllegalArgumentException || t instanceof java.nio.file.NoSuchFileException) {
                 String msg = t instanceof java.nio.file.NoSuchFileException n ? n.getFile() + ": no such file" : t.getMessage();
                 err.println("geomend " + cmd.getCommandName() + ": " + msg);
                 return 2;

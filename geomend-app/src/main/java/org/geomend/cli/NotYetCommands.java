@@ -23,9 +23,6 @@ final class NotYetCommands {
         }
     }
 
-    @Command(name = "synth", description = "Synthetic operator with ground truth (not implemented yet).")
-    static final class Synth extends NotYet { String what() { return "synth"; } }
-
     @Command(name = "eval", description = "Comparison tables and plots (not implemented yet).")
     static final class Eval extends NotYet { String what() { return "eval"; } }
 
@@ -34,7 +31,4 @@ final class NotYetCommands {
 
     @Command(name = "train", description = "U-Net student training (not implemented yet).")
     static final class Train extends NotYet { String what() { return "train"; } }
-
-    @Command(name = "nbl", description = "Network-based localization (not implemented yet).")
-    static final class Nbl extends NotYet { String what() { return "nbl"; } }
 }

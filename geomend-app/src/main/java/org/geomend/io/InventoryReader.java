@@ -322,6 +322,7 @@ public final class InventoryReader {
             Map<String, Long> siteIds = lay.fileIds() ? null : new HashMap<>();
             int merged = 0;
             long mergedLine = 0, mergedInto = 0;
+            Map<String, String> mergedIds = new HashMap<>();
             for (int i = 0; i < n; i++) {
                 Row r = rows.get(i);
                 if (!Double.isFinite(xs[i]) || !Double.isFinite(ys[i])) {
@@ -331,6 +332,7 @@ public final class InventoryReader {
                 Pos p = new Pos(xs[i] + 0.0, ys[i] + 0.0);
                 Integer k = at.get(p);
                 if (k != null) {
+                    if (r.id != null && !r.id.isEmpty()) mergedIds.putIfAbsent(r.id, sites.get(k).id());
                     if (merged++ == 0) {
                         mergedLine = r.line;
                         mergedInto = sites.get(k).line();
@@ -379,7 +381,7 @@ public final class InventoryReader {
                 }
                 if (crsNote != null) rep.println(file + ": " + crsNote);
             }
-            return new Inventory(List.copyOf(sites), crs, skipped, merged, filteredOut, lay.format);
+            return new Inventory(List.copyOf(sites), crs, skipped, merged, filteredOut, lay.format, Map.copyOf(mergedIds));
         }
 
         /** OpenCelliD operators compare as {@code mcc-net} numbers: "208-01", "208-1" and "20801" are one. */

@@ -233,7 +233,7 @@ public final class SynthGenerator {
         m.put("regions", layout.regionNames());
         m.put("window", p.window());
         m.put("resolution", p.resolution());
-        m.put("files", Map.of("sites", "sites.csv", "sectors", "sectors.csv"));
+        m.put("files", Map.of("sites", "sites.csv", "sectors", "sectors.csv", "maps", "maps.arrow"));
         m.put("params", p);
         Files.writeString(file, Json.write(m) + "\n");
     }
