@@ -109,7 +109,8 @@ final class GeolocateCommand implements Callable<Integer> {
                             + "peak off-heap %d MiB, peak RSS %s%s%s%n",
                     s.maps(), m.cliName, kernels.name(), inv.size(), s.seconds(), s.mapsPerSecond(), readS, s.tiles(),
                     human(s.bytesWritten()), out, peakArrow >> 20, peakRss(),
-                    s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "",
+                    (s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "")
+                            + (s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps were empty (Voronoi cell without a pixel centre) and got all their mass on the site's pixel" : ""),
                     classCount.isEmpty() ? "" : ", classes " + classCount);
         }
         return 0;

@@ -49,7 +49,13 @@ public final class Geolocator {
     }
 
     /** What a run did. */
-    public record Stats(int maps, int tiles, long rasterPixels, int unmaskedFallback, double seconds, long bytesWritten) {
+    /**
+     * @param unmaskedFallback maps with no mass inside the region, kept unmasked
+     * @param sitePixelFallback maps with no mass at all (a Voronoi cell holding no pixel centre, e.g. a site
+     *                          within a pixel of another one): all their mass is put on the pixel holding the site
+     */
+    public record Stats(int maps, int tiles, long rasterPixels, int unmaskedFallback, int sitePixelFallback, double seconds,
+                        long bytesWritten) {
         public double mapsPerSecond() { return seconds > 0 ? maps / seconds : 0; }
     }
 
@@ -90,7 +96,7 @@ public final class Geolocator {
         int total = tiles.values().stream().mapToInt(List::size).sum();
         int kk = o.neighbours();
         long mapPixels = (long) o.window() * o.window();
-        int done = 0, fallback = 0;
+        int done = 0, fallback = 0, pointFallback = 0;
         long rasterPixels = 0;
         ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
             Thread th = new Thread(r, "geomend-writer");
@@ -120,9 +126,14 @@ public final class Geolocator {
                         kernels.normalize(b, raster, mask, sums);
                         for (int m = 0; m < n; m++) {
                             if (sums[m] > 0) continue;
-                            // nothing of this map lies inside the region: keep the unmasked map rather than an empty one
-                            fallback++;
-                            redrawUnmasked(positions, knn, o, b, m, raster);
+                            if (mask != null) {
+                                // nothing of this map lies inside the region: keep the unmasked map rather than an empty one
+                                fallback++;
+                                if (redrawUnmasked(positions, knn, o, b, m, raster) > 0) continue;
+                            }
+                            // no mass anywhere (an empty Voronoi cell): the site's own pixel gets it all
+                            pointFallback++;
+                            sitePixel(positions, o, b, m);
                         }
                         pending[which] = writer.submit(() -> {
                             try {
@@ -149,7 +160,7 @@ public final class Geolocator {
             buffers[0].close();
             buffers[1].close();
         }
-        return new Stats(done, tiles.size(), rasterPixels, fallback, (System.nanoTime() - t0) / 1e9, sink.bytesWritten());
+        return new Stats(done, tiles.size(), rasterPixels, fallback, pointFallback, (System.nanoTime() - t0) / 1e9, sink.bytesWritten());
     }
 
     private void draw(SitePositions positions, KnnRaster knn, Options o, MapBatch b) {
@@ -157,15 +168,30 @@ public final class Geolocator {
         else kernels.spdiMaps(positions, knn, o.k(), b);
     }
 
-    private void redrawUnmasked(SitePositions positions, KnnRaster knn, Options o, MapBatch b, int m, GridSpec raster) {
+    /** Redraws map {@code m} without the region mask; returns its mass before normalisation. */
+    private double redrawUnmasked(SitePositions positions, KnnRaster knn, Options o, MapBatch b, int m, GridSpec raster) {
         long px = b.mapPixels();
         try (GridBuffer one = GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, px)) {
             MapBatch single = new MapBatch(1, b.width(), b.height(), new int[] {b.site()[m]}, new int[] {b.col0()[m]},
                     new int[] {b.row0()[m]}, new double[] {b.beta()[m]}, one);
             draw(positions, knn, o, single);
-            kernels.normalize(single, raster, null, new double[1]);
-            java.lang.foreign.MemorySegment.copy(one.segment(), 0, b.maps().segment(), b.offset(m) * 4, px * 4);
+            double[] sum = new double[1];
+            kernels.normalize(single, raster, null, sum);
+            if (sum[0] > 0) java.lang.foreign.MemorySegment.copy(one.segment(), 0, b.maps().segment(), b.offset(m) * 4, px * 4);
+            return sum[0];
         }
+    }
+
+    /** Map {@code m} becomes 1 on the window pixel holding its site, 0 elsewhere. */
+    static void sitePixel(SitePositions positions, Options o, MapBatch b, int m) {
+        int i = b.site()[m];
+        GridSpec w = GridSpec.window(positions.x()[i], positions.y()[i], o.window(), o.resolution());
+        int col = (int) Math.min(w.width() - 1, Math.max(0, Math.floor((positions.x()[i] - w.x0()) / w.resolution())));
+        int row = (int) Math.min(w.height() - 1, Math.max(0, Math.floor((positions.y()[i] - w.y0()) / w.resolution())));
+        java.lang.foreign.MemorySegment seg = b.maps().segment();
+        long off = b.offset(m) * 4;
+        seg.asSlice(off, b.mapPixels() * 4).fill((byte) 0);
+        seg.set(GridBuffer.F32, off + ((long) row * w.width() + col) * 4, 1f);
     }
 
     private static MapBatch batch(SitePositions p, List<Integer> sites, double[] betas, Options o, GridSpec raster, GridBuffer buf) {

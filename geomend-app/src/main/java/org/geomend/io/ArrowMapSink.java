@@ -159,7 +159,12 @@ public final class ArrowMapSink implements MapSink {
         if (sparse) {
             if (scratch.length < n) scratch = new float[(int) n];
             MemorySegment.copy(values, F32, offsetElements * 4, scratch, 0, (int) n);
-            SparseSelection s = SparseSelection.select(scratch, (int) n, dropMass);
+            SparseSelection s;
+            try {
+                s = SparseSelection.select(scratch, (int) n, dropMass);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("map of '" + id + "': " + e.getMessage(), e);
+            }
             ListVector pix = (ListVector) root.getVector("pixel"), p = (ListVector) root.getVector("p");
             int start = pix.startNewValue(row);
             p.startNewValue(row);

@@ -236,6 +236,25 @@ class GeolocateCliTest {
         if (fallback > 0) assertTrue(r.err().contains(fallback + " maps had no pixel inside the region"), r.err());
     }
 
+    /** A site boxed in by four others 40 m away has a Voronoi cell holding no pixel centre: its pixel gets the mass. */
+    @Test void emptyVoronoiCellFallsBackToTheSitePixel() throws IOException {
+        Path box = dir.resolve("box.csv");
+        Files.writeString(box, "id,x,y\nb,652000,6862000\nw,651960,6862000\ne,652040,6862000\ns,652000,6861960\nn,652000,6862040\n");
+        Path out = dir.resolve("box.arrow");
+        Result r = run("geolocate", "--sites", box.toString(), "--method", "voronoi", "--window", "48", "--backend", "java",
+                "--out", out.toString(), "--sparse", "--drop-mass", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("1 maps were empty"), r.err());
+        try (ArrowMapReader in = ArrowMapReader.open(out)) {
+            MapData m = in.read("b");
+            GridSpec g = GridSpec.window(652000, 6862000, 48, 100);
+            int col = (int) Math.floor((652000 - g.x0()) / 100), row = (int) Math.floor((6862000 - g.y0()) / 100);
+            assertEquals(1f, m.values()[row * 48 + col]);
+            assertEquals(1.0, mass(m.values()), 0);
+            assertEquals(1.0, mass(in.read("w").values()), 1e-6);
+        }
+    }
+
     @Test void legacyRunsWithClasses() throws IOException {
         Path out = dir.resolve("legacy.arrow");
         Result r = run(args("--method", "spdi-legacy", "--out", out.toString()));
