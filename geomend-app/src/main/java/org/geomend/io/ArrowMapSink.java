@@ -73,6 +73,8 @@ public final class ArrowMapSink implements MapSink {
     private long bytesInBatch;
     private float[] scratch = new float[0];
     private boolean committed, closed;
+    /** Deletes the partial file when the JVM is stopped (Ctrl-C, SIGTERM) before commit or close. */
+    private final Thread cleanup;
 
     public ArrowMapSink(Path out, Crs crs, boolean sparse, double dropMass, Map<String, String> metadata) throws IOException {
         this(out, crs, sparse, dropMass, metadata, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS);
@@ -94,6 +96,13 @@ public final class ArrowMapSink implements MapSink {
         if (parent != null) Files.createDirectories(parent);
         this.channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+        Path partialFile = partial;
+        this.cleanup = new Thread(() -> {
+            try {
+                Files.deleteIfExists(partialFile);
+            } catch (IOException ignored) { }
+        }, "geomend-partial-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             if (sparse) start(0);
         } catch (IOException | RuntimeException e) {
@@ -241,6 +250,9 @@ public final class ArrowMapSink implements MapSink {
         } finally {
             channel.close();
             if (!committed) Files.deleteIfExists(partial);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) { }
         }
     }
 }
