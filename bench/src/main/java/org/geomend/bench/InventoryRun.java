@@ -128,7 +128,7 @@ public final class InventoryRun {
                     s.rasterPixels() / (double) ((long) s.maps() * 360_000)));
             rep.append(String.format("| wall time | %.1f s |%n| maps/s | %.1f |%n| ms per map | %.2f |%n", s.seconds(),
                     s.mapsPerSecond(), 1000 * s.seconds() / s.maps()));
-            if (a.containsKey("out")) rep.append(String.format("| bytes written | %d (%.2f GiB) |%n", s.bytesWritten(), s.bytesWritten() / 1073741824.0));
+            if (a.containsKey("out")) rep.append(String.format("| bytes written | %d (%.2f GiB) |%n", sink.bytesWritten(), sink.bytesWritten() / 1073741824.0));
             rep.append(String.format("| peak off-heap (Arrow) | %d MiB |%n| peak RSS | %s |%n", alloc.getPeakMemoryAllocation() >> 20, peakRss()));
         }
         if (probe != null) {

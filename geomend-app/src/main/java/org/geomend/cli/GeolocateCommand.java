@@ -108,7 +108,7 @@ final class GeolocateCommand implements Callable<Integer> {
                     "geomend geolocate: %d maps (%s, backend %s) of %d sites in %.1f s (%.1f maps/s; reading %.2f s), %d tiles, %s written to %s, "
                             + "peak off-heap %d MiB, peak RSS %s%s%s%n",
                     s.maps(), m.cliName, kernels.name(), inv.size(), s.seconds(), s.mapsPerSecond(), readS, s.tiles(),
-                    human(s.bytesWritten()), out, peakArrow >> 20, peakRss(),
+                    human(sink.bytesWritten()), out, peakArrow >> 20, peakRss(),
                     (s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "")
                             + (s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps were empty (Voronoi cell without a pixel centre) and got all their mass on the site's pixel" : ""),
                     classCount.isEmpty() ? "" : ", classes " + classCount);

@@ -2,23 +2,41 @@ package org.geomend.cli;
 
 import java.io.PrintStream;
 
-/** A one-line progress bar on stderr, drawn only when stderr is a terminal; at most 5 redraws a second. */
+/**
+ * Progress on stderr: a one-line bar redrawn at most 5 times a second when the console is a terminal;
+ * otherwise (a log file, a batch job) one plain line at each tenth of the work. {@code GEOMEND_NO_PROGRESS}
+ * silences both.
+ */
 final class ProgressBar implements AutoCloseable {
 
     private final PrintStream out;
     private final String label;
     private final boolean enabled;
     private final long start = System.nanoTime();
+    private final boolean plain;
     private long lastDraw;
+    private int lastTenth;
 
     ProgressBar(String label) {
         this.out = System.err;
         this.label = label;
         java.io.Console c = System.console();
-        this.enabled = c != null && c.isTerminal() && System.getenv("GEOMEND_NO_PROGRESS") == null;
+        boolean quiet = System.getenv("GEOMEND_NO_PROGRESS") != null;
+        this.enabled = c != null && c.isTerminal() && !quiet;
+        this.plain = !enabled && !quiet;
     }
 
     synchronized void update(long done, long total) {
+        if (plain) {
+            int tenth = total == 0 ? 10 : (int) (10 * done / total);
+            if (tenth > lastTenth && done < total) {
+                lastTenth = tenth;
+                double s = (System.nanoTime() - start) / 1e9;
+                out.printf("%s: %d/%d (%d%%), %s elapsed, eta %s%n", label, done, total, 100 * done / total, hms(s),
+                        hms(s / done * (total - done)));
+            }
+            return;
+        }
         if (!enabled) return;
         long now = System.nanoTime();
         if (done < total && now - lastDraw < 200_000_000L) return;

@@ -115,6 +115,7 @@ class GeolocateCliTest {
             }
         }
         assertFalse(Files.exists(dir.resolve("spdi.arrow.partial")));
+        assertTrue(r.err().contains(GeolocateCommand.human(Files.size(out)) + " written"), "the summary gives the file's size: " + r.err());
     }
 
     @Test void voronoiGeoTiffAndNpyReadBackInPlace() throws IOException {
