@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblScoring;
 import org.geomend.nbl.Adapters;
 import org.geomend.nbl.Evaluation;
@@ -62,6 +63,9 @@ public final class NblCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("geomend nbl " + what + ": " + e.getMessage());
             return 2;
+        } catch (IllegalStateException e) {
+            System.err.println("geomend nbl " + what + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             System.err.println("geomend nbl " + what + ": failed: " + e);
             return 1;
@@ -76,15 +80,11 @@ public final class NblCommand implements Callable<Integer> {
 
         int threads() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }
 
+        /** {@code auto}: CUDA when a device is present, else Java with a one-line notice; {@code cuda} named but unavailable: one-line error. */
         NblScoring scoring() {
-            switch (backend) {
-                case "java", "auto" -> { return NblScoring.java(threads()); }
-                case "cuda" -> {
-                    System.err.println("geomend nbl: cuda backend for NBL not available; using java");
-                    return NblScoring.java(threads());
-                }
-                default -> throw new IllegalArgumentException("unknown --backend '" + backend + "' (auto, java, cuda)");
-            }
+            if (!List.of("auto", "java", "cuda").contains(backend))
+                throw new IllegalArgumentException("unknown --backend '" + backend + "' (auto, java, cuda)");
+            return NblBackends.select(backend, threads(), System.err);
         }
     }
 
