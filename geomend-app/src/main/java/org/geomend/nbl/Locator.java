@@ -65,13 +65,14 @@ public final class Locator {
                         double lat = Tiles.latOfMerc(y), lon = Tiles.lonOfMerc(x);
                         if (res.candidates[r] > 0) {
                             placed++;
-                            sb.append(round(lat, 7)).append(',').append(round(lon, 7));
+                            appendRounded(sb, lat, 7).append(',');
+                            appendRounded(sb, lon, 7);
                         } else sb.append(',');
                         sb.append(',').append(res.candidates[r]);
                         if (truth[0]) {
                             sb.append(',');
                             if (res.candidates[r] > 0 && !Double.isNaN(rb.truthLat[r]))
-                                sb.append(round(Tiles.haversine(lat, lon, rb.truthLat[r], rb.truthLon[r]), 2));
+                                appendRounded(sb, Tiles.haversine(lat, lon, rb.truthLat[r], rb.truthLon[r]), 2);
                         }
                         sb.append('\n');
                         w.append(sb);
@@ -91,7 +92,7 @@ public final class Locator {
                         if (rb.size() >= BATCH - 1) f.flush();
                     }
                     if (!seen.add(row.record))
-                        throw NblInputException.at(input, row.line, "record '" + row.record + "' appears again; rows of a record must be adjacent");
+                        throw MeasurementCsv.error(input, row, "record '" + row.record + "' appears again; rows of a record must be adjacent");
                 }
                 rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
             });
@@ -106,5 +107,28 @@ public final class Locator {
     static double round(double v, int digits) {
         double s = Math.pow(10, digits);
         return Math.rint(v * s) / s;
+    }
+
+    private static final long[] LPOW10 = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
+    /**
+     * Appends exactly what {@code sb.append(round(v, digits))} appends, without {@code Double.toString} in
+     * the common range: for 1e-3 <= |round(v)| < 1e7 and digits <= 8 the shortest decimal of the rounded
+     * double is the integer {@code rint(v * 10^digits)} with the decimal point put back (trailing zeros
+     * dropped, at least one fraction digit), because decimals on the 10^-digits grid lie many ulps apart.
+     */
+    static StringBuilder appendRounded(StringBuilder sb, double v, int digits) {
+        double q = round(v, digits);
+        double a = Math.abs(q);
+        if (!(a >= 1e-3 && a < 1e7) || digits > 8) return sb.append(q);
+        long n = (long) Math.rint(v * LPOW10[digits]);
+        if (n < 0) { sb.append('-'); n = -n; }
+        long p = LPOW10[digits], ip = n / p, fp = n % p;
+        sb.append(ip).append('.');
+        if (fp == 0) return sb.append('0');
+        int d = digits;
+        while (fp % 10 == 0) { fp /= 10; d--; }
+        for (long t = LPOW10[d - 1]; t > fp && t > 1; t /= 10) sb.append('0');
+        return sb.append(fp);
     }
 }
