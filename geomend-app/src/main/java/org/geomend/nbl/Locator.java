@@ -6,6 +6,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
 
@@ -37,18 +41,28 @@ public final class Locator {
         return out;
     }
 
+    /**
+     * Locates every record of {@code input} into {@code output} (written to a temporary name, renamed at
+     * the end). Two stages overlap: the calling thread parses batch i + 1 while a second thread scores
+     * and writes batch i (two batches alternate). {@link #parseSeconds} is the parsing thread's time
+     * outside waits; {@link #scoreSeconds} and {@link #writeSeconds} the second thread's.
+     */
     public void locate(Path input, Estimator est, boolean useDensity, Path output) throws IOException {
-        RecordBatch rb = new RecordBatch(map.cellIndex(), BATCH);
+        RecordBatch[] rbs = {new RecordBatch(map.cellIndex(), BATCH), new RecordBatch(map.cellIndex(), BATCH)};
         NblResult res = new NblResult(BATCH);
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(1 << 16);
         boolean[] header = {false}, truth = {false};
+        ExecutorService stage = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nbl-locate-score-write");
+            t.setDaemon(true);
+            return t;
+        });
         try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(output); BufferedWriter w = af.writer()) {
-            long[] t0 = {System.nanoTime()};
             StringBuilder sb = new StringBuilder(256);
-            class Flusher {
-                void flush() throws IOException {
+            // scores and writes one batch (second thread, batches in order)
+            class ScoreWrite {
+                void run(RecordBatch rb) throws IOException {
                     long t1 = System.nanoTime();
-                    parseSeconds += (t1 - t0[0]) * 1e-9;
                     score(rb, useDensity, res);
                     long t2 = System.nanoTime();
                     scoreSeconds += (t2 - t1) * 1e-9;
@@ -79,28 +93,71 @@ public final class Locator {
                     }
                     records += rb.size();
                     rb.clear();
-                    t0[0] = System.nanoTime();
-                    writeSeconds += (t0[0] - t2) * 1e-9;
+                    writeSeconds += (System.nanoTime() - t2) * 1e-9;
                 }
             }
-            Flusher f = new Flusher();
-            MeasurementCsv.read(input, row -> {
-                String open = rb.openRecord();
-                if (open == null || !open.equals(row.record)) {
-                    if (open != null) {
-                        rb.endRecord();
-                        if (rb.size() >= BATCH - 1) f.flush();
+            ScoreWrite sw = new ScoreWrite();
+            @SuppressWarnings("unchecked") Future<?>[] pending = new Future<?>[1];
+            int[] cur = {0};
+            long[] t0 = {System.nanoTime()};
+            class Handoff {
+                void await() throws IOException {
+                    if (pending[0] == null) return;
+                    try {
+                        pending[0].get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof IOException io) throw io;
+                        if (e.getCause() instanceof RuntimeException re) throw re;
+                        throw new IOException(e.getCause());
+                    } finally {
+                        pending[0] = null;
                     }
-                    if (!seen.add(row.record))
-                        throw MeasurementCsv.error(input, row, "record '" + row.record + "' appears again; rows of a record must be adjacent");
                 }
-                rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
-            });
-            rb.endRecord();
-            f.flush();
+
+                /** Hands the current batch to the second stage and continues on the other one. */
+                void flush() throws IOException {
+                    parseSeconds += (System.nanoTime() - t0[0]) * 1e-9;
+                    await(); // the other batch is free again
+                    RecordBatch full = rbs[cur[0]];
+                    pending[0] = stage.submit(() -> { sw.run(full); return null; });
+                    cur[0] ^= 1;
+                    t0[0] = System.nanoTime();
+                }
+            }
+            Handoff h = new Handoff();
+            try {
+                MeasurementCsv.read(input, row -> {
+                    RecordBatch rb = rbs[cur[0]];
+                    String open = rb.openRecord();
+                    if (open == null || !open.equals(row.record)) {
+                        if (open != null) {
+                            rb.endRecord();
+                            if (rb.size() >= BATCH - 1) {
+                                h.flush();
+                                rb = rbs[cur[0]];
+                            }
+                        }
+                        if (!seen.add(row.record))
+                            throw MeasurementCsv.error(input, row, "record '" + row.record + "' appears again; rows of a record must be adjacent");
+                    }
+                    rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
+                });
+                rbs[cur[0]].endRecord();
+                h.flush();
+                h.await();
+            } finally {
+                if (pending[0] != null) {
+                    try { h.await(); } catch (IOException | RuntimeException ignored) { /* the first failure is the one thrown */ }
+                }
+            }
             w.flush();
             w.close();
             af.commit();
+        } finally {
+            stage.shutdownNow();
         }
     }
 
