@@ -90,6 +90,37 @@ class NblInputFormatsTest {
     }
 
     @Test
+    void arrowStreamFormatIsReadToo() throws IOException {
+        Path csv = synthetic("s.csv", 50, 4), stream = tmp.resolve("s.bin");
+        try (var alloc = new org.apache.arrow.memory.RootAllocator();
+             var root = org.apache.arrow.vector.VectorSchemaRoot.create(MeasurementArrow.schema(), alloc);
+             var out = Files.newOutputStream(stream);
+             var w = new org.apache.arrow.vector.ipc.ArrowStreamWriter(root, null, out)) {
+            w.start();
+            List<String[]> rows = new ArrayList<>();
+            MeasurementCsv.read(csv, r -> rows.add(new String[] {r.record, r.time, d(r.lat), d(r.lon), r.cell, d(r.rsrp), d(r.rssi), d(r.ta)}));
+            root.allocateNew();
+            for (int i = 0; i < rows.size(); i++) {
+                String[] v = rows.get(i);
+                ((org.apache.arrow.vector.VarCharVector) root.getVector("record")).setSafe(i, v[0].getBytes(StandardCharsets.UTF_8));
+                ((org.apache.arrow.vector.VarCharVector) root.getVector("time")).setSafe(i, v[1].getBytes(StandardCharsets.UTF_8));
+                ((org.apache.arrow.vector.VarCharVector) root.getVector("cell")).setSafe(i, v[4].getBytes(StandardCharsets.UTF_8));
+                String[] num = {"", "", "lat", "lon", "", "rsrp", "rssi", "ta"};
+                for (int c : new int[] {2, 3, 5, 6, 7}) {
+                    var vec = (org.apache.arrow.vector.Float8Vector) root.getVector(num[c]);
+                    double x = Double.parseDouble(v[c]);
+                    if (Double.isNaN(x)) vec.setNull(i); else vec.setSafe(i, x);
+                }
+            }
+            root.setRowCount(rows.size());
+            w.writeBatch();
+            w.end();
+        }
+        assertTrue(MeasurementArrow.isArrow(stream));
+        assertEquals(rows(csv), rows(stream));
+    }
+
+    @Test
     void importWritesArrowWhenTheNameSaysSo() throws IOException {
         Path d = NblDataTest.measurements();
         assumeTrue(d != null, "shared/data not found");
