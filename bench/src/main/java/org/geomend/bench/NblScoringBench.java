@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * NBL batch scoring throughput (records/s = ops/s): a zoom-19-like map (tiles ~60 m; each cell covers
  * {@code tilesPerCell} tiles of a 1.5 km disc around it, neighbouring cells overlap) and records of 1-3
  * cells with RSRP, RSSI and, for the serving cell, a PD.
- * Run: {@code java -jar bench/target/geomend-bench.jar NblScoringBench -p threads=2}.
+ * Run: {@code java -jar bench/target/geomend-bench.jar NblScoringBench -p threads=2}; on a GPU host
+ * {@code -p backend=cuda} scores with {@code CudaNblScoring} (unverified; the trial fails when no device
+ * starts, it never falls back silently).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -40,6 +42,7 @@ public class NblScoringBench {
     @Param({"2"}) int threads;
     @Param({"300"}) int tilesPerCell;
     @Param({"true"}) boolean density;
+    @Param({"java"}) String backend;
 
     NblMapArrays map;
     NblBatch batch;
@@ -108,7 +111,7 @@ public class NblScoringBench {
         batch.recStart[RECORDS] = m;
         batch.numRecords = RECORDS;
         out = new NblResult(RECORDS);
-        scoring = NblScoring.java(threads);
+        scoring = org.geomend.kernels.nbl.NblBackends.select(backend, threads, null);
     }
 
     @TearDown(Level.Trial)

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblScoring;
 import org.geomend.nbl.Adapters;
 import org.geomend.nbl.Evaluation;
@@ -76,22 +77,29 @@ public final class NblCommand implements Callable<Integer> {
 
         int threads() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }
 
+        /**
+         * {@code auto} and {@code cuda}: the CUDA scoring backend when a device starts, else Java with a
+         * one-line notice on stderr (never a failure for want of a GPU); {@code java}: Java.
+         */
         NblScoring scoring() {
-            switch (backend) {
-                case "java", "auto" -> { return NblScoring.java(threads()); }
-                case "cuda" -> {
-                    System.err.println("geomend nbl: cuda backend for NBL not available; using java");
+            if (!List.of("auto", "java", "cuda").contains(backend))
+                throw new IllegalArgumentException("unknown --backend '" + backend + "' (auto, java, cuda)");
+            if (backend.equals("cuda")) {
+                try {
+                    return NblBackends.select("cuda", threads(), null);
+                } catch (IllegalStateException e) {
+                    System.err.println("geomend: " + e.getMessage().replaceFirst("^cuda backend unavailable: ", "cuda backend unavailable (") + "); using java");
                     return NblScoring.java(threads());
                 }
-                default -> throw new IllegalArgumentException("unknown --backend '" + backend + "' (auto, java, cuda)");
             }
+            return NblBackends.select(backend, threads(), System.err);
         }
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true, description = "Convert a real measurement set to the long measurement CSV.")
     static final class Import implements Callable<Integer> {
         @Option(names = "--from", required = true, description = "walksignal|cork|uav") String from;
-        @Option(names = "--out", required = true, description = "output measurement CSV") Path out;
+        @Option(names = "--out", required = true, description = "output measurements: CSV, or Arrow IPC when the name ends in .arrow") Path out;
         @Parameters(arity = "1..*", paramLabel = "INPUT", description = "files or directories of the source set") List<Path> inputs;
 
         @Override public Integer call() {
@@ -99,7 +107,7 @@ public final class NblCommand implements Callable<Integer> {
                 if (!List.of("walksignal", "cork", "uav").contains(from)) throw new IllegalArgumentException("unknown --from '" + from + "' (walksignal, cork, uav)");
                 try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(out)) {
                     Adapters.Report rep;
-                    try (MeasurementCsv.Writer w = af.measurementWriter()) { rep = Adapters.run(from, inputs, w); }
+                    try (MeasurementCsv.RowWriter w = af.measurementWriter()) { rep = Adapters.run(from, inputs, w); }
                     af.commit();
                     rep.print(System.err, from);
                 }
@@ -110,7 +118,7 @@ public final class NblCommand implements Callable<Integer> {
 
     @Command(name = "build", mixinStandardHelpOptions = true, description = "Build a coverage map from GPS-tagged measurements.")
     static final class Build extends Common implements Callable<Integer> {
-        @Option(names = "--measurements", required = true, arity = "1..*", description = "measurement CSV files") List<Path> files;
+        @Option(names = "--measurements", required = true, arity = "1..*", description = "measurement files: long CSV or Arrow IPC") List<Path> files;
         @Option(names = "--zoom", defaultValue = "19", description = "slippy-map zoom 16..21 (default ${DEFAULT-VALUE})") int zoom;
         @Option(names = "--out", required = true, description = "map file") Path out;
         @Option(names = "--cells", description = "CSV cell,lat,lon of cell positions (for the PD term)") Path cells;
@@ -159,7 +167,7 @@ public final class NblCommand implements Callable<Integer> {
     @Command(name = "locate", mixinStandardHelpOptions = true, description = "Locate measurement records on a coverage map.")
     static final class Locate extends Common implements Callable<Integer> {
         @Option(names = "--map", required = true) Path map;
-        @Option(names = "--records", required = true, description = "measurement CSV of the records") Path records;
+        @Option(names = "--records", required = true, description = "measurements of the records: long CSV or Arrow IPC") Path records;
         @Option(names = "--estimator", defaultValue = "wa", description = "wa|mle (default ${DEFAULT-VALUE})") String estimator;
         @Option(names = "--no-density", description = "do not weight by the location density P(l)") boolean noDensity;
         @Option(names = "--out", required = true) Path out;

@@ -56,7 +56,7 @@ public final class Adapters {
         }
     }
 
-    public static Report run(String from, List<Path> inputs, MeasurementCsv.Writer out) throws IOException {
+    public static Report run(String from, List<Path> inputs, MeasurementCsv.RowWriter out) throws IOException {
         Report rep = new Report();
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) {
@@ -121,7 +121,7 @@ public final class Adapters {
         return Double.isNaN(lat) || Double.isNaN(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180 || (lat == 0 && lon == 0);
     }
 
-    static void walksignal(String session, String where, BufferedReader r, MeasurementCsv.Writer out, Report rep) throws IOException {
+    static void walksignal(String session, String where, BufferedReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
         String head = r.readLine();
         if (head == null) return;
         String[] h = head.split(",", -1);
@@ -153,7 +153,7 @@ public final class Adapters {
         }
     }
 
-    static void cork(String session, String where, BufferedReader r, MeasurementCsv.Writer out, Report rep) throws IOException {
+    static void cork(String session, String where, BufferedReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
         String head = r.readLine();
         if (head == null) return;
         String[] h = head.split(",", -1);
@@ -185,7 +185,7 @@ public final class Adapters {
         }
     }
 
-    static void uav(String session, String where, BufferedReader r, MeasurementCsv.Writer out, Report rep) throws IOException {
+    static void uav(String session, String where, BufferedReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
         String head = r.readLine();
         if (head == null) return;
         String[] h = head.split(",", -1);

@@ -6,6 +6,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
 
@@ -37,18 +41,28 @@ public final class Locator {
         return out;
     }
 
+    /**
+     * Locates every record of {@code input} into {@code output} (written to a temporary name, renamed at
+     * the end). Two stages overlap: the calling thread parses batch i + 1 while a second thread scores
+     * and writes batch i (two batches alternate). {@link #parseSeconds} is the parsing thread's time
+     * outside waits; {@link #scoreSeconds} and {@link #writeSeconds} the second thread's.
+     */
     public void locate(Path input, Estimator est, boolean useDensity, Path output) throws IOException {
-        RecordBatch rb = new RecordBatch(map.cellIndex(), BATCH);
+        RecordBatch[] rbs = {new RecordBatch(map.cellIndex(), BATCH), new RecordBatch(map.cellIndex(), BATCH)};
         NblResult res = new NblResult(BATCH);
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(1 << 16);
         boolean[] header = {false}, truth = {false};
+        ExecutorService stage = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nbl-locate-score-write");
+            t.setDaemon(true);
+            return t;
+        });
         try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(output); BufferedWriter w = af.writer()) {
-            long[] t0 = {System.nanoTime()};
             StringBuilder sb = new StringBuilder(256);
-            class Flusher {
-                void flush() throws IOException {
+            // scores and writes one batch (second thread, batches in order)
+            class ScoreWrite {
+                void run(RecordBatch rb) throws IOException {
                     long t1 = System.nanoTime();
-                    parseSeconds += (t1 - t0[0]) * 1e-9;
                     score(rb, useDensity, res);
                     long t2 = System.nanoTime();
                     scoreSeconds += (t2 - t1) * 1e-9;
@@ -65,46 +79,113 @@ public final class Locator {
                         double lat = Tiles.latOfMerc(y), lon = Tiles.lonOfMerc(x);
                         if (res.candidates[r] > 0) {
                             placed++;
-                            sb.append(round(lat, 7)).append(',').append(round(lon, 7));
+                            appendRounded(sb, lat, 7).append(',');
+                            appendRounded(sb, lon, 7);
                         } else sb.append(',');
                         sb.append(',').append(res.candidates[r]);
                         if (truth[0]) {
                             sb.append(',');
                             if (res.candidates[r] > 0 && !Double.isNaN(rb.truthLat[r]))
-                                sb.append(round(Tiles.haversine(lat, lon, rb.truthLat[r], rb.truthLon[r]), 2));
+                                appendRounded(sb, Tiles.haversine(lat, lon, rb.truthLat[r], rb.truthLon[r]), 2);
                         }
                         sb.append('\n');
                         w.append(sb);
                     }
                     records += rb.size();
                     rb.clear();
-                    t0[0] = System.nanoTime();
-                    writeSeconds += (t0[0] - t2) * 1e-9;
+                    writeSeconds += (System.nanoTime() - t2) * 1e-9;
                 }
             }
-            Flusher f = new Flusher();
-            MeasurementCsv.read(input, row -> {
-                String open = rb.openRecord();
-                if (open == null || !open.equals(row.record)) {
-                    if (open != null) {
-                        rb.endRecord();
-                        if (rb.size() >= BATCH - 1) f.flush();
+            ScoreWrite sw = new ScoreWrite();
+            @SuppressWarnings("unchecked") Future<?>[] pending = new Future<?>[1];
+            int[] cur = {0};
+            long[] t0 = {System.nanoTime()};
+            class Handoff {
+                void await() throws IOException {
+                    if (pending[0] == null) return;
+                    try {
+                        pending[0].get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof IOException io) throw io;
+                        if (e.getCause() instanceof RuntimeException re) throw re;
+                        throw new IOException(e.getCause());
+                    } finally {
+                        pending[0] = null;
                     }
-                    if (!seen.add(row.record))
-                        throw NblInputException.at(input, row.line, "record '" + row.record + "' appears again; rows of a record must be adjacent");
                 }
-                rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
-            });
-            rb.endRecord();
-            f.flush();
+
+                /** Hands the current batch to the second stage and continues on the other one. */
+                void flush() throws IOException {
+                    parseSeconds += (System.nanoTime() - t0[0]) * 1e-9;
+                    await(); // the other batch is free again
+                    RecordBatch full = rbs[cur[0]];
+                    pending[0] = stage.submit(() -> { sw.run(full); return null; });
+                    cur[0] ^= 1;
+                    t0[0] = System.nanoTime();
+                }
+            }
+            Handoff h = new Handoff();
+            try {
+                MeasurementCsv.read(input, row -> {
+                    RecordBatch rb = rbs[cur[0]];
+                    String open = rb.openRecord();
+                    if (open == null || !open.equals(row.record)) {
+                        if (open != null) {
+                            rb.endRecord();
+                            if (rb.size() >= BATCH - 1) {
+                                h.flush();
+                                rb = rbs[cur[0]];
+                            }
+                        }
+                        if (!seen.add(row.record))
+                            throw MeasurementCsv.error(input, row, "record '" + row.record + "' appears again; rows of a record must be adjacent");
+                    }
+                    rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
+                });
+                rbs[cur[0]].endRecord();
+                h.flush();
+                h.await();
+            } finally {
+                if (pending[0] != null) {
+                    try { h.await(); } catch (IOException | RuntimeException ignored) { /* the first failure is the one thrown */ }
+                }
+            }
             w.flush();
             w.close();
             af.commit();
+        } finally {
+            stage.shutdownNow();
         }
     }
 
     static double round(double v, int digits) {
         double s = Math.pow(10, digits);
         return Math.rint(v * s) / s;
+    }
+
+    private static final long[] LPOW10 = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
+    /**
+     * Appends exactly what {@code sb.append(round(v, digits))} appends, without {@code Double.toString} in
+     * the common range: for 1e-3 <= |round(v)| < 1e7 and digits <= 8 the shortest decimal of the rounded
+     * double is the integer {@code rint(v * 10^digits)} with the decimal point put back (trailing zeros
+     * dropped, at least one fraction digit), because decimals on the 10^-digits grid lie many ulps apart.
+     */
+    static StringBuilder appendRounded(StringBuilder sb, double v, int digits) {
+        double q = round(v, digits);
+        double a = Math.abs(q);
+        if (!(a >= 1e-3 && a < 1e7) || digits > 8) return sb.append(q);
+        long n = (long) Math.rint(v * LPOW10[digits]);
+        if (n < 0) { sb.append('-'); n = -n; }
+        long p = LPOW10[digits], ip = n / p, fp = n % p;
+        sb.append(ip).append('.');
+        if (fp == 0) return sb.append('0');
+        int d = digits;
+        while (fp % 10 == 0) { fp /= 10; d--; }
+        for (long t = LPOW10[d - 1]; t > fp && t > 1; t /= 10) sb.append('0');
+        return sb.append(fp);
     }
 }

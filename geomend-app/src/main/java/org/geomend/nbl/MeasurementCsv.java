@@ -1,8 +1,8 @@
 package org.geomend.nbl;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /**
  * The long measurement CSV of SPEC section 6: {@code record,time,lat,lon,cell,rsrp,rssi,ta}, one row per
  * cell measured in a record (columns found by header name, any order, extra columns ignored). An empty
- * field is "not reported" (NaN). Rows of one record are adjacent. Values are not quoted.
+ * field is "not reported" (NaN). Rows of one record are adjacent. Values are not quoted. The same columns
+ * in Arrow IPC are read by {@link MeasurementArrow} ({@link #read} picks the format).
  */
 public final class MeasurementCsv {
 
@@ -24,7 +25,9 @@ public final class MeasurementCsv {
     public static final class Row {
         public String record, time, cell;
         public double lat, lon, rsrp, rssi, ta;
+        /** CSV: the 1-based line; Arrow: the 1-based data row ({@link #arrow}). */
         public long line;
+        public boolean arrow;
 
         public boolean hasPosition() { return !Double.isNaN(lat) && !Double.isNaN(lon); }
     }
@@ -34,15 +37,186 @@ public final class MeasurementCsv {
         void accept(Row row) throws IOException;
     }
 
+    /** A sink of measurement rows (CSV {@link Writer} or {@link MeasurementArrow.Writer}); NaN = not reported. */
+    public interface RowWriter extends AutoCloseable {
+        void row(String record, String time, double lat, double lon, String cell, double rsrp, double rssi, double ta) throws IOException;
+
+        @Override void close() throws IOException;
+    }
+
+    /** A one-line error about {@code row} of {@code file} ("file:line: why" for CSV, "file: row N: why" for Arrow). */
+    public static NblInputException error(Path file, Row row, String why) {
+        return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : NblInputException.at(file, row.line, why);
+    }
+
+    static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
+        return m.lines().findFirst().orElse(m).trim();
+    }
+
     /**
-     * Streams the rows of {@code file}.
+     * Streams the rows of {@code file}: Arrow IPC when {@link MeasurementArrow#isArrow} says so (magic bytes
+     * or a {@code .arrow} name), else the long CSV.
      *
      * @throws NblInputException on a missing column, a short row, a bad number or a position out of range
      */
     public static long read(Path file, RowConsumer out) throws IOException {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String head = in.readLine();
-            if (head == null) throw NblInputException.at(file, 1, "empty file, expected header " + HEADER);
+        if (MeasurementArrow.isArrow(file)) return MeasurementArrow.read(file, out);
+        try (InputStream in = Files.newInputStream(file)) {
+            return new CsvParser(file, in).run(out);
+        }
+    }
+
+    /**
+     * The CSV reader: bytes are split into lines and fields in place (fields trimmed of ASCII blanks, as
+     * {@link String#trim()}); numbers of up to 15 significant digits without exponent are parsed
+     * directly (mantissa / 10^k, exact operands, so the same correctly rounded double as
+     * {@link Double#parseDouble}), anything else goes through {@code Double.parseDouble}; a record id equal
+     * to the previous row's and cell ids seen recently reuse their String.
+     */
+    private static final class CsvParser {
+        private static final double[] POW10 = new double[23];
+
+        static {
+            POW10[0] = 1;
+            for (int i = 1; i < POW10.length; i++) POW10[i] = POW10[i - 1] * 10;
+        }
+
+        private final Path file;
+        private final InputStream in;
+        private byte[] buf = new byte[1 << 20];
+        private int pos, lim;
+        private boolean eof;
+        private int[] fs = new int[16], fe = new int[16];
+        private final String[] cache = new String[4096];
+        private final byte[][] cacheKey = new byte[4096][];
+        private byte[] lastRecord = new byte[0], lastTime = new byte[0];
+        private String lastRecordS, lastTimeS = "";
+
+        CsvParser(Path file, InputStream in) {
+            this.file = file;
+            this.in = in;
+        }
+
+        /** Next line as [lineStart, lineEnd) in buf (without the newline), or false at the end. */
+        private int ls, le;
+
+        private boolean nextLine() throws IOException {
+            while (true) {
+                for (int i = pos; i < lim; i++) {
+                    if (buf[i] == '\n') {
+                        ls = pos;
+                        le = i;
+                        pos = i + 1;
+                        return true;
+                    }
+                }
+                if (eof) {
+                    if (pos < lim) {
+                        ls = pos;
+                        le = lim;
+                        pos = lim;
+                        return true;
+                    }
+                    return false;
+                }
+                // compact and refill (grow for a line longer than the buffer)
+                if (pos > 0) {
+                    System.arraycopy(buf, pos, buf, 0, lim - pos);
+                    lim -= pos;
+                    pos = 0;
+                } else if (lim == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                int n = in.read(buf, lim, buf.length - lim);
+                if (n < 0) eof = true;
+                else lim += n;
+            }
+        }
+
+        /** Splits the current line at commas into trimmed fields; returns the field count. */
+        private int split() {
+            int n = 0, start = ls;
+            for (int i = ls; ; i++) {
+                if (i == le || buf[i] == ',') {
+                    if (n == fs.length) {
+                        fs = java.util.Arrays.copyOf(fs, n * 2);
+                        fe = java.util.Arrays.copyOf(fe, n * 2);
+                    }
+                    int a = start, b = i;
+                    while (a < b && (buf[a] & 0xFF) <= ' ') a++;
+                    while (b > a && (buf[b - 1] & 0xFF) <= ' ') b--;
+                    fs[n] = a;
+                    fe[n] = b;
+                    n++;
+                    if (i == le) return n;
+                    start = i + 1;
+                }
+            }
+        }
+
+        private String str(int f) { return new String(buf, fs[f], fe[f] - fs[f], StandardCharsets.UTF_8); }
+
+        private boolean same(byte[] prev, int f) {
+            int a = fs[f], len = fe[f] - a;
+            return prev.length == len && java.util.Arrays.equals(prev, 0, len, buf, a, a + len);
+        }
+
+        private String record(int f) {
+            if (lastRecordS == null || !same(lastRecord, f)) {
+                lastRecord = java.util.Arrays.copyOfRange(buf, fs[f], fe[f]);
+                lastRecordS = new String(lastRecord, StandardCharsets.UTF_8);
+            }
+            return lastRecordS;
+        }
+
+        private String time(int f) {
+            if (!same(lastTime, f)) {
+                lastTime = java.util.Arrays.copyOfRange(buf, fs[f], fe[f]);
+                lastTimeS = new String(lastTime, StandardCharsets.UTF_8);
+            }
+            return lastTimeS;
+        }
+
+        private String cell(int f) {
+            int a = fs[f], b = fe[f], h = 0;
+            for (int i = a; i < b; i++) h = 31 * h + buf[i];
+            int slot = (h ^ (h >>> 12)) & (cache.length - 1);
+            byte[] k = cacheKey[slot];
+            if (k != null && k.length == b - a && java.util.Arrays.equals(k, 0, k.length, buf, a, b)) return cache[slot];
+            k = java.util.Arrays.copyOfRange(buf, a, b);
+            cacheKey[slot] = k;
+            return cache[slot] = new String(k, StandardCharsets.UTF_8);
+        }
+
+        private double num(int f, long line, String col) {
+            int i = fs[f], e = fe[f];
+            if (i == e) return Double.NaN;
+            boolean neg = false;
+            if (buf[i] == '-') { neg = true; i++; } else if (buf[i] == '+') i++;
+            long mant = 0;
+            int sig = 0, frac = 0;
+            boolean dot = false, digit = false;
+            for (; i < e; i++) {
+                int c = buf[i];
+                if (c >= '0' && c <= '9') {
+                    digit = true;
+                    if (mant != 0 || c != '0') sig++;
+                    mant = mant * 10 + (c - '0');
+                    if (dot) frac++;
+                    if (sig > 15 || frac > 22) return slow(f, line, col);
+                } else if (c == '.' && !dot) dot = true;
+                else return slow(f, line, col);
+            }
+            if (!digit) return slow(f, line, col);
+            double v = frac == 0 ? (double) mant : mant / POW10[frac];
+            return neg ? -v : v;
+        }
+
+        private double slow(int f, long line, String col) { return MeasurementCsv.num(str(f), file, line, col); }
+
+        long run(RowConsumer out) throws IOException {
+            if (!nextLine()) throw NblInputException.at(file, 1, "empty file, expected header " + HEADER);
+            String head = new String(buf, ls, le - ls, StandardCharsets.UTF_8);
             if (head.startsWith("\uFEFF")) head = head.substring(1);
             String[] h = head.split(",", -1);
             int[] idx = new int[COLUMNS.length];
@@ -52,45 +226,32 @@ public final class MeasurementCsv {
                 if (idx[c] < 0) throw NblInputException.at(file, 1, "missing column '" + COLUMNS[c] + "' (expected header " + HEADER + ")");
             }
             int width = h.length;
-            String[] f = new String[width];
             Row row = new Row();
             long line = 1, rows = 0;
-            for (String s; (s = in.readLine()) != null; ) {
+            while (nextLine()) {
                 line++;
-                if (s.isEmpty()) continue;
-                int n = split(s, f);
+                if (le == ls || (le == ls + 1 && buf[ls] == '\r')) continue;
+                int n = split();
                 if (n != width) throw NblInputException.at(file, line, "expected " + width + " fields, found " + n);
                 row.line = line;
-                row.record = f[idx[0]];
-                if (row.record.isEmpty()) throw NblInputException.at(file, line, "empty record id");
-                row.time = f[idx[1]];
-                row.lat = num(f[idx[2]], file, line, "lat");
-                row.lon = num(f[idx[3]], file, line, "lon");
+                if (fe[idx[0]] == fs[idx[0]]) throw NblInputException.at(file, line, "empty record id");
+                row.record = record(idx[0]);
+                row.time = time(idx[1]);
+                row.lat = num(idx[2], line, "lat");
+                row.lon = num(idx[3], line, "lon");
                 if (row.lat < -90 || row.lat > 90 || row.lon < -180 || row.lon > 180)
                     throw NblInputException.at(file, line, "position out of range: " + row.lat + "," + row.lon);
-                row.cell = f[idx[4]];
-                if (row.cell.isEmpty()) throw NblInputException.at(file, line, "empty cell id");
-                row.rsrp = num(f[idx[5]], file, line, "rsrp");
-                row.rssi = num(f[idx[6]], file, line, "rssi");
-                row.ta = num(f[idx[7]], file, line, "ta");
+                if (fe[idx[4]] == fs[idx[4]]) throw NblInputException.at(file, line, "empty cell id");
+                row.cell = cell(idx[4]);
+                row.rsrp = num(idx[5], line, "rsrp");
+                row.rssi = num(idx[6], line, "rssi");
+                row.ta = num(idx[7], line, "ta");
                 if (row.ta < 0) throw NblInputException.at(file, line, "negative ta " + row.ta);
                 out.accept(row);
                 rows++;
             }
             return rows;
         }
-    }
-
-    private static int split(String s, String[] f) {
-        int n = 0, start = 0, len = s.length();
-        for (int i = 0; i <= len; i++) {
-            if (i == len || s.charAt(i) == ',') {
-                if (n < f.length) f[n] = s.substring(start, i).trim();
-                n++;
-                start = i + 1;
-            }
-        }
-        return n;
     }
 
     private static double num(String v, Path file, long line, String col) {
@@ -105,7 +266,7 @@ public final class MeasurementCsv {
     }
 
     /** Writes rows in the long format; NaN fields are left empty. */
-    public static final class Writer implements AutoCloseable {
+    public static final class Writer implements RowWriter {
         private final BufferedWriter out;
         private final StringBuilder sb = new StringBuilder(128);
 
@@ -145,7 +306,14 @@ public final class MeasurementCsv {
             this.tmp = target.resolveSibling(target.getFileName() + ".tmp");
         }
 
-        public Writer measurementWriter() throws IOException { return new Writer(writer()); }
+        /** A measurement writer on the temporary file: Arrow IPC when the target's name ends in {@code .arrow}, else CSV. */
+        public RowWriter measurementWriter() throws IOException {
+            if (target.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".arrow")) {
+                if (target.toAbsolutePath().getParent() != null) Files.createDirectories(target.toAbsolutePath().getParent());
+                return new MeasurementArrow.Writer(tmp);
+            }
+            return new Writer(writer());
+        }
 
         public BufferedWriter writer() throws IOException {
             if (target.toAbsolutePath().getParent() != null) Files.createDirectories(target.toAbsolutePath().getParent());

@@ -48,12 +48,11 @@ public final class RecordBatch {
             ids[r] = record;
             truthLat[r] = lat;
             truthLon[r] = lon;
-            Integer c = index.get(cell);
-            serving[r] = c == null ? -1 : c;
         }
         b.ensure(b.numRecords + 1, rows + 1);
         Integer c = index.get(cell);
         int ci = c == null ? -1 : c;
+        if (rows == openStart) serving[b.numRecords] = ci;
         // insertion keeps rows of the record sorted by cell index (stable)
         int p = rows;
         while (p > openStart && b.cell[p - 1] > ci) {
@@ -68,19 +67,26 @@ public final class RecordBatch {
         b.rssi[p] = (float) rssi;
         b.ta[p] = (float) ta;
         rows++;
-        cellKeys = cellKeys == null ? new java.util.HashSet<>() : cellKeys;
-        cellKeys.add(cell);
+        // distinct cell ids of the record (records hold a few cells: a linear scan, no allocation)
+        boolean fresh = true;
+        for (int k = 0; k < nKeys && fresh; k++) fresh = !cellKeys[k].equals(cell);
+        if (fresh) {
+            if (nKeys == cellKeys.length) cellKeys = java.util.Arrays.copyOf(cellKeys, nKeys * 2);
+            cellKeys[nKeys++] = cell;
+        }
     }
 
-    private java.util.HashSet<String> cellKeys;
+    private String[] cellKeys = new String[8];
+    private int nKeys;
 
     public String openRecord() { return openId; }
 
     public void endRecord() {
         if (openId == null) return;
         int r = b.numRecords;
-        cellsInRecord[r] = cellKeys.size();
-        cellKeys.clear();
+        cellsInRecord[r] = nKeys;
+        java.util.Arrays.fill(cellKeys, 0, nKeys, null);
+        nKeys = 0;
         b.numRecords = r + 1;
         b.recStart[r + 1] = rows;
         openId = null;

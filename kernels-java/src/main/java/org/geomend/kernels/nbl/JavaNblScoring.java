@@ -51,12 +51,78 @@ public final class JavaNblScoring implements NblScoring {
         return TAIL[i] + f * (TAIL[i + 1] - TAIL[i]);
     }
 
+    /**
+     * Map data rearranged for the scoring loop, built once per map: one cache line per tile ({x, y, scale,
+     * density}), four floats per entry, the distance from each entry's cell to its tile (the same
+     * {@link NblModel#distance} the loop would compute; NaN without a cell position) and f_PD with its floor
+     * applied. Every value is bit-identical to what the loop computed from {@link NblMapArrays} before.
+     */
+    static final class Packed {
+        final NblMapArrays map;
+        final double[] tile;  // 4 per tile: x, y, scale, density
+        final float[] ent;    // 4 per entry: muR, 1/sdR, muQ, 1/sdQ
+        final double[] entDist;
+        final double[] fpd;   // max(f_PD, floor); null: no PD term
+        final double fpdMin, fpdBin, fpdFloor;
+
+        /** f_PD of a PD error: exactly {@link NblMapArrays#fpdAt} (floor(a) in [0, n) iff a in [0, n)). */
+        double fpdAt(double err) {
+            double a = (err - fpdMin) / fpdBin;
+            if (!(a >= 0 && a < fpd.length)) return fpdFloor;
+            return fpd[(int) a];
+        }
+
+        Packed(NblMapArrays m) {
+            map = m;
+            fpdMin = m.fpdMin();
+            fpdBin = m.fpdBin();
+            fpdFloor = m.fpdFloor();
+            if (m.fpd() == null) fpd = null;
+            else {
+                fpd = new double[m.fpd().length];
+                for (int k = 0; k < fpd.length; k++) fpd[k] = Math.max(m.fpd()[k], m.fpdFloor());
+            }
+            entDist = new double[m.numEntries()];
+            for (int c = 0; c < m.numCells(); c++)
+                for (int e = m.cellStart()[c]; e < m.cellStart()[c + 1]; e++) {
+                    int t = m.entTile()[e];
+                    entDist[e] = Double.isNaN(m.cellX()[c]) ? Double.NaN
+                            : NblModel.distance(m.tileX()[t], m.tileY()[t], m.tileScale()[t], m.cellX()[c], m.cellY()[c]);
+                }
+            int nt = m.numTiles(), ne = m.numEntries();
+            tile = new double[4 * nt];
+            for (int t = 0; t < nt; t++) {
+                tile[4 * t] = m.tileX()[t];
+                tile[4 * t + 1] = m.tileY()[t];
+                tile[4 * t + 2] = m.tileScale()[t];
+                tile[4 * t + 3] = m.tileDensity()[t];
+            }
+            ent = new float[4 * ne];
+            for (int e = 0; e < ne; e++) {
+                ent[4 * e] = m.entMuR()[e];
+                ent[4 * e + 1] = m.entInvSdR()[e];
+                ent[4 * e + 2] = m.entMuQ()[e];
+                ent[4 * e + 3] = m.entInvSdQ()[e];
+            }
+        }
+    }
+
+    private volatile Packed packed;
+
+    /** The packed form of {@code map}, built once per map instance (maps are immutable by contract). */
+    Packed packed(NblMapArrays map) {
+        Packed p = packed;
+        if (p == null || p.map != map) packed = p = new Packed(map);
+        return p;
+    }
+
     @Override
     public void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out) {
         int n = batch.numRecords;
+        Packed pk = packed(map);
         if (pool == null || n <= 2 * CHUNK) {
             Scratch s = scratch.get();
-            for (int r = 0; r < n; r++) scoreOne(map, batch, useDensity, out, r, s);
+            for (int r = 0; r < n; r++) scoreOne(pk, batch, useDensity, out, r, s);
             return;
         }
         AtomicInteger next = new AtomicInteger();
@@ -64,7 +130,7 @@ public final class JavaNblScoring implements NblScoring {
             Scratch s = scratch.get();
             for (int c; (c = next.getAndAdd(CHUNK)) < n; ) {
                 int e = Math.min(n, c + CHUNK);
-                for (int r = c; r < e; r++) scoreOne(map, batch, useDensity, out, r, s);
+                for (int r = c; r < e; r++) scoreOne(pk, batch, useDensity, out, r, s);
             }
         };
         List<Future<?>> fs = new ArrayList<>(threads - 1);
@@ -80,85 +146,162 @@ public final class JavaNblScoring implements NblScoring {
     static final class Scratch {
         int[] cur = new int[16], end = new int[16], ms = new int[16], me = new int[16], cellOf = new int[16];
         boolean[] hasR = new boolean[16], hasQ = new boolean[16], hasP = new boolean[16];
+        // candidates of a multi-cell record: tile, weight, a factor per tile; pos: candidate slot of each
+        // entry of each group (groups' entries laid out one after the other from base[k])
+        int[] uT = new int[1024], pos = new int[1024], base = new int[16];
+        double[] w = new double[1024], f = new double[1024];
+
+        void ensureCand(int n) {
+            if (uT.length < n) {
+                int m = Math.max(n, uT.length * 2);
+                uT = new int[m]; pos = new int[m]; w = new double[m]; f = new double[m];
+            }
+        }
 
         void ensure(int k) {
             if (cur.length < k) {
                 int n = Math.max(k, cur.length * 2);
                 cur = new int[n]; end = new int[n]; ms = new int[n]; me = new int[n]; cellOf = new int[n];
-                hasR = new boolean[n]; hasQ = new boolean[n]; hasP = new boolean[n];
+                hasR = new boolean[n]; hasQ = new boolean[n]; hasP = new boolean[n]; base = new int[n];
             }
         }
     }
 
-    static void scoreOne(NblMapArrays map, NblBatch b, boolean useDensity, NblResult out, int r, Scratch s) {
+    /** P(P|l) factor of one cell: mean of f_PD(d - p) over its reported PDs (rows ms..me, at least one). */
+    private static double pdFactor(Packed pk, float[] ta, int ms, int me, double d) {
+        if (me - ms == 1) return pk.fpdAt(d - ta[ms]); // x / 1 == x
+        double sum = 0;
+        int np = 0;
+        for (int q = ms; q < me; q++) {
+            float p = ta[q];
+            if (p == p) { sum += pk.fpdAt(d - p); np++; }
+        }
+        return np == 1 ? sum : sum / np;
+    }
+
+    static void scoreOne(Packed pk, NblBatch b, boolean useDensity, NblResult out, int r, Scratch s) {
+        final NblMapArrays map = pk.map;
         final int[] cellStart = map.cellStart(), entTile = map.entTile();
-        final float[] muR = map.entMuR(), isR = map.entInvSdR(), muQ = map.entMuQ(), isQ = map.entInvSdQ();
-        final double[] tx = map.tileX(), ty = map.tileY(), cx = map.cellX(), cy = map.cellY();
-        final float[] tsc = map.tileScale(), dens = map.tileDensity();
+        final double[] tile = pk.tile, cx = map.cellX(), cy = map.cellY(), entDist = pk.entDist;
+        final float[] ent = pk.ent, rsrp = b.rsrp, rssi = b.rssi, ta = b.ta;
         final boolean pd = map.fpd() != null;
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
+        final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
+        final boolean[] hasR = s.hasR, hasQ = s.hasQ, hasP = s.hasP;
         int g = 0;
         for (int m = m0; m < m1; ) {
             int c = b.cell[m];
             int e = m + 1;
             while (e < m1 && b.cell[e] == c) e++;
             if (c >= 0 && cellStart[c] < cellStart[c + 1]) {
-                s.cur[g] = cellStart[c];
-                s.end[g] = cellStart[c + 1];
-                s.ms[g] = m;
-                s.me[g] = e;
-                s.cellOf[g] = c;
+                cur[g] = cellStart[c];
+                end[g] = cellStart[c + 1];
+                gms[g] = m;
+                gme[g] = e;
+                cellOf[g] = c;
                 boolean hr = false, hq = false, hp = false;
                 for (int k = m; k < e; k++) {
-                    hr |= !Float.isNaN(b.rsrp[k]);
-                    hq |= !Float.isNaN(b.rssi[k]);
-                    hp |= !Float.isNaN(b.ta[k]);
+                    hr |= rsrp[k] == rsrp[k];
+                    hq |= rssi[k] == rssi[k];
+                    hp |= ta[k] == ta[k];
                 }
-                s.hasR[g] = hr;
-                s.hasQ[g] = hq;
-                s.hasP[g] = hp && pd && !Double.isNaN(cx[c]);
+                hasR[g] = hr;
+                hasQ[g] = hq;
+                hasP[g] = hp && pd && !Double.isNaN(cx[c]);
                 g++;
             }
             m = e;
         }
         int cand = 0;
         double best = -1, bx = Double.NaN, by = Double.NaN, sw = 0, sx = 0, sy = 0;
-        if (g > 0) {
-            // origin for the weighted sums: first tile of the first group (keeps the sums well conditioned)
-            double ox = tx[entTile[s.cur[0]]], oy = ty[entTile[s.cur[0]]];
+        if (g == 1) {
+            // one cell: its entries are the candidates, no merge
+            final int e0 = cur[0], e1 = end[0], ms = gms[0], me = gme[0], c = cellOf[0];
+            final boolean hr = hasR[0], hq = hasQ[0], hp = hasP[0], single = me - ms == 1;
+            final float vr = rsrp[ms], vq = rssi[ms];
+            final int t0 = entTile[e0];
+            final double ox = tile[4 * t0], oy = tile[4 * t0 + 1];
+            for (int en = e0; en < e1; en++) {
+                int t4 = 4 * entTile[en], e4 = 4 * en;
+                double txv = tile[t4], tyv = tile[t4 + 1];
+                double w = useDensity ? tile[t4 + 3] : 1.0;
+                if (hr) w *= single ? tail1(vr, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
+                if (hq) w *= single ? tail1(vq, ent[e4 + 2], ent[e4 + 3]) : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
+                if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
+                sw += w;
+                sx += w * (txv - ox);
+                sy += w * (tyv - oy);
+                if (w > best) { best = w; bx = txv; by = tyv; }
+            }
+            cand = e1 - e0;
+            if (sw > 0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+        } else if (g > 1) {
+            // 1. the sorted union of the groups' tiles, and the candidate slot of every entry
+            final int[] base = s.base;
+            int total = 0;
+            for (int k = 0; k < g; k++) { base[k] = total; total += end[k] - cur[k]; }
+            s.ensureCand(total);
+            final int[] uT = s.uT, pos = s.pos;
+            final double[] w = s.w, f = s.f;
+            int n = 0;
             while (true) {
                 int t = Integer.MAX_VALUE;
-                for (int k = 0; k < g; k++) if (s.cur[k] < s.end[k] && entTile[s.cur[k]] < t) t = entTile[s.cur[k]];
+                for (int k = 0; k < g; k++) if (cur[k] < end[k] && entTile[cur[k]] < t) t = entTile[cur[k]];
                 if (t == Integer.MAX_VALUE) break;
-                double w = useDensity ? dens[t] : 1.0;
                 for (int k = 0; k < g; k++) {
-                    int ms = s.ms[k], me = s.me[k];
-                    if (s.cur[k] < s.end[k] && entTile[s.cur[k]] == t) {
-                        int en = s.cur[k]++;
-                        if (s.hasR[k]) w *= meanTail(b.rsrp, ms, me, muR[en], isR[en]);
-                        if (s.hasQ[k]) w *= meanTail(b.rssi, ms, me, muQ[en], isQ[en]);
-                    } else {
-                        if (s.hasR[k]) w *= NblModel.MISS;
-                        if (s.hasQ[k]) w *= NblModel.MISS;
-                    }
-                    if (s.hasP[k]) {
-                        int c = s.cellOf[k];
-                        double d = NblModel.distance(tx[t], ty[t], tsc[t], cx[c], cy[c]);
-                        double sum = 0;
-                        int np = 0;
-                        for (int q = ms; q < me; q++) {
-                            float p = b.ta[q];
-                            if (p == p) { sum += map.fpdAt(d - p); np++; }
-                        }
-                        w *= sum / np;
+                    int ck = cur[k];
+                    if (ck < end[k] && entTile[ck] == t) {
+                        pos[base[k] + (ck - cellStart[cellOf[k]])] = n;
+                        cur[k] = ck + 1;
                     }
                 }
-                cand++;
-                sw += w;
-                sx += w * (tx[t] - ox);
-                sy += w * (ty[t] - oy);
-                if (w > best) { best = w; bx = tx[t]; by = ty[t]; }
+                uT[n++] = t;
+            }
+            cand = n;
+            // 2. weights, factor by factor in the order of the single-pass loop (density, then per group
+            //    R, Q, PD): every product is rounded exactly as before
+            for (int j = 0; j < n; j++) w[j] = useDensity ? tile[4 * uT[j] + 3] : 1.0;
+            for (int k = 0; k < g; k++) {
+                final int ms = gms[k], me = gme[k], c = cellOf[k], e0 = cellStart[c], ne = cellStart[c + 1] - e0, bk = base[k];
+                final boolean single = me - ms == 1;
+                if (hasR[k]) {
+                    java.util.Arrays.fill(f, 0, n, NblModel.MISS);
+                    final float v = rsrp[ms];
+                    for (int i = 0; i < ne; i++) {
+                        int e4 = 4 * (e0 + i);
+                        f[pos[bk + i]] = single ? tail1(v, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
+                    }
+                    for (int j = 0; j < n; j++) w[j] *= f[j];
+                }
+                if (hasQ[k]) {
+                    java.util.Arrays.fill(f, 0, n, NblModel.MISS);
+                    final float v = rssi[ms];
+                    for (int i = 0; i < ne; i++) {
+                        int e4 = 4 * (e0 + i);
+                        f[pos[bk + i]] = single ? tail1(v, ent[e4 + 2], ent[e4 + 3]) : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
+                    }
+                    for (int j = 0; j < n; j++) w[j] *= f[j];
+                }
+                if (hasP[k]) {
+                    final double ccx = cx[c], ccy = cy[c];
+                    for (int j = 0; j < n; j++) {
+                        int t4 = 4 * uT[j];
+                        w[j] *= pdFactor(pk, ta, ms, me, NblModel.distance(tile[t4], tile[t4 + 1], tile[t4 + 2], ccx, ccy));
+                    }
+                }
+            }
+            // 3. estimates, in ascending tile order as before
+            // origin for the weighted sums: the first tile of the first group (keeps the sums well conditioned)
+            int t0 = entTile[cellStart[cellOf[0]]];
+            double ox = tile[4 * t0], oy = tile[4 * t0 + 1];
+            for (int j = 0; j < n; j++) {
+                int t4 = 4 * uT[j];
+                double txv = tile[t4], tyv = tile[t4 + 1], wj = w[j];
+                sw += wj;
+                sx += wj * (txv - ox);
+                sy += wj * (tyv - oy);
+                if (wj > best) { best = wj; bx = txv; by = tyv; }
             }
             if (sw > 0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
         }
@@ -169,6 +312,12 @@ public final class JavaNblScoring implements NblScoring {
         out.waY[r] = cand > 0 ? sy : Double.NaN;
     }
 
+    /** {@link #meanTail} of one reported value (the record's only row of the cell; x not NaN unless the type is unreported). */
+    private static double tail1(float x, float mu, float invSd) {
+        if (mu != mu) return NblModel.MISS;
+        return tail((x - mu) * invSd);
+    }
+
     private static double meanTail(float[] v, int ms, int me, float mu, float invSd) {
         if (mu != mu) return NblModel.MISS;
         double sum = 0;
@@ -177,6 +326,6 @@ public final class JavaNblScoring implements NblScoring {
             float x = v[q];
             if (x == x) { sum += tail((x - mu) * invSd); n++; }
         }
-        return sum / n;
+        return n == 1 ? sum : sum / n;
     }
 }

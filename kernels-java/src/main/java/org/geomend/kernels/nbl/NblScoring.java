@@ -6,7 +6,7 @@ package org.geomend.kernels.nbl;
  */
 public interface NblScoring extends AutoCloseable {
 
-    /** Backend name: {@code java}, later {@code cuda}. */
+    /** Backend name: {@code java} or {@code cuda}. */
     String name();
 
     /**

@@ -9,5 +9,10 @@
  * ({@link org.geomend.kernels.nbl.NblResult}). The scoring rules shared by every implementation
  * (tail-probability floor, the factor for a reported cell without statistics in a tile, the PD density
  * floor) are in {@link org.geomend.kernels.nbl.NblModel}.
+ *
+ * <p>{@link org.geomend.kernels.nbl.NblBackends} picks a backend by name ({@code auto}, {@code java},
+ * {@code cuda}); other backends register an {@link org.geomend.kernels.nbl.NblScoringProvider}. The
+ * CUDA one ({@code org.geomend.cuda.CudaNblScoring}, kernel {@code cuda-src/nbl.cu}) lives in
+ * {@code geomend-bindings} and is unverified: it compiles but has never run on a GPU.
  */
 package org.geomend.kernels.nbl;

@@ -1,0 +1,159 @@
+// geomend_nbl_score: Network-Based Localization record scoring ("Can you find me now?", eq. 1-7) with
+// the rules of org.geomend.kernels.nbl.NblModel, in float64 like org.geomend.kernels.nbl.NblReference.
+//
+// UNVERIFIED: compiled by nvcc on every build, never run on a GPU by the session that wrote it.
+//
+// Data (see NblMapArrays / NblBatch / NblResult on the Java side):
+//   map    : cellStart[numCells + 1]; entries e of cell c are cellStart[c] .. cellStart[c + 1] with
+//            ascending entTile[e]; per entry muR, isR (1 / sigma), muQ, isQ (mean NaN: no value of that
+//            type); per tile tileX, tileY (Web Mercator m), tileScale (cos lat), tileDens (P(l));
+//            per cell cellX, cellY (NaN: position unknown); fpd[fpdLen] the PD error density on bins
+//            [fpdMin + k fpdBin, fpdMin + (k + 1) fpdBin), fpdLen 0 = no PD term.
+//   batch  : record r owns rows recStart[r] .. recStart[r + 1]; per row cell (-1: unknown to the map),
+//            rsrp, rssi, ta (NaN: not reported); rows of one cell are adjacent.
+//   output : est[4 r .. 4 r + 3] = mleX, mleY, waX, waY (NaN when not placed), cand[r] = candidates.
+//
+// One thread per record, no per-thread arrays (any number of cells per record): the candidate tiles
+// (union of the reported cells' tile lists) are visited group by group; a tile already held by an
+// earlier group of the record is skipped (binary search), so each candidate is weighted once. For a
+// candidate, every reported cell with statistics contributes its factors, its entry found by binary
+// search. Visiting order differs from the Java k-way merge, so the weighted sums are accumulated in a
+// different order (float64 rounding only); the MLE tie-break is made order-free (equal weights: the
+// lowest tile index wins, as in ascending order).
+#include "common.cuh"
+
+#define GM_NBL_TAIL_FLOOR 1e-6 // NblModel.TAIL_FLOOR
+#define GM_NBL_MISS 1e-3       // NblModel.MISS
+
+// max(2 P(N > |z|), TAIL_FLOOR) in float64 (NblModel.tail)
+static __device__ __forceinline__ double gm_nbl_tail(double z) {
+    return fmax(erfc(__ddiv_rn(fabs(z), 1.4142135623730951)), GM_NBL_TAIL_FLOOR);
+}
+
+// Entry of tile t in entTile[lo, hi) (ascending), or -1.
+static __device__ __forceinline__ int gm_nbl_find(const int* __restrict__ entTile, int lo, int hi, int t) {
+    while (lo < hi) {
+        int mid = (lo + hi) >> 1;
+        int v = __ldg(entTile + mid);
+        if (v < t) lo = mid + 1;
+        else if (v > t) hi = mid;
+        else return mid;
+    }
+    return -1;
+}
+
+// Factor of one cell for one measurement type (eq. 3-6): 1 when the cell reported no value of it,
+// MISS when the tile has no statistic of it (mu NaN), else the mean tail probability of the values.
+static __device__ __forceinline__ double gm_nbl_measure(const float* __restrict__ v, int ms, int me, float mu, float invSd) {
+    double sum = 0.0;
+    int n = 0;
+    for (int q = ms; q < me; q++) {
+        float x = v[q];
+        if (x == x) {
+            n++;
+            if (mu == mu) sum += gm_nbl_tail(__dmul_rn(__dsub_rn((double)x, (double)mu), (double)invSd));
+        }
+    }
+    if (n == 0) return 1.0;
+    if (mu != mu) return GM_NBL_MISS;
+    return sum / n;
+}
+
+// f_PD of a PD error in metres (NblMapArrays.fpdAt)
+static __device__ __forceinline__ double gm_nbl_fpd(const float* __restrict__ fpd, int fpdLen, double fpdMin,
+                                                     double fpdBin, double fpdFloor, double err) {
+    double k = floor(__ddiv_rn(__dsub_rn(err, fpdMin), fpdBin));
+    if (!(k >= 0.0 && k < (double)fpdLen)) return fpdFloor;
+    return fmax((double)fpd[(int)k], fpdFloor);
+}
+
+// geomend_nbl_score
+//   grid = (ceil(numRecords / 128)), block = (128). Thread -> record r = blockIdx.x * 128 + threadIdx.x.
+//   useDensity: 1 multiplies by P(l), 0 does not.
+extern "C" __global__ void __launch_bounds__(128)
+geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ entTile,
+                  const float* __restrict__ muR, const float* __restrict__ isR,
+                  const float* __restrict__ muQ, const float* __restrict__ isQ,
+                  const double* __restrict__ tileX, const double* __restrict__ tileY,
+                  const float* __restrict__ tileScale, const float* __restrict__ tileDens,
+                  const double* __restrict__ cellX, const double* __restrict__ cellY,
+                  const float* __restrict__ fpd, int fpdLen, double fpdMin, double fpdBin, double fpdFloor,
+                  int useDensity,
+                  const int* __restrict__ recStart, const int* __restrict__ cell,
+                  const float* __restrict__ rsrp, const float* __restrict__ rssi, const float* __restrict__ ta,
+                  int numRecords, double* __restrict__ est, int* __restrict__ cand) {
+    const int r = blockIdx.x * blockDim.x + threadIdx.x;
+    if (r >= numRecords) return;
+    const int m0 = recStart[r], m1 = recStart[r + 1];
+    const double nan = __longlong_as_double(0x7ff8000000000000LL);
+    int count = 0, bestT = 0x7fffffff;
+    double best = -1.0, bx = nan, by = nan, sw = 0.0, sx = 0.0, sy = 0.0, ox = 0.0, oy = 0.0;
+    for (int mk = m0; mk < m1;) {
+        const int ck = cell[mk];
+        int ek = mk + 1;
+        while (ek < m1 && cell[ek] == ck) ek++;
+        const int klo = ck >= 0 ? cellStart[ck] : 0, khi = ck >= 0 ? cellStart[ck + 1] : 0;
+        for (int e = klo; e < khi; e++) {
+            const int t = __ldg(entTile + e);
+            // skip a tile an earlier group of this record already weighted
+            bool seen = false;
+            for (int mj = m0; mj < mk && !seen;) {
+                const int cj = cell[mj];
+                int ej = mj + 1;
+                while (ej < mk && cell[ej] == cj) ej++;
+                if (cj >= 0 && gm_nbl_find(entTile, cellStart[cj], cellStart[cj + 1], t) >= 0) seen = true;
+                mj = ej;
+            }
+            if (seen) continue;
+            const double txv = tileX[t], tyv = tileY[t];
+            if (count == 0) { ox = txv; oy = tyv; } // origin of the weighted sums, as JavaNblScoring
+            double w = useDensity ? (double)tileDens[t] : 1.0;
+            for (int mj = m0; mj < m1;) {
+                const int cj = cell[mj];
+                int ej = mj + 1;
+                while (ej < m1 && cell[ej] == cj) ej++;
+                if (cj >= 0) {
+                    const int jlo = cellStart[cj], jhi = cellStart[cj + 1];
+                    if (jlo < jhi) {
+                        const int en = mj == mk ? e : gm_nbl_find(entTile, jlo, jhi, t);
+                        const float fn = __int_as_float(0x7fc00000);
+                        w *= gm_nbl_measure(rsrp, mj, ej, en >= 0 ? muR[en] : fn, en >= 0 ? isR[en] : 0.0f);
+                        w *= gm_nbl_measure(rssi, mj, ej, en >= 0 ? muQ[en] : fn, en >= 0 ? isQ[en] : 0.0f);
+                        const double px = cellX[cj];
+                        if (fpdLen > 0 && px == px) {
+                            const double d = __dmul_rn(sqrt(gm_sq(__dsub_rn(txv, px), __dsub_rn(tyv, cellY[cj]))), (double)tileScale[t]);
+                            double s = 0.0;
+                            int np = 0;
+                            for (int q = mj; q < ej; q++) {
+                                const float p = ta[q];
+                                if (p == p) {
+                                    s += gm_nbl_fpd(fpd, fpdLen, fpdMin, fpdBin, fpdFloor, __dsub_rn(d, (double)p));
+                                    np++;
+                                }
+                            }
+                            if (np > 0) w *= s / np;
+                        }
+                    }
+                }
+                mj = ej;
+            }
+            count++;
+            sw += w;
+            sx += w * __dsub_rn(txv, ox);
+            sy += w * __dsub_rn(tyv, oy);
+            if (w > best || (w == best && t < bestT)) { best = w; bestT = t; bx = txv; by = tyv; }
+        }
+        mk = ek;
+    }
+    if (count > 0) {
+        if (sw > 0.0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+    } else {
+        sx = nan;
+        sy = nan;
+    }
+    est[4LL * r + 0] = count > 0 ? bx : nan;
+    est[4LL * r + 1] = count > 0 ? by : nan;
+    est[4LL * r + 2] = sx;
+    est[4LL * r + 3] = sy;
+    cand[r] = count;
+}

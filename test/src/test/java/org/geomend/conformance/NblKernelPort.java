@@ -1,0 +1,121 @@
+package org.geomend.conformance;
+
+import org.geomend.kernels.nbl.NblBatch;
+import org.geomend.kernels.nbl.NblMapArrays;
+import org.geomend.kernels.nbl.NblModel;
+import org.geomend.kernels.nbl.NblResult;
+
+/**
+ * A line-by-line Java port of {@code cuda-src/nbl.cu} (geomend_nbl_score), one call per "thread". It
+ * checks the kernel's algorithm (candidates visited group by group, tiles of earlier groups skipped by
+ * binary search, entries found by binary search, order-free MLE tie-break, float64 math with exact erfc)
+ * against {@link org.geomend.kernels.nbl.NblReference} on machines without a GPU. It does not verify the
+ * CUDA code itself: keep both in step when either changes.
+ */
+final class NblKernelPort {
+
+    private NblKernelPort() {}
+
+    static void score(NblMapArrays m, NblBatch b, boolean useDensity, NblResult out) {
+        for (int r = 0; r < b.numRecords; r++) thread(m, b, useDensity, out, r);
+    }
+
+    private static double tail(double z) { return Math.max(NblModel.erfc(Math.abs(z) / 1.4142135623730951), NblModel.TAIL_FLOOR); }
+
+    private static int find(int[] entTile, int lo, int hi, int t) {
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1, v = entTile[mid];
+            if (v < t) lo = mid + 1;
+            else if (v > t) hi = mid;
+            else return mid;
+        }
+        return -1;
+    }
+
+    private static double measure(float[] v, int ms, int me, float mu, float invSd) {
+        double sum = 0;
+        int n = 0;
+        for (int q = ms; q < me; q++) {
+            float x = v[q];
+            if (x == x) {
+                n++;
+                if (mu == mu) sum += tail(((double) x - mu) * invSd);
+            }
+        }
+        if (n == 0) return 1.0;
+        if (mu != mu) return NblModel.MISS;
+        return sum / n;
+    }
+
+    private static void thread(NblMapArrays map, NblBatch b, boolean useDensity, NblResult out, int r) {
+        int[] cellStart = map.cellStart(), entTile = map.entTile(), cell = b.cell;
+        int fpdLen = map.fpd() == null ? 0 : map.fpd().length;
+        int m0 = b.recStart[r], m1 = b.recStart[r + 1];
+        int count = 0, bestT = Integer.MAX_VALUE;
+        double best = -1, bx = Double.NaN, by = Double.NaN, sw = 0, sx = 0, sy = 0, ox = 0, oy = 0;
+        for (int mk = m0; mk < m1; ) {
+            int ck = cell[mk];
+            int ek = mk + 1;
+            while (ek < m1 && cell[ek] == ck) ek++;
+            int klo = ck >= 0 ? cellStart[ck] : 0, khi = ck >= 0 ? cellStart[ck + 1] : 0;
+            for (int e = klo; e < khi; e++) {
+                int t = entTile[e];
+                boolean seen = false;
+                for (int mj = m0; mj < mk && !seen; ) {
+                    int cj = cell[mj];
+                    int ej = mj + 1;
+                    while (ej < mk && cell[ej] == cj) ej++;
+                    if (cj >= 0 && find(entTile, cellStart[cj], cellStart[cj + 1], t) >= 0) seen = true;
+                    mj = ej;
+                }
+                if (seen) continue;
+                double txv = map.tileX()[t], tyv = map.tileY()[t];
+                if (count == 0) { ox = txv; oy = tyv; }
+                double w = useDensity ? map.tileDensity()[t] : 1.0;
+                for (int mj = m0; mj < m1; ) {
+                    int cj = cell[mj];
+                    int ej = mj + 1;
+                    while (ej < m1 && cell[ej] == cj) ej++;
+                    if (cj >= 0) {
+                        int jlo = cellStart[cj], jhi = cellStart[cj + 1];
+                        if (jlo < jhi) {
+                            int en = mj == mk ? e : find(entTile, jlo, jhi, t);
+                            w *= measure(b.rsrp, mj, ej, en >= 0 ? map.entMuR()[en] : Float.NaN, en >= 0 ? map.entInvSdR()[en] : 0f);
+                            w *= measure(b.rssi, mj, ej, en >= 0 ? map.entMuQ()[en] : Float.NaN, en >= 0 ? map.entInvSdQ()[en] : 0f);
+                            double px = map.cellX()[cj];
+                            if (fpdLen > 0 && px == px) {
+                                double dx = txv - px, dy = tyv - map.cellY()[cj];
+                                double d = Math.sqrt(dx * dx + dy * dy) * map.tileScale()[t];
+                                double s = 0;
+                                int np = 0;
+                                for (int q = mj; q < ej; q++) {
+                                    float p = b.ta[q];
+                                    if (p == p) { s += map.fpdAt(d - p); np++; }
+                                }
+                                if (np > 0) w *= s / np;
+                            }
+                        }
+                    }
+                    mj = ej;
+                }
+                count++;
+                sw += w;
+                sx += w * (txv - ox);
+                sy += w * (tyv - oy);
+                if (w > best || (w == best && t < bestT)) { best = w; bestT = t; bx = txv; by = tyv; }
+            }
+            mk = ek;
+        }
+        if (count > 0) {
+            if (sw > 0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+        } else {
+            sx = Double.NaN;
+            sy = Double.NaN;
+        }
+        out.mleX[r] = count > 0 ? bx : Double.NaN;
+        out.mleY[r] = count > 0 ? by : Double.NaN;
+        out.waX[r] = sx;
+        out.waY[r] = sy;
+        out.candidates[r] = count;
+    }
+}
