@@ -125,9 +125,8 @@ public final class Evaluator {
         try (ArrowMapReader maps = data.openMaps();
              BufferAllocator alloc = new RootAllocator();
              GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, sites.length) * px)) {
-            for (int from = 0; from < sites.length; from += chunkSize) {
-                int n = Math.min(chunkSize, sites.length - from);
-                int[] cs = Arrays.copyOfRange(sites, from, from + n);
+            for (int[] cs : chunks(sites)) {
+                int n = cs.length;
                 GridSpec[] grids = new GridSpec[n];
                 for (int m = 0; m < n; m++) grids[m] = loadTruth(maps, cs[m], truth, m * px);
                 if (keepSamples && samples != null)
@@ -166,6 +165,36 @@ public final class Evaluator {
             }
         }
     }
+
+    /**
+     * Consecutive runs of at most {@code chunkSize} sites whose windows' union stays within
+     * {@value #MAX_UNION_WINDOWS} windows of pixels (a chunk never spans two distant cities, so the neighbour raster
+     * stays small).
+     */
+    List<int[]> chunks(int[] sites) {
+        List<int[]> out = new ArrayList<>();
+        int w = data.window();
+        long limit = MAX_UNION_WINDOWS * (long) w * w;
+        int from = 0;
+        while (from < sites.length) {
+            long c0 = Long.MAX_VALUE, r0 = Long.MAX_VALUE, c1 = Long.MIN_VALUE, r1 = Long.MIN_VALUE;
+            int to = from;
+            while (to < sites.length && to - from < chunkSize) {
+                GridSpec g = data.windowOf(sites[to]);
+                long nc0 = Math.min(c0, g.latticeCol()), nr0 = Math.min(r0, g.latticeRow());
+                long nc1 = Math.max(c1, g.latticeCol() + w), nr1 = Math.max(r1, g.latticeRow() + w);
+                if (to > from && (nc1 - nc0) * (nr1 - nr0) > limit) break;
+                c0 = nc0; r0 = nr0; c1 = nc1; r1 = nr1;
+                to++;
+            }
+            out.add(Arrays.copyOfRange(sites, from, to));
+            from = to;
+        }
+        return out;
+    }
+
+    /** Bound on a chunk's union of windows, in windows. */
+    static final int MAX_UNION_WINDOWS = 4;
 
     /** Reads, checks and normalises the ground truth of {@code site} into {@code dst} at {@code off}; returns its grid. */
     private GridSpec loadTruth(ArrowMapReader maps, int site, GridBuffer dst, long off) throws IOException {

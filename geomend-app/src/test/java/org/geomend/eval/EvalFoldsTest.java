@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.java.JavaKernels;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,25 @@ class EvalFoldsTest {
                     assertEquals(r.ks2()[s][0][p], r.ks2()[s][1][p], 0.0, "same maps, same KS2");
                     assertFalse(Double.isNaN(r.ks2()[s][1][p]));
                 }
+        }
+    }
+
+    @Test void chunksKeepOrderSizeAndNeverSpanTwoCities() throws IOException {
+        Dataset d = Dataset.load(EvalTestData.dataset());
+        try (JavaKernels k = new JavaKernels(1)) {
+            Evaluator ev = new Evaluator(d, k, 6, null, null);
+            List<int[]> chunks = ev.chunks(d.tested());
+            int[] flat = chunks.stream().flatMapToInt(Arrays::stream).toArray();
+            assertArrayEquals(d.tested(), flat, "chunks cover the sites in order");
+            long limit = Evaluator.MAX_UNION_WINDOWS * (long) d.window() * d.window();
+            for (int[] c : chunks) {
+                assertTrue(c.length >= 1 && c.length <= 6);
+                GridSpec u = new Chunk(d, c, k, null, null).unionOfWindows();
+                assertTrue(c.length == 1 || u.pixels() <= limit, "union " + u);
+                Set<String> cities = new HashSet<>();
+                for (int s : c) cities.add(d.city(s));
+                assertEquals(1, cities.size(), "the two cities are 150 km apart: " + cities);
+            }
         }
     }
 }
