@@ -23,9 +23,6 @@ final class NotYetCommands {
         }
     }
 
-    @Command(name = "eval", description = "Comparison tables and plots (not implemented yet).")
-    static final class Eval extends NotYet { String what() { return "eval"; } }
-
     @Command(name = "teacher", description = "sPDI teacher: per-BS best beta by KS2 (not implemented yet).")
     static final class Teacher extends NotYet { String what() { return "teacher"; } }
 

@@ -1,0 +1,107 @@
+package org.geomend.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.geomend.eval.Dataset;
+import org.geomend.eval.EvalMethod;
+import org.geomend.eval.EvalMethods;
+import org.geomend.eval.Evaluator;
+import org.geomend.eval.OracleMethod;
+import org.geomend.eval.Report;
+import org.geomend.eval.SampleMaps;
+import org.geomend.eval.Split;
+import org.geomend.eval.Stats;
+import org.geomend.kernels.GeoKernels;
+import org.geomend.kernels.java.JavaKernels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code geomend eval}: every method on the tested BSs of a dataset, KS2 against the ground truth, tables and
+ * figures laid out like DeepMEND's. Exit 0 on success, 2 on bad usage or bad input (one line naming the file),
+ * 1 on other failures.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compare geolocation methods with the ground truth of a dataset (geomend synth output): "
+                + "KS2 per BS, summary.csv, folds.csv, per_bs.csv, summary.md (DeepMEND Table I / II layout, paper figures beside ours) "
+                + "and PNG figures in --out."})
+public final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", required = true, description = "Dataset directory: sites.csv (id,x,y,env,city,...,map) and maps.arrow (ground truth).")
+    Path dataset;
+    @Option(names = "--methods", defaultValue = "voronoi,spdi-legacy,spdi-oracle", description = "Comma-separated: voronoi, spdi, spdi-legacy, spdi-oracle (default ${DEFAULT-VALUE}).")
+    String methods;
+    @Option(names = "--split", defaultValue = "cv5", description = "cv5 | loo-city | loo-env, or several comma-separated (default ${DEFAULT-VALUE}).")
+    String split;
+    @Option(names = "--out", required = true, description = "Output directory.") Path out;
+    @Option(names = "--beta", defaultValue = "2", description = "Attenuation of --methods spdi (default ${DEFAULT-VALUE}).") double beta;
+    @Option(names = "--k", defaultValue = "5", description = "sPDI neighbours other than the BS, 1..8 (default ${DEFAULT-VALUE}).") int k;
+    @Option(names = "--oracle-betas", defaultValue = "0.1:6:0.05", description = "Beta grid of spdi-oracle: FROM:TO:STEP or a list (default ${DEFAULT-VALUE}, SPEC teacher rule).")
+    String oracleBetas;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the cv5 folds and of the sample BSs shown in the map figures (default ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--chunk", defaultValue = "16", description = "BSs drawn together (one neighbour raster; default ${DEFAULT-VALUE}).") int chunk;
+    @Option(names = "--map-samples", defaultValue = "2", description = "BSs per urbanisation class shown in the side-by-side map figures (default ${DEFAULT-VALUE}).") int mapSamples;
+    @Mixin ComputeOptions compute;
+
+    private final Map<String, EvalMethods.Factory> table;
+
+    public EvalCommand() { this(EvalMethods.standard()); }
+
+    /** With another method table (tests; later issues extend {@link EvalMethods#standard()}). */
+    public EvalCommand(Map<String, EvalMethods.Factory> table) { this.table = table; }
+
+    @Override public Integer call() throws Exception {
+        List<String> names = EvalMethods.parse(methods, table);
+        List<Split> splits = new ArrayList<>();
+        for (String s : split.split(",")) {
+            if (s.isBlank()) continue;
+            Split sp = Split.parse(s);
+            if (splits.contains(sp)) throw new IllegalArgumentException("--split: '" + sp.cliName + "' given twice");
+            splits.add(sp);
+        }
+        if (splits.isEmpty()) throw new IllegalArgumentException("--split: no split given");
+        if (chunk < 1 || chunk > 4096) throw new IllegalArgumentException("--chunk must be in [1, 4096]: " + chunk);
+        if (mapSamples < 0 || mapSamples > 20) throw new IllegalArgumentException("--map-samples must be in [0, 20]: " + mapSamples);
+        double[] betas = OracleMethod.parseBetas(oracleBetas);
+        EvalMethods.Options mo = new EvalMethods.Options(beta, k, betas);
+        List<EvalMethod> ms = new ArrayList<>();
+        for (String n : names) ms.add(table.get(n).create(mo));
+        try {
+            Dataset d = Dataset.load(dataset);
+            for (Split sp : splits) sp.folds(d, seed); // fail on a split the dataset cannot support before any work
+            SampleMaps samples = SampleMaps.choose(d, mapSamples, seed);
+            System.err.printf(Locale.ROOT, "geomend eval: %s: %d sites, %d with ground truth; methods %s; splits %s%n", dataset, d.size(),
+                    d.tested().length, String.join(",", names), splits.stream().map(s -> s.cliName).toList());
+            try (GeoKernels kernels = compute.open(); ProgressBar bar = new ProgressBar("eval")) {
+                Evaluator ev = new Evaluator(d, kernels, chunk, samples, bar::update);
+                Evaluator.Results r = ev.run(ms, splits, seed);
+                bar.close();
+                int threads = kernels instanceof JavaKernels j ? j.threads() : 0;
+                String cmd = "geomend eval --dataset " + dataset + " --methods " + String.join(",", names) + " --split " + split
+                        + (names.contains("spdi") ? " --beta " + beta : "") + " --k " + k + " --oracle-betas " + oracleBetas + " --seed " + seed
+                        + " --backend " + compute.backend;
+                new Report(r, new Report.Meta(cmd, kernels.name(), threads, oracleBetas + " (" + betas.length + " values)", chunk, seed), samples).write(out);
+                Split s0 = splits.contains(Split.CV5) ? Split.CV5 : splits.get(0);
+                int si = r.splits().indexOf(s0);
+                StringBuilder line = new StringBuilder();
+                for (int j = 0; j < r.methods().size(); j++) {
+                    Stats st = Stats.of(r.ks2()[si][j]);
+                    double ms0 = 0;
+                    for (double v : r.nanos()[si][j]) ms0 += v;
+                    line.append(String.format(Locale.ROOT, "%s%s %.3f (%.1f ms/BS)", j == 0 ? "" : ", ", r.methods().get(j), st.median(),
+                            ms0 / 1e6 / Math.max(1, r.tested().length)));
+                }
+                System.err.printf(Locale.ROOT, "geomend eval: median KS2 over %d BSs: %s; %.1f s; wrote %s%n", r.tested().length, line,
+                        r.seconds(), out.resolve("summary.md"));
+            }
+        } finally {
+            for (EvalMethod m : ms) m.close();
+        }
+        return 0;
+    }
+}

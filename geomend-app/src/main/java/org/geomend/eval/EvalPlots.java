@@ -1,0 +1,218 @@
+package org.geomend.eval;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * The evaluation figures (headless AWT): KS2 box plots per group and method (like DeepMEND Fig. 2 / Fig. 7), and
+ * the maps of a site side by side, ground truth first, on one logarithmic colour scale (like Fig. 1 / Fig. 9).
+ */
+public final class EvalPlots {
+
+    private EvalPlots() {}
+
+    static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+
+    /** One box: a method's KS2 statistics in a group, and the paper's median there (NaN when none). */
+    public record Box(String group, String method, Stats stats, double paperMedian) {}
+
+    /** Box plot: x = groups, one box per method within a group; y = KS2 in [0, 1]. */
+    public static void boxes(Path file, String title, List<String> methods, List<Box> boxes) throws IOException {
+        List<String> groups = new ArrayList<>(new LinkedHashSet<>(boxes.stream().map(Box::group).toList()));
+        int L = 70, R = 20, T = 50, B = 90, bw = 22, gap = 36;
+        int W = Math.max(860, L + R + groups.size() * (methods.size() * (bw + 6) + gap)), H = 560, ph = H - T - B;
+        int groupW = (W - L - R) / Math.max(1, groups.size());
+        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, W, H);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString(title, L, 28);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (int k = 0; k <= 10; k++) {
+            int y = T + ph - k * ph / 10;
+            g.setColor(new Color(0xe0e0e0));
+            g.drawLine(L, y, W - R, y);
+            g.setColor(Color.BLACK);
+            String s = String.format(Locale.ROOT, "%.1f", k / 10.0);
+            g.drawString(s, L - 8 - g.getFontMetrics().stringWidth(s), y + 4);
+        }
+        g.drawRect(L, T, W - L - R, ph);
+        java.awt.geom.AffineTransform at = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        g.drawString("KS2", -(T + ph / 2) - 12, 22);
+        g.setTransform(at);
+        for (int gi = 0; gi < groups.size(); gi++) {
+            int x0 = L + gi * groupW + (groupW - methods.size() * (bw + 6)) / 2;
+            String gname = groups.get(gi);
+            g.setColor(Color.BLACK);
+            g.drawString(gname, L + gi * groupW + groupW / 2 - g.getFontMetrics().stringWidth(gname) / 2, T + ph + 18);
+            for (Box b : boxes) {
+                if (!b.group().equals(gname)) continue;
+                int mi = methods.indexOf(b.method());
+                int x = x0 + mi * (bw + 6);
+                Stats s = b.stats();
+                if (s.n() == 0) continue;
+                Color c = COLORS[mi % COLORS.length];
+                int yq1 = y(s.p25(), T, ph), yq3 = y(s.p75(), T, ph), ymed = y(s.median(), T, ph);
+                g.setColor(c);
+                g.setStroke(new BasicStroke(1.5f));
+                g.drawLine(x + bw / 2, y(s.p05(), T, ph), x + bw / 2, yq1);
+                g.drawLine(x + bw / 2, yq3, x + bw / 2, y(s.p95(), T, ph));
+                g.drawLine(x + 5, y(s.p05(), T, ph), x + bw - 5, y(s.p05(), T, ph));
+                g.drawLine(x + 5, y(s.p95(), T, ph), x + bw - 5, y(s.p95(), T, ph));
+                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 110));
+                g.fillRect(x, yq3, bw, Math.max(1, yq1 - yq3));
+                g.setColor(c);
+                g.drawRect(x, yq3, bw, Math.max(1, yq1 - yq3));
+                g.setColor(Color.BLACK);
+                g.setStroke(new BasicStroke(2.5f));
+                g.drawLine(x, ymed, x + bw, ymed);
+                if (!Double.isNaN(b.paperMedian())) {
+                    int yp = y(b.paperMedian(), T, ph), cx = x + bw / 2;
+                    g.setStroke(new BasicStroke(1.5f));
+                    g.drawPolygon(new int[] {cx, cx + 6, cx, cx - 6}, new int[] {yp - 6, yp, yp + 6, yp}, 4);
+                }
+                g.setStroke(new BasicStroke(1f));
+            }
+        }
+        int lx = L, ly = H - 40;
+        for (int mi = 0; mi < methods.size(); mi++) {
+            g.setColor(COLORS[mi % COLORS.length]);
+            g.fillRect(lx, ly - 9, 18, 10);
+            g.setColor(Color.BLACK);
+            g.drawString(methods.get(mi), lx + 24, ly);
+            lx += 40 + g.getFontMetrics().stringWidth(methods.get(mi));
+        }
+        g.drawPolygon(new int[] {lx + 6, lx + 12, lx + 6, lx}, new int[] {ly - 10, ly - 4, ly + 2, ly - 4}, 4);
+        g.drawString("paper median (DeepMEND Table I / II)", lx + 18, ly);
+        g.drawString("black bar: median", L, ly + 20);
+        g.dispose();
+        write(img, file);
+    }
+
+    private static int y(double v, int T, int ph) {
+        double c = Math.max(0, Math.min(1, v));
+        return T + ph - (int) Math.round(c * ph);
+    }
+
+    // ------------------------------------------------------------------ maps
+
+    static final int PANEL = 260, DECADES = 5;
+
+    /**
+     * The ground truth and each method's map of one site, cropped to a square around the ground truth's support
+     * (padded), north up, on one log10 colour scale spanning {@value #DECADES} decades below the largest value shown.
+     */
+    public static void maps(Path file, SampleMaps.Sample s, String subtitle) throws IOException {
+        int w = s.grid().width(), h = s.grid().height();
+        int r0 = h, r1 = -1, c0 = w, c1 = -1;
+        for (int r = 0; r < h; r++)
+            for (int c = 0; c < w; c++)
+                if (s.truth()[r * w + c] > 0) {
+                    r0 = Math.min(r0, r); r1 = Math.max(r1, r);
+                    c0 = Math.min(c0, c); c1 = Math.max(c1, c);
+                }
+        if (r1 < 0) { r0 = 0; r1 = h - 1; c0 = 0; c1 = w - 1; }
+        int side = Math.max(Math.max(r1 - r0 + 1, c1 - c0 + 1), 16);
+        side = Math.min(Math.max(w, h), (int) Math.ceil(side * 1.3));
+        int cr = (r0 + r1) / 2, cc = (c0 + c1) / 2;
+        int br = Math.max(0, Math.min(h - side, cr - side / 2)), bc = Math.max(0, Math.min(w - side, cc - side / 2));
+        int sideR = Math.min(side, h), sideC = Math.min(side, w);
+
+        List<float[]> panels = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        panels.add(s.truth());
+        titles.add("ground truth");
+        for (SampleMaps.Drawn d : s.drawn()) {
+            panels.add(d.values());
+            titles.add(d.method() + (Double.isNaN(d.param()) ? "" : String.format(Locale.ROOT, " β=%.2f", d.param()))
+                    + String.format(Locale.ROOT, "  KS2 %.3f", d.ks2()));
+        }
+        double vmax = 0;
+        for (float[] p : panels)
+            for (int r = br; r < br + sideR; r++)
+                for (int c = bc; c < bc + sideC; c++) vmax = Math.max(vmax, p[r * w + c]);
+        if (!(vmax > 0)) vmax = 1;
+        double lmax = Math.log10(vmax), lmin = lmax - DECADES;
+
+        int gap = 14, top = 58, cbW = 90, W = panels.size() * (PANEL + gap) + gap + cbW, H = top + PANEL + 46;
+        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, W, H);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString("site " + s.id() + (subtitle.isEmpty() ? "" : " (" + subtitle + ")") + ": P(l|i), log10 scale", gap, 22);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        double res = s.grid().resolution();
+        g.drawString(String.format(Locale.ROOT, "%.1f x %.1f km around the ground truth's support, north up; white: below 1e%d of the largest value",
+                sideC * res / 1000, sideR * res / 1000, -DECADES), gap, 40);
+        for (int k = 0; k < panels.size(); k++) {
+            int x0 = gap + k * (PANEL + gap);
+            float[] p = panels.get(k);
+            for (int py = 0; py < PANEL; py++) {
+                int r = br + sideR - 1 - (int) ((long) py * sideR / PANEL);
+                for (int pxl = 0; pxl < PANEL; pxl++) {
+                    int c = bc + (int) ((long) pxl * sideC / PANEL);
+                    float v = p[r * w + c];
+                    img.setRGB(x0 + pxl, top + py, colour(v, lmin, lmax));
+                }
+            }
+            g.setColor(Color.GRAY);
+            g.drawRect(x0 - 1, top - 1, PANEL + 1, PANEL + 1);
+            g.setColor(Color.BLACK);
+            String t = titles.get(k);
+            g.drawString(t, x0 + PANEL / 2 - g.getFontMetrics().stringWidth(t) / 2, top + PANEL + 18);
+        }
+        int cx = W - cbW + 10;
+        for (int py = 0; py < PANEL; py++) {
+            double l = lmax - (double) py / (PANEL - 1) * DECADES;
+            int rgb = colour((float) Math.pow(10, l), lmin, lmax);
+            for (int q = 0; q < 16; q++) img.setRGB(cx + q, top + py, rgb);
+        }
+        g.setColor(Color.BLACK);
+        for (int k = 0; k <= DECADES; k++) {
+            int py = top + (int) Math.round((double) k / DECADES * (PANEL - 1));
+            g.drawString(String.format(Locale.ROOT, "%.1f", lmax - k), cx + 20, py + 4);
+        }
+        g.drawString("log10 p", cx - 4, top - 6);
+        g.dispose();
+        write(img, file);
+    }
+
+    /** Viridis-like ramp on log10 v between lmin and lmax; white below lmin. */
+    static int colour(float v, double lmin, double lmax) {
+        if (!(v > 0)) return 0xffffff;
+        double l = Math.log10(v);
+        if (l < lmin) return 0xffffff;
+        double t = Math.min(1, (l - lmin) / (lmax - lmin));
+        int[][] stops = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+        double f = t * (stops.length - 1);
+        int i = Math.min(stops.length - 2, (int) f);
+        double u = f - i;
+        int rr = (int) Math.round(stops[i][0] + u * (stops[i + 1][0] - stops[i][0]));
+        int gg = (int) Math.round(stops[i][1] + u * (stops[i + 1][1] - stops[i][1]));
+        int bb = (int) Math.round(stops[i][2] + u * (stops[i + 1][2] - stops[i][2]));
+        return (rr << 16) | (gg << 8) | bb;
+    }
+
+    private static void write(BufferedImage img, Path file) throws IOException {
+        if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer");
+    }
+}
