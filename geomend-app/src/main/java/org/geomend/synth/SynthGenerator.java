@@ -198,12 +198,18 @@ public final class SynthGenerator {
         return st;
     }
 
-    /** {@code id,x,y,env,city,operator,map}: {@code map} is 1 when the site has a ground-truth map. */
+    /** The shortest decimal that reads back as exactly {@code v} (no exponent): windows depend on the last bit. */
+    static String exact(double v) { return java.math.BigDecimal.valueOf(v).toPlainString(); }
+
+    /**
+     * {@code id,x,y,env,city,operator,map}: {@code map} is 1 when the site has a ground-truth map; x and y
+     * are written exactly, so windows recomputed from this file are the ground-truth maps' windows.
+     */
     public static void writeSites(Layout layout, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("id,x,y,env,city,operator,map\n");
             for (SynthSite s : layout.sites())
-                w.write(String.format(Locale.ROOT, "%s,%.2f,%.2f,%s,%s,SYN,%d%n", s.id(), s.x(), s.y(),
+                w.write(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,SYN,%d%n", s.id(), exact(s.x()), exact(s.y()),
                         s.env().label(), s.city(), s.target() ? 1 : 0));
         }
     }

@@ -32,7 +32,9 @@ class EvalBadInputTest {
      */
     static void assertBadInput(EvalTestData.Result r, String... needles) {
         assertEquals(2, r.code(), r.err());
-        List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("Try 'geomend")).toList();
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("Try 'geomend"))
+                .filter(l -> !l.matches(".*: \\d+/\\d+ \\(\\d+%\\), .* elapsed, eta .*")) // progress lines (stderr not a terminal)
+                .toList();
         assertTrue(lines.size() == 1 || lines.size() == 2 && lines.get(0).contains(" with ground truth; methods "), r.err());
         String last = lines.getLast();
         assertTrue(last.startsWith("geomend eval: "), last);
