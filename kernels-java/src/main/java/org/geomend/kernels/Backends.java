@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import org.geomend.kernels.java.JavaKernels;
 
 /**
@@ -15,20 +16,36 @@ public final class Backends {
 
     private Backends() {}
 
-    public static List<GeoKernelsProvider> providers() {
-        List<GeoKernelsProvider> list = new ArrayList<>();
-        ServiceLoader.load(GeoKernelsProvider.class, Backends.class.getClassLoader()).forEach(list::add);
-        list.sort(Comparator.comparingInt(GeoKernelsProvider::priority).reversed());
-        return list;
-    }
+    public static List<GeoKernelsProvider> providers() { return providers(GeoKernelsProvider.class); }
 
     /**
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException when a backend named explicitly cannot start
      */
     public static GeoKernels select(String name, int threads, PrintStream notices) {
+        return select(GeoKernelsProvider.class, name, () -> new JavaKernels(threads), notices);
+    }
+
+    /** The providers of {@code type} on the class path, highest priority first. */
+    public static <P extends BackendProvider<?>> List<P> providers(Class<P> type) {
+        List<P> list = new ArrayList<>();
+        ServiceLoader.load(type, type.getClassLoader()).forEach(list::add);
+        list.sort(Comparator.comparingInt((P p) -> p.priority()).reversed());
+        return list;
+    }
+
+    /**
+     * The backend named {@code name} among the providers of {@code type}: {@code java} is {@code java};
+     * {@code auto} (or null) is the highest-priority provider other than Java that starts, else Java
+     * with a one-line notice per provider that did not start on {@code notices} (may be null).
+     *
+     * @throws IllegalArgumentException for an unknown name
+     * @throws IllegalStateException when a backend named explicitly cannot start
+     */
+    public static <T, P extends BackendProvider<T>> T select(Class<P> type, String name, Supplier<T> java,
+                                                             PrintStream notices) {
         if (name == null || name.equals("auto")) {
-            for (GeoKernelsProvider p : providers()) {
+            for (P p : providers(type)) {
                 if (p.name().equals("java")) continue;
                 try {
                     return p.create();
@@ -37,10 +54,10 @@ public final class Backends {
                         notices.println("geomend: " + p.name() + " backend unavailable (" + oneLine(t) + "); using java");
                 }
             }
-            return new JavaKernels(threads);
+            return java.get();
         }
-        if (name.equals("java")) return new JavaKernels(threads);
-        for (GeoKernelsProvider p : providers()) {
+        if (name.equals("java")) return java.get();
+        for (P p : providers(type)) {
             if (p.name().equals(name)) {
                 try {
                     return p.create();
@@ -50,7 +67,7 @@ public final class Backends {
             }
         }
         throw new IllegalArgumentException("unknown backend '" + name + "' (known: auto, java"
-                + providers().stream().map(p -> ", " + p.name()).reduce("", String::concat) + ")");
+                + providers(type).stream().map(p -> ", " + p.name()).reduce("", String::concat) + ")");
     }
 
     static String oneLine(Throwable t) {
