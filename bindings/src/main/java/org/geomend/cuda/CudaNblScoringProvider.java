@@ -14,13 +14,6 @@ public final class CudaNblScoringProvider implements NblScoringProvider {
     @Override public int priority() { return 100; }
 
     @Override public NblScoring create() throws CudaUnavailableException {
-        String d = System.getenv("GEOMEND_CUDA_DEVICE");
-        int ordinal;
-        try {
-            ordinal = d == null || d.isBlank() ? 0 : Integer.parseInt(d.trim());
-        } catch (NumberFormatException e) {
-            throw new CudaUnavailableException("GEOMEND_CUDA_DEVICE is not a device number: " + d);
-        }
-        return CudaNblScoring.open(ordinal);
+        return CudaNblScoring.open(CudaKernelsProvider.deviceOrdinal());
     }
 }

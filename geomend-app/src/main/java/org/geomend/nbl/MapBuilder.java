@@ -247,13 +247,7 @@ public final class MapBuilder {
         for (int i = 0; i < ne; i++) eo[i] = i;
         Arrays.sort(eo, (p, q) -> Long.compare(sortKey[p], sortKey[q]));
         m.cellStart = new int[nc + 1];
-        m.entTile = new int[ne];
-        m.entNR = new int[ne];
-        m.entNQ = new int[ne];
-        m.entMuR = new float[ne];
-        m.entSdR = new float[ne];
-        m.entMuQ = new float[ne];
-        m.entSdQ = new float[ne];
+        m.allocateEntries(ne);
         for (int i = 0; i < ne; i++) {
             int s = eo[i];
             int c = (int) (sortKey[s] >>> 32);
@@ -268,12 +262,7 @@ public final class MapBuilder {
         }
         for (int c = 0; c < nc; c++) m.cellStart[c + 1] += m.cellStart[c];
         // cells
-        m.cellLat = new double[nc];
-        m.cellLon = new double[nc];
-        m.centroidLat = new double[nc];
-        m.centroidLon = new double[nc];
-        m.rangeM = new double[nc];
-        m.cellSamples = new long[nc];
+        m.allocateCells(nc);
         int given = 0;
         for (int c = 0; c < nc; c++) {
             m.cellSamples[c] = a.pn[c];

@@ -135,6 +135,27 @@ public final class NblMap {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The per-cell position arrays (positions, centroids, range, samples) for {@code nc} cells. */
+    void allocateCells(int nc) {
+        cellLat = new double[nc];
+        cellLon = new double[nc];
+        centroidLat = new double[nc];
+        centroidLon = new double[nc];
+        rangeM = new double[nc];
+        cellSamples = new long[nc];
+    }
+
+    /** The per-(cell, tile) entry arrays for {@code ne} entries. */
+    void allocateEntries(int ne) {
+        entTile = new int[ne];
+        entNR = new int[ne];
+        entNQ = new int[ne];
+        entMuR = new float[ne];
+        entSdR = new float[ne];
+        entMuQ = new float[ne];
+        entSdQ = new float[ne];
+    }
+
     public static NblMap read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             if (in.readLong() != MAGIC) throw new NblInputException(file + ":1: not an NBL map (bad magic)");
@@ -144,13 +165,8 @@ public final class NblMap {
             m.positionsEstimated = in.readBoolean();
             int nc = in.readInt();
             m.cellIds = new String[nc];
-            m.cellLat = new double[nc];
-            m.cellLon = new double[nc];
-            m.centroidLat = new double[nc];
-            m.centroidLon = new double[nc];
-            m.rangeM = new double[nc];
-            m.cellSamples = new long[nc];
             m.cellStart = new int[nc + 1];
+            m.allocateCells(nc);
             for (int c = 0; c < nc; c++) {
                 m.cellIds[c] = in.readUTF();
                 m.cellLat[c] = in.readDouble();
@@ -169,13 +185,7 @@ public final class NblMap {
                 m.tileCount[t] = in.readLong();
             }
             int ne = in.readInt();
-            m.entTile = new int[ne];
-            m.entNR = new int[ne];
-            m.entNQ = new int[ne];
-            m.entMuR = new float[ne];
-            m.entSdR = new float[ne];
-            m.entMuQ = new float[ne];
-            m.entSdQ = new float[ne];
+            m.allocateEntries(ne);
             for (int e = 0; e < ne; e++) {
                 m.entTile[e] = in.readInt();
                 m.entNR[e] = in.readInt();
