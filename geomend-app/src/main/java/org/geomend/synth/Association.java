@@ -29,6 +29,12 @@ import org.geomend.kernels.GridSpec;
  * {@code P(s) = q_s sum over subsets u containing s of (-1)^{|u|-1} / sum_{j in u} q_j} (exact; the
  * same closed form as sPDI).
  *
+ * <p><b>Location variability.</b> UEs of one 100 m pixel do not all see the pixel's mean power: sub-pixel shadowing
+ * (38.901 decorrelation distances of 13-120 m are at or below the pixel) and outdoor-to-indoor loss spread each link's
+ * power by a further {@code locationSigmaDb}, independently across sites. Fading plus this spread is modelled as Gumbel
+ * noise on the log power, moment-matched to the total standard deviation, which makes the choice a logit
+ * ({@link #logitProbs}, exponent {@link #logitExponent}); it replaces the exact Rayleigh rule when the sigma is above 0.
+ *
  * <p><b>Hysteresis (soft margin).</b> A UE keeps its serving sector r until another is better by H dB;
  * averaged over where UEs came from, {@code P(s) = sum_r w_r P(s | p_r * 10^{H/10})}, where {@code w}
  * is the no-hysteresis association restricted to its M most likely sectors and renormalised (one step
@@ -284,7 +290,8 @@ public final class Association {
         }
 
         void choose(double[] pw, int k, double[] out) {
-            if (p.rayleigh()) winProbs(pw, k, out, q, sub);
+            if (p.rayleigh() && p.locationSigmaDb() > 0) logitProbs(pw, k, logitExponent(p.locationSigmaDb()), out);
+            else if (p.rayleigh()) winProbs(pw, k, out, q, sub);
             else {
                 int bi = 0;
                 for (int j = 1; j < k; j++) if (pw[j] > pw[bi]) bi = j;
@@ -292,6 +299,26 @@ public final class Association {
                 out[bi] = 1;
             }
         }
+    }
+
+    /** Standard deviation (dB) of {@code 10 log10 E}, E ~ Exp(1): the spread Rayleigh fading adds to a link's power. */
+    public static final double RAYLEIGH_SIGMA_DB = 10 / Math.log(10) * Math.PI / Math.sqrt(6);
+
+    /**
+     * Exponent {@code gamma} of the logit association {@code P(s) = pw_s^gamma / sum_j pw_j^gamma} for Rayleigh fading
+     * plus an independent location variability of {@code sigmaDb}: Gumbel noise moment-matched to the total spread,
+     * {@code gamma = sigma_R / sqrt(sigma_R^2 + sigma^2)} with {@code sigma_R} = {@link #RAYLEIGH_SIGMA_DB} (5.57 dB).
+     * With {@code sigma = 0} it is the Rayleigh rule's logit approximation (exact for two sectors).
+     */
+    public static double logitExponent(double sigmaDb) {
+        return RAYLEIGH_SIGMA_DB / Math.sqrt(RAYLEIGH_SIGMA_DB * RAYLEIGH_SIGMA_DB + sigmaDb * sigmaDb);
+    }
+
+    /** Logit (Gumbel-max) association: {@code out[j] = pw[j]^gamma / sum pw^gamma}. */
+    public static void logitProbs(double[] pw, int n, double gamma, double[] out) {
+        double tot = 0;
+        for (int j = 0; j < n; j++) { out[j] = Math.pow(pw[j], gamma); tot += out[j]; }
+        for (int j = 0; j < n; j++) out[j] /= tot;
     }
 
     /**

@@ -39,11 +39,13 @@ public final class Calibration implements MapSink {
     }
 
     /** Medians (and counts) of KS2 per class and overall. */
-    public record Report(Map<String, Integer> count, Map<String, Double> voronoi, Map<String, Double> spdi) {
+    public record Report(Map<String, Integer> count, Map<String, Double> voronoi, Map<String, Double> spdi,
+                         Map<String, Double> massInCell, Map<String, Double> centroidOffset) {
         @Override public String toString() {
-            StringBuilder sb = new StringBuilder("class       n   median KS2 Voronoi   median KS2 legacy sPDI\n");
+            StringBuilder sb = new StringBuilder("class       n   median KS2 Voronoi   median KS2 legacy sPDI   truth mass in Voronoi cell   truth centroid offset / cell radius\n");
             for (String k : count.keySet())
-                sb.append(String.format(Locale.ROOT, "%-9s %5d   %18.3f   %22.3f%n", k, count.get(k), voronoi.get(k), spdi.get(k)));
+                sb.append(String.format(Locale.ROOT, "%-9s %5d   %18.3f   %22.3f   %26.3f   %35.3f%n", k, count.get(k), voronoi.get(k),
+                        spdi.get(k), massInCell.get(k), centroidOffset.get(k)));
             return sb.toString();
         }
     }
@@ -97,7 +99,21 @@ public final class Calibration implements MapSink {
         kernels.normalize(sb, grid, null, sums);
         double kv = kernels.ks2(gt, 0, vor, 0, grid.width(), grid.height());
         double ks = kernels.ks2(gt, 0, spdi, 0, grid.width(), grid.height());
-        results.get(env[i]).add(new double[] {kv, ks});
+        // shape diagnostics: ground-truth mass inside the Voronoi cell, and the offset of its centre of mass from
+        // the site in units of the cell's equivalent radius sqrt(area / pi)
+        double inCell = 0, mx = 0, my = 0;
+        int cellPx = 0, w = grid.width();
+        MemorySegment gs = gt.segment(), vs = vor.segment();
+        for (int k = 0; k < n; k++) {
+            double g = gs.getAtIndex(GridBuffer.F32, k);
+            if (vs.getAtIndex(GridBuffer.F32, k) > 0) { inCell += g; cellPx++; }
+            mx += g * (k % w);
+            my += g * (k / w);
+        }
+        double r = grid.resolution();
+        double dx = grid.x0() + (mx + 0.5) * r - pos.x()[i], dy = grid.y0() + (my + 0.5) * r - pos.y()[i];
+        double offset = Math.hypot(dx, dy) / Math.sqrt(Math.max(1, cellPx) * r * r / Math.PI);
+        results.get(env[i]).add(new double[] {kv, ks, inCell, offset});
     }
 
     /** KS2 pairs {voronoi, spdi} recorded so far for one class. */
@@ -105,7 +121,7 @@ public final class Calibration implements MapSink {
 
     public Report report() {
         Map<String, Integer> c = new LinkedHashMap<>();
-        Map<String, Double> v = new LinkedHashMap<>(), s = new LinkedHashMap<>();
+        Map<String, Double> v = new LinkedHashMap<>(), s = new LinkedHashMap<>(), in = new LinkedHashMap<>(), off = new LinkedHashMap<>();
         List<double[]> all = new ArrayList<>();
         for (Env e : Env.values()) {
             List<double[]> l = results.get(e);
@@ -113,11 +129,15 @@ public final class Calibration implements MapSink {
             c.put(e.label(), l.size());
             v.put(e.label(), median(l, 0));
             s.put(e.label(), median(l, 1));
+            in.put(e.label(), median(l, 2));
+            off.put(e.label(), median(l, 3));
         }
         c.put("all", all.size());
         v.put("all", median(all, 0));
         s.put("all", median(all, 1));
-        return new Report(c, v, s);
+        in.put("all", median(all, 2));
+        off.put("all", median(all, 3));
+        return new Report(c, v, s, in, off);
     }
 
     static double median(List<double[]> l, int k) {

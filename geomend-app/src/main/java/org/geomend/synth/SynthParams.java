@@ -16,7 +16,8 @@ import java.util.List;
  *       rural 1.7-8 km (38.901 RMa ISD 1732 m or 5000 m).</li>
  *   <li>Carrier layers: the French LTE/NR bands 700/800, 1800, 2100, 2600 MHz and 3.5 GHz.</li>
  *   <li>Inter-site shadowing correlation 0.5 (3GPP TR 36.942 section 4.5 / TR 25.942).</li>
- *   <li>RSRP sensitivity about -120 to -124 dBm (3GPP TS 36.133 REFSENS-based; -120 dBm used).</li>
+ *   <li>Cell-selection floor -128 dBm (S-criterion Q_rxlevmin; TS 36.304 allows -140 to -44 dBm, operators use -124 to -130).</li>
+ *   <li>Location variability 10 dB within a pixel (38.901 shadowing sigma 4-8 dB at 13-120 m decorrelation, O2I loss sigma 4.4-6.5 dB).</li>
  *   <li>Handover: A3 offset + hysteresis 2-4 dB (typical operator settings, TS 36.331 reportConfigEUTRA).</li>
  * </ul>
  *
@@ -27,6 +28,10 @@ import java.util.List;
  * @param nStrongest       only the N strongest sectors of a pixel take part in association
  * @param minRelativeDb    sectors more than this below the best metric are dropped (win probability < 10^(-x/10))
  * @param rayleigh         best server under independent Rayleigh (exponential-power) fast fading; false = plain best server
+ * @param locationSigmaDb  within-pixel location variability (dB): the spread of a UE's per-link received power around the
+ *                         pixel's value, i.i.d. across sites (sub-pixel shadowing, 38.901 decorrelation 13-120 m vs the
+ *                         100 m pixel; outdoor-to-indoor loss 4.4-6.5 dB sigma); combined with Rayleigh fading through a
+ *                         moment-matched logit, see {@link Association}; 0 = Rayleigh only
  * @param hysteresisDb     handover hysteresis (soft margin) H, see {@link Association}
  * @param hysteresisCandidates how many likely previous servers M the hysteresis mixture runs over
  * @param interSiteCorrelation share of the shadowing variance common to all sites at a location
@@ -46,7 +51,7 @@ import java.util.List;
  * @param envNeighbours    neighbours averaged for the env classification
  */
 public record SynthParams(String preset, int window, double resolution, double ueHeight, double floorDbm,
-                          int nStrongest, double minRelativeDb, boolean rayleigh, double hysteresisDb,
+                          int nStrongest, double minRelativeDb, boolean rayleigh, double locationSigmaDb, double hysteresisDb,
                           int hysteresisCandidates, double interSiteCorrelation, double commonDcorrM,
                           double reachSigmas, double maxReachM, double losMaxDistanceUrbanM,
                           double losMaxDistanceRuralM, int resourceBlocks, Antenna antenna, List<Layer> layers,
@@ -95,14 +100,14 @@ public record SynthParams(String preset, int window, double resolution, double u
 
     public SynthParams withWindow(int w) {
         return new SynthParams(preset, w, resolution, ueHeight, floorDbm, nStrongest, minRelativeDb, rayleigh,
-                hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM, reachSigmas, maxReachM,
+                locationSigmaDb, hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM, reachSigmas, maxReachM,
                 losMaxDistanceUrbanM, losMaxDistanceRuralM, resourceBlocks, antenna, layers, urban, suburban, rural,
                 cities, tileM, envUrbanMaxM, envSuburbanMaxM, envNeighbours);
     }
 
     public SynthParams withCities(List<CitySpec> c) {
         return new SynthParams(preset, window, resolution, ueHeight, floorDbm, nStrongest, minRelativeDb, rayleigh,
-                hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM, reachSigmas, maxReachM,
+                locationSigmaDb, hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM, reachSigmas, maxReachM,
                 losMaxDistanceUrbanM, losMaxDistanceRuralM, resourceBlocks, antenna, layers, urban, suburban, rural,
                 c, tileM, envUrbanMaxM, envSuburbanMaxM, envNeighbours);
     }
@@ -143,7 +148,7 @@ public record SynthParams(String preset, int window, double resolution, double u
     }
 
     private static SynthParams base(String preset, List<CitySpec> cities) {
-        return new SynthParams(preset, 600, 100, 1.5, -120, 8, 30, true, 3.0, 3, 0.5, 100, 2.0, 20_000,
+        return new SynthParams(preset, 600, 100, 1.5, -128, 8, 30, true, 10.0, 3.0, 3, 0.5, 100, 3.0, 20_000,
                 1_000, 10_000, 100, Antenna.TR38901, defaultLayers(), defaultUrban(), defaultSuburban(),
                 defaultRural(), cities, 50_000, 800, 2_500, 3);
     }

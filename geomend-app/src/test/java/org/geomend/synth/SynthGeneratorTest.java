@@ -106,7 +106,7 @@ class SynthGeneratorTest {
         // no fading: best server; P(i|l) is still a distribution over sites
         SynthParams t = tiny();
         SynthParams p = new SynthParams(t.preset(), t.window(), t.resolution(), t.ueHeight(), t.floorDbm(), 4, 30,
-                false, 3, 2, 0.5, 100, 2, 20_000, 1_000, 10_000, 100, t.antenna(), t.layers(), t.urban(),
+                false, 0, 3, 2, 0.5, 100, 2, 20_000, 1_000, 10_000, 100, t.antenna(), t.layers(), t.urban(),
                 t.suburban(), t.rural(), t.cities(), t.tileM(), 800, 2500, 3);
         SynthGenerator.Layout l = new SynthGenerator(p, 3, 1, null).layout();
         Association a = new Association(p, 3, l.sites());
