@@ -29,6 +29,12 @@ geomend_nn_relu_bwd(const float* __restrict__ y, const float* dy, float* dx, lon
     }
 }
 
+// geomend_nn_add: y += a (the sum of two gradients that meet, e.g. at a U-Net skip; not in NnKernels).
+extern "C" __global__ void __launch_bounds__(GM_NN_THREADS)
+geomend_nn_add(const float* __restrict__ a, float* __restrict__ y, long long n) {
+    GM_NN_FOR(i, n) y[i] += a[i];
+}
+
 // Index (0..3, row-major in the 2 x 2 window) of the window's maximum; ties go to the first.
 static __device__ __forceinline__ int gm_nn_argmax4(float a, float b, float c, float d, float* m) {
     int k = 0;

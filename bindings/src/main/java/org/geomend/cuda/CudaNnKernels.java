@@ -59,7 +59,7 @@ public final class CudaNnKernels implements NnKernels {
     private final int smCount;
     private final boolean syncEachOp;
     private final CUfunction fFill, fReluF, fReluB, fPoolF, fPoolB, fUpF, fUpB, fConcat, fSplit, fL1Part, fL1Final,
-            fL1Grad, fAdam, fWgradReduce, fBiasPart, fBiasFinal;
+            fL1Grad, fAdam, fWgradReduce, fBiasPart, fBiasFinal, fAdd;
     private final CUfunction[] fConv = new CUfunction[3], fWgrad = new CUfunction[3]; // 64x64, 32x128, 16x256
     private final DeviceScratch l1Parts = new DeviceScratch("l1.partials"), l1Out = new DeviceScratch("l1.out"),
             biasParts = new DeviceScratch("bias.partials"), wgradParts = new DeviceScratch("wgrad.partials");
@@ -106,6 +106,7 @@ public final class CudaNnKernels implements NnKernels {
             fWgradReduce = function("geomend_nn_wgrad_reduce");
             fBiasPart = function("geomend_nn_bias_grad_partial");
             fBiasFinal = function("geomend_nn_bias_grad_final");
+            fAdd = function("geomend_nn_add");
             String[] tiles = {"64x64", "32x128", "16x256"};
             for (int i = 0; i < 3; i++) {
                 fConv[i] = function("geomend_nn_conv_" + tiles[i]);
@@ -284,6 +285,17 @@ public final class CudaNnKernels implements NnKernels {
     public synchronized void fill(Tensor t, float v) {
         CudaTensor d = own(t, "t");
         run("fill", () -> launch(fFill, d.elements(), d.ptr, d.elements(), v));
+    }
+
+    /**
+     * {@code dst += src} (same shape): where two gradients meet, e.g. at a U-Net skip connection. Not part of
+     * {@link NnKernels}, which has no accumulating operation.
+     */
+    public synchronized void addInPlace(Tensor src, Tensor dst) {
+        CudaTensor a = own(src, "src"), y = own(dst, "dst");
+        sameShape("addInPlace", a, y);
+        if (a == y) throw new IllegalArgumentException("addInPlace: src and dst are the same tensor");
+        run("addInPlace", () -> launch(fAdd, a.elements(), a.ptr, y.ptr, a.elements()));
     }
 
     @Override

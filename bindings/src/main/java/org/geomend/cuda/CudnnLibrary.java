@@ -168,7 +168,7 @@ final class CudnnLibrary {
         throw new CudaUnavailableException((String) o);
     }
 
-    private static CudnnLibrary load(Map<String, String> env, String javaLibraryPath) throws CudaUnavailableException {
+    static CudnnLibrary load(Map<String, String> env, String javaLibraryPath) throws CudaUnavailableException {
         Path file = find(env, javaLibraryPath);
         Arena arena = Arena.global();
         SymbolLookup lookup;

@@ -7,7 +7,7 @@ import org.geomend.kernels.Backends;
 
 /**
  * Picks an {@link NnKernels} backend with the rules of {@link Backends#select(Class, String, Supplier, PrintStream)}:
- * {@code --backend java|cuda|auto} (auto: CUDA when a device is present, else Java with a one-line notice) and
+ * {@code --backend java|cuda|cudnn|auto} (auto: CUDA when a device is present, else Java with a one-line notice) and
  * {@code --conv cuda|cudnn}, which chooses who runs the convolutions on the GPU: the hand-written kernels
  * (backend {@code cuda}) or cuDNN 9 (backend {@code cudnn}; every other operation stays on the hand-written kernels).
  */
@@ -24,7 +24,22 @@ public final class NnBackends {
      * @throws IllegalStateException when a backend named explicitly cannot start (one-line message)
      */
     public static NnKernels select(String backend, Supplier<NnKernels> java, PrintStream notices) {
-        return Backends.select(NnKernelsProvider.class, backend, java, notices);
+        if (backend != null && !backend.equals("auto")) return Backends.select(NnKernelsProvider.class, backend, java, notices);
+        // auto tries cuda only (cudnn is a comparison to ask for), so at most one notice
+        if (providers().stream().noneMatch(p -> p.name().equals("cuda"))) return java.get();
+        try {
+            return Backends.select(NnKernelsProvider.class, "cuda", java, null);
+        } catch (IllegalStateException e) {
+            if (notices != null) notices.println("geomend: cuda backend unavailable (" + reason(e) + "); using java");
+            return java.get();
+        }
+    }
+
+    private static String reason(Throwable e) {
+        Throwable t = e.getCause() != null ? e.getCause() : e;
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
+        return m.lines().findFirst().orElse(m).trim();
     }
 
     /**
