@@ -1,0 +1,325 @@
+package org.geomend.bench.nn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.geomend.cuda.CudaNnKernels;
+import org.geomend.cuda.CudaUnavailableException;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.kernels.nn.Tensor;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * Times a U-Net training step (forward + backward + Adam) and batched inference on a CUDA backend, with the
+ * network of {@code bench/pytorch_unet.py} so that both run the same work on the same device: {@code levels}
+ * resolution levels, {@code filters * factor^l} filters at level l, two K x K conv + ReLU per level, 2 x 2 max-pool
+ * down, nearest up-sampling x 2 + conv + ReLU, concatenation of the skip (skip first), two conv + ReLU, a 1 x 1
+ * linear head, masked L1 loss, Adam. Random inputs, targets and weights (the timing does not depend on them).
+ *
+ * <p>This is a benchmark schedule of {@link NnKernels} calls, not the geomend U-Net model (that lives with the
+ * training loop). Gradients meeting at a skip are summed with {@link CudaNnKernels#addInPlace}, which is why it
+ * needs the CUDA backend. A profiled step (synchronising after every operation) gives the time per operation kind.
+ *
+ * <p>Run: {@code java -cp geomend-bench.jar org.geomend.bench.nn.NnBench [--backend cuda|cudnn] [--levels 6]
+ * [--filters 32] [--factor 2] [--kernel 5] [--batch 8] [--size 640] [--channels 3] [--steps 5]}; prints JSON.
+ * <b>Unverified:</b> never run (written without a GPU).
+ */
+public final class NnBench {
+
+    /** The network and problem size. */
+    public record Config(int levels, int filters, double factor, int kernel, int batch, int size, int channels) {
+        public Config {
+            if (levels < 1 || size % (1 << (levels - 1)) != 0)
+                throw new IllegalArgumentException("size " + size + " is not a multiple of 2^(levels-1) = " + (1 << (levels - 1)));
+        }
+
+        int filtersAt(int l) { return Math.max(1, (int) Math.round(filters * Math.pow(factor, l))); }
+
+        String describe() {
+            StringBuilder f = new StringBuilder();
+            for (int l = 0; l < levels; l++) f.append(l == 0 ? "" : ",").append(filtersAt(l));
+            return levels + " levels, filters " + f + ", " + kernel + "x" + kernel + ", batch " + batch + ", " + size + "x" + size
+                    + ", " + channels + " input channels";
+        }
+    }
+
+    /** Milliseconds per training step and per inference batch, and the profiled split by operation kind. */
+    public record Timing(Config config, String backend, double trainStepMs, double inferenceBatchMs, double inferenceMsPerMap,
+                         double loss, Map<String, Double> profileMs, long parameters) {
+        public String json() {
+            StringBuilder p = new StringBuilder();
+            profileMs.forEach((k, v) -> p.append(p.isEmpty() ? "" : ", ").append('"').append(k).append("\": ")
+                    .append(String.format(Locale.ROOT, "%.3f", v)));
+            return String.format(Locale.ROOT, "{\"impl\": \"geomend-%s\", \"config\": \"%s\", \"parameters\": %d, "
+                            + "\"train_step_ms\": %.3f, \"inference_batch_ms\": %.3f, \"inference_ms_per_map\": %.3f, "
+                            + "\"loss\": %.6g, \"profile_ms\": {%s}}",
+                    backend, config.describe(), parameters, trainStepMs, inferenceBatchMs, inferenceMsPerMap, loss, p);
+        }
+    }
+
+    /** One convolution layer: weights, bias, their gradients and Adam moments. */
+    private static final class Conv {
+        final int ci, co, k;
+        final boolean relu;
+        final Tensor w, b, dw, db, mw, vw, mb, vb;
+
+        Conv(Net net, int ci, int co, int k, boolean relu, Random rnd) {
+            this.ci = ci;
+            this.co = co;
+            this.k = k;
+            this.relu = relu;
+            w = net.param(rnd, Math.sqrt(2.0 / (ci * k * k)), co, ci, k, k);
+            b = net.zeros(co);
+            dw = net.zeros(co, ci, k, k);
+            db = net.zeros(co);
+            mw = net.zeros(co, ci, k, k);
+            vw = net.zeros(co, ci, k, k);
+            mb = net.zeros(co);
+            vb = net.zeros(co);
+        }
+    }
+
+    /** The layers and every activation and gradient buffer of one configuration. */
+    private static final class Net implements AutoCloseable {
+        final NnKernels k;
+        final CudaNnKernels cuda;
+        final Config c;
+        final List<Tensor> all = new ArrayList<>();
+        final Arena arena = Arena.ofConfined();
+        final int L;
+        final Conv[][] enc, dec;
+        final Conv head;
+        final Tensor input, target, mask, out, dOut;
+        final Tensor[] a0, a1, pool, up, upc, cat, d0, d1; // activations (post-ReLU)
+        final Tensor[] ga0, ga1, gpool, gup, gupc, gcat, gd0, gd1, gskip; // their gradients
+        final Map<String, Double> profile = new LinkedHashMap<>();
+        boolean profiling;
+        int step;
+
+        Net(NnKernels k, Config c, long seed) {
+            if (!(k instanceof CudaNnKernels cu))
+                throw new IllegalArgumentException("the U-Net step benchmark needs a CUDA backend (skip sums), not " + k.name());
+            this.k = k;
+            this.cuda = cu;
+            this.c = c;
+            L = c.levels();
+            Random rnd = new Random(seed);
+            int B = c.batch(), K = c.kernel();
+            enc = new Conv[L][2];
+            dec = new Conv[L][3];
+            a0 = new Tensor[L]; a1 = new Tensor[L]; pool = new Tensor[L]; up = new Tensor[L]; upc = new Tensor[L];
+            cat = new Tensor[L]; d0 = new Tensor[L]; d1 = new Tensor[L];
+            ga0 = new Tensor[L]; ga1 = new Tensor[L]; gpool = new Tensor[L]; gup = new Tensor[L]; gupc = new Tensor[L];
+            gcat = new Tensor[L]; gd0 = new Tensor[L]; gd1 = new Tensor[L]; gskip = new Tensor[L];
+            for (int l = 0; l < L; l++) {
+                int f = c.filtersAt(l), s = c.size() >> l, in = l == 0 ? c.channels() : c.filtersAt(l - 1);
+                enc[l][0] = new Conv(this, in, f, K, true, rnd);
+                enc[l][1] = new Conv(this, f, f, K, true, rnd);
+                a0[l] = zeros(B, f, s, s); a1[l] = zeros(B, f, s, s);
+                ga0[l] = zeros(B, f, s, s); ga1[l] = zeros(B, f, s, s);
+                if (l < L - 1) {
+                    pool[l] = zeros(B, f, s / 2, s / 2);
+                    gpool[l] = zeros(B, f, s / 2, s / 2);
+                    int fUp = c.filtersAt(l + 1);
+                    dec[l][0] = new Conv(this, fUp, f, K, true, rnd);
+                    dec[l][1] = new Conv(this, 2 * f, f, K, true, rnd);
+                    dec[l][2] = new Conv(this, f, f, K, true, rnd);
+                    up[l] = zeros(B, fUp, s, s); upc[l] = zeros(B, f, s, s); cat[l] = zeros(B, 2 * f, s, s);
+                    d0[l] = zeros(B, f, s, s); d1[l] = zeros(B, f, s, s);
+                    gup[l] = zeros(B, fUp, s, s); gupc[l] = zeros(B, f, s, s); gcat[l] = zeros(B, 2 * f, s, s);
+                    gd0[l] = zeros(B, f, s, s); gd1[l] = zeros(B, f, s, s); gskip[l] = zeros(B, f, s, s);
+                }
+            }
+            head = new Conv(this, c.filtersAt(0), 1, 1, false, rnd);
+            input = param(rnd, 1, B, c.channels(), c.size(), c.size());
+            target = param(rnd, 1, B, 1, c.size(), c.size());
+            mask = zeros(B, 1, c.size(), c.size());
+            k.fill(mask, 1f);
+            out = zeros(B, 1, c.size(), c.size());
+            dOut = zeros(B, 1, c.size(), c.size());
+        }
+
+        Tensor zeros(int... shape) {
+            Tensor t = k.allocate(shape);
+            all.add(t);
+            return t;
+        }
+
+        Tensor param(Random rnd, double scale, int... shape) {
+            Tensor t = zeros(shape);
+            int n = Math.toIntExact(t.elements());
+            MemorySegment s = arena.allocate(4L * n, 4);
+            for (int i = 0; i < n; i++) s.setAtIndex(JAVA_FLOAT, i, (float) ((rnd.nextDouble() * 2 - 1) * scale));
+            k.upload(s, t);
+            return t;
+        }
+
+        long parameters() {
+            long n = head.w.elements() + head.b.elements();
+            for (Conv[] level : enc) for (Conv v : level) n += v.w.elements() + v.b.elements();
+            for (Conv[] level : dec) for (Conv v : level) if (v != null) n += v.w.elements() + v.b.elements();
+            return n;
+        }
+
+        private void timed(String op, Runnable r) {
+            if (!profiling) {
+                r.run();
+                return;
+            }
+            k.synchronize();
+            long t0 = System.nanoTime();
+            r.run();
+            k.synchronize();
+            profile.merge(op, (System.nanoTime() - t0) / 1e6, Double::sum);
+        }
+
+        private void fwd(Conv v, Tensor x, Tensor y) {
+            timed("conv forward", () -> {
+                if (v.relu) cuda.conv2dForwardRelu(x, v.w, v.b, y);
+                else k.conv2dForward(x, v.w, v.b, y);
+            });
+        }
+
+        /** dy is the gradient w.r.t. v's (post-ReLU) output y; dx null skips the data gradient. */
+        private void bwd(Conv v, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+            if (v.relu) timed("relu backward", () -> k.reluBackward(y, dy, dy));
+            timed("conv backward-filter", () -> k.conv2dBackwardFilter(x, dy, v.dw, v.db));
+            if (dx != null) timed("conv backward-data", () -> k.conv2dBackwardData(dy, v.w, dx));
+        }
+
+        void forward() {
+            Tensor cur = input;
+            for (int l = 0; l < L; l++) {
+                fwd(enc[l][0], cur, a0[l]);
+                fwd(enc[l][1], a0[l], a1[l]);
+                if (l < L - 1) {
+                    int ll = l;
+                    timed("max-pool forward", () -> k.maxPool2Forward(a1[ll], pool[ll]));
+                    cur = pool[l];
+                }
+            }
+            cur = a1[L - 1];
+            for (int l = L - 2; l >= 0; l--) {
+                Tensor from = cur;
+                int ll = l;
+                timed("upsample forward", () -> k.upsample2Forward(from, up[ll]));
+                fwd(dec[l][0], up[l], upc[l]);
+                timed("concat", () -> k.concatChannels(a1[ll], upc[ll], cat[ll]));
+                fwd(dec[l][1], cat[l], d0[l]);
+                fwd(dec[l][2], d0[l], d1[l]);
+                cur = d1[l];
+            }
+            fwd(head, cur, out);
+        }
+
+        double trainStep() {
+            forward();
+            double[] loss = {0};
+            timed("l1 loss", () -> loss[0] = k.l1Loss(out, target, mask, dOut));
+            Tensor top = L > 1 ? d1[0] : a1[0];
+            Tensor gTop = L > 1 ? gd1[0] : ga1[0];
+            bwd(head, top, out, dOut, gTop);
+            for (int l = 0; l < L - 1; l++) {
+                bwd(dec[l][2], d0[l], d1[l], gd1[l], gd0[l]);
+                bwd(dec[l][1], cat[l], d0[l], gd0[l], gcat[l]);
+                int ll = l;
+                timed("split", () -> k.splitChannels(gcat[ll], gskip[ll], gupc[ll]));
+                bwd(dec[l][0], up[l], upc[l], gupc[l], gup[l]);
+                Tensor gBelow = l + 1 < L - 1 ? gd1[l + 1] : ga1[L - 1];
+                timed("upsample backward", () -> k.upsample2Backward(gup[ll], gBelow));
+            }
+            for (int l = L - 1; l >= 0; l--) {
+                int ll = l;
+                if (l < L - 1) {
+                    timed("max-pool backward", () -> k.maxPool2Backward(a1[ll], gpool[ll], ga1[ll]));
+                    timed("add (skip)", () -> cuda.addInPlace(gskip[ll], ga1[ll]));
+                }
+                bwd(enc[l][1], a0[l], a1[l], ga1[l], ga0[l]);
+                bwd(enc[l][0], l == 0 ? input : pool[l - 1], a0[l], ga0[l], l == 0 ? null : gpool[l - 1]);
+            }
+            step++;
+            timed("adam", () -> {
+                for (Conv[] level : enc) for (Conv v : level) adam(v);
+                for (Conv[] level : dec) for (Conv v : level) if (v != null) adam(v);
+                adam(head);
+            });
+            return loss[0];
+        }
+
+        private void adam(Conv v) {
+            k.adamStep(v.w, v.dw, v.mw, v.vw, 1e-4f, 0.9f, 0.999f, 1e-7f, step);
+            k.adamStep(v.b, v.db, v.mb, v.vb, 1e-4f, 0.9f, 0.999f, 1e-7f, step);
+        }
+
+        @Override public void close() {
+            for (Tensor t : all) t.close();
+            arena.close();
+        }
+    }
+
+    private NnBench() {}
+
+    /** Warms up, times {@code steps} training steps and {@code steps} inference batches, then profiles one step. */
+    public static Timing run(NnKernels k, Config c, int steps, long seed) {
+        try (Net net = new Net(k, c, seed)) {
+            for (int i = 0; i < 2; i++) net.trainStep();
+            k.synchronize();
+            long t0 = System.nanoTime();
+            double loss = 0;
+            for (int i = 0; i < steps; i++) loss = net.trainStep();
+            k.synchronize();
+            double train = (System.nanoTime() - t0) / 1e6 / steps;
+            net.forward();
+            k.synchronize();
+            t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) net.forward();
+            k.synchronize();
+            double infer = (System.nanoTime() - t0) / 1e6 / steps;
+            net.profiling = true;
+            net.trainStep();
+            net.profiling = false;
+            return new Timing(c, k.name(), train, infer, infer / c.batch(), loss, net.profile, net.parameters());
+        }
+    }
+
+    public static void main(String[] args) throws CudaUnavailableException {
+        String backend = "cuda";
+        int levels = 6, filters = 32, kernel = 5, batch = 8, size = 640, channels = 3, steps = 5;
+        double factor = 2;
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) usage("missing value for " + args[i]);
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--backend" -> backend = v;
+                case "--levels" -> levels = Integer.parseInt(v);
+                case "--filters" -> filters = Integer.parseInt(v);
+                case "--factor" -> factor = Double.parseDouble(v);
+                case "--kernel" -> kernel = Integer.parseInt(v);
+                case "--batch" -> batch = Integer.parseInt(v);
+                case "--size" -> size = Integer.parseInt(v);
+                case "--channels" -> channels = Integer.parseInt(v);
+                case "--steps" -> steps = Integer.parseInt(v);
+                default -> usage("unknown option " + args[i]);
+            }
+        }
+        CudaNnKernels.Conv conv = switch (backend) {
+            case "cuda" -> CudaNnKernels.Conv.CUDA;
+            case "cudnn" -> CudaNnKernels.Conv.CUDNN;
+            default -> { usage("--backend is cuda or cudnn"); yield null; }
+        };
+        try (CudaNnKernels k = CudaNnKernels.open(0, conv)) {
+            System.out.println(run(k, new Config(levels, filters, factor, kernel, batch, size, channels), steps, 1).json());
+        }
+    }
+
+    private static void usage(String why) {
+        System.err.println("NnBench: " + why);
+        System.exit(2);
+    }
+}
