@@ -135,6 +135,41 @@ class JavaNnKernelsTest {
     }
 
     @Test
+    void addMatchesTheDefaultThroughHostMemory() {
+        SplittableRandom r = new SplittableRandom(12);
+        double[] a = random(r, 2 * 3 * 5 * 7), b = random(r, a.length), want = new double[a.length];
+        for (int i = 0; i < a.length; i++) want[i] = (float) a[i] + (float) b[i];
+        NnKernels viaHost = new NnKernels() { // the interface's default add, over this backend's other operations
+            public String name() { return "host"; }
+            public Tensor allocate(int... s) { return nn.allocate(s); }
+            public void upload(MemorySegment s, Tensor t) { nn.upload(s, t); }
+            public void download(Tensor t, MemorySegment s) { nn.download(t, s); }
+            public void fill(Tensor t, float v) {}
+            public void conv2dForward(Tensor x, Tensor w, Tensor bb, Tensor y) {}
+            public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {}
+            public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {}
+            public void reluForward(Tensor x, Tensor y) {}
+            public void reluBackward(Tensor y, Tensor dy, Tensor dx) {}
+            public void maxPool2Forward(Tensor x, Tensor y) {}
+            public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {}
+            public void upsample2Forward(Tensor x, Tensor y) {}
+            public void upsample2Backward(Tensor dy, Tensor dx) {}
+            public void concatChannels(Tensor x, Tensor y, Tensor z) {}
+            public void splitChannels(Tensor x, Tensor y, Tensor z) {}
+            public double l1Loss(Tensor p, Tensor t, Tensor m, Tensor d) { return 0; }
+            public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float b1, float b2, float e, int s) {}
+            public void close() {}
+        };
+        for (NnKernels k : new NnKernels[] {nn, viaHost})
+            try (Tensor at = put(nn, a, 2, 3, 5, 7); Tensor bt = put(nn, b, 2, 3, 5, 7); Tensor y = nn.allocate(2, 3, 5, 7)) {
+                k.add(at, bt, y);
+                close(want, get(nn, y), 0, k.name() + " add");
+                k.add(at, bt, at);
+                close(want, get(nn, at), 0, k.name() + " add in place");
+            }
+    }
+
+    @Test
     void maxPoolTiesGoToTheFirstElement() {
         double[] x = {1, 1, 1, 1, /* */ 0, 2, 2, 0};
         try (Tensor xt = put(nn, x, 1, 2, 2, 2); Tensor dy = put(nn, new double[] {5, 6}, 1, 2, 1, 1);

@@ -1,7 +1,6 @@
 package org.geomend.kernels.nn.java;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,6 +19,14 @@ final class ConvLoops {
     static final int OBLOCK = 4;
 
     private ConvLoops() {}
+
+    /** Sum of the lanes of {@code v}, lane 0 first, in float64. */
+    private static double lanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        double s = 0;
+        for (float f : scratch) s += f;
+        return s;
+    }
 
     static int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
@@ -68,9 +75,11 @@ final class ConvLoops {
      * Filter-gradient contributions of one output row of one (output, input) channel pair:
      * {@code acc[off + kh * k + kw] += sum_{c < wr} dy[c] * xb[kh * wp + c + kw]} ({@code dy} zero beyond the
      * image width; {@code xb} the {@code k} padded input rows of the input channel). Four taps share each
-     * {@code dy} load; each row's partial sum is reduced to float64.
+     * {@code dy} load; each row's partial sum is reduced to float64, lane by lane in a fixed order (not with
+     * {@code reduceLanes}, whose order differs between the interpreter and the JIT: results must be reproducible).
      */
     static void filterRow(float[] dy, float[] xb, int k, int wp, int wr, double[] acc, int off) {
+        float[] lanes = new float[L];
         for (int kh = 0; kh < k; kh++) {
             int base = kh * wp;
             int kw = 0;
@@ -85,10 +94,10 @@ final class ConvLoops {
                     a3 = FloatVector.fromArray(SP, xb, xb0 + c + 3).fma(d, a3);
                 }
                 int t = off + kh * k + kw;
-                acc[t] += a0.reduceLanes(VectorOperators.ADD);
-                acc[t + 1] += a1.reduceLanes(VectorOperators.ADD);
-                acc[t + 2] += a2.reduceLanes(VectorOperators.ADD);
-                acc[t + 3] += a3.reduceLanes(VectorOperators.ADD);
+                acc[t] += lanes(a0, lanes);
+                acc[t + 1] += lanes(a1, lanes);
+                acc[t + 2] += lanes(a2, lanes);
+                acc[t + 3] += lanes(a3, lanes);
             }
             for (; kw < k; kw++) {
                 FloatVector a0 = FloatVector.zero(SP), a1 = a0;
@@ -99,7 +108,7 @@ final class ConvLoops {
                 }
                 for (; c < wr; c += L)
                     a0 = FloatVector.fromArray(SP, xb, xb0 + c).fma(FloatVector.fromArray(SP, dy, c), a0);
-                acc[off + kh * k + kw] += a0.add(a1).reduceLanes(VectorOperators.ADD);
+                acc[off + kh * k + kw] += lanes(a0.add(a1), lanes);
             }
         }
     }

@@ -132,7 +132,7 @@ public final class JavaNnKernels implements NnKernels {
         int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
         require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
         int p = k / 2, wr = roundUp(w, ConvLoops.L), wp = wr + k - 1;
-        int oChunks = Math.min(co, Math.max(1, (8 * threads + ci - 1) / ci));
+        int oChunks = Math.min(co, Math.max(1, (16 + ci - 1) / ci)); // fixed: not from the thread count
         parallelFor(ci * oChunks, t -> {
             int i = t / oChunks, c = t % oChunks;
             int o0 = (int) ((long) co * c / oChunks), o1 = (int) ((long) co * (c + 1) / oChunks);
@@ -294,6 +294,15 @@ public final class JavaNnKernels implements NnKernels {
         require(a.dim(0) == b.dim(0) && a.dim(0) == y.dim(0) && a.dim(2) == b.dim(2) && a.dim(2) == y.dim(2)
                 && a.dim(3) == b.dim(3) && a.dim(3) == y.dim(3) && y.dim(1) == a.dim(1) + b.dim(1),
                 "concat: " + a + " + " + b + " does not make " + y);
+    }
+
+    @Override public void add(Tensor a, Tensor b, Tensor y) {
+        JavaTensor at = own(a), bt = own(b), yt = own(y);
+        sameShape(at, bt);
+        sameShape(at, yt);
+        chunks(at.elements(), (s, e) -> {
+            for (long i = s; i < e; i++) yt.set(i, at.get(i) + bt.get(i));
+        });
     }
 
     // ---------------------------------------------------------------- loss and optimiser
