@@ -46,6 +46,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the cv5 folds and of the sample BSs shown in the map figures (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--chunk", defaultValue = "16", description = "BSs drawn together (one neighbour raster; default ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--map-samples", defaultValue = "2", description = "BSs per urbanisation class shown in the side-by-side map figures (default ${DEFAULT-VALUE}).") int mapSamples;
+    @Option(names = "--model", description = "A trained U-Net for deepmend / direct: NAME=DIR (repeatable), DIR written by geomend train.")
+    Map<String, Path> models = new java.util.LinkedHashMap<>();
     @Mixin ComputeOptions compute;
 
     private final Map<String, EvalMethods.Factory> table;
@@ -56,6 +58,11 @@ public final class EvalCommand implements Callable<Integer> {
     public EvalCommand(Map<String, EvalMethods.Factory> table) { this.table = table; }
 
     @Override public Integer call() throws Exception {
+        Map<String, EvalMethods.Factory> table = new java.util.LinkedHashMap<>(this.table);
+        for (Map.Entry<String, Path> e : models.entrySet()) {
+            if (!EvalMethods.STUDENTS.contains(e.getKey())) throw new IllegalArgumentException("--model: NAME must be deepmend or direct: '" + e.getKey() + "'");
+            table.put(e.getKey(), o -> new org.geomend.student.StudentMethod(e.getKey(), e.getValue(), compute.threads));
+        }
         List<String> names = EvalMethods.parse(methods, table);
         List<Split> splits = new ArrayList<>();
         for (String s : split.split(",")) {

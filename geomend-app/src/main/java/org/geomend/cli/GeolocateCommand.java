@@ -56,6 +56,7 @@ final class GeolocateCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         Method m = Method.parse(method);
+        if (m == Method.DEEPMEND || m == Method.DIRECT) return StudentGeolocate.run(this, m);
         if (!m.closedForm())
             throw new UnsupportedOperationException("--method " + m.cliName + " needs a trained model and is not implemented in this build yet");
         format = format.toLowerCase(Locale.ROOT);
@@ -116,7 +117,7 @@ final class GeolocateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] targets(String[] idOf, Inventory inv) {
+    int[] targets(String[] idOf, Inventory inv) {
         if (ids == null || ids.isEmpty()) {
             int[] all = new int[idOf.length];
             for (int i = 0; i < all.length; i++) all[i] = i;

@@ -22,7 +22,10 @@ public final class EvalMethods {
     }
 
     /** Methods named by the SPEC that are not built yet: asking for them is a clear error, not a silent skip. */
-    public static final List<String> NOT_YET = List.of("voronoiboost", "direct", "deepmend");
+    public static final List<String> NOT_YET = List.of("voronoiboost");
+
+    /** The U-Net students: they need {@code --model NAME=DIR} (a model of {@code geomend train}). */
+    public static final List<String> STUDENTS = List.of("direct", "deepmend");
 
     private EvalMethods() {}
 
@@ -43,6 +46,8 @@ public final class EvalMethods {
             String n = t.trim().toLowerCase(Locale.ROOT);
             if (n.isEmpty()) continue;
             if (!table.containsKey(n)) {
+                if (STUDENTS.contains(n))
+                    throw new IllegalArgumentException("--methods: " + n + " needs --model " + n + "=DIR (a model written by geomend train; per-fold training is not built yet)");
                 if (NOT_YET.contains(n))
                     throw new IllegalArgumentException("--methods: " + n + " needs training and is not implemented in this build yet (known: " + String.join(", ", table.keySet()) + ")");
                 throw new IllegalArgumentException("--methods: unknown method '" + t.trim() + "' (known: " + String.join(", ", table.keySet()) + ")");

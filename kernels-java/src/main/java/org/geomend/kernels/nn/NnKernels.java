@@ -72,6 +72,26 @@ public interface NnKernels extends AutoCloseable {
      */
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int step);
 
+    /**
+     * Element-wise {@code y = a + b} (all the same shape; {@code y} may be {@code a} or {@code b}): sums the two
+     * gradients that reach a U-Net skip tensor. The default goes through host memory; backends override it.
+     */
+    default void add(Tensor a, Tensor b, Tensor y) {
+        long n = a.elements();
+        if (b.elements() != n || y.elements() != n || !java.util.Arrays.equals(a.shape(), b.shape())
+                || !java.util.Arrays.equals(a.shape(), y.shape()))
+            throw new IllegalArgumentException("add: shapes differ");
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment ha = arena.allocate(n * 4, 4), hb = arena.allocate(n * 4, 4);
+            download(a, ha);
+            download(b, hb);
+            for (long i = 0; i < n; i++)
+                ha.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i,
+                        ha.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i) + hb.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i));
+            upload(ha, y);
+        }
+    }
+
     /** Waits until every queued operation has finished (a no-op on synchronous backends). */
     default void synchronize() {}
 

@@ -1,0 +1,70 @@
+package org.geomend.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.geomend.eval.Dataset;
+import org.geomend.io.InputException;
+import org.geomend.kernels.GeoKernels;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.student.NnBackends;
+import org.geomend.student.TrainOptions;
+import org.geomend.student.Trainer;
+import org.geomend.student.UNetConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code geomend train}: the U-Net student (DeepMEND on teacher labels, Direct on the ground truth). */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the U-Net student on a dataset (geomend synth output): on the teacher's soft labels "
+                + "(--labels teacher:DIR, DeepMEND) or on the ground truth (--labels ground-truth, Direct). Writes --out/model.safetensors, "
+                + "config.json, checkpoint.safetensors (every epoch; --resume continues from it), train.csv and train.png."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", required = true, description = "Dataset directory: sites.csv and maps.arrow (ground truth).") Path dataset;
+    @Option(names = "--labels", defaultValue = "ground-truth", description = "teacher:DIR (DIR/labels.arrow of geomend teacher) or ground-truth (default ${DEFAULT-VALUE}).") String labels;
+    @Option(names = "--out", required = true, description = "Model directory to write.") Path out;
+    @Option(names = "--epochs", defaultValue = "100", description = "Default ${DEFAULT-VALUE}.") int epochs;
+    @Option(names = "--batch", defaultValue = "8", description = "Default ${DEFAULT-VALUE}.") int batch;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--seed", defaultValue = "1", description = "Initialisation, validation split and shuffles (default ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--resume", description = "Continue from --out/checkpoint.safetensors when it exists.") boolean resume;
+    @Option(names = "--window", description = "Window side in pixels to train on (default: the dataset's).") Integer window;
+    @Option(names = "--resolution", description = "Pixel side in metres to train on (default: the dataset's); labels are resampled by summing.") Double resolution;
+    @Option(names = "--depth", defaultValue = "6", description = "U-Net levels (default ${DEFAULT-VALUE}).") int depth;
+    @Option(names = "--filters", defaultValue = "32", description = "Filters at the first level (default ${DEFAULT-VALUE}).") int filters;
+    @Option(names = "--factor", defaultValue = "0.5", description = "Filter factor from one level to the next (default ${DEFAULT-VALUE}: the paper's text).") double factor;
+    @Option(names = "--kernel", defaultValue = "5", description = "Convolution kernel side, odd (default ${DEFAULT-VALUE}).") int kernel;
+    @Option(names = "--convs", defaultValue = "1", description = "Convolutions per level (default ${DEFAULT-VALUE}: the paper's text).") int convs;
+    @Option(names = "--features", defaultValue = "paper", description = "paper (NN1, NN2, NN3) or repo (NN1, NN2, mean NN1..NN5); default ${DEFAULT-VALUE}.") String features;
+    @Option(names = "--val-fraction", defaultValue = "0.1", description = "Labelled sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double valFraction;
+    @Option(names = "--max-sites", defaultValue = "0", description = "Use only the first N labelled sites (0 = all).") int maxSites;
+    @Mixin ComputeOptions compute;
+
+    @Override public Integer call() throws Exception {
+        Path labelFile = null;
+        if (labels.startsWith("teacher:")) {
+            Path d = Path.of(labels.substring("teacher:".length()));
+            labelFile = Files.isDirectory(d) ? d.resolve("labels.arrow") : d;
+            if (!Files.isRegularFile(labelFile)) throw new InputException(labelFile, 0, "no teacher labels (run geomend teacher --out DIR first)");
+        } else if (!labels.equals("ground-truth")) {
+            throw new IllegalArgumentException("--labels must be teacher:DIR or ground-truth: '" + labels + "'");
+        }
+        Dataset d = Dataset.load(dataset);
+        UNetConfig cfg = new UNetConfig(depth, filters, factor, kernel, convs, features.toLowerCase(Locale.ROOT),
+                window == null ? d.window() : window, resolution == null ? d.resolution() : resolution);
+        TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites);
+        try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = compute.open();
+             NnKernels nn = NnBackends.open(compute.backend, compute.threads, System.err)) {
+            var h = new Trainer(o, nn, geo, alloc, System.err).run();
+            var last = h.get(h.size() - 1);
+            System.err.printf(Locale.ROOT, "geomend train: %d epochs (nn backend %s), last loss %.5f, validation KS2 median %.4f; wrote %s%n",
+                    last.epoch(), nn.name(), last.trainLoss(), last.valKs2Median(), out);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,97 @@
+package org.geomend.student;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.geomend.eval.Chunk;
+import org.geomend.eval.EvalMethod;
+import org.geomend.kernels.GridBuffer;
+import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.kernels.nn.java.JavaNnKernels;
+
+/**
+ * {@code deepmend} / {@code direct} in {@code geomend eval}, from a model trained beforehand ({@code --model
+ * NAME=DIR}): the model is the same for every fold (so it is reported as not {@link #trained()}; per-fold training is
+ * not built yet, and a model trained on the dataset's own sites leaks into its test folds: train it on another
+ * dataset or with the test sites left out). A model trained on a coarser grid draws on its own grid and each coarse
+ * pixel's mass is spread evenly over the dataset pixels whose centres it holds, then renormalised, so KS2 is always
+ * taken on the dataset's grid.
+ */
+public final class StudentMethod implements EvalMethod {
+
+    private final String name;
+    private final Path model;
+    private final int threads;
+    private NnKernels nn;
+    private StudentModel student;
+
+    public StudentMethod(String name, Path model, int threads) {
+        this.name = name;
+        this.model = model;
+        this.threads = threads;
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public void draw(Chunk chunk, MapOut out) throws IOException {
+        if (student == null) {
+            nn = new JavaNnKernels(threads);
+            student = StudentModel.load(model, nn, chunk.kernels(), chunk.allocator(), 4);
+        }
+        UNetConfig cfg = student.config();
+        int n = chunk.size(), cw = cfg.window();
+        GridSpec[] coarse = new GridSpec[n];
+        for (int m = 0; m < n; m++) {
+            int s = chunk.site(m);
+            coarse[m] = GridSpec.window(chunk.data().positions().x()[s], chunk.data().positions().y()[s], cw, cfg.resolution());
+        }
+        float[] maps = new float[n * cw * cw];
+        student.predict(chunk.data().positions(), chunk.sites(), coarse, null, maps, 0);
+        long px = chunk.mapPixels();
+        try (GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * px)) {
+            for (int m = 0; m < n; m++) {
+                GridSpec fine = chunk.window(m);
+                float[] f = spread(maps, m * cw * cw, coarse[m], fine);
+                buf.copyFrom(f, m * px);
+                out.accept(m, fine, buf, m * px, Double.NaN);
+            }
+        }
+    }
+
+    /** The coarse map (at {@code off} in {@code src}) on the fine grid: even spread, renormalised. */
+    static float[] spread(float[] src, int off, GridSpec coarse, GridSpec fine) {
+        int fw = fine.width(), fh = fine.height();
+        float[] out = new float[fw * fh];
+        if (coarse.equals(fine)) {
+            System.arraycopy(src, off, out, 0, out.length);
+            return out;
+        }
+        int[] cell = new int[out.length];
+        int[] count = new int[Math.toIntExact(coarse.pixels())];
+        for (int r = 0; r < fh; r++) {
+            int cr = (int) Math.floor((fine.centreY(r) - coarse.y0()) / coarse.resolution());
+            for (int c = 0; c < fw; c++) {
+                int cc = (int) Math.floor((fine.centreX(c) - coarse.x0()) / coarse.resolution());
+                int q = cr < 0 || cr >= coarse.height() || cc < 0 || cc >= coarse.width() ? -1 : cr * coarse.width() + cc;
+                cell[r * fw + c] = q;
+                if (q >= 0) count[q]++;
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < out.length; i++) {
+            int q = cell[i];
+            double v = q < 0 ? 0 : (double) src[off + q] / count[q];
+            out[i] = (float) v;
+            s += v;
+        }
+        if (!(s > 0)) throw new UncheckedIOException(new IOException(fine + ": the student's map has no mass on the dataset grid"));
+        for (int i = 0; i < out.length; i++) out[i] = (float) (out[i] / s);
+        return out;
+    }
+
+    @Override public void close() {
+        if (student != null) student.close();
+        if (nn != null) nn.close();
+    }
+}

@@ -1,0 +1,19 @@
+package org.geomend.student;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code geomend train} was asked: {@code labels} is the teacher's {@code labels.arrow} (DeepMEND) or null
+ * for the dataset's ground truth (Direct); {@code valFraction} of the labelled sites (drawn with the seed) are held
+ * out for the per-epoch validation KS2 against the ground truth.
+ */
+public record TrainOptions(Path dataset, Path labels, Path out, UNetConfig config, int epochs, int batch, double lr,
+                           long seed, boolean resume, double valFraction, int maxSites) {
+
+    public TrainOptions {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1: " + epochs);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1: " + batch);
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0: " + lr);
+        if (!(valFraction >= 0 && valFraction < 1)) throw new IllegalArgumentException("--val-fraction must be in [0, 1): " + valFraction);
+    }
+}

@@ -1,0 +1,358 @@
+package org.geomend.student;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.eval.Dataset;
+import org.geomend.io.ArrowMapReader;
+import org.geomend.io.InputException;
+import org.geomend.io.MapData;
+import org.geomend.kernels.GeoKernels;
+import org.geomend.kernels.GridBuffer;
+import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.kernels.nn.Tensor;
+import org.geomend.nbl.Plots;
+
+/**
+ * The training loop of {@code geomend train}: L1 loss in the transformed space (masked to the window), Adam
+ * (beta1 0.9, beta2 0.999, eps 1e-7: Keras' defaults), one pass over the shuffled training sites per epoch, the
+ * next batch built on a background thread while the current one trains, validation KS2 against the ground truth on
+ * the held-out sites after every epoch, then a checkpoint ({@code checkpoint.safetensors}: weights, Adam moments,
+ * epoch and step), the weights and config, {@code train.csv} and {@code train.png}, each written atomically.
+ *
+ * <p>Reproducible: the network is initialised from the seed, the validation split is drawn from the seed, the
+ * shuffle of epoch e from {@code Random(seed * 1000003 + e)} (so the RNG state is just (seed, epoch)), and the Java
+ * kernels are bit-reproducible: a run resumed from a checkpoint ends with the same weights as an uninterrupted one.
+ */
+public final class Trainer {
+
+    private static final float BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-7f;
+
+    /** One epoch's line of {@code train.csv}. */
+    public record EpochLog(int epoch, double trainLoss, double valKs2Median, double valKs2Mean, double seconds) {
+        String csv() {
+            return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.2f", epoch, trainLoss, valKs2Median, valKs2Mean, seconds);
+        }
+    }
+
+    private final TrainOptions o;
+    private final NnKernels nn;
+    private final GeoKernels geo;
+    private final BufferAllocator alloc;
+    private final PrintStream log;
+
+    public Trainer(TrainOptions o, NnKernels nn, GeoKernels geo, BufferAllocator alloc, PrintStream log) {
+        this.o = o;
+        this.nn = nn;
+        this.geo = geo;
+        this.alloc = alloc;
+        this.log = log;
+    }
+
+    /** Trains (or resumes) and returns the log of every epoch. */
+    public List<EpochLog> run() throws IOException {
+        Dataset data = Dataset.load(o.dataset());
+        UNetConfig cfg = o.config();
+        Path labelsFile = o.labels() == null ? data.mapsFile() : o.labels();
+        // labelled sites: every site with a map in the label file; validation needs ground truth too
+        List<Integer> labelled = new ArrayList<>();
+        try (ArrowMapReader r = ArrowMapReader.open(labelsFile)) {
+            for (String id : r.ids()) {
+                Integer i = data.indexOf(id);
+                if (i == null) throw new InputException(labelsFile, 0, "map '" + id + "' has no site in " + data.sitesFile());
+                labelled.add(i);
+            }
+        }
+        labelled.sort(null);
+        if (o.maxSites() > 0 && labelled.size() > o.maxSites()) labelled = labelled.subList(0, o.maxSites());
+        List<Integer> pool = new ArrayList<>(labelled);
+        java.util.Collections.shuffle(pool, new Random(o.seed()));
+        List<Integer> val = new ArrayList<>(), train = new ArrayList<>();
+        int nVal = (int) Math.round(o.valFraction() * pool.size());
+        for (int i : pool) {
+            if (val.size() < nVal && data.mapRow(i) >= 0) val.add(i);
+            else train.add(i);
+        }
+        train.sort(null);
+        if (train.isEmpty()) throw new InputException(labelsFile, 0, "no training sites");
+        log.printf(Locale.ROOT, "train: %d training sites, %d validation sites, %d x %d at %.0f m (network side %d), labels %s%n",
+                train.size(), val.size(), cfg.window(), cfg.window(), cfg.resolution(), cfg.padded(cfg.window()), labelsFile);
+
+        Files.createDirectories(o.out());
+        List<EpochLog> history = new ArrayList<>();
+        try (UNet net = new UNet(nn, cfg, o.seed()); Moments mom = new Moments(nn, net)) {
+            log.printf(Locale.ROOT, "train: %d parameters, depth %d, filters %d, factor %s, kernel %d, %d conv(s) per level%n",
+                    net.parameterCount(), cfg.depth(), cfg.filters(), cfg.factor(), cfg.kernel(), cfg.convs());
+            int startEpoch = 1;
+            long step = 0;
+            Path ckpt = o.out().resolve(ModelFiles.CHECKPOINT);
+            if (o.resume() && Files.isRegularFile(ckpt)) {
+                Safetensors.Contents c = Safetensors.read(ckpt);
+                UNetConfig saved = UNetConfig.read(o.out().resolve(ModelFiles.CONFIG));
+                if (!saved.equals(cfg)) throw new InputException(ckpt, 0, "the checkpoint's config differs from this run's options: " + saved);
+                ModelFiles.setWeights(net, c.tensors(), ckpt, "");
+                mom.load(c.tensors(), ckpt);
+                startEpoch = Integer.parseInt(c.metadata().get("epoch")) + 1;
+                step = Long.parseLong(c.metadata().get("step"));
+                history.addAll(readLog(o.out().resolve("train.csv"), startEpoch - 1));
+                log.printf("train: resuming after epoch %d (step %d)%n", startEpoch - 1, step);
+            }
+            try (Batches batches = new Batches(data, labelsFile, cfg)) {
+                for (int epoch = startEpoch; epoch <= o.epochs(); epoch++) {
+                    long t0 = System.nanoTime();
+                    List<Integer> order = new ArrayList<>(train);
+                    java.util.Collections.shuffle(order, new Random(o.seed() * 1000003L + epoch));
+                    List<int[]> plan = new ArrayList<>();
+                    for (int s = 0; s < order.size(); s += o.batch())
+                        plan.add(order.subList(s, Math.min(order.size(), s + o.batch())).stream().mapToInt(Integer::intValue).toArray());
+                    double lossSum = 0;
+                    Future<Batch> next = batches.prefetch(plan.get(0));
+                    for (int b = 0; b < plan.size(); b++) {
+                        Batch cur = get(next);
+                        if (b + 1 < plan.size()) next = batches.prefetch(plan.get(b + 1));
+                        lossSum += step(net, mom, cur, ++step);
+                    }
+                    double[] ks2 = validate(net, data, val);
+                    EpochLog e = new EpochLog(epoch, lossSum / plan.size(), median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
+                    history.add(e);
+                    checkpoint(net, mom, epoch, step, history);
+                    log.printf(Locale.ROOT, "epoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%n",
+                            epoch, o.epochs(), e.trainLoss(), e.valKs2Median(), e.valKs2Mean(), e.seconds());
+                }
+            }
+        }
+        return history;
+    }
+
+    /** One optimisation step on a batch; returns the loss. */
+    private double step(UNet net, Moments mom, Batch b, long step) {
+        UNetConfig cfg = net.config();
+        int p = cfg.padded(cfg.window());
+        HostIo.upload(nn, b.x, net.input(b.n, p, p));
+        Tensor out = net.forward();
+        double loss;
+        try (Tensor t = nn.allocate(b.n, 1, p, p); Tensor m = nn.allocate(b.n, 1, p, p)) {
+            HostIo.upload(nn, b.target, t);
+            HostIo.upload(nn, b.mask, m);
+            loss = nn.l1Loss(out, t, m, net.outputGradient());
+        }
+        net.backward();
+        List<UNet.Param> ps = net.params();
+        for (int i = 0; i < ps.size(); i++)
+            nn.adamStep(ps.get(i).value(), ps.get(i).grad(), mom.m[i], mom.v[i], (float) o.lr(), BETA1, BETA2, EPS, (int) step);
+        return loss;
+    }
+
+    /** KS2 of the network's map against the ground truth (resampled to the training grid) for every validation site. */
+    private double[] validate(UNet net, Dataset data, List<Integer> val) throws IOException {
+        if (val.isEmpty()) return new double[0];
+        UNetConfig cfg = net.config();
+        int w = cfg.window(), px = w * w;
+        StudentModel model = new StudentModel(net, geo, alloc, o.batch());  // not closed: the network is the trainer's
+        int[] sites = val.stream().mapToInt(Integer::intValue).toArray();
+        GridSpec[] wins = new GridSpec[sites.length];
+        for (int i = 0; i < sites.length; i++) wins[i] = window(data, sites[i], cfg);
+        float[] pred = new float[sites.length * px];
+        model.predict(data.positions(), sites, wins, null, pred, 0);
+        double[] out = new double[sites.length];
+        try (ArrowMapReader truth = data.openMaps();
+             GridBuffer pb = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
+             GridBuffer tb = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px)) {
+            for (int i = 0; i < sites.length; i++) {
+                MapData m = truth.read(data.mapRow(sites[i]));
+                float[] t = normalised(TargetTransform.resample(m.values(), m.grid(), wins[i]));
+                pb.copyFrom(Arrays.copyOfRange(pred, i * px, (i + 1) * px), 0);
+                tb.copyFrom(t, 0);
+                out[i] = geo.ks2(pb, 0, tb, 0, w, w);
+            }
+        }
+        return out;
+    }
+
+    static GridSpec window(Dataset data, int site, UNetConfig cfg) {
+        return GridSpec.window(data.positions().x()[site], data.positions().y()[site], cfg.window(), cfg.resolution());
+    }
+
+    static float[] normalised(float[] a) {
+        double s = 0;
+        for (float v : a) s += v;
+        if (s > 0) for (int i = 0; i < a.length; i++) a[i] = (float) (a[i] / s);
+        return a;
+    }
+
+    private void checkpoint(UNet net, Moments mom, int epoch, long step, List<EpochLog> history) throws IOException {
+        ModelFiles.save(net, o.out());
+        Map<String, Safetensors.Entry> t = new LinkedHashMap<>(ModelFiles.weights(net));
+        t.putAll(mom.entries());
+        Map<String, String> md = new LinkedHashMap<>();
+        md.put("format", "geomend-unet-checkpoint-1");
+        md.put("epoch", Integer.toString(epoch));
+        md.put("step", Long.toString(step));
+        md.put("seed", Long.toString(o.seed()));
+        md.put("rng", "shuffle of epoch e drawn from java.util.Random(seed * 1000003 + e); validation split from Random(seed)");
+        Safetensors.write(o.out().resolve(ModelFiles.CHECKPOINT), t, md);
+        StringBuilder csv = new StringBuilder("epoch,train_loss,val_ks2_median,val_ks2_mean,seconds\n");
+        for (EpochLog e : history) csv.append(e.csv()).append('\n');
+        ModelFiles.writeString(o.out().resolve("train.csv"), csv.toString());
+        double[] xs = new double[history.size()], loss = new double[xs.length], ks = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = history.get(i).epoch();
+            loss[i] = history.get(i).trainLoss();
+            ks[i] = history.get(i).valKs2Median();
+        }
+        Path png = o.out().resolve("train.png"), tmp = o.out().resolve("train.png.tmp");
+        Plots.lines(tmp, "geomend train: loss and validation KS2 per epoch", "epoch", "value", xs,
+                List.of(new Plots.Series("train L1 loss (transformed)", loss), new Plots.Series("validation KS2 (median)", ks)));
+        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static List<EpochLog> readLog(Path csv, int upTo) throws IOException {
+        List<EpochLog> out = new ArrayList<>();
+        if (!Files.isRegularFile(csv)) return out;
+        for (String line : Files.readAllLines(csv)) {
+            if (line.startsWith("epoch") || line.isBlank()) continue;
+            String[] f = line.split(",");
+            EpochLog e = new EpochLog(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]));
+            if (e.epoch() <= upTo) out.add(e);
+        }
+        return out;
+    }
+
+    static double median(double[] a) {
+        if (a.length == 0) return Double.NaN;
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+    }
+
+    static double mean(double[] a) {
+        if (a.length == 0) return Double.NaN;
+        double s = 0;
+        for (double v : a) s += v;
+        return s / a.length;
+    }
+
+    private static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** Adam's first and second moments, one pair per parameter ({@code adam.m.NAME}, {@code adam.v.NAME} in checkpoints). */
+    private static final class Moments implements AutoCloseable {
+        final NnKernels nn;
+        final Tensor[] m, v;
+        final List<UNet.Param> ps;
+
+        Moments(NnKernels nn, UNet net) {
+            this.nn = nn;
+            ps = net.params();
+            m = new Tensor[ps.size()];
+            v = new Tensor[ps.size()];
+            for (int i = 0; i < ps.size(); i++) {
+                m[i] = nn.allocate(ps.get(i).value().shape());
+                v[i] = nn.allocate(ps.get(i).value().shape());
+            }
+        }
+
+        Map<String, Safetensors.Entry> entries() {
+            Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
+            for (int i = 0; i < ps.size(); i++) {
+                out.put("adam.m." + ps.get(i).name(), new Safetensors.Entry(m[i].shape(), HostIo.download(nn, m[i])));
+                out.put("adam.v." + ps.get(i).name(), new Safetensors.Entry(v[i].shape(), HostIo.download(nn, v[i])));
+            }
+            return out;
+        }
+
+        void load(Map<String, Safetensors.Entry> t, Path file) {
+            for (int i = 0; i < ps.size(); i++) {
+                for (String kind : new String[] {"m", "v"}) {
+                    String name = "adam." + kind + "." + ps.get(i).name();
+                    Safetensors.Entry e = t.get(name);
+                    Tensor dst = kind.equals("m") ? m[i] : v[i];
+                    if (e == null || !Arrays.equals(e.shape(), dst.shape())) throw new InputException(file, 0, "checkpoint has no valid '" + name + "'");
+                    HostIo.upload(nn, e.data(), dst);
+                }
+            }
+        }
+
+        @Override public void close() {
+            for (Tensor t : m) t.close();
+            for (Tensor t : v) t.close();
+        }
+    }
+
+    /** A training batch in host memory: features [n,3,P,P], transformed targets and masks [n,1,P,P]. */
+    record Batch(int n, float[] x, float[] target, float[] mask) {}
+
+    /** Builds batches (features, labels resampled to the training grid) on one background thread. */
+    private final class Batches implements AutoCloseable {
+        final Dataset data;
+        final ArrowMapReader labels;
+        final UNetConfig cfg;
+        final ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "geomend-train-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+        final Map<String, Integer> rowOf = new HashMap<>();
+
+        Batches(Dataset data, Path labelsFile, UNetConfig cfg) throws IOException {
+            this.data = data;
+            this.labels = ArrowMapReader.open(labelsFile);
+            this.cfg = cfg;
+            List<String> ids = labels.ids();
+            for (int i = 0; i < ids.size(); i++) rowOf.put(ids.get(i), i);
+        }
+
+        Future<Batch> prefetch(int[] sites) { return exec.submit(() -> build(sites)); }
+
+        Batch build(int[] sites) throws IOException {
+            int w = cfg.window(), p = cfg.padded(w), ppx = p * p, off = Features.offset(p, w);
+            int n = sites.length;
+            float[] x = new float[n * 3 * ppx], t = new float[n * ppx], m = new float[n * ppx];
+            for (int b = 0; b < n; b++) {
+                GridSpec win = window(data, sites[b], cfg);
+                Features.compute(geo, alloc, data.positions(), sites[b], Features.padded(win, cfg), cfg.features(), x, b * 3 * ppx);
+                MapData lab = labels.read(rowOf.get(data.id(sites[b])));
+                float[] y = normalised(TargetTransform.resample(lab.values(), lab.grid(), win));
+                for (int r = 0; r < w; r++)
+                    for (int c = 0; c < w; c++) {
+                        int q = b * ppx + (off + r) * p + off + c;
+                        t[q] = TargetTransform.forward(y[r * w + c]);
+                        m[q] = 1f;
+                    }
+            }
+            return new Batch(n, x, t, m);
+        }
+
+        @Override public void close() throws IOException {
+            exec.shutdownNow();
+            labels.close();
+        }
+    }
+}

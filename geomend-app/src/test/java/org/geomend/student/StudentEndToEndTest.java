@@ -1,0 +1,138 @@
+package org.geomend.student;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.geomend.cli.Main;
+import org.geomend.eval.Dataset;
+import org.geomend.geo.Projections;
+import org.geomend.io.ArrowMapReader;
+import org.geomend.io.ArrowMapSink;
+import org.geomend.io.MapData;
+import org.geomend.io.MapSinks;
+import org.geomend.synth.SynthGenerator;
+import org.geomend.synth.SynthParams;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code geomend train}, {@code geolocate --method direct} and {@code eval --model} on a tiny synthetic dataset
+ * with a tiny network; a run resumed from its checkpoint ends bit-identical to an uninterrupted one.
+ */
+class StudentEndToEndTest {
+
+    @TempDir static Path tmp;
+    static Path data;
+    static Dataset ds;
+    static final String[] NET = {"--depth", "3", "--filters", "4", "--factor", "1", "--kernel", "3", "--batch", "4",
+            "--backend", "java", "--threads", "2", "--lr", "1e-3", "--seed", "5"};
+
+    @BeforeAll static void dataset() throws IOException {
+        data = tmp.resolve("data");
+        Files.createDirectories(data);
+        SynthParams p = SynthParams.small().withWindow(40).withCities(List.of(
+                new SynthParams.CitySpec("north", 350_000, 6_350_000, 1_000, 2_500, 5_000),
+                new SynthParams.CitySpec("south", 500_000, 6_350_000, 800, 2_000, 4_500)));
+        SynthGenerator g = new SynthGenerator(p, 3, 2, null);
+        g.run(g.layout(), data, (d, crs) -> new ArrowMapSink(d.resolve("maps.arrow"), Projections.parse(crs), true, 0.0,
+                MapSinks.geomendMetadata("synthetic-ground-truth", Map.of())), null);
+        ds = Dataset.load(data);
+    }
+
+    record Result(int code, String err) {}
+
+    static Result run(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setErr(ps);
+            code = Main.execute(args);
+        } finally {
+            System.setErr(old);
+        }
+        return new Result(code, buf.toString(StandardCharsets.UTF_8));
+    }
+
+    static Result train(Path out, int epochs, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--dataset", data.toString(), "--labels", "ground-truth",
+                "--out", out.toString(), "--epochs", Integer.toString(epochs)));
+        a.addAll(List.of(NET));
+        a.addAll(List.of(extra));
+        return run(a.toArray(String[]::new));
+    }
+
+    @Test
+    void trainThenGeolocateThenEval() throws IOException {
+        Path model = tmp.resolve("direct");
+        Result r = train(model, 2);
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("model.safetensors", "config.json", "checkpoint.safetensors", "train.csv", "train.png"))
+            assertTrue(Files.isRegularFile(model.resolve(f)), f + "\n" + r.err());
+        assertNotNullImage(model.resolve("train.png"));
+        List<String> csv = Files.readAllLines(model.resolve("train.csv"));
+        assertEquals(3, csv.size(), csv.toString());
+        double ks = Double.parseDouble(csv.get(2).split(",")[2]);
+        assertTrue(ks > 0 && ks <= 1, "validation KS2 " + ks);
+
+        // geolocate: one map per requested site, on the model's grid, normalised
+        String a = ds.id(ds.tested()[0]), b = ds.id(ds.tested()[1]);
+        Path maps = tmp.resolve("pred.arrow");
+        r = run("geolocate", "--sites", ds.sitesFile().toString(), "--crs", ds.crs(), "--method", "direct", "--model", model.toString(),
+                "--ids", a + "," + b, "--out", maps.toString(), "--backend", "java", "--threads", "2");
+        assertEquals(0, r.code(), r.err());
+        try (ArrowMapReader rd = ArrowMapReader.open(maps)) {
+            assertEquals(List.of(a, b), rd.ids());
+            MapData m = rd.read(0);
+            assertEquals(40, m.grid().width());
+            assertEquals(1.0, m.mass(), 1e-5);
+        }
+        // without --model: a one-line usage error
+        r = run("geolocate", "--sites", ds.sitesFile().toString(), "--crs", ds.crs(), "--method", "deepmend", "--out", maps.toString());
+        assertEquals(2, r.code(), r.err());
+
+        // eval with the model beside Voronoi
+        Path ev = tmp.resolve("eval");
+        r = run("eval", "--dataset", data.toString(), "--methods", "voronoi,direct", "--model", "direct=" + model, "--out", ev.toString(),
+                "--backend", "java", "--threads", "2", "--map-samples", "0");
+        assertEquals(0, r.code(), r.err());
+        String summary = Files.readString(ev.resolve("summary.csv"));
+        assertTrue(summary.contains("direct"), summary);
+        r = run("eval", "--dataset", data.toString(), "--methods", "deepmend", "--out", ev.toString(), "--backend", "java");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--model deepmend=DIR"), r.err());
+    }
+
+    static void assertNotNullImage(Path p) throws IOException { assertTrue(ImageIO.read(p.toFile()) != null, p.toString()); }
+
+    @Test
+    void resumedRunEqualsUninterruptedRun() throws IOException {
+        Path full = tmp.resolve("full"), cut = tmp.resolve("cut");
+        assertEquals(0, train(full, 3, "--max-sites", "12").code());
+        Result first = train(cut, 1, "--max-sites", "12");        // "killed" after its first checkpoint
+        assertEquals(0, first.code(), first.err());
+        byte[] afterOne = Files.readAllBytes(cut.resolve("model.safetensors"));
+        Result rest = train(cut, 3, "--max-sites", "12", "--resume");
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(rest.err().contains("resuming after epoch 1"), rest.err());
+        assertArrayEquals(Files.readAllBytes(full.resolve("model.safetensors")), Files.readAllBytes(cut.resolve("model.safetensors")));
+        assertArrayEquals(Files.readAllBytes(full.resolve("checkpoint.safetensors")), Files.readAllBytes(cut.resolve("checkpoint.safetensors")));
+        assertTrue(!java.util.Arrays.equals(afterOne, Files.readAllBytes(cut.resolve("model.safetensors"))), "training changed the weights");
+        List<String> a = Files.readAllLines(full.resolve("train.csv")), b = Files.readAllLines(cut.resolve("train.csv"));
+        assertEquals(a.size(), b.size());
+        for (int i = 1; i < a.size(); i++)   // everything but the wall time
+            assertEquals(a.get(i).substring(0, a.get(i).lastIndexOf(',')), b.get(i).substring(0, b.get(i).lastIndexOf(',')));
+    }
+}

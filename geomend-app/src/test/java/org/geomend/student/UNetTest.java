@@ -1,0 +1,136 @@
+package org.geomend.student;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.geomend.io.InputException;
+import org.geomend.kernels.nn.Tensor;
+import org.geomend.kernels.nn.java.JavaNnKernels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The U-Net: whole-network gradients by finite differences, weight files round trip, shapes and sizes. */
+class UNetTest {
+
+    static JavaNnKernels nn;
+
+    @BeforeAll static void setUp() { nn = new JavaNnKernels(2); }
+
+    @AfterAll static void tearDown() { nn.close(); }
+
+    static float[] random(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) r.nextDouble();
+        return a;
+    }
+
+    /** {@code sum(g * net(x))} in float64. */
+    static double loss(UNet net, float[] g) {
+        float[] out = HostIo.download(nn, net.forward());
+        double s = 0;
+        for (int i = 0; i < out.length; i++) s += (double) g[i] * out[i];
+        return s;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3,3,2.0,3,1", "2,2,1.0,3,2", "1,3,1.0,1,1"})
+    void backwardMatchesFiniteDifferences(int depth, int filters, double factor, int kernel, int convs) {
+        UNetConfig cfg = new UNetConfig(depth, filters, factor, kernel, convs, "paper", 8, 100);
+        int n = 2, side = 8;
+        try (UNet net = new UNet(nn, cfg, 42)) {
+            HostIo.upload(nn, random(1, n * 3 * side * side), net.input(n, side, side));
+            float[] g = random(2, n * side * side);
+            for (int i = 0; i < g.length; i++) g[i] -= 0.5f;
+            net.forward();
+            HostIo.upload(nn, g, net.outputGradient());
+            net.backward();
+            SplittableRandom pick = new SplittableRandom(3);
+            int checked = 0, kinks = 0;
+            double h = 1e-3;
+            for (UNet.Param p : net.params()) {
+                float[] v = HostIo.download(nn, p.value()), grad = HostIo.download(nn, p.grad());
+                double scale = 1e-3;
+                for (float x : grad) scale = Math.max(scale, Math.abs(x));
+                for (int t = 0; t < Math.min(4, v.length); t++) {
+                    int i = pick.nextInt(v.length);
+                    float keep = v[i];
+                    v[i] = (float) (keep + h);
+                    HostIo.upload(nn, v, p.value());
+                    double up = loss(net, g);
+                    v[i] = (float) (keep - h);
+                    HostIo.upload(nn, v, p.value());
+                    double down = loss(net, g);
+                    v[i] = keep;
+                    HostIo.upload(nn, v, p.value());
+                    double mid = loss(net, g);
+                    // a ReLU or max-pool kink inside [-h, h] makes the one-sided slopes disagree: skip that sample
+                    if (Math.abs((up - mid) - (mid - down)) / h > 1e-2 * scale + 1e-3) { kinks++; continue; }
+                    double num = (up - down) / (2 * h);
+                    assertEquals(num, grad[i], 1e-2 * scale + 1e-4, p.name() + "[" + i + "]");
+                    checked++;
+                }
+            }
+            assertTrue(checked >= 8 && kinks <= checked / 4, checked + " checked, " + kinks + " skipped at kinks");
+        }
+    }
+
+    @Test
+    void savedWeightsGiveIdenticalOutputs(@TempDir Path dir) throws Exception {
+        UNetConfig cfg = new UNetConfig(3, 4, 0.5, 3, 2, "repo", 8, 400);
+        float[] x = random(7, 3 * 16 * 16);
+        float[] before;
+        try (UNet net = new UNet(nn, cfg, 9)) {
+            HostIo.upload(nn, x, net.input(1, 16, 16));
+            before = HostIo.download(nn, net.forward());
+            ModelFiles.save(net, dir);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json")));
+        try (UNet back = ModelFiles.load(nn, dir.resolve("model.safetensors"))) {
+            assertEquals(cfg, back.config());
+            HostIo.upload(nn, x, back.input(1, 16, 16));
+            assertArrayEquals(before, HostIo.download(nn, back.forward()));
+        }
+        // a different seed really gives a different network (so the equality above means something)
+        try (UNet other = new UNet(nn, cfg, 10)) {
+            HostIo.upload(nn, x, other.input(1, 16, 16));
+            float[] o = HostIo.download(nn, other.forward());
+            assertTrue(!java.util.Arrays.equals(before, o));
+        }
+    }
+
+    @Test
+    void configShapesAndPadding() {
+        UNetConfig p = UNetConfig.paper();
+        assertEquals(List.of(32, 16, 8, 4, 2, 1), java.util.stream.IntStream.range(0, 6).map(p::channels).boxed().toList());
+        assertEquals(608, p.padded(600));
+        assertEquals(160, p.padded(150));
+        try (UNet net = new UNet(nn, new UNetConfig(3, 2, 1, 3, 1, "paper", 8, 100), 1)) {
+            assertThrows(IllegalArgumentException.class, () -> net.input(1, 6, 8));
+            // enc 3->2, 2->2, 2->2; up 2->2 x2; dec 4->2 x2; head 2->1: weights + biases
+            long want = (3 * 2 * 9 + 2) + 2 * (2 * 2 * 9 + 2) + 2 * (2 * 2 * 9 + 2) + 2 * (4 * 2 * 9 + 2) + (2 + 1);
+            assertEquals(want, net.parameterCount());
+        }
+    }
+
+    @Test
+    void badWeightFilesAreInputErrors(@TempDir Path dir) throws Exception {
+        UNetConfig cfg = new UNetConfig(2, 2, 1, 3, 1, "paper", 8, 100);
+        try (UNet net = new UNet(nn, cfg, 1)) { ModelFiles.save(net, dir); }
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace("\"filters\" : 2", "\"filters\" : 3"));
+        InputException e = assertThrows(InputException.class, () -> ModelFiles.load(nn, dir));
+        assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("shape"), e.getMessage());
+        Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        assertThrows(InputException.class, () -> Safetensors.read(dir.resolve("model.safetensors")));
+    }
+}

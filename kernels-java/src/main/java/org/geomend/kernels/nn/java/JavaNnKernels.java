@@ -1,0 +1,412 @@
+package org.geomend.kernels.nn.java;
+
+import static org.geomend.kernels.nn.java.ConvLoops.OBLOCK;
+import static org.geomend.kernels.nn.java.ConvLoops.STRIP;
+import static org.geomend.kernels.nn.java.ConvLoops.roundUp;
+import static org.geomend.kernels.nn.java.JavaTensor.F;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.kernels.nn.Tensor;
+
+/**
+ * The Java backend of {@link NnKernels}: tensors in off-heap memory, work split into a fixed number of tasks
+ * (independent of the thread count, each output element written by exactly one task, reductions in a fixed order)
+ * so results are bit-identical from run to run and across thread counts. Convolutions gather the zero-padded input
+ * rows of one output row into a heap buffer and run the register-tiled loops of {@link ConvLoops}; the backward
+ * data pass is the forward pass with the filters transposed and rotated by 180 degrees.
+ */
+public final class JavaNnKernels implements NnKernels {
+
+    private final int threads;
+    private final ExecutorService pool;
+
+    /** A backend on {@code threads} platform threads ({@code <= 0}: one per available processor). */
+    public JavaNnKernels(int threads) {
+        this.threads = threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        this.pool = Executors.newFixedThreadPool(this.threads, r -> {
+            Thread t = new Thread(r, "geomend-java-nn");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override public String name() { return "java"; }
+
+    public int threads() { return threads; }
+
+    @Override public Tensor allocate(int... shape) { return new JavaTensor(this, shape); }
+
+    @Override public void upload(MemorySegment src, Tensor dst) {
+        JavaTensor d = own(dst);
+        MemorySegment.copy(src, 0, d.seg, 0, d.elements() * 4);
+    }
+
+    @Override public void download(Tensor src, MemorySegment dst) {
+        JavaTensor s = own(src);
+        MemorySegment.copy(s.seg, 0, dst, 0, s.elements() * 4);
+    }
+
+    @Override public void fill(Tensor t, float v) {
+        JavaTensor a = own(t);
+        if (v == 0f && Float.floatToRawIntBits(v) == 0) { a.seg.fill((byte) 0); return; }
+        long n = a.elements();
+        for (long i = 0; i < n; i++) a.set(i, v);
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    @Override public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y) {
+        JavaTensor xt = own(x), wt = own(w), bt = own(b), yt = own(y);
+        int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), wd = xt.dim(3);
+        checkConv(xt, wt, yt);
+        int co = wt.dim(0), k = wt.dim(2);
+        require(bt.elements() == co, "conv2d: bias has " + bt.elements() + " elements, want " + co);
+        int coP = roundUp(co, OBLOCK);
+        float[] wtr = new float[ci * k * k * coP];
+        for (int o = 0; o < co; o++)
+            for (int i = 0; i < ci; i++)
+                for (int kh = 0; kh < k; kh++)
+                    for (int kw = 0; kw < k; kw++)
+                        wtr[((i * k + kh) * k + kw) * coP + o] = wt.get((((long) o * ci + i) * k + kh) * k + kw);
+        float[] bias = new float[coP];
+        for (int o = 0; o < co; o++) bias[o] = bt.get(o);
+        convRows(xt.seg, n, ci, h, wd, wtr, k, coP, bias, co, yt.seg);
+    }
+
+    @Override public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {
+        JavaTensor dyt = own(dy), wt = own(w), dxt = own(dx);
+        checkConv(dxt, wt, dyt);
+        int n = dxt.dim(0), ci = dxt.dim(1), h = dxt.dim(2), wd = dxt.dim(3), co = wt.dim(0), k = wt.dim(2);
+        int ciP = roundUp(ci, OBLOCK);
+        float[] wtr = new float[co * k * k * ciP];
+        for (int o = 0; o < co; o++)
+            for (int i = 0; i < ci; i++)
+                for (int kh = 0; kh < k; kh++)
+                    for (int kw = 0; kw < k; kw++)
+                        wtr[((o * k + kh) * k + kw) * ciP + i] =
+                                wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
+        convRows(dyt.seg, n, co, h, wd, wtr, k, ciP, new float[ciP], ci, dxt.seg);
+    }
+
+    /** Same-padded stride-1 convolution of {@code x} [n, cin, h, w] into {@code y} [n, cout, h, w], filters pre-laid out. */
+    private void convRows(MemorySegment x, int n, int cin, int h, int w, float[] wtr, int k, int coutP, float[] bias,
+                          int cout, MemorySegment y) {
+        int p = k / 2, wr = roundUp(w, STRIP), wp = wr + k - 1;
+        int rows = n * h, tasks = Math.min(rows, 16 * threads);
+        parallelFor(tasks, t -> {
+            float[] buf = new float[cin * k * wp];
+            float[] out = new float[coutP * wr];
+            for (int r = (int) ((long) rows * t / tasks), end = (int) ((long) rows * (t + 1) / tasks); r < end; r++) {
+                int img = r / h, row = r % h;
+                for (int i = 0; i < cin; i++)
+                    for (int kh = 0; kh < k; kh++)
+                        gatherRow(x, ((long) img * cin + i) * h, row + kh - p, h, w, p, buf, (i * k + kh) * wp, wp);
+                ConvLoops.rowConv(buf, cin, k, wp, wtr, coutP, bias, wr, out);
+                for (int o = 0; o < cout; o++)
+                    MemorySegment.copy(out, o * wr, y, F, ((((long) img * cout + o) * h + row) * w) * 4, w);
+            }
+        });
+    }
+
+    /** Copies input row {@code row} of plane {@code plane} (in rows) to {@code buf[off + p ..]}, zeros around it. */
+    private static void gatherRow(MemorySegment x, long plane, int row, int h, int w, int p, float[] buf, int off, int wp) {
+        if (row < 0 || row >= h) { Arrays.fill(buf, off, off + wp, 0f); return; }
+        Arrays.fill(buf, off, off + p, 0f);
+        MemorySegment.copy(x, F, (plane + row) * w * 4, buf, off + p, w);
+        Arrays.fill(buf, off + p + w, off + wp, 0f);
+    }
+
+    @Override public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        JavaTensor xt = own(x), dyt = own(dy), dwt = own(dw), dbt = own(db);
+        checkConv(xt, dwt, dyt);
+        int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
+        require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
+        int p = k / 2, wr = roundUp(w, ConvLoops.L), wp = wr + k - 1;
+        int oChunks = Math.min(co, Math.max(1, (16 + ci - 1) / ci)); // fixed: not from the thread count
+        parallelFor(ci * oChunks, t -> {
+            int i = t / oChunks, c = t % oChunks;
+            int o0 = (int) ((long) co * c / oChunks), o1 = (int) ((long) co * (c + 1) / oChunks);
+            double[] acc = new double[(o1 - o0) * k * k];
+            float[] xb = new float[k * wp];
+            float[] dyRow = new float[wr];
+            for (int img = 0; img < n; img++)
+                for (int row = 0; row < h; row++) {
+                    for (int kh = 0; kh < k; kh++)
+                        gatherRow(xt.seg, ((long) img * ci + i) * h, row + kh - p, h, w, p, xb, kh * wp, wp);
+                    for (int o = o0; o < o1; o++) {
+                        MemorySegment.copy(dyt.seg, F, ((((long) img * co + o) * h + row) * w) * 4, dyRow, 0, w);
+                        ConvLoops.filterRow(dyRow, xb, k, wp, wr, acc, (o - o0) * k * k);
+                    }
+                }
+            for (int o = o0; o < o1; o++)
+                for (int q = 0; q < k * k; q++)
+                    dwt.set(((long) o * ci + i) * k * k + q, (float) acc[(o - o0) * k * k + q]);
+        });
+        long plane = (long) h * w;
+        parallelFor(co, o -> {
+            double s = 0;
+            for (int img = 0; img < n; img++) {
+                long base = ((long) img * co + o) * plane;
+                for (long q = 0; q < plane; q++) s += dyt.get(base + q);
+            }
+            dbt.set(o, (float) s);
+        });
+    }
+
+    private static void checkConv(JavaTensor x, JavaTensor w, JavaTensor y) {
+        require(x.shape().length == 4 && w.shape().length == 4 && y.shape().length == 4, "conv2d: tensors must be 4-d");
+        int k = w.dim(2);
+        require(k == w.dim(3) && (k & 1) == 1, "conv2d: filter must be K x K with K odd: " + w);
+        require(w.dim(1) == x.dim(1), "conv2d: filter " + w + " does not take input " + x);
+        require(y.dim(0) == x.dim(0) && y.dim(1) == w.dim(0) && y.dim(2) == x.dim(2) && y.dim(3) == x.dim(3),
+                "conv2d: output " + y + " does not fit input " + x + " and filter " + w);
+    }
+
+    // ---------------------------------------------------------------- element-wise and resampling
+
+    @Override public void reluForward(Tensor x, Tensor y) {
+        JavaTensor a = own(x), b = own(y);
+        sameShape(a, b);
+        chunks(a.elements(), (s, e) -> {
+            for (long i = s; i < e; i++) { float v = a.get(i); b.set(i, v > 0f ? v : 0f); }
+        });
+    }
+
+    @Override public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        JavaTensor a = own(y), g = own(dy), d = own(dx);
+        sameShape(a, g);
+        sameShape(a, d);
+        chunks(a.elements(), (s, e) -> {
+            for (long i = s; i < e; i++) d.set(i, a.get(i) > 0f ? g.get(i) : 0f);
+        });
+    }
+
+    @Override public void maxPool2Forward(Tensor x, Tensor y) {
+        JavaTensor a = own(x), b = own(y);
+        int planes = checkHalf(a, b), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
+        parallelFor(planes, pl -> {
+            long xi = (long) pl * h * w, yi = (long) pl * ho * wo;
+            for (int r = 0; r < ho; r++)
+                for (int c = 0; c < wo; c++) {
+                    long q = xi + (2L * r) * w + 2L * c;
+                    b.set(yi + (long) r * wo + c, a.get(q + argmax4(a, q, w)));
+                }
+        });
+    }
+
+    @Override public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {
+        JavaTensor a = own(x), g = own(dy), d = own(dx);
+        int planes = checkHalf(a, g), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
+        sameShape(a, d);
+        parallelFor(planes, pl -> {
+            long xi = (long) pl * h * w, yi = (long) pl * ho * wo;
+            for (int r = 0; r < ho; r++)
+                for (int c = 0; c < wo; c++) {
+                    long q = xi + (2L * r) * w + 2L * c;
+                    long m = argmax4(a, q, w);
+                    float v = g.get(yi + (long) r * wo + c);
+                    d.set(q, m == 0 ? v : 0f);
+                    d.set(q + 1, m == 1 ? v : 0f);
+                    d.set(q + w, m == w ? v : 0f);
+                    d.set(q + w + 1, m == w + 1 ? v : 0f);
+                }
+        });
+    }
+
+    /** Offset from {@code q} of the maximum of the 2 x 2 window at {@code q}; ties to the first in row-major order. */
+    private static long argmax4(JavaTensor a, long q, int w) {
+        long m = 0;
+        float best = a.get(q);
+        if (a.get(q + 1) > best) { best = a.get(q + 1); m = 1; }
+        if (a.get(q + w) > best) { best = a.get(q + w); m = w; }
+        if (a.get(q + w + 1) > best) m = w + 1;
+        return m;
+    }
+
+    @Override public void upsample2Forward(Tensor x, Tensor y) {
+        JavaTensor a = own(x), b = own(y);
+        int planes = checkHalf(b, a), h = a.dim(2), w = a.dim(3), w2 = 2 * w;
+        parallelFor(planes, pl -> {
+            long xi = (long) pl * h * w, yi = (long) pl * 4 * h * w;
+            for (int r = 0; r < h; r++)
+                for (int c = 0; c < w; c++) {
+                    float v = a.get(xi + (long) r * w + c);
+                    long q = yi + (2L * r) * w2 + 2L * c;
+                    b.set(q, v); b.set(q + 1, v); b.set(q + w2, v); b.set(q + w2 + 1, v);
+                }
+        });
+    }
+
+    @Override public void upsample2Backward(Tensor dy, Tensor dx) {
+        JavaTensor g = own(dy), d = own(dx);
+        int planes = checkHalf(g, d), h = d.dim(2), w = d.dim(3), w2 = 2 * w;
+        parallelFor(planes, pl -> {
+            long xi = (long) pl * h * w, yi = (long) pl * 4 * h * w;
+            for (int r = 0; r < h; r++)
+                for (int c = 0; c < w; c++) {
+                    long q = yi + (2L * r) * w2 + 2L * c;
+                    d.set(xi + (long) r * w + c, (g.get(q) + g.get(q + 1)) + (g.get(q + w2) + g.get(q + w2 + 1)));
+                }
+        });
+    }
+
+    /** Checks {@code big} [N,C,2h,2w] against {@code small} [N,C,h,w]; returns N * C. */
+    private static int checkHalf(JavaTensor big, JavaTensor small) {
+        require(big.shape().length == 4 && small.shape().length == 4, "pool/upsample: tensors must be 4-d");
+        require(big.dim(2) % 2 == 0 && big.dim(3) % 2 == 0, "pool/upsample: H and W must be even: " + big);
+        require(big.dim(0) == small.dim(0) && big.dim(1) == small.dim(1) && big.dim(2) == 2 * small.dim(2)
+                && big.dim(3) == 2 * small.dim(3), "pool/upsample: " + big + " is not twice " + small);
+        return big.dim(0) * big.dim(1);
+    }
+
+    @Override public void concatChannels(Tensor a, Tensor b, Tensor y) {
+        JavaTensor at = own(a), bt = own(b), yt = own(y);
+        checkConcat(at, bt, yt);
+        long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
+        for (int n = 0; n < at.dim(0); n++) {
+            MemorySegment.copy(at.seg, n * sa, yt.seg, n * (sa + sb), sa);
+            MemorySegment.copy(bt.seg, n * sb, yt.seg, n * (sa + sb) + sa, sb);
+        }
+    }
+
+    @Override public void splitChannels(Tensor dy, Tensor da, Tensor db) {
+        JavaTensor yt = own(dy), at = own(da), bt = own(db);
+        checkConcat(at, bt, yt);
+        long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
+        for (int n = 0; n < at.dim(0); n++) {
+            MemorySegment.copy(yt.seg, n * (sa + sb), at.seg, n * sa, sa);
+            MemorySegment.copy(yt.seg, n * (sa + sb) + sa, bt.seg, n * sb, sb);
+        }
+    }
+
+    private static void checkConcat(JavaTensor a, JavaTensor b, JavaTensor y) {
+        require(a.shape().length == 4 && b.shape().length == 4 && y.shape().length == 4, "concat: tensors must be 4-d");
+        require(a.dim(0) == b.dim(0) && a.dim(0) == y.dim(0) && a.dim(2) == b.dim(2) && a.dim(2) == y.dim(2)
+                && a.dim(3) == b.dim(3) && a.dim(3) == y.dim(3) && y.dim(1) == a.dim(1) + b.dim(1),
+                "concat: " + a + " + " + b + " does not make " + y);
+    }
+
+    @Override public void add(Tensor a, Tensor b, Tensor y) {
+        JavaTensor at = own(a), bt = own(b), yt = own(y);
+        sameShape(at, bt);
+        sameShape(at, yt);
+        chunks(at.elements(), (s, e) -> {
+            for (long i = s; i < e; i++) yt.set(i, at.get(i) + bt.get(i));
+        });
+    }
+
+    // ---------------------------------------------------------------- loss and optimiser
+
+    @Override public double l1Loss(Tensor pred, Tensor target, Tensor mask, Tensor dPred) {
+        JavaTensor p = own(pred), t = own(target), m = own(mask), d = own(dPred);
+        sameShape(p, t);
+        sameShape(p, m);
+        sameShape(p, d);
+        long n = p.elements();
+        int parts = (int) Math.min(n, 64);
+        double[] sumMask = new double[parts], sumAbs = new double[parts];
+        parallelFor(parts, q -> {
+            double sm = 0, sa = 0;
+            for (long i = n * q / parts, e = n * (q + 1) / parts; i < e; i++) {
+                float mk = m.get(i);
+                sm += mk;
+                sa += mk * Math.abs((double) p.get(i) - t.get(i));
+            }
+            sumMask[q] = sm;
+            sumAbs[q] = sa;
+        });
+        double sm = 0, sa = 0;
+        for (int q = 0; q < parts; q++) { sm += sumMask[q]; sa += sumAbs[q]; }
+        double norm = Math.max(1.0, sm);
+        float scale = (float) (1.0 / norm);
+        chunks(n, (s, e) -> {
+            for (long i = s; i < e; i++) {
+                float diff = p.get(i) - t.get(i);
+                d.set(i, diff == 0f ? 0f : Math.signum(diff) * m.get(i) * scale);
+            }
+        });
+        return sa / norm;
+    }
+
+    @Override public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                                   float eps, int step) {
+        JavaTensor p = own(param), g = own(grad), mt = own(m), vt = own(v);
+        sameShape(p, g);
+        sameShape(p, mt);
+        sameShape(p, vt);
+        require(step >= 1, "adam: step counts from 1: " + step);
+        float bc1 = (float) (1 - Math.pow(beta1, step)), bc2 = (float) (1 - Math.pow(beta2, step));
+        float c1 = 1 - beta1, c2 = 1 - beta2;
+        chunks(p.elements(), (s, e) -> {
+            for (long i = s; i < e; i++) {
+                float gi = g.get(i);
+                float mi = beta1 * mt.get(i) + c1 * gi;
+                float vi = beta2 * vt.get(i) + c2 * gi * gi;
+                mt.set(i, mi);
+                vt.set(i, vi);
+                p.set(i, p.get(i) - lr * (mi / bc1) / ((float) Math.sqrt(vi / bc2) + eps));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private JavaTensor own(Tensor t) {
+        if (!(t instanceof JavaTensor j) || j.owner != this)
+            throw new IllegalArgumentException("tensor " + t + " does not belong to this Java backend");
+        return j;
+    }
+
+    private static void sameShape(JavaTensor a, JavaTensor b) {
+        require(Arrays.equals(a.shape(), b.shape()), "shape mismatch: " + a + " vs " + b);
+    }
+
+    private static void require(boolean ok, String msg) {
+        if (!ok) throw new IllegalArgumentException(msg);
+    }
+
+    private interface Range { void run(long start, long end); }
+
+    /** Splits {@code [0, n)} into a fixed number of contiguous ranges, run in parallel. */
+    private void chunks(long n, Range body) {
+        int parts = (int) Math.max(1, Math.min(4L * threads, n / 16384 + 1));
+        parallelFor(parts, q -> body.run(n * q / parts, n * (q + 1) / parts));
+    }
+
+    /** Runs {@code body(0..n-1)} on the pool, tasks claimed one at a time. */
+    void parallelFor(int n, IntConsumer body) {
+        if (n <= 0) return;
+        if (n == 1 || threads == 1) {
+            for (int i = 0; i < n; i++) body.accept(i);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < Math.min(threads, n); t++)
+            fs.add(pool.submit(() -> {
+                for (int i; (i = next.getAndIncrement()) < n; ) body.accept(i);
+            }));
+        try {
+            for (Future<?> f : fs) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error er) throw er;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override public void close() { pool.shutdownNow(); }
+}

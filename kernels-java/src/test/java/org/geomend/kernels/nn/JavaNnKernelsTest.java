@@ -1,0 +1,331 @@
+package org.geomend.kernels.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.geomend.kernels.nn.java.JavaNnKernels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Java NN backend: every forward against the float64 {@link NnReference} on random tensors of odd sizes, every
+ * backward against central finite differences of the float64 reference, Adam against hand-computed steps.
+ */
+class JavaNnKernelsTest {
+
+    static JavaNnKernels nn;
+
+    @BeforeAll static void setUp() { nn = new JavaNnKernels(2); }
+
+    @AfterAll static void tearDown() { nn.close(); }
+
+    // ---------------------------------------------------------------- helpers
+
+    static double[] random(SplittableRandom r, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    static Tensor put(NnKernels k, double[] a, int... shape) {
+        Tensor t = k.allocate(shape);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(a.length * 4L);
+            for (int i = 0; i < a.length; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) a[i]);
+            k.upload(s, t);
+        }
+        return t;
+    }
+
+    static double[] get(NnKernels k, Tensor t) {
+        double[] a = new double[(int) t.elements()];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(a.length * 4L);
+            k.download(t, s);
+            for (int i = 0; i < a.length; i++) a[i] = s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+        }
+        return a;
+    }
+
+    /** |got - want| <= tol * (1 + max |want|) element by element. */
+    static void close(double[] want, double[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        double scale = 1;
+        for (double v : want) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < want.length; i++)
+            assertTrue(Math.abs(want[i] - got[i]) <= tol * scale,
+                    what + " [" + i + "]: want " + want[i] + " got " + got[i]);
+    }
+
+    /** Gradient of {@code sum(g * f(x))} with respect to {@code x}, by central differences in float64. */
+    static double[] numericGrad(Function<double[], double[]> f, double[] x, double[] g, double h) {
+        double[] grad = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double keep = x[i];
+            x[i] = keep + h;
+            double up = dot(f.apply(x), g);
+            x[i] = keep - h;
+            double down = dot(f.apply(x), g);
+            x[i] = keep;
+            grad[i] = (up - down) / (2 * h);
+        }
+        return grad;
+    }
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    // ---------------------------------------------------------------- forward conformance
+
+    @ParameterizedTest
+    @CsvSource({"2,3,7,9,5,3", "2,3,7,9,5,5", "1,5,5,3,7,1", "2,6,11,37,9,5", "3,1,3,1,2,3", "1,4,9,50,1,5"})
+    void conv2dForwardMatchesReference(int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
+        try (Tensor xt = put(nn, x, n, ci, h, w); Tensor wtt = put(nn, wt, co, ci, k, k); Tensor bt = put(nn, b, co);
+             Tensor y = nn.allocate(n, co, h, w)) {
+            nn.fill(y, 7f);
+            nn.conv2dForward(xt, wtt, bt, y);
+            close(NnReference.conv2d(x, n, ci, h, w, wt, co, k, b), get(nn, y), 1e-5 * ci * k * k, "conv2d");
+        }
+    }
+
+    @Test
+    void elementwiseAndResamplingForwardMatchReference() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 2, c = 3, h = 6, w = 10;
+        double[] x = random(r, n * c * h * w);
+        try (Tensor xt = put(nn, x, n, c, h, w); Tensor y = nn.allocate(n, c, h, w);
+             Tensor p = nn.allocate(n, c, h / 2, w / 2); Tensor u = nn.allocate(n, c, 2 * h, 2 * w)) {
+            nn.reluForward(xt, y);
+            close(NnReference.relu(x), get(nn, y), 0, "relu");
+            nn.reluForward(xt, xt);
+            close(NnReference.relu(x), get(nn, xt), 0, "relu in place");
+        }
+        try (Tensor xt = put(nn, x, n, c, h, w); Tensor p = nn.allocate(n, c, h / 2, w / 2);
+             Tensor u = nn.allocate(n, c, 2 * h, 2 * w)) {
+            nn.maxPool2Forward(xt, p);
+            close(NnReference.maxPool2(x, n * c, h, w), get(nn, p), 0, "maxpool");
+            nn.upsample2Forward(xt, u);
+            close(NnReference.upsample2(x, n * c, h, w), get(nn, u), 0, "upsample");
+        }
+        double[] b = random(r, n * 5 * h * w);
+        try (Tensor at = put(nn, x, n, c, h, w); Tensor bt = put(nn, b, n, 5, h, w); Tensor y = nn.allocate(n, c + 5, h, w);
+             Tensor da = nn.allocate(n, c, h, w); Tensor db = nn.allocate(n, 5, h, w)) {
+            nn.concatChannels(at, bt, y);
+            double[] cat = NnReference.concat(x, c, b, 5, n, h * w);
+            close(cat, get(nn, y), 0, "concat");
+            nn.splitChannels(y, da, db);
+            close(x, get(nn, da), 0, "split a");
+            close(b, get(nn, db), 0, "split b");
+        }
+    }
+
+    @Test
+    void addMatchesTheDefaultThroughHostMemory() {
+        SplittableRandom r = new SplittableRandom(12);
+        double[] a = random(r, 2 * 3 * 5 * 7), b = random(r, a.length), want = new double[a.length];
+        for (int i = 0; i < a.length; i++) want[i] = (float) a[i] + (float) b[i];
+        NnKernels viaHost = new NnKernels() { // the interface's default add, over this backend's other operations
+            public String name() { return "host"; }
+            public Tensor allocate(int... s) { return nn.allocate(s); }
+            public void upload(MemorySegment s, Tensor t) { nn.upload(s, t); }
+            public void download(Tensor t, MemorySegment s) { nn.download(t, s); }
+            public void fill(Tensor t, float v) {}
+            public void conv2dForward(Tensor x, Tensor w, Tensor bb, Tensor y) {}
+            public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {}
+            public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {}
+            public void reluForward(Tensor x, Tensor y) {}
+            public void reluBackward(Tensor y, Tensor dy, Tensor dx) {}
+            public void maxPool2Forward(Tensor x, Tensor y) {}
+            public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {}
+            public void upsample2Forward(Tensor x, Tensor y) {}
+            public void upsample2Backward(Tensor dy, Tensor dx) {}
+            public void concatChannels(Tensor x, Tensor y, Tensor z) {}
+            public void splitChannels(Tensor x, Tensor y, Tensor z) {}
+            public double l1Loss(Tensor p, Tensor t, Tensor m, Tensor d) { return 0; }
+            public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float b1, float b2, float e, int s) {}
+            public void close() {}
+        };
+        for (NnKernels k : new NnKernels[] {nn, viaHost})
+            try (Tensor at = put(nn, a, 2, 3, 5, 7); Tensor bt = put(nn, b, 2, 3, 5, 7); Tensor y = nn.allocate(2, 3, 5, 7)) {
+                k.add(at, bt, y);
+                close(want, get(nn, y), 0, k.name() + " add");
+                k.add(at, bt, at);
+                close(want, get(nn, at), 0, k.name() + " add in place");
+            }
+    }
+
+    @Test
+    void maxPoolTiesGoToTheFirstElement() {
+        double[] x = {1, 1, 1, 1, /* */ 0, 2, 2, 0};
+        try (Tensor xt = put(nn, x, 1, 2, 2, 2); Tensor dy = put(nn, new double[] {5, 6}, 1, 2, 1, 1);
+             Tensor dx = nn.allocate(1, 2, 2, 2)) {
+            nn.maxPool2Backward(xt, dy, dx);
+            assertArrayEquals(new double[] {5, 0, 0, 0, 0, 6, 0, 0}, get(nn, dx));
+        }
+    }
+
+    // ---------------------------------------------------------------- backward by finite differences
+
+    @ParameterizedTest
+    @CsvSource({"2,3,5,7,4,3", "1,2,3,5,3,5", "2,3,7,9,5,1"})
+    void conv2dBackwardMatchesFiniteDifferences(int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(ci * 31L + k);
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
+        double[] g = random(r, n * co * h * w);
+        double[] gx = numericGrad(v -> NnReference.conv2d(v, n, ci, h, w, wt, co, k, b), x, g, 1e-3);
+        double[] gw = numericGrad(v -> NnReference.conv2d(x, n, ci, h, w, v, co, k, b), wt, g, 1e-3);
+        double[] gb = numericGrad(v -> NnReference.conv2d(x, n, ci, h, w, wt, co, k, v), b, g, 1e-3);
+        try (Tensor xt = put(nn, x, n, ci, h, w); Tensor wtt = put(nn, wt, co, ci, k, k); Tensor dy = put(nn, g, n, co, h, w);
+             Tensor dx = nn.allocate(n, ci, h, w); Tensor dw = nn.allocate(co, ci, k, k); Tensor db = nn.allocate(co)) {
+            nn.fill(dx, 3f);
+            nn.fill(dw, 3f);
+            nn.conv2dBackwardData(dy, wtt, dx);
+            nn.conv2dBackwardFilter(xt, dy, dw, db);
+            close(gx, get(nn, dx), 1e-4, "conv dx");
+            close(gw, get(nn, dw), 1e-4, "conv dw");
+            close(gb, get(nn, db), 1e-4, "conv db");
+        }
+    }
+
+    @Test
+    void reluBackwardMatchesFiniteDifferences() {
+        SplittableRandom r = new SplittableRandom(5);
+        double[] x = random(r, 2 * 3 * 5 * 3);
+        for (int i = 0; i < x.length; i++) if (Math.abs(x[i]) < 0.01) x[i] = 0.5;
+        double[] g = random(r, x.length);
+        double[] gx = numericGrad(NnReference::relu, x, g, 1e-4);
+        try (Tensor y = put(nn, NnReference.relu(x), 2, 3, 5, 3); Tensor dy = put(nn, g, 2, 3, 5, 3);
+             Tensor dx = nn.allocate(2, 3, 5, 3)) {
+            nn.reluBackward(y, dy, dx);
+            close(gx, get(nn, dx), 1e-6, "relu dx");
+            nn.reluBackward(y, dy, dy);
+            close(gx, get(nn, dy), 1e-6, "relu dx in place");
+        }
+    }
+
+    @Test
+    void poolAndUpsampleBackwardMatchFiniteDifferences() {
+        SplittableRandom r = new SplittableRandom(6);
+        int n = 2, c = 3, h = 4, w = 6;
+        double[] x = random(r, n * c * h * w);
+        double[] gp = random(r, n * c * (h / 2) * (w / 2)), gu = random(r, n * c * 4 * h * w);
+        double[] px = numericGrad(v -> NnReference.maxPool2(v, n * c, h, w), x, gp, 1e-5);
+        double[] ux = numericGrad(v -> NnReference.upsample2(v, n * c, h, w), x, gu, 1e-3);
+        try (Tensor xt = put(nn, x, n, c, h, w); Tensor dyp = put(nn, gp, n, c, h / 2, w / 2);
+             Tensor dyu = put(nn, gu, n, c, 2 * h, 2 * w); Tensor dx = nn.allocate(n, c, h, w)) {
+            nn.maxPool2Backward(xt, dyp, dx);
+            close(px, get(nn, dx), 1e-5, "maxpool dx");
+            nn.upsample2Backward(dyu, dx);
+            close(ux, get(nn, dx), 1e-5, "upsample dx");
+        }
+    }
+
+    @Test
+    void splitIsTheGradientOfConcat() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 2, ca = 3, cb = 2, hw = 5 * 3;
+        double[] a = random(r, n * ca * hw), b = random(r, n * cb * hw), g = random(r, n * (ca + cb) * hw);
+        double[] ga = numericGrad(v -> NnReference.concat(v, ca, b, cb, n, hw), a, g, 1e-3);
+        double[] gb = numericGrad(v -> NnReference.concat(a, ca, v, cb, n, hw), b, g, 1e-3);
+        try (Tensor dy = put(nn, g, n, ca + cb, 5, 3); Tensor da = nn.allocate(n, ca, 5, 3); Tensor db = nn.allocate(n, cb, 5, 3)) {
+            nn.splitChannels(dy, da, db);
+            close(ga, get(nn, da), 1e-6, "split da");
+            close(gb, get(nn, db), 1e-6, "split db");
+        }
+    }
+
+    @Test
+    void l1LossAndGradientMatchReference() {
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 2, h = 5, w = 7;
+        double[] p = random(r, n * h * w), t = random(r, n * h * w), m = new double[n * h * w];
+        for (int i = 0; i < m.length; i++) m[i] = r.nextInt(4) == 0 ? 0 : 1;
+        double[] gp = numericGrad(v -> new double[] {NnReference.l1Loss(v, t, m)}, p, new double[] {1}, 1e-5);
+        try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = put(nn, m, n, 1, h, w);
+             Tensor d = nn.allocate(n, 1, h, w)) {
+            double loss = nn.l1Loss(pt, tt, mt, d);
+            assertEquals(NnReference.l1Loss(p, t, m), loss, 1e-6);
+            close(gp, get(nn, d), 1e-5, "l1 dPred");
+        }
+        // all masked out: the loss is 0 and so is its gradient (the denominator is max(1, 0))
+        try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = nn.allocate(n, 1, h, w);
+             Tensor d = nn.allocate(n, 1, h, w)) {
+            assertEquals(0, nn.l1Loss(pt, tt, mt, d));
+            close(new double[n * h * w], get(nn, d), 0, "l1 dPred masked");
+        }
+    }
+
+    @Test
+    void adamMatchesHandComputedSteps() {
+        try (Tensor p = put(nn, new double[] {1, -2}, 2); Tensor g = put(nn, new double[] {0.5, 0}, 2);
+             Tensor m = nn.allocate(2); Tensor v = nn.allocate(2)) {
+            // step 1: m = 0.05, v = 0.00025, m^ = 0.5, v^ = 0.25, p = 1 - 0.01 * 0.5 / (0.5 + 1e-8) = 0.99
+            nn.adamStep(p, g, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 1);
+            assertEquals(0.99, get(nn, p)[0], 1e-6);
+            assertEquals(-2, get(nn, p)[1], 0);
+            assertEquals(0.05, get(nn, m)[0], 1e-7);
+            assertEquals(0.00025, get(nn, v)[0], 1e-8); // float32 1 - 0.999f is 0.00099999
+            // step 2 with g = -1: m = -0.055, v = 0.00124975, m^ = -0.055 / 0.19, v^ = 0.00124975 / 0.001999
+            try (Tensor g2 = put(nn, new double[] {-1, 0}, 2)) { nn.adamStep(p, g2, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 2); }
+            double want = 0.99 + 0.01 * (0.055 / 0.19) / Math.sqrt(0.00124975 / 0.001999);
+            assertEquals(want, get(nn, p)[0], 1e-6);
+            assertEquals(-0.055, get(nn, m)[0], 1e-7);
+        }
+    }
+
+    @Test
+    void adamMatchesReferenceOnRandomTensors() {
+        SplittableRandom r = new SplittableRandom(9);
+        int n = 1001;
+        double[] p = random(r, n), m = new double[n], v = new double[n];
+        try (Tensor pt = put(nn, p, n); Tensor mt = nn.allocate(n); Tensor vt = nn.allocate(n)) {
+            for (int step = 1; step <= 3; step++) {
+                double[] g = random(r, n);
+                try (Tensor gt = put(nn, g, n)) { nn.adamStep(pt, gt, mt, vt, 1e-3f, 0.9f, 0.999f, 1e-7f, step); }
+                NnReference.adam(p, g, m, v, 1e-3, 0.9, 0.999, 1e-7, step);
+            }
+            close(p, get(nn, pt), 1e-6, "adam p");
+            close(m, get(nn, mt), 1e-6, "adam m");
+        }
+    }
+
+    // ---------------------------------------------------------------- determinism and ownership
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        SplittableRandom r = new SplittableRandom(10);
+        int n = 2, ci = 5, h = 13, w = 29, co = 6, k = 5;
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), g = random(r, n * co * h * w);
+        double[][] out = new double[2][];
+        for (int threads = 1; threads <= 2; threads++)
+            try (JavaNnKernels b = new JavaNnKernels(threads); Tensor xt = put(b, x, n, ci, h, w);
+                 Tensor dy = put(b, g, n, co, h, w); Tensor dw = b.allocate(co, ci, k, k); Tensor db = b.allocate(co)) {
+                b.conv2dBackwardFilter(xt, dy, dw, db);
+                out[threads - 1] = get(b, dw);
+            }
+        assertArrayEquals(out[0], out[1]);
+    }
+
+    @Test
+    void tensorsOfAnotherBackendAreRejected() {
+        try (JavaNnKernels other = new JavaNnKernels(1); Tensor a = other.allocate(1, 1, 2, 2); Tensor b = nn.allocate(1, 1, 2, 2)) {
+            assertThrows(IllegalArgumentException.class, () -> nn.reluForward(a, b));
+            assertThrows(IllegalArgumentException.class, () -> nn.conv2dForward(b, b, b, b));
+        }
+    }
+}
