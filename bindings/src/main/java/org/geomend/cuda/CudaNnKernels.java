@@ -298,6 +298,22 @@ public final class CudaNnKernels implements NnKernels {
         run("addInPlace", () -> launch(fAdd, a.elements(), a.ptr, y.ptr, a.elements()));
     }
 
+    /** {@code y = a + b} on the device: one copy when {@code y} is neither input, then {@code y += other}. */
+    @Override
+    public synchronized void add(Tensor a, Tensor b, Tensor y) {
+        CudaTensor ta = own(a, "a"), tb = own(b, "b"), ty = own(y, "y");
+        sameShape("add", ta, tb);
+        sameShape("add", ta, ty);
+        if (ty == ta && ty == tb) {
+            run("add", () -> launch(fAdd, ty.elements(), ty.ptr, ty.ptr, ty.elements()));
+            return;
+        }
+        if (ty != ta && ty != tb)
+            run("add", () -> JCudaDriver.cuMemcpyDtoD(ty.ptr, ta.ptr, ta.elements() * 4L));
+        CudaTensor src = ty == ta ? tb : ty == tb ? ta : tb;
+        run("add", () -> launch(fAdd, src.elements(), src.ptr, ty.ptr, src.elements()));
+    }
+
     @Override
     public synchronized void reluForward(Tensor x, Tensor y) {
         CudaTensor a = own(x, "x"), b = own(y, "y");

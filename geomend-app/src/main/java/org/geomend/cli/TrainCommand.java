@@ -43,6 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--features", defaultValue = "paper", description = "paper (NN1, NN2, NN3) or repo (NN1, NN2, mean NN1..NN5); default ${DEFAULT-VALUE}.") String features;
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Labelled sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double valFraction;
     @Option(names = "--max-sites", defaultValue = "0", description = "Use only the first N labelled sites (0 = all).") int maxSites;
+    @Option(names = "--conv", defaultValue = "cuda", description = "Who runs the convolutions on the GPU: cuda (hand-written kernels) or cudnn (cuDNN 9); default ${DEFAULT-VALUE}.") String conv;
     @Mixin ComputeOptions compute;
 
     @Override public Integer call() throws Exception {
@@ -59,7 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
                 window == null ? d.window() : window, resolution == null ? d.resolution() : resolution);
         TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites);
         try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = compute.open();
-             NnKernels nn = NnBackends.open(compute.backend, compute.threads, System.err)) {
+             NnKernels nn = NnBackends.open(compute.backend, conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();
             var last = h.get(h.size() - 1);
             System.err.printf(Locale.ROOT, "geomend train: %d epochs (nn backend %s), last loss %.5f, validation KS2 median %.4f; wrote %s%n",

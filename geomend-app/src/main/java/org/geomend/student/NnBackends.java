@@ -5,17 +5,19 @@ import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.java.JavaNnKernels;
 
 /**
- * Picks the {@link NnKernels} backend for {@code --backend}. Only the Java backend is in this module; the CUDA /
- * cuDNN backend of issue 5 lives in {@code bindings} and plugs in here when it lands (until then {@code auto} means
- * Java and {@code cuda} says so on stderr and uses Java).
+ * Picks the {@link NnKernels} backend of the U-Net for {@code --backend} (and {@code --conv}) through the kernel
+ * module's {@link org.geomend.kernels.nn.NnBackends}: {@code auto} is CUDA when a device starts, else Java with a
+ * one-line notice; {@code cuda} / {@code cudnn} named explicitly fail with a one-line reason when no device starts.
  */
 public final class NnBackends {
 
     private NnBackends() {}
 
     public static NnKernels open(String backend, int threads, PrintStream notices) {
-        if (backend.equals("cuda"))
-            notices.println("geomend: note: no CUDA NN backend in this build; the U-Net runs on the Java backend");
-        return new JavaNnKernels(threads);
+        return open(backend, null, threads, notices);
+    }
+
+    public static NnKernels open(String backend, String conv, int threads, PrintStream notices) {
+        return org.geomend.kernels.nn.NnBackends.select(backend, conv, () -> new JavaNnKernels(threads), notices);
     }
 }

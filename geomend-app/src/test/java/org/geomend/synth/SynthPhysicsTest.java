@@ -151,4 +151,32 @@ class SynthPhysicsTest {
             assertEquals(Env.RURAL, e[18 + k]);
         }
     }
+
+    @Test void logitAssociationMatchesRayleighPlusLocationVariability() {
+        // sigma 0: the logit is the exact Rayleigh rule for two sectors
+        assertEquals(1.0, Association.logitExponent(0), 1e-12);
+        double[] pw = {4, 1}, exact = new double[2], logit = new double[2];
+        Association.winProbs(pw, 2, exact, new double[2], new double[4]);
+        Association.logitProbs(pw, 2, 1.0, logit);
+        assertEquals(exact[0], logit[0], 1e-12);
+        // sigma 10 dB: Monte Carlo of Exp(1) fading plus Gaussian dB noise per link against the moment-matched logit
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        double g = Association.logitExponent(10);
+        assertTrue(g < 0.5 && g > 0.45, "gamma " + g);
+        for (double ratio : new double[] {2, 10, 30}) {
+            int wins = 0, n = 200_000;
+            for (int k = 0; k < n; k++) {
+                double a = 10 * Math.log10(-ratio * Math.log(1 - r.nextDouble())) + 10 * gauss(r);
+                double b = 10 * Math.log10(-Math.log(1 - r.nextDouble())) + 10 * gauss(r);
+                if (a > b) wins++;
+            }
+            Association.logitProbs(new double[] {ratio, 1}, 2, g, logit);
+            assertEquals((double) wins / n, logit[0], 0.03, "power ratio " + ratio);
+        }
+    }
+
+    private static double gauss(java.util.SplittableRandom r) {
+        double u = 1 - r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
 }
