@@ -190,7 +190,8 @@ public final class Association {
         Worker(int n) {
             this.n = n;
             val = new double[n]; met = new double[n]; lin = new double[n]; w = new double[n]; acc = new double[n];
-            tmp = new double[n]; q = new double[n]; sub = new double[1 << n];
+            tmp = new double[n]; q = new double[n];
+            sub = p.locationSigmaDb() > 0 && p.rayleigh() ? new double[0] : new double[1 << n];
             sSite = new int[n]; sLayer = new int[n]; outSite = new int[n]; outP = new double[n];
         }
 
