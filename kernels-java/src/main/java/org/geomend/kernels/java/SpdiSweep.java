@@ -21,9 +21,13 @@ import static org.geomend.kernels.GridBuffer.I32;
  *       ({@code a_j <- a_j g_j}: relative drift about 1e-14 over 120 steps); otherwise it keeps {@code L_j} and each
  *       beta costs k {@code exp}.</li>
  *   <li>Betas in blocks of at most {@value #BLOCK_BYTES} bytes of float32 maps: per row of the window, every beta of
- *       the block: the paired 2^(k-1)-term subset sum of {@link JavaKernels#subsetSum} (same pairing and association)
- *       run over the row's pixels one subset at a time (loops the JIT vectorises), clamped, stored as float32, summed
- *       per row.</li>
+ *       the block: the inclusion-exclusion sum, run over {@value #SEG}-pixel segments of the row one subset at a time
+ *       (loops the JIT vectorises, scratch in L1), clamped, stored as float32, summed per row. The 2^k terms are
+ *       grouped in fours on two elements A and B (the farthest and the nearest neighbour):
+ *       {@code 1/S - 1/(S+A) - 1/(S+B) + 1/(S+A+B) = A B (2S + A + B) / (S (S+A) (S+B) (S+A+B))}, so a pixel costs
+ *       2^(k-2) divisions and the quadruple has no cancellation. Where a product could leave the float64 range
+ *       ({@code |beta ln(d_j / d_i)| > 160} somewhere) or a pixel has fewer than k neighbours, the pairs of
+ *       {@link JavaKernels#subsetSum} are used instead (2^(k-1) divisions).</li>
  *   <li>Per beta of the block: the map's sum, then KS2 against the reference with each pixel normalised exactly as
  *       {@link JavaKernels#normalize} stores it ({@code (float) (p / sum)}).</li>
  * </ol>
@@ -37,6 +41,10 @@ final class SpdiSweep {
     static final long BLOCK_BYTES = 32L << 20;
     /** Rows per task of the row-parallel passes. */
     static final int ROWS_PER_TASK = 4;
+    /** Pixels of a row segment: the subset-sum scratch of a segment stays in L1. */
+    static final int SEG = 128;
+    /** Largest {@code |beta L_j|} for which the grouping in fours cannot overflow: (k e^160)^4 < 1e300. */
+    static final double QUAD_LIMIT = 160;
 
     private SpdiSweep() {}
 
@@ -65,7 +73,12 @@ final class SpdiSweep {
         double[] a = stepped ? new double[k * np] : null, x = new double[k * np];
         byte[] count = new byte[np];
         boolean[] lone = new boolean[1];
-        prepare(pool, sites, knn, k, sw, betas[0], step, stepped, a, x, count, lone);
+        double[] maxAbsL = new double[(h + ROWS_PER_TASK - 1) / ROWS_PER_TASK];
+        prepare(pool, sites, knn, k, sw, betas[0], step, stepped, a, x, count, lone, maxAbsL);
+        double maxBeta = 0, maxL = 0;
+        for (double b : betas) maxBeta = Math.max(maxBeta, b);
+        for (double l : maxAbsL) maxL = Math.max(maxL, l); // NaN or +inf (a padded pixel) fails the test below
+        boolean quads = k >= 2 && maxL * maxBeta <= QUAD_LIMIT;
 
         float[] q = new float[np];
         MemorySegment.copy(ref.segment(), F32, offRef * 4, q, 0, np);
@@ -81,7 +94,7 @@ final class SpdiSweep {
             pool.parallelFor(tasks, task -> {
                 Scratch s = new Scratch(k, w);
                 for (int r = task * ROWS_PER_TASK, re = Math.min(h, r + ROWS_PER_TASK); r < re; r++)
-                    rows(r, from, n, betas, stepped, k, w, h, np, a, x, count, lone[0], s, maps, rowSums);
+                    rows(r, from, n, betas, stepped, quads, k, w, h, np, a, x, count, lone[0], s, maps, rowSums);
             });
             pool.parallelFor(n, m -> {
                 double total = 0;
@@ -106,7 +119,8 @@ final class SpdiSweep {
     }
 
     private static void prepare(JavaKernels pool, SitePositions sites, KnnRaster knn, int k, BetaSweep sw, double b0,
-                                double step, boolean stepped, double[] a, double[] x, byte[] count, boolean[] lone) {
+                                double step, boolean stepped, double[] a, double[] x, byte[] count, boolean[] lone,
+                                double[] maxAbsL) {
         GridSpec g = knn.grid();
         MemorySegment idx = knn.idx().segment();
         int rw = g.width(), kk = knn.kk(), w = sw.width(), h = sw.height(), np = w * h, site = sw.site();
@@ -115,6 +129,7 @@ final class SpdiSweep {
         int tasks = (h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         pool.parallelFor(tasks, task -> {
             double[] ratio = new double[k];
+            double big = 0;
             for (int r = task * ROWS_PER_TASK, re = Math.min(h, r + ROWS_PER_TASK); r < re; r++) {
                 int gr = sw.row0() + r;
                 double py = g.centreY(gr);
@@ -134,6 +149,7 @@ final class SpdiSweep {
                     }
                     count[p] = (byte) n;
                     if (n == 0) lone[0] = true; // benign race: only ever set to true, read after the pass
+                    if (n < k) big = Double.POSITIVE_INFINITY;
                     for (int slot = 0; slot < k; slot++) {
                         // slot 0: element n-1 (the pairing element); slot s >= 1: element s-1; the rest pads
                         int e = slot == 0 ? n - 1 : (slot <= n - 1 ? slot - 1 : -1);
@@ -143,6 +159,7 @@ final class SpdiSweep {
                             continue;
                         }
                         double l = Math.log(ratio[e]);
+                        big = Math.max(big, Math.abs(l));
                         if (stepped) {
                             a[at] = Math.exp(b0 * l);
                             x[at] = Math.exp(step * l);
@@ -150,14 +167,16 @@ final class SpdiSweep {
                     }
                 }
             }
+            maxAbsL[task] = big;
         });
     }
 
     /** Row {@code r} of the maps of betas {@code from .. from + n - 1}, into {@code maps} (block-local) and {@code rowSums}. */
-    private static void rows(int r, int from, int n, double[] betas, boolean stepped, int k, int w, int h, int np,
-                             double[] a, double[] x, byte[] count, boolean lone, Scratch s, float[] maps, double[] rowSums) {
-        int base = r * w, half = 1 << (k - 1);
-        double[] sum = s.sum, last = s.a[0];
+    private static void rows(int r, int from, int n, double[] betas, boolean stepped, boolean quads, int k, int w, int h,
+                             int np, double[] a, double[] x, byte[] count, boolean lone, Scratch s, float[] maps,
+                             double[] rowSums) {
+        int base = r * w;
+        double[] sum = s.sum;
         for (int m = 0; m < n; m++) {
             int t = from + m;
             for (int slot = 0; slot < k; slot++) {
@@ -171,16 +190,10 @@ final class SpdiSweep {
                     for (int c = 0; c < w; c++) as[c] = Math.exp(b * x[o + c]);
                 }
             }
-            // JavaKernels.subsetSum over the row: sum_v (-1)^|v| last / (S_v (S_v + last)), S_v = 1 + sum of v's a_j
-            for (int c = 0; c < w; c++) sum[c] = last[c] / (1.0 + last[c]);
-            for (int v = 1; v < half; v++) {
-                double[] sp = s.s[v & (v - 1)], al = s.a[Integer.numberOfTrailingZeros(v) + 1], sv = s.s[v];
-                double sign = (Integer.bitCount(v) & 1) == 0 ? 1.0 : -1.0;
-                for (int c = 0; c < w; c++) {
-                    double y = sp[c] + al[c];
-                    sv[c] = y;
-                    sum[c] += sign * (last[c] / (y * (y + last[c])));
-                }
+            for (int c0 = 0; c0 < w; c0 += SEG) {
+                int c1 = Math.min(w, c0 + SEG);
+                if (quads) quadSum(s, k, c0, c1, sum);
+                else pairSum(s, k, c0, c1, sum);
             }
             int out = m * np + base;
             for (int c = 0; c < w; c++) {
@@ -189,52 +202,94 @@ final class SpdiSweep {
             }
             if (lone)
                 for (int c = 0; c < w; c++) if (count[base + c] == 0) maps[out + c] = 1f;
-            double rs = 0;
-            for (int c = 0; c < w; c++) rs += maps[out + c];
-            rowSums[m * h + r] = rs;
+            double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+            int c = 0;
+            for (; c + 3 < w; c += 4) {
+                r0 += maps[out + c];
+                r1 += maps[out + c + 1];
+                r2 += maps[out + c + 2];
+                r3 += maps[out + c + 3];
+            }
+            for (; c < w; c++) r0 += maps[out + c];
+            rowSums[m * h + r] = (r0 + r1) + (r2 + r3);
         }
     }
 
     /**
-     * KS2 of {@code P / total} (each pixel stored as float32, as {@link JavaKernels#normalize} does) against
-     * {@code q}: the O(W H) prefix-sum scan of {@link JavaKernels#ks2}, on heap arrays.
+     * {@link JavaKernels#subsetSum} on pixels {@code c0 .. c1 - 1}: sum over subsets v of the slots 1..k-1 of
+     * {@code (-1)^|v| A / (S_v (S_v + A))}, A = slot 0, S_v = 1 + the a of v (built from v without its lowest bit).
      */
-    static double ks2(float[] p, int offP, double inv, float[] q, int width, int height) {
-        double[] colTot = new double[width + 1], rowTot = new double[height + 1], colSum = new double[width];
-        double[] d = new double[width];
-        for (int r = 0; r < height; r++) {
-            diffRow(p, offP + r * width, inv, q, r * width, width, d);
-            double rs = 0;
-            for (int c = 0; c < width; c++) {
-                rs += d[c];
-                colSum[c] += d[c];
-            }
-            rowTot[r + 1] = rowTot[r] + rs;
-        }
-        for (int c = 0; c < width; c++) colTot[c + 1] = colTot[c] + colSum[c];
-        double total = rowTot[height];
-        double[] cum = new double[width + 1];
-        double best = 0;
-        for (int b = 0; b <= height; b++) {
-            if (b > 0) {
-                diffRow(p, offP + (b - 1) * width, inv, q, (b - 1) * width, width, d);
-                double run = 0;
-                for (int c = 0; c < width; c++) {
-                    run += d[c];
-                    cum[c + 1] += run;
-                }
-            }
-            double cwb = rowTot[b];
-            for (int a = 0; a <= width; a++) {
-                double ll = cum[a], lr = cwb - ll, ul = colTot[a] - ll, ur = total - colTot[a] - cwb + ll;
-                double m = Math.max(Math.max(Math.abs(ll), Math.abs(lr)), Math.max(Math.abs(ul), Math.abs(ur)));
-                if (m > best) best = m;
+    private static void pairSum(Scratch s, int k, int c0, int c1, double[] sum) {
+        double[] last = s.a[0];
+        for (int c = c0; c < c1; c++) sum[c] = last[c] / (1.0 + last[c]);
+        for (int v = 1, half = 1 << (k - 1); v < half; v++) {
+            double[] sp = s.s[v & (v - 1)], al = s.a[Integer.numberOfTrailingZeros(v) + 1], sv = s.s[v];
+            double sign = (Integer.bitCount(v) & 1) == 0 ? 1.0 : -1.0;
+            for (int c = c0; c < c1; c++) {
+                double y = sp[c] + al[c];
+                sv[c] = y;
+                sum[c] += sign * (last[c] / (y * (y + last[c])));
             }
         }
-        return best;
     }
 
-    private static void diffRow(float[] p, int offP, double inv, float[] q, int offQ, int width, double[] d) {
-        for (int c = 0; c < width; c++) d[c] = (double) (float) (p[offP + c] * inv) - q[offQ + c];
+    /**
+     * The same sum grouped in fours on A = slot 0 and B = slot 1: over subsets v of the slots 2..k-1,
+     * {@code (-1)^|v| A B (2S + A + B) / (S (S+A) (S+B) (S+A+B))} with S = S_v. Needs k >= 2.
+     */
+    private static void quadSum(Scratch s, int k, int c0, int c1, double[] sum) {
+        double[] A = s.a[0], B = s.a[1];
+        for (int c = c0; c < c1; c++) {
+            double ac = A[c], bc = B[c], ya = 1.0 + ac, yb = 1.0 + bc;
+            sum[c] = ac * bc * (ya + yb) / (ya * yb * (ya + bc));
+        }
+        for (int v = 1, n = 1 << (k - 2); v < n; v++) {
+            double[] sp = s.s[v & (v - 1)], al = s.a[Integer.numberOfTrailingZeros(v) + 2], sv = s.s[v];
+            double sign = (Integer.bitCount(v) & 1) == 0 ? 1.0 : -1.0;
+            for (int c = c0; c < c1; c++) {
+                double y = sp[c] + al[c], ac = A[c], bc = B[c], ya = y + ac, yb = y + bc;
+                sv[c] = y;
+                sum[c] += sign * (ac * bc * (ya + yb) / (y * ya * yb * (ya + bc)));
+            }
+        }
+    }
+
+    /**
+     * KS2 of {@code P / total} (each pixel stored as float32, as {@link JavaKernels#normalize} does) against {@code q},
+     * in one pass over the rows. With D = P - Q and C(a, b) the mass of D in columns {@code < a} and rows {@code < b},
+     * T(b) = C(W, b): per column a the running extremes over b of C(a, b) and of lr = T(b) - C(a, b) give every
+     * quadrant's maximum, since ul = C(a, H) - C(a, b) and ur = (T(H) - C(a, H)) - lr (the reduction of
+     * {@code geomend_ks2_cols/combine}). The per-column updates are independent (loops the JIT vectorises).
+     */
+    static double ks2(float[] p, int offP, double inv, float[] q, int width, int height) {
+        double[] cum = new double[width + 1], d = new double[width];
+        double[] minC = new double[width + 1], maxC = new double[width + 1], minL = new double[width + 1], maxL = new double[width + 1];
+        double t = 0; // T(b)
+        for (int r = 0; r < height; r++) {
+            int op = offP + r * width, oq = r * width;
+            for (int c = 0; c < width; c++) d[c] = (double) (float) (p[op + c] * inv) - q[oq + c];
+            double run = 0;
+            for (int c = 0; c < width; c++) {
+                run += d[c];
+                cum[c + 1] += run;
+            }
+            t += run;
+            for (int a = 0; a <= width; a++) {
+                double ll = cum[a], lr = t - ll;
+                minC[a] = Math.min(minC[a], ll);
+                maxC[a] = Math.max(maxC[a], ll);
+                minL[a] = Math.min(minL[a], lr);
+                maxL[a] = Math.max(maxL[a], lr);
+            }
+        }
+        double best = 0;
+        for (int a = 0; a <= width; a++) {
+            double col = cum[a], rest = t - col;
+            double m = Math.max(Math.max(Math.abs(minC[a]), Math.abs(maxC[a])), Math.max(Math.abs(minL[a]), Math.abs(maxL[a])));
+            m = Math.max(m, Math.max(Math.abs(col - minC[a]), Math.abs(col - maxC[a])));
+            m = Math.max(m, Math.max(Math.abs(rest - minL[a]), Math.abs(rest - maxL[a])));
+            if (m > best) best = m;
+        }
+        return best;
     }
 }
