@@ -23,9 +23,6 @@ final class NotYetCommands {
         }
     }
 
-    @Command(name = "teacher", description = "sPDI teacher: per-BS best beta by KS2 (not implemented yet).")
-    static final class Teacher extends NotYet { String what() { return "teacher"; } }
-
     @Command(name = "train", description = "U-Net student training (not implemented yet).")
     static final class Train extends NotYet { String what() { return "train"; } }
 }
