@@ -17,6 +17,7 @@ import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
+import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -51,7 +52,7 @@ public final class CudaKernels implements GeoKernels {
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
     private final String deviceName;
-    private final CUfunction fKnn, fVoronoi, fSpdi, fNormSum, fNormDiv, fKsRows, fKsCols, fKsCombine;
+    private final CUfunction fKnn, fVoronoi, fSpdi, fNormSum, fNormDiv, fKsRows, fKsCols, fKsCombine, fSweep;
     private final CUevent evStart = new CUevent(), evStop = new CUevent();
     private final DeviceBuffer dSx = new DeviceBuffer("sites.x"), dSy = new DeviceBuffer("sites.y"),
             dCandOff = new DeviceBuffer("knn.candOff"), dCandIdx = new DeviceBuffer("knn.candIdx"),
@@ -96,6 +97,7 @@ public final class CudaKernels implements GeoKernels {
             fKsRows = function("geomend_ks2_rows");
             fKsCols = function("geomend_ks2_cols");
             fKsCombine = function("geomend_ks2_combine");
+            fSweep = function("geomend_spdi_sweep");
             cuEventCreate(evStart, 0);
             cuEventCreate(evStop, 0);
             eventsCreated = true;
@@ -448,6 +450,66 @@ public final class CudaKernels implements GeoKernels {
             lastKernelMillis = kernelMs;
         } catch (RuntimeException e) {
             throw failure("ks2", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- teacher sweep
+
+    /**
+     * Per chunk of betas (bounded by the KS2 row-prefix budget): geomend_spdi_sweep draws the unnormalised maps,
+     * geomend_normalize_sum/div normalise them in place (no mask) and geomend_ks2_rows/cols/combine score them
+     * against the reference; only the KS2 values and sums come back to the host.
+     */
+    @Override
+    public synchronized void spdiBetaSweep(SitePositions sites, KnnRaster knn, int k, BetaSweep sweep, GridBuffer ref,
+                                           long offRef, double[] ks2, double[] sums) {
+        if (k < 1 || k > 8) throw new IllegalArgumentException("k must be in [1, 8]: " + k);
+        if (knn.kk() < k + 1) throw new IllegalArgumentException("raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
+        sweep.check(knn.grid(), sites);
+        int nb = sweep.count(), w = sweep.width(), h = sweep.height();
+        if (ks2.length < nb || sums.length < nb) throw new IllegalArgumentException("ks2/sums shorter than the " + nb + " betas");
+        long np = sweep.mapPixels();
+        if (offRef < 0 || offRef + np > ref.elements()) throw new IllegalArgumentException("reference map reaches past its buffer");
+        GridSpec g = knn.grid();
+        int chunk = (int) Math.max(1, Math.min(Math.min(nb, MAX_GRID_YZ), KS2_ROWS_BUDGET / (np * 8)));
+        int strips = (h + KS2_STRIP - 1) / KS2_STRIP;
+        int parts = (int) Math.max(1, Math.min(64, (np + 4095) / 4096));
+        double kernelMs = 0;
+        try {
+            enter();
+            CUdeviceptr sx = upload(dSx, sites.x(), sites.size()), sy = upload(dSy, sites.y(), sites.size());
+            CUdeviceptr kn = uploadKnn(knn);
+            CUdeviceptr r = upload(dKsRef, ref, offRef * 4, np * 4);
+            CUdeviceptr beta = upload(dBeta, sweep.betas(), nb);
+            double[] res = new double[chunk], sm = new double[chunk];
+            for (int base = 0; base < nb; base += chunk) {
+                int cnt = Math.min(chunk, nb - base);
+                CUdeviceptr maps = dMaps.ensure(cnt * np * 4);
+                CUdeviceptr part = dPartials.ensure(8L * cnt * parts), su = dSums.ensure(8L * cnt);
+                CUdeviceptr rows = dKsRows.ensure(cnt * np * 8);
+                CUdeviceptr kp = dKsPart.ensure(5L * 8 * cnt * strips * (w + 1));
+                CUdeviceptr rowPart = dKsRowPart.ensure(8L * cnt * strips);
+                CUdeviceptr o = dKsOut.ensure(8L * cnt);
+                timerStart();
+                launch(fSweep, (np + 255) / 256, 1, 1, 256, sx, sy, kn, g.x0(), g.y0(), g.resolution(), g.width(), knn.kk(), k,
+                        sweep.site(), sweep.col0(), sweep.row0(), w, h, beta, base, cnt, maps);
+                launch(fNormSum, parts, cnt, 1, 256, maps, null, g.width(), null, null, 0, w, h, parts, part);
+                launch(fNormDiv, (np + 255) / 256, cnt, 1, 256, maps, part, parts, 0, w, h, su);
+                launch(fKsRows, (h + 7) / 8, cnt, 1, 256, r, maps, w, h, rows);
+                launch(fKsCols, (w + 1 + 127) / 128, strips, cnt, 128, rows, w, h, KS2_STRIP, strips, kp, rowPart);
+                launch(fKsCombine, cnt, 1, 1, 256, kp, rowPart, w, strips, o);
+                timerStop();
+                kernelMs += lastKernelMillis;
+                cuMemcpyDtoH(Pointer.to(res), o, 8L * cnt);
+                cuMemcpyDtoH(Pointer.to(sm), su, 8L * cnt);
+                for (int i = 0; i < cnt; i++) {
+                    sums[base + i] = sm[i];
+                    ks2[base + i] = sm[i] > 0 ? res[i] : Double.NaN;
+                }
+            }
+            lastKernelMillis = kernelMs;
+        } catch (RuntimeException e) {
+            throw failure("spdiBetaSweep", e);
         }
     }
 

@@ -197,7 +197,7 @@ public final class Evaluator {
     static final int MAX_UNION_WINDOWS = 4;
 
     /** Reads, checks and normalises the ground truth of {@code site} into {@code dst} at {@code off}; returns its grid. */
-    private GridSpec loadTruth(ArrowMapReader maps, int site, GridBuffer dst, long off) throws IOException {
+    GridSpec loadTruth(ArrowMapReader maps, int site, GridBuffer dst, long off) throws IOException {
         MapData md = maps.read(data.mapRow(site));
         if (!md.id().equals(data.id(site))) throw new IllegalStateException("row " + data.mapRow(site) + " of " + data.mapsFile() + " is not site " + data.id(site));
         GridSpec g = md.grid();

@@ -10,5 +10,8 @@
  * and the per-BS best-beta {@code spdi-oracle} ({@link org.geomend.eval.OracleMethod}, the teacher). Trained methods
  * of later issues implement {@link org.geomend.eval.EvalMethod#fit} and register in
  * {@link org.geomend.eval.EvalMethods#standard()}.
+ *
+ * <p>{@code geomend teacher} runs the same per-BS beta search on its own ({@link org.geomend.eval.Teacher}) and writes
+ * beta*, the KS2-vs-beta curves and the soft labels ({@link org.geomend.eval.TeacherOutput}).
  */
 package org.geomend.eval;

@@ -41,5 +41,17 @@ public interface GeoKernels extends AutoCloseable {
     /** KS2 of one reference map against {@code count} candidate maps stored one after another. */
     void ks2Batch(GridBuffer ref, long offRef, GridBuffer candidates, int count, int width, int height, double[] out);
 
+    /**
+     * The teacher's beta search for one site, in one pass: for every beta {@code t} of {@code sweep}, the sPDI map of
+     * {@code sweep.site()} ({@link #spdiMaps} with {@code k} neighbours from {@code knn}) normalised to sum 1, and its
+     * KS2 against the normalised reference map of {@code sweep.width() x sweep.height()} float32 at element offset
+     * {@code offRef} of {@code ref}. {@code ks2[t]} receives the KS2 (NaN when the map has no mass) and {@code sums[t]}
+     * the map's sum before normalisation, as {@link #normalize} reports it. Equal within 1e-5 (KS2) to
+     * {@code spdiMaps + normalize + ks2} one beta at a time; the neighbour work is shared by all betas and no map is
+     * handed back (draw the chosen beta with {@link #spdiMaps}).
+     */
+    void spdiBetaSweep(SitePositions sites, KnnRaster knn, int k, BetaSweep sweep, GridBuffer ref, long offRef,
+                       double[] ks2, double[] sums);
+
     @Override void close();
 }

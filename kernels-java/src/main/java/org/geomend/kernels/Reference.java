@@ -87,6 +87,17 @@ public final class Reference {
         return best;
     }
 
+    /**
+     * The teacher's curve by brute force: for each beta, KS2 of the normalised {@link #spdiMap} of site i on
+     * {@code window} against {@code truth} (normalised, heap, row 0 south). O(betas (WH)^2): tiny windows only.
+     */
+    public static double[] betaSweepKs2(SitePositions s, int i, GridSpec window, double[] betas, int k, double[] truth) {
+        double[] out = new double[betas.length];
+        for (int t = 0; t < betas.length; t++)
+            out[t] = ks2(spdiMap(s, i, window, betas[t], k, null), truth, window.width(), window.height());
+        return out;
+    }
+
     /** L1 distance of two maps. */
     public static double l1(double[] a, float[] b) {
         double s = 0;

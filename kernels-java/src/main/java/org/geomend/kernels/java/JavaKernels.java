@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -286,6 +287,12 @@ public final class JavaKernels implements GeoKernels {
             }
         }
         return best;
+    }
+
+    @Override
+    public void spdiBetaSweep(SitePositions sites, KnnRaster knn, int k, BetaSweep sweep, GridBuffer ref, long offRef,
+                              double[] ks2, double[] sums) {
+        SpdiSweep.run(this, sites, knn, k, sweep, ref, offRef, ks2, sums);
     }
 
     @Override public void close() { pool.shutdownNow(); }
