@@ -135,7 +135,7 @@ public final class PublishedReproduction {
     public static void write(Path file, String text) throws IOException {
         Path abs = file.toAbsolutePath();
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".partial");
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
         try {
             Files.writeString(tmp, text);
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

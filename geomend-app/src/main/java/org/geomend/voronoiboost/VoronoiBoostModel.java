@@ -197,7 +197,7 @@ public final class VoronoiBoostModel {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".partial");
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
         try {
             try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream z = new ZipOutputStream(os)) {
                 z.putNextEntry(new ZipEntry("voronoiboost.json"));
