@@ -108,9 +108,9 @@ public final class PublishedReproduction {
         sb.append("Command: `").append(commandLine).append("`\n\n");
         sb.append(String.format(Locale.ROOT, "Settings: cells in Lambert-93 metres clipped %.0f m outside each (operator, city) inventory's bounding box; "
                         + "regressor Smile GradientTreeBoost, %d trees, depth %d, %d nodes, node size %d, shrinkage %.3f, subsample %.2f, seed %d. "
-                        + "Features of all 8,605 sites: %.1f s.%n%n",
+                        + "Features of all %d sites: %.1f s.%n%n",
                 r.settings().clipMargin(), r.hyper().trees(), r.hyper().maxDepth(), r.hyper().maxNodes(), r.hyper().nodeSize(),
-                r.hyper().shrinkage(), r.hyper().subsample(), r.hyper().seed(), r.featureSeconds()));
+                r.hyper().shrinkage(), r.hyper().subsample(), r.hyper().seed(), r.folds().stream().mapToInt(Fold::sites).sum(), r.featureSeconds()));
         sb.append("Median relative error |ours - published| / published of s_tau on the left-out city (raw predictions; rows where the published scale is present), "
                 + "share of sites whose kept taus (after the monotone post-processing) equal the published ones, and timings.\n\n");
         sb.append("| left-out city | sites |");
