@@ -57,6 +57,7 @@ final class GeolocateCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         Method m = Method.parse(method);
         if (m == Method.DEEPMEND || m == Method.DIRECT) return StudentGeolocate.run(this, m);
+        if (m == Method.VORONOIBOOST) return voronoiBoost();
         if (!m.closedForm())
             throw new UnsupportedOperationException("--method " + m.cliName + " needs a trained model and is not implemented in this build yet");
         format = format.toLowerCase(Locale.ROOT);
@@ -113,6 +114,55 @@ final class GeolocateCommand implements Callable<Integer> {
                     (s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "")
                             + (s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps were empty (Voronoi cell without a pixel centre) and got all their mass on the site's pixel" : ""),
                     classCount.isEmpty() ? "" : ", classes " + classCount);
+        }
+        return 0;
+    }
+
+    /** {@code --method voronoiboost --model FILE}: the trained model's maps (see org.geomend.voronoiboost). */
+    private int voronoiBoost() throws Exception {
+        if (model == null) throw new IllegalArgumentException("--method voronoiboost needs --model FILE (see geomend voronoiboost train)");
+        format = format.toLowerCase(Locale.ROOT);
+        if (!List.of("arrow", "geotiff", "npy").contains(format)) throw new IllegalArgumentException("--format must be arrow, geotiff or npy: '" + format + "'");
+        if (sparse && !format.equals("arrow")) throw new IllegalArgumentException("--sparse applies to --format arrow only");
+        if (!(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
+        if (resume) throw new IllegalArgumentException("--resume is not supported by --method voronoiboost");
+        if (window < 1 || window > 8192) throw new IllegalArgumentException("--window must be in [1, 8192]: " + window);
+        if (!(resolution > 0)) throw new IllegalArgumentException("--resolution must be > 0: " + resolution);
+        org.geomend.voronoiboost.VoronoiBoostModel vb = org.geomend.voronoiboost.VoronoiBoostModel.load(model);
+        Inventory inv = InventoryReader.read(sites, new InventoryOptions(crs, operator, skipBadRows, System.err));
+        if (inv.size() == 0) throw new IllegalArgumentException(sites + ": no sites" + (operator != null ? " for operator " + operator : ""));
+        String[] idOf = new String[inv.size()];
+        for (int i = 0; i < idOf.length; i++) idOf[i] = inv.sites().get(i).id();
+        int[] targets = targets(idOf, inv);
+        long t0 = System.nanoTime();
+        org.geomend.voronoiboost.InventoryCells cells = org.geomend.voronoiboost.InventoryCells.of(inv.positions(), vb.settings());
+        double featS = (System.nanoTime() - t0) / 1e9;
+        Map<String, String> params = new HashMap<>();
+        params.put("model", model.toString());
+        params.put("origin", vb.settings().origin().cliName());
+        params.put("clip_margin_m", Double.toString(vb.settings().clipMargin()));
+        params.put("sites", sites.toString());
+        params.put("window", Integer.toString(window));
+        params.put("resolution", Double.toString(resolution));
+        if (operator != null) params.put("operator", operator);
+        if (region != null) params.put("region", region.toString());
+        RegionRaster mask = null;
+        if (region != null) {
+            RegionMask rm = RegionMask.load(region, inv.crs());
+            mask = rm::rasterize;
+        }
+        try (BufferAllocator alloc = new RootAllocator();
+             MapSink sink = MapSinks.open(format, out, inv.crs(), sparse, dropMass, false, MapSinks.geomendMetadata("voronoiboost", params));
+             ProgressBar bar = new ProgressBar("geolocate voronoiboost")) {
+            org.geomend.voronoiboost.VoronoiBoostMaps.Stats s = new org.geomend.voronoiboost.VoronoiBoostMaps(cells, vb)
+                    .run(idOf, targets, window, resolution, mask, sink, alloc, bar::update);
+            sink.commit();
+            bar.close();
+            System.err.printf(Locale.ROOT, "geomend geolocate: %d maps (voronoiboost, Java) of %d sites in %.1f s (tessellation and features %.1f s), "
+                            + "%d with all %d taus kept, %s written to %s%s%s%n",
+                    s.maps(), inv.size(), s.seconds(), featS, s.allTausKept(), vb.taus().length, human(sink.bytesWritten()), out,
+                    s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "",
+                    s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps got all their mass on the site's pixel" : "");
         }
         return 0;
     }

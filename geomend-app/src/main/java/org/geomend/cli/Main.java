@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Where the users of a mobile network are: metadata geolocation of base stations (DeepMEND) "
                 + "and network-based localization of measurement records (NBL).",
         subcommands = {GeolocateCommand.class, Ks2Command.class, ExampleInventoryCommand.class, NblCommand.class,
-                EvalCommand.class, TeacherCommand.class, TrainCommand.class,
+                EvalCommand.class, TeacherCommand.class, TrainCommand.class, VoronoiBoostCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -1,0 +1,269 @@
+package org.geomend.voronoiboost;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.geomend.io.InputException;
+import smile.data.DataFrame;
+import smile.regression.GradientTreeBoost;
+
+/**
+ * A trained VoronoiBoost model: the gradient-boosted regressor (Smile {@link GradientTreeBoost}) mapping
+ * {@code [tau] + features} ({@link CellFeatures#NAMES}) to the scale s_tau, and the geometry settings it was trained
+ * with (scaling origin, clip margin), which the map drawing must reuse.
+ *
+ * <p><b>File</b> ({@link #save}/{@link #load}): a ZIP holding {@code voronoiboost.json} (format, taus, feature
+ * names, settings, hyper-parameters, what it was trained on) and {@code gbt.ser} (the Smile model, Java
+ * serialisation; read back through a filter that admits Smile's and the JDK's classes only). Written to a
+ * temporary name, then renamed.
+ */
+public final class VoronoiBoostModel {
+
+    /** The published masses. */
+    public static final double[] TAUS = {0.25, 0.5, 0.75, 0.85, 0.95};
+
+    static final String FORMAT = "geomend-voronoiboost-1";
+
+    /** Geometry the model's scales refer to. */
+    public record Settings(ScaledCell.Origin origin, double clipMargin) {
+        public Settings {
+            if (!(clipMargin > 0)) throw new IllegalArgumentException("--clip-margin must be > 0 metres: " + clipMargin);
+        }
+
+        /** Scaling about the station; cells clipped 2 km outside the inventory's bounding box. */
+        public static Settings defaults() { return new Settings(ScaledCell.Origin.STATION, 2_000); }
+    }
+
+    /** Smile's boosting parameters (loss: least squares). */
+    public record Hyper(int trees, int maxDepth, int maxNodes, int nodeSize, double shrinkage, double subsample, long seed) {
+        public Hyper {
+            if (trees < 1 || maxDepth < 2 || maxNodes < 2 || nodeSize < 1) throw new IllegalArgumentException("bad boosting parameters: " + trees + " trees, depth " + maxDepth + ", " + maxNodes + " nodes, node size " + nodeSize);
+            if (!(shrinkage > 0 && shrinkage <= 1) || !(subsample > 0 && subsample <= 1)) throw new IllegalArgumentException("shrinkage and subsample must be in (0, 1]");
+        }
+
+        public static Hyper defaults() { return new Hyper(300, 8, 128, 5, 0.05, 0.7, 1); }
+    }
+
+    /** Scales after the published post-processing: the kept taus, ascending, and their strictly ascending scales. */
+    public record Kept(double[] taus, double[] scales) {
+        public boolean all(int n) { return taus.length == n; }
+    }
+
+    private final double[] taus;
+    private final Settings settings;
+    private final Hyper hyper;
+    private final GradientTreeBoost gbt;
+    private final Map<String, String> info;
+
+    VoronoiBoostModel(double[] taus, Settings settings, Hyper hyper, GradientTreeBoost gbt, Map<String, String> info) {
+        this.taus = taus.clone();
+        this.settings = settings;
+        this.hyper = hyper;
+        this.gbt = gbt;
+        this.info = Map.copyOf(info);
+    }
+
+    public double[] taus() { return taus.clone(); }
+
+    public Settings settings() { return settings; }
+
+    public Hyper hyper() { return hyper; }
+
+    /** What the model was trained on (free-form, for reports). */
+    public Map<String, String> info() { return info; }
+
+    /** Raw predicted scales, [row][tau], for rows of features ([row][{@link CellFeatures#COUNT}]). */
+    public double[][] predict(double[][] features) {
+        int n = features.length, t = taus.length;
+        double[][] x = new double[n * t][];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < t; k++) x[i * t + k] = row(taus[k], features[i]);
+        double[] y = n == 0 ? new double[0] : gbt.predict(frame(x, false));
+        double[][] out = new double[n][t];
+        for (int i = 0; i < n; i++) System.arraycopy(y, i * t, out[i], 0, t);
+        return out;
+    }
+
+    /**
+     * The published post-processing of one site's raw scales: rounded to 3 decimals, then, from the largest tau
+     * down, a tau is kept when its scale is below the last kept one (the published code compares with the next
+     * larger tau whether kept or not, which can keep a non-monotone pair; we compare with the last kept). Scales
+     * that are not positive are dropped too. When nothing is left, the plain Voronoi cell (tau 1 at scale 1).
+     */
+    public static Kept monotone(double[] taus, double[] raw) {
+        List<Integer> keep = new ArrayList<>();
+        double last = Double.POSITIVE_INFINITY;
+        for (int k = taus.length - 1; k >= 0; k--) {
+            double s = Math.round(raw[k] * 1000) / 1000.0;
+            if (s > 0 && s < last) {
+                keep.add(0, k);
+                last = s;
+            }
+        }
+        if (keep.isEmpty()) return new Kept(new double[] {1.0}, new double[] {1.0});
+        double[] t = new double[keep.size()], s = new double[keep.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = taus[keep.get(i)];
+            s[i] = Math.round(raw[keep.get(i)] * 1000) / 1000.0;
+        }
+        return new Kept(t, s);
+    }
+
+    static double[] row(double tau, double[] features) {
+        if (features.length != CellFeatures.COUNT) throw new IllegalArgumentException(features.length + " features, the model takes " + CellFeatures.COUNT);
+        double[] r = new double[1 + CellFeatures.COUNT];
+        r[0] = tau;
+        System.arraycopy(features, 0, r, 1, CellFeatures.COUNT);
+        return r;
+    }
+
+    static String[] columns(boolean withTarget) {
+        List<String> c = new ArrayList<>();
+        c.add("tau");
+        c.addAll(CellFeatures.NAMES);
+        if (withTarget) c.add("scale");
+        return c.toArray(String[]::new);
+    }
+
+    static DataFrame frame(double[][] rows, boolean withTarget) { return DataFrame.of(rows, columns(withTarget)); }
+
+    /**
+     * Fits the regressor on rows {@code [tau] + features} with targets {@code y} (Smile, least squares).
+     */
+    public static VoronoiBoostModel fit(double[][] x, double[] y, double[] taus, Settings settings, Hyper hyper,
+                                        Map<String, String> info) {
+        if (x.length != y.length || x.length == 0) throw new IllegalArgumentException("no training rows (or rows and targets differ)");
+        double[][] rows = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            if (x[i].length != 1 + CellFeatures.COUNT) throw new IllegalArgumentException("row " + i + " has " + x[i].length + " columns");
+            rows[i] = Arrays.copyOf(x[i], x[i].length + 1);
+            rows[i][x[i].length] = y[i];
+        }
+        smile.math.MathEx.setSeed(hyper.seed());
+        GradientTreeBoost gbt = GradientTreeBoost.fit(smile.data.formula.Formula.lhs("scale"), frame(rows, true),
+                new GradientTreeBoost.Options(smile.base.cart.Loss.ls(), hyper.trees(), hyper.maxDepth(), hyper.maxNodes(),
+                        hyper.nodeSize(), hyper.shrinkage(), hyper.subsample(), null, null));
+        Map<String, String> i2 = new LinkedHashMap<>(info);
+        i2.put("rows", Integer.toString(x.length));
+        return new VoronoiBoostModel(taus, settings, hyper, gbt, i2);
+    }
+
+    /** Writes the model to {@code file} (through a temporary name in the same directory). */
+    public void save(Path file) throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode meta = om.createObjectNode();
+        meta.put("format", FORMAT);
+        ArrayNode t = meta.putArray("taus");
+        for (double v : taus) t.add(v);
+        ArrayNode f = meta.putArray("features");
+        for (String s : CellFeatures.NAMES) f.add(s);
+        meta.put("origin", settings.origin().cliName());
+        meta.put("clip_margin_m", settings.clipMargin());
+        ObjectNode h = meta.putObject("boosting");
+        h.put("library", "smile-core " + smileVersion());
+        h.put("trees", hyper.trees());
+        h.put("max_depth", hyper.maxDepth());
+        h.put("max_nodes", hyper.maxNodes());
+        h.put("node_size", hyper.nodeSize());
+        h.put("shrinkage", hyper.shrinkage());
+        h.put("subsample", hyper.subsample());
+        h.put("seed", hyper.seed());
+        ObjectNode in = meta.putObject("trained_on");
+        info.forEach(in::put);
+        ByteArrayOutputStream ser = new ByteArrayOutputStream();
+        try (ObjectOutputStream oo = new ObjectOutputStream(ser)) {
+            oo.writeObject(gbt);
+        }
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream z = new ZipOutputStream(os)) {
+                z.putNextEntry(new ZipEntry("voronoiboost.json"));
+                z.write(om.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+                z.closeEntry();
+                z.putNextEntry(new ZipEntry("gbt.ser"));
+                ser.writeTo(z);
+                z.closeEntry();
+            }
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a model written by {@link #save}; a file that is not one is an {@link InputException}. */
+    public static VoronoiBoostModel load(Path file) throws IOException {
+        byte[] json = null, ser = null;
+        try (InputStream is = Files.newInputStream(file); ZipInputStream z = new ZipInputStream(is)) {
+            ZipEntry e;
+            while ((e = z.getNextEntry()) != null) {
+                if (e.getName().equals("voronoiboost.json")) json = z.readAllBytes();
+                else if (e.getName().equals("gbt.ser")) ser = z.readAllBytes();
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new InputException(file, 0, "not a VoronoiBoost model (not a ZIP file): " + e.getMessage());
+        }
+        if (json == null || ser == null) throw new InputException(file, 0, "not a VoronoiBoost model (needs voronoiboost.json and gbt.ser; see geomend voronoiboost train)");
+        JsonNode meta;
+        try {
+            meta = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new InputException(file, 0, "voronoiboost.json is not JSON: " + e.getMessage());
+        }
+        if (!FORMAT.equals(meta.path("format").asText()))
+            throw new InputException(file, 0, "unknown model format '" + meta.path("format").asText() + "' (this build reads " + FORMAT + ")");
+        List<String> names = new ArrayList<>();
+        meta.path("features").forEach(n -> names.add(n.asText()));
+        if (!names.equals(CellFeatures.NAMES)) throw new InputException(file, 0, "the model's features " + names + " are not this build's " + CellFeatures.NAMES);
+        double[] taus = new double[meta.path("taus").size()];
+        for (int i = 0; i < taus.length; i++) taus[i] = meta.path("taus").get(i).asDouble();
+        if (taus.length == 0) throw new InputException(file, 0, "the model has no taus");
+        Settings s;
+        Hyper h;
+        try {
+            s = new Settings(ScaledCell.Origin.parse(meta.path("origin").asText()), meta.path("clip_margin_m").asDouble());
+            JsonNode b = meta.path("boosting");
+            h = new Hyper(b.path("trees").asInt(), b.path("max_depth").asInt(), b.path("max_nodes").asInt(), b.path("node_size").asInt(),
+                    b.path("shrinkage").asDouble(), b.path("subsample").asDouble(), b.path("seed").asLong());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(file, 0, "bad model settings: " + e.getMessage());
+        }
+        Map<String, String> info = new LinkedHashMap<>();
+        meta.path("trained_on").fields().forEachRemaining(en -> info.put(en.getKey(), en.getValue().asText()));
+        GradientTreeBoost gbt;
+        try (ObjectInputStream oi = new ObjectInputStream(new ByteArrayInputStream(ser))) {
+            oi.setObjectInputFilter(ObjectInputFilter.Config.createFilter("smile.**;java.**;maxdepth=200;!*"));
+            gbt = (GradientTreeBoost) oi.readObject();
+        } catch (ClassNotFoundException | ClassCastException | java.io.InvalidClassException e) {
+            throw new InputException(file, 0, "gbt.ser is not a Smile GradientTreeBoost of this build: " + e.getMessage());
+        }
+        return new VoronoiBoostModel(taus, s, h, gbt, info);
+    }
+
+    static String smileVersion() {
+        String v = GradientTreeBoost.class.getPackage().getImplementationVersion();
+        return v == null ? "5.0.0" : v;
+    }
+}
