@@ -1,22 +1,14 @@
 package org.geomend.cuda;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.JCudaDriver;
 import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
@@ -48,10 +40,7 @@ public final class CudaKernels implements GeoKernels {
     private static final long KS2_ROWS_BUDGET = 2L << 30; // bytes of float64 row prefixes per launch
 
     private final int ordinal;
-    private final CUdevice device = new CUdevice();
-    private final CUcontext context = new CUcontext();
-    private final CUmodule module = new CUmodule();
-    private final String deviceName;
+    private final CudaModule cuda;
     private final CUfunction fKnn, fVoronoi, fSpdi, fNormSum, fNormDiv, fKsRows, fKsCols, fKsCombine, fSweep;
     private final CUevent evStart = new CUevent(), evStop = new CUevent();
     private final DeviceBuffer dSx = new DeviceBuffer("sites.x"), dSy = new DeviceBuffer("sites.y"),
@@ -65,30 +54,14 @@ public final class CudaKernels implements GeoKernels {
             dKsRowPart = new DeviceBuffer("ks2.rowPart"), dKsOut = new DeviceBuffer("ks2.out");
     private final List<DeviceBuffer> buffers = List.of(dSx, dSy, dCandOff, dCandIdx, dKnn, dMaps, dMask, dSite,
             dCol0, dRow0, dBeta, dPartials, dSums, dKsRef, dKsCand, dKsRows, dKsPart, dKsRowPart, dKsOut);
-    private boolean contextHeld, moduleLoaded, eventsCreated, closed;
+    private boolean eventsCreated, closed;
     private double lastKernelMillis;
 
     private CudaKernels(int ordinal, byte[] fatbin) {
         this.ordinal = ordinal;
+        this.cuda = new CudaModule(ordinal);
         try {
-            cuDeviceGet(device, ordinal);
-            cuDevicePrimaryCtxRetain(context, device);
-            contextHeld = true;
-            cuCtxSetCurrent(context);
-            byte[] name = new byte[256];
-            cuDeviceGetName(name, name.length, device);
-            int len = 0;
-            while (len < name.length && name[len] != 0) len++;
-            deviceName = new String(name, 0, len, StandardCharsets.UTF_8).trim();
-            try {
-                cuModuleLoadData(module, fatbin);
-            } catch (RuntimeException e) {
-                int[] v = {0};
-                cuDriverGetVersion(v);
-                throw new IllegalStateException("cannot load geomend.fatbin on " + deviceName + " (driver CUDA "
-                        + v[0] / 1000 + "." + v[0] % 1000 / 10 + "; built for sm_80/sm_90 by nvcc): " + oneLine(e), e);
-            }
-            moduleLoaded = true;
+            cuda.load(fatbin, true);
             fKnn = function("geomend_knn");
             fVoronoi = function("geomend_voronoi");
             fSpdi = function("geomend_spdi");
@@ -118,29 +91,8 @@ public final class CudaKernels implements GeoKernels {
      *     JCuda natives do not load, no device, or the driver refuses the context or the module
      */
     public static CudaKernels open(int ordinal) throws CudaUnavailableException {
-        byte[] fatbin = fatbin();
-        if (fatbin == null)
-            throw new CudaUnavailableException("no " + FATBIN + " resource on the class path (geomend was built without nvcc)");
-        String driver = driverLibraryProblem();
-        if (driver != null) throw new CudaUnavailableException(driver);
-        try {
-            JCudaDriver.setExceptionsEnabled(true);
-        } catch (Throwable t) {
-            throw new CudaUnavailableException("JCuda driver natives do not load: " + oneLine(t), t);
-        }
-        try {
-            cuInit(0);
-            int[] count = {0};
-            cuDeviceGetCount(count);
-            if (count[0] == 0) throw new CudaUnavailableException("no CUDA device");
-            if (ordinal < 0 || ordinal >= count[0])
-                throw new CudaUnavailableException("no CUDA device " + ordinal + " (" + count[0] + " present)");
-            return new CudaKernels(ordinal, fatbin);
-        } catch (CudaUnavailableException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaUnavailableException("CUDA unavailable: " + oneLine(t), t);
-        }
+        byte[] fatbin = CudaModule.requireFatbin();
+        return CudaModule.start(ordinal, () -> new CudaKernels(ordinal, fatbin));
     }
 
     /** Why the CUDA backend cannot start here, or null when {@link #open(int) open(0)} works (it is closed again). */
@@ -154,45 +106,18 @@ public final class CudaKernels implements GeoKernels {
         }
     }
 
-    /** The fatbin bytes, or null when the resource is missing or empty. */
-    static byte[] fatbin() {
-        try (InputStream in = CudaKernels.class.getResourceAsStream(FATBIN)) {
-            if (in == null) return null;
-            byte[] b = in.readAllBytes();
-            return b.length == 0 ? null : b;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** A one-line problem when the NVIDIA driver library cannot be found, else null (checked before JCuda loads). */
-    static String driverLibraryProblem() {
-        try (Arena arena = Arena.ofConfined()) {
-            SymbolLookup lib = SymbolLookup.libraryLookup("libcuda.so.1", arena);
-            return lib.find("cuInit").isPresent() ? null : "libcuda.so.1 has no cuInit";
-        } catch (IllegalArgumentException e) {
-            return "libcuda.so.1 not found (no NVIDIA driver)";
-        } catch (Throwable t) {
-            return "cannot look up libcuda.so.1: " + oneLine(t);
-        }
-    }
-
     static String oneLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
         return m.lines().findFirst().orElse(m).trim();
     }
 
-    private CUfunction function(String name) {
-        CUfunction f = new CUfunction();
-        cuModuleGetFunction(f, module, name);
-        return f;
-    }
+    private CUfunction function(String name) { return cuda.function(name); }
 
     @Override public String name() { return "cuda"; }
 
     /** The device's name (cuDeviceGetName). */
-    public String deviceName() { return deviceName; }
+    public String deviceName() { return cuda.deviceName(); }
 
     public int ordinal() { return ordinal; }
 
@@ -203,7 +128,7 @@ public final class CudaKernels implements GeoKernels {
 
     private void enter() {
         if (closed) throw new IllegalStateException("cuda backend is closed");
-        cuCtxSetCurrent(context);
+        cuda.makeCurrent();
     }
 
     private IllegalStateException failure(String op, RuntimeException e) {
@@ -520,33 +445,14 @@ public final class CudaKernels implements GeoKernels {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        RuntimeException first = null;
-        try {
-            if (contextHeld) cuCtxSetCurrent(context);
-        } catch (RuntimeException e) {
-            first = e;
-        }
-        for (DeviceBuffer b : buffers) {
-            try {
-                b.close();
-            } catch (RuntimeException e) {
-                if (first == null) first = e;
-            }
-        }
-        try {
+        List<AutoCloseable> owned = new ArrayList<>(buffers);
+        owned.add(() -> {
             if (eventsCreated) {
                 cuEventDestroy(evStart);
                 cuEventDestroy(evStop);
             }
-            if (moduleLoaded) cuModuleUnload(module);
-        } catch (RuntimeException e) {
-            if (first == null) first = e;
-        }
-        try {
-            if (contextHeld) cuDevicePrimaryCtxRelease(device);
-        } catch (RuntimeException e) {
-            if (first == null) first = e;
-        }
+        });
+        RuntimeException first = cuda.close(owned);
         if (first != null) throw new IllegalStateException("cuda close failed: " + oneLine(first), first);
     }
 }

@@ -2,12 +2,8 @@ package org.geomend.cuda;
 
 import java.util.List;
 import jcuda.Pointer;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.JCudaDriver;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
 import org.geomend.kernels.nbl.NblModel;
@@ -35,11 +31,8 @@ public final class CudaNblScoring implements NblScoring {
 
     private static final int BLOCK = 128;
 
-    private final CUdevice device = new CUdevice();
-    private final CUcontext context = new CUcontext();
-    private final CUmodule module = new CUmodule();
-    private final CUfunction fScore = new CUfunction();
-    private final String deviceName;
+    private final CudaModule cuda;
+    private final CUfunction fScore;
     private final DeviceBuffer dCellStart = new DeviceBuffer("nbl.cellStart"), dEntTile = new DeviceBuffer("nbl.entTile"),
             dMuR = new DeviceBuffer("nbl.muR"), dIsR = new DeviceBuffer("nbl.isR"), dMuQ = new DeviceBuffer("nbl.muQ"),
             dIsQ = new DeviceBuffer("nbl.isQ"), dTileX = new DeviceBuffer("nbl.tileX"), dTileY = new DeviceBuffer("nbl.tileY"),
@@ -52,26 +45,13 @@ public final class CudaNblScoring implements NblScoring {
             dTileDens, dCellX, dCellY, dFpd, dRecStart, dCell, dRsrp, dRssi, dTa, dEst, dCand);
     private NblMapArrays uploaded;
     private double[] est = new double[0];
-    private boolean contextHeld, moduleLoaded, closed;
+    private boolean closed;
 
     private CudaNblScoring(int ordinal, byte[] fatbin) {
+        this.cuda = new CudaModule(ordinal);
         try {
-            cuDeviceGet(device, ordinal);
-            cuDevicePrimaryCtxRetain(context, device);
-            contextHeld = true;
-            cuCtxSetCurrent(context);
-            byte[] name = new byte[256];
-            cuDeviceGetName(name, name.length, device);
-            int len = 0;
-            while (len < name.length && name[len] != 0) len++;
-            deviceName = new String(name, 0, len, java.nio.charset.StandardCharsets.UTF_8).trim();
-            try {
-                cuModuleLoadData(module, fatbin);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("cannot load geomend.fatbin on " + deviceName + ": " + CudaKernels.oneLine(e), e);
-            }
-            moduleLoaded = true;
-            cuModuleGetFunction(fScore, module, "geomend_nbl_score");
+            cuda.load(fatbin, false);
+            fScore = cuda.function("geomend_nbl_score");
         } catch (RuntimeException e) {
             try {
                 close();
@@ -88,34 +68,13 @@ public final class CudaNblScoring implements NblScoring {
      * @throws CudaUnavailableException with a one-line reason (no fatbin, no driver, no device, ...)
      */
     public static CudaNblScoring open(int ordinal) throws CudaUnavailableException {
-        byte[] fatbin = CudaKernels.fatbin();
-        if (fatbin == null)
-            throw new CudaUnavailableException("no " + CudaKernels.FATBIN + " resource on the class path (geomend was built without nvcc)");
-        String driver = CudaKernels.driverLibraryProblem();
-        if (driver != null) throw new CudaUnavailableException(driver);
-        try {
-            JCudaDriver.setExceptionsEnabled(true);
-        } catch (Throwable t) {
-            throw new CudaUnavailableException("JCuda driver natives do not load: " + CudaKernels.oneLine(t), t);
-        }
-        try {
-            cuInit(0);
-            int[] count = {0};
-            cuDeviceGetCount(count);
-            if (count[0] == 0) throw new CudaUnavailableException("no CUDA device");
-            if (ordinal < 0 || ordinal >= count[0])
-                throw new CudaUnavailableException("no CUDA device " + ordinal + " (" + count[0] + " present)");
-            return new CudaNblScoring(ordinal, fatbin);
-        } catch (CudaUnavailableException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaUnavailableException("CUDA unavailable: " + CudaKernels.oneLine(t), t);
-        }
+        byte[] fatbin = CudaModule.requireFatbin();
+        return CudaModule.start(ordinal, () -> new CudaNblScoring(ordinal, fatbin));
     }
 
     @Override public String name() { return "cuda"; }
 
-    public String deviceName() { return deviceName; }
+    public String deviceName() { return cuda.deviceName(); }
 
     private static CUdeviceptr up(DeviceBuffer b, int[] a, int n) {
         CUdeviceptr p = b.ensure(4L * n);
@@ -167,7 +126,7 @@ public final class CudaNblScoring implements NblScoring {
         if (n == 0) return;
         int rows = batch.numRows();
         try {
-            cuCtxSetCurrent(context);
+            cuda.makeCurrent();
             if (uploaded != map) uploadMap(map);
             CUdeviceptr rs = up(dRecStart, batch.recStart, n + 1), ce = up(dCell, batch.cell, rows),
                     rp = up(dRsrp, batch.rsrp, rows), rq = up(dRssi, batch.rssi, rows), ta = up(dTa, batch.ta, rows);
@@ -200,29 +159,7 @@ public final class CudaNblScoring implements NblScoring {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        RuntimeException first = null;
-        try {
-            if (contextHeld) cuCtxSetCurrent(context);
-        } catch (RuntimeException e) {
-            first = e;
-        }
-        for (DeviceBuffer b : buffers) {
-            try {
-                b.close();
-            } catch (RuntimeException e) {
-                if (first == null) first = e;
-            }
-        }
-        try {
-            if (moduleLoaded) cuModuleUnload(module);
-        } catch (RuntimeException e) {
-            if (first == null) first = e;
-        }
-        try {
-            if (contextHeld) cuDevicePrimaryCtxRelease(device);
-        } catch (RuntimeException e) {
-            if (first == null) first = e;
-        }
+        RuntimeException first = cuda.close(buffers);
         if (first != null) throw new IllegalStateException("cuda close failed: " + CudaKernels.oneLine(first), first);
     }
 }

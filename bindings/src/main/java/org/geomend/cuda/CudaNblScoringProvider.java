@@ -14,6 +14,6 @@ public final class CudaNblScoringProvider implements NblScoringProvider {
     @Override public int priority() { return 100; }
 
     @Override public NblScoring create() throws CudaUnavailableException {
-        return CudaNblScoring.open(CudaKernelsProvider.deviceOrdinal());
+        return CudaNblScoring.open(CudaModule.deviceOrdinal());
     }
 }

@@ -2,7 +2,6 @@ package org.geomend.cuda;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -11,12 +10,9 @@ import java.util.List;
 import java.util.Set;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
@@ -52,44 +48,28 @@ public final class CudaNnKernels implements NnKernels {
 
     private final int ordinal;
     private final Conv conv;
-    private final CUdevice device = new CUdevice();
-    private final CUcontext context = new CUcontext();
-    private final CUmodule module = new CUmodule();
-    private final String deviceName;
+    private final CudaModule cuda;
     private final int smCount;
     private final boolean syncEachOp;
     private final CUfunction fFill, fReluF, fReluB, fPoolF, fPoolB, fUpF, fUpB, fConcat, fSplit, fL1Part, fL1Final,
             fL1Grad, fAdam, fWgradReduce, fBiasPart, fBiasFinal, fAdd;
     private final CUfunction[] fConv = new CUfunction[3], fWgrad = new CUfunction[3]; // 64x64, 32x128, 16x256
-    private final DeviceScratch l1Parts = new DeviceScratch("l1.partials"), l1Out = new DeviceScratch("l1.out"),
-            biasParts = new DeviceScratch("bias.partials"), wgradParts = new DeviceScratch("wgrad.partials");
+    private final DeviceBuffer l1Parts = new DeviceBuffer("l1.partials"), l1Out = new DeviceBuffer("l1.out"),
+            biasParts = new DeviceBuffer("bias.partials"), wgradParts = new DeviceBuffer("wgrad.partials");
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private CudnnConvolutions cudnn;
-    private boolean contextHeld, moduleLoaded, closed;
+    private boolean closed;
 
     private CudaNnKernels(int ordinal, byte[] fatbin, Conv conv, CudnnLibrary cudnnLib, boolean tf32) {
         this.ordinal = ordinal;
         this.conv = conv;
         this.syncEachOp = "1".equals(System.getenv("GEOMEND_NN_SYNC"));
+        this.cuda = new CudaModule(ordinal);
         try {
-            cuDeviceGet(device, ordinal);
-            cuDevicePrimaryCtxRetain(context, device);
-            contextHeld = true;
-            cuCtxSetCurrent(context);
-            byte[] name = new byte[256];
-            cuDeviceGetName(name, name.length, device);
-            int len = 0;
-            while (len < name.length && name[len] != 0) len++;
-            deviceName = new String(name, 0, len, StandardCharsets.UTF_8).trim();
             int[] sm = {0};
-            cuDeviceGetAttribute(sm, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+            cuDeviceGetAttribute(sm, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, cuda.device());
             smCount = Math.max(1, sm[0]);
-            try {
-                cuModuleLoadData(module, fatbin);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("cannot load geomend.fatbin on " + deviceName + ": " + CudaKernels.oneLine(e), e);
-            }
-            moduleLoaded = true;
+            cuda.load(fatbin, false);
             fFill = function("geomend_nn_fill");
             fReluF = function("geomend_nn_relu_fwd");
             fReluB = function("geomend_nn_relu_bwd");
@@ -130,45 +110,17 @@ public final class CudaNnKernels implements NnKernels {
      * @throws CudaUnavailableException with a one-line reason: no fatbin, no driver, no device, no cuDNN 9, ...
      */
     public static CudaNnKernels open(int ordinal, Conv conv) throws CudaUnavailableException {
-        byte[] fatbin = CudaKernels.fatbin();
-        if (fatbin == null)
-            throw new CudaUnavailableException("no " + CudaKernels.FATBIN + " resource on the class path (geomend was built without nvcc)");
-        String driver = CudaKernels.driverLibraryProblem();
-        if (driver != null) throw new CudaUnavailableException(driver);
+        byte[] fatbin = CudaModule.requireFatbin();
         CudnnLibrary lib = conv == Conv.CUDNN ? CudnnLibrary.get() : null;
-        try {
-            JCudaDriver.setExceptionsEnabled(true);
-        } catch (Throwable t) {
-            throw new CudaUnavailableException("JCuda driver natives do not load: " + CudaKernels.oneLine(t), t);
-        }
-        try {
-            cuInit(0);
-            int[] count = {0};
-            cuDeviceGetCount(count);
-            if (count[0] == 0) throw new CudaUnavailableException("no CUDA device");
-            if (ordinal < 0 || ordinal >= count[0])
-                throw new CudaUnavailableException("no CUDA device " + ordinal + " (" + count[0] + " present)");
-            return new CudaNnKernels(ordinal, fatbin, conv, lib, "1".equals(System.getenv("GEOMEND_CUDNN_TF32")));
-        } catch (CudaUnavailableException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaUnavailableException("CUDA unavailable: " + CudaKernels.oneLine(t), t);
-        }
+        return CudaModule.start(ordinal,
+                () -> new CudaNnKernels(ordinal, fatbin, conv, lib, "1".equals(System.getenv("GEOMEND_CUDNN_TF32"))));
     }
 
-    private CUfunction function(String name) {
-        CUfunction f = new CUfunction();
-        try {
-            cuModuleGetFunction(f, module, name);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("geomend.fatbin has no kernel " + name + " (stale build? rebuild with nvcc)", e);
-        }
-        return f;
-    }
+    private CUfunction function(String name) { return cuda.function(name); }
 
     @Override public String name() { return conv == Conv.CUDNN ? "cudnn" : "cuda"; }
 
-    public String deviceName() { return deviceName; }
+    public String deviceName() { return cuda.deviceName(); }
 
     public int ordinal() { return ordinal; }
 
@@ -176,7 +128,7 @@ public final class CudaNnKernels implements NnKernels {
 
     /** One line for reports: device, SM count, convolution path. */
     public String describe() {
-        return deviceName + " (" + smCount + " SMs), convolutions: " + (cudnn == null ? "hand-written CUDA" : cudnn.describe());
+        return cuda.deviceName() + " (" + smCount + " SMs), convolutions: " + (cudnn == null ? "hand-written CUDA" : cudnn.describe());
     }
 
     // ---------------------------------------------------------------- tensors
@@ -214,7 +166,7 @@ public final class CudaNnKernels implements NnKernels {
         if (closed) return; // freed with the backend
         live.remove(t);
         try {
-            cuCtxSetCurrent(context);
+            cuda.makeCurrent();
             cuMemFree(t.ptr);
         } catch (RuntimeException e) {
             throw failure("free", e);
@@ -506,7 +458,7 @@ public final class CudaNnKernels implements NnKernels {
         splits = Math.min(splits, 1024);
         int rowsPerSplit = (int) ((rows + splits - 1) / splits);
         splits = (rows + rowsPerSplit - 1) / rowsPerSplit;
-        CUdeviceptr target = splits == 1 ? dw : wgradParts.ensure(4 * weights * splits);
+        CUdeviceptr target = splits == 1 ? dw : wgradParts.ensureExact(4 * weights * splits);
         cuLaunchKernel(fWgrad[t], (int) gx, (int) gy, (int) splits, THREADS, 1, 1, 0, null,
                 params(x, dy, target, s.n(), s.ci(), s.co(), s.h(), s.w(), s.k(), rowsPerSplit), null);
         if (splits > 1) launch(fWgradReduce, weights, target, (int) splits, weights, dw);
@@ -517,7 +469,7 @@ public final class CudaNnKernels implements NnKernels {
         if (c > MAX_BLOCKS) throw new IllegalArgumentException("too many channels for the bias gradient: " + c);
         long total = n * hw;
         int parts = (int) Math.max(1, Math.min(1024, (total + 16383) / 16384));
-        CUdeviceptr partial = biasParts.ensure(8L * c * parts);
+        CUdeviceptr partial = biasParts.ensureExact(8L * c * parts);
         cuLaunchKernel(fBiasPart, parts, c, 1, THREADS, 1, 1, 0, null, params(dy, n, c, hw, parts, partial), null);
         launch(fBiasFinal, c, partial, c, parts, db);
     }
@@ -535,7 +487,7 @@ public final class CudaNnKernels implements NnKernels {
         enter();
         try {
             int parts = (int) Math.min(L1_MAX_PARTS, (n + THREADS - 1) / THREADS);
-            CUdeviceptr partials = l1Parts.ensure(16L * parts), out = l1Out.ensure(16);
+            CUdeviceptr partials = l1Parts.ensureExact(16L * parts), out = l1Out.ensureExact(16);
             cuLaunchKernel(fL1Part, parts, 1, 1, THREADS, 1, 1, 0, null, params(p.ptr, t.ptr, m.ptr, n, partials), null);
             cuLaunchKernel(fL1Final, 1, 1, 1, THREADS, 1, 1, 0, null, params(partials, parts, out), null);
             launch(fL1Grad, n, p.ptr, t.ptr, m.ptr, n, out, d.ptr);
@@ -565,7 +517,7 @@ public final class CudaNnKernels implements NnKernels {
     public synchronized void synchronize() {
         if (closed) throw new IllegalStateException(name() + " backend is closed");
         try {
-            cuCtxSetCurrent(context);
+            cuda.makeCurrent();
             cuCtxSynchronize();
         } catch (RuntimeException e) {
             throw failure("synchronize", e);
@@ -576,7 +528,7 @@ public final class CudaNnKernels implements NnKernels {
 
     private void enter() {
         if (closed) throw new IllegalStateException(name() + " backend is closed");
-        cuCtxSetCurrent(context);
+        cuda.makeCurrent();
     }
 
     private void after(String op) {
@@ -655,12 +607,6 @@ public final class CudaNnKernels implements NnKernels {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        RuntimeException first = null;
-        try {
-            if (contextHeld) cuCtxSetCurrent(context);
-        } catch (RuntimeException e) {
-            first = e;
-        }
         List<AutoCloseable> owned = new ArrayList<>();
         for (CudaTensor t : live) {
             t.markClosed();
@@ -669,23 +615,7 @@ public final class CudaNnKernels implements NnKernels {
         live.clear();
         owned.addAll(List.of(l1Parts, l1Out, biasParts, wgradParts));
         if (cudnn != null) owned.add(cudnn);
-        for (AutoCloseable c : owned) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-            }
-        }
-        try {
-            if (moduleLoaded) cuModuleUnload(module);
-        } catch (RuntimeException e) {
-            if (first == null) first = e;
-        }
-        try {
-            if (contextHeld) cuDevicePrimaryCtxRelease(device);
-        } catch (RuntimeException e) {
-            if (first == null) first = e;
-        }
+        RuntimeException first = cuda.close(owned);
         if (first != null) throw new IllegalStateException(name() + " close failed: " + CudaKernels.oneLine(first), first);
     }
 }

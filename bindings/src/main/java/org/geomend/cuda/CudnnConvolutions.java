@@ -39,7 +39,7 @@ final class CudnnConvolutions implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment handle;
     private final MemorySegment one, zero, count, size, perf;
-    private final DeviceScratch workspace = new DeviceScratch("cudnn.workspace");
+    private final DeviceBuffer workspace = new DeviceBuffer("cudnn.workspace");
     private final Map<Shape, Plan> plans = new HashMap<>();
     private boolean handleCreated, closed;
 
@@ -152,7 +152,7 @@ final class CudnnConvolutions implements AutoCloseable {
     private static MemorySegment dev(DevicePtr p) { return MemorySegment.ofAddress(p.address()); }
 
     private MemorySegment workspace(long bytes) {
-        return bytes == 0 ? MemorySegment.NULL : dev(workspace.ensure(bytes));
+        return bytes == 0 ? MemorySegment.NULL : dev(workspace.ensureExact(bytes));
     }
 
     /** The first heuristic result that succeeded, fits {@link #WORKSPACE_LIMIT} and respects the math setting. */

@@ -15,6 +15,6 @@ public final class CudnnNnKernelsProvider implements NnKernelsProvider {
     @Override public int priority() { return 90; }
 
     @Override public NnKernels create() throws CudaUnavailableException {
-        return CudaNnKernels.open(CudaKernelsProvider.deviceOrdinal(), CudaNnKernels.Conv.CUDNN);
+        return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.Conv.CUDNN);
     }
 }

@@ -1,30 +1,43 @@
 package org.geomend.cuda;
 
 import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 
 /**
- * A device allocation that grows (never shrinks) on demand and is reused across calls; owned by
- * {@link CudaKernels}, freed in {@link #close()}. Not thread-safe (the owner serialises use).
+ * A device allocation that grows (never shrinks) on demand and is reused across calls; owned by one backend
+ * ({@link CudaKernels}, {@link CudaNblScoring}, {@link CudaNnKernels}, {@link CudnnConvolutions}), freed in
+ * {@link #close()}. Its pointer is a {@link DevicePtr}, so its raw address can be handed to cuDNN. Not thread-safe
+ * (the owner serialises use).
  */
 final class DeviceBuffer implements AutoCloseable {
 
     private final String name;
-    private CUdeviceptr ptr;
+    private DevicePtr ptr;
     private long capacity;
 
     DeviceBuffer(String name) { this.name = name; }
 
-    /** The device pointer, at least {@code bytes} long (contents are undefined after growing). */
-    CUdeviceptr ensure(long bytes) {
+    /**
+     * The device pointer, at least {@code bytes} long (contents are undefined after growing). Grows with half again
+     * as much slack, falling back to the exact size when the slack does not fit.
+     */
+    DevicePtr ensure(long bytes) {
         long need = Math.max(bytes, 256);
+        return grow(need, Math.max(need, capacity + capacity / 2));
+    }
+
+    /** Like {@link #ensure}, but grows to exactly {@code bytes} (at least 256): scratch whose size settles at once. */
+    DevicePtr ensureExact(long bytes) {
+        long need = Math.max(bytes, 256);
+        return grow(need, need);
+    }
+
+    private DevicePtr grow(long need, long cap) {
         if (ptr == null || capacity < need) {
             free();
-            long cap = Math.max(need, capacity + capacity / 2);
-            CUdeviceptr p = new CUdeviceptr();
+            DevicePtr p = new DevicePtr();
             try {
                 cuMemAlloc(p, cap);
             } catch (RuntimeException e) {
