@@ -2,7 +2,7 @@ package org.geomend.conformance;
 
 import java.util.Random;
 import org.geomend.bench.nn.NnConformance;
-import org.geomend.bench.nn.NnReference;
+import org.geomend.kernels.nn.NnReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

@@ -2,7 +2,7 @@ package org.geomend.conformance;
 
 import java.util.Random;
 import org.geomend.bench.nn.NnConformance;
-import org.geomend.bench.nn.NnReference;
+import org.geomend.kernels.nn.NnReference;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Random;
 import org.geomend.cuda.CudaNnKernels;
 import org.geomend.kernels.nn.NnKernels;
+import org.geomend.kernels.nn.NnReference;
 import org.geomend.kernels.nn.Tensor;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;

@@ -1,6 +1,6 @@
 /**
  * The U-Net operations on the GPU: a naive float64 reference of every {@link org.geomend.kernels.nn.NnKernels}
- * operation ({@link org.geomend.bench.nn.NnReference}), the conformance run of a backend against it on random
+ * operation ({@link org.geomend.kernels.nn.NnReference}), the conformance run of a backend against it on random
  * tensors of odd sizes ({@link org.geomend.bench.nn.NnConformance}, used by the JUnit suite and by the GPU check),
  * timings of each operation and of a whole U-Net training step and inference ({@link org.geomend.bench.nn.NnBench}),
  * and the one-shot GPU report ({@link org.geomend.bench.nn.NnGpuCheck}, run by {@code bench/gpu-check.sh}).

@@ -99,7 +99,7 @@ class JavaNnKernelsTest {
              Tensor y = nn.allocate(n, co, h, w)) {
             nn.fill(y, 7f);
             nn.conv2dForward(xt, wtt, bt, y);
-            close(NnReference.conv2d(x, n, ci, h, w, wt, co, k, b), get(nn, y), 1e-5 * ci * k * k, "conv2d");
+            close(NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k), get(nn, y), 1e-5 * ci * k * k, "conv2d");
         }
     }
 
@@ -126,7 +126,7 @@ class JavaNnKernelsTest {
         try (Tensor at = put(nn, x, n, c, h, w); Tensor bt = put(nn, b, n, 5, h, w); Tensor y = nn.allocate(n, c + 5, h, w);
              Tensor da = nn.allocate(n, c, h, w); Tensor db = nn.allocate(n, 5, h, w)) {
             nn.concatChannels(at, bt, y);
-            double[] cat = NnReference.concat(x, c, b, 5, n, h * w);
+            double[] cat = NnReference.concat(x, b, n, c, 5, h * w);
             close(cat, get(nn, y), 0, "concat");
             nn.splitChannels(y, da, db);
             close(x, get(nn, da), 0, "split a");
@@ -187,9 +187,9 @@ class JavaNnKernelsTest {
         SplittableRandom r = new SplittableRandom(ci * 31L + k);
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
         double[] g = random(r, n * co * h * w);
-        double[] gx = numericGrad(v -> NnReference.conv2d(v, n, ci, h, w, wt, co, k, b), x, g, 1e-3);
-        double[] gw = numericGrad(v -> NnReference.conv2d(x, n, ci, h, w, v, co, k, b), wt, g, 1e-3);
-        double[] gb = numericGrad(v -> NnReference.conv2d(x, n, ci, h, w, wt, co, k, v), b, g, 1e-3);
+        double[] gx = numericGrad(v -> NnReference.conv2dForward(v, wt, b, n, ci, co, h, w, k), x, g, 1e-3);
+        double[] gw = numericGrad(v -> NnReference.conv2dForward(x, v, b, n, ci, co, h, w, k), wt, g, 1e-3);
+        double[] gb = numericGrad(v -> NnReference.conv2dForward(x, wt, v, n, ci, co, h, w, k), b, g, 1e-3);
         try (Tensor xt = put(nn, x, n, ci, h, w); Tensor wtt = put(nn, wt, co, ci, k, k); Tensor dy = put(nn, g, n, co, h, w);
              Tensor dx = nn.allocate(n, ci, h, w); Tensor dw = nn.allocate(co, ci, k, k); Tensor db = nn.allocate(co)) {
             nn.fill(dx, 3f);
@@ -240,8 +240,8 @@ class JavaNnKernelsTest {
         SplittableRandom r = new SplittableRandom(7);
         int n = 2, ca = 3, cb = 2, hw = 5 * 3;
         double[] a = random(r, n * ca * hw), b = random(r, n * cb * hw), g = random(r, n * (ca + cb) * hw);
-        double[] ga = numericGrad(v -> NnReference.concat(v, ca, b, cb, n, hw), a, g, 1e-3);
-        double[] gb = numericGrad(v -> NnReference.concat(a, ca, v, cb, n, hw), b, g, 1e-3);
+        double[] ga = numericGrad(v -> NnReference.concat(v, b, n, ca, cb, hw), a, g, 1e-3);
+        double[] gb = numericGrad(v -> NnReference.concat(a, v, n, ca, cb, hw), b, g, 1e-3);
         try (Tensor dy = put(nn, g, n, ca + cb, 5, 3); Tensor da = nn.allocate(n, ca, 5, 3); Tensor db = nn.allocate(n, cb, 5, 3)) {
             nn.splitChannels(dy, da, db);
             close(ga, get(nn, da), 1e-6, "split da");
@@ -255,11 +255,11 @@ class JavaNnKernelsTest {
         int n = 2, h = 5, w = 7;
         double[] p = random(r, n * h * w), t = random(r, n * h * w), m = new double[n * h * w];
         for (int i = 0; i < m.length; i++) m[i] = r.nextInt(4) == 0 ? 0 : 1;
-        double[] gp = numericGrad(v -> new double[] {NnReference.l1Loss(v, t, m)}, p, new double[] {1}, 1e-5);
+        double[] gp = numericGrad(v -> new double[] {NnReference.l1Loss(v, t, m, new double[v.length])}, p, new double[] {1}, 1e-5);
         try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = put(nn, m, n, 1, h, w);
              Tensor d = nn.allocate(n, 1, h, w)) {
             double loss = nn.l1Loss(pt, tt, mt, d);
-            assertEquals(NnReference.l1Loss(p, t, m), loss, 1e-6);
+            assertEquals(NnReference.l1Loss(p, t, m, new double[p.length]), loss, 1e-6);
             close(gp, get(nn, d), 1e-5, "l1 dPred");
         }
         // all masked out: the loss is 0 and so is its gradient (the denominator is max(1, 0))
