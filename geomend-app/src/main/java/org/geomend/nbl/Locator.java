@@ -6,10 +6,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.geomend.io.Futures;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
 
@@ -104,14 +104,7 @@ public final class Locator {
                 void await() throws IOException {
                     if (pending[0] == null) return;
                     try {
-                        pending[0].get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted", e);
-                    } catch (ExecutionException e) {
-                        if (e.getCause() instanceof IOException io) throw io;
-                        if (e.getCause() instanceof RuntimeException re) throw re;
-                        throw new IOException(e.getCause());
+                        Futures.await(pending[0]);
                     } finally {
                         pending[0] = null;
                     }

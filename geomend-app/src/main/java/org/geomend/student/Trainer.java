@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.eval.Dataset;
 import org.geomend.io.ArrowMapReader;
+import org.geomend.io.Futures;
 import org.geomend.io.InputException;
 import org.geomend.io.MapData;
 import org.geomend.kernels.GeoKernels;
@@ -124,7 +124,7 @@ public final class Trainer {
                     double lossSum = 0;
                     Future<Batch> next = batches.prefetch(plan.get(0));
                     for (int b = 0; b < plan.size(); b++) {
-                        Batch cur = get(next);
+                        Batch cur = Futures.await(next);
                         if (b + 1 < plan.size()) next = batches.prefetch(plan.get(b + 1));
                         lossSum += step(net, mom, cur, ++step);
                     }
@@ -247,19 +247,6 @@ public final class Trainer {
         double s = 0;
         for (double v : a) s += v;
         return s / a.length;
-    }
-
-    private static <T> T get(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) throw io;
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IOException(e.getCause());
-        }
     }
 
     /** Adam's first and second moments, one pair per parameter ({@code adam.m.NAME}, {@code adam.v.NAME} in checkpoints). */

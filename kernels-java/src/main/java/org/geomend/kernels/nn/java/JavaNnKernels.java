@@ -6,15 +6,9 @@ import static org.geomend.kernels.nn.java.ConvLoops.roundUp;
 import static org.geomend.kernels.nn.java.JavaTensor.F;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.geomend.kernels.java.WorkerPool;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
 
@@ -28,16 +22,12 @@ import org.geomend.kernels.nn.Tensor;
 public final class JavaNnKernels implements NnKernels {
 
     private final int threads;
-    private final ExecutorService pool;
+    private final WorkerPool pool;
 
     /** A backend on {@code threads} platform threads ({@code <= 0}: one per available processor). */
     public JavaNnKernels(int threads) {
-        this.threads = threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        this.pool = Executors.newFixedThreadPool(this.threads, r -> {
-            Thread t = new Thread(r, "geomend-java-nn");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = new WorkerPool(threads, "geomend-java-nn");
+        this.threads = pool.threads();
     }
 
     @Override public String name() { return "java"; }
@@ -384,29 +374,7 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /** Runs {@code body(0..n-1)} on the pool, tasks claimed one at a time. */
-    void parallelFor(int n, IntConsumer body) {
-        if (n <= 0) return;
-        if (n == 1 || threads == 1) {
-            for (int i = 0; i < n; i++) body.accept(i);
-            return;
-        }
-        AtomicInteger next = new AtomicInteger();
-        List<Future<?>> fs = new ArrayList<>();
-        for (int t = 0; t < Math.min(threads, n); t++)
-            fs.add(pool.submit(() -> {
-                for (int i; (i = next.getAndIncrement()) < n; ) body.accept(i);
-            }));
-        try {
-            for (Future<?> f : fs) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            if (e.getCause() instanceof Error er) throw er;
-            throw new IllegalStateException(e.getCause());
-        }
-    }
+    void parallelFor(int n, IntConsumer body) { pool.parallelFor(n, body); }
 
-    @Override public void close() { pool.shutdownNow(); }
+    @Override public void close() { pool.close(); }
 }
