@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
@@ -20,6 +19,7 @@ import org.geomend.kernels.java.JavaKernels;
 import org.geomend.kernels.java.SiteIndex;
 
 import static jcuda.driver.JCudaDriver.*;
+import static org.geomend.cuda.CudaModule.params;
 
 /**
  * The CUDA backend: every {@link GeoKernels} operation as kernels of {@code cuda-src/}, launched through
@@ -133,19 +133,6 @@ public final class CudaKernels implements GeoKernels {
 
     private IllegalStateException failure(String op, RuntimeException e) {
         return new IllegalStateException("cuda " + op + " failed: " + oneLine(e), e);
-    }
-
-    private static Pointer params(Object... args) {
-        NativePointerObject[] p = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++)
-            p[i] = switch (args[i]) {
-                case null -> Pointer.to(new CUdeviceptr());
-                case CUdeviceptr d -> Pointer.to(d);
-                case Integer v -> Pointer.to(new int[] {v});
-                case Double v -> Pointer.to(new double[] {v});
-                default -> throw new IllegalArgumentException("kernel argument " + args[i].getClass());
-            };
-        return Pointer.to(p);
     }
 
     private static void launch(CUfunction f, long gx, int gy, int gz, int block, Object... args) {

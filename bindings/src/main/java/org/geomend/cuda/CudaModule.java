@@ -7,8 +7,11 @@ import java.lang.foreign.SymbolLookup;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
@@ -18,9 +21,9 @@ import static jcuda.driver.JCudaDriver.*;
 /**
  * What every JCuda backend of this package shares: the checks before the driver is touched ({@link #requireFatbin},
  * {@link #start}), the device of {@code GEOMEND_CUDA_DEVICE}, the device's primary context (retained on
- * construction, made current by {@link #makeCurrent()}), the {@code geomend.fatbin} module ({@link #load}) and its
- * functions ({@link #function}), and the release of all of them ({@link #close(List)}). Owned by one backend, which
- * serialises its use; not thread-safe.
+ * construction, made current by {@link #makeCurrent()}), the {@code geomend.fatbin} module ({@link #load}), its
+ * functions ({@link #function}) and their parameter lists ({@link #params}), and the release of all of them
+ * ({@link #close(List)}). Owned by one backend, which serialises its use; not thread-safe.
  */
 final class CudaModule {
 
@@ -164,6 +167,22 @@ final class CudaModule {
             throw new IllegalStateException("geomend.fatbin has no kernel " + name + " (stale build? rebuild with nvcc)", e);
         }
         return f;
+    }
+
+    /** Kernel parameters: device pointers (null = NULL), int, long, float, double, in declaration order. */
+    static Pointer params(Object... args) {
+        NativePointerObject[] p = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++)
+            p[i] = switch (args[i]) {
+                case null -> Pointer.to(new CUdeviceptr());
+                case CUdeviceptr d -> Pointer.to(d);
+                case Integer v -> Pointer.to(new int[] {v});
+                case Long v -> Pointer.to(new long[] {v});
+                case Float v -> Pointer.to(new float[] {v});
+                case Double v -> Pointer.to(new double[] {v});
+                default -> throw new IllegalArgumentException("kernel argument " + args[i].getClass());
+            };
+        return Pointer.to(p);
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUdevice_attribute;
@@ -18,6 +17,7 @@ import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
 
 import static jcuda.driver.JCudaDriver.*;
+import static org.geomend.cuda.CudaModule.params;
 
 /**
  * The U-Net operations ({@link NnKernels}) on CUDA: the {@code geomend_nn_*} kernels of {@code cuda-src/unet.cu},
@@ -584,22 +584,6 @@ public final class CudaNnKernels implements NnKernels {
         if (n <= 0) return;
         int blocks = (int) Math.min(MAX_BLOCKS, (n + THREADS - 1) / THREADS);
         cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, null, params(args), null);
-    }
-
-    /** Kernel parameters: device pointers (null = NULL), int, long, float, double, in declaration order. */
-    private static Pointer params(Object... args) {
-        NativePointerObject[] p = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++)
-            p[i] = switch (args[i]) {
-                case null -> Pointer.to(new CUdeviceptr());
-                case CUdeviceptr d -> Pointer.to(d);
-                case Integer v -> Pointer.to(new int[] {v});
-                case Long v -> Pointer.to(new long[] {v});
-                case Float v -> Pointer.to(new float[] {v});
-                case Double v -> Pointer.to(new double[] {v});
-                default -> throw new IllegalArgumentException("kernel argument " + args[i].getClass());
-            };
-        return Pointer.to(p);
     }
 
     /** Frees every tensor still open, the scratch buffers, cuDNN and the module, and releases the context. Idempotent. */
