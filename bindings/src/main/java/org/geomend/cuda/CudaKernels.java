@@ -75,12 +75,7 @@ public final class CudaKernels implements GeoKernels {
             cuEventCreate(evStop, 0);
             eventsCreated = true;
         } catch (RuntimeException e) {
-            try {
-                close();
-            } catch (RuntimeException c) {
-                e.addSuppressed(c);
-            }
-            throw e;
+            throw CudaModule.afterClosing(e, this::close);
         }
     }
 

@@ -55,6 +55,16 @@ final class CudaModule {
         }
     }
 
+    /** {@code e}, once the owner's {@code close} has run (its failure, if any, added to {@code e} as suppressed). */
+    static RuntimeException afterClosing(RuntimeException e, Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException c) {
+            e.addSuppressed(c);
+        }
+        return e;
+    }
+
     // ---------------------------------------------------------------- before the driver
 
     /** The device of {@code GEOMEND_CUDA_DEVICE} (default 0), for every CUDA provider. */

@@ -53,12 +53,7 @@ public final class CudaNblScoring implements NblScoring {
             cuda.load(fatbin, false);
             fScore = cuda.function("geomend_nbl_score");
         } catch (RuntimeException e) {
-            try {
-                close();
-            } catch (RuntimeException c) {
-                e.addSuppressed(c);
-            }
-            throw e;
+            throw CudaModule.afterClosing(e, this::close);
         }
     }
 

@@ -94,12 +94,7 @@ public final class CudaNnKernels implements NnKernels {
             }
             if (conv == Conv.CUDNN) cudnn = new CudnnConvolutions(cudnnLib, tf32);
         } catch (RuntimeException e) {
-            try {
-                close();
-            } catch (RuntimeException c) {
-                e.addSuppressed(c);
-            }
-            throw e;
+            throw CudaModule.afterClosing(e, this::close);
         }
     }
 
