@@ -29,7 +29,7 @@ geomend_nn_relu_bwd(const float* __restrict__ y, const float* dy, float* dx, lon
     }
 }
 
-// geomend_nn_add: y += a (the sum of two gradients that meet, e.g. at a U-Net skip; not in NnKernels).
+// geomend_nn_add: y += a (the sum of two gradients that meet, e.g. at a U-Net skip; NnKernels.add).
 extern "C" __global__ void __launch_bounds__(GM_NN_THREADS)
 geomend_nn_add(const float* __restrict__ a, float* __restrict__ y, long long n) {
     GM_NN_FOR(i, n) y[i] += a[i];

@@ -234,17 +234,6 @@ public final class CudaNnKernels implements NnKernels {
         run("fill", () -> launch(fFill, d.elements(), d.ptr, d.elements(), v));
     }
 
-    /**
-     * {@code dst += src} (same shape): where two gradients meet, e.g. at a U-Net skip connection. Not part of
-     * {@link NnKernels}, which has no accumulating operation.
-     */
-    public synchronized void addInPlace(Tensor src, Tensor dst) {
-        CudaTensor a = own(src, "src"), y = own(dst, "dst");
-        sameShape("addInPlace", a, y);
-        if (a == y) throw new IllegalArgumentException("addInPlace: src and dst are the same tensor");
-        run("addInPlace", () -> launch(fAdd, a.elements(), a.ptr, y.ptr, a.elements()));
-    }
-
     /** {@code y = a + b} on the device: one copy when {@code y} is neither input, then {@code y += other}. */
     @Override
     public synchronized void add(Tensor a, Tensor b, Tensor y) {

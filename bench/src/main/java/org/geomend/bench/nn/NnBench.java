@@ -23,8 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * linear head, masked L1 loss, Adam. Random inputs, targets and weights (the timing does not depend on them).
  *
  * <p>This is a benchmark schedule of {@link NnKernels} calls, not the geomend U-Net model (that lives with the
- * training loop). Gradients meeting at a skip are summed with {@link CudaNnKernels#addInPlace}, which is why it
- * needs the CUDA backend. A profiled step (synchronising after every operation) gives the time per operation kind.
+ * training loop). Gradients meeting at a skip are summed with {@link NnKernels#add}. A profiled step (synchronising after every operation) gives the time per operation kind.
  *
  * <p>Run: {@code java -cp geomend-bench.jar org.geomend.bench.nn.NnBench [--backend cuda|cudnn] [--levels 6]
  * [--filters 32] [--factor 2] [--kernel 5] [--batch 8] [--size 640] [--channels 3] [--steps 5]}; prints JSON.
@@ -238,7 +237,7 @@ public final class NnBench {
                 int ll = l;
                 if (l < L - 1) {
                     timed("max-pool backward", () -> k.maxPool2Backward(a1[ll], gpool[ll], ga1[ll]));
-                    timed("add (skip)", () -> cuda.addInPlace(gskip[ll], ga1[ll]));
+                    timed("add (skip)", () -> cuda.add(ga1[ll], gskip[ll], ga1[ll]));
                 }
                 bwd(enc[l][1], a0[l], a1[l], ga1[l], ga0[l]);
                 bwd(enc[l][0], l == 0 ? input : pool[l - 1], a0[l], ga0[l], l == 0 ? null : gpool[l - 1]);

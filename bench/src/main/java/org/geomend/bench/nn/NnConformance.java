@@ -84,12 +84,16 @@ public final class NnConformance {
             k.fill(ty, 7f);
             cuda.conv2dForwardRelu(tx, tw, tb, ty);
             out.add(new Result("conv2dForwardRelu (fused)", s, rel(io.get(ty), NnReference.relu(ref)), TOL));
-            Tensor sum = io.put(x, c.n(), c.ci(), c.h(), c.w());
-            cuda.addInPlace(tx, sum);
-            double[] twice = d(x);
-            for (int i = 0; i < twice.length; i++) twice[i] *= 2;
-            out.add(new Result("addInPlace", s, rel(io.get(sum), twice), TOL));
         }
+        Tensor sum = io.put(x, c.n(), c.ci(), c.h(), c.w());
+        k.add(tx, sum, sum);
+        double[] twice = d(x);
+        for (int i = 0; i < twice.length; i++) twice[i] *= 2;
+        out.add(new Result("add (in place)", s, rel(io.get(sum), twice), TOL));
+        Tensor sum3 = io.put(x, c.n(), c.ci(), c.h(), c.w());
+        k.fill(sum3, 7f);
+        k.add(tx, tx, sum3);
+        out.add(new Result("add (to a third tensor)", s, rel(io.get(sum3), twice), TOL));
 
         k.conv2dBackwardData(tdy, tw, tdx);
         double[] refDx = NnReference.conv2dBackwardData(d(dy), d(w), c.n(), c.ci(), c.co(), c.h(), c.w(), c.k());
