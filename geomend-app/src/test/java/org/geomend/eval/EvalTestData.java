@@ -14,17 +14,17 @@ import org.geomend.io.MapSinks;
 import org.geomend.synth.SynthGenerator;
 import org.geomend.synth.SynthParams;
 
-/** A tiny synthetic dataset (two small cities, 40 x 40 windows) written once per JVM, and a CLI runner. */
-final class EvalTestData {
+/** A tiny synthetic dataset (two small cities, 40 x 40 windows) written once per JVM, and a CLI runner (shared by the eval and student tests). */
+public final class EvalTestData {
 
-    static final int WINDOW = 40;
+    public static final int WINDOW = 40;
 
     private EvalTestData() {}
 
     private static Path cached;
 
     /** Two cities, every urbanisation class present; generated with {@code geomend synth}'s generator. */
-    static synchronized Path dataset() throws IOException {
+    public static synchronized Path dataset() throws IOException {
         if (cached != null) return cached;
         Path dir = java.nio.file.Files.createTempDirectory("geomend-eval-test");
         SynthParams p = SynthParams.small().withWindow(WINDOW).withCities(List.of(
@@ -37,10 +37,10 @@ final class EvalTestData {
         return dir;
     }
 
-    record Result(int code, String err) {}
+    public record Result(int code, String err) {}
 
     /** Runs {@code geomend ARGS} in-process, capturing stderr. */
-    static Result run(String... args) {
+    public static Result run(String... args) {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int code;

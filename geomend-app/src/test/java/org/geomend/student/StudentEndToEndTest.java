@@ -4,25 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.imageio.ImageIO;
-import org.geomend.cli.Main;
 import org.geomend.eval.Dataset;
-import org.geomend.geo.Projections;
+import org.geomend.eval.EvalTestData;
+import org.geomend.eval.EvalTestData.Result;
 import org.geomend.io.ArrowMapReader;
-import org.geomend.io.ArrowMapSink;
 import org.geomend.io.MapData;
-import org.geomend.io.MapSinks;
-import org.geomend.synth.SynthGenerator;
-import org.geomend.synth.SynthParams;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,31 +32,11 @@ class StudentEndToEndTest {
             "--backend", "java", "--threads", "2", "--lr", "1e-3", "--seed", "5"};
 
     @BeforeAll static void dataset() throws IOException {
-        data = tmp.resolve("data");
-        Files.createDirectories(data);
-        SynthParams p = SynthParams.small().withWindow(40).withCities(List.of(
-                new SynthParams.CitySpec("north", 350_000, 6_350_000, 1_000, 2_500, 5_000),
-                new SynthParams.CitySpec("south", 500_000, 6_350_000, 800, 2_000, 4_500)));
-        SynthGenerator g = new SynthGenerator(p, 3, 2, null);
-        g.run(g.layout(), data, (d, crs) -> new ArrowMapSink(d.resolve("maps.arrow"), Projections.parse(crs), true, 0.0,
-                MapSinks.geomendMetadata("synthetic-ground-truth", Map.of())), null);
+        data = EvalTestData.dataset();
         ds = Dataset.load(data);
     }
 
-    record Result(int code, String err) {}
-
-    static Result run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setErr(ps);
-            code = Main.execute(args);
-        } finally {
-            System.setErr(old);
-        }
-        return new Result(code, buf.toString(StandardCharsets.UTF_8));
-    }
+    static Result run(String... args) { return EvalTestData.run(args); }
 
     static Result train(Path out, int epochs, String... extra) {
         List<String> a = new ArrayList<>(List.of("train", "--dataset", data.toString(), "--labels", "ground-truth",
