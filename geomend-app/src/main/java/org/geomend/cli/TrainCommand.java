@@ -33,17 +33,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--seed", defaultValue = "1", description = "Initialisation, validation split and shuffles (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--resume", description = "Continue from --out/checkpoint.safetensors when it exists.") boolean resume;
-    @Option(names = "--window", description = "Window side in pixels to train on (default: the dataset's).") Integer window;
-    @Option(names = "--resolution", description = "Pixel side in metres to train on (default: the dataset's); labels are resampled by summing.") Double resolution;
-    @Option(names = "--depth", defaultValue = "6", description = "U-Net levels (default ${DEFAULT-VALUE}).") int depth;
-    @Option(names = "--filters", defaultValue = "32", description = "Filters at the first level (default ${DEFAULT-VALUE}).") int filters;
-    @Option(names = "--factor", defaultValue = "0.5", description = "Filter factor from one level to the next (default ${DEFAULT-VALUE}: the paper's text).") double factor;
-    @Option(names = "--kernel", defaultValue = "5", description = "Convolution kernel side, odd (default ${DEFAULT-VALUE}).") int kernel;
-    @Option(names = "--convs", defaultValue = "1", description = "Convolutions per level (default ${DEFAULT-VALUE}: the paper's text).") int convs;
-    @Option(names = "--features", defaultValue = "paper", description = "paper (NN1, NN2, NN3) or repo (NN1, NN2, mean NN1..NN5); default ${DEFAULT-VALUE}.") String features;
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Labelled sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double valFraction;
     @Option(names = "--max-sites", defaultValue = "0", description = "Use only the first N labelled sites (0 = all).") int maxSites;
-    @Option(names = "--conv", defaultValue = "cuda", description = "Who runs the convolutions on the GPU: cuda (hand-written kernels) or cudnn (cuDNN 9); default ${DEFAULT-VALUE}.") String conv;
+    @Mixin UNetOptions net;
     @Mixin ComputeOptions compute;
 
     @Override public Integer call() throws Exception {
@@ -56,11 +48,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--labels must be teacher:DIR or ground-truth: '" + labels + "'");
         }
         Dataset d = Dataset.load(dataset);
-        UNetConfig cfg = new UNetConfig(depth, filters, factor, kernel, convs, features.toLowerCase(Locale.ROOT),
-                window == null ? d.window() : window, resolution == null ? d.resolution() : resolution);
+        UNetConfig cfg = net.config(d);
         TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites);
         try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = compute.open();
-             NnKernels nn = NnBackends.open(compute.backend, conv, compute.threads, System.err)) {
+             NnKernels nn = NnBackends.open(compute.backend, net.conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();
             var last = h.get(h.size() - 1);
             System.err.printf(Locale.ROOT, "geomend train: %d epochs (nn backend %s), last loss %.5f, validation KS2 median %.4f; wrote %s%n",

@@ -56,20 +56,32 @@ public final class Trainer {
     private final GeoKernels geo;
     private final BufferAllocator alloc;
     private final PrintStream log;
+    private final String prefix;
 
     public Trainer(TrainOptions o, NnKernels nn, GeoKernels geo, BufferAllocator alloc, PrintStream log) {
+        this(o, nn, geo, alloc, log, "");
+    }
+
+    /** With {@code prefix} before every line it logs ({@code geomend eval}: the method, split and fold). */
+    public Trainer(TrainOptions o, NnKernels nn, GeoKernels geo, BufferAllocator alloc, PrintStream log, String prefix) {
         this.o = o;
         this.nn = nn;
         this.geo = geo;
         this.alloc = alloc;
         this.log = log;
+        this.prefix = prefix;
     }
 
-    /** Trains (or resumes) and returns the log of every epoch. */
+    /** The label file: {@code o.labels()}, or the dataset's ground truth when null (Direct). */
+    private Path labelsFile(Dataset data) { return o.labels() == null ? data.mapsFile() : o.labels(); }
+
+    /**
+     * Trains (or resumes) on every site with a map in the label file (the first {@code maxSites} of them when set)
+     * and returns the log of every epoch.
+     */
     public List<EpochLog> run() throws IOException {
         Dataset data = Dataset.load(o.dataset());
-        UNetConfig cfg = o.config();
-        Path labelsFile = o.labels() == null ? data.mapsFile() : o.labels();
+        Path labelsFile = labelsFile(data);
         // labelled sites: every site with a map in the label file; validation needs ground truth too
         List<Integer> labelled = new ArrayList<>();
         try (ArrowMapReader r = ArrowMapReader.open(labelsFile)) {
@@ -81,7 +93,22 @@ public final class Trainer {
         }
         labelled.sort(null);
         if (o.maxSites() > 0 && labelled.size() > o.maxSites()) labelled = labelled.subList(0, o.maxSites());
-        List<Integer> pool = new ArrayList<>(labelled);
+        return run(data, labelled.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * Trains (or resumes) on {@code sites} of {@code data} (dataset indices, each with a map in the label file):
+     * {@code valFraction} of them, drawn with the seed, are held out for validation (those with ground truth), the
+     * rest trained on. {@code geomend eval} calls this with a fold's training sites; {@code o.dataset()} and
+     * {@code o.maxSites()} are not read here.
+     */
+    public List<EpochLog> run(Dataset data, int[] sites) throws IOException {
+        UNetConfig cfg = o.config();
+        Path labelsFile = labelsFile(data);
+        int[] sorted = sites.clone();
+        Arrays.sort(sorted);
+        List<Integer> pool = new ArrayList<>();
+        for (int s : sorted) pool.add(s);
         java.util.Collections.shuffle(pool, new Random(o.seed()));
         List<Integer> val = new ArrayList<>(), train = new ArrayList<>();
         int nVal = (int) Math.round(o.valFraction() * pool.size());
@@ -91,14 +118,14 @@ public final class Trainer {
         }
         train.sort(null);
         if (train.isEmpty()) throw new InputException(labelsFile, 0, "no training sites");
-        log.printf(Locale.ROOT, "train: %d training sites, %d validation sites, %d x %d at %.0f m (network side %d), labels %s%n",
-                train.size(), val.size(), cfg.window(), cfg.window(), cfg.resolution(), cfg.padded(cfg.window()), labelsFile);
+        log.printf(Locale.ROOT, "%strain: %d training sites, %d validation sites, %d x %d at %.0f m (network side %d), labels %s%n",
+                prefix, train.size(), val.size(), cfg.window(), cfg.window(), cfg.resolution(), cfg.padded(cfg.window()), labelsFile);
 
         Files.createDirectories(o.out());
         List<EpochLog> history = new ArrayList<>();
         try (UNet net = new UNet(nn, cfg, o.seed()); Moments mom = new Moments(nn, net)) {
-            log.printf(Locale.ROOT, "train: %d parameters, depth %d, filters %d, factor %s, kernel %d, %d conv(s) per level%n",
-                    net.parameterCount(), cfg.depth(), cfg.filters(), cfg.factor(), cfg.kernel(), cfg.convs());
+            log.printf(Locale.ROOT, "%strain: %d parameters, depth %d, filters %d, factor %s, kernel %d, %d conv(s) per level%n",
+                    prefix, net.parameterCount(), cfg.depth(), cfg.filters(), cfg.factor(), cfg.kernel(), cfg.convs());
             int startEpoch = 1;
             long step = 0;
             Path ckpt = o.out().resolve(ModelFiles.CHECKPOINT);
@@ -111,9 +138,12 @@ public final class Trainer {
                 startEpoch = Integer.parseInt(c.metadata().get("epoch")) + 1;
                 step = Long.parseLong(c.metadata().get("step"));
                 history.addAll(readLog(o.out().resolve("train.csv"), startEpoch - 1));
-                log.printf("train: resuming after epoch %d (step %d)%n", startEpoch - 1, step);
+                log.printf("%strain: resuming after epoch %d (step %d)%n", prefix, startEpoch - 1, step);
             }
             try (Batches batches = new Batches(data, labelsFile, cfg)) {
+                for (int s : train)
+                    if (!batches.rowOf.containsKey(data.id(s)))
+                        throw new InputException(labelsFile, 0, "no label for training site " + data.id(s) + " (" + data.sitesFile().getFileName() + ":" + data.line(s) + ")");
                 for (int epoch = startEpoch; epoch <= o.epochs(); epoch++) {
                     long t0 = System.nanoTime();
                     List<Integer> order = new ArrayList<>(train);
@@ -132,8 +162,8 @@ public final class Trainer {
                     EpochLog e = new EpochLog(epoch, lossSum / plan.size(), median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
                     history.add(e);
                     checkpoint(net, mom, epoch, step, history);
-                    log.printf(Locale.ROOT, "epoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%n",
-                            epoch, o.epochs(), e.trainLoss(), e.valKs2Median(), e.valKs2Mean(), e.seconds());
+                    log.printf(Locale.ROOT, "%sepoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%n",
+                            prefix, epoch, o.epochs(), e.trainLoss(), e.valKs2Median(), e.valKs2Mean(), e.seconds());
                 }
             }
         }
