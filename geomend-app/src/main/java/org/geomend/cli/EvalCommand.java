@@ -1,5 +1,6 @@
 package org.geomend.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,10 @@ import org.geomend.eval.Report;
 import org.geomend.eval.SampleMaps;
 import org.geomend.eval.Split;
 import org.geomend.eval.Stats;
+import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.java.JavaKernels;
+import org.geomend.student.StudentFoldMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,8 +49,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the cv5 folds and of the sample BSs shown in the map figures (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--chunk", defaultValue = "16", description = "BSs drawn together (one neighbour raster; default ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--map-samples", defaultValue = "2", description = "BSs per urbanisation class shown in the side-by-side map figures (default ${DEFAULT-VALUE}).") int mapSamples;
-    @Option(names = "--model", description = "A trained U-Net for deepmend / direct: NAME=DIR (repeatable), DIR written by geomend train.")
+    @Option(names = "--model", description = "A trained U-Net for deepmend / direct: NAME=DIR (repeatable), DIR written by geomend train. "
+            + "Without it, deepmend / direct are trained per fold (the --student-* and U-Net options), models written to --out/models/.")
     Map<String, Path> models = new java.util.LinkedHashMap<>();
+    @Option(names = "--labels", description = "Teacher labels for deepmend trained per fold: a geomend teacher output directory (its labels.arrow) or the file.")
+    Path labels;
+    @Option(names = "--student-epochs", defaultValue = "100", description = "Per-fold U-Net training: epochs (default ${DEFAULT-VALUE}).") int studentEpochs;
+    @Option(names = "--student-batch", defaultValue = "8", description = "Per-fold U-Net training: batch (default ${DEFAULT-VALUE}).") int studentBatch;
+    @Option(names = "--student-lr", defaultValue = "1e-4", description = "Per-fold U-Net training: Adam learning rate (default ${DEFAULT-VALUE}).") double studentLr;
+    @Option(names = "--student-seed", defaultValue = "1", description = "Per-fold U-Net training: initialisation, validation split and shuffles, the same for every fold (default ${DEFAULT-VALUE}).") long studentSeed;
+    @Option(names = "--student-val-fraction", defaultValue = "0.1", description = "Per-fold U-Net training: the fold's training sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double studentValFraction;
+    @Mixin UNetOptions unet;
     @Mixin ComputeOptions compute;
 
     private final Map<String, EvalMethods.Factory> table;
@@ -63,7 +75,23 @@ public final class EvalCommand implements Callable<Integer> {
             if (!EvalMethods.STUDENTS.contains(e.getKey())) throw new IllegalArgumentException("--model: NAME must be deepmend or direct: '" + e.getKey() + "'");
             table.put(e.getKey(), o -> new org.geomend.student.StudentMethod(e.getKey(), e.getValue(), compute.threads));
         }
+        Dataset[] loaded = new Dataset[1];  // the per-fold students' grid defaults to the dataset's: made after it is loaded
+        for (String n : EvalMethods.STUDENTS)
+            if (!table.containsKey(n)) table.put(n, o -> checked(new StudentFoldMethod(n, studentSettings(n, loaded[0]), System.err), loaded[0]));
         List<String> names = EvalMethods.parse(methods, table);
+        List<String> perFold = names.stream().filter(n -> EvalMethods.STUDENTS.contains(n) && !models.containsKey(n)).toList();
+        if (perFold.contains("deepmend") && labels == null)
+            throw new IllegalArgumentException("--methods deepmend needs --model deepmend=DIR (a model written by geomend train) or --labels DIR "
+                    + "(a geomend teacher output) to train it per fold on the teacher's labels");
+        if (labels != null && !perFold.contains("deepmend"))
+            System.err.println("geomend eval: --labels is unused (only deepmend trained per fold reads it)");
+        if (!perFold.isEmpty()) {
+            if (studentEpochs < 1) throw new IllegalArgumentException("--student-epochs must be >= 1: " + studentEpochs);
+            if (studentBatch < 1) throw new IllegalArgumentException("--student-batch must be >= 1: " + studentBatch);
+            if (!(studentLr > 0)) throw new IllegalArgumentException("--student-lr must be > 0: " + studentLr);
+            if (!(studentValFraction >= 0 && studentValFraction < 1))
+                throw new IllegalArgumentException("--student-val-fraction must be in [0, 1): " + studentValFraction);
+        }
         List<Split> splits = new ArrayList<>();
         for (String s : split.split(",")) {
             if (s.isBlank()) continue;
@@ -76,11 +104,12 @@ public final class EvalCommand implements Callable<Integer> {
         if (mapSamples < 0 || mapSamples > 20) throw new IllegalArgumentException("--map-samples must be in [0, 20]: " + mapSamples);
         double[] betas = OracleMethod.parseBetas(oracleBetas);
         EvalMethods.Options mo = new EvalMethods.Options(beta, k, betas);
+        Dataset d = Dataset.load(dataset);
+        for (Split sp : splits) sp.folds(d, seed); // fail on a split the dataset cannot support before any work
+        loaded[0] = d;
         List<EvalMethod> ms = new ArrayList<>();
-        for (String n : names) ms.add(table.get(n).create(mo));
         try {
-            Dataset d = Dataset.load(dataset);
-            for (Split sp : splits) sp.folds(d, seed); // fail on a split the dataset cannot support before any work
+            for (String n : names) ms.add(table.get(n).create(mo));
             SampleMaps samples = SampleMaps.choose(d, mapSamples, seed);
             System.err.printf(Locale.ROOT, "geomend eval: %s: %d sites, %d with ground truth; methods %s; splits %s%n", dataset, d.size(),
                     d.tested().length, String.join(",", names), splits.stream().map(s -> s.cliName).toList());
@@ -91,7 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
                 int threads = kernels instanceof JavaKernels j ? j.threads() : 0;
                 String cmd = "geomend eval --dataset " + dataset + " --methods " + String.join(",", names) + " --split " + split
                         + (names.contains("spdi") ? " --beta " + beta : "") + " --k " + k + " --oracle-betas " + oracleBetas + " --seed " + seed
-                        + " --backend " + compute.backend;
+                        + " --backend " + compute.backend + studentArgs(perFold);
                 new Report(r, new Report.Meta(cmd, kernels.name(), threads, oracleBetas + " (" + betas.length + " values)", chunk, seed), samples).write(out);
                 Split s0 = splits.contains(Split.CV5) ? Split.CV5 : splits.get(0);
                 int si = r.splits().indexOf(s0);
@@ -110,5 +139,40 @@ public final class EvalCommand implements Callable<Integer> {
             for (EvalMethod m : ms) m.close();
         }
         return 0;
+    }
+
+    /** How {@code name} trains per fold (checked by the caller); its models go to {@code --out/models/}. */
+    private StudentFoldMethod.Settings studentSettings(String name, Dataset d) {
+        Path labelFile = null;
+        if (name.equals("deepmend")) {
+            labelFile = Files.isDirectory(labels) ? labels.resolve("labels.arrow") : labels;
+            if (!Files.isRegularFile(labelFile)) throw new InputException(labelFile, 0, "no teacher labels (run geomend teacher --out DIR first)");
+        }
+        return new StudentFoldMethod.Settings(unet.config(d), studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction,
+                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads);
+    }
+
+    private static StudentFoldMethod checked(StudentFoldMethod m, Dataset d) {
+        try {
+            return m.checkLabels(d);
+        } catch (java.io.IOException e) {
+            m.close();
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The options that shaped the students (for the report's command line). */
+    private String studentArgs(List<String> perFold) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Path> e : models.entrySet()) b.append(" --model ").append(e.getKey()).append('=').append(e.getValue());
+        if (perFold.isEmpty()) return b.toString();
+        if (perFold.contains("deepmend")) b.append(" --labels ").append(labels);
+        b.append(String.format(Locale.ROOT, " --student-epochs %d --student-batch %d --student-lr %s --student-seed %d --student-val-fraction %s",
+                studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction));
+        if (unet.window != null) b.append(" --window ").append(unet.window);
+        if (unet.resolution != null) b.append(" --resolution ").append(unet.resolution);
+        b.append(String.format(Locale.ROOT, " --depth %d --filters %d --factor %s --kernel %d --convs %d --features %s",
+                unet.depth, unet.filters, unet.factor, unet.kernel, unet.convs, unet.features));
+        return b.toString();
     }
 }

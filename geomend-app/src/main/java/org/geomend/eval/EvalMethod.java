@@ -1,12 +1,13 @@
 package org.geomend.eval;
 
 import java.io.IOException;
+import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 
 /**
- * A geolocation method under evaluation. The harness calls {@link #fit} once per fold with that fold's training
- * sites (trained methods only: VoronoiBoost, Direct, DeepMEND of later issues), then {@link #draw} for chunks of
+ * A geolocation method under evaluation. The harness calls {@link #fit(Dataset, FitContext)} once per fold with that
+ * fold's training sites (trained methods only: VoronoiBoost, Direct, DeepMEND), then {@link #draw} for chunks of
  * the fold's test sites. Methods that are not {@link #trained()} are drawn once per tested site and their KS2
  * reused for every split and fold (their map does not depend on the fold).
  *
@@ -34,8 +35,20 @@ public interface EvalMethod extends AutoCloseable {
     /** True when the method learns from the training sites; false for closed-form methods and oracles. */
     default boolean trained() { return false; }
 
+    /**
+     * Where a fit happens: the split, the fold's position in it (0-based) and the fold itself, and the harness's
+     * kernels (for methods that compute on them while fitting).
+     */
+    record FitContext(Split split, int index, Split.Fold fold, GeoKernels kernels) {
+        /** {@code SPLIT-foldK} (K from 1): names what is written for this fold, e.g. {@code cv5-fold3}. */
+        public String tag() { return split.cliName + "-fold" + (index + 1); }
+    }
+
     /** Learns from {@code train} (dataset site indices with ground truth, read through {@code data.openMaps()}). */
     default void fit(Dataset data, int[] train) throws IOException {}
+
+    /** What the harness calls: by default {@link #fit(Dataset, int[])} with the fold's training sites. */
+    default void fit(Dataset data, FitContext fold) throws IOException { fit(data, fold.fold().train()); }
 
     /** Draws the map of every site of {@code chunk}, handing each to {@code out}. */
     void draw(Chunk chunk, MapOut out) throws IOException;

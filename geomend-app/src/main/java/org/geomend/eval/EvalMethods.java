@@ -7,8 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The methods {@code geomend eval --methods} knows, by name. Later issues add their trained methods
- * (voronoiboost, direct, deepmend) to {@link #standard()}; tests and callers may pass their own table.
+ * The methods {@code geomend eval --methods} knows, by name: {@link #standard()} holds the closed-form ones and
+ * voronoiboost (trained per fold); {@code geomend eval} adds the U-Net students {@link #STUDENTS}, from {@code --model
+ * NAME=DIR} (one model for every fold) or else trained per fold ({@code org.geomend.student.StudentFoldMethod}). Tests
+ * and callers may pass their own table.
  */
 public final class EvalMethods {
 
@@ -24,7 +26,10 @@ public final class EvalMethods {
     /** Methods named by the SPEC that are not built yet: asking for them is a clear error, not a silent skip. */
     public static final List<String> NOT_YET = List.of();
 
-    /** The U-Net students: they need {@code --model NAME=DIR} (a model of {@code geomend train}). */
+    /**
+     * The U-Net students: {@code geomend eval} draws them with {@code --model NAME=DIR} (a model of {@code geomend
+     * train}) or trains them per fold (deepmend on {@code --labels DIR}, a {@code geomend teacher} output).
+     */
     public static final List<String> STUDENTS = List.of("direct", "deepmend");
 
     private EvalMethods() {}
@@ -49,7 +54,8 @@ public final class EvalMethods {
             if (n.isEmpty()) continue;
             if (!table.containsKey(n)) {
                 if (STUDENTS.contains(n))
-                    throw new IllegalArgumentException("--methods: " + n + " needs --model " + n + "=DIR (a model written by geomend train; per-fold training is not built yet)");
+                    throw new IllegalArgumentException("--methods: " + n + " is not in this method table: it needs --model " + n
+                            + "=DIR (a model written by geomend train) or per-fold training (geomend eval registers both)");
                 if (NOT_YET.contains(n))
                     throw new IllegalArgumentException("--methods: " + n + " needs training and is not implemented in this build yet (known: " + String.join(", ", table.keySet()) + ")");
                 throw new IllegalArgumentException("--methods: unknown method '" + t.trim() + "' (known: " + String.join(", ", table.keySet()) + ")");

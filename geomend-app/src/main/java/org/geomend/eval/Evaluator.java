@@ -104,10 +104,11 @@ public final class Evaluator {
         }
         // trained methods: fitted per fold
         for (int s = 0; s < S && !trained.isEmpty(); s++) {
-            for (Split.Fold f : folds.get(s)) {
+            for (int fi = 0; fi < folds.get(s).size(); fi++) {
+                Split.Fold f = folds.get(s).get(fi);
                 for (int j : trained) {
                     long f0 = System.nanoTime();
-                    methods.get(j).fit(data, f.train());
+                    methods.get(j).fit(data, new EvalMethod.FitContext(splits.get(s), fi, f, kernels));
                     fitSeconds[j] += (System.nanoTime() - f0) / 1e9;
                 }
                 score(f.test(), methods, trained, pos, ks2[s], param[s], nanos[s], s == 0, done, total);

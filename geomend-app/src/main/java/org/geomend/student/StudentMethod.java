@@ -12,9 +12,9 @@ import org.geomend.kernels.nn.java.JavaNnKernels;
 
 /**
  * {@code deepmend} / {@code direct} in {@code geomend eval}, from a model trained beforehand ({@code --model
- * NAME=DIR}): the model is the same for every fold (so it is reported as not {@link #trained()}; per-fold training is
- * not built yet, and a model trained on the dataset's own sites leaks into its test folds: train it on another
- * dataset or with the test sites left out). A model trained on a coarser grid draws on its own grid and each coarse
+ * NAME=DIR}): the model is the same for every fold (so it is reported as not {@link #trained()}, and a model trained
+ * on the dataset's own sites leaks into its test folds: train it on another dataset or with the test sites left out;
+ * without {@code --model} eval trains one per fold, {@link StudentFoldMethod}). A model trained on a coarser grid draws on its own grid and each coarse
  * pixel's mass is spread evenly over the dataset pixels whose centres it holds, then renormalised, so KS2 is always
  * taken on the dataset's grid.
  */
@@ -39,6 +39,11 @@ public final class StudentMethod implements EvalMethod {
             nn = new JavaNnKernels(threads);
             student = StudentModel.load(model, nn, chunk.kernels(), chunk.allocator(), 4);
         }
+        draw(student, chunk, out);
+    }
+
+    /** Draws the chunk's maps with {@code student} on its own grid, spread onto the dataset's ({@link #spread}). */
+    static void draw(StudentModel student, Chunk chunk, MapOut out) throws IOException {
         UNetConfig cfg = student.config();
         int n = chunk.size(), cw = cfg.window();
         GridSpec[] coarse = new GridSpec[n];
