@@ -105,8 +105,8 @@ public final class StudentFoldMethod implements EvalMethod {
         long t0 = System.nanoTime();
         List<Trainer.EpochLog> h = new Trainer(o, nn, fold.kernels(), alloc, log, tag + ": ").run(data, train);
         Trainer.EpochLog last = h.get(h.size() - 1);
-        log.printf(Locale.ROOT, "%s: trained on %d sites in %.1f s (nn backend %s), validation KS2 median %.4f; wrote %s%n",
-                tag, train.length, (System.nanoTime() - t0) / 1e9, nn.name(), last.valKs2Median(), dir);
+        log.printf(Locale.ROOT, "%s: trained in %.1f s on %d of the fold's sites (validation among them; nn backend %s), validation KS2 median %.4f; wrote %s%n",
+                tag, (System.nanoTime() - t0) / 1e9, train.length, nn.name(), last.valKs2Median(), dir);
         student = StudentModel.load(dir, nn, fold.kernels(), alloc, 4);
     }
 

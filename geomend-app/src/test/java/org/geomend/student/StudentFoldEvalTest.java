@@ -89,6 +89,11 @@ class StudentFoldEvalTest {
         Map<String, String> perFold = ks2(out, "deepmend", f2.name()), given = ks2(one, "deepmend", f2.name());
         assertEquals(f2.test().length, perFold.size());
         assertEquals(perFold, given);
+        // deterministic: the same training again gives the same KS2
+        Path again = tmp.resolve("eval-again");
+        r = eval(again, "direct");
+        assertEquals(0, r.code(), r.err());
+        for (Split.Fold f : folds) assertEquals(ks2(out, "direct", f.name()), ks2(again, "direct", f.name()), f.name());
         // and the models differ from fold to fold
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(out.resolve("models/direct-cv5-fold1/model.safetensors")),
                 Files.readAllBytes(out.resolve("models/direct-cv5-fold2/model.safetensors"))));
