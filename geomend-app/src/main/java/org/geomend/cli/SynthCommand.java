@@ -40,6 +40,9 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "small", description = "small | paper (default: ${DEFAULT-VALUE})")
     String preset;
 
+    @Option(names = "--profile", defaultValue = "calibrated", description = "calibrated | literature: the association softness calibrated against DeepMEND's KS2 medians, or every parameter at its literature value (default: ${DEFAULT-VALUE})")
+    String profile;
+
     @Option(names = "--sites", description = "use these site positions (CSV with id,x,y[,env]) instead of generated cities")
     Path sites;
 
@@ -78,7 +81,7 @@ public final class SynthCommand implements Callable<Integer> {
         try {
             SynthParams p;
             try {
-                p = SynthParams.preset(preset);
+                p = SynthParams.preset(preset).withProfile(profile);
             } catch (IllegalArgumentException e) {
                 err.println("geomend synth: " + e.getMessage());
                 return 2;

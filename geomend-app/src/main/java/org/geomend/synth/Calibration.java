@@ -18,6 +18,10 @@ import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
+import org.geomend.voronoiboost.InventoryCells;
+import org.geomend.voronoiboost.ScaleTarget;
+import org.geomend.voronoiboost.ScaledCell;
+import org.geomend.voronoiboost.VoronoiBoostModel;
 
 /**
  * Calibration hook: a {@link MapSink} that, for every ground-truth map it receives, draws the Voronoi map
@@ -26,6 +30,11 @@ import org.geomend.kernels.java.JavaKernels;
  * truth. {@link #report()} gives the medians per class, to compare with DeepMEND Fig. 2 / section III-C
  * (medians: Voronoi about 0.70 and legacy sPDI about 0.50 overall; above 0.5 for both in suburban and rural
  * areas; lower and widely spread in urban areas).
+ *
+ * <p>It also measures the spread of each ground-truth map the way VoronoiBoost does: the scale s_tau about the cell's
+ * bounding-box centre at which the site's Voronoi cell holds mass tau ({@link ScaleTarget}), to compare with the
+ * only other figures trained on real operator ground truth: the published VoronoiBoost model's scales on 8,605 real
+ * French sites ({@link #PUBLISHED_SCALE_MEDIANS}).
  */
 public final class Calibration implements MapSink {
 
@@ -38,15 +47,38 @@ public final class Calibration implements MapSink {
         };
     }
 
-    /** Medians (and counts) of KS2 per class and overall. */
+    /** The taus of the scale diagnostics (VoronoiBoost's). */
+    public static final double[] TAUS = VoronoiBoostModel.TAUS;
+
+    /**
+     * Medians of the published VoronoiBoost model's scales per tau over the 8,605 real sites of
+     * {@code ../shared/data/reference/voronoiboost-published-scales.csv} (non-empty values only; 8,514 / 8,602 / 7,651 /
+     * 8,455 / 8,605 of them), for the report's reference line.
+     */
+    public static final double[] PUBLISHED_SCALE_MEDIANS = {0.824, 1.171, 1.872, 2.453, 4.079};
+
+    /** Medians (and counts) of KS2 per class and overall; {@code scales} holds the median s_tau per {@link #TAUS}. */
     public record Report(Map<String, Integer> count, Map<String, Double> voronoi, Map<String, Double> spdi,
-                         Map<String, Double> massInCell, Map<String, Double> centroidOffset) {
+                         Map<String, Double> massInCell, Map<String, Double> centroidOffset, Map<String, double[]> scales) {
         @Override public String toString() {
             StringBuilder sb = new StringBuilder("class       n   median KS2 Voronoi   median KS2 legacy sPDI   truth mass in Voronoi cell   truth centroid offset / cell radius\n");
             for (String k : count.keySet())
                 sb.append(String.format(Locale.ROOT, "%-9s %5d   %18.3f   %22.3f   %26.3f   %35.3f%n", k, count.get(k), voronoi.get(k),
                         spdi.get(k), massInCell.get(k), centroidOffset.get(k)));
+            sb.append("\nmedian scale s_tau of the Voronoi cell (about its bounding-box centre) holding mass tau of the truth\n");
+            sb.append("class      ");
+            for (double t : TAUS) sb.append(String.format(Locale.ROOT, "  tau %.2f", t));
+            sb.append('\n');
+            for (String k : count.keySet()) sb.append(scaleRow(k, scales.get(k)));
+            sb.append(scaleRow("published VoronoiBoost, 8,605 real sites", PUBLISHED_SCALE_MEDIANS));
             return sb.toString();
+        }
+
+        private static String scaleRow(String label, double[] v) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-11s", label.length() > 9 ? "" : label));
+            for (double x : v) sb.append(String.format(Locale.ROOT, "  %8.2f", x));
+            if (label.length() > 9) sb.append("   (").append(label).append(')');
+            return sb.append('\n').toString();
         }
     }
 
@@ -56,6 +88,7 @@ public final class Calibration implements MapSink {
     private final JavaKernels kernels;
     private final BufferAllocator alloc = new RootAllocator();
     private final Map<Env, List<double[]>> results = new EnumMap<>(Env.class);
+    private final InventoryCells cells;
     private GridBuffer knnBuf, vor, spdi, gt;
     private int bufPixels = -1;
 
@@ -69,6 +102,8 @@ public final class Calibration implements MapSink {
             index.put(s.id(), s.index());
         }
         pos = new SitePositions(x, y);
+        cells = InventoryCells.of(pos, new VoronoiBoostModel.Settings(ScaledCell.Origin.BBOX_CENTRE,
+                VoronoiBoostModel.Settings.defaults().clipMargin()));
         kernels = new JavaKernels(threads);
         for (Env e : Env.values()) results.put(e, new ArrayList<>());
     }
@@ -113,7 +148,13 @@ public final class Calibration implements MapSink {
         double r = grid.resolution();
         double dx = grid.x0() + (mx + 0.5) * r - pos.x()[i], dy = grid.y0() + (my + 0.5) * r - pos.y()[i];
         double offset = Math.hypot(dx, dy) / Math.sqrt(Math.max(1, cellPx) * r * r / Math.PI);
-        results.get(env[i]).add(new double[] {kv, ks, inCell, offset});
+        float[] truth = new float[n];
+        MemorySegment.copy(gs, GridBuffer.F32, 0, truth, 0, n);
+        double[] sc = ScaleTarget.scales(cells.cell(i), grid, truth, TAUS);
+        double[] row = new double[4 + sc.length];
+        row[0] = kv; row[1] = ks; row[2] = inCell; row[3] = offset;
+        System.arraycopy(sc, 0, row, 4, sc.length);
+        results.get(env[i]).add(row);
     }
 
     /** KS2 pairs {voronoi, spdi} recorded so far for one class. */
@@ -122,6 +163,7 @@ public final class Calibration implements MapSink {
     public Report report() {
         Map<String, Integer> c = new LinkedHashMap<>();
         Map<String, Double> v = new LinkedHashMap<>(), s = new LinkedHashMap<>(), in = new LinkedHashMap<>(), off = new LinkedHashMap<>();
+        Map<String, double[]> sc = new LinkedHashMap<>();
         List<double[]> all = new ArrayList<>();
         for (Env e : Env.values()) {
             List<double[]> l = results.get(e);
@@ -131,18 +173,27 @@ public final class Calibration implements MapSink {
             s.put(e.label(), median(l, 1));
             in.put(e.label(), median(l, 2));
             off.put(e.label(), median(l, 3));
+            sc.put(e.label(), scaleMedians(l));
         }
         c.put("all", all.size());
         v.put("all", median(all, 0));
         s.put("all", median(all, 1));
         in.put("all", median(all, 2));
         off.put("all", median(all, 3));
-        return new Report(c, v, s, in, off);
+        sc.put("all", scaleMedians(all));
+        return new Report(c, v, s, in, off, sc);
     }
 
+    private static double[] scaleMedians(List<double[]> l) {
+        double[] m = new double[TAUS.length];
+        for (int t = 0; t < m.length; t++) m[t] = median(l, 4 + t);
+        return m;
+    }
+
+    /** Median of column {@code k} over the rows where it is finite (NaN when none). */
     static double median(List<double[]> l, int k) {
-        if (l.isEmpty()) return Double.NaN;
-        double[] a = l.stream().mapToDouble(x -> x[k]).sorted().toArray();
+        double[] a = l.stream().mapToDouble(x -> x[k]).filter(Double::isFinite).sorted().toArray();
+        if (a.length == 0) return Double.NaN;
         int n = a.length;
         return n % 2 == 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
     }

@@ -2,6 +2,7 @@ package org.geomend.synth;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,7 +106,7 @@ class SynthGeneratorTest {
     @Test void hysteresisAndPrioritiesKeepProbabilities() {
         // no fading: best server; P(i|l) is still a distribution over sites
         SynthParams t = tiny();
-        SynthParams p = new SynthParams(t.preset(), t.window(), t.resolution(), t.ueHeight(), t.floorDbm(), 4, 30,
+        SynthParams p = new SynthParams(t.preset(), t.profile(), t.window(), t.resolution(), t.ueHeight(), t.floorDbm(), 4, 30,
                 false, 0, 3, 2, 0.5, 100, 2, 20_000, 1_000, 10_000, 100, t.antenna(), t.layers(), t.urban(),
                 t.suburban(), t.rural(), t.cities(), t.tileM(), 800, 2500, 3);
         SynthGenerator.Layout l = new SynthGenerator(p, 3, 1, null).layout();
@@ -151,6 +152,49 @@ class SynthGeneratorTest {
         assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--preset", "huge", "--out", out.toString()));
         assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--bogus"));
         assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--sites", dir.resolve("none.csv").toString(), "--out", out.toString()));
+    }
+
+    @Test void profiles() {
+        SynthParams c = SynthParams.paper(), l = c.withProfile(SynthParams.LITERATURE);
+        assertEquals(SynthParams.CALIBRATED, c.profile());
+        assertEquals(SynthParams.LITERATURE, l.profile());
+        // the literature profile changes exactly three things
+        assertEquals(18.0, c.locationSigmaDb());
+        assertEquals(6.0, l.locationSigmaDb());
+        assertEquals(Antenna.TR38901, c.antenna());
+        assertEquals(Antenna.TR36814, l.antenna());
+        assertEquals(SynthParams.GUDMUNDSON_DCORR_M, l.suburban().dcorrM());
+        assertEquals(SynthParams.GUDMUNDSON_DCORR_M, l.rural().dcorrM());
+        assertEquals(c.urban().dcorrM(), l.urban().dcorrM());
+        assertEquals(c.floorDbm(), l.floorDbm());
+        assertEquals(c.nStrongest(), l.nStrongest());
+        assertEquals(c.cities(), l.cities());
+        assertEquals(c.suburban().isdM(), l.suburban().isdM());
+        assertTrue(c.suburban().dcorrM() < 200 && c.rural().dcorrM() < 200);
+        // and back
+        SynthParams b = l.withWindow(64).withProfile(SynthParams.CALIBRATED);
+        assertEquals(18.0, b.locationSigmaDb());
+        assertEquals(64, b.window());
+        assertEquals(c.rural().dcorrM(), b.rural().dcorrM());
+        assertThrows(IllegalArgumentException.class, () -> c.withProfile("best"));
+    }
+
+    @Test void literatureProfileOnTheCommandLine(@TempDir Path dir) throws IOException {
+        SynthGenerator.SinkFactory f = (out, crs) -> new MemorySink();
+        Path csv = dir.resolve("in.csv");
+        StringBuilder sb = new StringBuilder("id,x,y\n");
+        for (int k = 0; k < 12; k++) sb.append("s").append(k).append(',').append(600_000 + (k % 4) * 700).append(',')
+                .append(6_800_000 + (k / 4) * 800).append('\n');
+        Files.writeString(csv, sb);
+        Path out = dir.resolve("out");
+        assertEquals(0, new CommandLine(new SynthCommand(f)).execute("--sites", csv.toString(), "--window", "40",
+                "--profile", "literature", "--out", out.toString(), "--calibrate", "--threads", "1"));
+        String manifest = Files.readString(out.resolve("manifest.json"));
+        assertTrue(manifest.contains("\"profile\": \"literature\"") && manifest.contains("\"locationSigmaDb\": 6"), manifest);
+        String cal = Files.readString(out.resolve("calibration.txt"));
+        assertTrue(cal.contains("published VoronoiBoost") && cal.contains("tau 0.95"), cal);
+        assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--sites", csv.toString(), "--profile", "best",
+                "--out", dir.resolve("o2").toString()));
     }
 
     @Test void given() {

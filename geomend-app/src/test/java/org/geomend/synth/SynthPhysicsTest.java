@@ -61,6 +61,19 @@ class SynthPhysicsTest {
         assertEquals(-3.0, a.relative(Antenna.wrap180(-32.5 + 360), 0), 1e-9);
     }
 
+    @Test void antennaPatternTr36814() {
+        Antenna a = Antenna.TR36814;
+        assertEquals(14.0, a.gain(0, 8, 8), 1e-12);                // boresight incl. tilt
+        assertEquals(-3.0, a.relative(35, 0), 1e-12);              // half the 70 deg HPBW
+        assertEquals(-3.0, a.relative(0, 5), 1e-12);               // half the 10 deg vertical beam
+        assertEquals(-20.0, a.relative(0, -30), 1e-12);            // vertical side-lobe level
+        assertEquals(-25.0, a.relative(180, 0), 1e-12);            // front-to-back A_m
+        assertEquals(-25.0, a.relative(60, 20), 1e-12);            // A_H + A_V capped at A_m
+        // a 9 deg downtilt seen from the horizon costs 12 (9/10)^2 = 9.72 dB here, 0.23 dB with the 38.901 element
+        assertEquals(-9.72, a.relative(0, -9), 1e-9);
+        assertEquals(-12 * Math.pow(9 / 65.0, 2), Antenna.TR38901.relative(0, -9), 1e-12);
+    }
+
     /** Unit variance and the Gudmundson correlation rho(d) = exp(-d / d_corr) along the axes. */
     @Test void shadowFieldVarianceAndCorrelation() {
         int w = 400, h = 400;
