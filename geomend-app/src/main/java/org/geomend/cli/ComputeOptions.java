@@ -13,9 +13,19 @@ final class ComputeOptions {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the java backend (0 = all cores).")
     int threads;
 
+    /**
+     * The kernels: {@code java}; {@code auto} and {@code cuda} the CUDA backend when a device starts, else Java with
+     * a one-line notice on stderr (a missing GPU is never a failure; {@code nbl} does the same).
+     */
     GeoKernels open() {
         if (!backend.equals("auto") && !backend.equals("java") && !backend.equals("cuda"))
             throw new IllegalArgumentException("--backend must be auto, java or cuda: '" + backend + "'");
-        return Backends.select(backend, threads, System.err);
+        try {
+            return Backends.select(backend, threads, System.err);
+        } catch (IllegalStateException e) {
+            System.err.println("geomend: cuda backend unavailable (" + e.getMessage().lines().findFirst().orElse("")
+                    .replaceFirst("^cuda backend unavailable: ", "") + "); using java");
+            return Backends.select("java", threads, null);
+        }
     }
 }

@@ -26,6 +26,10 @@ import java.util.List;
  *       and 8 sectors: 0.398 / 0.345; the paper: 0.704 / 0.501).</li>
  *   <li>Handover: A3 offset + hysteresis 2-4 dB (typical operator settings, TS 36.331 reportConfigEUTRA).</li>
  * </ul>
+ * These are the {@value #CALIBRATED} profile (the presets' default). {@link #withProfile} with {@value #LITERATURE}
+ * puts the calibrated softness back to a physical value and two more parameters to other literature values (6 dB location
+ * variability, the TR 36.814 array antenna, Gudmundson's 500 m decorrelation in suburban and rural areas); it keeps the
+ * -136 dBm floor (inside TS 36.304's Q_rxlevmin range).
  *
  * @param profile          {@value #CALIBRATED} (association softness and floor calibrated against DeepMEND's KS2 medians) or
  *                         {@value #LITERATURE} (every parameter at its literature value; see {@link #withProfile})

@@ -118,6 +118,20 @@ class GeolocateCliTest {
         assertTrue(r.err().contains(GeolocateCommand.human(Files.size(out)) + " written"), "the summary gives the file's size: " + r.err());
     }
 
+    /** {@code --backend cuda} runs everywhere: on the CUDA backend with a device, else on Java after a one-line notice. */
+    @Test void cudaBackendFallsBackToJavaWithoutADevice() throws IOException {
+        Path npy = dir.resolve("cuda-or-java");
+        Result r = run("geolocate", "--sites", sites.toString(), "--window", Integer.toString(W), "--resolution",
+                Double.toString(RES), "--backend", "cuda", "--threads", "2", "--method", "voronoi", "--format", "npy",
+                "--out", npy.toString(), "--ids", "s3");
+        assertEquals(0, r.code(), r.err());
+        if (r.err().contains("cuda backend unavailable"))
+            assertEquals(1, r.err().lines().filter(l -> l.contains("using java")).count(), r.err());
+        MapData m = NpyMapReader.read(npy.resolve("s3.npy"));
+        double[] ref = Reference.normalise(Reference.voronoiMap(positions(), 3, m.grid(), null), null);
+        assertTrue(l1(ref, m.values()) < 1e-4);
+    }
+
     @Test void voronoiGeoTiffAndNpyReadBackInPlace() throws IOException {
         Path tif = dir.resolve("tif"), npy = dir.resolve("npy");
         assertEquals(0, run(args("--method", "voronoi", "--format", "geotiff", "--out", tif.toString())).code());
