@@ -2,6 +2,8 @@
 """The U-Net of org.geomend.bench.nn.NnBench in PyTorch, timed on the GPU: one training step (batch 8, forward +
 backward + Adam 1e-4) and batched inference, FP32 with TF32 off (cudnn.allow_tf32 = False, matmul TF32 off), so
 that it compares with the geomend CUDA / cuDNN backends on the same device. Prints one JSON line per config.
+With --device cpu it times the same network on the CPU (torch.set_num_threads(--threads)) for a same-machine
+comparison with `NnBench --backend java --threads N` (bench/results/2026-11-29-unet-cpu-vs-pytorch.md).
 
 Network (same as NnBench): `levels` resolution levels, round(filters * factor^l) filters at level l, two KxK
 conv + ReLU per level, 2x2 max-pool down, nearest up-sampling x2 + conv + ReLU, concatenation (skip first),
@@ -10,10 +12,12 @@ by a factor of two per level from 32 (factor 0.5); --factor 2 is the classic dou
 padded to 640 (a multiple of 2^(levels-1)).
 
 Usage: python3 bench/pytorch_unet.py [--factor 0.5 2] [--levels 6] [--filters 32] [--kernel 5] [--batch 8]
-       [--size 640] [--channels 3] [--steps 5] [--cudnn-benchmark]
+       [--size 640] [--channels 3] [--steps 5] [--cudnn-benchmark] [--device cuda|cpu] [--threads N]
+       [--inference-only]
 """
 import argparse
 import json
+import platform
 import sys
 import time
 
@@ -61,18 +65,34 @@ def masked_l1(pred, target, mask):
     return (mask * (pred - target).abs()).sum() / mask.sum().clamp(min=1)
 
 
-def timed(fn, steps):
-    torch.cuda.synchronize()
+def sync(dev):
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def timed(fn, steps, dev):
+    sync(dev)
     t0 = time.perf_counter()
     out = None
     for _ in range(steps):
         out = fn()
-    torch.cuda.synchronize()
+    sync(dev)
     return (time.perf_counter() - t0) * 1000 / steps, out
 
 
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def run(args, factor):
-    dev = torch.device("cuda")
+    dev = torch.device(args.device)
     torch.manual_seed(1)
     net = UNet(args.levels, args.filters, factor, args.kernel, args.channels).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=1e-4, eps=1e-7)
@@ -88,13 +108,29 @@ def run(args, factor):
         opt.step()
         return loss
 
-    for _ in range(2):
-        step()
-    train_ms, loss = timed(step, args.steps)
+    train_ms, loss = float("nan"), float("nan")
+    if not args.inference_only:
+        for _ in range(2):
+            step()
+        train_ms, loss = timed(step, args.steps, dev)
     with torch.no_grad():
         net(x)
-        infer_ms, _ = timed(lambda: net(x), args.steps)
+        infer_ms, _ = timed(lambda: net(x), args.steps, dev)
     params = sum(p.numel() for p in net.parameters())
+    if dev.type == "cpu":
+        return {
+            "impl": "pytorch",
+            "torch": torch.__version__,
+            "device": "cpu: " + cpu_name(),
+            "threads": torch.get_num_threads(),
+            "config": "%d levels, filters %s, %dx%d, batch %d, %dx%d, %d input channels"
+                      % (args.levels, ",".join(map(str, net.filters)), args.kernel, args.kernel, B, S, S, args.channels),
+            "parameters": params,
+            "train_step_ms": None if args.inference_only else round(train_ms, 3),
+            "inference_batch_ms": round(infer_ms, 3),
+            "inference_ms_per_map": round(infer_ms / B, 3),
+            "loss": None if args.inference_only else float(loss),
+        }
     return {
         "impl": "pytorch",
         "torch": torch.__version__,
@@ -105,10 +141,10 @@ def run(args, factor):
         "parameters": params,
         "tf32": False,
         "cudnn_benchmark": bool(args.cudnn_benchmark),
-        "train_step_ms": round(train_ms, 3),
+        "train_step_ms": None if args.inference_only else round(train_ms, 3),
         "inference_batch_ms": round(infer_ms, 3),
         "inference_ms_per_map": round(infer_ms / B, 3),
-        "loss": float(loss),
+        "loss": None if args.inference_only else float(loss),
         "peak_memory_mib": round(torch.cuda.max_memory_allocated(dev) / 2 ** 20, 1),
     }
 
@@ -124,10 +160,15 @@ def main():
     p.add_argument("--channels", type=int, default=3)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--cudnn-benchmark", action="store_true", help="let cuDNN time its algorithms (autotuning)")
+    p.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="default cuda")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (torch.set_num_threads; 0 = torch's default)")
+    p.add_argument("--inference-only", action="store_true", help="skip the training steps")
     args = p.parse_args()
-    if not torch.cuda.is_available():
+    if args.device == "cuda" and not torch.cuda.is_available():
         print("pytorch_unet.py: no CUDA device", file=sys.stderr)
         return 3
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     if args.size % (1 << (args.levels - 1)):
         print("pytorch_unet.py: --size must be a multiple of 2^(levels-1)", file=sys.stderr)
         return 2
@@ -136,8 +177,9 @@ def main():
     torch.backends.cudnn.benchmark = bool(args.cudnn_benchmark)
     for factor in args.factor:
         print(json.dumps(run(args, factor)), flush=True)
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
+        if args.device == "cuda":
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats()
     return 0
 
 

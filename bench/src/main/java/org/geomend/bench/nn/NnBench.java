@@ -12,11 +12,13 @@ import org.geomend.cuda.CudaNnKernels;
 import org.geomend.cuda.CudaUnavailableException;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
+import org.geomend.kernels.nn.java.JavaNnKernels;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
- * Times a U-Net training step (forward + backward + Adam) and batched inference on a CUDA backend, with the
+ * Times a U-Net training step (forward + backward + Adam) and batched inference on a CUDA backend (or, with
+ * {@code --backend java}, on {@link JavaNnKernels} for a same-machine CPU comparison), with the
  * network of {@code bench/pytorch_unet.py} so that both run the same work on the same device: {@code levels}
  * resolution levels, {@code filters * factor^l} filters at level l, two K x K conv + ReLU per level, 2 x 2 max-pool
  * down, nearest up-sampling x 2 + conv + ReLU, concatenation of the skip (skip first), two conv + ReLU, a 1 x 1
@@ -25,9 +27,13 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * <p>This is a benchmark schedule of {@link NnKernels} calls, not the geomend U-Net model (that lives with the
  * training loop). Gradients meeting at a skip are summed with {@link NnKernels#add}. A profiled step (synchronising after every operation) gives the time per operation kind.
  *
- * <p>Run: {@code java -cp geomend-bench.jar org.geomend.bench.nn.NnBench [--backend cuda|cudnn] [--levels 6]
- * [--filters 32] [--factor 2] [--kernel 5] [--batch 8] [--size 640] [--channels 3] [--steps 5]}; prints JSON.
- * <b>Unverified:</b> never run (written without a GPU).
+ * <p>Run: {@code java -cp geomend-bench.jar org.geomend.bench.nn.NnBench [--backend cuda|cudnn|java] [--threads N]
+ * [--levels 6] [--filters 32] [--factor 2] [--kernel 5] [--batch 8] [--size 640] [--channels 3] [--steps 5]
+ * [--inference-only]}; prints JSON. {@code --threads} (java only; 0 = all cores) sizes the Java kernels' pool;
+ * {@code --inference-only} skips the training steps and the profile. On Java the ReLU after a convolution is a
+ * separate {@code reluForward} (the CUDA backends fuse it) and the skip sums use {@link NnKernels#add}.
+ * <b>Unverified on CUDA:</b> never run there (written without a GPU); the Java backend has run
+ * ({@code bench/results/2026-11-29-unet-cpu-vs-pytorch.md}).
  */
 public final class NnBench {
 
@@ -56,9 +62,15 @@ public final class NnBench {
             profileMs.forEach((k, v) -> p.append(p.isEmpty() ? "" : ", ").append('"').append(k).append("\": ")
                     .append(String.format(Locale.ROOT, "%.3f", v)));
             return String.format(Locale.ROOT, "{\"impl\": \"geomend-%s\", \"config\": \"%s\", \"parameters\": %d, "
-                            + "\"train_step_ms\": %.3f, \"inference_batch_ms\": %.3f, \"inference_ms_per_map\": %.3f, "
-                            + "\"loss\": %.6g, \"profile_ms\": {%s}}",
-                    backend, config.describe(), parameters, trainStepMs, inferenceBatchMs, inferenceMsPerMap, loss, p);
+                            + "\"train_step_ms\": %s, \"inference_batch_ms\": %.3f, \"inference_ms_per_map\": %.3f, "
+                            + "\"loss\": %s, \"profile_ms\": {%s}}",
+                    backend, config.describe(), parameters, num("%.3f", trainStepMs), inferenceBatchMs, inferenceMsPerMap,
+                    num("%.6g", loss), p);
+        }
+
+        /** {@code v} formatted, or JSON null when it is NaN (not measured). */
+        private static String num(String fmt, double v) {
+            return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, fmt, v);
         }
     }
 
@@ -87,7 +99,7 @@ public final class NnBench {
     /** The layers and every activation and gradient buffer of one configuration. */
     private static final class Net implements AutoCloseable {
         final NnKernels k;
-        final CudaNnKernels cuda;
+        final CudaNnKernels cuda; // null on the Java backend
         final Config c;
         final List<Tensor> all = new ArrayList<>();
         final Arena arena = Arena.ofConfined();
@@ -102,10 +114,10 @@ public final class NnBench {
         int step;
 
         Net(NnKernels k, Config c, long seed) {
-            if (!(k instanceof CudaNnKernels cu))
-                throw new IllegalArgumentException("the U-Net step benchmark needs a CUDA backend (skip sums), not " + k.name());
+            if (!(k instanceof CudaNnKernels) && !(k instanceof JavaNnKernels))
+                throw new IllegalArgumentException("the U-Net step benchmark needs a CUDA or the Java backend, not " + k.name());
             this.k = k;
-            this.cuda = cu;
+            this.cuda = k instanceof CudaNnKernels cu ? cu : null;
             this.c = c;
             L = c.levels();
             Random rnd = new Random(seed);
@@ -180,9 +192,10 @@ public final class NnBench {
 
         private void fwd(Conv v, Tensor x, Tensor y) {
             timed("conv forward", () -> {
-                if (v.relu) cuda.conv2dForwardRelu(x, v.w, v.b, y);
+                if (v.relu && cuda != null) cuda.conv2dForwardRelu(x, v.w, v.b, y);
                 else k.conv2dForward(x, v.w, v.b, y);
             });
+            if (v.relu && cuda == null) timed("relu forward", () -> k.reluForward(y, y));
         }
 
         /** dy is the gradient w.r.t. v's (post-ReLU) output y; dx null skips the data gradient. */
@@ -237,7 +250,8 @@ public final class NnBench {
                 int ll = l;
                 if (l < L - 1) {
                     timed("max-pool backward", () -> k.maxPool2Backward(a1[ll], gpool[ll], ga1[ll]));
-                    timed("add (skip)", () -> cuda.add(ga1[ll], gskip[ll], ga1[ll]));
+                    if (cuda != null) timed("add (skip)", () -> cuda.add(ga1[ll], gskip[ll], ga1[ll]));
+                    else timed("add (skip)", () -> k.add(ga1[ll], gskip[ll], ga1[ll]));
                 }
                 bwd(enc[l][1], a0[l], a1[l], ga1[l], ga0[l]);
                 bwd(enc[l][0], l == 0 ? input : pool[l - 1], a0[l], ga0[l], l == 0 ? null : gpool[l - 1]);
@@ -265,33 +279,50 @@ public final class NnBench {
     private NnBench() {}
 
     /** Warms up, times {@code steps} training steps and {@code steps} inference batches, then profiles one step. */
-    public static Timing run(NnKernels k, Config c, int steps, long seed) {
+    public static Timing run(NnKernels k, Config c, int steps, long seed) { return run(k, c, steps, seed, false); }
+
+    /**
+     * As {@link #run(NnKernels, Config, int, long)}; {@code inferenceOnly} skips the training steps and the profile
+     * (train step NaN), after one warm-up forward.
+     */
+    public static Timing run(NnKernels k, Config c, int steps, long seed, boolean inferenceOnly) {
         try (Net net = new Net(k, c, seed)) {
-            for (int i = 0; i < 2; i++) net.trainStep();
-            k.synchronize();
-            long t0 = System.nanoTime();
-            double loss = 0;
-            for (int i = 0; i < steps; i++) loss = net.trainStep();
-            k.synchronize();
-            double train = (System.nanoTime() - t0) / 1e6 / steps;
+            double train = Double.NaN, loss = Double.NaN;
+            long t0;
+            if (!inferenceOnly) {
+                for (int i = 0; i < 2; i++) net.trainStep();
+                k.synchronize();
+                t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) loss = net.trainStep();
+                k.synchronize();
+                train = (System.nanoTime() - t0) / 1e6 / steps;
+            }
             net.forward();
             k.synchronize();
             t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) net.forward();
             k.synchronize();
             double infer = (System.nanoTime() - t0) / 1e6 / steps;
-            net.profiling = true;
-            net.trainStep();
-            net.profiling = false;
+            if (!inferenceOnly) {
+                net.profiling = true;
+                net.trainStep();
+                net.profiling = false;
+            }
             return new Timing(c, k.name(), train, infer, infer / c.batch(), loss, net.profile, net.parameters());
         }
     }
 
     public static void main(String[] args) throws CudaUnavailableException {
         String backend = "cuda";
-        int levels = 6, filters = 32, kernel = 5, batch = 8, size = 640, channels = 3, steps = 5;
+        int levels = 6, filters = 32, kernel = 5, batch = 8, size = 640, channels = 3, steps = 5, threads = 0;
         double factor = 2;
+        boolean inferenceOnly = false;
         for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--inference-only")) {
+                inferenceOnly = true;
+                i--;
+                continue;
+            }
             if (i + 1 >= args.length) usage("missing value for " + args[i]);
             String v = args[i + 1];
             switch (args[i]) {
@@ -304,16 +335,25 @@ public final class NnBench {
                 case "--size" -> size = Integer.parseInt(v);
                 case "--channels" -> channels = Integer.parseInt(v);
                 case "--steps" -> steps = Integer.parseInt(v);
+                case "--threads" -> threads = Integer.parseInt(v);
                 default -> usage("unknown option " + args[i]);
             }
+        }
+        Config config = new Config(levels, filters, factor, kernel, batch, size, channels);
+        if (backend.equals("java")) {
+            try (JavaNnKernels k = new JavaNnKernels(threads)) {
+                String json = run(k, config, steps, 1, inferenceOnly).json();
+                System.out.println(json.substring(0, json.length() - 1) + ", \"threads\": " + k.threads() + "}");
+            }
+            return;
         }
         CudaNnKernels.Conv conv = switch (backend) {
             case "cuda" -> CudaNnKernels.Conv.CUDA;
             case "cudnn" -> CudaNnKernels.Conv.CUDNN;
-            default -> { usage("--backend is cuda or cudnn"); yield null; }
+            default -> { usage("--backend is cuda, cudnn or java"); yield null; }
         };
         try (CudaNnKernels k = CudaNnKernels.open(0, conv)) {
-            System.out.println(run(k, new Config(levels, filters, factor, kernel, batch, size, channels), steps, 1).json());
+            System.out.println(run(k, config, steps, 1, inferenceOnly).json());
         }
     }
 
