@@ -15,47 +15,79 @@ import org.geomend.kernels.nn.Tensor;
 /**
  * The Java backend of {@link NnKernels}: tensors in off-heap memory, work split into a fixed number of tasks
  * (independent of the thread count, each output element written by exactly one task, reductions in a fixed order)
- * so results are bit-identical from run to run and across thread counts. Convolutions gather the zero-padded input
- * rows of one output row into a heap buffer and run the register-tiled loops of {@link ConvLoops}; the backward
- * data pass is the forward pass with the filters transposed and rotated by 180 degrees.
+ * so results are bit-identical from run to run and across thread counts. The forward convolution of 5 x 5 and 3 x 3
+ * filters runs as Winograd F(4 x 4, K x K) ({@link Winograd}) where that is faster ({@link Conv}: system property
+ * {@value #CONV_PROPERTY}{@code =direct} or {@link #JavaNnKernels(int, Conv)} turn it off). The direct convolutions
+ * gather the zero-padded input rows of one output row into a heap buffer and run the register-tiled loops of
+ * {@link ConvLoops}; the backward data pass is the direct forward pass with the filters transposed and rotated by
+ * 180 degrees, the backward passes are always direct.
  */
 public final class JavaNnKernels implements NnKernels {
 
+    /** How {@link #conv2dForward} convolves (the backward passes are always direct). */
+    public enum Conv {
+        /**
+         * The default: Winograd F(4 x 4, K x K) for 5 x 5 and 3 x 3 filters where it is faster than the direct loops
+         * (at least {@value JavaNnKernels#WINOGRAD_MIN_IN} input channels and {@value JavaNnKernels#WINOGRAD_MIN_PAIRS}
+         * input x output channel pairs), direct otherwise.
+         */
+        AUTO,
+        /** Winograd for every 5 x 5 and 3 x 3 filter whatever the channel counts (tests), direct for other sizes. */
+        WINOGRAD,
+        /** Direct convolution only. */
+        DIRECT
+    }
+
     /**
-     * System property choosing the forward convolution of {@link #JavaNnKernels(int)}: {@code winograd} (the
-     * default: Winograd where it applies, see {@link #JavaNnKernels(int, boolean)}) or {@code direct}.
+     * System property read by {@link #JavaNnKernels(int)}: {@code auto} (the default), {@code winograd} or
+     * {@code direct}, see {@link Conv}.
      */
     public static final String CONV_PROPERTY = "geomend.nn.conv";
     /** System properties overriding the Winograd output tile side m of 5 x 5 and 3 x 3 filters (tuning only). */
     public static final String TILE5_PROPERTY = "geomend.nn.winograd.m5", TILE3_PROPERTY = "geomend.nn.winograd.m3";
+    /**
+     * {@link Conv#AUTO} uses Winograd from this many input channels and input x output channel pairs (measured on
+     * 2-core AVX2: about even at 4 -> 4 and 2 -> 8, 1.5-1.9x faster at 8 -> 2 and 16 -> 1, slower from one channel).
+     */
+    public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16;
 
     private final int threads;
     private final WorkerPool pool;
+    private final Conv conv;
     private final Winograd wino5, wino3;
 
     /**
-     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor), with the forward
-     * convolution of system property {@value #CONV_PROPERTY} ({@code winograd} unless it says {@code direct}).
+     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor), convolving as
+     * system property {@value #CONV_PROPERTY} says ({@link Conv#AUTO} when it is not set).
+     *
+     * @throws IllegalArgumentException when the property names no {@link Conv}
      */
     public JavaNnKernels(int threads) {
-        this(threads, !"direct".equals(System.getProperty(CONV_PROPERTY, "winograd")));
+        this(threads, conv(System.getProperty(CONV_PROPERTY)));
     }
 
     /**
-     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor). With
-     * {@code winograd}, the forward convolution of 5 x 5 and 3 x 3 filters over enough channels runs as Winograd
-     * F(4 x 4, K x K) (float32 relative L2 error about 1e-6 on the U-Net's layers against float64, direct about
-     * 1e-7); otherwise, and always for the backward passes, as direct convolution.
+     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor) whose forward
+     * convolution runs as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of about
+     * 1e-6 on the U-Net's layers against float64 (direct: about 1e-7); see {@link Winograd}.
      */
-    public JavaNnKernels(int threads, boolean winograd) {
+    public JavaNnKernels(int threads, Conv conv) {
         this.pool = new WorkerPool(threads, "geomend-java-nn");
         this.threads = pool.threads();
-        this.wino5 = winograd ? new Winograd(Integer.getInteger(TILE5_PROPERTY, 4), 5) : null;
-        this.wino3 = winograd ? new Winograd(Integer.getInteger(TILE3_PROPERTY, 4), 3) : null;
+        this.conv = conv;
+        boolean w = conv != Conv.DIRECT;
+        this.wino5 = w ? new Winograd(Integer.getInteger(TILE5_PROPERTY, 4), 5) : null;
+        this.wino3 = w ? new Winograd(Integer.getInteger(TILE3_PROPERTY, 4), 3) : null;
     }
 
-    /** Whether the forward convolution may use Winograd (see {@link #JavaNnKernels(int, boolean)}). */
-    public boolean winograd() { return wino5 != null; }
+    private static Conv conv(String name) {
+        if (name == null || name.isBlank()) return Conv.AUTO;
+        for (Conv c : Conv.values()) if (c.name().equalsIgnoreCase(name.trim())) return c;
+        throw new IllegalArgumentException(CONV_PROPERTY + "=" + name + ": want auto, winograd or direct");
+    }
+
+    /** How the forward convolution runs. */
+    public Conv conv() { return conv; }
 
     @Override public String name() { return "java"; }
 
@@ -145,11 +177,8 @@ public final class JavaNnKernels implements NnKernels {
     /** The Winograd algorithm for a forward convolution, or null for the direct one. */
     private Winograd winogradFor(int k, int ci, int co) {
         Winograd wg = k == 5 ? wino5 : k == 3 ? wino3 : null;
-        return wg != null && (long) ci * co >= WINOGRAD_MIN_CHANNELS ? wg : null;
+        return conv == Conv.AUTO && (ci < WINOGRAD_MIN_IN || (long) ci * co < WINOGRAD_MIN_PAIRS) ? null : wg;
     }
-
-    /** Winograd pays off (measured, 2-core AVX2) from this many input x output channels. */
-    static final int WINOGRAD_MIN_CHANNELS = 32;
 
     /**
      * The forward convolution by {@link Winograd}: units of up to {@link #BAND} tile rows and {@link Winograd#TB}

@@ -21,16 +21,21 @@ import jdk.incubator.vector.FloatVector;
  * that {@code A^T} and {@code B^T} hold dyadic rationals, exact in float32. Filters are transformed in float64 and
  * rounded once.
  *
- * <p>Work unit: one strip of up to {@link #TB} tiles along one tile row of one image. Its input rows are copied with
- * their zero padding into a heap buffer split by column phase ({@code x mod m}), so that the transform, vectorised
- * over {@link ConvLoops#L} neighbouring tiles, loads contiguous lanes; then the {@code a^2} products over the input
- * channels (register tile: {@link ConvLoops#OBLOCK} output channels x up to three vectors of tiles), then the output
- * transform with the bias. Every output pixel is computed by one unit, in an order that does not depend on how the
- * units are spread over threads: the result is bit-identical for any thread count.
+ * <p>Work unit ({@link #band}): a band of tile rows and up to {@link #TB} tile columns of one image. Per input
+ * channel, the input rows of a tile row are copied with their zero padding into a heap buffer split by column phase
+ * ({@code x mod m}), so that the input transform, vectorised over {@link ConvLoops#L} neighbouring tiles, loads
+ * contiguous lanes (with {@code a = 2m} the next tile row reuses half of these rows); then the {@code a^2} products
+ * over the input channels (register tile: 8 output channels x one vector of tiles, in channel order), then the output
+ * transform with the bias. F(4 x 4, 5 x 5) runs hand-factored transforms ({@link #bt8}, {@link #at8}); other sizes
+ * the matrices. Every output pixel is computed by one unit in an order that does not depend on how the units are
+ * spread over threads: the result is bit-identical for any thread count.
+ *
+ * <p>Accuracy (float32 relative L2 error against the float64 reference, He weights, ReLU inputs, the U-Net's layers):
+ * F(4 x 4, 5 x 5) about 1e-6, direct about 1e-7; see the README.
  */
 final class Winograd {
 
-    /** Tiles per work unit: three vectors (the register tile of the products). */
+    /** Tile columns per work unit: three vectors. */
     static final int TB = 3 * L;
 
     private static final double[] POINTS = {0, 1, -1, 2, -2, 0.5, -0.5, 3, -3, 1.0 / 3, -1.0 / 3};
