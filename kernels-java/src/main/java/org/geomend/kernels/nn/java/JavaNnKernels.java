@@ -29,7 +29,8 @@ public final class JavaNnKernels implements NnKernels {
         /**
          * The default: Winograd F(4 x 4, K x K) for 5 x 5 and 3 x 3 filters where it is faster than the direct loops
          * (at least {@value JavaNnKernels#WINOGRAD_MIN_IN} input channels and {@value JavaNnKernels#WINOGRAD_MIN_PAIRS}
-         * input x output channel pairs), direct otherwise.
+         * input x output channel pairs for 5 x 5, {@value JavaNnKernels#WINOGRAD3_MIN_PAIRS} for 3 x 3), direct
+         * otherwise.
          */
         AUTO,
         /** Winograd for every 5 x 5 and 3 x 3 filter whatever the channel counts (tests), direct for other sizes. */
@@ -46,10 +47,12 @@ public final class JavaNnKernels implements NnKernels {
     /** System properties overriding the Winograd output tile side m of 5 x 5 and 3 x 3 filters (tuning only). */
     public static final String TILE5_PROPERTY = "geomend.nn.winograd.m5", TILE3_PROPERTY = "geomend.nn.winograd.m3";
     /**
-     * {@link Conv#AUTO} uses Winograd from this many input channels and input x output channel pairs (measured on
-     * 2-core AVX2: about even at 4 -> 4 and 2 -> 8, 1.5-1.9x faster at 8 -> 2 and 16 -> 1, slower from one channel).
+     * {@link Conv#AUTO} uses Winograd for 5 x 5 filters from this many input channels and input x output channel
+     * pairs (measured on 2-core AVX2: about even at 4 -> 4 and 2 -> 8, 1.5-1.9x faster at 8 -> 2 and 16 -> 1, 4x at
+     * 48 -> 32, slower from one input channel), for 3 x 3 (F(4 x 4, 3 x 3) runs the generic transforms) from
+     * {@link #WINOGRAD3_MIN_PAIRS} pairs (0.9x at 32 -> 16, 1.0-1.3x at 1,024 pairs, 1.45x at 64 -> 32).
      */
-    public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16;
+    public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
 
     private final int threads;
     private final WorkerPool pool;
@@ -68,8 +71,8 @@ public final class JavaNnKernels implements NnKernels {
 
     /**
      * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor) whose forward
-     * convolution runs as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of about
-     * 1e-6 on the U-Net's layers against float64 (direct: about 1e-7); see {@link Winograd}.
+     * convolution runs as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of 1.0-2.5e-6
+     * on the U-Net's layers against float64 (direct: 1-5e-7); see {@link Winograd}.
      */
     public JavaNnKernels(int threads, Conv conv) {
         this.pool = new WorkerPool(threads, "geomend-java-nn");
@@ -177,7 +180,9 @@ public final class JavaNnKernels implements NnKernels {
     /** The Winograd algorithm for a forward convolution, or null for the direct one. */
     private Winograd winogradFor(int k, int ci, int co) {
         Winograd wg = k == 5 ? wino5 : k == 3 ? wino3 : null;
-        return conv == Conv.AUTO && (ci < WINOGRAD_MIN_IN || (long) ci * co < WINOGRAD_MIN_PAIRS) ? null : wg;
+        if (conv != Conv.AUTO || wg == null) return wg;
+        long pairs = (long) ci * co;
+        return ci >= WINOGRAD_MIN_IN && pairs >= (k == 5 ? WINOGRAD_MIN_PAIRS : WINOGRAD3_MIN_PAIRS) ? wg : null;
     }
 
     /**

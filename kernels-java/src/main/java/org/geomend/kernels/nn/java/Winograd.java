@@ -31,7 +31,7 @@ import jdk.incubator.vector.FloatVector;
  * spread over threads: the result is bit-identical for any thread count.
  *
  * <p>Accuracy (float32 relative L2 error against the float64 reference, He weights, ReLU inputs, the U-Net's layers):
- * F(4 x 4, 5 x 5) about 1e-6, direct about 1e-7; see the README.
+ * F(4 x 4, 5 x 5) 1.0-2.5e-6, direct 1-5e-7 ({@code bench/results/2026-11-29-unet-winograd.md}).
  */
 final class Winograd {
 
