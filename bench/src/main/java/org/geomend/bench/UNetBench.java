@@ -12,8 +12,10 @@ import org.geomend.student.UNetConfig;
 /**
  * A bench harness (not JMH: one run of a few repetitions) for the U-Net student on the Java backend: inference time
  * per BS at a given config on one padded window, and one training step (forward + L1 + backward + Adam).
- * <pre>java ... org.geomend.bench.UNetBench [threads] [side] [trainBatch] [trainSide] [reps] [convs]</pre>
- * Defaults: all cores, the paper's network on a 600 x 600 window (608 padded), training batch 8 at 150 x 150 (160).
+ * <pre>java ... org.geomend.bench.UNetBench [threads] [side] [trainBatch] [trainSide] [reps] [convs] [conv]</pre>
+ * Defaults: all cores, the paper's network on a 600 x 600 window (608 padded), training batch 8 at 150 x 150 (160),
+ * forward convolutions {@code auto} (Winograd where it pays; {@code direct} or {@code winograd}: see
+ * {@link JavaNnKernels.Conv}). JMH {@link UNetInferenceBench} times inference both ways in one run.
  */
 public final class UNetBench {
 
@@ -24,12 +26,13 @@ public final class UNetBench {
         int trainSide = args.length > 3 ? Integer.parseInt(args[3]) : 150;
         int reps = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         int convs = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+        JavaNnKernels.Conv conv = JavaNnKernels.Conv.valueOf((args.length > 6 ? args[6] : "auto").toUpperCase(Locale.ROOT));
         UNetConfig p = UNetConfig.paper();
         UNetConfig cfg = new UNetConfig(p.depth(), p.filters(), p.factor(), p.kernel(), convs, p.features(), side, 100);
-        try (NnKernels nn = new JavaNnKernels(threads); UNet net = new UNet(nn, cfg, 1)) {
-            System.out.printf(Locale.ROOT, "U-Net %d levels, %d filters, factor %s, %dx%d kernels, %d conv(s)/level: %d parameters; %s threads%n",
+        try (NnKernels nn = new JavaNnKernels(threads, conv); UNet net = new UNet(nn, cfg, 1)) {
+            System.out.printf(Locale.ROOT, "U-Net %d levels, %d filters, factor %s, %dx%d kernels, %d conv(s)/level: %d parameters; %s threads; forward convolutions %s%n",
                     cfg.depth(), cfg.filters(), cfg.factor(), cfg.kernel(), cfg.kernel(), convs, net.parameterCount(),
-                    threads <= 0 ? "all " + Runtime.getRuntime().availableProcessors() : threads);
+                    threads <= 0 ? "all " + Runtime.getRuntime().availableProcessors() : threads, conv.name().toLowerCase(Locale.ROOT));
             int ps = cfg.padded(side);
             HostIo.upload(nn, random(3L * ps * ps, 1), net.input(1, ps, ps));
             for (int r = 0; r <= reps; r++) {

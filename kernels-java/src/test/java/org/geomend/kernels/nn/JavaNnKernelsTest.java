@@ -103,6 +103,74 @@ class JavaNnKernelsTest {
         }
     }
 
+    /** ||got - want|| / ||want||. */
+    static double relativeL2(double[] want, double[] got) {
+        double num = 0, den = 0;
+        for (int i = 0; i < want.length; i++) {
+            num += (got[i] - want[i]) * (got[i] - want[i]);
+            den += want[i] * want[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,1,1,1,1,5", "1,3,1,1,2,3", "2,3,7,9,5,5", "1,17,13,29,6,5", "1,48,11,37,9,5", "2,3,1,50,4,5",
+            "1,1,33,1,2,5", "1,17,5,3,3,3", "1,48,9,10,17,3", "2,5,37,101,6,5", "1,4,2,98,7,3"})
+    void winogradForwardMatchesReference(int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
+        try (JavaNnKernels wg = new JavaNnKernels(2, JavaNnKernels.Conv.WINOGRAD); Tensor xt = put(wg, x, n, ci, h, w);
+             Tensor wtt = put(wg, wt, co, ci, k, k); Tensor bt = put(wg, b, co); Tensor y = wg.allocate(n, co, h, w)) {
+            wg.fill(y, 7f);
+            wg.conv2dForward(xt, wtt, bt, y);
+            double[] want = NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k), got = get(wg, y);
+            close(want, got, 1e-5 * ci * k * k, "winograd conv2d");
+            double e = relativeL2(want, got);
+            assertTrue(e <= 1e-5, "relative L2 error " + e);
+        }
+    }
+
+    @Test
+    void forwardConvolutionFollowsTheSwitch() {
+        String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);
+        try {
+            System.clearProperty(JavaNnKernels.CONV_PROPERTY);
+            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.Conv.AUTO, b.conv()); }
+            System.setProperty(JavaNnKernels.CONV_PROPERTY, "direct");
+            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.Conv.DIRECT, b.conv()); }
+            System.setProperty(JavaNnKernels.CONV_PROPERTY, "Winograd");
+            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.Conv.WINOGRAD, b.conv()); }
+            System.setProperty(JavaNnKernels.CONV_PROPERTY, "fft");
+            assertThrows(IllegalArgumentException.class, () -> new JavaNnKernels(1));
+        } finally {
+            if (keep == null) System.clearProperty(JavaNnKernels.CONV_PROPERTY);
+            else System.setProperty(JavaNnKernels.CONV_PROPERTY, keep);
+        }
+        // the same convolution both ways: different roundings, both at the reference; AUTO takes Winograd here
+        // (enough channels) and the direct loops for a single input channel
+        SplittableRandom r = new SplittableRandom(13);
+        int n = 1, ci = 8, h = 9, w = 21, co = 8, k = 5;
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
+        double[] want = NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k);
+        double[][] out = new double[3][], one = new double[3][];
+        JavaNnKernels.Conv[] modes = JavaNnKernels.Conv.values();
+        for (int q = 0; q < 3; q++)
+            try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor xt = put(be, x, n, ci, h, w);
+                 Tensor wtt = put(be, wt, co, ci, k, k); Tensor bt = put(be, b, co); Tensor y = be.allocate(n, co, h, w);
+                 Tensor x1 = put(be, java.util.Arrays.copyOf(x, h * w), 1, 1, h, w);
+                 Tensor w1 = put(be, java.util.Arrays.copyOf(wt, co * k * k), co, 1, k, k)) {
+                be.conv2dForward(xt, wtt, bt, y);
+                out[q] = get(be, y);
+                close(want, out[q], 1e-5 * ci * k * k, modes[q] + " conv2d");
+                be.conv2dForward(x1, w1, bt, y);
+                one[q] = get(be, y);
+            }
+        assertArrayEquals(out[1], out[0], "AUTO is Winograd at 8 -> 8 channels");
+        assertTrue(!java.util.Arrays.equals(out[1], out[2]), "DIRECT is not Winograd");
+        assertArrayEquals(one[2], one[0], "AUTO is direct for one input channel");
+        assertTrue(!java.util.Arrays.equals(one[1], one[2]), "WINOGRAD is Winograd for one input channel");
+    }
+
     @Test
     void elementwiseAndResamplingForwardMatchReference() {
         SplittableRandom r = new SplittableRandom(11);
@@ -305,6 +373,23 @@ class JavaNnKernelsTest {
     }
 
     // ---------------------------------------------------------------- determinism and ownership
+
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,5", "WINOGRAD,3", "DIRECT,5"})
+    void forwardDoesNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int k) {
+        SplittableRandom r = new SplittableRandom(14);
+        int n = 2, ci = 6, h = 41, w = 107, co = 9; // several bands of tile rows and strips of tiles
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), bias = random(r, co);
+        double[][] out = new double[3][];
+        for (int threads = 1; threads <= 3; threads++)
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor xt = put(b, x, n, ci, h, w);
+                 Tensor wtt = put(b, wt, co, ci, k, k); Tensor bt = put(b, bias, co); Tensor y = b.allocate(n, co, h, w)) {
+                b.conv2dForward(xt, wtt, bt, y);
+                out[threads - 1] = get(b, y);
+            }
+        assertArrayEquals(out[0], out[1]);
+        assertArrayEquals(out[0], out[2]);
+    }
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
