@@ -59,6 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--student-lr", defaultValue = "1e-4", description = "Per-fold U-Net training: Adam learning rate (default ${DEFAULT-VALUE}).") double studentLr;
     @Option(names = "--student-seed", defaultValue = "1", description = "Per-fold U-Net training: initialisation, validation split and shuffles, the same for every fold (default ${DEFAULT-VALUE}).") long studentSeed;
     @Option(names = "--student-val-fraction", defaultValue = "0.1", description = "Per-fold U-Net training: the fold's training sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double studentValFraction;
+    @Option(names = "--student-keep", defaultValue = "best", description = "Per-fold U-Net training: keep the epoch with the lowest validation KS2 median (best) or the last (default ${DEFAULT-VALUE}).") String studentKeep;
     @Mixin UNetOptions unet;
     @Mixin ComputeOptions compute;
 
@@ -143,13 +144,15 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** How {@code name} trains per fold (checked by the caller); its models go to {@code --out/models/}. */
     private StudentFoldMethod.Settings studentSettings(String name, Dataset d) {
+        if (!studentKeep.equals("best") && !studentKeep.equals("last"))
+            throw new IllegalArgumentException("--student-keep must be best or last: '" + studentKeep + "'");
         Path labelFile = null;
         if (name.equals("deepmend")) {
             labelFile = Files.isDirectory(labels) ? labels.resolve("labels.arrow") : labels;
             if (!Files.isRegularFile(labelFile)) throw new InputException(labelFile, 0, "no teacher labels (run geomend teacher --out DIR first)");
         }
         return new StudentFoldMethod.Settings(unet.config(d), studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction,
-                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads);
+                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads, studentKeep.equals("best"));
     }
 
     private static StudentFoldMethod checked(StudentFoldMethod m, Dataset d) {

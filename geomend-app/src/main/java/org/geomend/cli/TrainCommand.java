@@ -34,6 +34,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Initialisation, validation split and shuffles (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--resume", description = "Continue from --out/checkpoint.safetensors when it exists.") boolean resume;
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Labelled sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double valFraction;
+    @Option(names = "--keep", defaultValue = "best", description = "best | last: model.safetensors holds the epoch with the lowest validation KS2 median, or the last epoch (default ${DEFAULT-VALUE}; the checkpoint always holds the last).") String keep;
     @Option(names = "--max-sites", defaultValue = "0", description = "Use only the first N labelled sites (0 = all).") int maxSites;
     @Mixin UNetOptions net;
     @Mixin ComputeOptions compute;
@@ -47,15 +48,19 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (!labels.equals("ground-truth")) {
             throw new IllegalArgumentException("--labels must be teacher:DIR or ground-truth: '" + labels + "'");
         }
+        if (!keep.equals("best") && !keep.equals("last")) throw new IllegalArgumentException("--keep must be best or last: '" + keep + "'");
         Dataset d = Dataset.load(dataset);
         UNetConfig cfg = net.config(d);
-        TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites);
+        TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites,
+                keep.equals("best"));
         try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = compute.open();
              NnKernels nn = NnBackends.open(compute.backend, net.conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();
             var last = h.get(h.size() - 1);
-            System.err.printf(Locale.ROOT, "geomend train: %d epochs (nn backend %s), last loss %.5f, validation KS2 median %.4f; wrote %s%n",
-                    last.epoch(), nn.name(), last.trainLoss(), last.valKs2Median(), out);
+            var kept = o.keepBest() && !Double.isNaN(last.valKs2Median()) ? h.get(0) : last;
+            for (var e : h) if (e.valKs2Median() < kept.valKs2Median()) kept = e;   // ties: the earlier epoch, as Trainer
+            System.err.printf(Locale.ROOT, "geomend train: %d epochs (nn backend %s), last loss %.5f, validation KS2 median %.4f; model.safetensors: epoch %d (validation KS2 median %.4f); wrote %s%n",
+                    last.epoch(), nn.name(), last.trainLoss(), last.valKs2Median(), kept.epoch(), kept.valKs2Median(), out);
         }
         return 0;
     }

@@ -5,10 +5,13 @@ import java.nio.file.Path;
 /**
  * What {@code geomend train} was asked: {@code labels} is the teacher's {@code labels.arrow} (DeepMEND) or null
  * for the dataset's ground truth (Direct); {@code valFraction} of the labelled sites (drawn with the seed) are held
- * out for the per-epoch validation KS2 against the ground truth.
+ * out for the per-epoch validation KS2 against the ground truth. {@code keepBest}: {@code model.safetensors} holds the
+ * epoch with the lowest validation KS2 median so far (the last epoch when there are no validation sites); false: the
+ * last epoch. The checkpoint ({@code --resume}) always holds the last epoch.
  */
 public record TrainOptions(Path dataset, Path labels, Path out, UNetConfig config, int epochs, int batch, double lr,
-                           long seed, boolean resume, double valFraction, int maxSites) {
+                           long seed, boolean resume, double valFraction, int maxSites,
+                           boolean keepBest) {
 
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1: " + epochs);

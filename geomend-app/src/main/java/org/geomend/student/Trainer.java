@@ -161,9 +161,11 @@ public final class Trainer {
                     double[] ks2 = validate(net, data, val);
                     EpochLog e = new EpochLog(epoch, lossSum / plan.size(), median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
                     history.add(e);
-                    checkpoint(net, mom, epoch, step, history);
-                    log.printf(Locale.ROOT, "%sepoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%n",
-                            prefix, epoch, o.epochs(), e.trainLoss(), e.valKs2Median(), e.valKs2Mean(), e.seconds());
+                    boolean keep = keeps(history);
+                    checkpoint(net, mom, epoch, step, history, keep);
+                    log.printf(Locale.ROOT, "%sepoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%s%n",
+                            prefix, epoch, o.epochs(), e.trainLoss(), e.valKs2Median(), e.valKs2Mean(), e.seconds(),
+                            o.keepBest() && keep && !Double.isNaN(e.valKs2Median()) ? "; best so far: model.safetensors" : "");
                 }
             }
         }
@@ -226,8 +228,21 @@ public final class Trainer {
         return a;
     }
 
-    private void checkpoint(UNet net, Moments mom, int epoch, long step, List<EpochLog> history) throws IOException {
-        ModelFiles.save(net, o.out());
+    /**
+     * Whether the last epoch of {@code history} becomes {@code model.safetensors}: always with {@code keepBest} off or
+     * without validation sites, else when its validation KS2 median is below every earlier epoch's (ties keep the
+     * earlier epoch). From the history alone, so a resumed run keeps the same epoch as an uninterrupted one.
+     */
+    boolean keeps(List<EpochLog> history) {
+        EpochLog last = history.get(history.size() - 1);
+        if (!o.keepBest() || Double.isNaN(last.valKs2Median())) return true;
+        for (int i = 0; i < history.size() - 1; i++)
+            if (!(last.valKs2Median() < history.get(i).valKs2Median())) return false;
+        return true;
+    }
+
+    private void checkpoint(UNet net, Moments mom, int epoch, long step, List<EpochLog> history, boolean keep) throws IOException {
+        if (keep) ModelFiles.save(net, o.out());
         Map<String, Safetensors.Entry> t = new LinkedHashMap<>(ModelFiles.weights(net));
         t.putAll(mom.entries());
         Map<String, String> md = new LinkedHashMap<>();

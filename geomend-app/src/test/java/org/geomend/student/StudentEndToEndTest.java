@@ -87,16 +87,39 @@ class StudentEndToEndTest {
         assertTrue(r.err().contains("--model deepmend=DIR"), r.err());
     }
 
+    /** {@code --keep best} (the default) keeps the epoch with the lowest validation KS2 median: the model a run stopped there keeps. */
+    @Test
+    void keepBestKeepsTheEpochWithTheLowestValidationKs2() throws IOException {
+        Path best = tmp.resolve("best");
+        Result r = train(best, 4, "--max-sites", "16", "--val-fraction", "0.25");
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(best.resolve("train.csv"));
+        int k = 1;
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 1; i < csv.size(); i++) {
+            double v = Double.parseDouble(csv.get(i).split(",")[2]);
+            if (v < min) { min = v; k = i; }
+        }
+        assertTrue(r.err().contains(String.format(java.util.Locale.ROOT, "model.safetensors: epoch %d ", k)), r.err());
+        Path stop = tmp.resolve("stopped");
+        assertEquals(0, train(stop, k, "--max-sites", "16", "--val-fraction", "0.25", "--keep", "last").code());
+        assertArrayEquals(Files.readAllBytes(stop.resolve("model.safetensors")), Files.readAllBytes(best.resolve("model.safetensors")));
+        if (k < 4)   // the checkpoint holds the last epoch, not the kept one
+            assertTrue(!java.util.Arrays.equals(Files.readAllBytes(best.resolve("checkpoint.safetensors")),
+                    Files.readAllBytes(stop.resolve("checkpoint.safetensors"))));
+        assertEquals(2, train(tmp.resolve("bad"), 1, "--keep", "first").code());
+    }
+
     static void assertNotNullImage(Path p) throws IOException { assertTrue(ImageIO.read(p.toFile()) != null, p.toString()); }
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws IOException {
         Path full = tmp.resolve("full"), cut = tmp.resolve("cut");
-        assertEquals(0, train(full, 3, "--max-sites", "12").code());
-        Result first = train(cut, 1, "--max-sites", "12");        // "killed" after its first checkpoint
+        assertEquals(0, train(full, 3, "--max-sites", "12", "--keep", "last").code());
+        Result first = train(cut, 1, "--max-sites", "12", "--keep", "last");        // "killed" after its first checkpoint
         assertEquals(0, first.code(), first.err());
         byte[] afterOne = Files.readAllBytes(cut.resolve("model.safetensors"));
-        Result rest = train(cut, 3, "--max-sites", "12", "--resume");
+        Result rest = train(cut, 3, "--max-sites", "12", "--resume", "--keep", "last");
         assertEquals(0, rest.code(), rest.err());
         assertTrue(rest.err().contains("resuming after epoch 1"), rest.err());
         assertArrayEquals(Files.readAllBytes(full.resolve("model.safetensors")), Files.readAllBytes(cut.resolve("model.safetensors")));
