@@ -57,8 +57,7 @@ public final class TrainCommand implements Callable<Integer> {
              NnKernels nn = NnBackends.open(compute.backend, net.conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();
             var last = h.get(h.size() - 1);
-            var kept = o.keepBest() && !Double.isNaN(last.valKs2Median()) ? h.get(0) : last;
-            for (var e : h) if (e.valKs2Median() < kept.valKs2Median()) kept = e;   // ties: the earlier epoch, as Trainer
+            var kept = Trainer.kept(h, o.keepBest());
             System.err.printf(Locale.ROOT, "geomend train: %d epochs (nn backend %s), last loss %.5f, validation KS2 median %.4f; model.safetensors: epoch %d (validation KS2 median %.4f); wrote %s%n",
                     last.epoch(), nn.name(), last.trainLoss(), last.valKs2Median(), kept.epoch(), kept.valKs2Median(), out);
         }

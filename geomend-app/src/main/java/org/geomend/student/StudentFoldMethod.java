@@ -105,9 +105,9 @@ public final class StudentFoldMethod implements EvalMethod {
                 s.valFraction(), 0, s.keepBest());
         long t0 = System.nanoTime();
         List<Trainer.EpochLog> h = new Trainer(o, nn, fold.kernels(), alloc, log, tag + ": ").run(data, train);
-        Trainer.EpochLog last = h.get(h.size() - 1);
-        log.printf(Locale.ROOT, "%s: trained in %.1f s on %d of the fold's sites (validation among them; nn backend %s), validation KS2 median %.4f; wrote %s%n",
-                tag, (System.nanoTime() - t0) / 1e9, train.length, nn.name(), last.valKs2Median(), dir);
+        Trainer.EpochLog last = h.get(h.size() - 1), kept = Trainer.kept(h, s.keepBest());
+        log.printf(Locale.ROOT, "%s: trained in %.1f s on %d of the fold's sites (validation among them; nn backend %s), kept epoch %d of %d (validation KS2 median %.4f); wrote %s%n",
+                tag, (System.nanoTime() - t0) / 1e9, train.length, nn.name(), kept.epoch(), last.epoch(), kept.valKs2Median(), dir);
         student = StudentModel.load(dir, nn, fold.kernels(), alloc, 4);
     }
 

@@ -241,6 +241,15 @@ public final class Trainer {
         return true;
     }
 
+    /** The epoch of {@code history} that {@code model.safetensors} holds (see {@link #keeps}). */
+    public static EpochLog kept(List<EpochLog> history, boolean keepBest) {
+        EpochLog last = history.get(history.size() - 1);
+        if (!keepBest || Double.isNaN(last.valKs2Median())) return last;
+        EpochLog k = history.get(0);
+        for (EpochLog e : history) if (e.valKs2Median() < k.valKs2Median()) k = e;   // ties: the earlier epoch
+        return k;
+    }
+
     private void checkpoint(UNet net, Moments mom, int epoch, long step, List<EpochLog> history, boolean keep) throws IOException {
         if (keep) ModelFiles.save(net, o.out());
         Map<String, Safetensors.Entry> t = new LinkedHashMap<>(ModelFiles.weights(net));
