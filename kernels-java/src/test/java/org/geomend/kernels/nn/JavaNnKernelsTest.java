@@ -130,6 +130,47 @@ class JavaNnKernelsTest {
         }
     }
 
+    /** Backward data (a forward convolution of dy, co -> ci channels) by every {@link JavaNnKernels.Conv}. */
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,1,9,11,37,48,5",
+            "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,1,7,5,3,17,3", "WINOGRAD,1,17,9,10,48,3", "WINOGRAD,2,6,37,101,5,5",
+            "AUTO,1,32,19,23,48,5", "AUTO,1,16,12,10,64,3", "AUTO,2,3,7,9,5,5", "DIRECT,1,32,19,23,48,5"})
+    void conv2dBackwardDataMatchesReference(JavaNnKernels.Conv conv, int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
+        double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
+        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor dy = put(be, g, n, co, h, w);
+             Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
+            be.fill(dx, 7f);
+            be.conv2dBackwardData(dy, wtt, dx);
+            double[] want = NnReference.conv2dBackwardData(g, wt, n, ci, co, h, w, k), got = get(be, dx);
+            close(want, got, 1e-5 * co * k * k, conv + " conv dx");
+            double e = relativeL2(want, got);
+            assertTrue(e <= 1e-5, "relative L2 error " + e);
+        }
+    }
+
+    /** AUTO runs backward data as Winograd exactly when the forward of the swapped shape (co -> ci) would. */
+    @Test
+    void backwardDataFollowsTheSwitchOnTheSwappedShape() {
+        SplittableRandom r = new SplittableRandom(15);
+        int n = 1, h = 9, w = 21, k = 5;
+        for (int[] cc : new int[][] {{2, 8}, {8, 1}}) { // {ci, co}: Winograd for 8 -> 2 channels, not for 1 -> 8
+            int ci = cc[0], co = cc[1];
+            double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
+            double[][] out = new double[3][];
+            JavaNnKernels.Conv[] modes = JavaNnKernels.Conv.values();
+            for (int q = 0; q < 3; q++)
+                try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor dy = put(be, g, n, co, h, w);
+                     Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
+                    be.conv2dBackwardData(dy, wtt, dx);
+                    out[q] = get(be, dx);
+                }
+            assertTrue(!java.util.Arrays.equals(out[1], out[2]), "WINOGRAD is not DIRECT");
+            if (co == 8) assertArrayEquals(out[1], out[0], "AUTO is Winograd for dy 8 -> 2 channels");
+            else assertArrayEquals(out[2], out[0], "AUTO is direct for dy 1 -> 8 channels");
+        }
+    }
+
     @Test
     void forwardConvolutionFollowsTheSwitch() {
         String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);
@@ -386,6 +427,23 @@ class JavaNnKernelsTest {
                  Tensor wtt = put(b, wt, co, ci, k, k); Tensor bt = put(b, bias, co); Tensor y = b.allocate(n, co, h, w)) {
                 b.conv2dForward(xt, wtt, bt, y);
                 out[threads - 1] = get(b, y);
+            }
+        assertArrayEquals(out[0], out[1]);
+        assertArrayEquals(out[0], out[2]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,5", "WINOGRAD,3", "DIRECT,5"})
+    void backwardDataDoesNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int k) {
+        SplittableRandom r = new SplittableRandom(16);
+        int n = 2, ci = 6, h = 41, w = 107, co = 9;
+        double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
+        double[][] out = new double[3][];
+        for (int threads = 1; threads <= 3; threads++)
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor dy = put(b, g, n, co, h, w);
+                 Tensor wtt = put(b, wt, co, ci, k, k); Tensor dx = b.allocate(n, ci, h, w)) {
+                b.conv2dBackwardData(dy, wtt, dx);
+                out[threads - 1] = get(b, dx);
             }
         assertArrayEquals(out[0], out[1]);
         assertArrayEquals(out[0], out[2]);

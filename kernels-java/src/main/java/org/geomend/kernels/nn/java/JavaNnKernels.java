@@ -19,12 +19,16 @@ import org.geomend.kernels.nn.Tensor;
  * filters runs as Winograd F(4 x 4, K x K) ({@link Winograd}) where that is faster ({@link Conv}: system property
  * {@value #CONV_PROPERTY}{@code =direct} or {@link #JavaNnKernels(int, Conv)} turn it off). The direct convolutions
  * gather the zero-padded input rows of one output row into a heap buffer and run the register-tiled loops of
- * {@link ConvLoops}; the backward data pass is the direct forward pass with the filters transposed and rotated by
- * 180 degrees, the backward passes are always direct.
+ * {@link ConvLoops}. The backward data pass is the forward pass of the output gradient with the filters transposed
+ * (input and output channels swapped) and rotated by 180 degrees, so it runs as Winograd by the same rules on the
+ * swapped shape; the backward filter pass is always direct.
  */
 public final class JavaNnKernels implements NnKernels {
 
-    /** How {@link #conv2dForward} convolves (the backward passes are always direct). */
+    /**
+     * How {@link #conv2dForward} and {@link #conv2dBackwardData} (a forward convolution with {@code co -> ci}
+     * channels) convolve; the backward filter pass is always direct.
+     */
     public enum Conv {
         /**
          * The default: Winograd F(4 x 4, K x K) for 5 x 5 and 3 x 3 filters where it is faster than the direct loops
@@ -89,7 +93,7 @@ public final class JavaNnKernels implements NnKernels {
         throw new IllegalArgumentException(CONV_PROPERTY + "=" + name + ": want auto, winograd or direct");
     }
 
-    /** How the forward convolution runs. */
+    /** How the forward and backward data convolutions run. */
     public Conv conv() { return conv; }
 
     @Override public String name() { return "java"; }
@@ -147,6 +151,18 @@ public final class JavaNnKernels implements NnKernels {
         checkConv(dxt, wt, dyt);
         int n = dxt.dim(0), ci = dxt.dim(1), h = dxt.dim(2), wd = dxt.dim(3), co = wt.dim(0), k = wt.dim(2);
         int ciP = roundUp(ci, OBLOCK);
+        Winograd wg = winogradFor(k, co, ci); // the forward convolution of dy with co -> ci channels
+        if (wg != null) {
+            float[] rot = new float[ci * co * k * k]; // [ci][co][k][k]: transposed, rotated by 180 degrees
+            for (int o = 0; o < co; o++)
+                for (int i = 0; i < ci; i++)
+                    for (int kh = 0; kh < k; kh++)
+                        for (int kw = 0; kw < k; kw++)
+                            rot[((i * co + o) * k + kh) * k + kw] =
+                                    wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
+            winogradRows(wg, dyt.seg, n, co, h, wd, wg.filters(rot, co, ci, ciP), ciP, new float[ciP], ci, dxt.seg);
+            return;
+        }
         float[] wtr = new float[co * k * k * ciP];
         for (int o = 0; o < co; o++)
             for (int i = 0; i < ci; i++)

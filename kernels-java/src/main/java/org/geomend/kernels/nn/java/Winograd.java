@@ -129,13 +129,20 @@ final class Winograd {
      * {@code o >= co}; {@code w} is [co][ci][k][k].
      */
     float[] filters(JavaTensor w, int ci, int co, int coP) {
+        float[] wf = new float[co * ci * k * k];
+        MemorySegment.copy(w.seg, F, 0, wf, 0, wf.length);
+        return filters(wf, ci, co, coP);
+    }
+
+    /** {@link #filters(JavaTensor, int, int, int)} of filters {@code w} [co][ci][k][k] on the heap. */
+    float[] filters(float[] w, int ci, int co, int coP) {
         int a2 = a * a;
         float[] u = new float[a2 * ci * coP];
         double[] gw = new double[a * k], wk = new double[k * k];
         for (int o = 0; o < co; o++)
             for (int i = 0; i < ci; i++) {
                 long base = ((long) o * ci + i) * k * k;
-                for (int q = 0; q < k * k; q++) wk[q] = w.get(base + q);
+                for (int q = 0; q < k * k; q++) wk[q] = w[(int) base + q];
                 for (int xi = 0; xi < a; xi++) // gw = G w
                     for (int c = 0; c < k; c++) {
                         double s = 0;
