@@ -127,6 +127,13 @@ public final class JavaNnKernels implements NnKernels {
         checkConv(xt, wt, yt);
         int co = wt.dim(0), k = wt.dim(2);
         require(bt.elements() == co, "conv2d: bias has " + bt.elements() + " elements, want " + co);
+        if (k == 1) {
+            float[] w1 = new float[co * ci], bias = new float[co];
+            MemorySegment.copy(wt.seg, F, 0, w1, 0, w1.length);
+            for (int o = 0; o < co; o++) bias[o] = bt.get(o);
+            conv1x1(xt.seg, n, ci, (long) h * wd, w1, bias, co, yt.seg);
+            return;
+        }
         int coP = roundUp(co, OBLOCK);
         Winograd wg = winogradFor(k, ci, co);
         if (wg != null) {
@@ -150,6 +157,13 @@ public final class JavaNnKernels implements NnKernels {
         JavaTensor dyt = own(dy), wt = own(w), dxt = own(dx);
         checkConv(dxt, wt, dyt);
         int n = dxt.dim(0), ci = dxt.dim(1), h = dxt.dim(2), wd = dxt.dim(3), co = wt.dim(0), k = wt.dim(2);
+        if (k == 1) {
+            float[] w1 = new float[ci * co]; // [ci][co]
+            for (int o = 0; o < co; o++)
+                for (int i = 0; i < ci; i++) w1[i * co + o] = wt.get((long) o * ci + i);
+            conv1x1(dyt.seg, n, co, (long) h * wd, w1, new float[ci], ci, dxt.seg);
+            return;
+        }
         int ciP = roundUp(ci, OBLOCK);
         Winograd wg = winogradFor(k, co, ci); // the forward convolution of dy with co -> ci channels
         if (wg != null) {
@@ -172,6 +186,22 @@ public final class JavaNnKernels implements NnKernels {
                                 wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
         convRows(dyt.seg, n, co, h, wd, wtr, k, ciP, new float[ciP], ci, dxt.seg);
     }
+
+    /**
+     * A 1 x 1 convolution ({@link EltLoops#conv1x1}, the same sums as {@link ConvLoops#rowConv}): {@code w} [cout][cin],
+     * units of up to {@link #PIXELS} pixels of one image.
+     */
+    private void conv1x1(MemorySegment x, int n, int cin, long hw, float[] w, float[] bias, int cout, MemorySegment y) {
+        int per = (int) ((hw + PIXELS - 1) / PIXELS);
+        parallelFor(n * per, t -> {
+            int img = t / per, q = t % per;
+            EltLoops.conv1x1(x, (long) img * cin * hw, cin, hw, w, bias, cout, y, (long) img * cout * hw,
+                    (long) q * PIXELS, Math.min(hw, (long) (q + 1) * PIXELS));
+        });
+    }
+
+    /** Pixels per 1 x 1 convolution work unit (a multiple of every vector length). */
+    private static final int PIXELS = 8192;
 
     /** Same-padded stride-1 convolution of {@code x} [n, cin, h, w] into {@code y} [n, cout, h, w], filters pre-laid out. */
     private void convRows(MemorySegment x, int n, int cin, int h, int w, float[] wtr, int k, int coutP, float[] bias,
@@ -282,86 +312,57 @@ public final class JavaNnKernels implements NnKernels {
     @Override public void reluForward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         sameShape(a, b);
-        chunks(a.elements(), (s, e) -> {
-            for (long i = s; i < e; i++) { float v = a.get(i); b.set(i, v > 0f ? v : 0f); }
-        });
+        chunks(a.elements(), (s, e) -> EltLoops.relu(a.seg, b.seg, s, e));
     }
 
     @Override public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         JavaTensor a = own(y), g = own(dy), d = own(dx);
         sameShape(a, g);
         sameShape(a, d);
-        chunks(a.elements(), (s, e) -> {
-            for (long i = s; i < e; i++) d.set(i, a.get(i) > 0f ? g.get(i) : 0f);
-        });
+        chunks(a.elements(), (s, e) -> EltLoops.reluBackward(a.seg, g.seg, d.seg, s, e));
     }
 
     @Override public void maxPool2Forward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         int planes = checkHalf(a, b), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * ho * wo;
-            for (int r = 0; r < ho; r++)
-                for (int c = 0; c < wo; c++) {
-                    long q = xi + (2L * r) * w + 2L * c;
-                    b.set(yi + (long) r * wo + c, a.get(q + argmax4(a, q, w)));
-                }
-        });
+        rows(planes, ho, (pl, r) -> EltLoops.poolRow(a.seg, ((long) pl * h + 2L * r) * w, w, b.seg,
+                ((long) pl * ho + r) * wo, wo));
     }
 
     @Override public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {
         JavaTensor a = own(x), g = own(dy), d = own(dx);
         int planes = checkHalf(a, g), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
         sameShape(a, d);
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * ho * wo;
-            for (int r = 0; r < ho; r++)
-                for (int c = 0; c < wo; c++) {
-                    long q = xi + (2L * r) * w + 2L * c;
-                    long m = argmax4(a, q, w);
-                    float v = g.get(yi + (long) r * wo + c);
-                    d.set(q, m == 0 ? v : 0f);
-                    d.set(q + 1, m == 1 ? v : 0f);
-                    d.set(q + w, m == w ? v : 0f);
-                    d.set(q + w + 1, m == w + 1 ? v : 0f);
-                }
-        });
-    }
-
-    /** Offset from {@code q} of the maximum of the 2 x 2 window at {@code q}; ties to the first in row-major order. */
-    private static long argmax4(JavaTensor a, long q, int w) {
-        long m = 0;
-        float best = a.get(q);
-        if (a.get(q + 1) > best) { best = a.get(q + 1); m = 1; }
-        if (a.get(q + w) > best) { best = a.get(q + w); m = w; }
-        if (a.get(q + w + 1) > best) m = w + 1;
-        return m;
+        rows(planes, ho, (pl, r) -> EltLoops.poolBackwardRow(a.seg, g.seg, d.seg, ((long) pl * h + 2L * r) * w, w,
+                ((long) pl * ho + r) * wo, wo));
     }
 
     @Override public void upsample2Forward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
-        int planes = checkHalf(b, a), h = a.dim(2), w = a.dim(3), w2 = 2 * w;
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * 4 * h * w;
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++) {
-                    float v = a.get(xi + (long) r * w + c);
-                    long q = yi + (2L * r) * w2 + 2L * c;
-                    b.set(q, v); b.set(q + 1, v); b.set(q + w2, v); b.set(q + w2 + 1, v);
-                }
-        });
+        int planes = checkHalf(b, a), h = a.dim(2), w = a.dim(3);
+        rows(planes, h, (pl, r) -> EltLoops.upRow(a.seg, ((long) pl * h + r) * w, w, b.seg, ((long) pl * h * 2 + 2L * r) * 2 * w));
     }
 
     @Override public void upsample2Backward(Tensor dy, Tensor dx) {
         JavaTensor g = own(dy), d = own(dx);
-        int planes = checkHalf(g, d), h = d.dim(2), w = d.dim(3), w2 = 2 * w;
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * 4 * h * w;
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++) {
-                    long q = yi + (2L * r) * w2 + 2L * c;
-                    d.set(xi + (long) r * w + c, (g.get(q) + g.get(q + 1)) + (g.get(q + w2) + g.get(q + w2 + 1)));
-                }
+        int planes = checkHalf(g, d), h = d.dim(2), w = d.dim(3);
+        rows(planes, h, (pl, r) -> EltLoops.upBackwardRow(g.seg, ((long) pl * h * 2 + 2L * r) * 2 * w, w, d.seg,
+                ((long) pl * h + r) * w));
+    }
+
+    private interface RowBody { void run(int plane, int row); }
+
+    /**
+     * Runs {@code body(plane, row)} for every row of {@code planes} planes of {@code rows} rows, in up to 16 contiguous
+     * blocks of rows per thread (each output element is written once by an exact operation: any split gives the same
+     * result).
+     */
+    private void rows(int planes, int rows, RowBody body) {
+        long total = (long) planes * rows;
+        int parts = (int) Math.max(1, Math.min(16L * threads, total));
+        parallelFor(parts, q -> {
+            for (long t = total * q / parts, e = total * (q + 1) / parts; t < e; t++)
+                body.run((int) (t / rows), (int) (t % rows));
         });
     }
 
@@ -378,20 +379,38 @@ public final class JavaNnKernels implements NnKernels {
         JavaTensor at = own(a), bt = own(b), yt = own(y);
         checkConcat(at, bt, yt);
         long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
-        for (int n = 0; n < at.dim(0); n++) {
-            MemorySegment.copy(at.seg, n * sa, yt.seg, n * (sa + sb), sa);
-            MemorySegment.copy(bt.seg, n * sb, yt.seg, n * (sa + sb) + sa, sb);
-        }
+        copies(at.dim(0), sa, sb, (n, s, e) -> {
+            if (s < sa) MemorySegment.copy(at.seg, n * sa + s, yt.seg, n * (sa + sb) + s, Math.min(e, sa) - s);
+            if (e > sa) MemorySegment.copy(bt.seg, n * sb + Math.max(s, sa) - sa, yt.seg, n * (sa + sb) + Math.max(s, sa),
+                    e - Math.max(s, sa));
+        });
     }
 
     @Override public void splitChannels(Tensor dy, Tensor da, Tensor db) {
         JavaTensor yt = own(dy), at = own(da), bt = own(db);
         checkConcat(at, bt, yt);
         long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
-        for (int n = 0; n < at.dim(0); n++) {
-            MemorySegment.copy(yt.seg, n * (sa + sb), at.seg, n * sa, sa);
-            MemorySegment.copy(yt.seg, n * (sa + sb) + sa, bt.seg, n * sb, sb);
-        }
+        copies(at.dim(0), sa, sb, (n, s, e) -> {
+            if (s < sa) MemorySegment.copy(yt.seg, n * (sa + sb) + s, at.seg, n * sa + s, Math.min(e, sa) - s);
+            if (e > sa) MemorySegment.copy(yt.seg, n * (sa + sb) + Math.max(s, sa), bt.seg, n * sb + Math.max(s, sa) - sa,
+                    e - Math.max(s, sa));
+        });
+    }
+
+    private interface CopyBody { void run(int image, long start, long end); }
+
+    /**
+     * Splits the {@code sa + sb} bytes of each of {@code n} images into pieces of at most 256 KiB (a multiple of 4
+     * bytes), copied in parallel by {@code body(image, start, end)}.
+     */
+    private void copies(int n, long sa, long sb, CopyBody body) {
+        long per = sa + sb;
+        int pieces = (int) Math.max(1, (per + (1 << 18) - 1) >> 18);
+        parallelFor(n * pieces, t -> {
+            int img = t / pieces, q = t % pieces;
+            long s = per / 4 * q / pieces * 4, e = per / 4 * (q + 1) / pieces * 4;
+            if (e > s) body.run(img, s, e);
+        });
     }
 
     private static void checkConcat(JavaTensor a, JavaTensor b, JavaTensor y) {
