@@ -149,6 +149,27 @@ class JavaNnKernelsTest {
         }
     }
 
+    /** The filter and bias gradients by every {@link JavaNnKernels.Conv} (Winograd for 5 x 5 when it applies). */
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,2,9,11,37,48,5",
+            "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,3,5,37,101,9,5", "WINOGRAD,1,3,8,8,8,5", "AUTO,2,17,19,23,32,5",
+            "AUTO,2,3,7,9,5,5", "AUTO,1,7,5,3,17,3", "DIRECT,2,17,19,23,32,5"})
+    void conv2dBackwardFilterMatchesReference(JavaNnKernels.Conv conv, int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
+        double[] x = random(r, n * ci * h * w), g = random(r, n * co * h * w);
+        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor xt = put(be, x, n, ci, h, w);
+             Tensor dy = put(be, g, n, co, h, w); Tensor dw = be.allocate(co, ci, k, k); Tensor db = be.allocate(co)) {
+            be.fill(dw, 7f);
+            be.conv2dBackwardFilter(xt, dy, dw, db);
+            double[][] want = NnReference.conv2dBackwardFilter(x, g, n, ci, co, h, w, k);
+            double[] got = get(be, dw);
+            close(want[0], got, 1e-5 * n * h * w, conv + " conv dw");
+            double e = relativeL2(want[0], got);
+            assertTrue(e <= 1e-5, "relative L2 error " + e);
+            close(want[1], get(be, db), 1e-5 * n * h * w, conv + " conv db");
+        }
+    }
+
     /** AUTO runs backward data as Winograd exactly when the forward of the swapped shape (co -> ci) would. */
     @Test
     void backwardDataFollowsTheSwitchOnTheSwappedShape() {
@@ -570,19 +591,21 @@ class JavaNnKernelsTest {
         assertArrayEquals(out[0], out[2]);
     }
 
-    @Test
-    void resultsDoNotDependOnTheThreadCount() {
+    @ParameterizedTest
+    @CsvSource({"AUTO,6", "WINOGRAD,6", "AUTO,17", "DIRECT,17"})
+    void resultsDoNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int co) {
         SplittableRandom r = new SplittableRandom(10);
-        int n = 2, ci = 5, h = 13, w = 29, co = 6, k = 5;
+        int n = 2, ci = 5, h = 13, w = 29, k = 5;
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), g = random(r, n * co * h * w);
-        double[][] out = new double[2][];
-        for (int threads = 1; threads <= 2; threads++)
-            try (JavaNnKernels b = new JavaNnKernels(threads); Tensor xt = put(b, x, n, ci, h, w);
+        double[][] out = new double[3][];
+        for (int threads = 1; threads <= 3; threads++)
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor xt = put(b, x, n, ci, h, w);
                  Tensor dy = put(b, g, n, co, h, w); Tensor dw = b.allocate(co, ci, k, k); Tensor db = b.allocate(co)) {
                 b.conv2dBackwardFilter(xt, dy, dw, db);
                 out[threads - 1] = get(b, dw);
             }
         assertArrayEquals(out[0], out[1]);
+        assertArrayEquals(out[0], out[2]);
     }
 
     @Test

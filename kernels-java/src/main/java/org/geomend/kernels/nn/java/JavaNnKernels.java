@@ -57,11 +57,17 @@ public final class JavaNnKernels implements NnKernels {
      * {@link #WINOGRAD3_MIN_PAIRS} pairs (0.9x at 32 -> 16, 1.0-1.3x at 1,024 pairs, 1.45x at 64 -> 32).
      */
     public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
+    /**
+     * {@link Conv#AUTO} computes the filter gradient of 5 x 5 filters by Winograd ({@link WinogradFilter}) from this
+     * many output channels and input x output channel pairs (the products run over vectors of output channels).
+     */
+    public static final int WINOGRAD_FILTER_MIN_OUT = 8, WINOGRAD_FILTER_MIN_PAIRS = 64;
 
     private final int threads;
     private final WorkerPool pool;
     private final Conv conv;
     private final Winograd wino5, wino3;
+    private final WinogradFilter winogradFilter;
 
     /**
      * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor), convolving as
@@ -85,6 +91,7 @@ public final class JavaNnKernels implements NnKernels {
         boolean w = conv != Conv.DIRECT;
         this.wino5 = w ? new Winograd(Integer.getInteger(TILE5_PROPERTY, 4), 5) : null;
         this.wino3 = w ? new Winograd(Integer.getInteger(TILE3_PROPERTY, 4), 3) : null;
+        this.winogradFilter = w && wino5.m == 4 ? new WinogradFilter(wino5) : null;
     }
 
     private static Conv conv(String name) {
@@ -266,6 +273,25 @@ public final class JavaNnKernels implements NnKernels {
         checkConv(xt, dwt, dyt);
         int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
         require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
+        if (winogradFilter != null && k == 5
+                && (conv == Conv.WINOGRAD || co >= WINOGRAD_FILTER_MIN_OUT && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
+            float[] g = new float[co * ci * k * k];
+            winogradFilter.filters(winogradFilter.sums(this, xt.seg, dyt.seg, n, ci, co, h, w), ci, co, g);
+            MemorySegment.copy(g, 0, dwt.seg, F, 0, g.length);
+        } else
+            directFilter(xt, dyt, dwt, n, ci, co, h, w, k);
+        long plane = (long) h * w;
+        parallelFor(co, o -> {
+            double s = 0;
+            for (int img = 0; img < n; img++) {
+                long base = ((long) img * co + o) * plane;
+                for (long q = 0; q < plane; q++) s += dyt.get(base + q);
+            }
+            dbt.set(o, (float) s);
+        });
+    }
+
+    private void directFilter(JavaTensor xt, JavaTensor dyt, JavaTensor dwt, int n, int ci, int co, int h, int w, int k) {
         int p = k / 2, wr = roundUp(w, ConvLoops.L), wp = wr + k - 1;
         int oChunks = Math.min(co, Math.max(1, (16 + ci - 1) / ci)); // fixed: not from the thread count
         parallelFor(ci * oChunks, t -> {
@@ -286,15 +312,6 @@ public final class JavaNnKernels implements NnKernels {
             for (int o = o0; o < o1; o++)
                 for (int q = 0; q < k * k; q++)
                     dwt.set(((long) o * ci + i) * k * k + q, (float) acc[(o - o0) * k * k + q]);
-        });
-        long plane = (long) h * w;
-        parallelFor(co, o -> {
-            double s = 0;
-            for (int img = 0; img < n; img++) {
-                long base = ((long) img * co + o) * plane;
-                for (long q = 0; q < plane; q++) s += dyt.get(base + q);
-            }
-            dbt.set(o, (float) s);
         });
     }
 

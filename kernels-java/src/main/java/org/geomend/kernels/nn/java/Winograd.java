@@ -218,7 +218,7 @@ final class Winograd {
      * Input row {@code iy} of the plane starting at row {@code plane}, columns {@code x0 ..} (zero outside the
      * image), split by phase: {@code ph[off + q * pl + c] = x[iy][x0 + c * m + q]}.
      */
-    private void phaseRow(MemorySegment x, long plane, int iy, int h, int w, int x0, float[] row, float[] ph, int off,
+    void phaseRow(MemorySegment x, long plane, int iy, int h, int w, int x0, float[] row, float[] ph, int off,
                           int pl) {
         int rw = pl * m, lo = Math.max(0, -x0), hi = Math.min(rw, w - x0); // row[] indices holding image columns
         if (iy < 0 || iy >= h || hi <= lo) {
@@ -246,7 +246,7 @@ final class Winograd {
      * tile row {@code r} (of {@code a}) is phased row {@code r} from {@code lo}, except that from row {@code m}
      * on the fast path it is row {@code r - m} from {@code hi}.
      */
-    private void inputTransform(float[] ph, int lo, int hi, int pl, int t0, float[] t, float[] v, int dst, int stride) {
+    void inputTransform(float[] ph, int lo, int hi, int pl, int t0, float[] t, float[] v, int dst, int stride) {
         if (fast8) {
             for (int c = 0; c < 8; c++) {
                 int col = (c & 3) * pl + t0 + (c >> 2);
