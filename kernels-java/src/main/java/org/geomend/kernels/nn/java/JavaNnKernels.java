@@ -21,13 +21,14 @@ import org.geomend.kernels.nn.Tensor;
  * gather the zero-padded input rows of one output row into a heap buffer and run the register-tiled loops of
  * {@link ConvLoops}. The backward data pass is the forward pass of the output gradient with the filters transposed
  * (input and output channels swapped) and rotated by 180 degrees, so it runs as Winograd by the same rules on the
- * swapped shape; the backward filter pass is always direct.
+ * swapped shape. The filter gradient of 5 x 5 filters runs as Winograd F(5 x 5, 4 x 4) ({@link WinogradFilter}) where
+ * that is faster ({@link #WINOGRAD_FILTER_MIN_IN} ...), direct otherwise; the switch turns all of them off.
  */
 public final class JavaNnKernels implements NnKernels {
 
     /**
      * How {@link #conv2dForward} and {@link #conv2dBackwardData} (a forward convolution with {@code co -> ci}
-     * channels) convolve; the backward filter pass is always direct.
+     * channels) and {@link #conv2dBackwardFilter} (5 x 5 only, its own rules) convolve.
      */
     public enum Conv {
         /**
@@ -37,7 +38,10 @@ public final class JavaNnKernels implements NnKernels {
          * otherwise.
          */
         AUTO,
-        /** Winograd for every 5 x 5 and 3 x 3 filter whatever the channel counts (tests), direct for other sizes. */
+        /**
+         * Winograd for every 5 x 5 and 3 x 3 filter whatever the channel counts (tests), direct for other sizes;
+         * the filter gradient: Winograd for every 5 x 5 filter.
+         */
         WINOGRAD,
         /** Direct convolution only. */
         DIRECT
@@ -59,9 +63,10 @@ public final class JavaNnKernels implements NnKernels {
     public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
     /**
      * {@link Conv#AUTO} computes the filter gradient of 5 x 5 filters by Winograd ({@link WinogradFilter}) from this
-     * many output channels and input x output channel pairs (the products run over vectors of output channels).
+     * many input channels, output channels and input x output channel pairs (2-core AVX2, batch 8: 5.4x at 160 x 160
+     * 64 -> 32, 3.5x at 16 -> 32, 1.5x at 80 x 80 8 -> 16, 2.6x at 40 x 40 16 -> 8, 0.87x at 160 x 160 3 -> 32).
      */
-    public static final int WINOGRAD_FILTER_MIN_OUT = 8, WINOGRAD_FILTER_MIN_PAIRS = 64;
+    public static final int WINOGRAD_FILTER_MIN_IN = 4, WINOGRAD_FILTER_MIN_OUT = 4, WINOGRAD_FILTER_MIN_PAIRS = 64;
 
     private final int threads;
     private final WorkerPool pool;
@@ -274,7 +279,8 @@ public final class JavaNnKernels implements NnKernels {
         int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
         require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
         if (winogradFilter != null && k == 5
-                && (conv == Conv.WINOGRAD || co >= WINOGRAD_FILTER_MIN_OUT && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
+                && (conv == Conv.WINOGRAD || ci >= WINOGRAD_FILTER_MIN_IN && co >= WINOGRAD_FILTER_MIN_OUT
+                    && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
             float[] g = new float[co * ci * k * k];
             winogradFilter.filters(winogradFilter.sums(this, xt.seg, dyt.seg, n, ci, co, h, w), ci, co, g);
             MemorySegment.copy(g, 0, dwt.seg, F, 0, g.length);
