@@ -85,9 +85,10 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /**
-     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor) whose forward
-     * convolution runs as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of 1.0-2.5e-6
-     * on the U-Net's layers against float64 (direct: 1-5e-7); see {@link Winograd}.
+     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor) whose
+     * convolutions run as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of 1.0-2.5e-6
+     * on the U-Net's layers against float64 (direct: 1-5e-7), see {@link Winograd}; the Winograd filter gradient
+     * 1.5-2.1e-6 (direct 5-7e-8), see {@link WinogradFilter}.
      */
     public JavaNnKernels(int threads, Conv conv) {
         this.pool = new WorkerPool(threads, "geomend-java-nn");
