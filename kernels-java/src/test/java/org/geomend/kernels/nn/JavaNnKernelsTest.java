@@ -130,6 +130,68 @@ class JavaNnKernelsTest {
         }
     }
 
+    /** Backward data (a forward convolution of dy, co -> ci channels) by every {@link JavaNnKernels.Conv}. */
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,1,9,11,37,48,5",
+            "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,1,7,5,3,17,3", "WINOGRAD,1,17,9,10,48,3", "WINOGRAD,2,6,37,101,5,5",
+            "AUTO,1,32,19,23,48,5", "AUTO,1,16,12,10,64,3", "AUTO,2,3,7,9,5,5", "DIRECT,1,32,19,23,48,5"})
+    void conv2dBackwardDataMatchesReference(JavaNnKernels.Conv conv, int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
+        double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
+        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor dy = put(be, g, n, co, h, w);
+             Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
+            be.fill(dx, 7f);
+            be.conv2dBackwardData(dy, wtt, dx);
+            double[] want = NnReference.conv2dBackwardData(g, wt, n, ci, co, h, w, k), got = get(be, dx);
+            close(want, got, 1e-5 * co * k * k, conv + " conv dx");
+            double e = relativeL2(want, got);
+            assertTrue(e <= 1e-5, "relative L2 error " + e);
+        }
+    }
+
+    /** The filter and bias gradients by every {@link JavaNnKernels.Conv} (Winograd for 5 x 5 when it applies). */
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,2,9,11,37,48,5",
+            "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,3,5,37,101,9,5", "WINOGRAD,1,3,8,8,8,5", "AUTO,2,17,19,23,32,5",
+            "AUTO,2,3,7,9,5,5", "AUTO,1,7,5,3,17,3", "DIRECT,2,17,19,23,32,5"})
+    void conv2dBackwardFilterMatchesReference(JavaNnKernels.Conv conv, int n, int ci, int h, int w, int co, int k) {
+        SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
+        double[] x = random(r, n * ci * h * w), g = random(r, n * co * h * w);
+        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor xt = put(be, x, n, ci, h, w);
+             Tensor dy = put(be, g, n, co, h, w); Tensor dw = be.allocate(co, ci, k, k); Tensor db = be.allocate(co)) {
+            be.fill(dw, 7f);
+            be.conv2dBackwardFilter(xt, dy, dw, db);
+            double[][] want = NnReference.conv2dBackwardFilter(x, g, n, ci, co, h, w, k);
+            double[] got = get(be, dw);
+            close(want[0], got, 1e-5 * n * h * w, conv + " conv dw");
+            double e = relativeL2(want[0], got);
+            assertTrue(e <= 1e-5, "relative L2 error " + e);
+            close(want[1], get(be, db), 1e-5 * n * h * w, conv + " conv db");
+        }
+    }
+
+    /** AUTO runs backward data as Winograd exactly when the forward of the swapped shape (co -> ci) would. */
+    @Test
+    void backwardDataFollowsTheSwitchOnTheSwappedShape() {
+        SplittableRandom r = new SplittableRandom(15);
+        int n = 1, h = 9, w = 21, k = 5;
+        for (int[] cc : new int[][] {{2, 8}, {8, 1}}) { // {ci, co}: Winograd for 8 -> 2 channels, not for 1 -> 8
+            int ci = cc[0], co = cc[1];
+            double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
+            double[][] out = new double[3][];
+            JavaNnKernels.Conv[] modes = JavaNnKernels.Conv.values();
+            for (int q = 0; q < 3; q++)
+                try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor dy = put(be, g, n, co, h, w);
+                     Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
+                    be.conv2dBackwardData(dy, wtt, dx);
+                    out[q] = get(be, dx);
+                }
+            assertTrue(!java.util.Arrays.equals(out[1], out[2]), "WINOGRAD is not DIRECT");
+            if (co == 8) assertArrayEquals(out[1], out[0], "AUTO is Winograd for dy 8 -> 2 channels");
+            else assertArrayEquals(out[2], out[0], "AUTO is direct for dy 1 -> 8 channels");
+        }
+    }
+
     @Test
     void forwardConvolutionFollowsTheSwitch() {
         String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);
@@ -235,6 +297,127 @@ class JavaNnKernelsTest {
                 k.add(at, bt, at);
                 close(want, get(nn, at), 0, k.name() + " add in place");
             }
+    }
+
+    /** Float32 values with ties, signed zeros and NaN among random ones. */
+    static double[] awkward(SplittableRandom r, int n) {
+        double[] a = random(r, n);
+        double[] special = {0.0, -0.0, Double.NaN, 0.5, -0.5, 1.0};
+        for (int i = 0; i < n; i++) if (r.nextInt(3) == 0) a[i] = special[r.nextInt(special.length)];
+        return a;
+    }
+
+    static float[] floats(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
+
+    /** Bit patterns, so that NaN, -0 and +0 are told apart. */
+    static void sameBits(float[] want, double[] got, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++)
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits((float) got[i]),
+                    what + " [" + i + "]: want " + want[i] + " got " + (float) got[i]);
+    }
+
+    /**
+     * The vectorised element-wise, pooling, up-sampling, concat / split and 1 x 1 operations give exactly the floats
+     * of their scalar definitions (the loops before vectorisation), NaN and signed zeros included, for any thread count.
+     */
+    @ParameterizedTest
+    @CsvSource({"1,1,2,2", "2,3,6,10", "1,2,10,66", "2,3,4,98", "1,5,8,34", "3,2,2,130"})
+    void vectorisedLoopsAreBitIdenticalToTheScalarOnes(int n, int c, int h, int w) {
+        SplittableRandom r = new SplittableRandom(n * 100L + c * 10 + h + w);
+        float[] x = floats(awkward(r, n * c * h * w)), g = floats(awkward(r, x.length));
+        int ho = h / 2, wo = w / 2, planes = n * c;
+        float[] relu = new float[x.length], reluB = new float[x.length];
+        for (int i = 0; i < x.length; i++) { relu[i] = x[i] > 0f ? x[i] : 0f; reluB[i] = x[i] > 0f ? g[i] : 0f; }
+        float[] pool = new float[planes * ho * wo], gp = floats(awkward(r, pool.length)), poolB = new float[x.length];
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < ho; i++)
+                for (int j = 0; j < wo; j++) {
+                    int q = (pl * h + 2 * i) * w + 2 * j, m = 0;
+                    float best = x[q];
+                    if (x[q + 1] > best) { best = x[q + 1]; m = 1; }
+                    if (x[q + w] > best) { best = x[q + w]; m = w; }
+                    if (x[q + w + 1] > best) { best = x[q + w + 1]; m = w + 1; }
+                    int o = (pl * ho + i) * wo + j;
+                    pool[o] = best;
+                    poolB[q] = m == 0 ? gp[o] : 0f;
+                    poolB[q + 1] = m == 1 ? gp[o] : 0f;
+                    poolB[q + w] = m == w ? gp[o] : 0f;
+                    poolB[q + w + 1] = m == w + 1 ? gp[o] : 0f;
+                }
+        float[] up = new float[4 * x.length], gu = floats(awkward(r, up.length)), upB = new float[x.length];
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++) {
+                    int q = (pl * 2 * h + 2 * i) * 2 * w + 2 * j, w2 = 2 * w, s = (pl * h + i) * w + j;
+                    up[q] = up[q + 1] = up[q + w2] = up[q + w2 + 1] = x[s];
+                    upB[s] = (gu[q] + gu[q + 1]) + (gu[q + w2] + gu[q + w2 + 1]);
+                }
+        int co = 3, hw = h * w; // 1 x 1 convolution c -> co and its backward data, fused multiply-adds from the bias
+        float[] w1 = floats(random(r, co * c)), b1 = floats(random(r, co)), y1 = new float[n * co * hw];
+        float[] x1 = floats(random(r, x.length)), g1 = floats(random(r, y1.length)), dx1 = new float[x.length];
+        for (int img = 0; img < n; img++)
+            for (int p = 0; p < hw; p++) {
+                for (int o = 0; o < co; o++) {
+                    float acc = b1[o];
+                    for (int i = 0; i < c; i++) acc = Math.fma(x1[(img * c + i) * hw + p], w1[o * c + i], acc);
+                    y1[(img * co + o) * hw + p] = acc;
+                }
+                for (int i = 0; i < c; i++) {
+                    float acc = 0f;
+                    for (int o = 0; o < co; o++) acc = Math.fma(g1[(img * co + o) * hw + p], w1[o * c + i], acc);
+                    dx1[(img * c + i) * hw + p] = acc;
+                }
+            }
+        double[] xd = new double[x.length], gd = new double[x.length];
+        for (int i = 0; i < x.length; i++) { xd[i] = x[i]; gd[i] = g[i]; }
+        for (int threads = 1; threads <= 3; threads++)
+            try (JavaNnKernels be = new JavaNnKernels(threads); Tensor xt = put(be, xd, n, c, h, w);
+                 Tensor gt = put(be, gd, n, c, h, w); Tensor y = be.allocate(n, c, h, w);
+                 Tensor p = be.allocate(n, c, ho, wo); Tensor gpt = putF(be, gp, n, c, ho, wo);
+                 Tensor u = be.allocate(n, c, 2 * h, 2 * w); Tensor gut = putF(be, gu, n, c, 2 * h, 2 * w);
+                 Tensor x1t = putF(be, x1, n, c, h, w); Tensor w1t = putF(be, w1, co, c, 1, 1); Tensor b1t = putF(be, b1, co);
+                 Tensor y1t = be.allocate(n, co, h, w); Tensor g1t = putF(be, g1, n, co, h, w);
+                 Tensor cat = be.allocate(n, c + co, h, w); Tensor sa = be.allocate(n, c, h, w);
+                 Tensor sb = be.allocate(n, co, h, w)) {
+                String t = " (" + threads + " threads)";
+                be.reluForward(xt, y);
+                sameBits(relu, get(be, y), "relu" + t);
+                be.reluBackward(xt, gt, y);
+                sameBits(reluB, get(be, y), "relu backward" + t);
+                be.maxPool2Forward(xt, p);
+                sameBits(pool, get(be, p), "maxpool" + t);
+                be.maxPool2Backward(xt, gpt, y);
+                sameBits(poolB, get(be, y), "maxpool backward" + t);
+                be.upsample2Forward(xt, u);
+                sameBits(up, get(be, u), "upsample" + t);
+                be.upsample2Backward(gut, y);
+                sameBits(upB, get(be, y), "upsample backward" + t);
+                be.conv2dForward(x1t, w1t, b1t, y1t);
+                sameBits(y1, get(be, y1t), "1 x 1 conv" + t);
+                be.conv2dBackwardData(g1t, w1t, y);
+                sameBits(dx1, get(be, y), "1 x 1 conv backward data" + t);
+                be.concatChannels(xt, y1t, cat);
+                float[] catW = new float[n * (c + co) * hw];
+                for (int img = 0; img < n; img++) {
+                    System.arraycopy(x, img * c * hw, catW, img * (c + co) * hw, c * hw);
+                    System.arraycopy(y1, img * co * hw, catW, (img * (c + co) + c) * hw, co * hw);
+                }
+                sameBits(catW, get(be, cat), "concat" + t);
+                be.splitChannels(cat, sa, sb);
+                sameBits(x, get(be, sa), "split a" + t);
+                sameBits(y1, get(be, sb), "split b" + t);
+            }
+    }
+
+    static Tensor putF(NnKernels k, float[] a, int... shape) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return put(k, d, shape);
     }
 
     @Test
@@ -391,19 +574,38 @@ class JavaNnKernelsTest {
         assertArrayEquals(out[0], out[2]);
     }
 
-    @Test
-    void resultsDoNotDependOnTheThreadCount() {
+    @ParameterizedTest
+    @CsvSource({"WINOGRAD,5", "WINOGRAD,3", "DIRECT,5"})
+    void backwardDataDoesNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int k) {
+        SplittableRandom r = new SplittableRandom(16);
+        int n = 2, ci = 6, h = 41, w = 107, co = 9;
+        double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
+        double[][] out = new double[3][];
+        for (int threads = 1; threads <= 3; threads++)
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor dy = put(b, g, n, co, h, w);
+                 Tensor wtt = put(b, wt, co, ci, k, k); Tensor dx = b.allocate(n, ci, h, w)) {
+                b.conv2dBackwardData(dy, wtt, dx);
+                out[threads - 1] = get(b, dx);
+            }
+        assertArrayEquals(out[0], out[1]);
+        assertArrayEquals(out[0], out[2]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"AUTO,6", "WINOGRAD,6", "AUTO,17", "DIRECT,17"})
+    void resultsDoNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int co) {
         SplittableRandom r = new SplittableRandom(10);
-        int n = 2, ci = 5, h = 13, w = 29, co = 6, k = 5;
+        int n = 2, ci = 5, h = 13, w = 29, k = 5;
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), g = random(r, n * co * h * w);
-        double[][] out = new double[2][];
-        for (int threads = 1; threads <= 2; threads++)
-            try (JavaNnKernels b = new JavaNnKernels(threads); Tensor xt = put(b, x, n, ci, h, w);
+        double[][] out = new double[3][];
+        for (int threads = 1; threads <= 3; threads++)
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor xt = put(b, x, n, ci, h, w);
                  Tensor dy = put(b, g, n, co, h, w); Tensor dw = b.allocate(co, ci, k, k); Tensor db = b.allocate(co)) {
                 b.conv2dBackwardFilter(xt, dy, dw, db);
                 out[threads - 1] = get(b, dw);
             }
         assertArrayEquals(out[0], out[1]);
+        assertArrayEquals(out[0], out[2]);
     }
 
     @Test

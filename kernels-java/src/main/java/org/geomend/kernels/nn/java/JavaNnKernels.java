@@ -19,12 +19,17 @@ import org.geomend.kernels.nn.Tensor;
  * filters runs as Winograd F(4 x 4, K x K) ({@link Winograd}) where that is faster ({@link Conv}: system property
  * {@value #CONV_PROPERTY}{@code =direct} or {@link #JavaNnKernels(int, Conv)} turn it off). The direct convolutions
  * gather the zero-padded input rows of one output row into a heap buffer and run the register-tiled loops of
- * {@link ConvLoops}; the backward data pass is the direct forward pass with the filters transposed and rotated by
- * 180 degrees, the backward passes are always direct.
+ * {@link ConvLoops}. The backward data pass is the forward pass of the output gradient with the filters transposed
+ * (input and output channels swapped) and rotated by 180 degrees, so it runs as Winograd by the same rules on the
+ * swapped shape. The filter gradient of 5 x 5 filters runs as Winograd F(5 x 5, 4 x 4) ({@link WinogradFilter}) where
+ * that is faster ({@link #WINOGRAD_FILTER_MIN_IN} ...), direct otherwise; the switch turns all of them off.
  */
 public final class JavaNnKernels implements NnKernels {
 
-    /** How {@link #conv2dForward} convolves (the backward passes are always direct). */
+    /**
+     * How {@link #conv2dForward} and {@link #conv2dBackwardData} (a forward convolution with {@code co -> ci}
+     * channels) and {@link #conv2dBackwardFilter} (5 x 5 only, its own rules) convolve.
+     */
     public enum Conv {
         /**
          * The default: Winograd F(4 x 4, K x K) for 5 x 5 and 3 x 3 filters where it is faster than the direct loops
@@ -33,7 +38,10 @@ public final class JavaNnKernels implements NnKernels {
          * otherwise.
          */
         AUTO,
-        /** Winograd for every 5 x 5 and 3 x 3 filter whatever the channel counts (tests), direct for other sizes. */
+        /**
+         * Winograd for every 5 x 5 and 3 x 3 filter whatever the channel counts (tests), direct for other sizes;
+         * the filter gradient: Winograd for every 5 x 5 filter.
+         */
         WINOGRAD,
         /** Direct convolution only. */
         DIRECT
@@ -53,11 +61,18 @@ public final class JavaNnKernels implements NnKernels {
      * {@link #WINOGRAD3_MIN_PAIRS} pairs (0.9x at 32 -> 16, 1.0-1.3x at 1,024 pairs, 1.45x at 64 -> 32).
      */
     public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
+    /**
+     * {@link Conv#AUTO} computes the filter gradient of 5 x 5 filters by Winograd ({@link WinogradFilter}) from this
+     * many input channels, output channels and input x output channel pairs (2-core AVX2, batch 8: 5.4x at 160 x 160
+     * 64 -> 32, 3.5x at 16 -> 32, 1.5x at 80 x 80 8 -> 16, 2.6x at 40 x 40 16 -> 8, 0.87x at 160 x 160 3 -> 32).
+     */
+    public static final int WINOGRAD_FILTER_MIN_IN = 4, WINOGRAD_FILTER_MIN_OUT = 4, WINOGRAD_FILTER_MIN_PAIRS = 64;
 
     private final int threads;
     private final WorkerPool pool;
     private final Conv conv;
     private final Winograd wino5, wino3;
+    private final WinogradFilter winogradFilter;
 
     /**
      * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor), convolving as
@@ -70,9 +85,10 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /**
-     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor) whose forward
-     * convolution runs as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of 1.0-2.5e-6
-     * on the U-Net's layers against float64 (direct: 1-5e-7); see {@link Winograd}.
+     * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor) whose
+     * convolutions run as {@code conv} says. Winograd F(4 x 4, 5 x 5) has a float32 relative L2 error of 1.0-2.5e-6
+     * on the U-Net's layers against float64 (direct: 1-5e-7), see {@link Winograd}; the Winograd filter gradient
+     * 1.5-2.1e-6 (direct 5-7e-8), see {@link WinogradFilter}.
      */
     public JavaNnKernels(int threads, Conv conv) {
         this.pool = new WorkerPool(threads, "geomend-java-nn");
@@ -81,6 +97,7 @@ public final class JavaNnKernels implements NnKernels {
         boolean w = conv != Conv.DIRECT;
         this.wino5 = w ? new Winograd(Integer.getInteger(TILE5_PROPERTY, 4), 5) : null;
         this.wino3 = w ? new Winograd(Integer.getInteger(TILE3_PROPERTY, 4), 3) : null;
+        this.winogradFilter = w && wino5.m == 4 ? new WinogradFilter(wino5) : null;
     }
 
     private static Conv conv(String name) {
@@ -89,7 +106,7 @@ public final class JavaNnKernels implements NnKernels {
         throw new IllegalArgumentException(CONV_PROPERTY + "=" + name + ": want auto, winograd or direct");
     }
 
-    /** How the forward convolution runs. */
+    /** How the forward and backward data convolutions run. */
     public Conv conv() { return conv; }
 
     @Override public String name() { return "java"; }
@@ -123,6 +140,13 @@ public final class JavaNnKernels implements NnKernels {
         checkConv(xt, wt, yt);
         int co = wt.dim(0), k = wt.dim(2);
         require(bt.elements() == co, "conv2d: bias has " + bt.elements() + " elements, want " + co);
+        if (k == 1) {
+            float[] w1 = new float[co * ci], bias = new float[co];
+            MemorySegment.copy(wt.seg, F, 0, w1, 0, w1.length);
+            for (int o = 0; o < co; o++) bias[o] = bt.get(o);
+            conv1x1(xt.seg, n, ci, (long) h * wd, w1, bias, co, yt.seg);
+            return;
+        }
         int coP = roundUp(co, OBLOCK);
         Winograd wg = winogradFor(k, ci, co);
         if (wg != null) {
@@ -146,7 +170,26 @@ public final class JavaNnKernels implements NnKernels {
         JavaTensor dyt = own(dy), wt = own(w), dxt = own(dx);
         checkConv(dxt, wt, dyt);
         int n = dxt.dim(0), ci = dxt.dim(1), h = dxt.dim(2), wd = dxt.dim(3), co = wt.dim(0), k = wt.dim(2);
+        if (k == 1) {
+            float[] w1 = new float[ci * co]; // [ci][co]
+            for (int o = 0; o < co; o++)
+                for (int i = 0; i < ci; i++) w1[i * co + o] = wt.get((long) o * ci + i);
+            conv1x1(dyt.seg, n, co, (long) h * wd, w1, new float[ci], ci, dxt.seg);
+            return;
+        }
         int ciP = roundUp(ci, OBLOCK);
+        Winograd wg = winogradFor(k, co, ci); // the forward convolution of dy with co -> ci channels
+        if (wg != null) {
+            float[] rot = new float[ci * co * k * k]; // [ci][co][k][k]: transposed, rotated by 180 degrees
+            for (int o = 0; o < co; o++)
+                for (int i = 0; i < ci; i++)
+                    for (int kh = 0; kh < k; kh++)
+                        for (int kw = 0; kw < k; kw++)
+                            rot[((i * co + o) * k + kh) * k + kw] =
+                                    wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
+            winogradRows(wg, dyt.seg, n, co, h, wd, wg.filters(rot, co, ci, ciP), ciP, new float[ciP], ci, dxt.seg);
+            return;
+        }
         float[] wtr = new float[co * k * k * ciP];
         for (int o = 0; o < co; o++)
             for (int i = 0; i < ci; i++)
@@ -156,6 +199,22 @@ public final class JavaNnKernels implements NnKernels {
                                 wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
         convRows(dyt.seg, n, co, h, wd, wtr, k, ciP, new float[ciP], ci, dxt.seg);
     }
+
+    /**
+     * A 1 x 1 convolution ({@link EltLoops#conv1x1}, the same sums as {@link ConvLoops#rowConv}): {@code w} [cout][cin],
+     * units of up to {@link #PIXELS} pixels of one image.
+     */
+    private void conv1x1(MemorySegment x, int n, int cin, long hw, float[] w, float[] bias, int cout, MemorySegment y) {
+        int per = (int) ((hw + PIXELS - 1) / PIXELS);
+        parallelFor(n * per, t -> {
+            int img = t / per, q = t % per;
+            EltLoops.conv1x1(x, (long) img * cin * hw, cin, hw, w, bias, cout, y, (long) img * cout * hw,
+                    (long) q * PIXELS, Math.min(hw, (long) (q + 1) * PIXELS));
+        });
+    }
+
+    /** Pixels per 1 x 1 convolution work unit (a multiple of every vector length). */
+    private static final int PIXELS = 8192;
 
     /** Same-padded stride-1 convolution of {@code x} [n, cin, h, w] into {@code y} [n, cout, h, w], filters pre-laid out. */
     private void convRows(MemorySegment x, int n, int cin, int h, int w, float[] wtr, int k, int coutP, float[] bias,
@@ -220,6 +279,26 @@ public final class JavaNnKernels implements NnKernels {
         checkConv(xt, dwt, dyt);
         int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
         require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
+        if (winogradFilter != null && k == 5
+                && (conv == Conv.WINOGRAD || ci >= WINOGRAD_FILTER_MIN_IN && co >= WINOGRAD_FILTER_MIN_OUT
+                    && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
+            float[] g = new float[co * ci * k * k];
+            winogradFilter.filters(winogradFilter.sums(this, xt.seg, dyt.seg, n, ci, co, h, w), ci, co, g);
+            MemorySegment.copy(g, 0, dwt.seg, F, 0, g.length);
+        } else
+            directFilter(xt, dyt, dwt, n, ci, co, h, w, k);
+        long plane = (long) h * w;
+        parallelFor(co, o -> {
+            double s = 0;
+            for (int img = 0; img < n; img++) {
+                long base = ((long) img * co + o) * plane;
+                for (long q = 0; q < plane; q++) s += dyt.get(base + q);
+            }
+            dbt.set(o, (float) s);
+        });
+    }
+
+    private void directFilter(JavaTensor xt, JavaTensor dyt, JavaTensor dwt, int n, int ci, int co, int h, int w, int k) {
         int p = k / 2, wr = roundUp(w, ConvLoops.L), wp = wr + k - 1;
         int oChunks = Math.min(co, Math.max(1, (16 + ci - 1) / ci)); // fixed: not from the thread count
         parallelFor(ci * oChunks, t -> {
@@ -241,15 +320,6 @@ public final class JavaNnKernels implements NnKernels {
                 for (int q = 0; q < k * k; q++)
                     dwt.set(((long) o * ci + i) * k * k + q, (float) acc[(o - o0) * k * k + q]);
         });
-        long plane = (long) h * w;
-        parallelFor(co, o -> {
-            double s = 0;
-            for (int img = 0; img < n; img++) {
-                long base = ((long) img * co + o) * plane;
-                for (long q = 0; q < plane; q++) s += dyt.get(base + q);
-            }
-            dbt.set(o, (float) s);
-        });
     }
 
     private static void checkConv(JavaTensor x, JavaTensor w, JavaTensor y) {
@@ -266,86 +336,57 @@ public final class JavaNnKernels implements NnKernels {
     @Override public void reluForward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         sameShape(a, b);
-        chunks(a.elements(), (s, e) -> {
-            for (long i = s; i < e; i++) { float v = a.get(i); b.set(i, v > 0f ? v : 0f); }
-        });
+        chunks(a.elements(), (s, e) -> EltLoops.relu(a.seg, b.seg, s, e));
     }
 
     @Override public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         JavaTensor a = own(y), g = own(dy), d = own(dx);
         sameShape(a, g);
         sameShape(a, d);
-        chunks(a.elements(), (s, e) -> {
-            for (long i = s; i < e; i++) d.set(i, a.get(i) > 0f ? g.get(i) : 0f);
-        });
+        chunks(a.elements(), (s, e) -> EltLoops.reluBackward(a.seg, g.seg, d.seg, s, e));
     }
 
     @Override public void maxPool2Forward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         int planes = checkHalf(a, b), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * ho * wo;
-            for (int r = 0; r < ho; r++)
-                for (int c = 0; c < wo; c++) {
-                    long q = xi + (2L * r) * w + 2L * c;
-                    b.set(yi + (long) r * wo + c, a.get(q + argmax4(a, q, w)));
-                }
-        });
+        rows(planes, ho, (pl, r) -> EltLoops.poolRow(a.seg, ((long) pl * h + 2L * r) * w, w, b.seg,
+                ((long) pl * ho + r) * wo, wo));
     }
 
     @Override public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {
         JavaTensor a = own(x), g = own(dy), d = own(dx);
         int planes = checkHalf(a, g), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
         sameShape(a, d);
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * ho * wo;
-            for (int r = 0; r < ho; r++)
-                for (int c = 0; c < wo; c++) {
-                    long q = xi + (2L * r) * w + 2L * c;
-                    long m = argmax4(a, q, w);
-                    float v = g.get(yi + (long) r * wo + c);
-                    d.set(q, m == 0 ? v : 0f);
-                    d.set(q + 1, m == 1 ? v : 0f);
-                    d.set(q + w, m == w ? v : 0f);
-                    d.set(q + w + 1, m == w + 1 ? v : 0f);
-                }
-        });
-    }
-
-    /** Offset from {@code q} of the maximum of the 2 x 2 window at {@code q}; ties to the first in row-major order. */
-    private static long argmax4(JavaTensor a, long q, int w) {
-        long m = 0;
-        float best = a.get(q);
-        if (a.get(q + 1) > best) { best = a.get(q + 1); m = 1; }
-        if (a.get(q + w) > best) { best = a.get(q + w); m = w; }
-        if (a.get(q + w + 1) > best) m = w + 1;
-        return m;
+        rows(planes, ho, (pl, r) -> EltLoops.poolBackwardRow(a.seg, g.seg, d.seg, ((long) pl * h + 2L * r) * w, w,
+                ((long) pl * ho + r) * wo, wo));
     }
 
     @Override public void upsample2Forward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
-        int planes = checkHalf(b, a), h = a.dim(2), w = a.dim(3), w2 = 2 * w;
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * 4 * h * w;
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++) {
-                    float v = a.get(xi + (long) r * w + c);
-                    long q = yi + (2L * r) * w2 + 2L * c;
-                    b.set(q, v); b.set(q + 1, v); b.set(q + w2, v); b.set(q + w2 + 1, v);
-                }
-        });
+        int planes = checkHalf(b, a), h = a.dim(2), w = a.dim(3);
+        rows(planes, h, (pl, r) -> EltLoops.upRow(a.seg, ((long) pl * h + r) * w, w, b.seg, ((long) pl * h * 2 + 2L * r) * 2 * w));
     }
 
     @Override public void upsample2Backward(Tensor dy, Tensor dx) {
         JavaTensor g = own(dy), d = own(dx);
-        int planes = checkHalf(g, d), h = d.dim(2), w = d.dim(3), w2 = 2 * w;
-        parallelFor(planes, pl -> {
-            long xi = (long) pl * h * w, yi = (long) pl * 4 * h * w;
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++) {
-                    long q = yi + (2L * r) * w2 + 2L * c;
-                    d.set(xi + (long) r * w + c, (g.get(q) + g.get(q + 1)) + (g.get(q + w2) + g.get(q + w2 + 1)));
-                }
+        int planes = checkHalf(g, d), h = d.dim(2), w = d.dim(3);
+        rows(planes, h, (pl, r) -> EltLoops.upBackwardRow(g.seg, ((long) pl * h * 2 + 2L * r) * 2 * w, w, d.seg,
+                ((long) pl * h + r) * w));
+    }
+
+    private interface RowBody { void run(int plane, int row); }
+
+    /**
+     * Runs {@code body(plane, row)} for every row of {@code planes} planes of {@code rows} rows, in up to 16 contiguous
+     * blocks of rows per thread (each output element is written once by an exact operation: any split gives the same
+     * result).
+     */
+    private void rows(int planes, int rows, RowBody body) {
+        long total = (long) planes * rows;
+        int parts = (int) Math.max(1, Math.min(16L * threads, total));
+        parallelFor(parts, q -> {
+            for (long t = total * q / parts, e = total * (q + 1) / parts; t < e; t++)
+                body.run((int) (t / rows), (int) (t % rows));
         });
     }
 
@@ -362,20 +403,38 @@ public final class JavaNnKernels implements NnKernels {
         JavaTensor at = own(a), bt = own(b), yt = own(y);
         checkConcat(at, bt, yt);
         long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
-        for (int n = 0; n < at.dim(0); n++) {
-            MemorySegment.copy(at.seg, n * sa, yt.seg, n * (sa + sb), sa);
-            MemorySegment.copy(bt.seg, n * sb, yt.seg, n * (sa + sb) + sa, sb);
-        }
+        copies(at.dim(0), sa, sb, (n, s, e) -> {
+            if (s < sa) MemorySegment.copy(at.seg, n * sa + s, yt.seg, n * (sa + sb) + s, Math.min(e, sa) - s);
+            if (e > sa) MemorySegment.copy(bt.seg, n * sb + Math.max(s, sa) - sa, yt.seg, n * (sa + sb) + Math.max(s, sa),
+                    e - Math.max(s, sa));
+        });
     }
 
     @Override public void splitChannels(Tensor dy, Tensor da, Tensor db) {
         JavaTensor yt = own(dy), at = own(da), bt = own(db);
         checkConcat(at, bt, yt);
         long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
-        for (int n = 0; n < at.dim(0); n++) {
-            MemorySegment.copy(yt.seg, n * (sa + sb), at.seg, n * sa, sa);
-            MemorySegment.copy(yt.seg, n * (sa + sb) + sa, bt.seg, n * sb, sb);
-        }
+        copies(at.dim(0), sa, sb, (n, s, e) -> {
+            if (s < sa) MemorySegment.copy(yt.seg, n * (sa + sb) + s, at.seg, n * sa + s, Math.min(e, sa) - s);
+            if (e > sa) MemorySegment.copy(yt.seg, n * (sa + sb) + Math.max(s, sa), bt.seg, n * sb + Math.max(s, sa) - sa,
+                    e - Math.max(s, sa));
+        });
+    }
+
+    private interface CopyBody { void run(int image, long start, long end); }
+
+    /**
+     * Splits the {@code sa + sb} bytes of each of {@code n} images into pieces of at most 256 KiB (a multiple of 4
+     * bytes), copied in parallel by {@code body(image, start, end)}.
+     */
+    private void copies(int n, long sa, long sb, CopyBody body) {
+        long per = sa + sb;
+        int pieces = (int) Math.max(1, (per + (1 << 18) - 1) >> 18);
+        parallelFor(n * pieces, t -> {
+            int img = t / pieces, q = t % pieces;
+            long s = per / 4 * q / pieces * 4, e = per / 4 * (q + 1) / pieces * 4;
+            if (e > s) body.run(img, s, e);
+        });
     }
 
     private static void checkConcat(JavaTensor a, JavaTensor b, JavaTensor y) {

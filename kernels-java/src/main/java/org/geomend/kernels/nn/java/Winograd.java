@@ -129,13 +129,20 @@ final class Winograd {
      * {@code o >= co}; {@code w} is [co][ci][k][k].
      */
     float[] filters(JavaTensor w, int ci, int co, int coP) {
+        float[] wf = new float[co * ci * k * k];
+        MemorySegment.copy(w.seg, F, 0, wf, 0, wf.length);
+        return filters(wf, ci, co, coP);
+    }
+
+    /** {@link #filters(JavaTensor, int, int, int)} of filters {@code w} [co][ci][k][k] on the heap. */
+    float[] filters(float[] w, int ci, int co, int coP) {
         int a2 = a * a;
         float[] u = new float[a2 * ci * coP];
         double[] gw = new double[a * k], wk = new double[k * k];
         for (int o = 0; o < co; o++)
             for (int i = 0; i < ci; i++) {
                 long base = ((long) o * ci + i) * k * k;
-                for (int q = 0; q < k * k; q++) wk[q] = w.get(base + q);
+                for (int q = 0; q < k * k; q++) wk[q] = w[(int) base + q];
                 for (int xi = 0; xi < a; xi++) // gw = G w
                     for (int c = 0; c < k; c++) {
                         double s = 0;
@@ -211,7 +218,7 @@ final class Winograd {
      * Input row {@code iy} of the plane starting at row {@code plane}, columns {@code x0 ..} (zero outside the
      * image), split by phase: {@code ph[off + q * pl + c] = x[iy][x0 + c * m + q]}.
      */
-    private void phaseRow(MemorySegment x, long plane, int iy, int h, int w, int x0, float[] row, float[] ph, int off,
+    void phaseRow(MemorySegment x, long plane, int iy, int h, int w, int x0, float[] row, float[] ph, int off,
                           int pl) {
         int rw = pl * m, lo = Math.max(0, -x0), hi = Math.min(rw, w - x0); // row[] indices holding image columns
         if (iy < 0 || iy >= h || hi <= lo) {
@@ -239,7 +246,7 @@ final class Winograd {
      * tile row {@code r} (of {@code a}) is phased row {@code r} from {@code lo}, except that from row {@code m}
      * on the fast path it is row {@code r - m} from {@code hi}.
      */
-    private void inputTransform(float[] ph, int lo, int hi, int pl, int t0, float[] t, float[] v, int dst, int stride) {
+    void inputTransform(float[] ph, int lo, int hi, int pl, int t0, float[] t, float[] v, int dst, int stride) {
         if (fast8) {
             for (int c = 0; c < 8; c++) {
                 int col = (c & 3) * pl + t0 + (c >> 2);
