@@ -69,16 +69,15 @@ public final class Calibration implements MapSink {
             sb.append("class      ");
             for (double t : TAUS) sb.append(String.format(Locale.ROOT, "  tau %.2f", t));
             sb.append('\n');
-            for (String k : count.keySet()) sb.append(scaleRow(k, scales.get(k)));
-            sb.append(scaleRow("published VoronoiBoost, 8,605 real sites", PUBLISHED_SCALE_MEDIANS));
+            for (String k : count.keySet()) sb.append(scaleRow(k, scales.get(k))).append('\n');
+            sb.append(scaleRow("", PUBLISHED_SCALE_MEDIANS)).append("   (published VoronoiBoost, 8,605 real sites)\n");
             return sb.toString();
         }
 
         private static String scaleRow(String label, double[] v) {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-11s", label.length() > 9 ? "" : label));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-11s", label));
             for (double x : v) sb.append(String.format(Locale.ROOT, "  %8.2f", x));
-            if (label.length() > 9) sb.append("   (").append(label).append(')');
-            return sb.append('\n').toString();
+            return sb.toString();
         }
     }
 
@@ -157,7 +156,7 @@ public final class Calibration implements MapSink {
         results.get(env[i]).add(row);
     }
 
-    /** KS2 pairs {voronoi, spdi} recorded so far for one class. */
+    /** Rows recorded so far for one class: Voronoi KS2, legacy sPDI KS2, truth mass in the cell, centroid offset, s_tau per {@link #TAUS}. */
     public List<double[]> values(Env e) { return results.get(e); }
 
     public Report report() {
