@@ -7,7 +7,8 @@ import org.geomend.kernels.nn.java.JavaNnKernels;
 /**
  * Picks the {@link NnKernels} backend of the U-Net for {@code --backend} (and {@code --conv}) through the kernel
  * module's {@link org.geomend.kernels.nn.NnBackends}: {@code auto} is CUDA when a device starts, else Java with a
- * one-line notice; {@code cuda} / {@code cudnn} named explicitly fail with a one-line reason when no device starts.
+ * one-line notice; {@code cuda} / {@code cudnn} named explicitly run Java after a one-line notice when no device
+ * starts (never a failure for want of a GPU).
  */
 public final class NnBackends {
 
@@ -17,7 +18,18 @@ public final class NnBackends {
         return open(backend, null, threads, notices);
     }
 
+    /**
+     * Like {@link org.geomend.kernels.nn.NnBackends#select(String, String, java.util.function.Supplier, PrintStream)},
+     * except that a GPU backend named explicitly ({@code --backend cuda}, {@code --conv cudnn}) that cannot start
+     * falls back to Java with a one-line notice, as every command does for want of a GPU.
+     */
     public static NnKernels open(String backend, String conv, int threads, PrintStream notices) {
-        return org.geomend.kernels.nn.NnBackends.select(backend, conv, () -> new JavaNnKernels(threads), notices);
+        try {
+            return org.geomend.kernels.nn.NnBackends.select(backend, conv, () -> new JavaNnKernels(threads), notices);
+        } catch (IllegalStateException e) {
+            if (notices != null)
+                notices.println("geomend: " + e.getMessage().lines().findFirst().orElse("GPU backend unavailable") + "; using java");
+            return new JavaNnKernels(threads);
+        }
     }
 }
