@@ -20,12 +20,7 @@ final class ComputeOptions {
     GeoKernels open() {
         if (!backend.equals("auto") && !backend.equals("java") && !backend.equals("cuda"))
             throw new IllegalArgumentException("--backend must be auto, java or cuda: '" + backend + "'");
-        try {
-            return Backends.select(backend, threads, System.err);
-        } catch (IllegalStateException e) {
-            System.err.println("geomend: cuda backend unavailable (" + e.getMessage().lines().findFirst().orElse("")
-                    .replaceFirst("^cuda backend unavailable: ", "") + "); using java");
-            return Backends.select("java", threads, null);
-        }
+        return Backends.orJava(() -> Backends.select(backend, threads, System.err), () -> Backends.select("java", threads, null),
+                System.err);
     }
 }

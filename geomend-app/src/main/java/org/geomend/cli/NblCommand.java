@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.geomend.kernels.Backends;
 import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblScoring;
 import org.geomend.nbl.Adapters;
@@ -84,15 +85,7 @@ public final class NblCommand implements Callable<Integer> {
         NblScoring scoring() {
             if (!List.of("auto", "java", "cuda").contains(backend))
                 throw new IllegalArgumentException("unknown --backend '" + backend + "' (auto, java, cuda)");
-            if (backend.equals("cuda")) {
-                try {
-                    return NblBackends.select("cuda", threads(), null);
-                } catch (IllegalStateException e) {
-                    System.err.println("geomend: " + e.getMessage().replaceFirst("^cuda backend unavailable: ", "cuda backend unavailable (") + "); using java");
-                    return NblScoring.java(threads());
-                }
-            }
-            return NblBackends.select(backend, threads(), System.err);
+            return Backends.orJava(() -> NblBackends.select(backend, threads(), System.err), () -> NblScoring.java(threads()), System.err);
         }
     }
 

@@ -24,12 +24,8 @@ public final class NnBackends {
      * falls back to Java with a one-line notice, as every command does for want of a GPU.
      */
     public static NnKernels open(String backend, String conv, int threads, PrintStream notices) {
-        try {
-            return org.geomend.kernels.nn.NnBackends.select(backend, conv, () -> new JavaNnKernels(threads), notices);
-        } catch (IllegalStateException e) {
-            if (notices != null)
-                notices.println("geomend: " + e.getMessage().lines().findFirst().orElse("GPU backend unavailable") + "; using java");
-            return new JavaNnKernels(threads);
-        }
+        return org.geomend.kernels.Backends.orJava(
+                () -> org.geomend.kernels.nn.NnBackends.select(backend, conv, () -> new JavaNnKernels(threads), notices),
+                () -> new JavaNnKernels(threads), notices);
     }
 }

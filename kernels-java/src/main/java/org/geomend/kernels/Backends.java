@@ -70,6 +70,21 @@ public final class Backends {
                 + providers(type).stream().map(p -> ", " + p.name()).reduce("", String::concat) + ")");
     }
 
+    /**
+     * {@code selected.get()}, or, when a backend named explicitly cannot start ({@link IllegalStateException} from
+     * {@link #select}), {@code java.get()} after the same one-line notice {@code auto} prints: what the command line
+     * does, where a missing GPU is never a failure. Library callers that must have the GPU call {@link #select}.
+     */
+    public static <T> T orJava(Supplier<T> selected, Supplier<T> java, PrintStream notices) {
+        try {
+            return selected.get();
+        } catch (IllegalStateException e) {
+            if (notices != null)
+                notices.println("geomend: " + oneLine(e).replaceFirst(" backend unavailable: (.*)$", " backend unavailable ($1)") + "; using java");
+            return java.get();
+        }
+    }
+
     static String oneLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
