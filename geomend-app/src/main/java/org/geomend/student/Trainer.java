@@ -234,11 +234,7 @@ public final class Trainer {
      * earlier epoch). From the history alone, so a resumed run keeps the same epoch as an uninterrupted one.
      */
     boolean keeps(List<EpochLog> history) {
-        EpochLog last = history.get(history.size() - 1);
-        if (!o.keepBest() || Double.isNaN(last.valKs2Median())) return true;
-        for (int i = 0; i < history.size() - 1; i++)
-            if (!(last.valKs2Median() < history.get(i).valKs2Median())) return false;
-        return true;
+        return kept(history, o.keepBest()) == history.get(history.size() - 1);
     }
 
     /** The epoch of {@code history} that {@code model.safetensors} holds (see {@link #keeps}). */
