@@ -59,6 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--student-lr", defaultValue = "1e-4", description = "Per-fold U-Net training: Adam learning rate (default ${DEFAULT-VALUE}).") double studentLr;
     @Option(names = "--student-seed", defaultValue = "1", description = "Per-fold U-Net training: initialisation, validation split and shuffles, the same for every fold (default ${DEFAULT-VALUE}).") long studentSeed;
     @Option(names = "--student-val-fraction", defaultValue = "0.1", description = "Per-fold U-Net training: the fold's training sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double studentValFraction;
+    @Option(names = "--student-user-weight", defaultValue = "1", description = "Per-fold U-Net training: the loss weight that follows the users (geomend train --user-weight; default ${DEFAULT-VALUE}; 0 = the paper's plain L1).") double studentUserWeight;
     @Option(names = "--student-keep", defaultValue = "best", description = "Per-fold U-Net training: keep the epoch with the lowest validation KS2 median (best) or the last (default ${DEFAULT-VALUE}).") String studentKeep;
     @Mixin UNetOptions unet;
     @Mixin ComputeOptions compute;
@@ -152,7 +153,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (!Files.isRegularFile(labelFile)) throw new InputException(labelFile, 0, "no teacher labels (run geomend teacher --out DIR first)");
         }
         return new StudentFoldMethod.Settings(unet.config(d), studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction,
-                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads, studentKeep.equals("best"));
+                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads, studentKeep.equals("best"), studentUserWeight);
     }
 
     private static StudentFoldMethod checked(StudentFoldMethod m, Dataset d) {
@@ -172,6 +173,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (perFold.contains("deepmend")) b.append(" --labels ").append(labels);
         b.append(String.format(Locale.ROOT, " --student-epochs %d --student-batch %d --student-lr %s --student-seed %d --student-val-fraction %s",
                 studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction));
+        b.append(" --student-user-weight ").append(studentUserWeight);
         if (unet.window != null) b.append(" --window ").append(unet.window);
         if (unet.resolution != null) b.append(" --resolution ").append(unet.resolution);
         b.append(String.format(Locale.ROOT, " --depth %d --filters %d --factor %s --kernel %d --convs %d --features %s",

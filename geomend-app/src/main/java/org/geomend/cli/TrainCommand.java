@@ -35,6 +35,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from --out/checkpoint.safetensors when it exists.") boolean resume;
     @Option(names = "--val-fraction", defaultValue = "0.1", description = "Labelled sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double valFraction;
     @Option(names = "--keep", defaultValue = "best", description = "best | last: model.safetensors holds the epoch with the lowest validation KS2 median, or the last epoch (default ${DEFAULT-VALUE}; the checkpoint always holds the last).") String keep;
+    @Option(names = "--user-weight", defaultValue = "1", description = "Loss weight that follows the users: each pixel's L1 term is weighted 1 + W * N * y (y the label's mass there, N the window's pixels); 0 = the paper's plain L1 (default ${DEFAULT-VALUE}).") double userWeight;
     @Option(names = "--max-sites", defaultValue = "0", description = "Use only the first N labelled sites (0 = all).") int maxSites;
     @Mixin UNetOptions net;
     @Mixin ComputeOptions compute;
@@ -52,7 +53,7 @@ public final class TrainCommand implements Callable<Integer> {
         Dataset d = Dataset.load(dataset);
         UNetConfig cfg = net.config(d);
         TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites,
-                keep.equals("best"));
+                keep.equals("best"), userWeight);
         try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = compute.open();
              NnKernels nn = NnBackends.open(compute.backend, net.conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();

@@ -37,12 +37,12 @@ public final class StudentFoldMethod implements EvalMethod {
     /**
      * How each fold trains: the network and grid, epochs, batch, learning rate, seed (initialisation, validation
      * split, shuffles: the same for every fold), the validation fraction of the fold's training sites, whether the
-     * model kept is the epoch with the best validation KS2 ({@link TrainOptions}); {@code labels}
+     * model kept is the epoch with the best validation KS2 and the loss's user weight ({@link TrainOptions}); {@code labels}
      * is the teacher's {@code labels.arrow} (DeepMEND) or null (Direct: the ground truth); models go under {@code
      * modelsDir}; the U-Net runs on {@code backend} ({@code --conv} {@code conv}) with {@code threads} CPU threads.
      */
     public record Settings(UNetConfig config, int epochs, int batch, double lr, long seed, double valFraction, Path labels,
-                           Path modelsDir, String backend, String conv, int threads, boolean keepBest) {}
+                           Path modelsDir, String backend, String conv, int threads, boolean keepBest, double userWeight) {}
 
     private final String name;
     private final Settings s;
@@ -102,7 +102,7 @@ public final class StudentFoldMethod implements EvalMethod {
         }
         Path dir = modelDir(fold);
         TrainOptions o = new TrainOptions(data.dir(), s.labels(), dir, s.config(), s.epochs(), s.batch(), s.lr(), s.seed(), false,
-                s.valFraction(), 0, s.keepBest());
+                s.valFraction(), 0, s.keepBest(), s.userWeight());
         long t0 = System.nanoTime();
         List<Trainer.EpochLog> h = new Trainer(o, nn, fold.kernels(), alloc, log, tag + ": ").run(data, train);
         Trainer.EpochLog last = h.get(h.size() - 1), kept = Trainer.kept(h, s.keepBest());

@@ -30,7 +30,8 @@ import org.geomend.kernels.nn.Tensor;
 import org.geomend.nbl.Plots;
 
 /**
- * The training loop of {@code geomend train}: L1 loss in the transformed space (masked to the window), Adam
+ * The training loop of {@code geomend train}: L1 loss in the transformed space (masked to the window; each pixel
+ * weighted by {@link #lossWeights}, all 1 for the paper's plain L1), Adam
  * (beta1 0.9, beta2 0.999, eps 1e-7: Keras' defaults), one pass over the shuffled training sites per epoch, the
  * next batch built on a background thread while the current one trains, validation KS2 against the ground truth on
  * the held-out sites after every epoch, then a checkpoint ({@code checkpoint.safetensors}: weights, Adam moments,
@@ -133,6 +134,10 @@ public final class Trainer {
                 Safetensors.Contents c = Safetensors.read(ckpt);
                 UNetConfig saved = UNetConfig.read(o.out().resolve(ModelFiles.CONFIG));
                 if (!saved.equals(cfg)) throw new InputException(ckpt, 0, "the checkpoint's config differs from this run's options: " + saved);
+                String uw = c.metadata().getOrDefault("user_weight", "0");
+                if (Double.parseDouble(uw) != o.userWeight())
+                    throw new InputException(ckpt, 0, "the checkpoint was trained with user weight " + uw + ", this run asks "
+                            + o.userWeight() + " (--user-weight)");
                 ModelFiles.setWeights(net, c.tensors(), ckpt, "");
                 mom.load(c.tensors(), ckpt);
                 startEpoch = Integer.parseInt(c.metadata().get("epoch")) + 1;
@@ -217,6 +222,21 @@ public final class Trainer {
         return out;
     }
 
+    /**
+     * The L1 loss's weight of each pixel of a label map {@code y} (normalised to sum 1): {@code 1 + lambda * N * y}
+     * with N the map's pixels, so the weights average {@code 1 + lambda} over the window and the part {@code lambda /
+     * (1 + lambda)} of them is spread like the users. {@code lambda} 0: all 1, the paper's plain L1. Why: with equal
+     * weights the few pixels that hold most users (47 % of the mass within 1 km of the BS, 20 of 22,500 pixels at 400
+     * m) barely count, and the student learns the tail and spreads its users far too wide (bench/results,
+     * 2026-12-04-student-user-weight.md).
+     */
+    static float[] lossWeights(float[] y, double lambda) {
+        float[] w = new float[y.length];
+        double scale = lambda * y.length;
+        for (int i = 0; i < y.length; i++) w[i] = (float) (1 + scale * y[i]);
+        return w;
+    }
+
     static GridSpec window(Dataset data, int site, UNetConfig cfg) {
         return GridSpec.window(data.positions().x()[site], data.positions().y()[site], cfg.window(), cfg.resolution());
     }
@@ -255,6 +275,7 @@ public final class Trainer {
         md.put("epoch", Integer.toString(epoch));
         md.put("step", Long.toString(step));
         md.put("seed", Long.toString(o.seed()));
+        md.put("user_weight", Double.toString(o.userWeight()));
         md.put("rng", "shuffle of epoch e drawn from java.util.Random(seed * 1000003 + e); validation split from Random(seed)");
         Safetensors.write(o.out().resolve(ModelFiles.CHECKPOINT), t, md);
         StringBuilder csv = new StringBuilder("epoch,train_loss,val_ks2_median,val_ks2_mean,seconds\n");
@@ -377,11 +398,12 @@ public final class Trainer {
                 Features.compute(geo, alloc, data.positions(), sites[b], Features.padded(win, cfg), cfg.features(), x, b * 3 * ppx);
                 MapData lab = labels.read(rowOf.get(data.id(sites[b])));
                 float[] y = normalised(TargetTransform.resample(lab.values(), lab.grid(), win));
+                float[] wt = lossWeights(y, o.userWeight());
                 for (int r = 0; r < w; r++)
                     for (int c = 0; c < w; c++) {
                         int q = b * ppx + (off + r) * p + off + c;
                         t[q] = TargetTransform.forward(y[r * w + c]);
-                        m[q] = 1f;
+                        m[q] = wt[r * w + c];
                     }
             }
             return new Batch(n, x, t, m);

@@ -130,4 +130,38 @@ class StudentEndToEndTest {
         for (int i = 1; i < a.size(); i++)   // everything but the wall time
             assertEquals(a.get(i).substring(0, a.get(i).lastIndexOf(',')), b.get(i).substring(0, b.get(i).lastIndexOf(',')));
     }
+
+    @Test
+    void lossWeightsFollowTheLabelsMass() {
+        java.util.Random rnd = new java.util.Random(3);
+        float[] y = new float[37 * 41];
+        for (int i = 0; i < y.length; i++) y[i] = rnd.nextFloat() < 0.3f ? 0f : (float) Math.exp(-20 * rnd.nextDouble());
+        Trainer.normalised(y);
+        for (float v : Trainer.lossWeights(y, 0)) assertEquals(1f, v);   // the paper's plain L1
+        float[] w = Trainer.lossWeights(y, 1.5);
+        double mean = 0;
+        for (int i = 0; i < y.length; i++) {
+            assertEquals((float) (1 + 1.5 * y.length * y[i]), w[i]);
+            mean += w[i] / (double) y.length;
+        }
+        assertEquals(2.5, mean, 1e-4);
+    }
+
+    @Test
+    void userWeightChangesTrainingAndIsKeptOnResume() throws IOException {
+        Path dflt = tmp.resolve("uwdefault"), one = tmp.resolve("uw1"), plain = tmp.resolve("uw0");
+        assertEquals(0, train(dflt, 1, "--max-sites", "8", "--keep", "last").code());
+        Result r = train(one, 1, "--max-sites", "8", "--keep", "last", "--user-weight", "1");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, train(plain, 1, "--max-sites", "8", "--keep", "last", "--user-weight", "0").code());
+        assertArrayEquals(Files.readAllBytes(dflt.resolve("model.safetensors")), Files.readAllBytes(one.resolve("model.safetensors")));
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(plain.resolve("model.safetensors")),
+                Files.readAllBytes(one.resolve("model.safetensors"))), "the weighted loss trained the same weights as the plain one");
+        Path weighted = one;
+        // resuming with another weight would mix two objectives in one model: refused, naming the checkpoint
+        r = train(weighted, 2, "--max-sites", "8", "--keep", "last", "--user-weight", "2", "--resume");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("checkpoint.safetensors") && r.err().contains("user weight"), r.err());
+        assertEquals(2, train(tmp.resolve("uwbad"), 1, "--user-weight", "-1").code());
+    }
 }

@@ -184,6 +184,15 @@ public final class NnConformance {
         Tensor none = io.put(new float[n], shape);
         double empty = io.k.l1Loss(tp, tt, none, td);
         out.add(new Result("l1Loss empty mask", "3x1x7x9", Math.abs(empty) + rel(io.get(td), new double[n]), 0));
+        // the trainer's user weights (--user-weight): 1 + lambda * N * y, up to a few hundred
+        float[] weight = new float[n];
+        for (int i = 0; i < n; i++) weight[i] = rnd.nextDouble() < 0.1 ? 0f : (float) (1 + (rnd.nextDouble() < 0.05 ? 500 * rnd.nextDouble() : rnd.nextDouble()));
+        Tensor tw = io.put(weight, shape);
+        double[] refW = new double[n];
+        double refWeighted = NnReference.l1Loss(d(pred), d(target), d(weight), refW);
+        double weighted = io.k.l1Loss(tp, tt, tw, td);
+        out.add(new Result("l1Loss weighted value", "3x1x7x9", Math.abs(weighted - refWeighted) / Math.abs(refWeighted), TOL));
+        out.add(new Result("l1Loss weighted dPred", "3x1x7x9", rel(io.get(td), refW), TOL));
     }
 
     static void adam(Io io, Random rnd, List<Result> out) {

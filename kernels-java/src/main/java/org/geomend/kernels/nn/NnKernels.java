@@ -61,7 +61,8 @@ public interface NnKernels extends AutoCloseable {
 
     /**
      * Masked L1 loss {@code sum(mask * |pred - target|) / max(1, sum(mask))} (all [N,1,H,W]; {@code target} is
-     * already in the transformed space y' = -1/log10(y); {@code mask} is 0 or 1). Writes d loss / d pred into
+     * already in the transformed space y' = -1/log10(y); {@code mask} holds non-negative weights: 0 outside the window,
+     * 1 for the paper's plain L1, {@code 1 + lambda N y} for the trainer's user weights). Writes d loss / d pred into
      * {@code dPred} (sign(pred - target) * mask / max(1, sum(mask)), 0 where pred == target) and returns the loss.
      */
     double l1Loss(Tensor pred, Tensor target, Tensor mask, Tensor dPred);

@@ -504,14 +504,18 @@ class JavaNnKernelsTest {
     void l1LossAndGradientMatchReference() {
         SplittableRandom r = new SplittableRandom(8);
         int n = 2, h = 5, w = 7;
-        double[] p = random(r, n * h * w), t = random(r, n * h * w), m = new double[n * h * w];
-        for (int i = 0; i < m.length; i++) m[i] = r.nextInt(4) == 0 ? 0 : 1;
-        double[] gp = numericGrad(v -> new double[] {NnReference.l1Loss(v, t, m, new double[v.length])}, p, new double[] {1}, 1e-5);
-        try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = put(nn, m, n, 1, h, w);
-             Tensor d = nn.allocate(n, 1, h, w)) {
-            double loss = nn.l1Loss(pt, tt, mt, d);
-            assertEquals(NnReference.l1Loss(p, t, m, new double[p.length]), loss, 1e-6);
-            close(gp, get(nn, d), 1e-5, "l1 dPred");
+        double[] p = random(r, n * h * w), t = random(r, n * h * w);
+        for (boolean weighted : new boolean[] {false, true}) {   // a 0/1 mask, then the trainer's user weights
+            double[] m = new double[n * h * w];
+            for (int i = 0; i < m.length; i++)
+                m[i] = r.nextInt(4) == 0 ? 0 : weighted ? (float) (1 + (r.nextInt(8) == 0 ? 300 * r.nextDouble() : r.nextDouble())) : 1;
+            double[] gp = numericGrad(v -> new double[] {NnReference.l1Loss(v, t, m, new double[v.length])}, p, new double[] {1}, 1e-5);
+            try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = put(nn, m, n, 1, h, w);
+                 Tensor d = nn.allocate(n, 1, h, w)) {
+                double loss = nn.l1Loss(pt, tt, mt, d);
+                assertEquals(NnReference.l1Loss(p, t, m, new double[p.length]), loss, 1e-6);
+                close(gp, get(nn, d), 1e-5, "l1 dPred" + (weighted ? " weighted" : ""));
+            }
         }
         // all masked out: the loss is 0 and so is its gradient (the denominator is max(1, 0))
         try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = nn.allocate(n, 1, h, w);
