@@ -57,10 +57,13 @@ public final class JavaNnKernels implements NnKernels {
     /**
      * {@link Conv#AUTO} uses Winograd for 5 x 5 filters from this many input channels and input x output channel
      * pairs (measured on 2-core AVX2: about even at 4 -> 4 and 2 -> 8, 1.5-1.9x faster at 8 -> 2 and 16 -> 1, 4x at
-     * 48 -> 32, slower from one input channel), for 3 x 3 (F(4 x 4, 3 x 3) runs the generic transforms) from
+     * 48 -> 32, slower from one input channel; 2026-12-04, {@code bench nn.WinogradRule}, one process: 0.58x at 3 -> 32
+     * on 608 x 608 (the U-Net's first layer: 16 ms direct, 28 ms Winograd), 0.76x at 4 -> 32, 0.92x at 6 -> 32, 1.17x
+     * at 8 -> 32, 1.5x at 8 -> 16 on 304 x 304, 1.9x at 16 -> 32: with few input channels the output transform of
+     * every output channel dominates, hence 8 input channels), for 3 x 3 (F(4 x 4, 3 x 3) runs the generic transforms) from
      * {@link #WINOGRAD3_MIN_PAIRS} pairs (0.9x at 32 -> 16, 1.0-1.3x at 1,024 pairs, 1.45x at 64 -> 32).
      */
-    public static final int WINOGRAD_MIN_IN = 2, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
+    public static final int WINOGRAD_MIN_IN = 8, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
     /**
      * {@link Conv#AUTO} computes the filter gradient of 5 x 5 filters by Winograd ({@link WinogradFilter}) from this
      * many input channels, output channels and input x output channel pairs (2-core AVX2, batch 8: 5.4x at 160 x 160
