@@ -4,14 +4,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.Set;
 import org.apache.arrow.memory.RootAllocator;
 import org.geomend.eval.Dataset;
+import org.geomend.eval.Stats;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.MapData;
 import org.geomend.kernels.GridSpec;
@@ -19,6 +18,7 @@ import org.geomend.kernels.java.JavaKernels;
 import org.geomend.kernels.nn.java.JavaNnKernels;
 import org.geomend.student.StudentModel;
 import org.geomend.student.TargetTransform;
+import org.geomend.student.Trainer;
 import org.geomend.student.UNetConfig;
 
 /**
@@ -48,16 +48,10 @@ public final class StudentFit {
              StudentModel student = StudentModel.load(Path.of(args[2]), nn, geo, alloc, 4);
              ArrowMapReader truth = data.openMaps(); ArrowMapReader labels = ArrowMapReader.open(Path.of(args[1]))) {
             UNetConfig cfg = student.config();
-            // the validation split of Trainer.run: sorted sites shuffled with Random(seed), the first round(f * n) with truth
-            List<Integer> pool = new ArrayList<>();
-            for (String id : labels.ids()) pool.add(data.indexOf(id));
-            pool.sort(null);
-            Collections.shuffle(pool, new Random(seed));
-            int nVal = (int) Math.round(valFraction * pool.size());
-            Set<Integer> val = new HashSet<>();
-            for (int s : pool) if (val.size() < nVal && data.mapRow(s) >= 0) val.add(s);
+            int[] labelled = labels.ids().stream().mapToInt(data::indexOf).toArray();
+            Set<Integer> val = new HashSet<>(Trainer.validationSites(data, labelled, seed, valFraction));   // train's split
             int w = cfg.window(), px = w * w;
-            int[] sites = pool.stream().filter(s -> data.mapRow(s) >= 0).mapToInt(Integer::intValue).toArray();
+            int[] sites = Arrays.stream(labelled).filter(s -> data.mapRow(s) >= 0).sorted().toArray();
             GridSpec[] wins = new GridSpec[sites.length];
             for (int i = 0; i < sites.length; i++)
                 wins[i] = GridSpec.window(data.positions().x()[sites[i]], data.positions().y()[sites[i]], w, cfg.resolution());
@@ -71,8 +65,8 @@ public final class StudentFit {
             for (int i = 0; i < sites.length; i++) {
                 int set = val.contains(sites[i]) ? 3 : 0;
                 MapData t = truth.read(data.mapRow(sites[i])), l = labels.read(data.id(sites[i]));
-                float[] tc = normalised(TargetTransform.resample(t.values(), t.grid(), wins[i]));
-                float[] lc = normalised(TargetTransform.resample(l.values(), l.grid(), wins[i]));
+                float[] tc = Trainer.normalised(TargetTransform.resample(t.values(), t.grid(), wins[i]));
+                float[] lc = Trainer.normalised(TargetTransform.resample(l.values(), l.grid(), wins[i]));
                 float[] p = Arrays.copyOfRange(pred, i * px, (i + 1) * px);
                 ks.get(set).add(ks2(p, lc, w));
                 ks.get(set + 1).add(ks2(p, tc, w));
@@ -110,20 +104,9 @@ public final class StudentFit {
         return b.toString();
     }
 
+    private static double median(List<Double> v) { return Stats.of(v.stream().mapToDouble(Double::doubleValue).toArray()).median(); }
+
     private static double ks2(float[] a, float[] b, int w) {
         return JavaKernels.ks2(MemorySegment.ofArray(a), 0, MemorySegment.ofArray(b), 0, w, w);
-    }
-
-    private static float[] normalised(float[] a) {
-        double s = 0;
-        for (float v : a) s += v;
-        if (s > 0) for (int i = 0; i < a.length; i++) a[i] = (float) (a[i] / s);
-        return a;
-    }
-
-    private static double median(List<Double> v) {
-        if (v.isEmpty()) return Double.NaN;
-        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 }

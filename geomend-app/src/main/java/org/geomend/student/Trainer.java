@@ -106,17 +106,9 @@ public final class Trainer {
     public List<EpochLog> run(Dataset data, int[] sites) throws IOException {
         UNetConfig cfg = o.config();
         Path labelsFile = labelsFile(data);
-        int[] sorted = sites.clone();
-        Arrays.sort(sorted);
-        List<Integer> pool = new ArrayList<>();
-        for (int s : sorted) pool.add(s);
-        java.util.Collections.shuffle(pool, new Random(o.seed()));
-        List<Integer> val = new ArrayList<>(), train = new ArrayList<>();
-        int nVal = (int) Math.round(o.valFraction() * pool.size());
-        for (int i : pool) {
-            if (val.size() < nVal && data.mapRow(i) >= 0) val.add(i);
-            else train.add(i);
-        }
+        List<Integer> val = validationSites(data, sites, o.seed(), o.valFraction()), train = new ArrayList<>();
+        java.util.Set<Integer> held = new java.util.HashSet<>(val);
+        for (int s : sites) if (!held.contains(s)) train.add(s);
         train.sort(null);
         if (train.isEmpty()) throw new InputException(labelsFile, 0, "no training sites");
         log.printf(Locale.ROOT, "%strain: %d training sites, %d validation sites, %d x %d at %.0f m (network side %d), labels %s%n",
@@ -223,12 +215,28 @@ public final class Trainer {
     }
 
     /**
+     * The validation sites that {@link #run(Dataset, int[])} holds out of {@code sites}: the sites sorted, shuffled with
+     * {@code Random(seed)}, then the first {@code round(fraction * n)} of them that have ground truth, in that order.
+     */
+    public static List<Integer> validationSites(Dataset data, int[] sites, long seed, double fraction) {
+        int[] sorted = sites.clone();
+        Arrays.sort(sorted);
+        List<Integer> pool = new ArrayList<>();
+        for (int s : sorted) pool.add(s);
+        java.util.Collections.shuffle(pool, new Random(seed));
+        int nVal = (int) Math.round(fraction * pool.size());
+        List<Integer> val = new ArrayList<>();
+        for (int i : pool) if (val.size() < nVal && data.mapRow(i) >= 0) val.add(i);
+        return val;
+    }
+
+    /**
      * The L1 loss's weight of each pixel of a label map {@code y} (normalised to sum 1): {@code 1 + lambda * N * y}
      * with N the map's pixels, so the weights average {@code 1 + lambda} over the window and the part {@code lambda /
      * (1 + lambda)} of them is spread like the users. {@code lambda} 0: all 1, the paper's plain L1. Why: with equal
      * weights the few pixels that hold most users (47 % of the mass within 1 km of the BS, 20 of 22,500 pixels at 400
-     * m) barely count, and the student learns the tail and spreads its users far too wide (bench/results,
-     * 2026-12-04-student-user-weight.md).
+     * m) barely count, and the student learns the tail and spreads its users far too wide
+     * (bench/results/2026-12-04-student-user-weight/README.md).
      */
     static float[] lossWeights(float[] y, double lambda) {
         float[] w = new float[y.length];
@@ -241,7 +249,8 @@ public final class Trainer {
         return GridSpec.window(data.positions().x()[site], data.positions().y()[site], cfg.window(), cfg.resolution());
     }
 
-    static float[] normalised(float[] a) {
+    /** Scales {@code a} in place to sum 1 (float64 sum; left as it is when the sum is not positive) and returns it. */
+    public static float[] normalised(float[] a) {
         double s = 0;
         for (float v : a) s += v;
         if (s > 0) for (int i = 0; i < a.length; i++) a[i] = (float) (a[i] / s);

@@ -157,9 +157,8 @@ class StudentEndToEndTest {
         assertArrayEquals(Files.readAllBytes(dflt.resolve("model.safetensors")), Files.readAllBytes(one.resolve("model.safetensors")));
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(plain.resolve("model.safetensors")),
                 Files.readAllBytes(one.resolve("model.safetensors"))), "the weighted loss trained the same weights as the plain one");
-        Path weighted = one;
         // resuming with another weight would mix two objectives in one model: refused, naming the checkpoint
-        r = train(weighted, 2, "--max-sites", "8", "--keep", "last", "--user-weight", "2", "--resume");
+        r = train(one, 2, "--max-sites", "8", "--keep", "last", "--user-weight", "2", "--resume");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("checkpoint.safetensors") && r.err().contains("user weight"), r.err());
         assertEquals(2, train(tmp.resolve("uwbad"), 1, "--user-weight", "-1").code());
