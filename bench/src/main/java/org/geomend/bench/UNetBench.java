@@ -37,7 +37,7 @@ public final class UNetBench {
             HostIo.upload(nn, random(3L * ps * ps, 1), net.input(1, ps, ps));
             for (int r = 0; r <= reps; r++) {
                 long t0 = System.nanoTime();
-                net.forward();
+                net.infer();
                 double ms = (System.nanoTime() - t0) / 1e6;
                 System.out.printf(Locale.ROOT, "inference %s %dx%d (padded %d): %.1f ms per BS%n", r == 0 ? "(warm-up)" : "", side, side, ps, ms);
             }

@@ -71,7 +71,7 @@ public class UNetInferenceBench {
         nn.close();
     }
 
-    @Benchmark public Tensor unet() { return net.forward(); }
+    @Benchmark public Tensor unet() { return net.infer(); }
 
     @Benchmark public Tensor conv48to32() {
         nn.conv2dForward(x, w, b, y);

@@ -359,8 +359,9 @@ public final class CudaNnKernels implements NnKernels {
 
     /**
      * {@link #conv2dForward} followed by ReLU, fused into one kernel on the hand-written path (on cuDNN: the
-     * convolution, then the ReLU kernel). Not part of {@link NnKernels}.
+     * convolution, then the ReLU kernel).
      */
+    @Override
     public synchronized void conv2dForwardRelu(Tensor x, Tensor w, Tensor b, Tensor y) {
         conv2dForward(x, w, b, y, true);
     }

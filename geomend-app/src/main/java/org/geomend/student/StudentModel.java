@@ -57,7 +57,7 @@ public final class StudentModel implements AutoCloseable {
             }
             Tensor in = net.input(n, ph, pw);
             HostIo.upload(net.kernels(), x, in);
-            float[] out = HostIo.download(net.kernels(), net.forward());
+            float[] out = HostIo.download(net.kernels(), net.infer());
             for (int b = 0; b < n; b++)
                 sums[s + b] = TargetTransform.toMap(out, b * ppx, pw, Features.offset(pw, w), Features.offset(ph, h), w, h,
                         masks == null ? null : masks[s + b], dst, dstOff + (s + b) * w * h);

@@ -118,8 +118,21 @@ public final class UNet implements AutoCloseable {
         return in;
     }
 
-    /** Runs the network on {@link #input}; returns the output [n, 1, h, w] (owned by the network). */
-    public Tensor forward() {
+    /**
+     * Runs the network on {@link #input} and keeps every activation for {@link #backward}; returns the output
+     * [n, 1, h, w] (owned by the network).
+     */
+    public Tensor forward() { return forward(true); }
+
+    /**
+     * Runs the network on {@link #input} for inference: the same output as {@link #forward} (bit for bit on the Java
+     * backend), but each decoder level's first convolution reads the skip and the up-convolution in place
+     * ({@link NnKernels#concatConv2dForwardRelu}) instead of concatenating them first; {@link #backward} must not
+     * follow it.
+     */
+    public Tensor infer() { return forward(false); }
+
+    private Tensor forward(boolean train) {
         Tensor cur = in;
         for (int l = 0; l < depth; l++) {
             if (l > 0) {
@@ -134,9 +147,13 @@ public final class UNet implements AutoCloseable {
         for (int l = depth - 2; l >= 0; l--) {
             nn.upsample2Forward(cur, ups[l]);
             convRelu(ups[l], up[l], upOut[l]);
-            nn.concatChannels(encOut[l][convs - 1], upOut[l], cat[l]);
-            cur = cat[l];
-            for (int j = 0; j < convs; j++) {
+            if (train) {
+                nn.concatChannels(encOut[l][convs - 1], upOut[l], cat[l]);
+                convRelu(cat[l], dec[l][0], decOut[l][0]);
+            } else
+                nn.concatConv2dForwardRelu(encOut[l][convs - 1], upOut[l], dec[l][0].w, dec[l][0].b, decOut[l][0]);
+            cur = decOut[l][0];
+            for (int j = 1; j < convs; j++) {
                 convRelu(cur, dec[l][j], decOut[l][j]);
                 cur = decOut[l][j];
             }
@@ -146,8 +163,7 @@ public final class UNet implements AutoCloseable {
     }
 
     private void convRelu(Tensor x, Conv c, Tensor y) {
-        nn.conv2dForward(x, c.w, c.b, y);
-        nn.reluForward(y, y);
+        nn.conv2dForwardRelu(x, c.w, c.b, y);
     }
 
     /** The gradient of the loss with respect to the output, to be filled before {@link #backward} ([n, 1, h, w]). */

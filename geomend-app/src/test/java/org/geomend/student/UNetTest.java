@@ -43,6 +43,23 @@ class UNetTest {
         return s;
     }
 
+    /** Inference (the decoder reading skip and up-convolution in place) gives the training forward's bits. */
+    @ParameterizedTest
+    @CsvSource({"3,4,2.0,5,1", "2,3,1.0,3,2", "1,3,1.0,1,1", "4,8,0.5,5,1"})
+    void inferIsForwardBitForBit(int depth, int filters, double factor, int kernel, int convs) {
+        UNetConfig cfg = new UNetConfig(depth, filters, factor, kernel, convs, "paper", 8, 100);
+        int n = 2, side = cfg.padded(21);
+        try (UNet net = new UNet(nn, cfg, 7)) {
+            HostIo.upload(nn, random(5, n * 3 * side * side), net.input(n, side, side));
+            float[] train = HostIo.download(nn, net.forward());
+            float[] infer = HostIo.download(nn, net.infer());
+            assertArrayEquals(train, infer);
+            double s = 0;
+            for (float v : infer) s += Math.abs(v);
+            assertTrue(s > 0, "a non-trivial output");
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"3,3,2.0,3,1", "2,2,1.0,3,2", "1,3,1.0,1,1"})
     void backwardMatchesFiniteDifferences(int depth, int filters, double factor, int kernel, int convs) {

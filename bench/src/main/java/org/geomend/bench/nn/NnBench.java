@@ -30,8 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * <p>Run: {@code java -cp geomend-bench.jar org.geomend.bench.nn.NnBench [--backend cuda|cudnn|java] [--threads N]
  * [--levels 6] [--filters 32] [--factor 2] [--kernel 5] [--batch 8] [--size 640] [--channels 3] [--steps 5]
  * [--inference-only]}; prints JSON. {@code --threads} (java only; 0 = all cores) sizes the Java kernels' pool;
- * {@code --inference-only} skips the training steps and the profile. On Java the ReLU after a convolution is a
- * separate {@code reluForward} (the CUDA backends fuse it) and the skip sums use {@link NnKernels#add}.
+ * {@code --inference-only} skips the training steps and the profile. The ReLU after a convolution is
+ * {@link NnKernels#conv2dForwardRelu} (fused on every backend) and the skip sums use {@link NnKernels#add}.
  * <b>Unverified on CUDA:</b> never run there (written without a GPU); the Java backend has run
  * ({@code bench/results/2026-11-29-unet-cpu-vs-pytorch.md}).
  */
@@ -192,10 +192,9 @@ public final class NnBench {
 
         private void fwd(Conv v, Tensor x, Tensor y) {
             timed("conv forward", () -> {
-                if (v.relu && cuda != null) cuda.conv2dForwardRelu(x, v.w, v.b, y);
+                if (v.relu) k.conv2dForwardRelu(x, v.w, v.b, y);
                 else k.conv2dForward(x, v.w, v.b, y);
             });
-            if (v.relu && cuda == null) timed("relu forward", () -> k.reluForward(y, y));
         }
 
         /** dy is the gradient w.r.t. v's (post-ReLU) output y; dx null skips the data gradient. */

@@ -5,5 +5,8 @@
  * timings of each operation and of a whole U-Net training step and inference ({@link org.geomend.bench.nn.NnBench}),
  * and the one-shot GPU report ({@link org.geomend.bench.nn.NnGpuCheck}, run by {@code bench/gpu-check.sh}).
  * They live here, not in test scope, so that the shaded bench jar runs them on a GPU machine without Maven.
+ * For the Java backend: direct against Winograd per layer shape ({@link org.geomend.bench.nn.WinogradRule}), the
+ * U-Net inference split by operation ({@link org.geomend.bench.nn.UNetProfile}), and two or more builds' inference
+ * interleaved in one process ({@link org.geomend.bench.nn.UNetJarAB}), for ratios on a machine that drifts.
  */
 package org.geomend.bench.nn;

@@ -29,6 +29,30 @@ public interface NnKernels extends AutoCloseable {
     /** {@code y[n,o] = b[o] + sum_i w[o,i] (*) x[n,i]}; x [N,Ci,H,W], w [Co,Ci,K,K], b [Co], y [N,Co,H,W]. */
     void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y);
 
+    /**
+     * {@link #conv2dForward} then {@link #reluForward} in place on {@code y}; backends fuse the two where it pays
+     * (the result is the same as the two calls).
+     */
+    default void conv2dForwardRelu(Tensor x, Tensor w, Tensor b, Tensor y) {
+        conv2dForward(x, w, b, y);
+        reluForward(y, y);
+    }
+
+    /**
+     * {@link #conv2dForwardRelu} of the channel concatenation of {@code a} [n, ca, h, w] and {@code b} [n, cb, h, w]
+     * ({@code a}'s channels first, as {@link #concatChannels}) with filters [co, ca + cb, k, k]: the decoder's
+     * convolution at inference, where the concatenation is not kept for a backward pass. Backends read the two
+     * inputs in place where they can; this default concatenates into a temporary tensor.
+     */
+    default void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor w, Tensor bias, Tensor y) {
+        int[] sa = a.shape(), sb = b.shape();
+        if (sa.length != 4 || sb.length != 4) throw new IllegalArgumentException("concatConv2d: inputs must be 4-d");
+        try (Tensor cat = allocate(sa[0], sa[1] + sb[1], sa[2], sa[3])) {
+            concatChannels(a, b, cat);
+            conv2dForwardRelu(cat, w, bias, y);
+        }
+    }
+
     /** Gradient of the input: {@code dx} [N,Ci,H,W] from {@code dy} [N,Co,H,W] and {@code w}. */
     void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx);
 

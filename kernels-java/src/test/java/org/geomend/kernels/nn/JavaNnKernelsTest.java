@@ -192,6 +192,76 @@ class JavaNnKernelsTest {
         }
     }
 
+    /**
+     * The fused convolution + ReLU is bit-identical to the two calls, on every path (1 x 1, direct, Winograd 3 x 3
+     * and 5 x 5, with a remainder of 4 output channels and a partial work unit), and the Winograd products give the
+     * same bits with every register tile ({@link JavaNnKernels#TILE_PROPERTY}).
+     */
+    @ParameterizedTest
+    @CsvSource({"DIRECT,5", "DIRECT,3", "DIRECT,1", "WINOGRAD,5", "WINOGRAD,3", "AUTO,5"})
+    void fusedReluAndRegisterTilesGiveTheSameBits(JavaNnKernels.Conv conv, int k) {
+        int n = 2, ci = 9, h = 11, w = 4 * 3 * 16 + 3, co = 12; // 49 tile columns: full units of 3 vectors (L <= 16) and a partial one
+        SplittableRandom r = new SplittableRandom(k * 31L + conv.ordinal());
+        double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
+        String[] tiles = {"8x1", "4x3", "8x3"};
+        double[][] plain = new double[3][], fused = new double[3][];
+        String keep = System.getProperty(JavaNnKernels.TILE_PROPERTY);
+        try {
+            for (int q = 0; q < 3; q++) {
+                System.setProperty(JavaNnKernels.TILE_PROPERTY, tiles[q]);
+                try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor xt = put(be, x, n, ci, h, w);
+                     Tensor wtt = put(be, wt, co, ci, k, k); Tensor bt = put(be, b, co); Tensor y = be.allocate(n, co, h, w)) {
+                    be.fill(y, 7f);
+                    be.conv2dForward(xt, wtt, bt, y);
+                    be.reluForward(y, y);
+                    plain[q] = get(be, y);
+                    be.fill(y, 7f);
+                    be.conv2dForwardRelu(xt, wtt, bt, y);
+                    fused[q] = get(be, y);
+                }
+            }
+        } finally {
+            if (keep == null) System.clearProperty(JavaNnKernels.TILE_PROPERTY);
+            else System.setProperty(JavaNnKernels.TILE_PROPERTY, keep);
+        }
+        double[] want = NnReference.relu(NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k));
+        close(want, plain[0], 1e-5 * ci * k * k, conv + " conv2d + relu");
+        long zeros = java.util.Arrays.stream(plain[0]).filter(v -> v == 0).count();
+        assertTrue(zeros > want.length / 4 && zeros < want.length * 3 / 4, "the ReLU cuts about half: " + zeros);
+        assertArrayEquals(plain[0], fused[0], conv + " fused = conv then relu");
+        for (int q = 1; q < 3; q++) {
+            assertArrayEquals(plain[0], plain[q], conv + " tile " + tiles[q] + " = 8x1");
+            assertArrayEquals(fused[0], fused[q], conv + " fused, tile " + tiles[q]);
+        }
+    }
+
+    /**
+     * The convolution of a concatenation read in place is bit-identical to concatenating first, on every path (and
+     * through the interface default for 1 x 1 filters); inputs of different sizes are refused.
+     */
+    @ParameterizedTest
+    @CsvSource({"DIRECT,5", "DIRECT,3", "DIRECT,1", "WINOGRAD,5", "WINOGRAD,3", "AUTO,5"})
+    void concatConvolutionReadsBothInputsInPlace(JavaNnKernels.Conv conv, int k) {
+        int n = 2, ca = 5, cb = 7, h = 13, w = 70, co = 12;
+        SplittableRandom r = new SplittableRandom(k * 17L + conv.ordinal());
+        double[] a = random(r, n * ca * h * w), b = random(r, n * cb * h * w), wt = random(r, co * (ca + cb) * k * k),
+                bias = random(r, co);
+        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor at = put(be, a, n, ca, h, w); Tensor bt = put(be, b, n, cb, h, w);
+             Tensor cat = be.allocate(n, ca + cb, h, w); Tensor wtt = put(be, wt, co, ca + cb, k, k);
+             Tensor biast = put(be, bias, co); Tensor y = be.allocate(n, co, h, w); Tensor odd = be.allocate(n, cb, h, w + 1)) {
+            be.concatChannels(at, bt, cat);
+            be.conv2dForwardRelu(cat, wtt, biast, y);
+            double[] want = get(be, y);
+            be.fill(y, 7f);
+            be.concatConv2dForwardRelu(at, bt, wtt, biast, y);
+            assertArrayEquals(want, get(be, y), conv + " " + k + "x" + k);
+            double[] ref = NnReference.relu(NnReference.conv2dForward(get(be, cat), wt, bias, n, ca + cb, co, h, w, k));
+            close(ref, want, 1e-5 * (ca + cb) * k * k, "concat conv");
+            assertThrows(IllegalArgumentException.class, () -> be.concatConv2dForwardRelu(at, odd, wtt, biast, y));
+            assertThrows(IllegalArgumentException.class, () -> be.concatConv2dForwardRelu(at, at, wtt, biast, y));
+        }
+    }
+
     @Test
     void forwardConvolutionFollowsTheSwitch() {
         String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);

@@ -55,6 +55,12 @@ public final class JavaNnKernels implements NnKernels {
     /** System properties overriding the Winograd output tile side m of 5 x 5 and 3 x 3 filters (tuning only). */
     public static final String TILE5_PROPERTY = "geomend.nn.winograd.m5", TILE3_PROPERTY = "geomend.nn.winograd.m3";
     /**
+     * System property read when a backend is made: the register tile of the Winograd channel products, output
+     * channels x vectors of tiles, {@code 8x1}, {@code 4x3} or {@code 8x3}; by default 8x3 with 512-bit vectors and
+     * 8x1 otherwise (tuning: every tile gives the same bits).
+     */
+    public static final String TILE_PROPERTY = "geomend.nn.winograd.tile";
+    /**
      * {@link Conv#AUTO} uses Winograd for 5 x 5 filters from this many input channels and input x output channel
      * pairs (measured on 2-core AVX2: about even at 4 -> 4 and 2 -> 8, 1.5-1.9x faster at 8 -> 2 and 16 -> 1, 4x at
      * 48 -> 32, slower from one input channel; 2026-12-04, {@code bench nn.WinogradRule}, one process: 0.58x at 3 -> 32
@@ -137,10 +143,33 @@ public final class JavaNnKernels implements NnKernels {
 
     // ---------------------------------------------------------------- convolution
 
-    @Override public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y) {
-        JavaTensor xt = own(x), wt = own(w), bt = own(b), yt = own(y);
-        int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), wd = xt.dim(3);
-        checkConv(xt, wt, yt);
+    @Override public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y) { conv2dForward(x, w, b, y, false); }
+
+    /** The convolution with the ReLU applied to each output row before it is stored (bit-identical to the two calls). */
+    @Override public void conv2dForwardRelu(Tensor x, Tensor w, Tensor b, Tensor y) { conv2dForward(x, w, b, y, true); }
+
+    /**
+     * The convolution of the concatenation read straight from {@code a} and {@code b}, channel by channel
+     * (bit-identical to {@link #concatChannels} then {@link #conv2dForwardRelu}); 1 x 1 filters concatenate first.
+     */
+    @Override public void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor w, Tensor bias, Tensor y) {
+        JavaTensor at = own(a), bt = own(b), wt = own(w);
+        require(at.shape().length == 4 && bt.shape().length == 4 && at.dim(0) == bt.dim(0) && at.dim(2) == bt.dim(2)
+                && at.dim(3) == bt.dim(3), "concatConv2d: inputs " + at + " and " + bt + " differ in batch or size");
+        if (wt.shape().length == 4 && wt.dim(2) == 1) { NnKernels.super.concatConv2dForwardRelu(a, b, w, bias, y); return; }
+        conv2dForward(at, at.dim(1), bt, at.dim(1) + bt.dim(1), wt, own(bias), own(y), true);
+    }
+
+    private void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, boolean relu) {
+        JavaTensor xt = own(x);
+        conv2dForward(xt, xt.dim(1), xt, xt.dim(1), own(w), own(b), own(y), relu);
+    }
+
+    /** The convolution of the channel concatenation of {@code xt} ({@code ca} channels) and {@code xb} ({@code ci - ca}). */
+    private void conv2dForward(JavaTensor xt, int ca, JavaTensor xb, int ci, JavaTensor wt, JavaTensor bt, JavaTensor yt,
+                               boolean relu) {
+        int n = xt.dim(0), h = xt.dim(2), wd = xt.dim(3);
+        checkConv(xt, ci, wt, yt);
         int co = wt.dim(0), k = wt.dim(2);
         require(bt.elements() == co, "conv2d: bias has " + bt.elements() + " elements, want " + co);
         if (k == 1) {
@@ -148,6 +177,7 @@ public final class JavaNnKernels implements NnKernels {
             MemorySegment.copy(wt.seg, F, 0, w1, 0, w1.length);
             for (int o = 0; o < co; o++) bias[o] = bt.get(o);
             conv1x1(xt.seg, n, ci, (long) h * wd, w1, bias, co, yt.seg);
+            if (relu) reluForward(yt, yt);
             return;
         }
         int coP = roundUp(co, OBLOCK);
@@ -155,7 +185,7 @@ public final class JavaNnKernels implements NnKernels {
         if (wg != null) {
             float[] bias = new float[coP];
             for (int o = 0; o < co; o++) bias[o] = bt.get(o);
-            winogradRows(wg, xt.seg, n, ci, h, wd, wg.filters(wt, ci, co, coP), coP, bias, co, yt.seg);
+            winogradRows(wg, xt.seg, ca, xb.seg, n, ci, h, wd, wg.filters(wt, ci, co, coP), coP, bias, co, yt.seg, relu);
             return;
         }
         float[] wtr = new float[ci * k * k * coP];
@@ -166,7 +196,7 @@ public final class JavaNnKernels implements NnKernels {
                         wtr[((i * k + kh) * k + kw) * coP + o] = wt.get((((long) o * ci + i) * k + kh) * k + kw);
         float[] bias = new float[coP];
         for (int o = 0; o < co; o++) bias[o] = bt.get(o);
-        convRows(xt.seg, n, ci, h, wd, wtr, k, coP, bias, co, yt.seg);
+        convRows(xt.seg, ca, xb.seg, n, ci, h, wd, wtr, k, coP, bias, co, yt.seg, relu);
     }
 
     @Override public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {
@@ -190,7 +220,7 @@ public final class JavaNnKernels implements NnKernels {
                         for (int kw = 0; kw < k; kw++)
                             rot[((i * co + o) * k + kh) * k + kw] =
                                     wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
-            winogradRows(wg, dyt.seg, n, co, h, wd, wg.filters(rot, co, ci, ciP), ciP, new float[ciP], ci, dxt.seg);
+            winogradRows(wg, dyt.seg, co, dyt.seg, n, co, h, wd, wg.filters(rot, co, ci, ciP), ciP, new float[ciP], ci, dxt.seg, false);
             return;
         }
         float[] wtr = new float[co * k * k * ciP];
@@ -200,7 +230,7 @@ public final class JavaNnKernels implements NnKernels {
                     for (int kw = 0; kw < k; kw++)
                         wtr[((o * k + kh) * k + kw) * ciP + i] =
                                 wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
-        convRows(dyt.seg, n, co, h, wd, wtr, k, ciP, new float[ciP], ci, dxt.seg);
+        convRows(dyt.seg, co, dyt.seg, n, co, h, wd, wtr, k, ciP, new float[ciP], ci, dxt.seg, false);
     }
 
     /**
@@ -219,9 +249,12 @@ public final class JavaNnKernels implements NnKernels {
     /** Pixels per 1 x 1 convolution work unit (a multiple of every vector length). */
     private static final int PIXELS = 8192;
 
-    /** Same-padded stride-1 convolution of {@code x} [n, cin, h, w] into {@code y} [n, cout, h, w], filters pre-laid out. */
-    private void convRows(MemorySegment x, int n, int cin, int h, int w, float[] wtr, int k, int coutP, float[] bias,
-                          int cout, MemorySegment y) {
+    /**
+     * Same-padded stride-1 convolution of the channel concatenation of {@code xa} [n, ca, h, w] and {@code xb}
+     * [n, cin - ca, h, w] into {@code y} [n, cout, h, w], filters pre-laid out.
+     */
+    private void convRows(MemorySegment xa, int ca, MemorySegment xb, int n, int cin, int h, int w, float[] wtr, int k,
+                          int coutP, float[] bias, int cout, MemorySegment y, boolean relu) {
         int p = k / 2, wr = roundUp(w, STRIP), wp = wr + k - 1;
         int rows = n * h, tasks = Math.min(rows, 16 * threads);
         parallelFor(tasks, t -> {
@@ -229,10 +262,13 @@ public final class JavaNnKernels implements NnKernels {
             float[] out = new float[coutP * wr];
             for (int r = (int) ((long) rows * t / tasks), end = (int) ((long) rows * (t + 1) / tasks); r < end; r++) {
                 int img = r / h, row = r % h;
-                for (int i = 0; i < cin; i++)
-                    for (int kh = 0; kh < k; kh++)
-                        gatherRow(x, ((long) img * cin + i) * h, row + kh - p, h, w, p, buf, (i * k + kh) * wp, wp);
+                for (int i = 0; i < cin; i++) {
+                    MemorySegment x = i < ca ? xa : xb;
+                    long plane = (i < ca ? (long) img * ca + i : (long) img * (cin - ca) + i - ca) * h;
+                    for (int kh = 0; kh < k; kh++) gatherRow(x, plane, row + kh - p, h, w, p, buf, (i * k + kh) * wp, wp);
+                }
                 ConvLoops.rowConv(buf, cin, k, wp, wtr, coutP, bias, wr, out);
+                if (relu) Winograd.relu(out, cout * wr);
                 for (int o = 0; o < cout; o++)
                     MemorySegment.copy(out, o * wr, y, F, ((((long) img * cout + o) * h + row) * w) * 4, w);
             }
@@ -251,8 +287,8 @@ public final class JavaNnKernels implements NnKernels {
      * The forward convolution by {@link Winograd}: units of up to {@link #BAND} tile rows and {@link Winograd#TB}
      * tile columns of one image.
      */
-    private void winogradRows(Winograd wg, MemorySegment x, int n, int ci, int h, int w, float[] u, int coP,
-                              float[] bias, int co, MemorySegment y) {
+    private void winogradRows(Winograd wg, MemorySegment xa, int ca, MemorySegment xb, int n, int ci, int h, int w,
+                              float[] u, int coP, float[] bias, int co, MemorySegment y, boolean relu) {
         int m = wg.m, tyN = (h + m - 1) / m, txN = (w + m - 1) / m, chunks = (txN + Winograd.TB - 1) / Winograd.TB;
         int bands = (tyN + BAND - 1) / BAND, units = n * bands * chunks, tasks = Math.min(units, 16 * threads);
         parallelFor(tasks, t -> {
@@ -260,8 +296,8 @@ public final class JavaNnKernels implements NnKernels {
             for (int q = (int) ((long) units * t / tasks), end = (int) ((long) units * (t + 1) / tasks); q < end; q++) {
                 int c = q % chunks, b = q / chunks % bands, img = q / chunks / bands;
                 int tx0 = c * Winograd.TB, ty0 = b * BAND;
-                wg.band(x, ci, h, w, u, coP, bias, co, y, img, ty0, Math.min(tyN, ty0 + BAND), tx0,
-                        Math.min(Winograd.TB, txN - tx0), sc);
+                wg.band(xa, ca, xb, ci, h, w, u, coP, bias, co, y, img, ty0, Math.min(tyN, ty0 + BAND), tx0,
+                        Math.min(Winograd.TB, txN - tx0), relu, sc);
             }
         });
     }
@@ -325,11 +361,14 @@ public final class JavaNnKernels implements NnKernels {
         });
     }
 
-    private static void checkConv(JavaTensor x, JavaTensor w, JavaTensor y) {
+    private static void checkConv(JavaTensor x, JavaTensor w, JavaTensor y) { checkConv(x, x.dim(1), w, y); }
+
+    /** Checks a convolution of input {@code x} (its batch and size) with {@code ci} input channels. */
+    private static void checkConv(JavaTensor x, int ci, JavaTensor w, JavaTensor y) {
         require(x.shape().length == 4 && w.shape().length == 4 && y.shape().length == 4, "conv2d: tensors must be 4-d");
         int k = w.dim(2);
         require(k == w.dim(3) && (k & 1) == 1, "conv2d: filter must be K x K with K odd: " + w);
-        require(w.dim(1) == x.dim(1), "conv2d: filter " + w + " does not take input " + x);
+        require(w.dim(1) == ci, "conv2d: filter " + w + " does not take " + ci + " input channels (input " + x + ")");
         require(y.dim(0) == x.dim(0) && y.dim(1) == w.dim(0) && y.dim(2) == x.dim(2) && y.dim(3) == x.dim(3),
                 "conv2d: output " + y + " does not fit input " + x + " and filter " + w);
     }

@@ -7,6 +7,7 @@ import static org.geomend.kernels.nn.java.JavaTensor.F;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Winograd minimal filtering F(m x m, K x K) for the stride-1 'same' forward convolution (Lavin and Gray 2016): an
@@ -25,8 +26,8 @@ import jdk.incubator.vector.FloatVector;
  * channel, the input rows of a tile row are copied with their zero padding into a heap buffer split by column phase
  * ({@code x mod m}), so that the input transform, vectorised over {@link ConvLoops#L} neighbouring tiles, loads
  * contiguous lanes (with {@code a = 2m} the next tile row reuses half of these rows); then the {@code a^2} products
- * over the input channels (register tile: 8 output channels x one vector of tiles, in channel order), then the output
- * transform with the bias. F(4 x 4, 5 x 5) runs hand-factored transforms ({@link #bt8}, {@link #at8}); other sizes
+ * over the input channels (register tiles of up to 8 output channels x 3 vectors of tiles, in channel order), then
+ * the output transform with the bias and, for a fused ReLU, the clamp. F(4 x 4, 5 x 5) runs hand-factored transforms ({@link #bt8}, {@link #at8}); other sizes
  * the matrices. Every output pixel is computed by one unit in an order that does not depend on how the units are
  * spread over threads: the result is bit-identical for any thread count.
  *
@@ -37,6 +38,29 @@ final class Winograd {
 
     /** Tile columns per work unit: three vectors. */
     static final int TB = 3 * L;
+
+    /**
+     * Whether {@link #phaseRow} splits a row into its 4 phases with two-vector lane selections (AVX-512 has them as
+     * one instruction); otherwise, and for the last columns, element by element.
+     */
+    private static final boolean UNZIP = SP.vectorBitSize() >= 512;
+    /** Lane indices {@code 2l} and {@code 2l + 1}, as floats for {@link FloatVector#selectFrom(jdk.incubator.vector.Vector, jdk.incubator.vector.Vector)}. */
+    private static final FloatVector EVEN, ODD;
+
+    static {
+        float[] e = new float[L], o = new float[L];
+        for (int l = 0; l < L; l++) { e[l] = 2 * l; o[l] = 2 * l + 1; }
+        EVEN = FloatVector.fromArray(SP, e, 0);
+        ODD = FloatVector.fromArray(SP, o, 0);
+    }
+
+    /**
+     * The transformed input of a unit ({@code v}) is channel-major, {@code v[i * (a^2 TB + VPAD) + xn * TB + t]}: the
+     * input transform of one channel stores its {@code a^2} points contiguously, and the channel products read one
+     * point of successive channels {@code a^2 TB + VPAD} floats apart; without the padding (one cache line) that
+     * stride is a multiple of 4 KiB (64 x 48 floats: 12 KiB) and every channel's row falls into the same L1 sets.
+     */
+    static final int VPAD = 16;
 
     private static final double[] POINTS = {0, 1, -1, 2, -2, 0.5, -0.5, 3, -3, 1.0 / 3, -1.0 / 3};
 
@@ -52,6 +76,14 @@ final class Winograd {
     private final float[][] atVal;
     /** Whether the transforms run the hand-factored code of {@link #bt8} and {@link #at8}: a = 8, default points. */
     private final boolean fast8;
+    /** The register tiles of {@link #products}: output channels x vectors of tiles. */
+    static final String[] TILES = {"8x1", "4x3", "8x3"};
+    /**
+     * The register tile of {@link #products} on full work units, an index into {@link #TILES}: by default 8 x 3 (24
+     * accumulators) with 512-bit vectors (AVX-512 has 32 vector registers), 8 x 1 otherwise (with 16 registers more
+     * accumulators spill); system property {@link JavaNnKernels#TILE_PROPERTY} overrides it.
+     */
+    final int tile;
 
     Winograd(int m, int k) {
         this(m, k, Arrays.copyOf(POINTS, m + k - 2));
@@ -89,6 +121,10 @@ final class Winograd {
         atVal = new float[m][];
         sparse(at, m, a, atIdx, atVal);
         fast8 = a == 8 && m == 4 && Arrays.equals(pts, Arrays.copyOf(POINTS, 7));
+        String tp = System.getProperty(JavaNnKernels.TILE_PROPERTY);
+        int t = tp == null ? (SP.vectorBitSize() >= 512 ? 2 : 0) : Arrays.asList(TILES).indexOf(tp.trim());
+        if (t < 0) throw new IllegalArgumentException(JavaNnKernels.TILE_PROPERTY + "=" + tp + ": want one of " + Arrays.toString(TILES));
+        tile = t;
     }
 
     private static void sparse(float[] mat, int rows, int cols, int[][] idx, float[][] val) {
@@ -170,7 +206,7 @@ final class Winograd {
 
         Scratch(int ci, int coP) {
             phased = new float[ci * a * m * pl];
-            v = new float[a * a * ci * TB];
+            v = new float[ci * (a * a * TB + VPAD)];
             prod = new float[coP * a * a * TB];
             out = new float[coP * m * TB * m];
         }
@@ -184,33 +220,48 @@ final class Winograd {
      * [n, ci, h, w], {@code y} [n, co, h, w]. Per input channel, the phased rows hold the {@code a} input rows of
      * the current tile row; when {@code a = 2 m} (the fast path) they are two halves of {@code m} rows, and the next
      * tile row reuses the lower half and overwrites the upper (their roles alternate with the parity of the tile row).
+     * With {@code relu} the outputs are {@code max(0, y)} as {@link EltLoops#relu} computes it. The input is the
+     * channel concatenation of {@code xa} [n, ca, h, w] and {@code xb} [n, ci - ca, h, w] (one tensor: {@code xb = xa},
+     * {@code ca = ci}).
      */
-    void band(MemorySegment x, int ci, int h, int w, float[] u, int coP, float[] bias, int co, MemorySegment y,
-              int img, int ty0, int ty1, int tx0, int nt, Scratch sc) {
-        int p = k / 2, a2 = a * a, nv = (nt + L - 1) / L, pl = sc.pl, chan = a * m * pl;
+    void band(MemorySegment xa, int ca, MemorySegment xb, int ci, int h, int w, float[] u, int coP, float[] bias, int co,
+              MemorySegment y, int img, int ty0, int ty1, int tx0, int nt, boolean relu, Scratch sc) {
+        int p = k / 2, a2 = a * a, nv = (nt + L - 1) / L, pl = sc.pl, chan = a * m * pl, vs = a2 * TB + VPAD;
         float[] ph = sc.phased, t = sc.t, v = sc.v;
         for (int ty = ty0; ty < ty1; ty++) {
             boolean reuse = fast8 && ty > ty0;
             for (int i = 0; i < ci; i++) {
-                long plane = ((long) img * ci + i) * h;
+                MemorySegment x = i < ca ? xa : xb;
+                long plane = (i < ca ? (long) img * ca + i : (long) img * (ci - ca) + i - ca) * h;
                 for (int r = reuse ? m : 0; r < a; r++) {
                     int slot = fast8 ? ((ty + r / m) & 1) * m + r % m : r;
                     phaseRow(x, plane, ty * m + r - p, h, w, tx0 * m - p, sc.row, ph, i * chan + slot * m * pl, pl);
                 }
                 int lo = i * chan, hi = lo;
                 if (fast8) { lo += (ty & 1) * m * m * pl; hi += ((ty + 1) & 1) * m * m * pl; }
-                for (int vb = 0; vb < nv; vb++) inputTransform(ph, lo, hi, pl, vb * L, t, v, i * TB + vb * L, ci * TB);
+                for (int vb = 0; vb < nv; vb++) inputTransform(ph, lo, hi, pl, vb * L, t, v, i * vs + vb * L, TB);
             }
-            for (int xn = 0; xn < a2; xn++) products(u, xn * ci * coP, v, xn * ci * TB, ci, coP, nv, sc.prod, xn, a2);
+            int tl = nv == 3 ? tile : 0;
+            for (int xn = 0; xn < a2; xn++) products(u, xn * ci * coP, v, xn * TB, vs, ci, coP, nv, tl, sc.prod, xn, a2);
             float[] out = sc.out;
             int ow = TB * m;
             for (int o = 0; o < co; o++)
                 for (int vb = 0; vb < nv; vb++)
                     outputTransform(sc.prod, (o * a2) * TB + vb * L, bias[o], sc.s, sc.lanes, out, o * m * ow, ow, vb * L);
             int cols = Math.min(w - tx0 * m, nt * m);
+            if (relu) relu(out, co * m * ow);
             for (int o = 0; o < co; o++)
                 for (int i = 0; i < m && ty * m + i < h; i++)
                     MemorySegment.copy(out, (o * m + i) * ow, y, F, ((((long) img * co + o) * h + ty * m + i) * w + tx0 * m) * 4, cols);
+        }
+    }
+
+    /** {@code b[i] = b[i] > 0 ? b[i] : 0} for {@code i < n} (a multiple of {@link ConvLoops#L}), as {@link EltLoops#relu}. */
+    static void relu(float[] b, int n) {
+        FloatVector zero = FloatVector.zero(SP);
+        for (int i = 0; i < n; i += L) {
+            FloatVector v = FloatVector.fromArray(SP, b, i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(b, i);
         }
     }
 
@@ -229,7 +280,20 @@ final class Winograd {
         MemorySegment.copy(x, F, ((plane + iy) * w + x0 + lo) * 4, row, lo, hi - lo);
         Arrays.fill(row, hi, rw, 0f);
         if (m == 4) {
-            for (int c = 0; c < pl; c++) {
+            int c = 0;
+            if (UNZIP) // four phases of 16 tiles from 4 vectors: two rounds of even / odd lanes of vector pairs
+                for (; c + L <= pl; c += L) {
+                    int s = 4 * c;
+                    FloatVector v0 = FloatVector.fromArray(SP, row, s), v1 = FloatVector.fromArray(SP, row, s + L);
+                    FloatVector v2 = FloatVector.fromArray(SP, row, s + 2 * L), v3 = FloatVector.fromArray(SP, row, s + 3 * L);
+                    FloatVector e01 = EVEN.selectFrom(v0, v1), o01 = ODD.selectFrom(v0, v1);
+                    FloatVector e23 = EVEN.selectFrom(v2, v3), o23 = ODD.selectFrom(v2, v3);
+                    EVEN.selectFrom(e01, e23).intoArray(ph, off + c);
+                    EVEN.selectFrom(o01, o23).intoArray(ph, off + pl + c);
+                    ODD.selectFrom(e01, e23).intoArray(ph, off + 2 * pl + c);
+                    ODD.selectFrom(o01, o23).intoArray(ph, off + 3 * pl + c);
+                }
+            for (; c < pl; c++) {
                 int s = 4 * c;
                 ph[off + c] = row[s];
                 ph[off + pl + c] = row[s + 1];
@@ -323,20 +387,32 @@ final class Winograd {
 
     /**
      * Point {@code xn} of the transform: {@code prod[((o * a2 + xn) * TB + t] = sum_i u[uOff + i * coP + o] *
-     * v[vOff + i * TB + t]} for {@code o < coP} (a multiple of 4), {@code t < nv * L}; the channel sum in order.
-     * Register tile: 8 (or 4) output channels x one vector of tiles (more accumulators spill on AVX2).
+     * v[vOff + i * vs + t]} for {@code o < coP} (a multiple of 4), {@code t < nv * L}; the channel sum in order.
+     * Register tile ({@link #TILES}[tile], the last two only for {@code nv = 3}): 8 (or 4) output channels x one
+     * vector of tiles, 4 channels x 3 vectors, or 8 (then 4) channels x 3 vectors; the wider tiles load each
+     * broadcast filter value once for three vectors. Every tile adds the same products in the same order: the
+     * result does not depend on the tile.
      */
-    static void products(float[] u, int uOff, float[] v, int vOff, int ci, int coP, int nv, float[] prod,
-                         int xn, int a2) {
+    static void products(float[] u, int uOff, float[] v, int vOff, int vs, int ci, int coP, int nv, int tile,
+                         float[] prod, int xn, int a2) {
         int st = a2 * TB;
         int ob = 0;
+        if (tile == 2) {
+            for (; ob + 8 <= coP; ob += 8) products8x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
+            if (ob < coP) products4x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
+            return;
+        }
+        if (tile == 1) {
+            for (; ob < coP; ob += 4) products4x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
+            return;
+        }
         for (; ob + 8 <= coP; ob += 8)
             for (int s = 0; s < nv; s++) {
                 FloatVector a0 = FloatVector.zero(SP), a1 = a0, a2v = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                 int ub0 = uOff + ob, vb0 = vOff + s * L;
                 for (int i = 0; i < ci; i++) {
                     int ub = ub0 + i * coP;
-                    FloatVector x = FloatVector.fromArray(SP, v, vb0 + i * TB);
+                    FloatVector x = FloatVector.fromArray(SP, v, vb0 + i * vs);
                     a0 = x.fma(FloatVector.broadcast(SP, u[ub]), a0);
                     a1 = x.fma(FloatVector.broadcast(SP, u[ub + 1]), a1);
                     a2v = x.fma(FloatVector.broadcast(SP, u[ub + 2]), a2v);
@@ -357,7 +433,7 @@ final class Winograd {
                 int ub0 = uOff + ob, vb0 = vOff + s * L;
                 for (int i = 0; i < ci; i++) {
                     int ub = ub0 + i * coP;
-                    FloatVector x = FloatVector.fromArray(SP, v, vb0 + i * TB);
+                    FloatVector x = FloatVector.fromArray(SP, v, vb0 + i * vs);
                     a0 = x.fma(FloatVector.broadcast(SP, u[ub]), a0);
                     a1 = x.fma(FloatVector.broadcast(SP, u[ub + 1]), a1);
                     a2v = x.fma(FloatVector.broadcast(SP, u[ub + 2]), a2v);
@@ -367,6 +443,65 @@ final class Winograd {
                 a0.intoArray(prod, o); a1.intoArray(prod, o + st); a2v.intoArray(prod, o + 2 * st);
                 a3.intoArray(prod, o + 3 * st);
             }
+    }
+
+    /** 8 output channels x 3 vectors of tiles: 24 accumulators (AVX-512 has 32 vector registers). */
+    static void products8x3(float[] u, int ub0, float[] v, int vb0, int vs, int ci, int coP, float[] prod, int o, int st) {
+        FloatVector a00 = FloatVector.zero(SP), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00, a21 = a00,
+                a22 = a00, a30 = a00, a31 = a00, a32 = a00, a40 = a00, a41 = a00, a42 = a00, a50 = a00, a51 = a00, a52 = a00,
+                a60 = a00, a61 = a00, a62 = a00, a70 = a00, a71 = a00, a72 = a00;
+        for (int i = 0; i < ci; i++) {
+            int ub = ub0 + i * coP, vb = vb0 + i * vs;
+            FloatVector x0 = FloatVector.fromArray(SP, v, vb), x1 = FloatVector.fromArray(SP, v, vb + L),
+                    x2 = FloatVector.fromArray(SP, v, vb + 2 * L);
+            FloatVector w = FloatVector.broadcast(SP, u[ub]);
+            a00 = x0.fma(w, a00); a01 = x1.fma(w, a01); a02 = x2.fma(w, a02);
+            w = FloatVector.broadcast(SP, u[ub + 1]);
+            a10 = x0.fma(w, a10); a11 = x1.fma(w, a11); a12 = x2.fma(w, a12);
+            w = FloatVector.broadcast(SP, u[ub + 2]);
+            a20 = x0.fma(w, a20); a21 = x1.fma(w, a21); a22 = x2.fma(w, a22);
+            w = FloatVector.broadcast(SP, u[ub + 3]);
+            a30 = x0.fma(w, a30); a31 = x1.fma(w, a31); a32 = x2.fma(w, a32);
+            w = FloatVector.broadcast(SP, u[ub + 4]);
+            a40 = x0.fma(w, a40); a41 = x1.fma(w, a41); a42 = x2.fma(w, a42);
+            w = FloatVector.broadcast(SP, u[ub + 5]);
+            a50 = x0.fma(w, a50); a51 = x1.fma(w, a51); a52 = x2.fma(w, a52);
+            w = FloatVector.broadcast(SP, u[ub + 6]);
+            a60 = x0.fma(w, a60); a61 = x1.fma(w, a61); a62 = x2.fma(w, a62);
+            w = FloatVector.broadcast(SP, u[ub + 7]);
+            a70 = x0.fma(w, a70); a71 = x1.fma(w, a71); a72 = x2.fma(w, a72);
+        }
+        a00.intoArray(prod, o); a01.intoArray(prod, o + L); a02.intoArray(prod, o + 2 * L); o += st;
+        a10.intoArray(prod, o); a11.intoArray(prod, o + L); a12.intoArray(prod, o + 2 * L); o += st;
+        a20.intoArray(prod, o); a21.intoArray(prod, o + L); a22.intoArray(prod, o + 2 * L); o += st;
+        a30.intoArray(prod, o); a31.intoArray(prod, o + L); a32.intoArray(prod, o + 2 * L); o += st;
+        a40.intoArray(prod, o); a41.intoArray(prod, o + L); a42.intoArray(prod, o + 2 * L); o += st;
+        a50.intoArray(prod, o); a51.intoArray(prod, o + L); a52.intoArray(prod, o + 2 * L); o += st;
+        a60.intoArray(prod, o); a61.intoArray(prod, o + L); a62.intoArray(prod, o + 2 * L); o += st;
+        a70.intoArray(prod, o); a71.intoArray(prod, o + L); a72.intoArray(prod, o + 2 * L);
+    }
+
+    /** 4 output channels x 3 vectors of tiles: 12 accumulators. */
+    static void products4x3(float[] u, int ub0, float[] v, int vb0, int vs, int ci, int coP, float[] prod, int o, int st) {
+        FloatVector a00 = FloatVector.zero(SP), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00, a21 = a00,
+                a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        for (int i = 0; i < ci; i++) {
+            int ub = ub0 + i * coP, vb = vb0 + i * vs;
+            FloatVector x0 = FloatVector.fromArray(SP, v, vb), x1 = FloatVector.fromArray(SP, v, vb + L),
+                    x2 = FloatVector.fromArray(SP, v, vb + 2 * L);
+            FloatVector w = FloatVector.broadcast(SP, u[ub]);
+            a00 = x0.fma(w, a00); a01 = x1.fma(w, a01); a02 = x2.fma(w, a02);
+            w = FloatVector.broadcast(SP, u[ub + 1]);
+            a10 = x0.fma(w, a10); a11 = x1.fma(w, a11); a12 = x2.fma(w, a12);
+            w = FloatVector.broadcast(SP, u[ub + 2]);
+            a20 = x0.fma(w, a20); a21 = x1.fma(w, a21); a22 = x2.fma(w, a22);
+            w = FloatVector.broadcast(SP, u[ub + 3]);
+            a30 = x0.fma(w, a30); a31 = x1.fma(w, a31); a32 = x2.fma(w, a32);
+        }
+        a00.intoArray(prod, o); a01.intoArray(prod, o + L); a02.intoArray(prod, o + 2 * L); o += st;
+        a10.intoArray(prod, o); a11.intoArray(prod, o + L); a12.intoArray(prod, o + 2 * L); o += st;
+        a20.intoArray(prod, o); a21.intoArray(prod, o + L); a22.intoArray(prod, o + 2 * L); o += st;
+        a30.intoArray(prod, o); a31.intoArray(prod, o + L); a32.intoArray(prod, o + 2 * L);
     }
 
     /**
