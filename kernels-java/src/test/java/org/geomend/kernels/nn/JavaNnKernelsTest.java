@@ -262,6 +262,42 @@ class JavaNnKernelsTest {
         }
     }
 
+    /**
+     * The Winograd scratch is kept per worker thread and reused by every layer: a small layer after a big one, and
+     * the big one again, give the bits of a fresh backend (nothing stale is read).
+     */
+    @Test
+    void winogradScratchReuseLeavesNoTrace() {
+        int[][] shapes = {{2, 19, 11, 201, 13}, {1, 9, 6, 37, 5}, {2, 19, 11, 201, 13}}; // n, ci, h, w, co
+        SplittableRandom r = new SplittableRandom(99);
+        double[][] xs = new double[3][], ws = new double[3][], bs = new double[3][];
+        for (int q = 0; q < 3; q++) {
+            int[] s = shapes[q];
+            r = q == 2 ? new SplittableRandom(99) : r; // the third layer is the first again
+            xs[q] = random(r, s[0] * s[1] * s[2] * s[3]);
+            ws[q] = random(r, s[4] * s[1] * 25);
+            bs[q] = random(r, s[4]);
+        }
+        double[][] reused = new double[3][];
+        try (JavaNnKernels be = new JavaNnKernels(2, JavaNnKernels.Conv.WINOGRAD)) {
+            for (int q = 0; q < 3; q++) reused[q] = conv(be, shapes[q], xs[q], ws[q], bs[q]);
+        }
+        for (int q = 0; q < 2; q++)
+            try (JavaNnKernels fresh = new JavaNnKernels(2, JavaNnKernels.Conv.WINOGRAD)) {
+                assertArrayEquals(conv(fresh, shapes[q], xs[q], ws[q], bs[q]), reused[q], "layer " + q);
+            }
+        assertArrayEquals(reused[0], reused[2], "the first layer again");
+    }
+
+    private static double[] conv(JavaNnKernels be, int[] s, double[] x, double[] w, double[] b) {
+        try (Tensor xt = put(be, x, s[0], s[1], s[2], s[3]); Tensor wt = put(be, w, s[4], s[1], 5, 5); Tensor bt = put(be, b, s[4]);
+             Tensor y = be.allocate(s[0], s[4], s[2], s[3])) {
+            be.fill(y, 7f);
+            be.conv2dForwardRelu(xt, wt, bt, y);
+            return get(be, y);
+        }
+    }
+
     @Test
     void forwardConvolutionFollowsTheSwitch() {
         String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);
