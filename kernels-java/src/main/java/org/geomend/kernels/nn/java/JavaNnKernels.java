@@ -56,8 +56,8 @@ public final class JavaNnKernels implements NnKernels {
     public static final String TILE5_PROPERTY = "geomend.nn.winograd.m5", TILE3_PROPERTY = "geomend.nn.winograd.m3";
     /**
      * System property read when a backend is made: the register tile of the Winograd channel products, output
-     * channels x vectors of tiles, {@code 8x1}, {@code 4x3} or {@code 8x3}; by default 8x3 with 512-bit vectors and
-     * 8x1 otherwise (tuning: every tile gives the same bits).
+     * channels x vectors of tiles, {@code 8x1} or {@code 8x3}; by default 8x3 with 512-bit vectors and 8x1 otherwise
+     * (tuning: both give the same bits).
      */
     public static final String TILE_PROPERTY = "geomend.nn.winograd.tile";
     /**

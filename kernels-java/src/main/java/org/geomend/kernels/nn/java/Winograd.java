@@ -77,11 +77,12 @@ final class Winograd {
     /** Whether the transforms run the hand-factored code of {@link #bt8} and {@link #at8}: a = 8, default points. */
     private final boolean fast8;
     /** The register tiles of {@link #products}: output channels x vectors of tiles. */
-    static final String[] TILES = {"8x1", "4x3", "8x3"};
+    static final String[] TILES = {"8x1", "8x3"};
     /**
      * The register tile of {@link #products} on full work units, an index into {@link #TILES}: by default 8 x 3 (24
-     * accumulators) with 512-bit vectors (AVX-512 has 32 vector registers), 8 x 1 otherwise (with 16 registers more
-     * accumulators spill); system property {@link JavaNnKernels#TILE_PROPERTY} overrides it.
+     * accumulators) with 512-bit vectors (AVX-512 has 32 vector registers), 8 x 1 otherwise (with 16 registers the
+     * wider tiles spill: 8 x 3 ran 2x slower, 4 x 3 and 4 x 2 no faster); system property
+     * {@link JavaNnKernels#TILE_PROPERTY} overrides it.
      */
     final int tile;
 
@@ -122,7 +123,7 @@ final class Winograd {
         sparse(at, m, a, atIdx, atVal);
         fast8 = a == 8 && m == 4 && Arrays.equals(pts, Arrays.copyOf(POINTS, 7));
         String tp = System.getProperty(JavaNnKernels.TILE_PROPERTY);
-        int t = tp == null ? (SP.vectorBitSize() >= 512 ? 2 : 0) : Arrays.asList(TILES).indexOf(tp.trim());
+        int t = tp == null ? (SP.vectorBitSize() >= 512 ? 1 : 0) : Arrays.asList(TILES).indexOf(tp.trim());
         if (t < 0) throw new IllegalArgumentException(JavaNnKernels.TILE_PROPERTY + "=" + tp + ": want one of " + Arrays.toString(TILES));
         tile = t;
     }
@@ -407,24 +408,16 @@ final class Winograd {
     /**
      * Point {@code xn} of the transform: {@code prod[((o * a2 + xn) * TB + t] = sum_i u[uOff + i * coP + o] *
      * v[vOff + i * vs + t]} for {@code o < coP} (a multiple of 4), {@code t < nv * L}; the channel sum in order.
-     * Register tile ({@link #TILES}[tile], the last two only for {@code nv = 3}): 8 (or 4) output channels x one
-     * vector of tiles, 4 channels x 3 vectors, or 8 (then 4) channels x 3 vectors; the wider tiles load each
-     * broadcast filter value once for three vectors. Every tile adds the same products in the same order: the
-     * result does not depend on the tile.
+     * Register tile ({@link #TILES}[tile]): 8 output channels x one vector of tiles, or (for {@code nv = 3}) 8
+     * channels x 3 vectors, which loads each broadcast filter value once for three vectors; a remainder of 4 channels
+     * runs 4 x 1. Every tile adds the same products in the same order: the result does not depend on the tile.
      */
     static void products(float[] u, int uOff, float[] v, int vOff, int vs, int ci, int coP, int nv, int tile,
                          float[] prod, int xn, int a2) {
         int st = a2 * TB;
         int ob = 0;
-        if (tile == 2) {
+        if (tile == 1)
             for (; ob + 8 <= coP; ob += 8) products8x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
-            if (ob < coP) products4x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
-            return;
-        }
-        if (tile == 1) {
-            for (; ob < coP; ob += 4) products4x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
-            return;
-        }
         for (; ob + 8 <= coP; ob += 8)
             for (int s = 0; s < nv; s++) {
                 FloatVector a0 = FloatVector.zero(SP), a1 = a0, a2v = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -498,29 +491,6 @@ final class Winograd {
         a50.intoArray(prod, o); a51.intoArray(prod, o + L); a52.intoArray(prod, o + 2 * L); o += st;
         a60.intoArray(prod, o); a61.intoArray(prod, o + L); a62.intoArray(prod, o + 2 * L); o += st;
         a70.intoArray(prod, o); a71.intoArray(prod, o + L); a72.intoArray(prod, o + 2 * L);
-    }
-
-    /** 4 output channels x 3 vectors of tiles: 12 accumulators. */
-    static void products4x3(float[] u, int ub0, float[] v, int vb0, int vs, int ci, int coP, float[] prod, int o, int st) {
-        FloatVector a00 = FloatVector.zero(SP), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00, a21 = a00,
-                a22 = a00, a30 = a00, a31 = a00, a32 = a00;
-        for (int i = 0; i < ci; i++) {
-            int ub = ub0 + i * coP, vb = vb0 + i * vs;
-            FloatVector x0 = FloatVector.fromArray(SP, v, vb), x1 = FloatVector.fromArray(SP, v, vb + L),
-                    x2 = FloatVector.fromArray(SP, v, vb + 2 * L);
-            FloatVector w = FloatVector.broadcast(SP, u[ub]);
-            a00 = x0.fma(w, a00); a01 = x1.fma(w, a01); a02 = x2.fma(w, a02);
-            w = FloatVector.broadcast(SP, u[ub + 1]);
-            a10 = x0.fma(w, a10); a11 = x1.fma(w, a11); a12 = x2.fma(w, a12);
-            w = FloatVector.broadcast(SP, u[ub + 2]);
-            a20 = x0.fma(w, a20); a21 = x1.fma(w, a21); a22 = x2.fma(w, a22);
-            w = FloatVector.broadcast(SP, u[ub + 3]);
-            a30 = x0.fma(w, a30); a31 = x1.fma(w, a31); a32 = x2.fma(w, a32);
-        }
-        a00.intoArray(prod, o); a01.intoArray(prod, o + L); a02.intoArray(prod, o + 2 * L); o += st;
-        a10.intoArray(prod, o); a11.intoArray(prod, o + L); a12.intoArray(prod, o + 2 * L); o += st;
-        a20.intoArray(prod, o); a21.intoArray(prod, o + L); a22.intoArray(prod, o + 2 * L); o += st;
-        a30.intoArray(prod, o); a31.intoArray(prod, o + L); a32.intoArray(prod, o + 2 * L);
     }
 
     /**
