@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The U-Net operations of the {@code cuda} and {@code cudnn} backends against the float64 reference
  * ({@link NnConformance}: relative error 1e-5, 1e-4 for the filter and bias gradients, TF32 off), skipped with the
- * reason when the backend cannot start here (no GPU, no cuDNN 9); and the backend selection, which runs everywhere.
+ * reason when the backend cannot start here (no GPU, no cuDNN 9); the same suite on the Java backend and the backend
+ * selection, which run everywhere.
  */
 class CudaNnConformanceTest {
 
@@ -66,6 +67,21 @@ class CudaNnConformanceTest {
         assertTrue(results.size() > 40, "too few comparisons: " + results.size());
         String failures = results.stream().filter(r -> !r.ok()).map(Object::toString).collect(Collectors.joining("\n"));
         assertTrue(failures.isEmpty(), () -> name + " disagrees with the float64 reference:\n" + failures);
+    }
+
+    /**
+     * The same suite on the Java backend, which runs everywhere: it proves the harness (every case, the references,
+     * the tolerances) in CI, so that a GPU run fails only on the GPU's kernels.
+     */
+    @Test
+    void theJavaBackendPassesTheSameSuite() {
+        try (NnKernels k = new org.geomend.kernels.nn.java.JavaNnKernels(2)) {
+            List<NnConformance.Result> results = NnConformance.run(k, 20260101L);
+            assertTrue(results.size() > 40, "too few comparisons: " + results.size());
+            assertTrue(results.stream().anyMatch(r -> r.toString().startsWith("concatConv2dForwardRelu")), "the concat case runs");
+            String failures = results.stream().filter(r -> !r.ok()).map(Object::toString).collect(Collectors.joining("\n"));
+            assertTrue(failures.isEmpty(), () -> "java disagrees with the float64 reference:\n" + failures);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -80,10 +80,20 @@ public final class NnConformance {
         double[] ref = NnReference.conv2dForward(d(x), d(w), d(b), c.n(), c.ci(), c.co(), c.h(), c.w(), c.k());
         k.conv2dForward(tx, tw, tb, ty);
         out.add(new Result("conv2dForward", s, rel(io.get(ty), ref), TOL));
-        if (k instanceof CudaNnKernels cuda) {
+        k.fill(ty, 7f);
+        k.conv2dForwardRelu(tx, tw, tb, ty);
+        out.add(new Result("conv2dForwardRelu (fused)", s, rel(io.get(ty), NnReference.relu(ref)), TOL));
+        if (c.ci() >= 2) { // the same input as two tensors of ca and ci - ca channels
+            int ca = c.ci() / 2, cb = c.ci() - ca, hw = c.h() * c.w();
+            float[] xa = new float[c.n() * ca * hw], xb = new float[c.n() * cb * hw];
+            for (int img = 0; img < c.n(); img++) {
+                System.arraycopy(x, img * c.ci() * hw, xa, img * ca * hw, ca * hw);
+                System.arraycopy(x, (img * c.ci() + ca) * hw, xb, img * cb * hw, cb * hw);
+            }
+            Tensor ta = io.put(xa, c.n(), ca, c.h(), c.w()), tbb = io.put(xb, c.n(), cb, c.h(), c.w());
             k.fill(ty, 7f);
-            cuda.conv2dForwardRelu(tx, tw, tb, ty);
-            out.add(new Result("conv2dForwardRelu (fused)", s, rel(io.get(ty), NnReference.relu(ref)), TOL));
+            k.concatConv2dForwardRelu(ta, tbb, tw, tb, ty);
+            out.add(new Result("concatConv2dForwardRelu", s, rel(io.get(ty), NnReference.relu(ref)), TOL));
         }
         Tensor sum = io.put(x, c.n(), c.ci(), c.h(), c.w());
         k.add(tx, sum, sum);
