@@ -151,7 +151,7 @@ public final class UNet implements AutoCloseable {
                 nn.concatChannels(encOut[l][convs - 1], upOut[l], cat[l]);
                 convRelu(cat[l], dec[l][0], decOut[l][0]);
             } else
-                nn.concatConv2dForwardRelu(encOut[l][convs - 1], upOut[l], dec[l][0].w, dec[l][0].b, decOut[l][0]);
+                nn.concatConv2dForwardRelu(encOut[l][convs - 1], upOut[l], cat[l], dec[l][0].w, dec[l][0].b, decOut[l][0]);
             cur = decOut[l][0];
             for (int j = 1; j < convs; j++) {
                 convRelu(cur, dec[l][j], decOut[l][j]);

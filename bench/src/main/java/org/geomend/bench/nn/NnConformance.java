@@ -90,9 +90,10 @@ public final class NnConformance {
                 System.arraycopy(x, img * c.ci() * hw, xa, img * ca * hw, ca * hw);
                 System.arraycopy(x, (img * c.ci() + ca) * hw, xb, img * cb * hw, cb * hw);
             }
-            Tensor ta = io.put(xa, c.n(), ca, c.h(), c.w()), tbb = io.put(xb, c.n(), cb, c.h(), c.w());
+            Tensor ta = io.put(xa, c.n(), ca, c.h(), c.w()), tbb = io.put(xb, c.n(), cb, c.h(), c.w()),
+                    tcat = io.garbage(c.n(), c.ci(), c.h(), c.w());
             k.fill(ty, 7f);
-            k.concatConv2dForwardRelu(ta, tbb, tw, tb, ty);
+            k.concatConv2dForwardRelu(ta, tbb, tcat, tw, tb, ty);
             out.add(new Result("concatConv2dForwardRelu", s, rel(io.get(ty), NnReference.relu(ref)), TOL));
         }
         Tensor sum = io.put(x, c.n(), c.ci(), c.h(), c.w());

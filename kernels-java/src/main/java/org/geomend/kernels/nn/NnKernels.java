@@ -42,15 +42,12 @@ public interface NnKernels extends AutoCloseable {
      * {@link #conv2dForwardRelu} of the channel concatenation of {@code a} [n, ca, h, w] and {@code b} [n, cb, h, w]
      * ({@code a}'s channels first, as {@link #concatChannels}) with filters [co, ca + cb, k, k]: the decoder's
      * convolution at inference, where the concatenation is not kept for a backward pass. Backends read the two
-     * inputs in place where they can; this default concatenates into a temporary tensor.
+     * inputs in place where they can; those that cannot (this default) concatenate into {@code cat}
+     * [n, ca + cb, h, w], whose content is unspecified afterwards.
      */
-    default void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor w, Tensor bias, Tensor y) {
-        int[] sa = a.shape(), sb = b.shape();
-        if (sa.length != 4 || sb.length != 4) throw new IllegalArgumentException("concatConv2d: inputs must be 4-d");
-        try (Tensor cat = allocate(sa[0], sa[1] + sb[1], sa[2], sa[3])) {
-            concatChannels(a, b, cat);
-            conv2dForwardRelu(cat, w, bias, y);
-        }
+    default void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor cat, Tensor w, Tensor bias, Tensor y) {
+        concatChannels(a, b, cat);
+        conv2dForwardRelu(cat, w, bias, y);
     }
 
     /** Gradient of the input: {@code dx} [N,Ci,H,W] from {@code dy} [N,Co,H,W] and {@code w}. */

@@ -258,12 +258,12 @@ class JavaNnKernelsTest {
             be.conv2dForwardRelu(cat, wtt, biast, y);
             double[] want = get(be, y);
             be.fill(y, 7f);
-            be.concatConv2dForwardRelu(at, bt, wtt, biast, y);
+            try (Tensor spare = be.allocate(n, ca + cb, h, w)) { be.concatConv2dForwardRelu(at, bt, spare, wtt, biast, y); }
             assertArrayEquals(want, get(be, y), conv + " " + k + "x" + k);
             double[] ref = NnReference.relu(NnReference.conv2dForward(get(be, cat), wt, bias, n, ca + cb, co, h, w, k));
             close(ref, want, 1e-5 * (ca + cb) * k * k, "concat conv");
-            assertThrows(IllegalArgumentException.class, () -> be.concatConv2dForwardRelu(at, odd, wtt, biast, y));
-            assertThrows(IllegalArgumentException.class, () -> be.concatConv2dForwardRelu(at, at, wtt, biast, y));
+            assertThrows(IllegalArgumentException.class, () -> be.concatConv2dForwardRelu(at, odd, cat, wtt, biast, y));
+            assertThrows(IllegalArgumentException.class, () -> be.concatConv2dForwardRelu(at, at, cat, wtt, biast, y));
         }
     }
 

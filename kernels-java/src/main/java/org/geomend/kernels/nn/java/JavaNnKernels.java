@@ -150,13 +150,14 @@ public final class JavaNnKernels implements NnKernels {
 
     /**
      * The convolution of the concatenation read straight from {@code a} and {@code b}, channel by channel
-     * (bit-identical to {@link #concatChannels} then {@link #conv2dForwardRelu}); 1 x 1 filters concatenate first.
+     * (bit-identical to {@link #concatChannels} then {@link #conv2dForwardRelu}); {@code cat} is left alone, except
+     * for 1 x 1 filters, which concatenate into it first.
      */
-    @Override public void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor w, Tensor bias, Tensor y) {
+    @Override public void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor cat, Tensor w, Tensor bias, Tensor y) {
         JavaTensor at = own(a), bt = own(b), wt = own(w);
         require(at.shape().length == 4 && bt.shape().length == 4 && at.dim(0) == bt.dim(0) && at.dim(2) == bt.dim(2)
                 && at.dim(3) == bt.dim(3), "concatConv2d: inputs " + at + " and " + bt + " differ in batch or size");
-        if (wt.shape().length == 4 && wt.dim(2) == 1) { NnKernels.super.concatConv2dForwardRelu(a, b, w, bias, y); return; }
+        if (wt.shape().length == 4 && wt.dim(2) == 1) { NnKernels.super.concatConv2dForwardRelu(a, b, cat, w, bias, y); return; }
         conv2dForward(at, at.dim(1), bt, at.dim(1) + bt.dim(1), wt, own(bias), own(y), true);
     }
 
