@@ -67,7 +67,8 @@ public final class UNetBench {
         }
     }
 
-    static float[] random(long n, long seed) {
+    /** {@code n} floats uniform in [0, 1) from {@code SplittableRandom(seed)}. */
+    public static float[] random(long n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = new float[Math.toIntExact(n)];
         for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();

@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.geomend.cuda.CudaNnKernels;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.NnReference;
 import org.geomend.kernels.nn.Tensor;

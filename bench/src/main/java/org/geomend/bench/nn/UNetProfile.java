@@ -66,10 +66,7 @@ public final class UNetProfile {
             UNetConfig cfg = UNetConfig.paper();
             try (UNet net = new UNet(nn, cfg, 1)) {
                 int s = cfg.padded(600);
-                float[] x = new float[3 * s * s];
-                java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
-                for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextDouble();
-                HostIo.upload(nn, x, net.input(1, s, s));
+                HostIo.upload(nn, org.geomend.bench.UNetBench.random(3L * s * s, 1), net.input(1, s, s));
                 for (int i = 0; i < warmup; i++) run(net, train);
                 on[0] = true;
                 long t0 = System.nanoTime();

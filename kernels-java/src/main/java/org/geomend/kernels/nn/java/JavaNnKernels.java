@@ -269,7 +269,7 @@ public final class JavaNnKernels implements NnKernels {
                     for (int kh = 0; kh < k; kh++) gatherRow(x, plane, row + kh - p, h, w, p, buf, (i * k + kh) * wp, wp);
                 }
                 ConvLoops.rowConv(buf, cin, k, wp, wtr, coutP, bias, wr, out);
-                if (relu) Winograd.relu(out, cout * wr);
+                if (relu) { MemorySegment o = MemorySegment.ofArray(out); EltLoops.relu(o, o, 0, (long) cout * wr); }
                 for (int o = 0; o < cout; o++)
                     MemorySegment.copy(out, o * wr, y, F, ((((long) img * cout + o) * h + row) * w) * 4, w);
             }

@@ -7,7 +7,6 @@ import static org.geomend.kernels.nn.java.JavaTensor.F;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Winograd minimal filtering F(m x m, K x K) for the stride-1 'same' forward convolution (Lavin and Gray 2016): an
@@ -269,19 +268,10 @@ final class Winograd {
                 for (int vb = 0; vb < nv; vb++)
                     outputTransform(sc.prod, (o * a2) * TB + vb * L, bias[o], sc.s, sc.lanes, out, o * m * ow, ow, vb * L);
             int cols = Math.min(w - tx0 * m, nt * m);
-            if (relu) relu(out, co * m * ow);
+            if (relu) { MemorySegment o = MemorySegment.ofArray(out); EltLoops.relu(o, o, 0, (long) co * m * ow); }
             for (int o = 0; o < co; o++)
                 for (int i = 0; i < m && ty * m + i < h; i++)
                     MemorySegment.copy(out, (o * m + i) * ow, y, F, ((((long) img * co + o) * h + ty * m + i) * w + tx0 * m) * 4, cols);
-        }
-    }
-
-    /** {@code b[i] = b[i] > 0 ? b[i] : 0} for {@code i < n} (a multiple of {@link ConvLoops#L}), as {@link EltLoops#relu}. */
-    static void relu(float[] b, int n) {
-        FloatVector zero = FloatVector.zero(SP);
-        for (int i = 0; i < n; i += L) {
-            FloatVector v = FloatVector.fromArray(SP, b, i);
-            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(b, i);
         }
     }
 
