@@ -78,15 +78,19 @@ final class CudaModule {
     }
 
     /**
-     * The fatbin bytes, once both they and the NVIDIA driver library are found (nothing of JCuda is loaded yet).
+     * The fatbin bytes, once both they and the driver library are found (nothing of JCuda is loaded yet). The driver
+     * is the NVIDIA one, or the {@link CudaEmulator} where it is opted in; the emulator ignores the module image
+     * (its kernels are compiled into it), so without an nvcc-built fatbin it gets a placeholder PTX text.
      *
      * @throws CudaUnavailableException with a one-line reason: no fatbin resource, or no libcuda.so.1
      */
     static byte[] requireFatbin() throws CudaUnavailableException {
+        String driver = driverLibraryProblem();
         byte[] fatbin = fatbin();
+        if (fatbin == null && driver == null && CudaEmulator.active())
+            return "// geomend CUDA emulator: no nvcc fatbin in this build\n".getBytes(StandardCharsets.US_ASCII);
         if (fatbin == null)
             throw new CudaUnavailableException("no " + CudaKernels.FATBIN + " resource on the class path (geomend was built without nvcc)");
-        String driver = driverLibraryProblem();
         if (driver != null) throw new CudaUnavailableException(driver);
         return fatbin;
     }
@@ -127,8 +131,18 @@ final class CudaModule {
         }
     }
 
-    /** A one-line problem when the NVIDIA driver library cannot be found, else null (checked before JCuda loads). */
+    /**
+     * A one-line problem when no driver library can be used, else null (checked before JCuda loads): the
+     * {@link CudaEmulator} when it runs, the reason it does not when it was asked for, else the NVIDIA driver's.
+     */
     static String driverLibraryProblem() {
+        if (CudaEmulator.active()) return null;
+        String emulator = CudaEmulator.problem();
+        return emulator != null ? emulator : systemDriverProblem();
+    }
+
+    /** A one-line problem when the NVIDIA driver library cannot be found on the system, else null. */
+    static String systemDriverProblem() {
         try (Arena arena = Arena.ofConfined()) {
             SymbolLookup lib = SymbolLookup.libraryLookup("libcuda.so.1", arena);
             return lib.find("cuInit").isPresent() ? null : "libcuda.so.1 has no cuInit";

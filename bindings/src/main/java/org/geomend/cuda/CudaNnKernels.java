@@ -113,6 +113,11 @@ public final class CudaNnKernels implements NnKernels {
 
     private CUfunction function(String name) { return cuda.function(name); }
 
+    /** The cuDNN algorithms chosen so far per convolution shape (empty for the hand-written backend), for tests and reports. */
+    synchronized java.util.Map<CudnnConvolutions.Shape, String> cudnnAlgorithms() {
+        return cudnn == null ? java.util.Map.of() : cudnn.chosenAlgorithms();
+    }
+
     @Override public String name() { return conv == Conv.CUDNN ? "cudnn" : "cuda"; }
 
     public String deviceName() { return cuda.deviceName(); }

@@ -21,8 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Math: {@code CUDNN_FMA_MATH} (plain FP32, no TF32 tensor cores), so results compare with the hand-written
  * kernels and with PyTorch under {@code allow_tf32 = False}; {@code tf32 = true} sets {@code CUDNN_DEFAULT_MATH},
  * which lets cuDNN use TF32 on Ampere and newer. Algorithms come from the {@code *_v7} heuristics (first
- * result that succeeded, fits the workspace limit and, without TF32, is not a tensor-op result), chosen once per
- * shape and cached with the descriptors.
+ * result that succeeded, fits the workspace limit, is deterministic (the {@code NnKernels} contract: bit-for-bit
+ * repeatable) and, without TF32, is not a tensor-op result), chosen once per shape and cached with the descriptors.
  *
  * <p>The handle runs on the legacy default stream ({@code cudnnSetStream(handle, NULL)}), the stream JCuda's
  * launches and copies use, on whatever context is current: the caller makes the device's primary context
@@ -168,12 +168,15 @@ final class CudnnConvolutions implements AutoCloseable {
             int status = perf.get(JAVA_INT, off + CudnnLibrary.PERF_STATUS);
             long memory = perf.get(JAVA_LONG, off + CudnnLibrary.PERF_MEMORY);
             int math = perf.get(JAVA_INT, off + CudnnLibrary.PERF_MATH);
-            seen.append(' ').append(algo).append('/').append(status).append('/').append(math);
+            int determinism = perf.get(JAVA_INT, off + CudnnLibrary.PERF_DETERMINISM);
+            seen.append(' ').append(algo).append('/').append(status).append('/').append(math).append('/').append(determinism);
             if (status != CudnnLibrary.STATUS_SUCCESS || memory > WORKSPACE_LIMIT) continue;
+            // NnKernels promises bit-for-bit repeatable results: no algorithm that accumulates in a racy order
+            if (determinism != CudnnLibrary.DETERMINISTIC) continue;
             if (!tf32 && (math == CudnnLibrary.TENSOR_OP_MATH || math == CudnnLibrary.TENSOR_OP_MATH_ALLOW_CONVERSION)) continue;
             return algo;
         }
-        throw new IllegalStateException(fn + ": no usable algorithm (algo/status/math:" + seen + ")");
+        throw new IllegalStateException(fn + ": no usable algorithm (algo/status/math/determinism:" + seen + ")");
     }
 
     private Plan plan(Shape s) {

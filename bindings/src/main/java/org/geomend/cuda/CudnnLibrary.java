@@ -60,7 +60,9 @@ final class CudnnLibrary {
             MemoryLayout.paddingLayout(4), JAVA_LONG.withName("memory"), JAVA_INT.withName("determinism"),
             JAVA_INT.withName("mathType"), MemoryLayout.sequenceLayout(3, JAVA_INT).withName("reserved"),
             MemoryLayout.paddingLayout(4));
-    static final long PERF_ALGO = 0, PERF_STATUS = 4, PERF_MEMORY = 16, PERF_MATH = 28;
+    static final long PERF_ALGO = 0, PERF_STATUS = 4, PERF_MEMORY = 16, PERF_DETERMINISM = 24, PERF_MATH = 28;
+    /** cudnnDeterminism_t */
+    static final int NON_DETERMINISTIC = 0, DETERMINISTIC = 1;
 
     private static volatile Object loaded; // CudnnLibrary or the one-line reason it did not load
 
@@ -154,7 +156,7 @@ final class CudnnLibrary {
                 o = loaded;
                 if (o == null) {
                     try {
-                        o = load(System.getenv(), System.getProperty("java.library.path", ""));
+                        o = load(environment(), System.getProperty("java.library.path", ""));
                     } catch (CudaUnavailableException e) {
                         o = e.getMessage();
                     } catch (Throwable t) {
@@ -166,6 +168,15 @@ final class CudnnLibrary {
         }
         if (o instanceof CudnnLibrary lib) return lib;
         throw new CudaUnavailableException((String) o);
+    }
+
+    /** The environment, where the {@link CudaEmulator} runs with its cuDNN stand-in named by {@code GEOMEND_CUDNN_LIB}. */
+    private static Map<String, String> environment() {
+        Path emulator = CudaEmulator.directory();
+        if (emulator == null) return System.getenv();
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("GEOMEND_CUDNN_LIB", emulator.resolve(SONAME).toString());
+        return env;
     }
 
     static CudnnLibrary load(Map<String, String> env, String javaLibraryPath) throws CudaUnavailableException {

@@ -69,7 +69,9 @@ class NblPipelineTest {
         }
         for (String est : new String[] {"wa", "mle"}) {
             assertEquals(0, cli("locate", "--map", map.toString(), "--records", test.toString(), "--estimator", est, "--out", out.toString(), "--backend", "cuda"), lastErr);
-            assertTrue(lastErr.contains("cuda"), lastErr);
+            // --backend cuda runs everywhere: on a device (no notice), else on Java after exactly one notice
+            if (lastErr.contains("cuda backend unavailable"))
+                assertEquals(1, lastErr.lines().filter(l -> l.contains("using java")).count(), lastErr);
             List<String> lines = Files.readAllLines(out);
             assertEquals("record,lat,lon,candidates,error_m", lines.get(0));
             assertEquals(301, lines.size());

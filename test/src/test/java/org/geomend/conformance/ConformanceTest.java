@@ -44,6 +44,12 @@ class ConformanceTest {
 
     static Stream<String> backends() { return TestBackends.names(); }
 
+    static Stream<Arguments> backendsAndAllInventories() {
+        List<Inventories> inv = new ArrayList<>(Inventories.all());
+        inv.add(Inventories.dense());
+        return TestBackends.names().flatMap(b -> inv.stream().map(i -> Arguments.of(b, i)));
+    }
+
     static KnnRaster knn(GeoKernels k, SitePositions s, GridSpec g, int kk) {
         KnnRaster r = new KnnRaster(g, kk, GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.INT32, g.pixels() * kk));
         k.nearestSites(s, r);
@@ -53,7 +59,7 @@ class ConformanceTest {
     // ---------------------------------------------------------------- nearest sites
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("backendsAndInventories")
+    @MethodSource("backendsAndAllInventories")
     void nearestSitesEqualReference(String backend, Inventories inv) {
         GeoKernels k = TestBackends.get(backend);
         SitePositions s = inv.sites();
@@ -66,7 +72,8 @@ class ConformanceTest {
                             int[] want = Reference.nearest(s, g.centreX(c), g.centreY(row), kk);
                             int[] got = new int[kk];
                             for (int n = 0; n < kk; n++) got[n] = r.get(row, c, n);
-                            assertArrayEquals(want, got, () -> inv + " kk=" + kk + " pixel " + " of " + g);
+                            int row_ = row, c_ = c;
+                            assertArrayEquals(want, got, () -> inv + " kk=" + kk + " pixel (row " + row_ + ", col " + c_ + ") of " + g);
                         }
                 }
     }

@@ -23,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The U-Net operations of the {@code cuda} and {@code cudnn} backends against the float64 reference
@@ -54,7 +53,7 @@ class CudaNnConformanceTest {
                 return n + " backend unavailable: " + m.lines().findFirst().orElse(m);
             }
         });
-        assumeTrue(v instanceof NnKernels, () -> (String) v);
+        TestBackends.assumeBackend(v instanceof NnKernels, () -> (String) v);
         return (NnKernels) v;
     }
 

@@ -62,4 +62,19 @@ record Inventories(String name, SitePositions sites) {
         }
         return out;
     }
+
+    /**
+     * Urban density (700 sites over the raster): every 16 x 16 pixel block has more candidates than the CUDA knn
+     * kernel stages in shared memory at once (256), so its tile loop and both of its barriers run more than once.
+     * For the knn test only (far windows of so many sites carry masses near 1e-14, below the map tests' reach).
+     */
+    static Inventories dense() {
+        GridSpec g = RASTER;
+        double x0 = g.x0(), y0 = g.y0(), span = g.width() * g.resolution();
+        Random rnd = new Random(43);
+        int n = 700;
+        double[] x = new double[n], y = new double[n];
+        for (int i = 0; i < n; i++) { x[i] = x0 + rnd.nextDouble() * span; y[i] = y0 + rnd.nextDouble() * span; }
+        return new Inventories("dense", new SitePositions(x, y));
+    }
 }

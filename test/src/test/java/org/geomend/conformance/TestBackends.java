@@ -42,7 +42,18 @@ final class TestBackends {
                 return n + " backend unavailable: " + m.lines().findFirst().orElse(m);
             }
         });
-        assumeTrue(v instanceof GeoKernels, () -> (String) v);
+        assumeBackend(v instanceof GeoKernels, () -> (String) v);
         return (GeoKernels) v;
+    }
+
+    /**
+     * A JUnit assumption that a CUDA backend started: skipped with {@code why} when it did not, unless
+     * {@code GEOMEND_REQUIRE_CUDA=1} (set by {@code .ci/run}, where the CUDA emulator must run): then a failure, so that
+     * a broken emulator or GPU setup cannot pass as skipped.
+     */
+    static void assumeBackend(boolean started, java.util.function.Supplier<String> why) {
+        if (!started && "1".equals(System.getenv("GEOMEND_REQUIRE_CUDA")))
+            throw new AssertionError("GEOMEND_REQUIRE_CUDA=1 but " + why.get());
+        assumeTrue(started, why);
     }
 }
