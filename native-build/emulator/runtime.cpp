@@ -185,7 +185,6 @@ static std::mutex& g_mu = *new std::mutex; // guards everything below (never des
 static bool g_init = false;
 static Ctx g_ctx;
 static std::map<uintptr_t, Alloc> g_allocs; // by base
-static size_t g_allocated = 0;
 static std::vector<Module*> g_modules;
 static const KernelInfo* g_kernels = nullptr;
 static int g_kernelCount = 0;
@@ -914,7 +913,6 @@ API CUresult cuDevicePrimaryCtxRetain(void** ctx, CUdevice d) {
 static void destroy_context() {
     for (auto& kv : g_allocs) munmap(kv.second.map, kv.second.mapLen);
     g_allocs.clear();
-    g_allocated = 0;
     for (Module* m : g_modules) { m->magic = 0; delete m; }
     g_modules.clear();
     g_ctx.sticky = OK;
@@ -1047,7 +1045,6 @@ API CUresult cuMemAlloc_v2(CUdeviceptr* dptr, size_t bytes) {
     // fresh device memory is not zero on a GPU: fill it with a pattern (a NaN for float and double)
     std::memset(a.base, 0xff, rounded);
     g_allocs[(uintptr_t)a.base] = a;
-    g_allocated += bytes;
     *dptr = (CUdeviceptr)(uintptr_t)a.base;
     return OK;
 }
@@ -1061,7 +1058,6 @@ API CUresult cuMemFree_v2(CUdeviceptr p) {
         return INVALID_VALUE;
     }
     munmap(it->second.map, it->second.mapLen);
-    g_allocated -= it->second.size;
     g_allocs.erase(it);
     return OK;
 }
