@@ -5,7 +5,6 @@ import java.lang.foreign.SymbolLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The geomend CUDA emulator: a CPU stand-in for the CUDA driver ({@code libcuda.so.1}) and for cuDNN 9
@@ -27,8 +26,7 @@ import java.util.Map;
  */
 public final class CudaEmulator {
 
-    static final String ENV = "GEOMEND_CUDA_EMULATOR", PROPERTY = "geomend.cuda.emulator",
-            DIR_PROPERTY = "geomend.cuda.emulator.dir", DRIVER = "libcuda.so.1";
+    static final String ENV = org.geomend.kernels.Setting.CUDA_EMULATOR.variable(), DRIVER = "libcuda.so.1";
 
     /** The decision: the emulator's directory when it is loaded, else the reason it was wanted and is not (or none). */
     private record State(Path dir, String problem) {}
@@ -47,13 +45,16 @@ public final class CudaEmulator {
     static String problem() { return decide().problem; }
 
     private static synchronized State decide() {
-        if (state == null) state = decide(System.getenv(), System.getProperty(PROPERTY), System.getProperty(DIR_PROPERTY));
+        if (state == null) {
+            org.geomend.kernels.Setting s = org.geomend.kernels.Setting.CUDA_EMULATOR;
+            String v = s.value();
+            state = decide(v == null ? "" : v, v == null ? "" : s.source().substring(0, s.source().indexOf('=')),
+                    org.geomend.kernels.Setting.CUDA_EMULATOR_DIR.value());
+        }
         return state;
     }
 
-    private static State decide(Map<String, String> env, String property, String dirProperty) {
-        String v = property != null && !property.isBlank() ? property.trim() : env.getOrDefault(ENV, "").trim();
-        String from = property != null && !property.isBlank() ? "-D" + PROPERTY : ENV;
+    private static State decide(String v, String from, String dirProperty) {
         String lower = v.toLowerCase(Locale.ROOT);
         if (v.isEmpty() || lower.equals("0") || lower.equals("off") || lower.equals("false")) return new State(null, null);
         boolean auto = lower.equals("auto");

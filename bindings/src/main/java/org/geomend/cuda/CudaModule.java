@@ -69,11 +69,10 @@ final class CudaModule {
 
     /** The device of {@code GEOMEND_CUDA_DEVICE} (default 0), for every CUDA provider. */
     static int deviceOrdinal() throws CudaUnavailableException {
-        String d = System.getenv("GEOMEND_CUDA_DEVICE");
         try {
-            return d == null || d.isBlank() ? 0 : Integer.parseInt(d.trim());
-        } catch (NumberFormatException e) {
-            throw new CudaUnavailableException("GEOMEND_CUDA_DEVICE is not a device number: " + d);
+            return org.geomend.kernels.Setting.CUDA_DEVICE.intValue(0);
+        } catch (IllegalArgumentException e) {
+            throw new CudaUnavailableException(org.geomend.kernels.Setting.CUDA_DEVICE.source() + " is not a device number");
         }
     }
 

@@ -63,7 +63,7 @@ public final class CudaNnKernels implements NnKernels {
     private CudaNnKernels(int ordinal, byte[] fatbin, Conv conv, CudnnLibrary cudnnLib, boolean tf32) {
         this.ordinal = ordinal;
         this.conv = conv;
-        this.syncEachOp = "1".equals(System.getenv("GEOMEND_NN_SYNC"));
+        this.syncEachOp = org.geomend.kernels.Setting.NN_SYNC.isOn();
         this.cuda = new CudaModule(ordinal);
         try {
             int[] sm = {0};
@@ -108,7 +108,7 @@ public final class CudaNnKernels implements NnKernels {
         byte[] fatbin = CudaModule.requireFatbin();
         CudnnLibrary lib = conv == Conv.CUDNN ? CudnnLibrary.get() : null;
         return CudaModule.start(ordinal,
-                () -> new CudaNnKernels(ordinal, fatbin, conv, lib, "1".equals(System.getenv("GEOMEND_CUDNN_TF32"))));
+                () -> new CudaNnKernels(ordinal, fatbin, conv, lib, org.geomend.kernels.Setting.CUDNN_TF32.isOn()));
     }
 
     private CUfunction function(String name) { return cuda.function(name); }

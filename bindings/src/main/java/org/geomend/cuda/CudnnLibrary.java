@@ -173,9 +173,9 @@ final class CudnnLibrary {
     /** The environment, where the {@link CudaEmulator} runs with its cuDNN stand-in named by {@code GEOMEND_CUDNN_LIB}. */
     private static Map<String, String> environment() {
         Path emulator = CudaEmulator.directory();
-        if (emulator == null) return System.getenv();
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.put("GEOMEND_CUDNN_LIB", emulator.resolve(SONAME).toString());
+        String lib = emulator != null ? emulator.resolve(SONAME).toString() : org.geomend.kernels.Setting.CUDNN_LIB.value();
+        if (lib != null) env.put("GEOMEND_CUDNN_LIB", lib);
         return env;
     }
 

@@ -14,6 +14,9 @@ public final class CudnnNnKernelsProvider implements NnKernelsProvider {
 
     @Override public int priority() { return 90; }
 
+    /** A comparison to ask for: {@code auto} never picks it. */
+    @Override public boolean inAuto() { return false; }
+
     @Override public NnKernels create() throws CudaUnavailableException {
         return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.Conv.CUDNN);
     }

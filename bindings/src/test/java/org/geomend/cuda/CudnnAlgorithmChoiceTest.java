@@ -24,7 +24,7 @@ class CudnnAlgorithmChoiceTest {
         try {
             k = new CudnnNnKernelsProvider().create();
         } catch (CudaUnavailableException e) {
-            if ("1".equals(System.getenv("GEOMEND_REQUIRE_CUDA"))) throw new AssertionError("GEOMEND_REQUIRE_CUDA=1 but " + e.getMessage(), e);
+            if (org.geomend.kernels.Setting.REQUIRE_CUDA.isOn()) throw new AssertionError("GEOMEND_REQUIRE_CUDA=1 but " + e.getMessage(), e);
             assumeTrue(false, "cudnn backend unavailable: " + e.getMessage());
             return;
         }

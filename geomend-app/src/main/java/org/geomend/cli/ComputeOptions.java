@@ -18,8 +18,6 @@ final class ComputeOptions {
      * a one-line notice on stderr (a missing GPU is never a failure; {@code nbl} does the same).
      */
     GeoKernels open() {
-        if (!backend.equals("auto") && !backend.equals("java") && !backend.equals("cuda"))
-            throw new IllegalArgumentException("--backend must be auto, java or cuda: '" + backend + "'");
         return Backends.orJava(() -> Backends.select(backend, threads, System.err), () -> Backends.select("java", threads, null),
                 System.err);
     }

@@ -83,9 +83,7 @@ public final class NblCommand implements Callable<Integer> {
          * one-line notice on stderr (never a failure for want of a GPU); {@code java}: Java.
          */
         NblScoring scoring() {
-            if (!List.of("auto", "java", "cuda").contains(backend))
-                throw new IllegalArgumentException("unknown --backend '" + backend + "' (auto, java, cuda)");
-            return Backends.orJava(() -> NblBackends.select(backend, threads(), System.err), () -> NblScoring.java(threads()), System.err);
+            return Backends.orJava(() -> NblBackends.select(backend, threads(), System.err), () -> NblBackends.select("java", threads(), null), System.err);
         }
     }
 

@@ -21,7 +21,7 @@ final class ProgressBar implements AutoCloseable {
         this.out = System.err;
         this.label = label;
         java.io.Console c = System.console();
-        boolean quiet = System.getenv("GEOMEND_NO_PROGRESS") != null;
+        boolean quiet = org.geomend.kernels.Setting.NO_PROGRESS.isOn();
         this.enabled = c != null && c.isTerminal() && !quiet;
         this.plain = !enabled && !quiet;
     }

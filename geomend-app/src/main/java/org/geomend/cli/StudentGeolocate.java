@@ -17,7 +17,7 @@ import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.nn.NnKernels;
-import org.geomend.student.NnBackends;
+import org.geomend.kernels.nn.NnBackends;
 import org.geomend.student.StudentModel;
 import org.geomend.student.UNetConfig;
 

@@ -10,7 +10,7 @@ import org.geomend.eval.Dataset;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.nn.NnKernels;
-import org.geomend.student.NnBackends;
+import org.geomend.kernels.nn.NnBackends;
 import org.geomend.student.TrainOptions;
 import org.geomend.student.Trainer;
 import org.geomend.student.UNetConfig;

@@ -18,6 +18,7 @@ import org.geomend.eval.Dataset;
 import org.geomend.eval.EvalMethod;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
+import org.geomend.kernels.nn.NnBackends;
 import org.geomend.kernels.nn.NnKernels;
 
 /**

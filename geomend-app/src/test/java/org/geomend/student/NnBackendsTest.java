@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.geomend.kernels.nn.NnBackends;
 import org.geomend.kernels.nn.NnKernels;
 import org.junit.jupiter.api.Test;
 

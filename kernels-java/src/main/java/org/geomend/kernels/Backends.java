@@ -6,11 +6,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
-import org.geomend.kernels.java.JavaKernels;
 
 /**
- * Picks a {@link GeoKernels} backend by name: {@code java}, {@code cuda}, or {@code auto} (the highest
- * priority backend that starts, falling back to Java with a one-line notice on {@code notices}).
+ * Picks a backend by name among the registered providers ({@link BackendProvider}, Java one of them):
+ * {@code java}, {@code cuda}, ..., or {@code auto} (the highest-priority backend that starts, falling back to Java
+ * with a one-line notice on {@code notices}).
  */
 public final class Backends {
 
@@ -23,10 +23,10 @@ public final class Backends {
      * @throws IllegalStateException when a backend named explicitly cannot start
      */
     public static GeoKernels select(String name, int threads, PrintStream notices) {
-        return select(GeoKernelsProvider.class, name, () -> new JavaKernels(threads), notices);
+        return select(GeoKernelsProvider.class, name, threads, notices);
     }
 
-    /** The providers of {@code type} on the class path, highest priority first. */
+    /** The providers of {@code type} on the class path (Java among them), highest priority first. */
     public static <P extends BackendProvider<?>> List<P> providers(Class<P> type) {
         List<P> list = new ArrayList<>();
         ServiceLoader.load(type, type.getClassLoader()).forEach(list::add);
@@ -35,39 +35,49 @@ public final class Backends {
     }
 
     /**
-     * The backend named {@code name} among the providers of {@code type}: {@code java} is {@code java};
-     * {@code auto} (or null) is the highest-priority provider other than Java that starts, else Java
-     * with a one-line notice per provider that did not start on {@code notices} (may be null).
+     * The backend named {@code name} among the providers of {@code type}, on {@code threads} host threads;
+     * {@code auto} (or null) is the highest-priority provider that may be picked automatically and starts (Java, at
+     * priority 0, always does), with a one-line notice on {@code notices} (may be null) for each one that did not.
      *
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException when a backend named explicitly cannot start
      */
-    public static <T, P extends BackendProvider<T>> T select(Class<P> type, String name, Supplier<T> java,
-                                                             PrintStream notices) {
+    public static <T, P extends BackendProvider<T>> T select(Class<P> type, String name, int threads, PrintStream notices) {
+        List<P> all = providers(type);
         if (name == null || name.equals("auto")) {
-            for (P p : providers(type)) {
-                if (p.name().equals("java")) continue;
+            List<String> failed = new ArrayList<>();
+            for (P p : all) {
+                if (!p.inAuto()) continue;
                 try {
-                    return p.create();
-                } catch (Throwable t) {
+                    T t = p.create(threads);
                     if (notices != null)
-                        notices.println("geomend: " + p.name() + " backend unavailable (" + oneLine(t) + "); using java");
+                        for (String f : failed) notices.println("geomend: " + f + "; using " + p.name());
+                    return t;
+                } catch (Throwable t) {
+                    failed.add(p.name() + " backend unavailable (" + oneLine(t) + ")");
                 }
             }
-            return java.get();
+            throw new IllegalStateException("no " + type.getSimpleName() + " starts: " + String.join("; ", failed));
         }
-        if (name.equals("java")) return java.get();
-        for (P p : providers(type)) {
+        for (P p : all) {
             if (p.name().equals(name)) {
                 try {
-                    return p.create();
+                    return p.create(threads);
                 } catch (Throwable t) {
                     throw new IllegalStateException(name + " backend unavailable: " + oneLine(t), t);
                 }
             }
         }
-        throw new IllegalArgumentException("unknown backend '" + name + "' (known: auto, java"
-                + providers(type).stream().map(p -> ", " + p.name()).reduce("", String::concat) + ")");
+        throw new IllegalArgumentException("unknown backend '" + name + "' (known: " + names(type) + ")");
+    }
+
+    /** {@code auto} and the provider names of {@code type}, comma-separated, Java last (for messages and help). */
+    public static String names(Class<? extends BackendProvider<?>> type) {
+        StringBuilder b = new StringBuilder("auto");
+        List<? extends BackendProvider<?>> ps = providers(type);
+        for (BackendProvider<?> p : ps) if (!p.name().equals("java")) b.append(", ").append(p.name());
+        if (ps.stream().anyMatch(p -> p.name().equals("java"))) b.append(", java");
+        return b.toString();
     }
 
     /**

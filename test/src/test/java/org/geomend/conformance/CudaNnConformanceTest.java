@@ -2,7 +2,6 @@ package org.geomend.conformance;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,8 +99,8 @@ class CudaNnConformanceTest {
         List<NnKernelsProvider> ps = NnBackends.providers();
         assertEquals(List.of("cuda", "cudnn"), ps.stream().map(NnKernelsProvider::name).filter(n -> !n.equals("java")).toList());
         assertEquals(100, ps.stream().filter(p -> p.name().equals("cuda")).findFirst().orElseThrow().priority());
-        NnKernels fake = (NnKernels) Proxy.newProxyInstance(NnKernels.class.getClassLoader(), new Class<?>[] {NnKernels.class},
-                (proxy, m, a) -> m.getName().equals("name") ? "java" : null);
+        assertEquals(List.of("cuda", "cudnn", "java"), ps.stream().map(NnKernelsProvider::name).toList());
+        assertEquals(0, ps.stream().filter(p -> p.name().equals("java")).findFirst().orElseThrow().priority());
         String reason;
         try (NnKernels k = new CudaNnKernelsProvider().create()) {
             reason = null;
@@ -111,23 +109,25 @@ class CudaNnConformanceTest {
             reason = e.getMessage();
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        NnKernels chosen = NnBackends.select("auto", () -> fake, new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
+        try (NnKernels chosen = NnBackends.select("auto", 1, new PrintStream(buf, true, StandardCharsets.UTF_8))) {
             if (reason == null) {
                 assertEquals("cuda", chosen.name());
+                assertEquals("", buf.toString(StandardCharsets.UTF_8));
             } else {
-                assertSame(fake, chosen);
+                assertEquals("java", chosen.name());
                 String notice = buf.toString(StandardCharsets.UTF_8);
                 assertTrue(notice.startsWith("geomend: cuda backend unavailable (") && notice.strip().lines().count() == 1, notice);
+                assertTrue(notice.strip().endsWith("; using java"), notice);
                 assertFalse(reason.contains("\n"), reason);
-                IllegalStateException x = assertThrows(IllegalStateException.class, () -> NnBackends.select("cuda", () -> fake, null));
+                IllegalStateException x = assertThrows(IllegalStateException.class, () -> NnBackends.select("cuda", 1, null));
                 assertTrue(x.getMessage().startsWith("cuda backend unavailable: "), x.getMessage());
             }
-        } finally {
-            if (chosen != fake) chosen.close();
         }
-        assertSame(fake, NnBackends.select("java", () -> fake, null));
-        assertThrows(IllegalArgumentException.class, () -> NnBackends.select("tpu", () -> fake, null));
+        try (NnKernels j = NnBackends.select("java", 1, null)) {
+            assertEquals("java", j.name());
+        }
+        IllegalArgumentException u = assertThrows(IllegalArgumentException.class, () -> NnBackends.select("tpu", 1, null));
+        assertEquals("unknown backend 'tpu' (known: auto, cuda, cudnn, java)", u.getMessage());
     }
 
     @Test

@@ -52,7 +52,7 @@ final class TestBackends {
      * a broken emulator or GPU setup cannot pass as skipped.
      */
     static void assumeBackend(boolean started, java.util.function.Supplier<String> why) {
-        if (!started && "1".equals(System.getenv("GEOMEND_REQUIRE_CUDA")))
+        if (!started && org.geomend.kernels.Setting.REQUIRE_CUDA.isOn())
             throw new AssertionError("GEOMEND_REQUIRE_CUDA=1 but " + why.get());
         assumeTrue(started, why);
     }

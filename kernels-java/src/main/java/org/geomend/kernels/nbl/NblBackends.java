@@ -5,8 +5,8 @@ import java.util.List;
 import org.geomend.kernels.Backends;
 
 /**
- * Picks an {@link NblScoring} backend by name with the rules of {@link Backends#select(Class, String,
- * java.util.function.Supplier, PrintStream)}: {@code java}, {@code cuda}, or {@code auto}.
+ * Picks an {@link NblScoring} backend by name with the rules of {@link Backends#select(Class, String, int,
+ * PrintStream)}: {@code java}, {@code cuda}, or {@code auto}.
  */
 public final class NblBackends {
 
@@ -19,6 +19,6 @@ public final class NblBackends {
      * @throws IllegalStateException when a backend named explicitly cannot start (one-line message)
      */
     public static NblScoring select(String name, int threads, PrintStream notices) {
-        return Backends.select(NblScoringProvider.class, name, () -> NblScoring.java(threads), notices);
+        return Backends.select(NblScoringProvider.class, name, threads, notices);
     }
 }

@@ -51,7 +51,7 @@ public final class JavaNnKernels implements NnKernels {
      * System property read by {@link #JavaNnKernels(int)}: {@code auto} (the default), {@code winograd} or
      * {@code direct}, see {@link Conv}.
      */
-    public static final String CONV_PROPERTY = "geomend.nn.conv";
+    public static final String CONV_PROPERTY = "geomend.nn.conv"; // Setting.NN_CONV
     /** System properties overriding the Winograd output tile side m of 5 x 5 and 3 x 3 filters (tuning only). */
     public static final String TILE5_PROPERTY = "geomend.nn.winograd.m5", TILE3_PROPERTY = "geomend.nn.winograd.m3";
     /**
@@ -90,7 +90,7 @@ public final class JavaNnKernels implements NnKernels {
      * @throws IllegalArgumentException when the property names no {@link Conv}
      */
     public JavaNnKernels(int threads) {
-        this(threads, conv(System.getProperty(CONV_PROPERTY)));
+        this(threads, conv(org.geomend.kernels.Setting.NN_CONV.value()));
     }
 
     /**
@@ -104,8 +104,8 @@ public final class JavaNnKernels implements NnKernels {
         this.threads = pool.threads();
         this.conv = conv;
         boolean w = conv != Conv.DIRECT;
-        this.wino5 = w ? new Winograd(Integer.getInteger(TILE5_PROPERTY, 4), 5) : null;
-        this.wino3 = w ? new Winograd(Integer.getInteger(TILE3_PROPERTY, 4), 3) : null;
+        this.wino5 = w ? new Winograd(org.geomend.kernels.Setting.NN_WINOGRAD_M5.intValue(4), 5) : null;
+        this.wino3 = w ? new Winograd(org.geomend.kernels.Setting.NN_WINOGRAD_M3.intValue(4), 3) : null;
         this.winogradFilter = w && wino5.m == 4 ? new WinogradFilter(wino5) : null;
     }
 

@@ -121,7 +121,7 @@ final class Winograd {
         atVal = new float[m][];
         sparse(at, m, a, atIdx, atVal);
         fast8 = a == 8 && m == 4 && Arrays.equals(pts, Arrays.copyOf(POINTS, 7));
-        String tp = System.getProperty(JavaNnKernels.TILE_PROPERTY);
+        String tp = org.geomend.kernels.Setting.NN_WINOGRAD_TILE.value();
         int t = tp == null ? (SP.vectorBitSize() >= 512 ? 1 : 0) : Arrays.asList(TILES).indexOf(tp.trim());
         if (t < 0) throw new IllegalArgumentException(JavaNnKernels.TILE_PROPERTY + "=" + tp + ": want one of " + Arrays.toString(TILES));
         tile = t;
