@@ -185,7 +185,7 @@ public final class CudaNnKernels implements NnKernels {
             if (src.isNative()) {
                 for (long done = 0; done < bytes; done += COPY_CHUNK) {
                     long n = Math.min(COPY_CHUNK, bytes - done);
-                    cuMemcpyHtoD(d.ptr.withByteOffset(done), Pointer.to(src.asSlice(done, n).asByteBuffer()), n);
+                    cuMemcpyHtoD(d.ptr.withByteOffset(done), CudaKernels.host(src, done, n), n);
                 }
             } else {
                 try (Arena a = Arena.ofConfined()) {
@@ -215,7 +215,7 @@ public final class CudaNnKernels implements NnKernels {
             if (dst.isNative()) {
                 for (long done = 0; done < bytes; done += COPY_CHUNK) {
                     long n = Math.min(COPY_CHUNK, bytes - done);
-                    cuMemcpyDtoH(Pointer.to(dst.asSlice(done, n).asByteBuffer()), s.ptr.withByteOffset(done), n);
+                    cuMemcpyDtoH(CudaKernels.host(dst, done, n), s.ptr.withByteOffset(done), n);
                 }
             } else {
                 try (Arena a = Arena.ofConfined()) {
