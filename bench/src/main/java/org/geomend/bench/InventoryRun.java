@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.geolocate.Geolocator;
 import org.geomend.geolocate.Method;
 import org.geomend.io.Inventory;
@@ -23,6 +22,7 @@ import org.geomend.kernels.Backends;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
 import org.geomend.geo.Projections;
@@ -101,7 +101,7 @@ public final class InventoryRun {
         Geolocator.Stats s;
         long[] probeKept = probe == null ? null : new long[probe.length];
         ProbeSink probeSink = null;
-        try (BufferAllocator alloc = new RootAllocator();
+        try (BufferAllocator alloc = Memory.child("bench-inventory-run");
              GeoKernels kernels = Backends.select(a.getOrDefault("backend", "auto"), threads, System.err);
              MapSink sink = a.containsKey("out")
                      ? MapSinks.open("arrow", Path.of(a.get("out")), Projections.LAMBERT_93, a.containsKey("sparse"),
@@ -129,7 +129,7 @@ public final class InventoryRun {
             rep.append(String.format("| wall time | %.1f s |%n| maps/s | %.1f |%n| ms per map | %.2f |%n", s.seconds(),
                     s.mapsPerSecond(), 1000 * s.seconds() / s.maps()));
             if (a.containsKey("out")) rep.append(String.format("| bytes written | %d (%.2f GiB) |%n", sink.bytesWritten(), sink.bytesWritten() / 1073741824.0));
-            rep.append(String.format("| peak off-heap (Arrow) | %d MiB |%n| peak RSS | %s |%n", alloc.getPeakMemoryAllocation() >> 20, peakRss()));
+            rep.append(String.format("| peak off-heap (Arrow) | %d MiB |%n| peak RSS | %s |%n", Memory.peakBytes() >> 20, peakRss()));
         }
         if (probe != null) {
             rep.append("\n| --drop-mass | kept pixels per map | sparse Arrow size (these maps) | scaled to 24,337 maps | KS2(map, sparse map) mean | max |\n|---|---|---|---|---|---|\n");
@@ -182,7 +182,7 @@ public final class InventoryRun {
         final double[] dropMass;
         final long[] kept;
         final double[] ks2Sum, ks2Max;
-        final BufferAllocator alloc = new RootAllocator();
+        final BufferAllocator alloc = Memory.child("bench-inventory-run-sink");
         final org.geomend.kernels.java.JavaKernels ks = new org.geomend.kernels.java.JavaKernels(1);
         GridBuffer dense, sparse;
         float[] buf = new float[0];

@@ -2,11 +2,11 @@ package org.geomend.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
@@ -52,7 +52,7 @@ public class KernelBench {
     int site;
 
     @Setup(Level.Trial) public void setUp() {
-        alloc = new RootAllocator();
+        alloc = Memory.child("bench-kernels");
         kernels = new JavaKernels(threads);
         sites = BenchData.clustered(4000, 200_000, 7);
         site = 0;

@@ -8,12 +8,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.eval.Dataset;
 import org.geomend.eval.Stats;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.MapData;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.java.JavaKernels;
 import org.geomend.kernels.nn.java.JavaNnKernels;
 import org.geomend.student.StudentModel;
@@ -44,7 +45,7 @@ public final class StudentFit {
         Dataset data = Dataset.load(Path.of(args[0]));
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
         double valFraction = args.length > 4 ? Double.parseDouble(args[4]) : 0.1;
-        try (RootAllocator alloc = new RootAllocator(); JavaKernels geo = new JavaKernels(0); JavaNnKernels nn = new JavaNnKernels(0);
+        try (BufferAllocator alloc = Memory.child("bench-student-fit"); JavaKernels geo = new JavaKernels(0); JavaNnKernels nn = new JavaNnKernels(0);
              StudentModel student = StudentModel.load(Path.of(args[2]), nn, geo, alloc, 4);
              ArrowMapReader truth = data.openMaps(); ArrowMapReader labels = ArrowMapReader.open(Path.of(args[1]))) {
             UNetConfig cfg = student.config();

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.eval.Dataset;
 import org.geomend.eval.OracleMethod;
 import org.geomend.io.ArrowMapReader;
@@ -14,6 +13,7 @@ import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.java.JavaKernels;
 
 /**
@@ -42,7 +42,7 @@ public final class TeacherRun {
         double maxDiff = 0;
         int agree = 0;
         System.out.printf(Locale.ROOT, "| BS | class | raster ms | batched ms | sub-batches ms | one at a time ms | beta* (b/s/o) |%n|---|---|---|---|---|---|---|%n");
-        try (BufferAllocator alloc = new RootAllocator(); JavaKernels kernels = new JavaKernels(threads);
+        try (BufferAllocator alloc = Memory.child("bench-teacher-run"); JavaKernels kernels = new JavaKernels(threads);
              ArrowMapReader maps = d.openMaps();
              GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
              GridBuffer cand = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, sub * px)) {

@@ -3,12 +3,12 @@ package org.geomend.bench;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,7 +54,7 @@ public class TeacherSweepBench {
     int site;
 
     @Setup(Level.Trial) public void setUp() {
-        alloc = new RootAllocator();
+        alloc = Memory.child("bench-teacher-sweep");
         kernels = new JavaKernels(threads);
         sites = BenchData.clustered(4000, 200_000, 7);
         site = 0;

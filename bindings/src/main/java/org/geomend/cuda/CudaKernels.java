@@ -151,11 +151,21 @@ public final class CudaKernels implements GeoKernels {
         lastKernelMillis = ms[0];
     }
 
+    /**
+     * {@code n} bytes of native {@code s} from byte {@code off} as a pointer for a JCuda copy. A direct buffer of a
+     * segment whose arena closed (a closed {@code GridBuffer}) would still hand its dead address to the driver, so a
+     * closed segment throws {@link IllegalStateException} here instead.
+     */
+    static Pointer host(MemorySegment s, long off, long n) {
+        if (!s.scope().isAlive()) throw new IllegalStateException("host memory already closed (" + s.byteSize() + "-byte segment)");
+        return Pointer.to(s.asSlice(off, n).asByteBuffer());
+    }
+
     /** Copies {@code bytes} bytes of {@code src} from byte {@code off} to {@code dst} (bounds-checked host side). */
     private static void toDevice(CUdeviceptr dst, MemorySegment src, long off, long bytes) {
         for (long done = 0; done < bytes; ) {
             long n = Math.min(COPY_CHUNK, bytes - done);
-            cuMemcpyHtoD(dst.withByteOffset(done), Pointer.to(src.asSlice(off + done, n).asByteBuffer()), n);
+            cuMemcpyHtoD(dst.withByteOffset(done), host(src, off + done, n), n);
             done += n;
         }
     }
@@ -163,7 +173,7 @@ public final class CudaKernels implements GeoKernels {
     private static void toHost(MemorySegment dst, long off, CUdeviceptr src, long bytes) {
         for (long done = 0; done < bytes; ) {
             long n = Math.min(COPY_CHUNK, bytes - done);
-            cuMemcpyDtoH(Pointer.to(dst.asSlice(off + done, n).asByteBuffer()), src.withByteOffset(done), n);
+            cuMemcpyDtoH(host(dst, off + done, n), src.withByteOffset(done), n);
             done += n;
         }
     }

@@ -13,6 +13,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUfunction;
 import jcuda.driver.JCudaDriver;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
 
@@ -184,7 +185,7 @@ public final class CudaNnKernels implements NnKernels {
             if (src.isNative()) {
                 for (long done = 0; done < bytes; done += COPY_CHUNK) {
                     long n = Math.min(COPY_CHUNK, bytes - done);
-                    cuMemcpyHtoD(d.ptr.withByteOffset(done), Pointer.to(src.asSlice(done, n).asByteBuffer()), n);
+                    cuMemcpyHtoD(d.ptr.withByteOffset(done), CudaKernels.host(src, done, n), n);
                 }
             } else {
                 try (Arena a = Arena.ofConfined()) {
@@ -214,7 +215,7 @@ public final class CudaNnKernels implements NnKernels {
             if (dst.isNative()) {
                 for (long done = 0; done < bytes; done += COPY_CHUNK) {
                     long n = Math.min(COPY_CHUNK, bytes - done);
-                    cuMemcpyDtoH(Pointer.to(dst.asSlice(done, n).asByteBuffer()), s.ptr.withByteOffset(done), n);
+                    cuMemcpyDtoH(CudaKernels.host(dst, done, n), s.ptr.withByteOffset(done), n);
                 }
             } else {
                 try (Arena a = Arena.ofConfined()) {
@@ -551,10 +552,11 @@ public final class CudaNnKernels implements NnKernels {
     }
 
     private CudaTensor own(Tensor t, String what) {
+        if (closed) throw new IllegalStateException(name() + " backend is closed");
         if (t == null) throw new IllegalArgumentException(what + " is null");
         if (!(t instanceof CudaTensor c) || c.owner() != this)
             throw new IllegalArgumentException(what + " (" + t + ") belongs to another backend than " + name());
-        if (c.isClosed()) throw new IllegalArgumentException(what + " (" + t + ") is closed");
+        if (c.isClosed()) throw new IllegalStateException(what + " (" + t + ") is closed");
         return c;
     }
 
@@ -576,14 +578,23 @@ public final class CudaNnKernels implements NnKernels {
         cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, null, params(args), null);
     }
 
-    /** Frees every tensor still open, the scratch buffers, cuDNN and the module, and releases the context. Idempotent. */
+    /**
+     * Frees every tensor still open, the scratch buffers, cuDNN and the module, and releases the context; then reports
+     * the tensors that were still open ({@link Memory#reportOpenTensors}: one warning line with their count and bytes,
+     * an exception in strict mode). Idempotent; any later use of the backend or its tensors throws
+     * {@link IllegalStateException}.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
         List<AutoCloseable> owned = new ArrayList<>();
+        int open = 0;
+        long openBytes = 0;
         for (CudaTensor t : live) {
             t.markClosed();
+            open++;
+            openBytes += Math.max(4, 4 * t.elements());
             owned.add(() -> cuMemFree(t.ptr));
         }
         live.clear();
@@ -591,5 +602,6 @@ public final class CudaNnKernels implements NnKernels {
         if (cudnn != null) owned.add(cudnn);
         RuntimeException first = cuda.close(owned);
         if (first != null) throw new IllegalStateException(name() + " close failed: " + CudaKernels.oneLine(first), first);
+        Memory.reportOpenTensors(name(), open, openBytes);
     }
 }

@@ -287,9 +287,10 @@ final class CudnnLibrary {
     void check(int status, String fn) {
         if (status == STATUS_SUCCESS) return;
         String text;
-        try {
+        try (Arena call = Arena.ofConfined()) {
+            // cuDNN's own static string: read (at most 256 bytes) through a view that dies with this call
             MemorySegment s = (MemorySegment) getErrorString.invokeExact(status);
-            text = s.equals(MemorySegment.NULL) ? "status " + status : s.reinterpret(256).getString(0) + " (" + status + ")";
+            text = s.equals(MemorySegment.NULL) ? "status " + status : s.reinterpret(256, call, null).getString(0) + " (" + status + ")";
         } catch (Throwable t) {
             text = "status " + status;
         }

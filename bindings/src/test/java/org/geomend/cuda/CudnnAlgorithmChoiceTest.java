@@ -28,9 +28,10 @@ class CudnnAlgorithmChoiceTest {
             assumeTrue(false, "cudnn backend unavailable: " + e.getMessage());
             return;
         }
-        try (NnKernels nn = k) {
-            Tensor x = nn.allocate(2, 3, 9, 7), w = nn.allocate(4, 3, 3, 3), b = nn.allocate(4), y = nn.allocate(2, 4, 9, 7);
-            Tensor dx = nn.allocate(2, 3, 9, 7), dw = nn.allocate(4, 3, 3, 3), db = nn.allocate(4);
+        try (NnKernels nn = k;
+             Tensor x = nn.allocate(2, 3, 9, 7); Tensor w = nn.allocate(4, 3, 3, 3); Tensor b = nn.allocate(4);
+             Tensor y = nn.allocate(2, 4, 9, 7); Tensor dx = nn.allocate(2, 3, 9, 7); Tensor dw = nn.allocate(4, 3, 3, 3);
+             Tensor db = nn.allocate(4)) {
             nn.fill(x, 0.5f);
             nn.fill(w, -0.25f);
             nn.fill(b, 0.125f);

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.geolocate.Geolocator;
 import org.geomend.geolocate.Method;
 import org.geomend.geolocate.RegionRaster;
@@ -21,6 +20,7 @@ import org.geomend.io.MapSink;
 import org.geomend.io.MapSinks;
 import org.geomend.io.RegionMask;
 import org.geomend.kernels.GeoKernels;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,7 +96,7 @@ final class GeolocateCommand implements Callable<Integer> {
             RegionMask rm = RegionMask.load(region, inv.crs());
             mask = rm::rasterize;
         }
-        try (BufferAllocator alloc = new RootAllocator();
+        try (BufferAllocator alloc = Memory.child("geolocate");
              GeoKernels kernels = compute.open();
              MapSink sink = MapSinks.open(format, out, inv.crs(), sparse, dropMass, resume, meta);
              ProgressBar bar = new ProgressBar("geolocate " + m.cliName)) {
@@ -105,7 +105,7 @@ final class GeolocateCommand implements Callable<Integer> {
             Geolocator.Stats s = g.run(pos, idOf, betas, targets, o, mask, sink, skip, bar::update);
             sink.commit();
             bar.close();
-            long peakArrow = alloc.getPeakMemoryAllocation();
+            long peakArrow = Memory.peakBytes(); // the root's peak: every owner, the sink's record batches included
             System.err.printf(Locale.ROOT,
                     "geomend geolocate: %d maps (%s, backend %s) of %d sites in %.1f s (%.1f maps/s; reading %.2f s), %d tiles, %s written to %s, "
                             + "peak off-heap %d MiB, peak RSS %s%s%s%n",
@@ -151,7 +151,7 @@ final class GeolocateCommand implements Callable<Integer> {
             RegionMask rm = RegionMask.load(region, inv.crs());
             mask = rm::rasterize;
         }
-        try (BufferAllocator alloc = new RootAllocator();
+        try (BufferAllocator alloc = Memory.child("geolocate-voronoiboost");
              MapSink sink = MapSinks.open(format, out, inv.crs(), sparse, dropMass, false, MapSinks.geomendMetadata("voronoiboost", params));
              ProgressBar bar = new ProgressBar("geolocate voronoiboost")) {
             org.geomend.voronoiboost.VoronoiBoostMaps.Stats s = new org.geomend.voronoiboost.VoronoiBoostMaps(cells, vb)

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.geolocate.Method;
 import org.geomend.io.Inventory;
 import org.geomend.io.InventoryOptions;
@@ -15,6 +14,7 @@ import org.geomend.io.RegionMask;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.NnBackends;
@@ -43,7 +43,7 @@ final class StudentGeolocate {
         for (int i = 0; i < idOf.length; i++) idOf[i] = inv.sites().get(i).id();
         int[] targets = c.targets(idOf, inv);
         long t0 = System.nanoTime();
-        try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = c.compute.open();
+        try (BufferAllocator alloc = Memory.child("geolocate-student"); GeoKernels geo = c.compute.open();
              NnKernels nn = NnBackends.open(c.compute.backend, c.compute.threads, System.err);
              StudentModel model = StudentModel.load(c.model, nn, geo, alloc, Math.max(1, Math.min(c.batch, 4)))) {
             UNetConfig cfg = model.config();

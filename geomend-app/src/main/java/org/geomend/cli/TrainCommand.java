@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.eval.Dataset;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.NnBackends;
 import org.geomend.student.TrainOptions;
@@ -54,7 +54,7 @@ public final class TrainCommand implements Callable<Integer> {
         UNetConfig cfg = net.config(d);
         TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites,
                 keep.equals("best"), userWeight);
-        try (BufferAllocator alloc = new RootAllocator(); GeoKernels geo = compute.open();
+        try (BufferAllocator alloc = Memory.child("train"); GeoKernels geo = compute.open();
              NnKernels nn = NnBackends.open(compute.backend, net.conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();
             var last = h.get(h.size() - 1);

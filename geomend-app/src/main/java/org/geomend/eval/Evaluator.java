@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
 import org.geomend.io.MapData;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 
 /**
  * Runs methods against the ground truth and records, per split, method and tested site, the KS2 of the method's
@@ -124,7 +124,7 @@ public final class Evaluator {
         int w = data.window();
         long px = (long) w * w;
         try (ArrowMapReader maps = data.openMaps();
-             BufferAllocator alloc = new RootAllocator();
+             BufferAllocator alloc = Memory.child("eval");
              GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, sites.length) * px)) {
             for (int[] cs : chunks(sites)) {
                 int n = cs.length;

@@ -2,12 +2,12 @@ package org.geomend.eval;
 
 import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 
 /**
  * The sPDI teacher of DeepMEND (SPEC section 2): for each chosen site of a dataset with ground truth, the KS2 of the
@@ -50,7 +50,7 @@ public final class Teacher {
         int w = data.window();
         long px = (long) w * w, search = 0, done = 0;
         try (ArrowMapReader maps = data.openMaps();
-             BufferAllocator alloc = new RootAllocator();
+             BufferAllocator alloc = Memory.child("teacher");
              GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, Math.max(1, sites.length)) * px)) {
             for (int[] cs : ev.chunks(sites)) {
                 Chunk chunk = new Chunk(data, cs, kernels, alloc, truth);

@@ -1,6 +1,7 @@
 package org.geomend.io;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
@@ -26,6 +26,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 
 /**
  * Reads an Arrow map file ({@link ArrowMaps#schema}, dense or sparse) back into {@link MapData}, one
@@ -42,7 +43,8 @@ public final class ArrowMapReader implements AutoCloseable {
     }
 
     private final Path file;
-    private final BufferAllocator allocator = new RootAllocator();
+    private final BufferAllocator allocator = Memory.child("arrow-map-reader");
+    private final Arena views = Arena.ofShared(); // scope of the segments viewing the batch's buffers, closed in close()
     private final ArrowFileReader reader;
     private final List<ArrowBlock> blocks;
     private final boolean sparse;
@@ -63,6 +65,7 @@ public final class ArrowMapReader implements AutoCloseable {
             this.reader = r;
         } catch (IOException | RuntimeException e) {
             if (r != null) r.close();
+            views.close();
             allocator.close();
             if (e instanceof MapFormatException m) throw m;
             throw new MapFormatException(file, "not a readable Arrow map file (" + e.getMessage() + ")");
@@ -191,8 +194,8 @@ public final class ArrowMapReader implements AutoCloseable {
         }
     }
 
-    private static MemorySegment seg(ArrowBuf b) {
-        return MemorySegment.ofAddress(b.memoryAddress()).reinterpret(b.capacity());
+    private MemorySegment seg(ArrowBuf b) {
+        return Memory.view(b, views);
     }
 
     private MapData extract(VectorSchemaRoot root, int i) throws MapFormatException {
@@ -235,6 +238,7 @@ public final class ArrowMapReader implements AutoCloseable {
         try {
             reader.close();
         } finally {
+            if (views.scope().isAlive()) views.close();
             allocator.close();
         }
     }

@@ -1,6 +1,7 @@
 package org.geomend.io;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
@@ -19,7 +20,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -32,6 +32,7 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.geomend.geo.Crs;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 
 /**
  * Maps as one Arrow IPC file ({@link ArrowMaps#schema}), one row per base station, written to
@@ -62,7 +63,8 @@ public final class ArrowMapSink implements MapSink {
     private final Map<String, String> metadata;
     private final long batchBytes;
     private final int batchRows;
-    private final BufferAllocator allocator = new RootAllocator();
+    private final BufferAllocator allocator = Memory.child("arrow-map-sink");
+    private final Arena views = Arena.ofShared(); // scope of the segments viewing the batch's buffers, closed in close()
     private final FileChannel channel;
     private final Set<String> ids = new HashSet<>();
     private final List<Integer> batchRowCounts = new ArrayList<>();
@@ -141,9 +143,9 @@ public final class ArrowMapSink implements MapSink {
         if (grew) v.getValidityBuffer().setOne(0L, v.getValidityBuffer().capacity());
     }
 
-    private static MemorySegment data(BaseFixedWidthVector v) {
+    private MemorySegment data(BaseFixedWidthVector v) {
         ArrowBuf b = v.getDataBuffer();
-        return MemorySegment.ofAddress(b.memoryAddress()).reinterpret(b.capacity());
+        return Memory.view(b, views);
     }
 
     @Override public synchronized void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
@@ -246,6 +248,7 @@ public final class ArrowMapSink implements MapSink {
         try {
             if (writer != null) writer.close();
             if (root != null) root.close();
+            views.close();
             allocator.close();
         } finally {
             channel.close();

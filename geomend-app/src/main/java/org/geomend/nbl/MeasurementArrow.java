@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -27,6 +26,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.geomend.kernels.Memory;
 
 /**
  * The measurement format of SPEC section 6 in Arrow IPC (file format, or stream format): the columns of
@@ -74,7 +74,7 @@ public final class MeasurementArrow {
     public static long read(Path file, MeasurementCsv.RowConsumer out) throws IOException {
         if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString());
         boolean isFile = fileMagic(file);
-        try (BufferAllocator alloc = new RootAllocator();
+        try (BufferAllocator alloc = Memory.child("nbl-measurements-reader");
              FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
              ArrowReader reader = isFile ? new ArrowFileReader(ch, alloc) : new ArrowStreamReader(Channels.newInputStream(ch), alloc)) {
             VectorSchemaRoot root;
@@ -157,7 +157,7 @@ public final class MeasurementArrow {
 
     /** Writes measurement rows as an Arrow IPC file ({@link #schema()}); NaN numbers are written as null. */
     public static final class Writer implements MeasurementCsv.RowWriter {
-        private final BufferAllocator alloc = new RootAllocator();
+        private final BufferAllocator alloc = Memory.child("nbl-measurements-writer");
         private final FileChannel ch;
         private final VectorSchemaRoot root;
         private final ArrowFileWriter w;

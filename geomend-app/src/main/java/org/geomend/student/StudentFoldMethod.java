@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import org.geomend.kernels.Memory;
 import org.geomend.eval.Chunk;
 import org.geomend.eval.Dataset;
 import org.geomend.eval.EvalMethod;
@@ -95,7 +95,7 @@ public final class StudentFoldMethod implements EvalMethod {
         int[] train = trainingSites(data, fold, tag);
         if (nn == null) {
             nn = NnBackends.open(s.backend(), s.conv(), s.threads(), log);
-            alloc = new RootAllocator();
+            alloc = Memory.child("student-fold");
         }
         if (student != null) {
             student.close();

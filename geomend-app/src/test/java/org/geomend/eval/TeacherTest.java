@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.geo.Projections;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.ArrowMapSink;
@@ -23,6 +23,7 @@ import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
@@ -58,7 +59,7 @@ class TeacherTest {
         SitePositions pos = new SitePositions(x, y);
         Path dir = tmp.resolve("spdi-truth");
         Files.createDirectories(dir);
-        try (RootAllocator alloc = new RootAllocator(); JavaKernels k = new JavaKernels(2);
+        try (BufferAllocator alloc = Memory.child("TeacherTest"); JavaKernels k = new JavaKernels(2);
              ArrowMapSink sink = new ArrowMapSink(dir.resolve("maps.arrow"), Projections.parse("EPSG:2154"), false, 0,
                      MapSinks.geomendMetadata("test-spdi-truth", Map.of()))) {
             for (int i : withMap) {

@@ -8,11 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.io.MapSink;
 import org.geomend.io.Site;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
@@ -59,7 +60,7 @@ class GeolocatorTest {
 
     MemorySink run(SitePositions p, int[] targets, Geolocator.Options o, double[] betas, RegionRaster region) throws Exception {
         MemorySink sink = new MemorySink();
-        try (RootAllocator alloc = new RootAllocator(); JavaKernels k = new JavaKernels(2)) {
+        try (BufferAllocator alloc = Memory.child("GeolocatorTest"); JavaKernels k = new JavaKernels(2)) {
             Geolocator.Stats s = new Geolocator(k, alloc).run(p, ids(p.size()), betas, targets, o, region, sink, null, null);
             assertEquals(targets.length, s.maps());
             assertEquals(0, alloc.getAllocatedMemory(), "every buffer given back");

@@ -9,10 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +41,7 @@ class ArrowMapSinkTest {
             assertEquals(8, sink.rowsWritten());
         }
         assertFalse(Files.exists(tmp.resolve("sub/maps.arrow.partial")));
-        try (var alloc = new RootAllocator();
+        try (var alloc = Memory.child("ArrowMapSinkTest");
              ArrowFileReader fr = new ArrowFileReader(FileChannel.open(out, StandardOpenOption.READ), alloc)) {
             assertEquals(3, fr.getRecordBlocks().size());
             assertEquals("3,3,2", fr.getMetaData().get(ArrowMaps.BATCH_ROWS_KEY));
@@ -73,7 +73,7 @@ class ArrowMapSinkTest {
             a.commit();
             b.commit();
         }
-        try (var alloc = new RootAllocator();
+        try (var alloc = Memory.child("ArrowMapSinkTest");
              ArrowFileReader r = new ArrowFileReader(FileChannel.open(dense, StandardOpenOption.READ), alloc)) {
             Schema s = r.getVectorSchemaRoot().getSchema();
             assertEquals("Schema<id: Utf8 not null, x0: FloatingPoint(DOUBLE) not null, y0: FloatingPoint(DOUBLE) not null, "
@@ -91,7 +91,7 @@ class ArrowMapSinkTest {
             assertEquals(0, root.getVector("p").getNullCount());
             assertEquals(24, ((List<?>) root.getVector("p").getObject(0)).size());
         }
-        try (var alloc = new RootAllocator();
+        try (var alloc = Memory.child("ArrowMapSinkTest");
              ArrowFileReader r = new ArrowFileReader(FileChannel.open(sparse, StandardOpenOption.READ), alloc)) {
             Schema s = r.getVectorSchemaRoot().getSchema();
             assertTrue(s.toString().endsWith("crs: Utf8 not null, pixel: List<item: Int(32, true) not null> not null, "
@@ -196,5 +196,21 @@ class ArrowMapSinkTest {
         }
         Files.writeString(tmp.resolve("junk.arrow"), "not arrow");
         assertThrows(MapFormatException.class, () -> ArrowMapReader.open(tmp.resolve("junk.arrow")));
+    }
+
+    /** The sink's record batches come from a child of the process root, so the root's peak (what geolocate prints) counts them. */
+    @Test void theProcessRootCountsTheSinksBatches() throws Exception {
+        GridSpec g = TestMaps.grid(100, 100);
+        float[] v = TestMaps.peaked(g, 3);
+        long before = org.geomend.kernels.Memory.allocatedBytes();
+        try (ArrowMapSink sink = new ArrowMapSink(tmp.resolve("root.arrow"), TestMaps.L93, false, 1e-4, Map.of(), 8 << 20, 4096)) {
+            for (int i = 0; i < 20; i++) sink.write("m" + i, g, v);
+            long held = sink.bufferedMemory();
+            assertTrue(held >= 20 * 4L * g.pixels(), "the batch is buffered: " + held);
+            assertEquals(before + held, org.geomend.kernels.Memory.allocatedBytes(), "the root holds the sink's batch");
+            assertTrue(org.geomend.kernels.Memory.peakBytes() >= before + held);
+            sink.commit();
+        }
+        assertEquals(before, org.geomend.kernels.Memory.allocatedBytes(), "closed: all given back");
     }
 }

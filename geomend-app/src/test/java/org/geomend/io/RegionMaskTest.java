@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.geo.Crs;
 import org.geomend.geo.CrsTransform;
 import org.geomend.geo.Projections;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class RegionMaskTest {
     static BufferAllocator alloc;
     @TempDir Path dir;
 
-    @BeforeAll static void open() { alloc = new RootAllocator(); }
+    @BeforeAll static void open() { alloc = Memory.child("RegionMaskTest"); }
 
     @AfterAll static void close() { alloc.close(); }
 

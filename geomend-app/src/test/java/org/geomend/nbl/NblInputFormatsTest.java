@@ -92,7 +92,7 @@ class NblInputFormatsTest {
     @Test
     void arrowStreamFormatIsReadToo() throws IOException {
         Path csv = synthetic("s.csv", 50, 4), stream = tmp.resolve("s.bin");
-        try (var alloc = new org.apache.arrow.memory.RootAllocator();
+        try (var alloc = org.geomend.kernels.Memory.child("NblInputFormatsTest");
              var root = org.apache.arrow.vector.VectorSchemaRoot.create(MeasurementArrow.schema(), alloc);
              var out = Files.newOutputStream(stream);
              var w = new org.apache.arrow.vector.ipc.ArrowStreamWriter(root, null, out)) {
@@ -168,7 +168,7 @@ class NblInputFormatsTest {
         org.apache.arrow.vector.types.pojo.Schema s = MeasurementArrow.schema();
         var fields = new ArrayList<>(s.getFields());
         fields.removeIf(f -> f.getName().equals("cell"));
-        try (var alloc = new org.apache.arrow.memory.RootAllocator();
+        try (var alloc = org.geomend.kernels.Memory.child("NblInputFormatsTest");
              var root = org.apache.arrow.vector.VectorSchemaRoot.create(new org.apache.arrow.vector.types.pojo.Schema(fields), alloc);
              var ch = java.nio.channels.FileChannel.open(noCell, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
              var w = new org.apache.arrow.vector.ipc.ArrowFileWriter(root, null, ch)) {

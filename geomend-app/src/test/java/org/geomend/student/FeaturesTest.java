@@ -3,8 +3,8 @@ package org.geomend.student;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class FeaturesTest {
         assertEquals(win.x0() - 100, g.x0(), 1e-9);
         for (String kind : new String[] {"paper", "repo"}) {
             float[] f = new float[3 * 32 * 32];
-            try (BufferAllocator a = new RootAllocator(); JavaKernels k = new JavaKernels(2)) {
+            try (BufferAllocator a = Memory.child("FeaturesTest"); JavaKernels k = new JavaKernels(2)) {
                 Features.compute(k, a, s, 5, g, kind, f, 0);
             }
             for (int r = 0; r < 32; r += 5)

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.kernels.Memory;
 import org.junit.jupiter.api.Test;
 
 /** The map over nested scaled cells: normalisation, nesting, annulus masses, window and mask clipping. */
@@ -22,7 +22,7 @@ class NestedCellMapTest {
     @Test void sumsToOneAndAnnuliHoldTheirShare() {
         GridSpec w = GridSpec.window(SX, SY, 120, 100);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = new RootAllocator(); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, 3 + w.pixels())) {
+        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, 3 + w.pixels())) {
             buf.fill(7f);   // the map must overwrite everything it owns, and nothing before its offset
             double mass = NestedCellMap.draw(cell, SCALES, TAUS, w, null, buf, 3);
             assertEquals(0.95, mass, 1e-12);
@@ -59,7 +59,7 @@ class NestedCellMapTest {
         // a window that cuts the cells: the map still sums to 1 over what is left, and the mask keeps its zeros
         GridSpec w = new GridSpec(700_000, 6_599_900, 50, 40, 30);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = new RootAllocator(); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels());
+        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels());
              GridBuffer mask = GridBuffer.allocate(a, GridBuffer.Type.UINT8, w.pixels())) {
             for (long p = 0; p < w.pixels(); p++) mask.setByte(p, (byte) ((p % w.width()) < 20 ? 1 : 0));
             assertTrue(NestedCellMap.draw(cell, SCALES, TAUS, w, mask, buf, 0) > 0);
@@ -75,7 +75,7 @@ class NestedCellMapTest {
     @Test void noPixelCentreMeansNoMass() {
         GridSpec far = new GridSpec(0, 0, 100, 10, 10);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = new RootAllocator(); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, far.pixels())) {
+        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, far.pixels())) {
             assertEquals(0, NestedCellMap.draw(cell, SCALES, TAUS, far, null, buf, 0));
         }
     }
@@ -83,7 +83,7 @@ class NestedCellMapTest {
     @Test void refusesNonMonotoneScales() {
         GridSpec w = GridSpec.window(SX, SY, 20, 100);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = new RootAllocator(); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels())) {
+        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels())) {
             assertThrows(IllegalArgumentException.class, () -> NestedCellMap.draw(cell, new double[] {1, 0.9}, new double[] {0.5, 0.95}, w, null, buf, 0));
         }
     }

@@ -1,5 +1,6 @@
 package org.geomend.kernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.apache.arrow.memory.ArrowBuf;
@@ -9,7 +10,12 @@ import org.apache.arrow.memory.BufferAllocator;
  * An off-heap buffer of float32, int32 or uint8 elements held in an Arrow {@link ArrowBuf} and viewed
  * as a {@link MemorySegment} (zero-copy). The buffer owns its Arrow memory: close it to give it back
  * to the allocator. Kernels read and write it through {@link #segment()}; the CUDA backend copies it
- * to and from the device through its address.
+ * to and from the device through the segment.
+ *
+ * <p>The segment is bound to a shared {@link Arena} of its own, closed by {@link #close()} before the Arrow memory
+ * is released: any use of the buffer or of a segment taken from it after close (from any thread) throws
+ * {@link IllegalStateException} instead of touching freed memory. {@link #close()} is idempotent; it throws
+ * {@link IllegalStateException} (and frees nothing) while a native call holds the segment.
  */
 public final class GridBuffer implements AutoCloseable {
 
@@ -23,6 +29,7 @@ public final class GridBuffer implements AutoCloseable {
     public static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final ArrowBuf buf;
+    private final Arena scope;
     private final MemorySegment segment;
     private final Type type;
     private final long elements;
@@ -31,7 +38,8 @@ public final class GridBuffer implements AutoCloseable {
         this.buf = buf;
         this.type = type;
         this.elements = elements;
-        this.segment = MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(elements * type.bytes);
+        this.scope = Arena.ofShared();
+        this.segment = Memory.view(buf, elements * type.bytes, scope);
     }
 
     /** Allocates {@code elements} zeroed elements of {@code type} from {@code allocator}. */
@@ -44,9 +52,17 @@ public final class GridBuffer implements AutoCloseable {
 
     public MemorySegment segment() { return segment; }
 
+    /** The Arrow buffer that owns the memory (Arrow's own checks apply to it after close). */
     public ArrowBuf arrowBuf() { return buf; }
 
-    public long address() { return buf.memoryAddress(); }
+    /** The raw address, for native code; throws {@link IllegalStateException} after close. */
+    public long address() {
+        if (!isOpen()) throw new IllegalStateException("GridBuffer is closed");
+        return buf.memoryAddress();
+    }
+
+    /** Whether the buffer is still open. */
+    public boolean isOpen() { return scope.scope().isAlive(); }
 
     public Type type() { return type; }
 
@@ -81,5 +97,10 @@ public final class GridBuffer implements AutoCloseable {
 
     public void copyFrom(float[] src, long at) { MemorySegment.copy(src, 0, segment, F32, at * 4, src.length); }
 
-    @Override public void close() { buf.close(); }
+    /** Invalidates the segment (every later access throws), then gives the memory back to the allocator. */
+    @Override public synchronized void close() {
+        if (!scope.scope().isAlive()) return;
+        scope.close();
+        buf.close();
+    }
 }

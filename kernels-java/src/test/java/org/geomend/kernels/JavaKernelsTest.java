@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.kernels.java.JavaKernels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +19,7 @@ class JavaKernelsTest {
     static BufferAllocator alloc;
     static JavaKernels kernels;
 
-    @BeforeAll static void setUp() { alloc = new RootAllocator(); kernels = new JavaKernels(2); }
+    @BeforeAll static void setUp() { alloc = Memory.child("JavaKernelsTest"); kernels = new JavaKernels(2); }
 
     @AfterAll static void tearDown() { kernels.close(); alloc.close(); }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.cuda.CudaKernels;
 import org.geomend.cuda.CudaKernelsProvider;
 import org.geomend.kernels.GeoKernels;
@@ -17,6 +16,7 @@ import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
@@ -63,7 +63,7 @@ public final class ConformanceReport {
                 + "formulas on the raster's pixel centres, KS2 with `JavaKernels.ks2` (O(WH) float64; itself checked against the "
                 + "brute force in the tests). `kernel ms` is GPU event time without copies (cuda only).\n\n");
         md.append("| backend | kernel | rel. L2 error | max L1 / abs error | wall ms | kernel ms |\n|---|---|---|---|---|---|\n");
-        try (BufferAllocator alloc = new RootAllocator()) {
+        try (BufferAllocator alloc = Memory.child("ConformanceReport")) {
             Random rnd = new Random(1);
             double[] x = new double[SITES], y = new double[SITES];
             double span = RASTER * R;

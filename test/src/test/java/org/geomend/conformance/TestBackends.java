@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.cuda.CudaKernelsProvider;
 import org.geomend.kernels.GeoKernels;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.java.JavaKernels;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The backends under test, opened once per JVM and closed at exit; cuda is skipped with its reason when it cannot start. */
 final class TestBackends {
 
-    static final BufferAllocator ALLOCATOR = new RootAllocator();
+    static final BufferAllocator ALLOCATOR = Memory.child("TestBackends");
     private static final Map<String, Object> OPEN = new ConcurrentHashMap<>(); // GeoKernels or a String reason
 
     static {

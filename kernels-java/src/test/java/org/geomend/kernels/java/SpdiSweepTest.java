@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +34,7 @@ class SpdiSweepTest {
         for (int i = 0; i < GRID.length; i++) GRID[i] = Math.round((0.1 + i * 0.05) * 1e9) / 1e9;
     }
 
-    @BeforeAll static void setUp() { alloc = new RootAllocator(); kernels = new JavaKernels(2); }
+    @BeforeAll static void setUp() { alloc = Memory.child("SpdiSweepTest"); kernels = new JavaKernels(2); }
 
     @AfterAll static void tearDown() { kernels.close(); alloc.close(); }
 

@@ -7,7 +7,11 @@ import static org.geomend.kernels.nn.java.JavaTensor.F;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.function.IntConsumer;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.java.WorkerPool;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
@@ -23,6 +27,10 @@ import org.geomend.kernels.nn.Tensor;
  * (input and output channels swapped) and rotated by 180 degrees, so it runs as Winograd by the same rules on the
  * swapped shape. The filter gradient of 5 x 5 filters runs as Winograd F(5 x 5, 4 x 4) ({@link WinogradFilter}) where
  * that is faster ({@link #WINOGRAD_FILTER_MIN_IN} ...), direct otherwise; the switch turns all of them off.
+ *
+ * <p>The backend tracks the tensors it allocated while they are open. {@link #close()} frees those still open and
+ * reports them ({@link Memory#reportOpenTensors}: one warning line with the count and bytes, an exception in strict
+ * mode); any use of the backend or of one of its tensors after close throws {@link IllegalStateException}.
  */
 public final class JavaNnKernels implements NnKernels {
 
@@ -82,6 +90,8 @@ public final class JavaNnKernels implements NnKernels {
     private final Conv conv;
     private final Winograd wino5, wino3;
     private final WinogradFilter winogradFilter;
+    private final Set<JavaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    private volatile boolean closed;
 
     /**
      * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor), convolving as
@@ -122,7 +132,18 @@ public final class JavaNnKernels implements NnKernels {
 
     public int threads() { return threads; }
 
-    @Override public Tensor allocate(int... shape) { return new JavaTensor(this, shape); }
+    @Override public synchronized Tensor allocate(int... shape) {
+        if (closed) throw new IllegalStateException("java NN backend is closed");
+        JavaTensor t = new JavaTensor(this, shape);
+        live.add(t);
+        return t;
+    }
+
+    /** A tensor closed itself. */
+    synchronized void released(JavaTensor t) { live.remove(t); }
+
+    /** How many tensors are open (tests). */
+    synchronized int openTensors() { return live.size(); }
 
     @Override public void upload(MemorySegment src, Tensor dst) {
         JavaTensor d = own(dst);
@@ -553,8 +574,10 @@ public final class JavaNnKernels implements NnKernels {
     // ---------------------------------------------------------------- plumbing
 
     private JavaTensor own(Tensor t) {
+        if (closed) throw new IllegalStateException("java NN backend is closed");
         if (!(t instanceof JavaTensor j) || j.owner != this)
             throw new IllegalArgumentException("tensor " + t + " does not belong to this Java backend");
+        if (!j.isOpen()) throw new IllegalStateException("tensor " + t + " is closed");
         return j;
     }
 
@@ -577,5 +600,26 @@ public final class JavaNnKernels implements NnKernels {
     /** Runs {@code body(0..n-1)} on the pool, tasks claimed one at a time. */
     void parallelFor(int n, IntConsumer body) { pool.parallelFor(n, body); }
 
-    @Override public void close() { pool.close(); }
+    /**
+     * Frees the tensors still open and reports them ({@link Memory#reportOpenTensors}), then stops the worker
+     * threads. Idempotent.
+     */
+    @Override public void close() {
+        int n = 0;
+        long bytes = 0;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            for (JavaTensor t : live) {
+                long b = t.byteSize();
+                if (t.free()) {
+                    n++;
+                    bytes += b;
+                }
+            }
+            live.clear();
+        }
+        pool.close();
+        Memory.reportOpenTensors(name(), n, bytes);
+    }
 }

@@ -8,7 +8,8 @@ import org.geomend.kernels.nn.Tensor;
 
 /**
  * A float32 tensor in off-heap memory of its own shared {@link Arena} (zeroed at allocation); closing it frees
- * the memory, and any later use fails. Belongs to the {@link JavaNnKernels} that allocated it.
+ * the memory, and any later use throws {@link IllegalStateException}. Belongs to the {@link JavaNnKernels} that
+ * allocated it, which tracks it while it is open and frees it when the backend closes first.
  */
 public final class JavaTensor implements Tensor {
 
@@ -46,7 +47,19 @@ public final class JavaTensor implements Tensor {
 
     void set(long i, float v) { seg.setAtIndex(F, i, v); }
 
-    @Override public void close() { if (arena.scope().isAlive()) arena.close(); }
+    /** Whether the memory is still there (neither this tensor nor its backend closed). */
+    boolean isOpen() { return arena.scope().isAlive(); }
+
+    long byteSize() { return seg.byteSize(); }
+
+    /** Frees the memory; whether this call did (false when it was freed already). */
+    synchronized boolean free() {
+        if (!arena.scope().isAlive()) return false;
+        arena.close();
+        return true;
+    }
+
+    @Override public void close() { if (free()) owner.released(this); }
 
     @Override public String toString() { return "JavaTensor" + Arrays.toString(shape); }
 }
