@@ -12,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.geomend.geolocate.Urbanisation;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
@@ -170,21 +168,27 @@ public final class Dataset {
         throw new InputException(file, no, what + " is not a number: '" + s.trim() + "'");
     }
 
-    /** Top-level scalar fields of manifest.json (strings and numbers), empty when there is no manifest. */
+    /**
+     * Top-level scalar fields of manifest.json (strings, and numbers as written), empty when there is no
+     * manifest; JSON that does not parse is an {@link InputException} naming the line.
+     */
     static Map<String, String> readManifest(Path file) throws IOException {
         Map<String, String> out = new HashMap<>();
         if (!Files.isRegularFile(file)) return out;
-        String text;
-        try {
-            text = Files.readString(file);
+        try (com.fasterxml.jackson.core.JsonParser p = org.geomend.io.Json.MAPPER.createParser(file.toFile())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT)
+                throw new InputException(file, p.currentLocation().getLineNr(), "manifest is not a JSON object");
+            for (com.fasterxml.jackson.core.JsonToken t; (t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME; ) {
+                String key = p.currentName();
+                t = p.nextToken();
+                if (t.isStructStart()) p.skipChildren();
+                else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING || t.isNumeric()) out.put(key, p.getText());
+            }
         } catch (NoSuchFileException e) {
             return out;
-        }
-        // only the first level: lines of the form `  "key": value,` at indentation 2
-        Matcher m = Pattern.compile("(?m)^  \"([A-Za-z_]+)\": (\"[^\"]*\"|[-0-9.eE+]+)").matcher(text);
-        while (m.find()) {
-            String v = m.group(2);
-            out.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InputException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "bad JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
         return out;
     }
