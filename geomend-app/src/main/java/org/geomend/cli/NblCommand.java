@@ -55,7 +55,7 @@ public final class NblCommand implements Callable<Integer> {
     static int run(String what, Callable<Integer> body) {
         try {
             return body.call();
-        } catch (NblInputException e) {
+        } catch (NblInputException | org.geomend.io.InputException e) {
             System.err.println("geomend nbl " + what + ": " + e.getMessage());
             return 2;
         } catch (NoSuchFileException e) {
@@ -124,7 +124,7 @@ public final class NblCommand implements Callable<Integer> {
                 m.write(out);
                 System.err.printf(Locale.ROOT, "nbl build: %d rows (%d without position, skipped), %d records -> %d cells, %d tiles, %d (cell, tile) entries, f_PD %s; %.2f s%n",
                         b.rowsRead, b.rowsNoPosition, b.records, m.numCells(), m.numTiles(), m.numEntries(),
-                        m.fpd == null ? "none (no PD in data)" : "from " + m.fpdSamples + " PDs", (System.nanoTime() - t0) * 1e-9);
+                        !m.hasFpd() ? "none (no PD in data)" : "from " + m.fpdSamples() + " PDs", (System.nanoTime() - t0) * 1e-9);
                 return 0;
             });
         }
