@@ -1,8 +1,6 @@
 package org.geomend.eval;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.geomend.geolocate.Urbanisation;
 import org.geomend.io.ArrowMapReader;
+import org.geomend.io.CsvReader;
 import org.geomend.io.InputException;
 import org.geomend.io.MapData;
 import org.geomend.io.Site;
@@ -82,30 +81,26 @@ public final class Dataset {
         List<Boolean> hasMap = new ArrayList<>();
         double[] xs = new double[16], ys = new double[16];
         Map<String, Integer> index = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(sitesFile, StandardCharsets.UTF_8)) {
-            String head = r.readLine();
-            if (head == null) throw new InputException(sitesFile, 1, "empty file");
-            List<String> h = Arrays.stream(head.split(",", -1)).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-            int ci = h.indexOf("id"), cx = h.indexOf("x"), cy = h.indexOf("y"), ce = h.indexOf("env"), cc = h.indexOf("city"),
-                    cm = h.indexOf("map");
+        try (CsvReader r = CsvReader.open(sitesFile)) {
+            CsvReader.Header h = r.header();
+            if (h == null) throw new InputException(sitesFile, 1, "empty file");
+            int ci = h.index("id"), cx = h.index("x"), cy = h.index("y"), ce = h.index("env"), cc = h.index("city"),
+                    cm = h.index("map");
             if (ci < 0 || cx < 0 || cy < 0 || cm < 0)
-                throw new InputException(sitesFile, 1, "header needs columns id, x, y and map (optional env, city): '" + head + "'");
-            String s;
-            long no = 1;
-            while ((s = r.readLine()) != null) {
-                no++;
-                if (s.isBlank()) continue;
-                String[] f = s.split(",", -1);
-                if (f.length != h.size()) throw new InputException(sitesFile, no, f.length + " fields, the header has " + h.size());
-                String id = f[ci].trim();
-                if (id.isEmpty()) throw new InputException(sitesFile, no, "empty id");
-                double x = number(f[cx], "x", sitesFile, no), y = number(f[cy], "y", sitesFile, no);
-                String m = f[cm].trim();
-                if (!m.equals("0") && !m.equals("1")) throw new InputException(sitesFile, no, "map must be 0 or 1: '" + m + "'");
-                String e = ce < 0 ? "" : f[ce].trim().toLowerCase(Locale.ROOT);
+                throw new InputException(sitesFile, 1, "header needs columns id, x, y and map (optional env, city): '"
+                        + String.join(",", h.names()) + "'");
+            while (r.next()) {
+                long no = r.line();
+                if (r.size() != h.width()) throw r.error(r.size() + " fields, the header has " + h.width());
+                String id = r.get(ci);
+                if (id.isEmpty()) throw r.error("empty id");
+                double x = r.requiredNumber(cx, "x"), y = r.requiredNumber(cy, "y");
+                String m = r.get(cm);
+                if (!m.equals("0") && !m.equals("1")) throw r.error("map must be 0 or 1: '" + m + "'");
+                String e = ce < 0 ? "" : r.get(ce).toLowerCase(Locale.ROOT);
                 if (!e.isEmpty() && !CLASSES.contains(e))
-                    throw new InputException(sitesFile, no, "env must be urban, suburban or rural: '" + f[ce].trim() + "'");
-                if (index.putIfAbsent(id, ids.size()) != null) throw new InputException(sitesFile, no, "duplicate id '" + id + "'");
+                    throw r.error("env must be urban, suburban or rural: '" + r.get(ce) + "'");
+                if (index.putIfAbsent(id, ids.size()) != null) throw r.error("duplicate id '" + id + "'");
                 int n = ids.size();
                 if (n == xs.length) {
                     xs = Arrays.copyOf(xs, 2 * n);
@@ -115,7 +110,7 @@ public final class Dataset {
                 ys[n] = y;
                 ids.add(id);
                 envs.add(e);
-                cities.add(cc < 0 || f[cc].isBlank() ? "" : f[cc].trim());
+                cities.add(cc < 0 ? "" : r.get(cc));
                 lines.add(no);
                 hasMap.add(m.equals("1"));
             }
@@ -158,14 +153,6 @@ public final class Dataset {
         return new Dataset(dir, sitesFile, mapsFile, ids.toArray(String[]::new), x, y, cls, cities.toArray(String[]::new),
                 lines.stream().mapToLong(Long::longValue).toArray(), mapRow, tested.stream().mapToInt(Integer::intValue).toArray(),
                 w, hgt, res, crs, manifest, index);
-    }
-
-    private static double number(String s, String what, Path file, long no) {
-        try {
-            double v = Double.parseDouble(s.trim());
-            if (Double.isFinite(v)) return v;
-        } catch (NumberFormatException ignored) { }
-        throw new InputException(file, no, what + " is not a number: '" + s.trim() + "'");
     }
 
     /**
