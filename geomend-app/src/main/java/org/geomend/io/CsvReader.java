@@ -20,7 +20,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>Fields are separated by one delimiter byte ({@code ,} {@code ;} or tab); text is UTF-8, a leading
- *       byte-order mark is dropped, lines end in LF or CRLF.</li>
+ *       byte-order mark is dropped, lines end in LF, CR LF or CR (as {@link java.io.BufferedReader#readLine}).</li>
  *   <li>Quoted fields per RFC 4180: a field starting with {@code "} runs to the matching quote, may hold
  *       delimiters and line breaks, and {@code ""} inside it is one quote. (Text after the closing quote,
  *       up to the delimiter, is kept, as most readers do.)</li>
@@ -136,13 +136,21 @@ public final class CsvReader implements AutoCloseable {
         return true;
     }
 
-    /** The next physical line into [ls, le), without CR LF; false at the end. */
+    /** The next physical line into [ls, le), without its line break; false at the end. */
     private boolean nextPhysical() throws IOException {
         while (true) {
+            final byte[] b = buf;
             for (int i = pos; i < lim; i++) {
-                if (buf[i] == '\n') {
+                byte c = b[i];
+                if (c == '\n') {
                     setLine(pos, i);
                     pos = i + 1;
+                    return true;
+                }
+                if (c == '\r') {
+                    if (i + 1 == lim && !eof) break; // CR LF or a lone CR: the next byte decides
+                    setLine(pos, i);
+                    pos = i + 1 < lim && b[i + 1] == '\n' ? i + 2 : i + 1;
                     return true;
                 }
             }
@@ -172,7 +180,6 @@ public final class CsvReader implements AutoCloseable {
             started = true;
             if (b - a >= 3 && buf[a] == (byte) 0xEF && buf[a + 1] == (byte) 0xBB && buf[a + 2] == (byte) 0xBF) a += 3;
         }
-        if (b > a && buf[b - 1] == '\r') b--;
         ls = a;
         le = b;
     }

@@ -57,6 +57,12 @@ class CsvReaderTest {
         assertTrue(r.next());
         assertEquals(5, r.line());
         assertEquals("c", r.get(0));
+        // line breaks as BufferedReader.readLine: LF, CR LF, or a lone CR ("\r\r\n" is two of them)
+        CsvReader cr = of("h\r1\r\r\n2\r\n3\n4\r", ',');
+        cr.header();
+        List<String> got = new java.util.ArrayList<>();
+        while (cr.next()) got.add(cr.get(0) + "@" + cr.line());
+        assertEquals(List.of("1@2", "2@4", "3@5", "4@6"), got);
     }
 
     @Test void splitEdgeCases() throws IOException {
