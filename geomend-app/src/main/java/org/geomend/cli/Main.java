@@ -34,13 +34,19 @@ public final class Main implements Runnable {
                 org.geomend.io.MapSinks.geomendMetadata("synthetic-ground-truth", java.util.Map.of()));
     }
 
-    /** {@code geomend synth --sites FILE}: any inventory format {@code geolocate} reads (SPEC section 5). */
-    static java.util.List<org.geomend.io.Site> synthSites(java.nio.file.Path file) {
+    /**
+     * {@code geomend synth --sites FILE [--crs CRS]}: any inventory format {@code geolocate} reads (SPEC section 5),
+     * with the CRS its positions end up in (lat/lon: projected to {@code crs}, default an equal-area CRS centred
+     * on the sites), which the maps and {@code manifest.json} then carry.
+     */
+    static org.geomend.io.Inventory synthSites(java.nio.file.Path file, String crs) {
         try {
-            return org.geomend.io.InventoryReader.read(file, org.geomend.io.InventoryOptions.defaults()
-                    .withReport(System.err)).sites();
+            return org.geomend.io.InventoryReader.read(file, org.geomend.io.InventoryOptions.defaults().withCrs(crs)
+                    .withReport(System.err));
         } catch (InputException e) {
             throw new SynthCommand.BadInput(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new SynthCommand.BadInput("--crs: " + e.getMessage());
         }
     }
 

@@ -2,8 +2,6 @@ package org.geomend.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -55,7 +53,7 @@ public final class NblCommand implements Callable<Integer> {
     static int run(String what, Callable<Integer> body) {
         try {
             return body.call();
-        } catch (NblInputException e) {
+        } catch (NblInputException | org.geomend.io.InputException e) {
             System.err.println("geomend nbl " + what + ": " + e.getMessage());
             return 2;
         } catch (NoSuchFileException e) {
@@ -122,7 +120,7 @@ public final class NblCommand implements Callable<Integer> {
                 m.write(out);
                 System.err.printf(Locale.ROOT, "nbl build: %d rows (%d without position, skipped), %d records -> %d cells, %d tiles, %d (cell, tile) entries, f_PD %s; %.2f s%n",
                         b.rowsRead, b.rowsNoPosition, b.records, m.numCells(), m.numTiles(), m.numEntries(),
-                        m.fpd == null ? "none (no PD in data)" : "from " + m.fpdSamples + " PDs", (System.nanoTime() - t0) * 1e-9);
+                        !m.hasFpd() ? "none (no PD in data)" : "from " + m.fpdSamples() + " PDs", (System.nanoTime() - t0) * 1e-9);
                 return 0;
             });
         }
@@ -130,26 +128,16 @@ public final class NblCommand implements Callable<Integer> {
 
     static Map<String, double[]> readCells(Path f) throws IOException {
         Map<String, double[]> m = new HashMap<>();
-        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-        if (lines.isEmpty()) throw NblInputException.at(f, 1, "empty cells file, expected header cell,lat,lon");
-        String[] h = lines.get(0).split(",", -1);
-        int c = -1, la = -1, lo = -1;
-        for (int i = 0; i < h.length; i++) {
-            String s = h[i].trim().toLowerCase(Locale.ROOT);
-            if (s.equals("cell")) c = i;
-            if (s.equals("lat")) la = i;
-            if (s.equals("lon")) lo = i;
-        }
-        if (c < 0 || la < 0 || lo < 0) throw NblInputException.at(f, 1, "expected header with cell,lat,lon");
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) continue;
-            String[] v = lines.get(i).split(",", -1);
-            try {
-                double lat = Double.parseDouble(v[la].trim()), lon = Double.parseDouble(v[lo].trim());
-                if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw NblInputException.at(f, i + 1, "position out of range");
-                m.put(v[c].trim(), new double[] {lat, lon});
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                throw NblInputException.at(f, i + 1, "bad cell row '" + lines.get(i) + "'");
+        try (org.geomend.io.CsvReader r = org.geomend.io.CsvReader.open(f)) {
+            org.geomend.io.CsvReader.Header h = r.header();
+            if (h == null) throw new org.geomend.io.InputException(f, 1, "empty cells file, expected header cell,lat,lon");
+            String hint = " (expected header with cell,lat,lon)";
+            int c = h.require("cell", hint), la = h.require("lat", hint), lo = h.require("lon", hint);
+            while (r.next()) {
+                if (r.size() <= Math.max(c, Math.max(la, lo))) throw r.error("expected " + h.width() + " fields, found " + r.size());
+                double lat = r.requiredNumber(la, "lat"), lon = r.requiredNumber(lo, "lon");
+                if (Math.abs(lat) > 90 || Math.abs(lon) > 180) throw r.error("position out of range");
+                m.put(r.get(c), new double[] {lat, lon});
             }
         }
         return m;

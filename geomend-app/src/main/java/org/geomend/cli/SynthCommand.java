@@ -1,17 +1,13 @@
 package org.geomend.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.geomend.io.Site;
+import org.geomend.io.Inventory;
 import org.geomend.synth.Calibration;
 import org.geomend.synth.SynthGenerator;
 import org.geomend.synth.SynthParams;
@@ -26,10 +22,13 @@ import picocli.CommandLine.Option;
         description = "Generate a synthetic operator: site layout, sector parameters and ground-truth P(l|i) maps.")
 public final class SynthCommand implements Callable<Integer> {
 
-    /** Reads a --sites file into sites (id, projected x/y, optional env); throws {@link BadInput} for bad rows. */
+    /**
+     * Reads a --sites file into sites (id, projected x/y, optional env) and the CRS they are in ({@code crs}:
+     * the {@code --crs} option, null when not given); throws {@link BadInput} for bad rows.
+     */
     @FunctionalInterface
     public interface SiteLoader {
-        List<Site> load(Path file) throws IOException;
+        Inventory load(Path file, String crs) throws IOException;
     }
 
     /** Bad input: the message is the one-line reason (file and line). */
@@ -43,10 +42,10 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "calibrated", description = "calibrated | literature: the association softness calibrated against DeepMEND's KS2 medians, or every parameter at its literature value (default: ${DEFAULT-VALUE})")
     String profile;
 
-    @Option(names = "--sites", description = "use these site positions (CSV with id,x,y[,env]) instead of generated cities")
+    @Option(names = "--sites", description = "use these site positions instead of generated cities (any inventory geolocate reads: id,x,y or id,lat,lon [,env], ARCEP, OpenCelliD)")
     Path sites;
 
-    @Option(names = "--crs", defaultValue = "EPSG:2154", description = "CRS name of --sites coordinates (default: ${DEFAULT-VALUE})")
+    @Option(names = "--crs", description = "CRS of x,y --sites / projection for lat,lon --sites (EPSG code or proj string; default: EPSG:2154 for x,y, equal-area centred on the sites for lat,lon)")
     String crs;
 
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -67,10 +66,10 @@ public final class SynthCommand implements Callable<Integer> {
     private final SynthGenerator.SinkFactory sinkFactory;
     private final SiteLoader siteLoader;
 
-    /** For the top-level command: maps go through {@code sinkFactory}; {@code --sites} is read by {@code siteLoader} (null: the built-in id,x,y CSV reader). */
+    /** For the top-level command: maps go through {@code sinkFactory}; {@code --sites} is read by {@code siteLoader} (null: {@link Main#synthSites}). */
     public SynthCommand(SynthGenerator.SinkFactory sinkFactory, SiteLoader siteLoader) {
         this.sinkFactory = sinkFactory;
-        this.siteLoader = siteLoader == null ? SynthCommand::readXyCsv : siteLoader;
+        this.siteLoader = siteLoader == null ? Main::synthSites : siteLoader;
     }
 
     public SynthCommand(SynthGenerator.SinkFactory sinkFactory) { this(sinkFactory, null); }
@@ -100,9 +99,9 @@ public final class SynthCommand implements Callable<Integer> {
             SynthGenerator gen;
             SynthGenerator.Layout layout;
             if (sites != null) {
-                List<Site> given;
+                Inventory given;
                 try {
-                    given = siteLoader.load(sites);
+                    given = siteLoader.load(sites, crs);
                 } catch (BadInput e) {
                     err.println("geomend synth: " + e.getMessage());
                     return 2;
@@ -110,13 +109,13 @@ public final class SynthCommand implements Callable<Integer> {
                     err.println("geomend synth: " + sites + ": no such file");
                     return 2;
                 }
-                if (given.isEmpty()) {
+                if (given.sites().isEmpty()) {
                     err.println("geomend synth: " + sites + ": no sites");
                     return 2;
                 }
                 p = p.withCities(List.of());
                 gen = new SynthGenerator(p, seed, threads, err);
-                layout = gen.layout(given, crs);
+                layout = gen.layout(given.sites(), given.crs().name());
             } else {
                 gen = new SynthGenerator(p, seed, threads, err);
                 layout = gen.layout();
@@ -141,35 +140,5 @@ public final class SynthCommand implements Callable<Integer> {
             err.println("geomend synth: " + m);
             return 1;
         }
-    }
-
-    /** Minimal CSV reader: header with {@code id}, {@code x}, {@code y} and optional {@code env}; comma or semicolon. */
-    public static List<Site> readXyCsv(Path file) throws IOException {
-        List<Site> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String head = r.readLine();
-            if (head == null) throw new BadInput(file + ":1: empty file");
-            String sep = head.contains(";") && !head.contains(",") ? ";" : ",";
-            List<String> h = Arrays.stream(head.split(sep, -1)).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-            int ci = h.indexOf("id"), cx = h.indexOf("x"), cy = h.indexOf("y"), ce = h.indexOf("env");
-            if (cx < 0 || cy < 0) throw new BadInput(file + ":1: header needs x and y columns");
-            String line;
-            long no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
-                if (line.isBlank()) continue;
-                String[] f = line.split(sep, -1);
-                try {
-                    double x = Double.parseDouble(f[cx].trim()), y = Double.parseDouble(f[cy].trim());
-                    if (!Double.isFinite(x) || !Double.isFinite(y)) throw new NumberFormatException();
-                    String id = ci >= 0 ? f[ci].trim() : String.valueOf(no - 1);
-                    String env = ce >= 0 && ce < f.length ? f[ce].trim() : null;
-                    out.add(new Site(id, x, y, env == null || env.isEmpty() ? null : env, null, no));
-                } catch (RuntimeException e) {
-                    throw new BadInput(file + ":" + no + ": bad row");
-                }
-            }
-        }
-        return out;
     }
 }

@@ -110,37 +110,35 @@ final class TeacherCommand implements Callable<Integer> {
     }
 
     private String manifest(Dataset d, double[] grid, String backend, int threads, int n, Teacher.Timing t) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < grid.length; i++) b.append(i == 0 ? "" : ", ").append(grid[i]);
-        return String.format(Locale.ROOT, """
-                {
-                  "generator": "geomend teacher",
-                  "dataset": %s,
-                  "sites": %d,
-                  "k": %d,
-                  "betas_spec": %s,
-                  "betas": [%s],
-                  "backend": "%s",
-                  "threads": %d,
-                  "window": %d,
-                  "resolution": %s,
-                  "labels_sparse": %s,
-                  "labels_drop_mass": %s,
-                  "files": {"betas": "%s", "curves": "%s", "labels": "%s"},
-                  "timing": {"total_s": %.3f, "search_s": %.3f, "ms_per_bs": %.1f}
-                }
-                """, quote(dataset.toString()), n, k, quote(betas), b, backend, threads, d.window(), d.resolution(), sparse,
-                sparse ? Double.toString(dropMass) : "null", TeacherOutput.BETAS, TeacherOutput.CURVES, TeacherOutput.LABELS,
-                t.totalSeconds(), t.searchSeconds(), t.msPerSite());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("generator", "geomend teacher");
+        m.put("dataset", dataset.toString());
+        m.put("sites", n);
+        m.put("k", k);
+        m.put("betas_spec", betas);
+        m.put("betas", grid);
+        m.put("backend", backend);
+        m.put("threads", threads);
+        m.put("window", d.window());
+        m.put("resolution", d.resolution());
+        m.put("labels_sparse", sparse);
+        m.put("labels_drop_mass", sparse ? dropMass : null);
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("betas", TeacherOutput.BETAS);
+        files.put("curves", TeacherOutput.CURVES);
+        files.put("labels", TeacherOutput.LABELS);
+        m.put("files", files);
+        Map<String, Object> timing = new LinkedHashMap<>();
+        timing.put("total_s", decimals(t.totalSeconds(), 3));
+        timing.put("search_s", decimals(t.searchSeconds(), 3));
+        timing.put("ms_per_bs", decimals(t.msPerSite(), 1));
+        m.put("timing", timing);
+        return org.geomend.io.Json.pretty(m) + "\n";
     }
 
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') sb.append('\\').append(c);
-            else if (c < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        return sb.append('"').toString();
+    /** {@code v} with {@code places} decimals, as {@code %.Nf} prints it. */
+    private static java.math.BigDecimal decimals(double v, int places) {
+        if (!Double.isFinite(v)) return null;
+        return new java.math.BigDecimal(v).setScale(places, java.math.RoundingMode.HALF_UP);
     }
 }

@@ -1,8 +1,6 @@
 package org.geomend.eval;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,10 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.geomend.geolocate.Urbanisation;
 import org.geomend.io.ArrowMapReader;
+import org.geomend.io.CsvReader;
 import org.geomend.io.InputException;
 import org.geomend.io.MapData;
 import org.geomend.io.Site;
@@ -84,30 +81,26 @@ public final class Dataset {
         List<Boolean> hasMap = new ArrayList<>();
         double[] xs = new double[16], ys = new double[16];
         Map<String, Integer> index = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(sitesFile, StandardCharsets.UTF_8)) {
-            String head = r.readLine();
-            if (head == null) throw new InputException(sitesFile, 1, "empty file");
-            List<String> h = Arrays.stream(head.split(",", -1)).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-            int ci = h.indexOf("id"), cx = h.indexOf("x"), cy = h.indexOf("y"), ce = h.indexOf("env"), cc = h.indexOf("city"),
-                    cm = h.indexOf("map");
+        try (CsvReader r = CsvReader.open(sitesFile)) {
+            CsvReader.Header h = r.header();
+            if (h == null) throw new InputException(sitesFile, 1, "empty file");
+            int ci = h.index("id"), cx = h.index("x"), cy = h.index("y"), ce = h.index("env"), cc = h.index("city"),
+                    cm = h.index("map");
             if (ci < 0 || cx < 0 || cy < 0 || cm < 0)
-                throw new InputException(sitesFile, 1, "header needs columns id, x, y and map (optional env, city): '" + head + "'");
-            String s;
-            long no = 1;
-            while ((s = r.readLine()) != null) {
-                no++;
-                if (s.isBlank()) continue;
-                String[] f = s.split(",", -1);
-                if (f.length != h.size()) throw new InputException(sitesFile, no, f.length + " fields, the header has " + h.size());
-                String id = f[ci].trim();
-                if (id.isEmpty()) throw new InputException(sitesFile, no, "empty id");
-                double x = number(f[cx], "x", sitesFile, no), y = number(f[cy], "y", sitesFile, no);
-                String m = f[cm].trim();
-                if (!m.equals("0") && !m.equals("1")) throw new InputException(sitesFile, no, "map must be 0 or 1: '" + m + "'");
-                String e = ce < 0 ? "" : f[ce].trim().toLowerCase(Locale.ROOT);
+                throw new InputException(sitesFile, 1, "header needs columns id, x, y and map (optional env, city): '"
+                        + String.join(",", h.names()) + "'");
+            while (r.next()) {
+                long no = r.line();
+                if (r.size() != h.width()) throw r.error(r.size() + " fields, the header has " + h.width());
+                String id = r.get(ci);
+                if (id.isEmpty()) throw r.error("empty id");
+                double x = r.requiredNumber(cx, "x"), y = r.requiredNumber(cy, "y");
+                String m = r.get(cm);
+                if (!m.equals("0") && !m.equals("1")) throw r.error("map must be 0 or 1: '" + m + "'");
+                String e = ce < 0 ? "" : r.get(ce).toLowerCase(Locale.ROOT);
                 if (!e.isEmpty() && !CLASSES.contains(e))
-                    throw new InputException(sitesFile, no, "env must be urban, suburban or rural: '" + f[ce].trim() + "'");
-                if (index.putIfAbsent(id, ids.size()) != null) throw new InputException(sitesFile, no, "duplicate id '" + id + "'");
+                    throw r.error("env must be urban, suburban or rural: '" + r.get(ce) + "'");
+                if (index.putIfAbsent(id, ids.size()) != null) throw r.error("duplicate id '" + id + "'");
                 int n = ids.size();
                 if (n == xs.length) {
                     xs = Arrays.copyOf(xs, 2 * n);
@@ -117,7 +110,7 @@ public final class Dataset {
                 ys[n] = y;
                 ids.add(id);
                 envs.add(e);
-                cities.add(cc < 0 || f[cc].isBlank() ? "" : f[cc].trim());
+                cities.add(cc < 0 ? "" : r.get(cc));
                 lines.add(no);
                 hasMap.add(m.equals("1"));
             }
@@ -162,29 +155,27 @@ public final class Dataset {
                 w, hgt, res, crs, manifest, index);
     }
 
-    private static double number(String s, String what, Path file, long no) {
-        try {
-            double v = Double.parseDouble(s.trim());
-            if (Double.isFinite(v)) return v;
-        } catch (NumberFormatException ignored) { }
-        throw new InputException(file, no, what + " is not a number: '" + s.trim() + "'");
-    }
-
-    /** Top-level scalar fields of manifest.json (strings and numbers), empty when there is no manifest. */
+    /**
+     * Top-level scalar fields of manifest.json (strings, and numbers as written), empty when there is no
+     * manifest; JSON that does not parse is an {@link InputException} naming the line.
+     */
     static Map<String, String> readManifest(Path file) throws IOException {
         Map<String, String> out = new HashMap<>();
         if (!Files.isRegularFile(file)) return out;
-        String text;
-        try {
-            text = Files.readString(file);
+        try (com.fasterxml.jackson.core.JsonParser p = org.geomend.io.Json.MAPPER.createParser(file.toFile())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT)
+                throw new InputException(file, p.currentLocation().getLineNr(), "manifest is not a JSON object");
+            for (com.fasterxml.jackson.core.JsonToken t; (t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME; ) {
+                String key = p.currentName();
+                t = p.nextToken();
+                if (t.isStructStart()) p.skipChildren();
+                else if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING || t.isNumeric()) out.put(key, p.getText());
+            }
         } catch (NoSuchFileException e) {
             return out;
-        }
-        // only the first level: lines of the form `  "key": value,` at indentation 2
-        Matcher m = Pattern.compile("(?m)^  \"([A-Za-z_]+)\": (\"[^\"]*\"|[-0-9.eE+]+)").matcher(text);
-        while (m.find()) {
-            String v = m.group(2);
-            out.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InputException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "bad JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
         return out;
     }

@@ -1,8 +1,7 @@
 package org.geomend.io;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,8 +43,8 @@ import org.geomend.geo.Projections;
  *       lon/lat are projected as in the generic format.</li>
  * </ul>
  *
- * <p>With a semicolon or tab delimiter a decimal comma is accepted ({@code 2,35}). Double-quoted fields
- * are unquoted. Blank lines are ignored. A bad row (wrong column count, a number that does not parse
+ * <p>Read with {@link CsvReader}. With a semicolon or tab delimiter a decimal comma is accepted ({@code 2,35}). Double-quoted fields
+ * are unquoted (RFC 4180). Blank lines are ignored. A bad row (wrong column count, a number that does not parse
  * or is not finite, lat/lon out of range, empty id, bad env, duplicate id, a point that cannot be
  * projected) fails the read with an {@link InputException} naming file and line, unless
  * {@link InventoryOptions#skipBadRows()}: then it is counted in {@link Inventory#skippedRows()} and
@@ -77,14 +76,43 @@ public final class InventoryReader {
      */
     public static Inventory read(Path file, InventoryOptions opts) {
         Crs override = opts.crs() == null ? null : Projections.parse(opts.crs());
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
-            return new Run(file, opts, override).read(in);
+        try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            char d = delimiter(firstLine(in));
+            CsvReader csv = new CsvReader(file, in, d);
+            if (d != ',') csv.decimalComma();
+            return new Run(file, opts, override).read(csv);
         } catch (NoSuchFileException e) {
             throw new InputException(file, 0, "no such file");
         } catch (IOException e) {
             throw new InputException(file, 0, "cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** The first line (up to 64 KiB of it, as Latin-1: only its delimiters count), the stream reset to its start. */
+    private static String firstLine(BufferedInputStream in) throws IOException {
+        int max = 1 << 16;
+        in.mark(max);
+        byte[] b = new byte[max];
+        int n = 0;
+        for (int c; n < max && (c = in.read()) >= 0 && c != '\n'; ) b[n++] = (byte) c;
+        in.reset();
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The delimiter of a header line: semicolon or tab when they outnumber commas, else comma. */
+    static char delimiter(String header) {
+        int comma = 0, semi = 0, tab = 0;
+        for (int i = 0; i < header.length(); i++) {
+            switch (header.charAt(i)) {
+                case ',' -> comma++;
+                case ';' -> semi++;
+                case '\t' -> tab++;
+                default -> { }
+            }
+        }
+        if (semi > comma && semi >= tab) return ';';
+        if (tab > comma && tab > semi) return '\t';
+        return ',';
     }
 
     /** Where a format keeps its fields; -1 = absent. {@code a,b} are x,y or lon,lat. */
@@ -112,7 +140,6 @@ public final class InventoryReader {
         final InventoryOptions opts;
         final Crs override;
         Layout lay;
-        boolean commaDecimal;
         String opFilter;
         final List<Row> rows = new ArrayList<>();
         final Map<String, Long> idLines = new HashMap<>();
@@ -128,47 +155,39 @@ public final class InventoryReader {
             this.override = override;
         }
 
-        Inventory read(BufferedReader in) throws IOException {
-            String first = in.readLine();
-            if (first != null && !first.isEmpty() && first.charAt(0) == '\uFEFF') first = first.substring(1);
-            if (first == null || first.isBlank()) throw new InputException(file, 1, "empty file");
-            lay = detect(first);
-            commaDecimal = lay.delim != ',';
+        Inventory read(CsvReader in) throws IOException {
+            CsvReader.Header header = in.header();
+            if (header == null) throw new InputException(file, 1, "empty file");
+            lay = detect(in, header);
             if (opts.operator() != null) {
                 if (lay.opCol < 0 && lay.mccCol < 0)
                     throw new InputException(file, 1, "--operator given but the file has no operator column");
                 opFilter = normOperator(opts.operator().strip());
             }
-            String[] tok = new String[lay.ncols];
-            long ln = 1;
-            if (!lay.headerLine) row(first, ln, tok);
-            for (String line; (line = in.readLine()) != null; ) {
-                ln++;
-                if (!line.isBlank()) row(line, ln, tok);
-            }
+            if (!lay.headerLine) row(in);
+            while (in.next()) row(in);
             return finish();
         }
 
         // ---- header -------------------------------------------------------------------------------
 
-        Layout detect(String header) {
-            char d = delimiter(header);
-            String[] raw = splitAll(header, d);
+        Layout detect(CsvReader in, CsvReader.Header header) {
+            char d = in.delimiter();
+            List<String> raw = header.names();
             Map<String, Integer> col = new LinkedHashMap<>();
-            for (int i = 0; i < raw.length; i++) col.putIfAbsent(raw[i].strip().toLowerCase(Locale.ROOT), i);
+            for (int i = 0; i < raw.size(); i++) col.putIfAbsent(raw.get(i).strip().toLowerCase(Locale.ROOT), i);
 
-            String[] byComma = splitAll(header, ',');
-            if (byComma.length == OCID_COLUMNS.size() && RADIOS.contains(byComma[0].strip().toUpperCase(Locale.ROOT)))
+            if (d == ',' && raw.size() == OCID_COLUMNS.size() && RADIOS.contains(raw.get(0).strip().toUpperCase(Locale.ROOT)))
                 return new Layout(OPENCELLID, ',', OCID_COLUMNS.size(), false, -1, 6, 7, true, -1, -1, 1, 2, 3, 4);
             if (col.keySet().containsAll(List.of("radio", "mcc", "net", "area", "cell", "lon", "lat")))
-                return new Layout(OPENCELLID, d, raw.length, true, -1, col.get("lon"), col.get("lat"), true, -1, -1,
+                return new Layout(OPENCELLID, d, raw.size(), true, -1, col.get("lon"), col.get("lat"), true, -1, -1,
                         col.get("mcc"), col.get("net"), col.get("area"), col.get("cell"));
             if ((col.containsKey("operateur") || col.containsKey("opérateur")) && col.containsKey("x") && col.containsKey("y")) {
                 int op = col.containsKey("operateur") ? col.get("operateur") : col.get("opérateur");
                 int id = -1;
                 for (String c : ARCEP_ID_COLUMNS)
                     if (col.containsKey(c)) { id = col.get(c); break; }
-                return new Layout(ARCEP, d, raw.length, true, id, col.get("x"), col.get("y"), false, -1, op,
+                return new Layout(ARCEP, d, raw.size(), true, id, col.get("x"), col.get("y"), false, -1, op,
                         -1, -1, -1, -1);
             }
             String found = String.join(", ", col.keySet());
@@ -177,41 +196,27 @@ public final class InventoryReader {
                         + " x,y or lat,lon; an ARCEP one Operateur;x;y; found: " + found + ")");
             int env = col.getOrDefault("env", -1), op = col.getOrDefault("operator", -1);
             if (col.containsKey("x") && col.containsKey("y"))
-                return new Layout(GENERIC, d, raw.length, true, col.get("id"), col.get("x"), col.get("y"), false, env, op,
+                return new Layout(GENERIC, d, raw.size(), true, col.get("id"), col.get("x"), col.get("y"), false, env, op,
                         -1, -1, -1, -1);
             if (col.containsKey("lat") && col.containsKey("lon"))
-                return new Layout(GENERIC, d, raw.length, true, col.get("id"), col.get("lon"), col.get("lat"), true, env,
+                return new Layout(GENERIC, d, raw.size(), true, col.get("id"), col.get("lon"), col.get("lat"), true, env,
                         op, -1, -1, -1, -1);
             throw new InputException(file, 1, "the header has neither x,y nor lat,lon columns (found: " + found + ")");
         }
 
-        static char delimiter(String header) {
-            int comma = 0, semi = 0, tab = 0;
-            for (int i = 0; i < header.length(); i++) {
-                switch (header.charAt(i)) {
-                    case ',' -> comma++;
-                    case ';' -> semi++;
-                    case '\t' -> tab++;
-                    default -> { }
-                }
-            }
-            if (semi > comma && semi >= tab) return ';';
-            if (tab > comma && tab > semi) return '\t';
-            return ',';
-        }
-
         // ---- rows ---------------------------------------------------------------------------------
 
-        void row(String line, long ln, String[] tok) {
+        void row(CsvReader in) {
+            long ln = in.line();
             dataRows++;
-            int n = split(line, lay.delim, tok);
+            int n = in.size();
             if (n != lay.ncols) {
                 bad(ln, "expected " + lay.ncols + " columns, found " + n);
                 return;
             }
             String op = null;
-            if (lay.mccCol >= 0) op = normOperator(tok[lay.mccCol].strip() + "-" + tok[lay.netCol].strip());
-            else if (lay.opCol >= 0) op = tok[lay.opCol].strip();
+            if (lay.mccCol >= 0) op = normOperator(in.get(lay.mccCol) + "-" + in.get(lay.netCol));
+            else if (lay.opCol >= 0) op = in.get(lay.opCol);
             if (opFilter != null) {
                 if (op != null && operatorsSeen.size() < 50) operatorsSeen.add(op);
                 if (!opFilter.equalsIgnoreCase(op)) {
@@ -220,17 +225,17 @@ public final class InventoryReader {
                 }
             }
             try {
-                double a = number(tok[lay.aCol], lay.aName()), b = number(tok[lay.bCol], lay.bName());
+                double a = in.requiredNumber(lay.aCol, lay.aName()), b = in.requiredNumber(lay.bCol, lay.bName());
                 if (lay.lonLat) {
-                    if (!(Math.abs(a) <= 180)) throw new Bad("lon is out of range [-180, 180]: '" + tok[lay.aCol].strip() + "'");
-                    if (!(Math.abs(b) <= 90)) throw new Bad("lat is out of range [-90, 90]: '" + tok[lay.bCol].strip() + "'");
+                    if (!(Math.abs(a) <= 180)) throw new Bad("lon is out of range [-180, 180]: '" + in.get(lay.aCol) + "'");
+                    if (!(Math.abs(b) <= 90)) throw new Bad("lat is out of range [-90, 90]: '" + in.get(lay.bCol) + "'");
                 }
                 String id;
-                if (lay.idCol >= 0) id = tok[lay.idCol].strip();
-                else if (lay.cellCol >= 0) id = cellId(tok);
+                if (lay.idCol >= 0) id = in.get(lay.idCol);
+                else if (lay.cellCol >= 0) id = cellId(in);
                 else id = Long.toString(dataRows);
                 if (id.isEmpty()) throw new Bad("empty id");
-                String env = lay.envCol >= 0 ? env(tok[lay.envCol]) : null;
+                String env = lay.envCol >= 0 ? env(in.get(lay.envCol)) : null;
                 if (lay.fileIds()) {
                     Long prev = idLines.putIfAbsent(id, ln);
                     if (prev != null) throw new Bad("duplicate id '" + id + "' (first on line " + prev + ")");
@@ -238,36 +243,21 @@ public final class InventoryReader {
                 rows.add(new Row(id, a, b, env, op, ln));
             } catch (Bad e) {
                 bad(ln, e.getMessage());
+            } catch (InputException e) {
+                bad(ln, e.reason());
             }
         }
 
-        String cellId(String[] tok) throws Bad {
+        String cellId(CsvReader in) throws Bad {
             StringBuilder sb = new StringBuilder();
             int[] cols = {lay.mccCol, lay.netCol, lay.areaCol, lay.cellCol};
             for (int j = 0; j < cols.length; j++) {
-                String t = tok[cols[j]].strip();
+                String t = in.get(cols[j]);
                 if (t.isEmpty()) throw new Bad("empty " + CELL_KEY[j] + " (part of the cell id)");
                 if (!sb.isEmpty()) sb.append('-');
                 sb.append(t);
             }
             return sb.toString();
-        }
-
-        double number(String token, String name) throws Bad {
-            String t = token.strip();
-            if (commaDecimal && t.indexOf(',') >= 0) t = t.replace(',', '.');
-            double v;
-            try {
-                v = Double.parseDouble(t);
-            } catch (NumberFormatException e) {
-                throw new Bad(name + " is not a number: '" + token.strip() + "'");
-            }
-            // Double.parseDouble also takes "1f", "0x1p3": accept only plain decimal numbers
-            char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-            if (!Double.isFinite(v)) throw new Bad(name + " is not finite: '" + token.strip() + "'");
-            if (!(last >= '0' && last <= '9' || last == '.') || t.indexOf('x') >= 0 || t.indexOf('X') >= 0)
-                throw new Bad(name + " is not a number: '" + token.strip() + "'");
-            return v;
         }
 
         static String env(String token) throws Bad {
@@ -402,61 +392,5 @@ public final class InventoryReader {
                 return op;
             }
         }
-    }
-
-    // ---- CSV splitting ----------------------------------------------------------------------------
-
-    /**
-     * Splits {@code line} at {@code d} into {@code out} (fields past its length are counted, not stored)
-     * and returns the number of fields. Double-quoted fields are unquoted ({@code ""} is a quote).
-     */
-    static int split(String line, char d, String[] out) {
-        int n = 0, len = line.length();
-        if (line.indexOf('"') < 0) {
-            int start = 0;
-            while (true) {
-                int k = line.indexOf(d, start);
-                if (n < out.length) out[n] = k < 0 ? line.substring(start) : line.substring(start, k);
-                n++;
-                if (k < 0) return n;
-                start = k + 1;
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (true) {
-            sb.setLength(0);
-            if (i < len && line.charAt(i) == '"') {
-                i++;
-                while (i < len) {
-                    char c = line.charAt(i);
-                    if (c == '"') {
-                        if (i + 1 < len && line.charAt(i + 1) == '"') {
-                            sb.append('"');
-                            i += 2;
-                        } else {
-                            i++;
-                            break;
-                        }
-                    } else {
-                        sb.append(c);
-                        i++;
-                    }
-                }
-            }
-            while (i < len && line.charAt(i) != d) sb.append(line.charAt(i++));
-            if (n < out.length) out[n] = sb.toString();
-            n++;
-            if (i >= len) return n;
-            i++;
-        }
-    }
-
-    static String[] splitAll(String line, char d) {
-        String[] probe = new String[0];
-        int n = split(line, d, probe);
-        String[] out = new String[n];
-        split(line, d, out);
-        return out;
     }
 }

@@ -2,18 +2,16 @@ package org.geomend.io;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import org.geomend.kernels.GridSpec;
 
 /**
  * The {@code index.csv} of a per-base-station map directory: header {@code id,x0,y0,resolution,crs},
  * one row per map in the order written, fields quoted RFC-4180 style when they hold a comma, quote or
- * line break (a proj string with commas, an odd id). Numbers are plain decimals.
+ * line break or starts or ends with blanks (a proj string with commas, an odd id). Numbers are plain decimals. Read
+ * with {@link CsvReader}.
  */
 public final class MapIndex {
 
@@ -34,28 +32,22 @@ public final class MapIndex {
     /** Reads an index (or its journal {@code index.csv.partial}); rows by id, in file order, the last row of an id wins. */
     public static LinkedHashMap<String, Entry> read(Path file) throws IOException {
         LinkedHashMap<String, Entry> out = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.getFirst().strip().equals(HEADER))
-            throw new MapFormatException(file, "line 1: expected header '" + HEADER + "'");
-        StringBuilder pending = new StringBuilder();
-        int startLine = 2;
-        for (int i = 1; i < lines.size(); i++) {
-            if (pending.isEmpty()) startLine = i + 1;
-            else pending.append('\n');
-            pending.append(lines.get(i));
-            List<String> f = parse(pending);
-            if (f == null) continue;                       // open quote: the record goes on
-            pending.setLength(0);
-            if (f.size() == 1 && f.getFirst().isEmpty()) continue;
-            if (f.size() != 5) throw new MapFormatException(file, "line " + startLine + ": expected 5 fields, got " + f.size());
-            try {
-                out.put(f.get(0), new Entry(f.get(0), Double.parseDouble(f.get(1)), Double.parseDouble(f.get(2)),
-                        Double.parseDouble(f.get(3)), f.get(4)));
-            } catch (NumberFormatException e) {
-                throw new MapFormatException(file, "line " + startLine + ": bad number (" + e.getMessage() + ")");
+        try (CsvReader r = new CsvReader(file, Files.newInputStream(file), ',')) {
+            CsvReader.Header h = r.header();
+            if (h == null || !String.join(",", h.names()).equals(HEADER))
+                throw new MapFormatException(file, "line 1: expected header '" + HEADER + "'");
+            while (r.next()) {
+                if (r.size() != 5) throw new MapFormatException(file, "line " + r.line() + ": expected 5 fields, got " + r.size());
+                try {
+                    out.put(r.get(0), new Entry(r.get(0), Double.parseDouble(r.get(1)), Double.parseDouble(r.get(2)),
+                            Double.parseDouble(r.get(3)), r.get(4)));
+                } catch (NumberFormatException e) {
+                    throw new MapFormatException(file, "line " + r.line() + ": bad number (" + e.getMessage() + ")");
+                }
             }
+        } catch (InputException e) {
+            throw new MapFormatException(file, "line " + e.line() + ": " + e.reason());
         }
-        if (!pending.isEmpty()) throw new MapFormatException(file, "line " + startLine + ": unterminated quote");
         return out;
     }
 
@@ -66,28 +58,7 @@ public final class MapIndex {
     }
 
     static String field(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) return s;
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0 && s.strip().equals(s)) return s;
         return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    /** Splits one CSV record; null when a quoted field is still open at the end. */
-    static List<String> parse(CharSequence line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
-                    else quoted = false;
-                } else cur.append(c);
-            } else if (c == '"') quoted = true;
-            else if (c == ',') { out.add(cur.toString()); cur.setLength(0); }
-            else if (c != '\r') cur.append(c);
-        }
-        if (quoted) return null;
-        out.add(cur.toString());
-        return out;
     }
 }

@@ -46,7 +46,10 @@ public final class MapSinks {
      * {@code {"method": "...", "params": {"k": "v", ...}}} (params sorted by name, values as strings).
      */
     public static Map<String, String> geomendMetadata(String method, Map<String, String> params) {
-        String json = "{\"method\": " + Json.quote(method) + ", \"params\": " + Json.object(new TreeMap<>(params)) + "}";
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("method", method);
+        o.put("params", new TreeMap<>(params));
+        String json = Json.inline(o);
         Map<String, String> m = new LinkedHashMap<>();
         m.put("geomend", json);
         return m;

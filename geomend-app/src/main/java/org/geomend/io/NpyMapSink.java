@@ -77,7 +77,7 @@ public final class NpyMapSink implements MapSink {
 
     @Override public void commit() throws IOException {
         Map<String, byte[]> extra = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) extra.put("metadata.json", (Json.object(metadata) + "\n").getBytes(StandardCharsets.UTF_8));
+        if (!metadata.isEmpty()) extra.put("metadata.json", (Json.inline(metadata) + "\n").getBytes(StandardCharsets.UTF_8));
         dir.commit(extra);
     }
 

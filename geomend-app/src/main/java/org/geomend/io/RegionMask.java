@@ -2,7 +2,6 @@ package org.geomend.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.NoSuchFileException;
@@ -84,7 +83,7 @@ public final class RegionMask {
     public static RegionMask load(Path geojson, Crs crs) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(geojson.toFile());
+            root = Json.MAPPER.readTree(geojson.toFile());
         } catch (JsonProcessingException e) {
             long line = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getLineNr());
             throw new InputException(geojson, line, "not valid JSON: " + e.getOriginalMessage(), e);

@@ -1,10 +1,7 @@
 package org.geomend.nbl;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.geomend.io.CsvReader;
 
 /**
  * Turns the three real measurement sets of {@code shared/data/measurements} into the long format.
@@ -69,7 +67,7 @@ public final class Adapters {
             case "walksignal" -> {
                 for (Path f : files)
                     if (f.getFileName().toString().endsWith(".csv") && !f.getFileName().toString().startsWith("oci_ref"))
-                        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) { walksignal(stem(f), f.toString(), r, out, rep); }
+                        try (CsvReader r = CsvReader.open(f)) { walksignal(stem(f), f.toString(), r, out, rep); }
             }
             case "cork" -> {
                 for (Path f : files) {
@@ -79,18 +77,19 @@ public final class Adapters {
                             for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
                                 String n = e.getName();
                                 if (e.isDirectory() || !n.endsWith(".csv") || n.contains("__MACOSX") || n.contains("/._")) continue;
-                                BufferedReader r = new BufferedReader(new InputStreamReader(z, StandardCharsets.UTF_8));
+                                // not closed: closing it would close the zip; it ends with the entry
+                                CsvReader r = new CsvReader(Path.of(f + "!" + n), z, ',');
                                 cork(n.replaceAll("^.*dataset/", "").replace(".csv", "").replace('/', '_'), f + "!" + n, r, out, rep);
                             }
                         }
                     } else if (name.endsWith(".csv"))
-                        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) { cork(stem(f), f.toString(), r, out, rep); }
+                        try (CsvReader r = CsvReader.open(f)) { cork(stem(f), f.toString(), r, out, rep); }
                 }
             }
             case "uav" -> {
                 for (Path f : files)
                     if (f.getFileName().toString().endsWith(".csv"))
-                        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) { uav(stem(f), f.toString(), r, out, rep); }
+                        try (CsvReader r = CsvReader.open(f).keepBlankLines()) { uav(stem(f), f.toString(), r, out, rep); }
             }
             default -> throw new IllegalArgumentException("unknown --from '" + from + "' (walksignal, cork, uav)");
         }
@@ -103,10 +102,7 @@ public final class Adapters {
         return i > 0 ? n.substring(0, i) : n;
     }
 
-    static int col(String[] h, String name) {
-        for (int i = 0; i < h.length; i++) if (h[i].trim().equalsIgnoreCase(name)) return i;
-        return -1;
-    }
+    static int col(CsvReader.Header h, String name) { return h.index(name); }
 
     /** NaN for empty, "-", "n/a"; throws NumberFormatException for anything else unparseable. */
     static double num(String s) {
@@ -121,29 +117,25 @@ public final class Adapters {
         return Double.isNaN(lat) || Double.isNaN(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180 || (lat == 0 && lon == 0);
     }
 
-    static void walksignal(String session, String where, BufferedReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
-        String head = r.readLine();
-        if (head == null) return;
-        String[] h = head.split(",", -1);
+    static void walksignal(String session, String where, CsvReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
+        CsvReader.Header h = r.header();
+        if (h == null) return;
         int mcc = col(h, "mcc"), mnc = col(h, "mnc"), cid = col(h, "cellid"), lat = col(h, "lat"), lon = col(h, "lon"),
                 sig = col(h, "signal"), t = col(h, "measured_at"), ta = col(h, "ta");
         if (cid < 0 || lat < 0 || lon < 0 || sig < 0) throw new NblInputException(where + ":1: not a walksignal file (need cellid,lat,lon,signal)");
-        long line = 1;
-        for (String s; (s = r.readLine()) != null; ) {
-            line++;
-            if (s.isBlank()) continue;
+        while (r.next()) {
+            long line = r.line();
             rep.rowsIn++;
-            String[] f = s.split(",", -1);
-            if (f.length != h.length) { rep.bad("field count", where + ":" + line); continue; }
+            if (r.size() != h.width()) { rep.bad("field count", where + ":" + line); continue; }
             try {
-                double la = num(f[lat]), lo = num(f[lon]), rsrp = num(f[sig]);
-                double tav = ta >= 0 ? num(f[ta]) : Double.NaN;
+                double la = num(r.get(lat)), lo = num(r.get(lon)), rsrp = num(r.get(sig));
+                double tav = ta >= 0 ? num(r.get(ta)) : Double.NaN;
                 if (badPos(la, lo)) { rep.bad("bad position", where + ":" + line); continue; }
-                String cell = f[cid].trim();
+                String cell = r.get(cid);
                 if (cell.isEmpty()) { rep.bad("no cell id", where + ":" + line); continue; }
                 if (!Double.isNaN(rsrp) && (rsrp < -160 || rsrp > -20)) { rep.bad("rsrp out of range", where + ":" + line); continue; }
                 if (!Double.isNaN(tav) && (tav < 0 || tav > 1282)) { rep.bad("ta out of range", where + ":" + line); continue; }
-                out.row(session + ":" + line, t >= 0 ? f[t].trim() : "", la, lo, f[mcc].trim() + "-" + f[mnc].trim() + "-" + cell,
+                out.row(session + ":" + line, t >= 0 ? r.get(t) : "", la, lo, r.get(mcc) + "-" + r.get(mnc) + "-" + cell,
                         rsrp, Double.NaN, Double.isNaN(tav) ? Double.NaN : tav * TA_METRES);
                 rep.recordsOut++;
                 rep.rowsOut++;
@@ -153,30 +145,26 @@ public final class Adapters {
         }
     }
 
-    static void cork(String session, String where, BufferedReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
-        String head = r.readLine();
-        if (head == null) return;
-        String[] h = head.split(",", -1);
+    static void cork(String session, String where, CsvReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
+        CsvReader.Header h = r.header();
+        if (h == null) return;
         int ts = col(h, "Timestamp"), lat = col(h, "Latitude"), lon = col(h, "Longitude"), op = col(h, "Operatorname"),
                 cid = col(h, "CellID"), raw = col(h, "RAWCELLID"), rsrp = col(h, "RSRP"), rssi = col(h, "RSSI");
         if (lat < 0 || lon < 0 || cid < 0 || rsrp < 0) throw new NblInputException(where + ":1: not a Cork 5G production file");
-        long line = 1;
-        for (String s; (s = r.readLine()) != null; ) {
-            line++;
-            if (s.isBlank()) continue;
+        while (r.next()) {
+            long line = r.line();
             rep.rowsIn++;
-            String[] f = s.split(",", -1);
-            if (f.length != h.length) { rep.bad("field count", where + ":" + line); continue; }
+            if (r.size() != h.width()) { rep.bad("field count", where + ":" + line); continue; }
             try {
-                double la = num(f[lat]), lo = num(f[lon]), p = num(f[rsrp]), q = rssi >= 0 ? num(f[rssi]) : Double.NaN;
+                double la = num(r.get(lat)), lo = num(r.get(lon)), p = num(r.get(rsrp)), q = rssi >= 0 ? num(r.get(rssi)) : Double.NaN;
                 if (badPos(la, lo)) { rep.bad("bad position", where + ":" + line); continue; }
-                String cell = raw >= 0 ? f[raw].trim() : "";
-                if (cell.isEmpty() || cell.equals("-")) cell = f[cid].trim();
+                String cell = raw >= 0 ? r.get(raw) : "";
+                if (cell.isEmpty() || cell.equals("-")) cell = r.get(cid);
                 if (cell.isEmpty() || cell.equals("-")) { rep.bad("no cell id", where + ":" + line); continue; }
                 if (Double.isNaN(p) && Double.isNaN(q)) { rep.bad("no rsrp or rssi", where + ":" + line); continue; }
                 if (!Double.isNaN(p) && (p < -160 || p > -20)) { rep.bad("rsrp out of range", where + ":" + line); continue; }
                 if (!Double.isNaN(q) && (q < -140 || q > 0)) { rep.bad("rssi out of range", where + ":" + line); continue; }
-                out.row(session + ":" + line, ts >= 0 ? f[ts].trim() : "", la, lo, (op >= 0 ? f[op].trim() : "") + "-" + cell, p, q, Double.NaN);
+                out.row(session + ":" + line, ts >= 0 ? r.get(ts) : "", la, lo, (op >= 0 ? r.get(op) : "") + "-" + cell, p, q, Double.NaN);
                 rep.recordsOut++;
                 rep.rowsOut++;
             } catch (NumberFormatException e) {
@@ -185,10 +173,9 @@ public final class Adapters {
         }
     }
 
-    static void uav(String session, String where, BufferedReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
-        String head = r.readLine();
-        if (head == null) return;
-        String[] h = head.split(",", -1);
+    static void uav(String session, String where, CsvReader r, MeasurementCsv.RowWriter out, Report rep) throws IOException {
+        CsvReader.Header h = r.header();
+        if (h == null) return;
         int time = col(h, "Time"), lat = col(h, "Latitude"), lon = col(h, "Longitude");
         List<int[]> det = new ArrayList<>(); // pci, rsrp, rssi columns of detected slot n
         for (int n = 1; ; n++) {
@@ -198,39 +185,37 @@ public final class Adapters {
         }
         int pp = col(h, "Physical cell identity (LTE pcell)"), pr = col(h, "RSRP (LTE pcell)"), pq = col(h, "E-UTRAN carrier RSSI (LTE pcell)");
         if (lat < 0 || lon < 0 || pp < 0 || det.isEmpty()) throw new NblInputException(where + ":1: not a UAV LTE measurement file");
-        long line = 1;
         List<String> cells = new ArrayList<>();
         List<double[]> vals = new ArrayList<>();
         Set<String> dedup = new HashSet<>();
-        for (String s; (s = r.readLine()) != null; ) {
-            line++;
+        while (r.next()) {
+            long line = r.line();
             rep.rowsIn++;
-            if (s.isBlank()) { rep.bad("empty line", where + ":" + line); continue; }
-            String[] f = s.split(",", -1);
-            if (f.length != h.length) { rep.bad("field count", where + ":" + line); continue; }
+            if (r.size() == 1 && r.isEmpty(0)) { rep.bad("empty line", where + ":" + line); continue; }
+            if (r.size() != h.width()) { rep.bad("field count", where + ":" + line); continue; }
             try {
                 cells.clear();
                 vals.clear();
                 dedup.clear();
-                String pci = f[pp].trim();
+                String pci = r.get(pp);
                 if (!pci.isEmpty()) {
                     int id = Integer.parseInt(pci);
-                    double p = num(f[pr]), q = num(f[pq]);
+                    double p = num(r.get(pr)), q = num(r.get(pq));
                     cells.add("pci-" + id);
                     vals.add(new double[] {p, q});
                     dedup.add(id + "/" + p + "/" + q);
                 }
                 for (int[] d : det) {
-                    String v = f[d[0]].trim();
+                    String v = r.get(d[0]);
                     if (v.isEmpty()) continue;
                     int id = Integer.parseInt(v);
-                    double p = d[1] >= 0 ? num(f[d[1]]) : Double.NaN, q = d[2] >= 0 ? num(f[d[2]]) : Double.NaN;
+                    double p = d[1] >= 0 ? num(r.get(d[1])) : Double.NaN, q = d[2] >= 0 ? num(r.get(d[2])) : Double.NaN;
                     if (!dedup.add(id + "/" + p + "/" + q)) continue;
                     cells.add("pci-" + id);
                     vals.add(new double[] {p, q});
                 }
                 if (cells.isEmpty()) { rep.emptyRows++; continue; }
-                double la = num(f[lat]), lo = num(f[lon]);
+                double la = num(r.get(lat)), lo = num(r.get(lon));
                 if (badPos(la, lo)) { rep.bad("bad position", where + ":" + line); continue; }
                 boolean ok = true;
                 for (double[] v : vals) {
@@ -240,7 +225,7 @@ public final class Adapters {
                 if (!ok) { rep.bad("rsrp/rssi out of range", where + ":" + line); continue; }
                 String rec = session + ":" + line;
                 for (int i = 0; i < cells.size(); i++) {
-                    out.row(rec, time >= 0 ? f[time].trim() : "", la, lo, cells.get(i), vals.get(i)[0], vals.get(i)[1], Double.NaN);
+                    out.row(rec, time >= 0 ? r.get(time) : "", la, lo, cells.get(i), vals.get(i)[0], vals.get(i)[1], Double.NaN);
                     rep.rowsOut++;
                 }
                 rep.recordsOut++;

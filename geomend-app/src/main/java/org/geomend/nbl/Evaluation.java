@@ -202,7 +202,7 @@ public final class Evaluation {
                 for (int r = 0; r < n; r++) {
                     int s = rb.serving[r];
                     boolean ok = s >= 0;
-                    fill(baseline, r, rb, map, ok, ok ? Tiles.mercX(map.centroidLon[s]) : 0, ok ? Tiles.mercY(map.centroidLat[s]) : 0);
+                    fill(baseline, r, rb, map, ok, ok ? Tiles.mercX(map.centroidLon(s)) : 0, ok ? Tiles.mercY(map.centroidLat(s)) : 0);
                 }
                 for (String cat : CATS) row(sum, "-", "cellid", "-", cat, baseline);
             }
@@ -228,7 +228,7 @@ public final class Evaluation {
         double e = Tiles.haversine(rb.truthLat[r], rb.truthLon[r], Tiles.latOfMerc(y), Tiles.lonOfMerc(x));
         o.err[r] = e;
         int s = rb.serving[r];
-        o.unc[r] = s >= 0 ? e / map.rangeM[s] : Double.NaN;
+        o.unc[r] = s >= 0 ? e / map.rangeM(s) : Double.NaN;
     }
 
     static String key(int z, String est, boolean dens) { return z + "/" + est + "/" + dens; }

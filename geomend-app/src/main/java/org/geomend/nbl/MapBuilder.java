@@ -203,24 +203,31 @@ public final class MapBuilder {
         Partial all = parts[0];
         for (int t = 1; t < threads; t++) all.merge(parts[t]);
         all.cellCap(cellIds.size());
-        NblMap m = assemble(all, cellIds);
-        if (taSeen[0]) buildFpd(m, src);
-        return m;
+        Draft d = assemble(all, cellIds);
+        NblMap.Fpd fpd = taSeen[0] ? buildFpd(d, src) : null;
+        return new NblMap(zoom, d.totalRecords, knownCells == null, d.cells, d.tileKeys, d.tileCount, d.ent, fpd);
     }
 
     private static void put(BlockingQueue<Chunk> q, Chunk k) {
         try { q.put(k); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new IllegalStateException("interrupted"); }
     }
 
-    private NblMap assemble(Partial a, List<String> cellIds) {
-        NblMap m = new NblMap();
-        m.zoom = zoom;
+    /** The arrays of a map before f_PD (whose pass needs the cell positions). */
+    private static final class Draft {
+        NblMap.CellTable cells;
+        NblMap.EntryTable ent;
+        long[] tileKeys, tileCount;
+        long totalRecords;
+        Map<String, Integer> index;
+    }
+
+    private Draft assemble(Partial a, List<String> cellIds) {
+        Draft m = new Draft();
         int nc = cellIds.size();
-        m.cellIds = cellIds.toArray(new String[0]);
+        m.cells = NblMap.CellTable.allocate(nc);
+        cellIds.toArray(m.cells.ids());
         // tiles, sorted by key
         long[] tk = new long[a.tileSlots];
-        long[] tc = new long[a.tileSlots];
-        int[] order = new int[a.tileSlots];
         a.tiles.forEach((key, s) -> { tk[s] = key; });
         Integer[] ord = new Integer[a.tileSlots];
         for (int i = 0; i < ord.length; i++) ord[i] = i;
@@ -246,45 +253,46 @@ public final class MapBuilder {
         Integer[] eo = new Integer[ne];
         for (int i = 0; i < ne; i++) eo[i] = i;
         Arrays.sort(eo, (p, q) -> Long.compare(sortKey[p], sortKey[q]));
-        m.cellStart = new int[nc + 1];
-        m.allocateEntries(ne);
+        NblMap.EntryTable e = m.ent = NblMap.EntryTable.allocate(nc, ne);
+        int[] cellStart = e.cellStart();
         for (int i = 0; i < ne; i++) {
             int s = eo[i];
             int c = (int) (sortKey[s] >>> 32);
-            m.cellStart[c + 1]++;
-            m.entTile[i] = (int) sortKey[s];
-            m.entNR[i] = (int) a.nR[s];
-            m.entNQ[i] = (int) a.nQ[s];
-            m.entMuR[i] = a.nR[s] == 0 ? Float.NaN : (float) a.mR[s];
-            m.entSdR[i] = (float) Moments.sigmaFloor(a.nR[s], a.vR[s]);
-            m.entMuQ[i] = a.nQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
-            m.entSdQ[i] = (float) Moments.sigmaFloor(a.nQ[s], a.vQ[s]);
+            cellStart[c + 1]++;
+            e.tile()[i] = (int) sortKey[s];
+            e.nR()[i] = (int) a.nR[s];
+            e.nQ()[i] = (int) a.nQ[s];
+            e.muR()[i] = a.nR[s] == 0 ? Float.NaN : (float) a.mR[s];
+            e.sdR()[i] = (float) Moments.sigmaFloor(a.nR[s], a.vR[s]);
+            e.muQ()[i] = a.nQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
+            e.sdQ()[i] = (float) Moments.sigmaFloor(a.nQ[s], a.vQ[s]);
         }
-        for (int c = 0; c < nc; c++) m.cellStart[c + 1] += m.cellStart[c];
+        for (int c = 0; c < nc; c++) cellStart[c + 1] += cellStart[c];
         // cells
-        m.allocateCells(nc);
+        NblMap.CellTable cl = m.cells;
         int given = 0;
         for (int c = 0; c < nc; c++) {
-            m.cellSamples[c] = a.pn[c];
-            m.centroidLat[c] = Tiles.latOfMerc(a.pmy[c]);
-            m.centroidLon[c] = Tiles.lonOfMerc(a.pmx[c]);
+            cl.samples()[c] = a.pn[c];
+            cl.centroidLat()[c] = Tiles.latOfMerc(a.pmy[c]);
+            cl.centroidLon()[c] = Tiles.lonOfMerc(a.pmx[c]);
             double var = a.pn[c] < 2 ? 0 : (a.pvx[c] + a.pvy[c]) / (a.pn[c] - 1);
             // uniform disc of radius R: E|x - mean|^2 = R^2 / 2
-            m.rangeM[c] = Math.max(RANGE_MIN, Math.sqrt(2 * var) * Math.cos(Math.toRadians(m.centroidLat[c])));
-            double[] k = knownCells == null ? null : knownCells.get(m.cellIds[c]);
+            cl.rangeM()[c] = Math.max(RANGE_MIN, Math.sqrt(2 * var) * Math.cos(Math.toRadians(cl.centroidLat()[c])));
+            double[] k = knownCells == null ? null : knownCells.get(cl.ids()[c]);
             if (k != null) {
-                m.cellLat[c] = k[0];
-                m.cellLon[c] = k[1];
+                cl.lat()[c] = k[0];
+                cl.lon()[c] = k[1];
                 given++;
             } else if (knownCells == null) {
-                m.cellLat[c] = Tiles.latOfMerc(a.wy[c] / a.ws[c]);
-                m.cellLon[c] = Tiles.lonOfMerc(a.wx[c] / a.ws[c]);
+                cl.lat()[c] = Tiles.latOfMerc(a.wy[c] / a.ws[c]);
+                cl.lon()[c] = Tiles.lonOfMerc(a.wx[c] / a.ws[c]);
             } else {
-                m.cellLat[c] = Double.NaN;
-                m.cellLon[c] = Double.NaN;
+                cl.lat()[c] = Double.NaN;
+                cl.lon()[c] = Double.NaN;
             }
         }
-        m.positionsEstimated = knownCells == null;
+        m.index = new HashMap<>(nc * 2);
+        for (int c = 0; c < nc; c++) m.index.put(cl.ids()[c], c);
         if (notices != null) {
             if (knownCells == null)
                 notices.println("nbl build: no --cells: cell positions estimated as the RSRP-power-weighted centroid of each cell's samples");
@@ -294,31 +302,29 @@ public final class MapBuilder {
         return m;
     }
 
-    /** Second pass: histogram of (distance from the cell's position to the GPS fix) - PD. */
-    private void buildFpd(NblMap m, RowSource src) throws IOException {
+    /** Second pass: histogram of (distance from the cell's position to the GPS fix) - PD; null when no row has both. */
+    private NblMap.Fpd buildFpd(Draft m, RowSource src) throws IOException {
         int bins = (int) ((-2 * FPD_MIN) / FPD_BIN);
         long[] h = new long[bins];
         long[] n = {0};
-        Map<String, Integer> idx = m.cellIndex();
+        Map<String, Integer> idx = m.index;
+        double[] cellLat = m.cells.lat(), cellLon = m.cells.lon();
         src.forEach(row -> {
             if (!row.hasPosition() || Double.isNaN(row.ta)) return;
             Integer c = idx.get(row.cell);
-            if (c == null || Double.isNaN(m.cellLat[c])) return;
-            double err = Tiles.haversine(row.lat, row.lon, m.cellLat[c], m.cellLon[c]) - row.ta;
+            if (c == null || Double.isNaN(cellLat[c])) return;
+            double err = Tiles.haversine(row.lat, row.lon, cellLat[c], cellLon[c]) - row.ta;
             int b = (int) Math.floor((err - FPD_MIN) / FPD_BIN);
             if (b >= 0 && b < bins) h[b]++;
             n[0]++;
         });
-        if (n[0] == 0) return;
-        m.fpd = new float[bins];
+        if (n[0] == 0) return null;
+        float[] fpd = new float[bins];
         // light smoothing (1-2-1) of the empirical histogram; density per metre
         for (int b = 0; b < bins; b++) {
             double s = 2.0 * h[b] + (b > 0 ? h[b - 1] : 0) + (b + 1 < bins ? h[b + 1] : 0);
-            m.fpd[b] = (float) (s / 4 / n[0] / FPD_BIN);
+            fpd[b] = (float) (s / 4 / n[0] / FPD_BIN);
         }
-        m.fpdMin = FPD_MIN;
-        m.fpdBin = FPD_BIN;
-        m.fpdFloor = FPD_FLOOR;
-        m.fpdSamples = n[0];
+        return new NblMap.Fpd(fpd, FPD_MIN, FPD_BIN, FPD_FLOOR, n[0]);
     }
 }

@@ -41,7 +41,7 @@ public final class Safetensors {
     private Safetensors() {}
 
     public static void write(Path file, Map<String, Entry> tensors, Map<String, String> metadata) throws IOException {
-        ObjectMapper om = new ObjectMapper();
+        ObjectMapper om = org.geomend.io.Json.MAPPER;
         ObjectNode head = om.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode md = head.putObject("__metadata__");
@@ -88,7 +88,7 @@ public final class Safetensors {
             readFully(ch, hb, 8);
             JsonNode head;
             try {
-                head = new ObjectMapper().readTree(new String(hb.array(), StandardCharsets.UTF_8));
+                head = org.geomend.io.Json.MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new InputException(file, 0, "bad safetensors header: " + e.getMessage());
             }

@@ -1,7 +1,6 @@
 package org.geomend.student;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -144,7 +143,7 @@ public final class StudentFoldMethod implements EvalMethod {
         if (Files.isRegularFile(manifest)) {
             JsonNode n;
             try {
-                n = new ObjectMapper().readTree(manifest.toFile());
+                n = org.geomend.io.Json.MAPPER.readTree(manifest.toFile());
             } catch (IOException e) {
                 throw new InputException(manifest, 0, "not a teacher manifest: " + e.getMessage());
             }

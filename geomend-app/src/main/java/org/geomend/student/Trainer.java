@@ -305,12 +305,16 @@ public final class Trainer {
     private static List<EpochLog> readLog(Path csv, int upTo) throws IOException {
         List<EpochLog> out = new ArrayList<>();
         if (!Files.isRegularFile(csv)) return out;
-        for (String line : Files.readAllLines(csv)) {
-            if (line.startsWith("epoch") || line.isBlank()) continue;
-            String[] f = line.split(",");
-            EpochLog e = new EpochLog(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]));
-            if (e.epoch() <= upTo) out.add(e);
+        try (org.geomend.io.CsvReader r = org.geomend.io.CsvReader.open(csv)) {
+            while (r.next()) {
+                if (r.get(0).startsWith("epoch")) continue;
+                if (r.size() < 5) throw r.error("expected 5 fields, found " + r.size());
+                double epoch = r.requiredNumber(0, "epoch");
+                if (epoch != Math.rint(epoch)) throw r.error("epoch is not an integer: '" + r.get(0) + "'");
+                EpochLog e = new EpochLog((int) epoch, r.requiredNumber(1, "train_loss"), r.requiredNumber(2, "val_ks2_median"),
+                        r.requiredNumber(3, "val_ks2_mean"), r.requiredNumber(4, "seconds"));
+                if (e.epoch() <= upTo) out.add(e);
+            }
         }
         return out;
     }

@@ -1,7 +1,6 @@
 package org.geomend.student;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -62,19 +61,13 @@ public record UNetConfig(int depth, int filters, double factor, int kernel, int 
         return m;
     }
 
-    public String toJson() {
-        try {
-            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toMap());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    public String toJson() { return org.geomend.io.Json.pretty(toMap()); }
 
     /** Reads a config written by {@link #toJson()}; a missing or bad field is an {@link InputException}. */
     public static UNetConfig read(Path file) throws IOException {
         JsonNode n;
         try {
-            n = new ObjectMapper().readTree(file.toFile());
+            n = org.geomend.io.Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new InputException(file, 0, "not a model config JSON: " + e.getMessage());
         }

@@ -239,9 +239,13 @@ public final class SynthGenerator {
         m.put("regions", layout.regionNames());
         m.put("window", p.window());
         m.put("resolution", p.resolution());
-        m.put("files", Map.of("sites", "sites.csv", "sectors", "sectors.csv", "maps", "maps.arrow"));
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("sites", "sites.csv");
+        files.put("sectors", "sectors.csv");
+        files.put("maps", "maps.arrow");
+        m.put("files", files);
         m.put("params", p);
-        Files.writeString(file, Json.write(m) + "\n");
+        Files.writeString(file, org.geomend.io.Json.pretty(m) + "\n");
     }
 
     /** Writes every map to two sinks; commit and close go to neither (the owner handles them). */

@@ -1,9 +1,6 @@
 package org.geomend.voronoiboost;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.geomend.io.CsvReader;
 import org.geomend.io.InputException;
 import org.geomend.kernels.SitePositions;
 
@@ -51,14 +49,15 @@ public final class PublishedScales {
         List<double[]> num = new ArrayList<>();
         double[] taus;
         int[] scaleCol;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String head = r.readLine();
-            if (head == null) throw new InputException(file, 1, "empty file");
-            List<String> h = Arrays.stream(head.split(",", -1)).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-            int cOp = h.indexOf("operator"), cCity = h.indexOf("city"), cId = h.indexOf("id"), cx = h.indexOf("x"), cy = h.indexOf("y"),
-                    cCells = h.indexOf("voronoi_cells");
+        try (CsvReader r = CsvReader.open(file)) {
+            CsvReader.Header hd = r.header();
+            if (hd == null) throw new InputException(file, 1, "empty file");
+            List<String> h = hd.names().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+            int cOp = hd.index("operator"), cCity = hd.index("city"), cId = hd.index("id"), cx = hd.index("x"), cy = hd.index("y"),
+                    cCells = hd.index("voronoi_cells");
             if (cOp < 0 || cCity < 0 || cId < 0 || cx < 0 || cy < 0)
-                throw new InputException(file, 1, "header needs operator, city, id, x, y and scale_<tau> columns: '" + head + "'");
+                throw new InputException(file, 1, "header needs operator, city, id, x, y and scale_<tau> columns: '"
+                        + String.join(",", hd.names()) + "'");
             List<Integer> sc = new ArrayList<>();
             List<Double> tl = new ArrayList<>();
             for (int c = 0; c < h.size(); c++)
@@ -74,25 +73,20 @@ public final class PublishedScales {
             taus = tl.stream().mapToDouble(Double::doubleValue).toArray();
             for (int k = 1; k < taus.length; k++) if (!(taus[k] > taus[k - 1])) throw new InputException(file, 1, "scale_<tau> columns must have ascending taus");
             scaleCol = sc.stream().mapToInt(Integer::intValue).toArray();
-            String s;
-            long no = 1;
-            while ((s = r.readLine()) != null) {
-                no++;
-                if (s.isBlank()) continue;
-                String[] f = s.split(",", -1);
-                if (f.length != h.size()) throw new InputException(file, no, f.length + " fields, the header has " + h.size());
+            while (r.next()) {
+                if (r.size() != h.size()) throw r.error(r.size() + " fields, the header has " + h.size());
                 double[] v = new double[3 + taus.length];
-                v[0] = number(f[cx], "x", file, no);
-                v[1] = number(f[cy], "y", file, no);
-                v[2] = cCells < 0 || f[cCells].isBlank() ? Double.NaN : number(f[cCells], "voronoi_cells", file, no);
+                v[0] = r.requiredNumber(cx, "x");
+                v[1] = r.requiredNumber(cy, "y");
+                v[2] = cCells < 0 ? Double.NaN : r.number(cCells, "voronoi_cells");
                 for (int k = 0; k < taus.length; k++) {
-                    String t = f[scaleCol[k]].trim();
-                    v[3 + k] = t.isEmpty() ? Double.NaN : number(t, h.get(scaleCol[k]), file, no);
-                    if (!t.isEmpty() && !(v[3 + k] > 0)) throw new InputException(file, no, h.get(scaleCol[k]) + " must be > 0: '" + t + "'");
+                    v[3 + k] = r.number(scaleCol[k], h.get(scaleCol[k]));
+                    if (!r.isEmpty(scaleCol[k]) && !(v[3 + k] > 0))
+                        throw r.error(h.get(scaleCol[k]) + " must be > 0: '" + r.get(scaleCol[k]) + "'");
                 }
-                op.add(f[cOp].trim());
-                ci.add(f[cCity].trim());
-                ids.add(f[cId].trim());
+                op.add(r.get(cOp));
+                ci.add(r.get(cCity));
+                ids.add(r.get(cId));
                 num.add(v);
             }
         }
@@ -116,14 +110,6 @@ public final class PublishedScales {
         }
         return new PublishedScales(file, op.toArray(String[]::new), ci.toArray(String[]::new), ids.toArray(String[]::new),
                 x, y, cells, sc, taus, List.copyOf(groups));
-    }
-
-    private static double number(String s, String what, Path file, long no) {
-        try {
-            double v = Double.parseDouble(s.trim());
-            if (Double.isFinite(v)) return v;
-        } catch (NumberFormatException ignored) { }
-        throw new InputException(file, no, what + " is not a number: '" + s.trim() + "'");
     }
 
     public Path file() { return file; }

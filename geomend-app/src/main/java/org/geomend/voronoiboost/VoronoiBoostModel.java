@@ -170,7 +170,7 @@ public final class VoronoiBoostModel {
 
     /** Writes the model to {@code file} (through a temporary name in the same directory). */
     public void save(Path file) throws IOException {
-        ObjectMapper om = new ObjectMapper();
+        ObjectMapper om = org.geomend.io.Json.MAPPER;
         ObjectNode meta = om.createObjectNode();
         meta.put("format", FORMAT);
         ArrayNode t = meta.putArray("taus");
@@ -228,7 +228,7 @@ public final class VoronoiBoostModel {
         if (json == null || ser == null) throw new InputException(file, 0, "not a VoronoiBoost model (needs voronoiboost.json and gbt.ser; see geomend voronoiboost train)");
         JsonNode meta;
         try {
-            meta = new ObjectMapper().readTree(json);
+            meta = org.geomend.io.Json.MAPPER.readTree(json);
         } catch (IOException e) {
             throw new InputException(file, 0, "voronoiboost.json is not JSON: " + e.getMessage());
         }

@@ -222,15 +222,4 @@ class InventoryReaderTest {
         Path d = write("dupcell.csv", OCID_ROWS + "LTE,208,1,1001,13,0,2.5,48.8,1000,5,1,1,1,0\n");
         assertEquals("duplicate id '208-1-1001-13' at another position (first on line 4)", fails(d, InventoryOptions.defaults()).reason());
     }
-
-    @Test
-    void splitHandlesEdgeCases() {
-        String[] out = new String[3];
-        assertEquals(3, InventoryReader.split("a,,", ',', out));
-        assertArrayEquals(new String[] {"a", "", ""}, out);
-        assertEquals(4, InventoryReader.split("a,b,c,d", ',', out));
-        assertEquals(2, InventoryReader.split("\"x,y\",z", ',', out));
-        assertEquals("x,y", out[0]);
-        assertEquals(1, InventoryReader.split("", ',', out));
-    }
 }

@@ -210,10 +210,10 @@ class NblInputFormatsTest {
         // bad numbers still name the line
         Files.writeString(f, MeasurementCsv.HEADER + "\nr1,,51.5,-8.25,A,-80,,\nr2,,51.5,-8.25,A,1.2.3,,\nr3,,51.5,-8.25,A,-,,\n");
         assertEquals(2, cli("build", "--measurements", f.toString(), "--out", tmp.resolve("m").toString()));
-        assertTrue(lastErr.contains("nums.csv:3: bad number in rsrp: '1.2.3'"), lastErr);
+        assertTrue(lastErr.contains("nums.csv:3: rsrp is not a number: '1.2.3'"), lastErr);
         Files.writeString(f, MeasurementCsv.HEADER + "\nr1,,51.5,-8.25,A,NaN,,\n");
         assertEquals(2, cli("build", "--measurements", f.toString(), "--out", tmp.resolve("m").toString()));
-        assertTrue(lastErr.contains("nums.csv:2: bad number in rsrp"), lastErr);
+        assertTrue(lastErr.contains("nums.csv:2: rsrp is not finite: 'NaN'"), lastErr);
     }
 
     @Test

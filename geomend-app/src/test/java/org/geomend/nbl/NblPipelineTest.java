@@ -2,6 +2,9 @@ package org.geomend.nbl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -59,14 +62,23 @@ class NblPipelineTest {
         assertTrue(lastErr.contains("estimated"), lastErr);
         NblMap m = NblMap.read(map);
         assertEquals(2, m.numCells());
-        assertTrue(m.fpd != null && m.fpdSamples == 4000);
+        assertTrue(m.hasFpd() && m.fpdSamples() == 4000);
         // streamed, multi-threaded build equals a single-threaded one
         NblMap one = new MapBuilder(18, null, 1, null).build(MapBuilder.RowSource.files(List.of(train)));
         assertEquals(one.numEntries(), m.numEntries());
         for (int e = 0; e < m.numEntries(); e++) {
-            assertEquals(one.entMuR[e], m.entMuR[e], 1e-4);
-            assertEquals(one.entSdR[e], m.entSdR[e], 1e-4);
+            assertEquals(one.entMuR(e), m.entMuR(e), 1e-4);
+            assertEquals(one.entSdR(e), m.entSdR(e), 1e-4);
         }
+        // immutable: the kernel view is one instance built from copies, the accessors hand out copies
+        assertSame(m.arrays(), m.arrays());
+        float mu0 = m.entMuR(0);
+        m.arrays().entMuR()[0] = mu0 + 1;
+        assertEquals(mu0, m.entMuR(0));
+        float[] f = m.fpd();
+        f[0] = -1;
+        assertNotEquals(-1f, m.fpd()[0]);
+        assertThrows(UnsupportedOperationException.class, () -> m.cellIndex().put("x", 0));
         for (String est : new String[] {"wa", "mle"}) {
             assertEquals(0, cli("locate", "--map", map.toString(), "--records", test.toString(), "--estimator", est, "--out", out.toString(), "--backend", "cuda"), lastErr);
             // --backend cuda runs everywhere: on a device (no notice), else on Java after exactly one notice
