@@ -63,7 +63,7 @@ public final class Main implements Runnable {
                 return 2;
             }
             err.println("geomend " + cmd.getCommandName() + ": error: " + (t.getMessage() == null ? t.toString() : t.getMessage()));
-            if (System.getenv("GEOMEND_DEBUG") != null) t.printStackTrace(err);
+            if (org.geomend.kernels.Setting.DEBUG.isOn()) t.printStackTrace(err);
             return 1;
         });
         cl.setParameterExceptionHandler((ex, args) -> {

@@ -27,7 +27,7 @@ import org.apache.arrow.memory.RootAllocator;
 public final class Memory {
 
     /** The system property that turns leaked tensors from a warning into an exception. */
-    public static final String STRICT_PROPERTY = "geomend.memory.strict";
+    public static final String STRICT_PROPERTY = "geomend.memory.strict"; // Setting.MEMORY_STRICT
 
     private static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
 
@@ -74,7 +74,7 @@ public final class Memory {
     public static MemorySegment view(ArrowBuf buf, Arena scope) { return view(buf, buf.capacity(), scope); }
 
     /** Whether {@link #STRICT_PROPERTY} is {@code true}. */
-    public static boolean strict() { return Boolean.getBoolean(STRICT_PROPERTY); }
+    public static boolean strict() { return Setting.MEMORY_STRICT.isOn(); }
 
     /**
      * What an NN backend does when it closes with tensors still open (it has freed them already): one warning line

@@ -23,6 +23,8 @@ public enum Setting {
             "8x3 with 512-bit vectors, else 8x1"),
     NN_WINOGRAD_M5("Winograd output tile side of 5 x 5 filters (tuning)", "4"),
     NN_WINOGRAD_M3("Winograd output tile side of 3 x 3 filters (tuning)", "4"),
+    MEMORY_STRICT("true: an NN backend closed with tensors still open throws (after freeing them) instead of warning "
+            + "(the parent POM sets it for every test run)", "false"),
     DEBUG("1: the CLI prints the stack trace of an internal error", "unset"),
     NO_PROGRESS("1: the CLI prints no progress lines", "unset"),
     JAVA_OPTS("JVM options the ./geomend launcher adds (e.g. -Xmx8g -Dgeomend.nn.conv=direct)", "unset", true),
