@@ -107,7 +107,7 @@ public final class PublishedReproduction {
         sb.append("# VoronoiBoost: reproducing the published scales, leave one city out\n\n");
         sb.append("Command: `").append(commandLine).append("`\n\n");
         sb.append(String.format(Locale.ROOT, "Settings: cells in Lambert-93 metres clipped %.0f m outside each (operator, city) inventory's bounding box; "
-                        + "regressor Smile GradientTreeBoost, %d trees, depth %d, %d nodes, node size %d, shrinkage %.3f, subsample %.2f, seed %d. "
+                        + "regressor " + VoronoiBoostModel.LIBRARY + ", %d trees, depth %d, %d nodes, node size %d, shrinkage %.3f, subsample %.2f, seed %d. "
                         + "Features of all %d sites: %.1f s.%n%n",
                 r.settings().clipMargin(), r.hyper().trees(), r.hyper().maxDepth(), r.hyper().maxNodes(), r.hyper().nodeSize(),
                 r.hyper().shrinkage(), r.hyper().subsample(), r.hyper().seed(), r.folds().stream().mapToInt(Fold::sites).sum(), r.featureSeconds()));

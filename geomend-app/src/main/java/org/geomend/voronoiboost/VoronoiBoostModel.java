@@ -4,45 +4,45 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.geomend.io.InputException;
-import smile.data.DataFrame;
-import smile.regression.GradientTreeBoost;
 
 /**
- * A trained VoronoiBoost model: the gradient-boosted regressor (Smile {@link GradientTreeBoost}) mapping
- * {@code [tau] + features} ({@link CellFeatures#NAMES}) to the scale s_tau, and the geometry settings it was trained
- * with (scaling origin, clip margin), which the map drawing must reuse.
+ * A trained VoronoiBoost model: the gradient-boosted regressor (LightGBM, least squares, see {@link #lightGbmParams})
+ * mapping {@code [tau] + features} ({@link CellFeatures#NAMES}) to the scale s_tau, and the geometry settings it was
+ * trained with (scaling origin, clip margin), which the map drawing must reuse.
  *
  * <p><b>File</b> ({@link #save}/{@link #load}): a ZIP holding {@code voronoiboost.json} (format, taus, feature
- * names, settings, hyper-parameters, what it was trained on) and {@code gbt.ser} (the Smile model, Java
- * serialisation; read back through a filter that admits Smile's and the JDK's classes only). Written to a
- * temporary name, then renamed.
+ * names, settings, hyper-parameters, the boosting library and its version, what it was trained on) and
+ * {@code lightgbm.txt} (the trees in LightGBM's own text model format). Written to a temporary name, then renamed.
+ * Files of the first format ({@code geomend-voronoiboost-1}, a Smile model in {@code gbt.ser}) are refused with a
+ * request to retrain.
  */
 public final class VoronoiBoostModel {
 
     /** The published masses. */
     public static final double[] TAUS = {0.25, 0.5, 0.75, 0.85, 0.95};
 
-    static final String FORMAT = "geomend-voronoiboost-1";
+    static final String FORMAT = "geomend-voronoiboost-2";
+
+    /** The boosting library, as the model file names it. */
+    static final String LIBRARY = "LightGBM (com.microsoft.ml.lightgbm:lightgbmlib) " + LightGbm.VERSION;
+
+    static final String TREES_ENTRY = "lightgbm.txt";
 
     /** Geometry the model's scales refer to. */
     public record Settings(ScaledCell.Origin origin, double clipMargin) {
@@ -54,7 +54,11 @@ public final class VoronoiBoostModel {
         public static Settings defaults() { return new Settings(ScaledCell.Origin.STATION, 2_000); }
     }
 
-    /** Smile's boosting parameters (loss: least squares). */
+    /**
+     * The boosting parameters (loss: least squares), as they were for Smile's GradientTreeBoost up to geomend 0.1 and
+     * as LightGBM takes them ({@link #lightGbmParams}): trees, the tree depth, the leaves per tree, the smallest leaf
+     * (rows), the learning rate, the share of rows sampled (without replacement) for each tree, the seed.
+     */
     public record Hyper(int trees, int maxDepth, int maxNodes, int nodeSize, double shrinkage, double subsample, long seed) {
         public Hyper {
             if (trees < 1 || maxDepth < 2 || maxNodes < 2 || nodeSize < 1) throw new IllegalArgumentException("bad boosting parameters: " + trees + " trees, depth " + maxDepth + ", " + maxNodes + " nodes, node size " + nodeSize);
@@ -72,10 +76,10 @@ public final class VoronoiBoostModel {
     private final double[] taus;
     private final Settings settings;
     private final Hyper hyper;
-    private final GradientTreeBoost gbt;
+    private final LightGbm.Booster gbt;
     private final Map<String, String> info;
 
-    VoronoiBoostModel(double[] taus, Settings settings, Hyper hyper, GradientTreeBoost gbt, Map<String, String> info) {
+    VoronoiBoostModel(double[] taus, Settings settings, Hyper hyper, LightGbm.Booster gbt, Map<String, String> info) {
         this.taus = taus.clone();
         this.settings = settings;
         this.hyper = hyper;
@@ -94,11 +98,11 @@ public final class VoronoiBoostModel {
 
     /** Raw predicted scales, [row][tau], for rows of features ([row][{@link CellFeatures#COUNT}]). */
     public double[][] predict(double[][] features) {
-        int n = features.length, t = taus.length;
-        double[][] x = new double[n * t][];
+        int n = features.length, t = taus.length, c = 1 + CellFeatures.COUNT;
+        double[] x = new double[n * t * c];
         for (int i = 0; i < n; i++)
-            for (int k = 0; k < t; k++) x[i * t + k] = row(taus[k], features[i]);
-        double[] y = n == 0 ? new double[0] : gbt.predict(frame(x, false));
+            for (int k = 0; k < t; k++) System.arraycopy(row(taus[k], features[i]), 0, x, (i * t + k) * c, c);
+        double[] y = gbt.predict(x, n * t);
         double[][] out = new double[n][t];
         for (int i = 0; i < n; i++) System.arraycopy(y, i * t, out[i], 0, t);
         return out;
@@ -137,32 +141,60 @@ public final class VoronoiBoostModel {
         return r;
     }
 
-    static String[] columns(boolean withTarget) {
+    /** The regressor's inputs: {@code tau}, then {@link CellFeatures#NAMES}. */
+    static List<String> columns() {
         List<String> c = new ArrayList<>();
         c.add("tau");
         c.addAll(CellFeatures.NAMES);
-        if (withTarget) c.add("scale");
-        return c.toArray(String[]::new);
+        return c;
     }
 
-    static DataFrame frame(double[][] rows, boolean withTarget) { return DataFrame.of(rows, columns(withTarget)); }
+    /**
+     * LightGBM's parameters for {@code h}. The mapping from the former Smile GradientTreeBoost options: trees ->
+     * {@code num_iterations} (one boosting round per tree), maxDepth -> {@code max_depth}, maxNodes (Smile's
+     * maximum number of leaves) -> {@code num_leaves} (both grow the tree best-first, the split with the largest
+     * loss reduction next), nodeSize (Smile's smallest leaf) -> {@code min_data_in_leaf}, shrinkage ->
+     * {@code learning_rate}, subsample -> {@code bagging_fraction} with {@code bagging_freq=1} (a new sample without
+     * replacement for every tree, as Smile), seed -> {@code seed} (LightGBM derives its bagging and binning seeds
+     * from it). Least squares ({@code objective=regression}), starting from the mean target as Smile. Deterministic:
+     * one thread, {@code deterministic=true}, {@code force_row_wise=true}. LightGBM splits on feature histograms
+     * ({@code max_bin}, default 255) where Smile searched exact thresholds; bins are built from all rows (fewer than
+     * {@code bin_construct_sample_cnt}). One LightGBM-only setting, {@link #PATH_SMOOTH}.
+     */
+    static String lightGbmParams(Hyper h) {
+        return String.format(Locale.ROOT, "objective=regression boosting=gbdt num_iterations=%d max_depth=%d num_leaves=%d "
+                        + "min_data_in_leaf=%d learning_rate=%s bagging_fraction=%s bagging_freq=%d seed=%d num_threads=1 "
+                        + "deterministic=true force_row_wise=true max_bin=%d path_smooth=%d feature_pre_filter=false verbosity=-1",
+                h.trees(), h.maxDepth(), h.maxNodes(), h.nodeSize(), Double.toString(h.shrinkage()), Double.toString(h.subsample()),
+                h.subsample() < 1 ? 1 : 0, h.seed(), MAX_BIN, PATH_SMOOTH);
+    }
+
+    static final int MAX_BIN = 255;
 
     /**
-     * Fits the regressor on rows {@code [tau] + features} with targets {@code y} (Smile, least squares).
+     * LightGBM's {@code path_smooth}: a leaf of n rows predicts (n * its mean + 20 * its parent's) / (n + 20), so small
+     * leaves shrink towards their parent while leaves of hundreds of rows barely move. Not in Smile; chosen (among
+     * 0, 10, 20, 40, and min_data_in_leaf 2-40, max_bin 255-4095, 256 leaves, feature_fraction_bynode 0.5) as the value
+     * that kept both the leave-one-city-out errors on the published scales and the cv5 eval medians of the Smile
+     * model (bench/results/2026-12-07-voronoiboost-smile-vs-lightgbm.md); without it the Lyon fold was 0.04 worse.
+     */
+    static final int PATH_SMOOTH = 20;
+
+    /**
+     * Fits the regressor on rows {@code [tau] + features} with targets {@code y} (LightGBM, least squares).
      */
     public static VoronoiBoostModel fit(double[][] x, double[] y, double[] taus, Settings settings, Hyper hyper,
                                         Map<String, String> info) {
         if (x.length != y.length || x.length == 0) throw new IllegalArgumentException("no training rows (or rows and targets differ)");
-        double[][] rows = new double[x.length][];
+        int c = 1 + CellFeatures.COUNT;
+        double[] rows = new double[x.length * c];
+        float[] label = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            if (x[i].length != 1 + CellFeatures.COUNT) throw new IllegalArgumentException("row " + i + " has " + x[i].length + " columns");
-            rows[i] = Arrays.copyOf(x[i], x[i].length + 1);
-            rows[i][x[i].length] = y[i];
+            if (x[i].length != c) throw new IllegalArgumentException("row " + i + " has " + x[i].length + " columns");
+            System.arraycopy(x[i], 0, rows, i * c, c);
+            label[i] = (float) y[i];
         }
-        smile.math.MathEx.setSeed(hyper.seed());
-        GradientTreeBoost gbt = GradientTreeBoost.fit(smile.data.formula.Formula.lhs("scale"), frame(rows, true),
-                new GradientTreeBoost.Options(smile.base.cart.Loss.ls(), hyper.trees(), hyper.maxDepth(), hyper.maxNodes(),
-                        hyper.nodeSize(), hyper.shrinkage(), hyper.subsample(), null, null));
+        LightGbm.Booster gbt = LightGbm.train(rows, label, x.length, columns(), lightGbmParams(hyper), hyper.trees());
         Map<String, String> i2 = new LinkedHashMap<>(info);
         i2.put("rows", Integer.toString(x.length));
         return new VoronoiBoostModel(taus, settings, hyper, gbt, i2);
@@ -180,7 +212,8 @@ public final class VoronoiBoostModel {
         meta.put("origin", settings.origin().cliName());
         meta.put("clip_margin_m", settings.clipMargin());
         ObjectNode h = meta.putObject("boosting");
-        h.put("library", "smile-core " + smileVersion());
+        h.put("library", LIBRARY);
+        h.put("parameters", lightGbmParams(hyper));
         h.put("trees", hyper.trees());
         h.put("max_depth", hyper.maxDepth());
         h.put("max_nodes", hyper.maxNodes());
@@ -190,10 +223,6 @@ public final class VoronoiBoostModel {
         h.put("seed", hyper.seed());
         ObjectNode in = meta.putObject("trained_on");
         info.forEach(in::put);
-        ByteArrayOutputStream ser = new ByteArrayOutputStream();
-        try (ObjectOutputStream oo = new ObjectOutputStream(ser)) {
-            oo.writeObject(gbt);
-        }
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
@@ -203,8 +232,8 @@ public final class VoronoiBoostModel {
                 z.putNextEntry(new ZipEntry("voronoiboost.json"));
                 z.write(om.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
                 z.closeEntry();
-                z.putNextEntry(new ZipEntry("gbt.ser"));
-                ser.writeTo(z);
+                z.putNextEntry(new ZipEntry(TREES_ENTRY));
+                z.write(gbt.text().getBytes(StandardCharsets.UTF_8));
                 z.closeEntry();
             }
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -215,17 +244,21 @@ public final class VoronoiBoostModel {
 
     /** Reads a model written by {@link #save}; a file that is not one is an {@link InputException}. */
     public static VoronoiBoostModel load(Path file) throws IOException {
-        byte[] json = null, ser = null;
+        byte[] json = null, trees = null;
+        boolean smile = false;
         try (InputStream is = Files.newInputStream(file); ZipInputStream z = new ZipInputStream(is)) {
             ZipEntry e;
             while ((e = z.getNextEntry()) != null) {
                 if (e.getName().equals("voronoiboost.json")) json = z.readAllBytes();
-                else if (e.getName().equals("gbt.ser")) ser = z.readAllBytes();
+                else if (e.getName().equals(TREES_ENTRY)) trees = z.readAllBytes();
+                else if (e.getName().equals("gbt.ser")) smile = true;
             }
         } catch (java.util.zip.ZipException e) {
             throw new InputException(file, 0, "not a VoronoiBoost model (not a ZIP file): " + e.getMessage());
         }
-        if (json == null || ser == null) throw new InputException(file, 0, "not a VoronoiBoost model (needs voronoiboost.json and gbt.ser; see geomend voronoiboost train)");
+        if (smile) throw new InputException(file, 0, "a VoronoiBoost model of an older geomend (Smile regressor, gbt.ser); this build uses "
+                + "LightGBM and cannot read it: train it again with geomend voronoiboost train");
+        if (json == null || trees == null) throw new InputException(file, 0, "not a VoronoiBoost model (needs voronoiboost.json and " + TREES_ENTRY + "; see geomend voronoiboost train)");
         JsonNode meta;
         try {
             meta = org.geomend.io.Json.MAPPER.readTree(json);
@@ -252,18 +285,14 @@ public final class VoronoiBoostModel {
         }
         Map<String, String> info = new LinkedHashMap<>();
         meta.path("trained_on").fields().forEachRemaining(en -> info.put(en.getKey(), en.getValue().asText()));
-        GradientTreeBoost gbt;
-        try (ObjectInputStream oi = new ObjectInputStream(new ByteArrayInputStream(ser))) {
-            oi.setObjectInputFilter(ObjectInputFilter.Config.createFilter("smile.**;java.**;maxdepth=200;!*"));
-            gbt = (GradientTreeBoost) oi.readObject();
-        } catch (ClassNotFoundException | ClassCastException | java.io.InvalidClassException e) {
-            throw new InputException(file, 0, "gbt.ser is not a Smile GradientTreeBoost of this build: " + e.getMessage());
+        LightGbm.Booster gbt;
+        try {
+            gbt = LightGbm.load(new String(trees, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new InputException(file, 0, TREES_ENTRY + ": " + e.getMessage().replace('\n', ' '));
         }
+        if (gbt.features() != 1 + CellFeatures.COUNT)
+            throw new InputException(file, 0, TREES_ENTRY + " takes " + gbt.features() + " inputs, this build's model " + (1 + CellFeatures.COUNT));
         return new VoronoiBoostModel(taus, s, h, gbt, info);
-    }
-
-    static String smileVersion() {
-        String v = GradientTreeBoost.class.getPackage().getImplementationVersion();
-        return v == null ? "5.0.0" : v;
     }
 }

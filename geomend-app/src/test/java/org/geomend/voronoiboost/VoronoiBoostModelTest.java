@@ -13,7 +13,10 @@ import org.geomend.io.InputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The regressor: it learns, it survives a save/load round trip bit for bit, and the monotone post-processing. */
+/**
+ * The regressor: it learns, it is deterministic, it survives a save/load round trip bit for bit, the file names its
+ * library, an old Smile model is refused with a request to retrain, and the monotone post-processing.
+ */
 class VoronoiBoostModelTest {
 
     @TempDir Path tmp;
@@ -63,6 +66,83 @@ class VoronoiBoostModelTest {
         assertArrayEquals(m.taus(), back.taus());
         assertEquals("test", back.info().get("source"));
         assertEquals("2000", back.info().get("rows"));
+    }
+
+    @Test void deterministicAndSelfDescribing() throws Exception {
+        TrainingSet t = synthetic(300, 3);
+        Path a = tmp.resolve("a.vb"), b = tmp.resolve("b.vb");
+        train(t).save(a);
+        train(t).save(b);
+        assertEquals(entry(a, VoronoiBoostModel.TREES_ENTRY), entry(b, VoronoiBoostModel.TREES_ENTRY), "same rows, same seed: same trees");
+        var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(entry(a, "voronoiboost.json"));
+        assertEquals("geomend-voronoiboost-2", meta.path("format").asText());
+        assertEquals("LightGBM (com.microsoft.ml.lightgbm:lightgbmlib) " + LightGbm.VERSION, meta.path("boosting").path("library").asText());
+        String params = meta.path("boosting").path("parameters").asText();
+        for (String p : new String[] {"num_iterations=120", "max_depth=6", "num_leaves=32", "min_data_in_leaf=3", "learning_rate=0.1",
+                "bagging_fraction=0.8", "bagging_freq=1", "seed=5", "num_threads=1", "deterministic=true"})
+            assertTrue(params.contains(p), p + " in " + params);
+        assertTrue(entry(a, VoronoiBoostModel.TREES_ENTRY).contains("feature_names=tau mean_d_neighbors_6_1_div"), "the trees name their inputs");
+    }
+
+    /** The version the model files record is the lightgbmlib jar on the class path. */
+    @Test void recordedVersionIsTheJars() {
+        var url = LightGbm.class.getClassLoader().getResource("com/microsoft/ml/lightgbm/linux/x86_64/lib_lightgbm.so");
+        assertTrue(url != null, "lightgbmlib on the class path");
+        if (url.getPath().contains("/lightgbmlib/")) // from the Maven repository (not when shaded into geomend.jar)
+            assertTrue(url.getPath().contains("/lightgbmlib-" + LightGbm.VERSION + ".jar"), url + " is not lightgbmlib " + LightGbm.VERSION);
+    }
+
+    @Test void refusesSmileModelsWithARequestToRetrain() throws Exception {
+        Path old = tmp.resolve("old.model");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(old))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("voronoiboost.json"));
+            z.write("{\"format\" : \"geomend-voronoiboost-1\", \"boosting\" : {\"library\" : \"smile-core 5.0.0\"}}".getBytes());
+            z.closeEntry();
+            z.putNextEntry(new java.util.zip.ZipEntry("gbt.ser"));
+            z.write(new byte[] {(byte) 0xac, (byte) 0xed, 0, 5});
+            z.closeEntry();
+        }
+        InputException e = assertThrows(InputException.class, () -> VoronoiBoostModel.load(old));
+        assertTrue(e.getMessage().startsWith(old + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("Smile") && e.getMessage().contains("geomend voronoiboost train"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test void refusesTreesLightGbmCannotRead() throws Exception {
+        Path f = tmp.resolve("m.vb");
+        train(synthetic(100, 4)).save(f);
+        Path bad = tmp.resolve("bad.vb");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("voronoiboost.json"));
+            z.write(entry(f, "voronoiboost.json").getBytes());
+            z.closeEntry();
+            z.putNextEntry(new java.util.zip.ZipEntry(VoronoiBoostModel.TREES_ENTRY));
+            z.write("not a model\n".getBytes());
+            z.closeEntry();
+        }
+        InputException e = assertThrows(InputException.class, () -> VoronoiBoostModel.load(bad));
+        assertTrue(e.getMessage().startsWith(bad + ": " + VoronoiBoostModel.TREES_ENTRY), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+    }
+
+    /** The two models in the repository's models/ are of this build's format. */
+    @Test void committedModelsLoad() throws Exception {
+        for (String name : new String[] {"voronoiboost-published.model", "voronoiboost-synth-small.model"}) {
+            VoronoiBoostModel m = VoronoiBoostModel.load(Path.of("..", "models", name));
+            double[] f = new double[CellFeatures.COUNT];
+            java.util.Arrays.fill(f, 1.0);
+            f[6] = 800;
+            f[12] = 1500;
+            for (double v : m.predict(new double[][] {f})[0]) assertTrue(Double.isFinite(v) && v > 0, name + ": " + v);
+        }
+    }
+
+    static String entry(Path zip, String name) throws Exception {
+        try (var z = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+            for (var e = z.getNextEntry(); e != null; e = z.getNextEntry())
+                if (e.getName().equals(name)) return new String(z.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        throw new AssertionError(name + " not in " + zip);
     }
 
     @Test void loadRefusesOtherFiles() throws Exception {
