@@ -1,28 +1,18 @@
 package org.geomend.voronoiboost;
 
-import java.io.IOException;
-import org.apache.arrow.memory.BufferAllocator;
-import org.geomend.geolocate.RegionRaster;
-import org.geomend.io.MapSink;
+import java.util.BitSet;
+import org.geomend.geolocate.MapDrawer;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 
 /**
  * VoronoiBoost maps of an inventory's sites with a trained model: predicted scales (batched), the published
  * monotone post-processing ({@link VoronoiBoostModel#monotone}), then {@link NestedCellMap} on each site's SPEC
- * window. Fallbacks, as in {@code geolocate}'s closed-form methods: a map with no mass inside the region mask is
- * drawn unmasked; a map with no pixel centre in any scaled cell puts all its mass on the site's pixel.
+ * window: a {@link MapDrawer} for {@code geolocate}'s loop, which does the fallbacks (no mass inside the region:
+ * drawn unmasked; no pixel centre in any scaled cell: all the mass on the site's pixel), and {@link #draw} with the
+ * same fallbacks for {@code eval}.
  */
-public final class VoronoiBoostMaps {
-
-    /** What a run did. */
-    public record Stats(int maps, int unmaskedFallback, int sitePixelFallback, int allTausKept, double seconds) {}
-
-    /** Told after each map. */
-    @FunctionalInterface
-    public interface Progress {
-        void done(int maps, int total);
-    }
+public final class VoronoiBoostMaps implements MapDrawer {
 
     private final InventoryCells cells;
     private final VoronoiBoostModel model;
@@ -63,32 +53,22 @@ public final class VoronoiBoostMaps {
         return 2;
     }
 
-    /** Draws the maps of {@code targets} on their SPEC windows and writes them to {@code sink}. */
-    public Stats run(String[] ids, int[] targets, int windowSide, double resolution, RegionRaster region, MapSink sink,
-                     BufferAllocator alloc, Progress progress) throws IOException {
-        long t0 = System.nanoTime();
-        long px = (long) windowSide * windowSide;
-        int unmasked = 0, pixel = 0, all = 0, done = 0;
-        final int batch = 256;
-        try (GridBuffer buf = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
-             GridBuffer mask = region == null ? null : GridBuffer.allocate(alloc, GridBuffer.Type.UINT8, px)) {
-            for (int from = 0; from < targets.length; from += batch) {
-                int[] part = java.util.Arrays.copyOfRange(targets, from, Math.min(targets.length, from + batch));
-                VoronoiBoostModel.Kept[] kept = scales(part);
-                for (int i = 0; i < part.length; i++) {
-                    int s = part[i];
-                    GridSpec w = GridSpec.window(cells.tessellation().sites().x()[s], cells.tessellation().sites().y()[s], windowSide, resolution);
-                    if (mask != null) region.rasterize(w, mask);
-                    int how = draw(s, kept[i], w, mask, buf, 0);
-                    if (how == 1) unmasked++;
-                    if (how == 2) pixel++;
-                    if (kept[i].all(model.taus().length)) all++;
-                    sink.write(ids[s], w, buf.segment(), 0);
-                    done++;
-                    if (progress != null) progress.done(done, targets.length);
-                }
+    /** Sites drawn so far (as a {@link MapDrawer}) whose prediction kept every tau. */
+    public int allTausKept() { return allTausKept.cardinality(); }
+
+    private final BitSet allTausKept = new BitSet();
+
+    /**
+     * As {@link org.geomend.geolocate.Geolocator}'s drawer: the scales of each batch in one prediction, then each map
+     * on its window within its mask (the loop does the fallbacks).
+     */
+    @Override public Tile tile(GridSpec raster) {
+        return (b, sums) -> {
+            VoronoiBoostModel.Kept[] kept = scales(b.sites());
+            for (int m = 0; m < b.size(); m++) {
+                sums[m] = NestedCellMap.draw(cells.cell(b.site(m)), kept[m].scales(), kept[m].taus(), b.window(m), b.mask(m), b.maps(), b.offset(m));
+                if (kept[m].all(model.taus().length)) allTausKept.set(b.site(m));
             }
-        }
-        return new Stats(done, unmasked, pixel, all, (System.nanoTime() - t0) / 1e9);
+        };
     }
 }
