@@ -181,19 +181,9 @@ public final class Geolocator {
                         }
                         DrawBatch b = new DrawBatch(sites, windows, buf, raster, mask,
                                 windowMasks == null ? null : java.util.Arrays.copyOf(windowMasks, n));
-                        double[] sums = new double[n];
-                        tile.draw(b, sums);
-                        for (int m = 0; m < n; m++) {
-                            if (sums[m] > 0) continue;
-                            if (b.masked()) {
-                                // nothing of this map lies inside the region: keep the unmasked map rather than an empty one
-                                fallback++;
-                                if (redrawUnmasked(tile, b, m) > 0) continue;
-                            }
-                            // no mass anywhere (an empty Voronoi cell): the site's own pixel gets it all
-                            pointFallback++;
-                            sitePixel(positions, b, m);
-                        }
+                        Fallbacks f = draw(tile, positions, b, allocator);
+                        fallback += f.unmasked();
+                        pointFallback += f.sitePixel();
                         pending[which] = writer.submit(() -> {
                             try {
                                 for (int m = 0; m < n; m++) sink.write(ids[sites[m]], windows[m], buf.segment(), b.offset(m));
@@ -220,8 +210,34 @@ public final class Geolocator {
         return new Stats(done, tileCount, rasterPixels, fallback, pointFallback, (System.nanoTime() - t0) / 1e9, sink.bytesWritten());
     }
 
+    /** How many maps of a batch fell back: drawn without the region mask, or all their mass on the site's pixel. */
+    public record Fallbacks(int unmasked, int sitePixel) {}
+
+    /**
+     * Draws batch {@code b} with {@code tile}, then the fallbacks: a map with no mass inside the region is redrawn
+     * unmasked; a map with no mass at all gets all of it on the pixel holding its site. What {@link #run} does per
+     * batch, for callers that keep the maps in memory (eval).
+     */
+    public static Fallbacks draw(MapDrawer.Tile tile, SitePositions positions, DrawBatch b, BufferAllocator allocator) throws IOException {
+        double[] sums = new double[b.size()];
+        tile.draw(b, sums);
+        int unmasked = 0, pixel = 0;
+        for (int m = 0; m < b.size(); m++) {
+            if (sums[m] > 0) continue;
+            if (b.masked()) {
+                // nothing of this map lies inside the region: keep the unmasked map rather than an empty one
+                unmasked++;
+                if (redrawUnmasked(tile, b, m, allocator) > 0) continue;
+            }
+            // no mass anywhere (an empty Voronoi cell): the site's own pixel gets it all
+            pixel++;
+            sitePixel(positions, b, m);
+        }
+        return new Fallbacks(unmasked, pixel);
+    }
+
     /** Redraws map {@code m} of {@code b} without the region mask; returns its mass before normalisation. */
-    private double redrawUnmasked(MapDrawer.Tile tile, DrawBatch b, int m) throws IOException {
+    private static double redrawUnmasked(MapDrawer.Tile tile, DrawBatch b, int m, BufferAllocator allocator) throws IOException {
         long px = b.mapPixels();
         try (GridBuffer one = GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, px)) {
             DrawBatch single = new DrawBatch(new int[] {b.site(m)}, new GridSpec[] {b.window(m)}, one, b.raster(), null, null);

@@ -2,15 +2,14 @@ package org.geomend.voronoiboost;
 
 import java.util.BitSet;
 import org.geomend.geolocate.MapDrawer;
-import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 
 /**
  * VoronoiBoost maps of an inventory's sites with a trained model: predicted scales (batched), the published
  * monotone post-processing ({@link VoronoiBoostModel#monotone}), then {@link NestedCellMap} on each site's SPEC
- * window: a {@link MapDrawer} for {@code geolocate}'s loop, which does the fallbacks (no mass inside the region:
- * drawn unmasked; no pixel centre in any scaled cell: all the mass on the site's pixel), and {@link #draw} with the
- * same fallbacks for {@code eval}.
+ * window: a {@link MapDrawer}, drawn by {@link org.geomend.geolocate.Geolocator} (in {@code geolocate} and in {@code
+ * eval}), which does the fallbacks (no mass inside the region: drawn unmasked; no pixel centre in any scaled cell:
+ * all the mass on the site's pixel).
  */
 public final class VoronoiBoostMaps implements MapDrawer {
 
@@ -32,25 +31,6 @@ public final class VoronoiBoostMaps implements MapDrawer {
         VoronoiBoostModel.Kept[] out = new VoronoiBoostModel.Kept[sites.length];
         for (int i = 0; i < sites.length; i++) out[i] = VoronoiBoostModel.monotone(model.taus(), raw[i]);
         return out;
-    }
-
-    /**
-     * Draws the map of {@code site} on {@code window} into {@code dst} at {@code offset}, normalised to 1.
-     *
-     * @param mask UINT8 region mask on {@code window}, or null
-     * @return 0 when drawn as asked, 1 when drawn without the mask (nothing inside the region), 2 when all the mass
-     *         went to the site's pixel
-     */
-    public int draw(int site, VoronoiBoostModel.Kept kept, GridSpec window, GridBuffer mask, GridBuffer dst, long offset) {
-        ScaledCell cell = cells.cell(site);
-        if (NestedCellMap.draw(cell, kept.scales(), kept.taus(), window, mask, dst, offset) > 0) return 0;
-        if (mask != null && NestedCellMap.draw(cell, kept.scales(), kept.taus(), window, null, dst, offset) > 0) return 1;
-        double x = cells.tessellation().sites().x()[site], y = cells.tessellation().sites().y()[site];
-        int col = (int) Math.min(window.width() - 1, Math.max(0, Math.floor((x - window.x0()) / window.resolution())));
-        int row = (int) Math.min(window.height() - 1, Math.max(0, Math.floor((y - window.y0()) / window.resolution())));
-        dst.segment().asSlice(offset * 4, window.pixels() * 4).fill((byte) 0);
-        dst.setFloat(offset + (long) row * window.width() + col, 1f);
-        return 2;
     }
 
     /** Sites drawn so far (as a {@link MapDrawer}) whose prediction kept every tau. */
