@@ -21,19 +21,21 @@ import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.java.JavaKernels;
 import org.geomend.student.StudentFoldMethod;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code geomend eval}: every method on the tested BSs of a dataset, KS2 against the ground truth, tables and
  * figures laid out like DeepMEND's. Exit 0 on success, 2 on bad usage or bad input (one line naming the file),
  * 1 on other failures.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = TrainingOptions.StudentPrefix.class,
         description = {"Compare geolocation methods with the ground truth of a dataset (geomend synth output): "
                 + "KS2 per BS, summary.csv, folds.csv, per_bs.csv, summary.md (DeepMEND Table I / II layout, paper figures beside ours) "
                 + "and PNG figures in --out."})
-public final class EvalCommand implements Callable<Integer> {
+public final class EvalCommand implements Callable<Integer>, TrainingOptions.PerFold {
 
     @Option(names = "--dataset", required = true, description = "Dataset directory: sites.csv (id,x,y,env,city,...,map) and maps.arrow (ground truth).")
     Path dataset;
@@ -54,19 +56,17 @@ public final class EvalCommand implements Callable<Integer> {
     Map<String, Path> models = new java.util.LinkedHashMap<>();
     @Option(names = "--labels", description = "Teacher labels for deepmend trained per fold: a geomend teacher output directory (its labels.arrow) or the file.")
     Path labels;
-    @Option(names = "--student-epochs", defaultValue = "100", description = "Per-fold U-Net training: epochs (default ${DEFAULT-VALUE}).") int studentEpochs;
-    @Option(names = "--student-batch", defaultValue = "8", description = "Per-fold U-Net training: batch (default ${DEFAULT-VALUE}).") int studentBatch;
-    @Option(names = "--student-lr", defaultValue = "1e-4", description = "Per-fold U-Net training: Adam learning rate (default ${DEFAULT-VALUE}).") double studentLr;
-    @Option(names = "--student-seed", defaultValue = "1", description = "Per-fold U-Net training: initialisation, validation split and shuffles, the same for every fold (default ${DEFAULT-VALUE}).") long studentSeed;
-    @Option(names = "--student-val-fraction", defaultValue = "0.1", description = "Per-fold U-Net training: the fold's training sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double studentValFraction;
-    @Option(names = "--student-user-weight", defaultValue = "1", description = "Per-fold U-Net training: the loss weight that follows the users (geomend train --user-weight; default ${DEFAULT-VALUE}; 0 = the paper's plain L1).") double studentUserWeight;
-    @Option(names = "--student-keep", defaultValue = "best", description = "Per-fold U-Net training: keep the epoch with the lowest validation KS2 median (best) or the last (default ${DEFAULT-VALUE}).") String studentKeep;
+    /** --student-epochs, --student-batch, ...: {@link TrainingOptions.StudentPrefix}. */
+    final TrainingOptions student = new TrainingOptions();
     @Mixin UNetOptions unet;
+    @Spec CommandSpec spec;
     @Mixin ComputeOptions compute;
 
     private final Map<String, EvalMethods.Factory> table;
 
     public EvalCommand() { this(EvalMethods.standard()); }
+
+    @Override public TrainingOptions student() { return student; }
 
     /** With another method table (tests; later issues extend {@link EvalMethods#standard()}). */
     public EvalCommand(Map<String, EvalMethods.Factory> table) { this.table = table; }
@@ -87,13 +87,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "(a geomend teacher output) to train it per fold on the teacher's labels");
         if (labels != null && !perFold.contains("deepmend"))
             System.err.println("geomend eval: --labels is unused (only deepmend trained per fold reads it)");
-        if (!perFold.isEmpty()) {
-            if (studentEpochs < 1) throw new IllegalArgumentException("--student-epochs must be >= 1: " + studentEpochs);
-            if (studentBatch < 1) throw new IllegalArgumentException("--student-batch must be >= 1: " + studentBatch);
-            if (!(studentLr > 0)) throw new IllegalArgumentException("--student-lr must be > 0: " + studentLr);
-            if (!(studentValFraction >= 0 && studentValFraction < 1))
-                throw new IllegalArgumentException("--student-val-fraction must be in [0, 1): " + studentValFraction);
-        }
+        if (!perFold.isEmpty()) student.check();
         List<Split> splits = new ArrayList<>();
         for (String s : split.split(",")) {
             if (s.isBlank()) continue;
@@ -120,9 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
                 Evaluator.Results r = ev.run(ms, splits, seed);
                 bar.close();
                 int threads = kernels instanceof JavaKernels j ? j.threads() : 0;
-                String cmd = "geomend eval --dataset " + dataset + " --methods " + String.join(",", names) + " --split " + split
-                        + (names.contains("spdi") ? " --beta " + beta : "") + " --k " + k + " --oracle-betas " + oracleBetas + " --seed " + seed
-                        + " --backend " + compute.backend + studentArgs(perFold);
+                String cmd = commandLine(spec);
                 new Report(r, new Report.Meta(cmd, kernels.name(), threads, oracleBetas + " (" + betas.length + " values)", chunk, seed), samples).write(out);
                 Split s0 = splits.contains(Split.CV5) ? Split.CV5 : splits.get(0);
                 int si = r.splits().indexOf(s0);
@@ -145,15 +137,14 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** How {@code name} trains per fold (checked by the caller); its models go to {@code --out/models/}. */
     private StudentFoldMethod.Settings studentSettings(String name, Dataset d) {
-        if (!studentKeep.equals("best") && !studentKeep.equals("last"))
-            throw new IllegalArgumentException("--student-keep must be best or last: '" + studentKeep + "'");
+        student.check();
         Path labelFile = null;
         if (name.equals("deepmend")) {
             labelFile = Files.isDirectory(labels) ? labels.resolve("labels.arrow") : labels;
             if (!Files.isRegularFile(labelFile)) throw new InputException(labelFile, 0, "no teacher labels (run geomend teacher --out DIR first)");
         }
-        return new StudentFoldMethod.Settings(unet.config(d), studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction,
-                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads, studentKeep.equals("best"), studentUserWeight);
+        return new StudentFoldMethod.Settings(unet.config(d), student.epochs, student.batch, student.lr, student.seed, student.valFraction,
+                labelFile, out.resolve("models"), compute.backend, unet.conv, compute.threads, student.keepBest(), student.userWeight);
     }
 
     private static StudentFoldMethod checked(StudentFoldMethod m, Dataset d) {
@@ -165,19 +156,21 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** The options that shaped the students (for the report's command line). */
-    private String studentArgs(List<String> perFold) {
-        StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, Path> e : models.entrySet()) b.append(" --model ").append(e.getKey()).append('=').append(e.getValue());
-        if (perFold.isEmpty()) return b.toString();
-        if (perFold.contains("deepmend")) b.append(" --labels ").append(labels);
-        b.append(String.format(Locale.ROOT, " --student-epochs %d --student-batch %d --student-lr %s --student-seed %d --student-val-fraction %s",
-                studentEpochs, studentBatch, studentLr, studentSeed, studentValFraction));
-        b.append(" --student-user-weight ").append(studentUserWeight);
-        if (unet.window != null) b.append(" --window ").append(unet.window);
-        if (unet.resolution != null) b.append(" --resolution ").append(unet.resolution);
-        b.append(String.format(Locale.ROOT, " --depth %d --filters %d --factor %s --kernel %d --convs %d --features %s",
-                unet.depth, unet.filters, unet.factor, unet.kernel, unet.convs, unet.features));
+    /**
+     * The command line as the user gave it (picocli's parse result, each argument quoted for a POSIX shell where it
+     * needs it), for the report.
+     */
+    static String commandLine(CommandSpec spec) {
+        CommandSpec root = spec;
+        while (root.parent() != null) root = root.parent();
+        StringBuilder b = new StringBuilder(root == spec ? "geomend " + spec.name() : "geomend");
+        for (String a : root.commandLine().getParseResult().originalArgs()) b.append(' ').append(shellQuote(a));
         return b.toString();
+    }
+
+    /** {@code a} as a POSIX shell word: unchanged when it needs no quoting, else in single quotes. */
+    static String shellQuote(String a) {
+        if (!a.isEmpty() && a.matches("[A-Za-z0-9_@%+=:,./-]+")) return a;
+        return "'" + a.replace("'", "'\\''") + "'";
     }
 }

@@ -9,19 +9,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.geolocate.ClosedFormDrawer;
+import org.geomend.geolocate.Geolocation;
 import org.geomend.geolocate.Geolocator;
+import org.geomend.geolocate.MapDrawer;
 import org.geomend.geolocate.Method;
-import org.geomend.geolocate.RegionRaster;
 import org.geomend.geolocate.Urbanisation;
 import org.geomend.io.Inventory;
 import org.geomend.io.InventoryOptions;
 import org.geomend.io.InventoryReader;
-import org.geomend.io.MapSink;
-import org.geomend.io.MapSinks;
-import org.geomend.io.RegionMask;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
+import org.geomend.kernels.nn.NnBackends;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.student.StudentDrawer;
+import org.geomend.student.StudentModel;
+import org.geomend.student.UNetConfig;
+import org.geomend.voronoiboost.InventoryCells;
+import org.geomend.voronoiboost.VoronoiBoostMaps;
+import org.geomend.voronoiboost.VoronoiBoostModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,8 +46,9 @@ final class GeolocateCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "5", description = "sPDI neighbours other than the BS, 1..8 (default ${DEFAULT-VALUE}).") int k;
     @Option(names = "--model", description = "Trained model (voronoiboost, deepmend, direct).") Path model;
     @Option(names = "--ids", split = ",", description = "Only these site ids (comma separated).") List<String> ids;
-    @Option(names = "--window", defaultValue = "600", description = "Window side in pixels (default ${DEFAULT-VALUE}).") int window;
-    @Option(names = "--resolution", defaultValue = "100", description = "Pixel side in metres (default ${DEFAULT-VALUE}).") double resolution;
+    /** Null when not given: the SPEC's 600, or a U-Net's own grid (see {@link #grid}). */
+    @Option(names = "--window", description = "Window side in pixels (default 600; deepmend/direct: the model's when neither --window nor --resolution is given).") Integer window;
+    @Option(names = "--resolution", description = "Pixel side in metres (default 100; deepmend/direct: the model's when neither --window nor --resolution is given).") Double resolution;
     @Option(names = "--region", description = "GeoJSON (lon/lat) outline: pixels outside get no mass.") Path region;
     @Option(names = "--out", required = true, description = "Output: an .arrow file, or a directory for geotiff/npy.") Path out;
     @Option(names = "--format", defaultValue = "arrow", description = "arrow|geotiff|npy (default ${DEFAULT-VALUE}).") String format;
@@ -54,117 +62,145 @@ final class GeolocateCommand implements Callable<Integer> {
     @Option(names = "--tile", defaultValue = "1000", description = "Tile side in pixels sharing one neighbour raster (default ${DEFAULT-VALUE}).") int tile;
     @Mixin ComputeOptions compute;
 
+    /** The SPEC grid: 600 x 600 pixels of 100 m. */
+    static final int SPEC_WINDOW = 600;
+    static final double SPEC_RESOLUTION = 100;
+
+    /** What one method needs to draw: made after the inventory is read. */
+    private interface DrawerFactory {
+        Drawing open(Inventory inv, int[] targets, BufferAllocator alloc) throws Exception;
+    }
+
+    /**
+     * A method ready to draw: its drawer, the grid it draws on, its own parameters for the metadata, how the summary
+     * names it, and what else the summary says; {@code close} releases what the method opened.
+     */
+    private record Drawing(MapDrawer drawer, int window, double resolution, Map<String, String> params, String how,
+                           java.util.function.Supplier<String> extra, AutoCloseable close) {}
+
     @Override public Integer call() throws Exception {
         Method m = Method.parse(method);
-        if (m == Method.DEEPMEND || m == Method.DIRECT) return StudentGeolocate.run(this, m);
-        if (m == Method.VORONOIBOOST) return voronoiBoost();
-        if (!m.closedForm())
-            throw new UnsupportedOperationException("--method " + m.cliName + " needs a trained model and is not implemented in this build yet");
-        format = format.toLowerCase(Locale.ROOT);
-        if (!List.of("arrow", "geotiff", "npy").contains(format)) throw new IllegalArgumentException("--format must be arrow, geotiff or npy: '" + format + "'");
-        if (sparse && !format.equals("arrow")) throw new IllegalArgumentException("--sparse applies to --format arrow only");
-        if (!(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
-        if (resume && format.equals("arrow")) throw new IllegalArgumentException("--resume applies to geotiff and npy outputs (an interrupted arrow run leaves only a .partial file: run it again)");
+        if (!m.closedForm() && model == null)
+            throw new IllegalArgumentException(switch (m) {
+                case VORONOIBOOST -> "--method voronoiboost needs --model FILE (see geomend voronoiboost train)";
+                default -> "--method " + m.cliName + " needs --model (a directory written by geomend train)";
+            });
+        Geolocation.Output output = new Geolocation.Output(format, out, sparse, dropMass, resume);
+        DrawerFactory factory = switch (m) {
+            case VORONOI, SPDI, SPDI_LEGACY -> closedForm(m);
+            case VORONOIBOOST -> voronoiBoost();
+            case DEEPMEND, DIRECT -> student(m);
+        };
         long t0 = System.nanoTime();
         Inventory inv = InventoryReader.read(sites, new InventoryOptions(crs, operator, skipBadRows, System.err));
         if (inv.size() == 0) throw new IllegalArgumentException(sites + ": no sites" + (operator != null ? " for operator " + operator : ""));
         double readS = (System.nanoTime() - t0) / 1e9;
-        SitePositions pos = inv.positions();
         String[] idOf = new String[inv.size()];
         for (int i = 0; i < idOf.length; i++) idOf[i] = inv.sites().get(i).id();
         int[] targets = targets(idOf, inv);
-        double[] betas = null;
-        Map<String, Integer> classCount = new LinkedHashMap<>();
-        if (m == Method.SPDI_LEGACY) {
-            String[] cls = Urbanisation.classes(inv.sites(), pos);
-            betas = new double[cls.length];
-            for (int i = 0; i < cls.length; i++) betas[i] = Urbanisation.legacyBeta(cls[i]);
-            for (int t : targets) classCount.merge(cls[t], 1, Integer::sum);
-        }
-        Geolocator.Options o = new Geolocator.Options(m, beta, k, window, resolution, batch, tile);
-        Map<String, String> params = new HashMap<>();
-        if (m == Method.SPDI) params.put("beta", Double.toString(beta));
-        if (m != Method.VORONOI) params.put("k", Integer.toString(k));
-        params.put("sites", sites.toString());
-        params.put("window", Integer.toString(window));
-        params.put("resolution", Double.toString(resolution));
-        if (operator != null) params.put("operator", operator);
-        if (region != null) params.put("region", region.toString());
-        Map<String, String> meta = MapSinks.geomendMetadata(m.cliName, params);
-        RegionRaster mask = null;
-        if (region != null) {
-            RegionMask rm = RegionMask.load(region, inv.crs());
-            mask = rm::rasterize;
-        }
-        try (BufferAllocator alloc = Memory.child("geolocate");
-             GeoKernels kernels = compute.open();
-             MapSink sink = MapSinks.open(format, out, inv.crs(), sparse, dropMass, resume, meta);
-             ProgressBar bar = new ProgressBar("geolocate " + m.cliName)) {
-            Geolocator g = new Geolocator(kernels, alloc);
-            java.util.function.IntPredicate skip = resume ? i -> sink.exists(idOf[i]) : null;
-            Geolocator.Stats s = g.run(pos, idOf, betas, targets, o, mask, sink, skip, bar::update);
-            sink.commit();
-            bar.close();
-            long peakArrow = Memory.peakBytes(); // the root's peak: every owner, the sink's record batches included
-            System.err.printf(Locale.ROOT,
-                    "geomend geolocate: %d maps (%s, backend %s) of %d sites in %.1f s (%.1f maps/s; reading %.2f s), %d tiles, %s written to %s, "
-                            + "peak off-heap %d MiB, peak RSS %s%s%s%n",
-                    s.maps(), m.cliName, kernels.name(), inv.size(), s.seconds(), s.mapsPerSecond(), readS, s.tiles(),
-                    human(sink.bytesWritten()), out, peakArrow >> 20, peakRss(),
-                    (s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "")
-                            + (s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps were empty (Voronoi cell without a pixel centre) and got all their mass on the site's pixel" : ""),
-                    classCount.isEmpty() ? "" : ", classes " + classCount);
+        try (BufferAllocator alloc = Memory.child("geolocate")) {
+            Drawing d = factory.open(inv, targets, alloc);
+            try (AutoCloseable release = d.close(); MapDrawer drawer = d.drawer()) {
+                Geolocation g = new Geolocation(new Geolocation.Request(inv, sites, operator, region, targets,
+                        new Geolocator.Layout(d.window(), d.resolution(), batch, tile), m.cliName, d.params(), output));
+                Geolocator.Stats s;
+                try (ProgressBar bar = new ProgressBar("geolocate " + m.cliName)) {
+                    s = g.run(drawer, alloc, bar::update);
+                }
+                System.err.printf(Locale.ROOT,
+                        "geomend geolocate: %d maps (%s, %s) of %d sites in %.1f s (%.1f maps/s; reading %.2f s), %s%s written to %s, "
+                                + "peak off-heap %d MiB, peak RSS %s%s%s%s%n",
+                        s.maps(), m.cliName, d.how(), inv.size(), s.seconds(), s.mapsPerSecond(), readS,
+                        s.tiles() > 0 ? s.tiles() + " tiles, " : "", human(s.bytesWritten()), out, Memory.peakBytes() >> 20, peakRss(),
+                        s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "",
+                        s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps were empty (no pixel centre in the cell, or no mass) and got all their mass on the site's pixel" : "",
+                        d.extra().get());
+            }
         }
         return 0;
     }
 
+    private int window() { return window == null ? SPEC_WINDOW : window; }
+
+    private double resolution() { return resolution == null ? SPEC_RESOLUTION : resolution; }
+
+    /** Voronoi, sPDI (--beta, --k), legacy sPDI (beta from each site's urbanisation class). */
+    private DrawerFactory closedForm(Method m) {
+        Geolocator.Options o = new Geolocator.Options(m, beta, k, window(), resolution(), batch, tile);
+        return (inv, targets, alloc) -> {
+            SitePositions pos = inv.positions();
+            double[] betas = null;
+            Map<String, Integer> classCount = new LinkedHashMap<>();
+            if (m == Method.SPDI_LEGACY) {
+                String[] cls = Urbanisation.classes(inv.sites(), pos);
+                betas = new double[cls.length];
+                for (int i = 0; i < cls.length; i++) betas[i] = Urbanisation.legacyBeta(cls[i]);
+                for (int t : targets) classCount.merge(cls[t], 1, Integer::sum);
+            }
+            Map<String, String> params = new HashMap<>();
+            if (m == Method.SPDI) params.put("beta", Double.toString(beta));
+            if (m != Method.VORONOI) params.put("k", Integer.toString(k));
+            GeoKernels kernels = compute.open();
+            return new Drawing(new ClosedFormDrawer(kernels, alloc, pos, m, o.beta(), o.k(), betas), o.window(), o.resolution(), params,
+                    "backend " + kernels.name(), () -> classCount.isEmpty() ? "" : ", classes " + classCount, kernels);
+        };
+    }
+
     /** {@code --method voronoiboost --model FILE}: the trained model's maps (see org.geomend.voronoiboost). */
-    private int voronoiBoost() throws Exception {
-        if (model == null) throw new IllegalArgumentException("--method voronoiboost needs --model FILE (see geomend voronoiboost train)");
-        format = format.toLowerCase(Locale.ROOT);
-        if (!List.of("arrow", "geotiff", "npy").contains(format)) throw new IllegalArgumentException("--format must be arrow, geotiff or npy: '" + format + "'");
-        if (sparse && !format.equals("arrow")) throw new IllegalArgumentException("--sparse applies to --format arrow only");
-        if (!(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
-        if (resume) throw new IllegalArgumentException("--resume is not supported by --method voronoiboost");
-        if (window < 1 || window > 8192) throw new IllegalArgumentException("--window must be in [1, 8192]: " + window);
-        if (!(resolution > 0)) throw new IllegalArgumentException("--resolution must be > 0: " + resolution);
-        org.geomend.voronoiboost.VoronoiBoostModel vb = org.geomend.voronoiboost.VoronoiBoostModel.load(model);
-        Inventory inv = InventoryReader.read(sites, new InventoryOptions(crs, operator, skipBadRows, System.err));
-        if (inv.size() == 0) throw new IllegalArgumentException(sites + ": no sites" + (operator != null ? " for operator " + operator : ""));
-        String[] idOf = new String[inv.size()];
-        for (int i = 0; i < idOf.length; i++) idOf[i] = inv.sites().get(i).id();
-        int[] targets = targets(idOf, inv);
-        long t0 = System.nanoTime();
-        org.geomend.voronoiboost.InventoryCells cells = org.geomend.voronoiboost.InventoryCells.of(inv.positions(), vb.settings());
-        double featS = (System.nanoTime() - t0) / 1e9;
-        Map<String, String> params = new HashMap<>();
-        params.put("model", model.toString());
-        params.put("origin", vb.settings().origin().cliName());
-        params.put("clip_margin_m", Double.toString(vb.settings().clipMargin()));
-        params.put("sites", sites.toString());
-        params.put("window", Integer.toString(window));
-        params.put("resolution", Double.toString(resolution));
-        if (operator != null) params.put("operator", operator);
-        if (region != null) params.put("region", region.toString());
-        RegionRaster mask = null;
-        if (region != null) {
-            RegionMask rm = RegionMask.load(region, inv.crs());
-            mask = rm::rasterize;
-        }
-        try (BufferAllocator alloc = Memory.child("geolocate-voronoiboost");
-             MapSink sink = MapSinks.open(format, out, inv.crs(), sparse, dropMass, false, MapSinks.geomendMetadata("voronoiboost", params));
-             ProgressBar bar = new ProgressBar("geolocate voronoiboost")) {
-            org.geomend.voronoiboost.VoronoiBoostMaps.Stats s = new org.geomend.voronoiboost.VoronoiBoostMaps(cells, vb)
-                    .run(idOf, targets, window, resolution, mask, sink, alloc, bar::update);
-            sink.commit();
-            bar.close();
-            System.err.printf(Locale.ROOT, "geomend geolocate: %d maps (voronoiboost, Java) of %d sites in %.1f s (tessellation and features %.1f s), "
-                            + "%d with all %d taus kept, %s written to %s%s%s%n",
-                    s.maps(), inv.size(), s.seconds(), featS, s.allTausKept(), vb.taus().length, human(sink.bytesWritten()), out,
-                    s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "",
-                    s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps got all their mass on the site's pixel" : "");
-        }
-        return 0;
+    private DrawerFactory voronoiBoost() throws Exception {
+        Geolocator.Layout grid = new Geolocator.Layout(window(), resolution(), batch, tile);
+        VoronoiBoostModel vb = VoronoiBoostModel.load(model);
+        return (inv, targets, alloc) -> {
+            long t0 = System.nanoTime();
+            InventoryCells cells = InventoryCells.of(inv.positions(), vb.settings());
+            double featS = (System.nanoTime() - t0) / 1e9;
+            Map<String, String> params = new HashMap<>();
+            params.put("model", model.toString());
+            params.put("origin", vb.settings().origin().cliName());
+            params.put("clip_margin_m", Double.toString(vb.settings().clipMargin()));
+            VoronoiBoostMaps maps = new VoronoiBoostMaps(cells, vb);
+            return new Drawing(maps, grid.window(), grid.resolution(), params, "Java",
+                    () -> String.format(Locale.ROOT, ", tessellation and features %.1f s, %d with all %d taus kept", featS, maps.allTausKept(),
+                            vb.taus().length), () -> {});
+        };
+    }
+
+    /**
+     * {@code --method deepmend|direct --model DIR}: the U-Net student's maps. It draws on the grid it was trained on
+     * unless {@code --window} or {@code --resolution} is given (then the SPEC's for the one not given).
+     */
+    private DrawerFactory student(Method m) {
+        return (inv, targets, alloc) -> {
+            GeoKernels geo = compute.open();
+            NnKernels nn = null;
+            StudentModel sm = null;
+            try {
+                nn = NnBackends.open(compute.backend, compute.threads, System.err);
+                sm = StudentModel.load(model, nn, geo, alloc, Math.max(1, Math.min(batch, 4)));
+            } catch (Exception | Error e) {
+                if (nn != null) nn.close();
+                geo.close();
+                throw e;
+            }
+            UNetConfig cfg = sm.config();
+            int w = window();
+            double res = resolution();
+            if (window == null && resolution == null) {
+                w = cfg.window();
+                res = cfg.resolution();
+                if (w != SPEC_WINDOW || res != SPEC_RESOLUTION)
+                    System.err.printf(Locale.ROOT, "geomend geolocate: using the model's grid, %d x %d pixels of %.0f m%n", w, w, res);
+            }
+            Map<String, String> params = new HashMap<>();
+            params.put("model", model.toString());
+            StudentModel fsm = sm;
+            NnKernels fnn = nn;
+            return new Drawing(new StudentDrawer(sm, inv.positions()), w, res, params, "U-Net on " + nn.name(), () -> "", () -> {
+                fsm.close();
+                fnn.close();
+                geo.close();
+            });
+        };
     }
 
     int[] targets(String[] idOf, Inventory inv) {

@@ -28,15 +28,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", required = true, description = "Dataset directory: sites.csv and maps.arrow (ground truth).") Path dataset;
     @Option(names = "--labels", defaultValue = "ground-truth", description = "teacher:DIR (DIR/labels.arrow of geomend teacher) or ground-truth (default ${DEFAULT-VALUE}).") String labels;
     @Option(names = "--out", required = true, description = "Model directory to write.") Path out;
-    @Option(names = "--epochs", defaultValue = "100", description = "Default ${DEFAULT-VALUE}.") int epochs;
-    @Option(names = "--batch", defaultValue = "8", description = "Default ${DEFAULT-VALUE}.") int batch;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default ${DEFAULT-VALUE}).") double lr;
-    @Option(names = "--seed", defaultValue = "1", description = "Initialisation, validation split and shuffles (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--resume", description = "Continue from --out/checkpoint.safetensors when it exists.") boolean resume;
-    @Option(names = "--val-fraction", defaultValue = "0.1", description = "Labelled sites held out for the per-epoch validation KS2 (default ${DEFAULT-VALUE}).") double valFraction;
-    @Option(names = "--keep", defaultValue = "best", description = "best | last: model.safetensors holds the epoch with the lowest validation KS2 median, or the last epoch (default ${DEFAULT-VALUE}; the checkpoint always holds the last).") String keep;
-    @Option(names = "--user-weight", defaultValue = "1", description = "Loss weight that follows the users: each pixel's L1 term is weighted 1 + W * N * y (y the label's mass there, N the window's pixels); 0 = the paper's plain L1 (default ${DEFAULT-VALUE}).") double userWeight;
     @Option(names = "--max-sites", defaultValue = "0", description = "Use only the first N labelled sites (0 = all).") int maxSites;
+    @Mixin TrainingOptions training;
     @Mixin UNetOptions net;
     @Mixin ComputeOptions compute;
 
@@ -49,11 +43,11 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (!labels.equals("ground-truth")) {
             throw new IllegalArgumentException("--labels must be teacher:DIR or ground-truth: '" + labels + "'");
         }
-        if (!keep.equals("best") && !keep.equals("last")) throw new IllegalArgumentException("--keep must be best or last: '" + keep + "'");
+        training.check();
         Dataset d = Dataset.load(dataset);
         UNetConfig cfg = net.config(d);
-        TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, epochs, batch, lr, seed, resume, valFraction, maxSites,
-                keep.equals("best"), userWeight);
+        TrainOptions o = new TrainOptions(dataset, labelFile, out, cfg, training.epochs, training.batch, training.lr, training.seed, resume,
+                training.valFraction, maxSites, training.keepBest(), training.userWeight);
         try (BufferAllocator alloc = Memory.child("train"); GeoKernels geo = compute.open();
              NnKernels nn = NnBackends.open(compute.backend, net.conv, compute.threads, System.err)) {
             var h = new Trainer(o, nn, geo, alloc, System.err).run();

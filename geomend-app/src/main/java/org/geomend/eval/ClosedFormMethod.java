@@ -1,15 +1,16 @@
 package org.geomend.eval;
 
 import java.io.IOException;
+import org.geomend.geolocate.ClosedFormDrawer;
+import org.geomend.geolocate.DrawBatch;
+import org.geomend.geolocate.MapDrawer;
+import org.geomend.geolocate.Method;
 import org.geomend.geolocate.Urbanisation;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
-import org.geomend.kernels.KnnRaster;
-import org.geomend.kernels.MapBatch;
 
 /**
- * The closed-form methods of SPEC section 2, drawn with the backend's kernels exactly as {@code geolocate} draws
- * them: {@code voronoi}, {@code spdi} (one beta) and {@code spdi-legacy} (beta 5/4/3 from the site's class).
+ * The closed-form methods of SPEC section 2, drawn by {@code geolocate}'s {@link ClosedFormDrawer}: {@code voronoi}, {@code spdi} (one beta) and {@code spdi-legacy} (beta 5/4/3 from the site's class).
  * Not trained. Per chunk: one k-nearest-site raster over the union of the chunk's windows, one batch of maps.
  */
 public final class ClosedFormMethod implements EvalMethod {
@@ -41,29 +42,38 @@ public final class ClosedFormMethod implements EvalMethod {
         };
     }
 
+    private Dataset betasFor;
+    private double[] betas;   // legacy sPDI: per site of betasFor
+
     @Override
     public void draw(Chunk chunk, MapOut out) throws IOException {
-        int n = chunk.size(), w = chunk.data().window();
-        try (KnnRaster knn = chunk.knn(kind == Kind.VORONOI ? 1 : k + 1);
+        Dataset d = chunk.data();
+        if (kind == Kind.SPDI_LEGACY && betasFor != d) {
+            double[] b = new double[d.size()];
+            for (int i = 0; i < b.length; i++) b[i] = betaOf(d, i);
+            betas = b;
+            betasFor = d;
+        }
+        Method method = switch (kind) {
+            case VORONOI -> Method.VORONOI;
+            case SPDI -> Method.SPDI;
+            case SPDI_LEGACY -> Method.SPDI_LEGACY;
+        };
+        int n = chunk.size();
+        GridSpec[] windows = new GridSpec[n];
+        for (int m = 0; m < n; m++) windows[m] = chunk.window(m);
+        // geolocate's drawer, on one raster over the chunk's windows
+        ClosedFormDrawer drawer = new ClosedFormDrawer(chunk.kernels(), chunk.allocator(), d.positions(), method, beta, k,
+                kind == Kind.SPDI_LEGACY ? betas : null);
+        try (MapDrawer.Tile tile = drawer.tile(chunk.unionOfWindows());
              GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * chunk.mapPixels())) {
-            GridSpec raster = knn.grid();
-            int[] site = new int[n], c0 = new int[n], r0 = new int[n];
-            double[] b = new double[n];
-            for (int m = 0; m < n; m++) {
-                site[m] = chunk.site(m);
-                c0[m] = raster.colOffsetOf(chunk.window(m));
-                r0[m] = raster.rowOffsetOf(chunk.window(m));
-                b[m] = kind == Kind.VORONOI ? 0 : betaOf(chunk.data(), site[m]);
-            }
-            MapBatch batch = new MapBatch(n, w, w, site, c0, r0, b, buf);
-            if (kind == Kind.VORONOI) chunk.kernels().voronoiMaps(knn, batch);
-            else chunk.kernels().spdiMaps(chunk.data().positions(), knn, k, batch);
+            DrawBatch b = new DrawBatch(chunk.sites(), windows, buf, chunk.unionOfWindows(), null, null);
             double[] sums = new double[n];
-            chunk.kernels().normalize(batch, raster, null, sums);
+            tile.draw(b, sums);
             for (int m = 0; m < n; m++) {
                 if (!(sums[m] > 0))
-                    throw new IllegalStateException(name + " map of site " + chunk.data().id(site[m]) + " has no mass (co-located sites?)");
-                out.accept(m, chunk.window(m), buf, batch.offset(m), kind == Kind.VORONOI ? Double.NaN : b[m]);
+                    throw new IllegalStateException(name + " map of site " + d.id(b.site(m)) + " has no mass (co-located sites?)");
+                out.accept(m, windows[m], buf, b.offset(m), kind == Kind.VORONOI ? Double.NaN : betaOf(d, b.site(m)));
             }
         }
     }

@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.geomend.geolocate.DrawBatch;
+import org.geomend.geolocate.Geolocator;
+import org.geomend.geolocate.MapDrawer;
 import org.geomend.kernels.GridBuffer;
+import org.geomend.kernels.GridSpec;
 import org.geomend.voronoiboost.GroundTruthTargets;
 import org.geomend.voronoiboost.InventoryCells;
 import org.geomend.voronoiboost.TrainingSet;
@@ -58,14 +62,15 @@ public final class VoronoiBoostMethod implements EvalMethod {
     @Override
     public void draw(Chunk chunk, MapOut out) throws IOException {
         if (model == null || chunk.data() != data) throw new IllegalStateException("voronoiboost: draw before fit on this dataset");
-        VoronoiBoostMaps maps = new VoronoiBoostMaps(cells, model);
-        int[] sites = chunk.sites();
-        VoronoiBoostModel.Kept[] kept = maps.scales(sites);
-        try (GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, chunk.mapPixels())) {
-            for (int m = 0; m < sites.length; m++) {
-                maps.draw(sites[m], kept[m], chunk.window(m), null, buf, 0);
-                out.accept(m, chunk.window(m), buf, 0, Double.NaN);
-            }
+        int n = chunk.size();
+        GridSpec[] windows = new GridSpec[n];
+        for (int m = 0; m < n; m++) windows[m] = chunk.window(m);
+        // geolocate's drawer and fallbacks (no pixel centre in any scaled cell: all the mass on the site's pixel)
+        try (VoronoiBoostMaps maps = new VoronoiBoostMaps(cells, model); MapDrawer.Tile tile = maps.tile(null);
+             GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * chunk.mapPixels())) {
+            DrawBatch b = new DrawBatch(chunk.sites(), windows, buf, null, null, null);
+            Geolocator.draw(tile, data.positions(), b, chunk.allocator());
+            for (int m = 0; m < n; m++) out.accept(m, windows[m], buf, b.offset(m), Double.NaN);
         }
     }
 }

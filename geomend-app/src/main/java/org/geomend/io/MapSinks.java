@@ -23,21 +23,32 @@ public final class MapSinks {
     private MapSinks() {}
 
     /**
-     * Opens a sink. {@code out} is the Arrow file, or the directory of GeoTIFF/NPY files.
-     * {@code sparse} and {@code dropMass} are for {@code arrow} only, {@code resume} for
-     * {@code geotiff}/{@code npy} only; asking for them elsewhere, an unknown format or a CRS GeoTIFF keys
-     * cannot express is an {@link IllegalArgumentException} (bad usage).
+     * Checks the output options of a map-writing command and returns the format's canonical name ({@code arrow},
+     * {@code geotiff} or {@code npy}, case-insensitive; null is {@code arrow}). {@code sparse} and {@code dropMass}
+     * are for {@code arrow} only, {@code resume} for {@code geotiff}/{@code npy} only; anything else is an
+     * {@link IllegalArgumentException} (bad usage) naming the option.
+     */
+    public static String check(String format, boolean sparse, double dropMass, boolean resume) {
+        String f = format == null ? "arrow" : format.toLowerCase(Locale.ROOT);
+        if (!f.equals("arrow") && !f.equals("geotiff") && !f.equals("npy"))
+            throw new IllegalArgumentException("--format must be arrow, geotiff or npy: '" + format + "'");
+        if (sparse && !f.equals("arrow")) throw new IllegalArgumentException("--sparse applies to --format arrow only");
+        if (!(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
+        if (resume && f.equals("arrow"))
+            throw new IllegalArgumentException("--resume applies to geotiff and npy outputs (an interrupted arrow run leaves only a .partial file: run it again)");
+        return f;
+    }
+
+    /**
+     * Opens a sink. {@code out} is the Arrow file, or the directory of GeoTIFF/NPY files. The options are
+     * {@link #check checked}; a CRS GeoTIFF keys cannot express is an {@link IllegalArgumentException} (bad usage).
      */
     public static MapSink open(String format, Path out, Crs crs, boolean sparse, double dropMass, boolean resume,
                                Map<String, String> metadata) throws IOException {
-        String f = format == null ? "arrow" : format.toLowerCase(Locale.ROOT);
-        if (!f.equals("arrow") && sparse) throw new IllegalArgumentException("--sparse is only for --format arrow");
-        if (f.equals("arrow") && resume) throw new IllegalArgumentException("--resume is only for --format geotiff or npy");
-        return switch (f) {
+        return switch (check(format, sparse, dropMass, resume)) {
             case "arrow" -> new ArrowMapSink(out, crs, sparse, dropMass, metadata);
-            case "geotiff", "tif", "tiff" -> new GeoTiffMapSink(out, crs, resume, metadata);
-            case "npy" -> new NpyMapSink(out, crs, resume, metadata);
-            default -> throw new IllegalArgumentException("unknown map format '" + format + "' (arrow, geotiff or npy)");
+            case "geotiff" -> new GeoTiffMapSink(out, crs, resume, metadata);
+            default -> new NpyMapSink(out, crs, resume, metadata);
         };
     }
 

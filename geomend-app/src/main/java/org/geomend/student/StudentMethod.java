@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.geomend.eval.Chunk;
 import org.geomend.eval.EvalMethod;
+import org.geomend.geolocate.DrawBatch;
+import org.geomend.geolocate.MapDrawer;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.nn.NnKernels;
@@ -51,8 +53,13 @@ public final class StudentMethod implements EvalMethod {
             int s = chunk.site(m);
             coarse[m] = GridSpec.window(chunk.data().positions().x()[s], chunk.data().positions().y()[s], cw, cfg.resolution());
         }
-        float[] maps = new float[n * cw * cw];
-        student.predict(chunk.data().positions(), chunk.sites(), coarse, null, maps, 0);
+        float[] maps;
+        // geolocate's drawer, on the model's own grid
+        try (GridBuffer drawn = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, (long) n * cw * cw);
+             MapDrawer.Tile tile = new StudentDrawer(student, chunk.data().positions()).tile(null)) {
+            tile.draw(new DrawBatch(chunk.sites(), coarse, drawn, null, null, null), new double[n]);
+            maps = drawn.segment().asSlice(0, (long) n * cw * cw * 4).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+        }
         long px = chunk.mapPixels();
         try (GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * px)) {
             for (int m = 0; m < n; m++) {
