@@ -36,7 +36,7 @@ public final class MapIndex {
         LinkedHashMap<String, Entry> out = new LinkedHashMap<>();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty() || !lines.getFirst().strip().equals(HEADER))
-            throw new MapFormatException(file, "line 1: expected header '" + HEADER + "'");
+            throw new InputException(file, 0, "line 1: expected header '" + HEADER + "'");
         StringBuilder pending = new StringBuilder();
         int startLine = 2;
         for (int i = 1; i < lines.size(); i++) {
@@ -47,15 +47,15 @@ public final class MapIndex {
             if (f == null) continue;                       // open quote: the record goes on
             pending.setLength(0);
             if (f.size() == 1 && f.getFirst().isEmpty()) continue;
-            if (f.size() != 5) throw new MapFormatException(file, "line " + startLine + ": expected 5 fields, got " + f.size());
+            if (f.size() != 5) throw new InputException(file, 0, "line " + startLine + ": expected 5 fields, got " + f.size());
             try {
                 out.put(f.get(0), new Entry(f.get(0), Double.parseDouble(f.get(1)), Double.parseDouble(f.get(2)),
                         Double.parseDouble(f.get(3)), f.get(4)));
             } catch (NumberFormatException e) {
-                throw new MapFormatException(file, "line " + startLine + ": bad number (" + e.getMessage() + ")");
+                throw new InputException(file, 0, "line " + startLine + ": bad number (" + e.getMessage() + ")");
             }
         }
-        if (!pending.isEmpty()) throw new MapFormatException(file, "line " + startLine + ": unterminated quote");
+        if (!pending.isEmpty()) throw new InputException(file, 0, "line " + startLine + ": unterminated quote");
         return out;
     }
 

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.geomend.io.InputException;
 
 /**
  * The long measurement CSV of SPEC section 6: {@code record,time,lat,lon,cell,rsrp,rssi,ta}, one row per
@@ -45,8 +46,8 @@ public final class MeasurementCsv {
     }
 
     /** A one-line error about {@code row} of {@code file} ("file:line: why" for CSV, "file: row N: why" for Arrow). */
-    public static NblInputException error(Path file, Row row, String why) {
-        return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : NblInputException.at(file, row.line, why);
+    public static InputException error(Path file, Row row, String why) {
+        return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : new InputException(file, row.line, why);
     }
 
     static String oneLine(Throwable t) {
@@ -59,7 +60,7 @@ public final class MeasurementCsv {
      * Streams the rows of {@code file}: Arrow IPC when {@link MeasurementArrow#isArrow} says so (magic bytes
      * or a {@code .arrow} name), else the long CSV.
      *
-     * @throws NblInputException on a missing column, a short row, a bad number or a position out of range
+     * @throws InputException on a missing column, a short row, a bad number or a position out of range
      */
     public static long read(Path file, RowConsumer out) throws IOException {
         if (MeasurementArrow.isArrow(file)) return MeasurementArrow.read(file, out);
@@ -215,7 +216,7 @@ public final class MeasurementCsv {
         private double slow(int f, long line, String col) { return MeasurementCsv.num(str(f), file, line, col); }
 
         long run(RowConsumer out) throws IOException {
-            if (!nextLine()) throw NblInputException.at(file, 1, "empty file, expected header " + HEADER);
+            if (!nextLine()) throw new InputException(file, 1, "empty file, expected header " + HEADER);
             String head = new String(buf, ls, le - ls, StandardCharsets.UTF_8);
             if (head.startsWith("\uFEFF")) head = head.substring(1);
             String[] h = head.split(",", -1);
@@ -223,7 +224,7 @@ public final class MeasurementCsv {
             for (int c = 0; c < COLUMNS.length; c++) {
                 idx[c] = -1;
                 for (int j = 0; j < h.length; j++) if (h[j].trim().equalsIgnoreCase(COLUMNS[c])) idx[c] = j;
-                if (idx[c] < 0) throw NblInputException.at(file, 1, "missing column '" + COLUMNS[c] + "' (expected header " + HEADER + ")");
+                if (idx[c] < 0) throw new InputException(file, 1, "missing column '" + COLUMNS[c] + "' (expected header " + HEADER + ")");
             }
             int width = h.length;
             Row row = new Row();
@@ -232,21 +233,21 @@ public final class MeasurementCsv {
                 line++;
                 if (le == ls || (le == ls + 1 && buf[ls] == '\r')) continue;
                 int n = split();
-                if (n != width) throw NblInputException.at(file, line, "expected " + width + " fields, found " + n);
+                if (n != width) throw new InputException(file, line, "expected " + width + " fields, found " + n);
                 row.line = line;
-                if (fe[idx[0]] == fs[idx[0]]) throw NblInputException.at(file, line, "empty record id");
+                if (fe[idx[0]] == fs[idx[0]]) throw new InputException(file, line, "empty record id");
                 row.record = record(idx[0]);
                 row.time = time(idx[1]);
                 row.lat = num(idx[2], line, "lat");
                 row.lon = num(idx[3], line, "lon");
                 if (row.lat < -90 || row.lat > 90 || row.lon < -180 || row.lon > 180)
-                    throw NblInputException.at(file, line, "position out of range: " + row.lat + "," + row.lon);
-                if (fe[idx[4]] == fs[idx[4]]) throw NblInputException.at(file, line, "empty cell id");
+                    throw new InputException(file, line, "position out of range: " + row.lat + "," + row.lon);
+                if (fe[idx[4]] == fs[idx[4]]) throw new InputException(file, line, "empty cell id");
                 row.cell = cell(idx[4]);
                 row.rsrp = num(idx[5], line, "rsrp");
                 row.rssi = num(idx[6], line, "rssi");
                 row.ta = num(idx[7], line, "ta");
-                if (row.ta < 0) throw NblInputException.at(file, line, "negative ta " + row.ta);
+                if (row.ta < 0) throw new InputException(file, line, "negative ta " + row.ta);
                 out.accept(row);
                 rows++;
             }
@@ -261,7 +262,7 @@ public final class MeasurementCsv {
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {
-            throw NblInputException.at(file, line, "bad number in " + col + ": '" + v + "'");
+            throw new InputException(file, line, "bad number in " + col + ": '" + v + "'");
         }
     }
 

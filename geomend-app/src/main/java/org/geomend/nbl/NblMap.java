@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import org.geomend.io.InputException;
 import org.geomend.kernels.nbl.NblMapArrays;
 
 /**
@@ -158,7 +159,7 @@ public final class NblMap {
 
     public static NblMap read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readLong() != MAGIC) throw new NblInputException(file + ":1: not an NBL map (bad magic)");
+            if (in.readLong() != MAGIC) throw new InputException(file, 1, "not an NBL map (bad magic)");
             NblMap m = new NblMap();
             m.zoom = in.readInt();
             m.totalRecords = in.readLong();
@@ -206,7 +207,7 @@ public final class NblMap {
             }
             return m;
         } catch (java.io.EOFException e) {
-            throw new NblInputException(file + ":1: truncated NBL map");
+            throw new InputException(file, 1, "truncated NBL map");
         }
     }
 }
