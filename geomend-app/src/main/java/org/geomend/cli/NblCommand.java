@@ -1,14 +1,15 @@
 package org.geomend.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.NoSuchFileException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.geomend.io.InputException;
 import org.geomend.kernels.Backends;
 import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblScoring;
@@ -17,7 +18,6 @@ import org.geomend.nbl.Evaluation;
 import org.geomend.nbl.Locator;
 import org.geomend.nbl.MapBuilder;
 import org.geomend.nbl.MeasurementCsv;
-import org.geomend.nbl.NblInputException;
 import org.geomend.nbl.NblMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code geomend nbl}: Network-Based Localization (SPEC section 6, issue 6). Exit codes: 0 ok, 2 bad usage
- * or bad input (one line naming the file and line), 1 other failure.
+ * {@code geomend nbl}: Network-Based Localization (SPEC section 6, issue 6). Errors go to {@link Main}'s
+ * handler: exit 2 for bad usage or bad input (one line naming the file and line), 1 for other failures.
  */
 @Command(name = "nbl", mixinStandardHelpOptions = true,
         description = "Network-Based Localization: coverage maps from GPS-tagged measurements, record localization, evaluation.",
@@ -36,36 +36,7 @@ public final class NblCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
-        spec.commandLine().usage(System.err);
-        return 2;
-    }
-
-    /** A picocli instance with the exit-code conventions (usage errors: 2). */
-    public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new NblCommand());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            System.err.println("geomend nbl: " + ex.getMessage());
-            return 2;
-        });
-        return cl;
-    }
-
-    static int run(String what, Callable<Integer> body) {
-        try {
-            return body.call();
-        } catch (NblInputException | org.geomend.io.InputException e) {
-            System.err.println("geomend nbl " + what + ": " + e.getMessage());
-            return 2;
-        } catch (NoSuchFileException e) {
-            System.err.println("geomend nbl " + what + ": " + e.getFile() + ":0: no such file");
-            return 2;
-        } catch (IllegalArgumentException e) {
-            System.err.println("geomend nbl " + what + ": " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            System.err.println("geomend nbl " + what + ": failed: " + e);
-            return 1;
-        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command (import, build, locate or eval)");
     }
 
     abstract static class Common {
@@ -91,17 +62,15 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "output measurements: CSV, or Arrow IPC when the name ends in .arrow") Path out;
         @Parameters(arity = "1..*", paramLabel = "INPUT", description = "files or directories of the source set") List<Path> inputs;
 
-        @Override public Integer call() {
-            return run("import", () -> {
-                if (!List.of("walksignal", "cork", "uav").contains(from)) throw new IllegalArgumentException("unknown --from '" + from + "' (walksignal, cork, uav)");
-                try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(out)) {
-                    Adapters.Report rep;
-                    try (MeasurementCsv.RowWriter w = af.measurementWriter()) { rep = Adapters.run(from, inputs, w); }
-                    af.commit();
-                    rep.print(System.err, from);
-                }
-                return 0;
-            });
+        @Override public Integer call() throws Exception {
+            if (!List.of("walksignal", "cork", "uav").contains(from)) throw new IllegalArgumentException("unknown --from '" + from + "' (walksignal, cork, uav)");
+            try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(out)) {
+                Adapters.Report rep;
+                try (MeasurementCsv.RowWriter w = af.measurementWriter()) { rep = Adapters.run(from, inputs, w); }
+                af.commit();
+                rep.print(System.err, from);
+            }
+            return 0;
         }
     }
 
@@ -112,17 +81,15 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "map file") Path out;
         @Option(names = "--cells", description = "CSV cell,lat,lon of cell positions (for the PD term)") Path cells;
 
-        @Override public Integer call() {
-            return run("build", () -> {
-                long t0 = System.nanoTime();
-                MapBuilder b = new MapBuilder(zoom, cells == null ? null : readCells(cells), threads(), System.err);
-                NblMap m = b.build(MapBuilder.RowSource.files(files));
-                m.write(out);
-                System.err.printf(Locale.ROOT, "nbl build: %d rows (%d without position, skipped), %d records -> %d cells, %d tiles, %d (cell, tile) entries, f_PD %s; %.2f s%n",
-                        b.rowsRead, b.rowsNoPosition, b.records, m.numCells(), m.numTiles(), m.numEntries(),
-                        !m.hasFpd() ? "none (no PD in data)" : "from " + m.fpdSamples() + " PDs", (System.nanoTime() - t0) * 1e-9);
-                return 0;
-            });
+        @Override public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            MapBuilder b = new MapBuilder(zoom, cells == null ? null : readCells(cells), threads(), System.err);
+            NblMap m = b.build(MapBuilder.RowSource.files(files));
+            m.write(out);
+            System.err.printf(Locale.ROOT, "nbl build: %d rows (%d without position, skipped), %d records -> %d cells, %d tiles, %d (cell, tile) entries, f_PD %s; %.2f s%n",
+                    b.rowsRead, b.rowsNoPosition, b.records, m.numCells(), m.numTiles(), m.numEntries(),
+                    !m.hasFpd() ? "none (no PD in data)" : "from " + m.fpdSamples() + " PDs", (System.nanoTime() - t0) * 1e-9);
+            return 0;
         }
     }
 
@@ -130,7 +97,7 @@ public final class NblCommand implements Callable<Integer> {
         Map<String, double[]> m = new HashMap<>();
         try (org.geomend.io.CsvReader r = org.geomend.io.CsvReader.open(f)) {
             org.geomend.io.CsvReader.Header h = r.header();
-            if (h == null) throw new org.geomend.io.InputException(f, 1, "empty cells file, expected header cell,lat,lon");
+            if (h == null) throw new InputException(f, 1, "empty cells file, expected header cell,lat,lon");
             String hint = " (expected header with cell,lat,lon)";
             int c = h.require("cell", hint), la = h.require("lat", hint), lo = h.require("lon", hint);
             while (r.next()) {
@@ -151,21 +118,19 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--no-density", description = "do not weight by the location density P(l)") boolean noDensity;
         @Option(names = "--out", required = true) Path out;
 
-        @Override public Integer call() {
-            return run("locate", () -> {
-                Locator.Estimator est;
-                try { est = Locator.Estimator.valueOf(estimator); } catch (IllegalArgumentException e) { throw new IllegalArgumentException("unknown --estimator '" + estimator + "' (wa, mle)"); }
-                NblMap m = NblMap.read(map);
-                try (NblScoring s = scoring()) {
-                    Locator l = new Locator(m, s);
-                    long t0 = System.nanoTime();
-                    l.locate(records, est, !noDensity, out);
-                    double all = (System.nanoTime() - t0) * 1e-9;
-                    System.err.printf(Locale.ROOT, "nbl locate: %d records, %d placed; parse %.3f s, score %.3f s (%.0f records/s), write %.3f s, total %.3f s (%.0f records/s end to end)%n",
-                            l.records, l.placed, l.parseSeconds, l.scoreSeconds, l.records / Math.max(1e-9, l.scoreSeconds), l.writeSeconds, all, l.records / all);
-                }
-                return 0;
-            });
+        @Override public Integer call() throws Exception {
+            Locator.Estimator est;
+            try { est = Locator.Estimator.valueOf(estimator); } catch (IllegalArgumentException e) { throw new IllegalArgumentException("unknown --estimator '" + estimator + "' (wa, mle)"); }
+            NblMap m = NblMap.read(map);
+            try (NblScoring s = scoring()) {
+                Locator l = new Locator(m, s);
+                long t0 = System.nanoTime();
+                l.locate(records, est, !noDensity, out);
+                double all = (System.nanoTime() - t0) * 1e-9;
+                System.err.printf(Locale.ROOT, "nbl locate: %d records, %d placed; parse %.3f s, score %.3f s (%.0f records/s), write %.3f s, total %.3f s (%.0f records/s end to end)%n",
+                        l.records, l.placed, l.parseSeconds, l.scoreSeconds, l.records / Math.max(1e-9, l.scoreSeconds), l.writeSeconds, all, l.records / all);
+            }
+            return 0;
         }
     }
 
@@ -179,23 +144,15 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--seed", defaultValue = "1") long seed;
         @Option(names = "--out", required = true, description = "output directory") Path out;
 
-        @Override public Integer call() {
-            return run("eval", () -> {
-                String[] z = zooms.split("-");
-                int z0 = Integer.parseInt(z[0].trim()), z1 = Integer.parseInt(z[z.length - 1].trim());
-                if (testFraction <= 0 || testFraction >= 1) throw new IllegalArgumentException("--test-fraction must be in (0, 1)");
-                String name = dataset != null ? dataset : files.get(0).getFileName().toString().replaceAll("\\.csv$", "");
-                try (NblScoring s = scoring()) {
-                    new Evaluation(name, files, z0, z1, testFraction, block, seed, threads(), s, System.err).run(out);
-                }
-                return 0;
-            });
+        @Override public Integer call() throws Exception {
+            String[] z = zooms.split("-");
+            int z0 = Integer.parseInt(z[0].trim()), z1 = Integer.parseInt(z[z.length - 1].trim());
+            if (testFraction <= 0 || testFraction >= 1) throw new IllegalArgumentException("--test-fraction must be in (0, 1)");
+            String name = dataset != null ? dataset : files.get(0).getFileName().toString().replaceAll("\\.csv$", "");
+            try (NblScoring s = scoring()) {
+                new Evaluation(name, files, z0, z1, testFraction, block, seed, threads(), s, System.err).run(out);
+            }
+            return 0;
         }
     }
-
-    /** For trying the command before {@code Main} exists. */
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
-    }
-
 }

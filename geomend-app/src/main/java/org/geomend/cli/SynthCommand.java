@@ -1,12 +1,12 @@
 package org.geomend.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.geomend.io.InputException;
 import org.geomend.io.Inventory;
 import org.geomend.synth.Calibration;
 import org.geomend.synth.SynthGenerator;
@@ -16,25 +16,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code geomend synth --preset small|paper [--sites FILE] --seed N --out DIR}: a synthetic operator with
- * ground truth. Exit 0 on success, 2 on bad input (one line naming the file and line), 1 on other failures.
+ * ground truth. Errors go to {@link Main}'s handler: exit 2 on bad input (one line naming the file and line),
+ * 1 on other failures.
  */
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Generate a synthetic operator: site layout, sector parameters and ground-truth P(l|i) maps.")
 public final class SynthCommand implements Callable<Integer> {
-
-    /**
-     * Reads a --sites file into sites (id, projected x/y, optional env) and the CRS they are in ({@code crs}:
-     * the {@code --crs} option, null when not given); throws {@link BadInput} for bad rows.
-     */
-    @FunctionalInterface
-    public interface SiteLoader {
-        Inventory load(Path file, String crs) throws IOException;
-    }
-
-    /** Bad input: the message is the one-line reason (file and line). */
-    public static final class BadInput extends RuntimeException {
-        public BadInput(String msg) { super(msg); }
-    }
 
     @Option(names = "--preset", defaultValue = "small", description = "small | paper (default: ${DEFAULT-VALUE})")
     String preset;
@@ -63,82 +50,40 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--calibrate", description = "also compute median KS2 of Voronoi and legacy sPDI vs the ground truth per class (calibration.txt)")
     boolean calibrate;
 
-    private final SynthGenerator.SinkFactory sinkFactory;
-    private final SiteLoader siteLoader;
-
-    /** For the top-level command: maps go through {@code sinkFactory}; {@code --sites} is read by {@code siteLoader} (null: {@link Main#synthSites}). */
-    public SynthCommand(SynthGenerator.SinkFactory sinkFactory, SiteLoader siteLoader) {
-        this.sinkFactory = sinkFactory;
-        this.siteLoader = siteLoader == null ? Main::synthSites : siteLoader;
-    }
-
-    public SynthCommand(SynthGenerator.SinkFactory sinkFactory) { this(sinkFactory, null); }
-
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintStream err = System.err;
-        try {
-            SynthParams p;
-            try {
-                p = SynthParams.preset(preset).withProfile(profile);
-            } catch (IllegalArgumentException e) {
-                err.println("geomend synth: " + e.getMessage());
-                return 2;
-            }
-            if (window != null) {
-                if (window < 8 || window > 4096) {
-                    err.println("geomend synth: --window must be in [8, 4096]: " + window);
-                    return 2;
-                }
-                p = p.withWindow(window);
-            }
-            if (sinkFactory == null) {
-                err.println("geomend synth: no map writer configured");
-                return 1;
-            }
-            SynthGenerator gen;
-            SynthGenerator.Layout layout;
-            if (sites != null) {
-                Inventory given;
-                try {
-                    given = siteLoader.load(sites, crs);
-                } catch (BadInput e) {
-                    err.println("geomend synth: " + e.getMessage());
-                    return 2;
-                } catch (java.nio.file.NoSuchFileException e) {
-                    err.println("geomend synth: " + sites + ": no such file");
-                    return 2;
-                }
-                if (given.sites().isEmpty()) {
-                    err.println("geomend synth: " + sites + ": no sites");
-                    return 2;
-                }
-                p = p.withCities(List.of());
-                gen = new SynthGenerator(p, seed, threads, err);
-                layout = gen.layout(given.sites(), given.crs().name());
-            } else {
-                gen = new SynthGenerator(p, seed, threads, err);
-                layout = gen.layout();
-            }
-            err.printf(Locale.ROOT, "synth: %d sites, %d maps, %d regions%n", layout.sites().size(), layout.targets(),
-                    layout.regions().size());
-            SynthGenerator.Stats st;
-            if (calibrate) {
-                try (Calibration cal = new Calibration(layout.sites(), threads)) {
-                    st = gen.run(layout, out, sinkFactory, cal);
-                    String rep = cal.report().toString();
-                    Files.writeString(out.resolve("calibration.txt"), rep);
-                    err.print(rep);
-                }
-            } else {
-                st = gen.run(layout, out, sinkFactory, null);
-            }
-            err.printf(Locale.ROOT, "synth: wrote %d maps in %.1f s to %s%n", st.maps(), st.seconds(), out);
-            return 0;
-        } catch (Exception e) {
-            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            err.println("geomend synth: " + m);
-            return 1;
+        SynthParams p = SynthParams.preset(preset).withProfile(profile);
+        if (window != null) {
+            if (window < 8 || window > 4096) throw new IllegalArgumentException("--window must be in [8, 4096]: " + window);
+            p = p.withWindow(window);
         }
+        SynthGenerator gen;
+        SynthGenerator.Layout layout;
+        if (sites != null) {
+            Inventory given = Main.synthSites(sites, crs);
+            if (given.sites().isEmpty()) throw new InputException(sites, 0, "no sites");
+            p = p.withCities(List.of());
+            gen = new SynthGenerator(p, seed, threads, err);
+            layout = gen.layout(given.sites(), given.crs().name());
+        } else {
+            gen = new SynthGenerator(p, seed, threads, err);
+            layout = gen.layout();
+        }
+        err.printf(Locale.ROOT, "synth: %d sites, %d maps, %d regions%n", layout.sites().size(), layout.targets(),
+                layout.regions().size());
+        SynthGenerator.Stats st;
+        if (calibrate) {
+            try (Calibration cal = new Calibration(layout.sites(), threads)) {
+                st = gen.run(layout, out, Main::synthSink, cal);
+                String rep = cal.report().toString();
+                Files.writeString(out.resolve("calibration.txt"), rep);
+                err.print(rep);
+            }
+        } else {
+            st = gen.run(layout, out, Main::synthSink, null);
+        }
+        err.printf(Locale.ROOT, "synth: wrote %d maps in %.1f s to %s%n", st.maps(), st.seconds(), out);
+        return 0;
     }
 }

@@ -67,8 +67,8 @@ public final class ArrowMapReader implements AutoCloseable {
             if (r != null) r.close();
             views.close();
             allocator.close();
-            if (e instanceof MapFormatException m) throw m;
-            throw new MapFormatException(file, "not a readable Arrow map file (" + e.getMessage() + ")");
+            if (e instanceof InputException m) throw m;
+            throw new InputException(file, 0, "not a readable Arrow map file (" + e.getMessage() + ")");
         }
     }
 
@@ -82,21 +82,21 @@ public final class ArrowMapReader implements AutoCloseable {
     /** The schema's custom metadata (e.g. {@code geomend}). */
     public Map<String, String> metadata() { return metadata; }
 
-    private static boolean checkSchema(Path file, Schema s) throws MapFormatException {
+    private static boolean checkSchema(Path file, Schema s) {
         String[][] want = {{"id", "Utf8"}, {"x0", "FloatingPoint"}, {"y0", "FloatingPoint"},
                 {"resolution", "FloatingPoint"}, {"width", "Int"}, {"height", "Int"}, {"crs", "Utf8"}};
         for (String[] w : want) {
             Field f = find(s, w[0]);
             if (f == null || !f.getType().getTypeID().name().equals(w[1]))
-                throw new MapFormatException(file, "Arrow map file needs a " + w[1] + " column '" + w[0] + "'");
+                throw new InputException(file, 0, "Arrow map file needs a " + w[1] + " column '" + w[0] + "'");
         }
         Field p = find(s, "p");
-        if (p == null) throw new MapFormatException(file, "Arrow map file has no column 'p'");
+        if (p == null) throw new InputException(file, 0, "Arrow map file has no column 'p'");
         if (p.getType() instanceof ArrowType.FixedSizeList && isF32(p)) return false;
         Field pixel = find(s, "pixel");
         if (p.getType() instanceof ArrowType.List && isF32(p) && pixel != null && pixel.getType() instanceof ArrowType.List
                 && pixel.getChildren().getFirst().getType().equals(ArrowMaps.I32)) return true;
-        throw new MapFormatException(file, "column 'p' must be fixed_size_list<float32>, or list<float32> with 'pixel' list<int32>");
+        throw new InputException(file, 0, "column 'p' must be fixed_size_list<float32>, or list<float32> with 'pixel' list<int32>");
     }
 
     private static boolean isF32(Field list) {
@@ -155,7 +155,7 @@ public final class ArrowMapReader implements AutoCloseable {
         for (int b = 0; b < counts.length; b++) {
             if (r < counts[b]) {
                 VectorSchemaRoot root = load(b);
-                if (root.getRowCount() != counts[b]) throw new MapFormatException(file, "batch " + b + " row count differs from the footer");
+                if (root.getRowCount() != counts[b]) throw new InputException(file, 0, "batch " + b + " row count differs from the footer");
                 return extract(root, r);
             }
             r -= counts[b];
@@ -163,7 +163,7 @@ public final class ArrowMapReader implements AutoCloseable {
         throw new IndexOutOfBoundsException("row " + row + " of " + rowCount() + " in " + file);
     }
 
-    /** The map of {@code id}; a {@link MapFormatException} when the file has none. */
+    /** The map of {@code id}; a {@link InputException} when the file has none. */
     public MapData read(String id) throws IOException {
         byte[] want = id.getBytes(StandardCharsets.UTF_8);
         for (int b = 0; b < blocks.size(); b++) {
@@ -172,7 +172,7 @@ public final class ArrowMapReader implements AutoCloseable {
             for (int i = 0; i < root.getRowCount(); i++)
                 if (java.util.Arrays.equals(ids.get(i), want)) return extract(root, i);
         }
-        throw new MapFormatException(file, "no map with id '" + id + "'");
+        throw new InputException(file, 0, "no map with id '" + id + "'");
     }
 
     /** All ids in file order (loads every batch). */
@@ -198,7 +198,7 @@ public final class ArrowMapReader implements AutoCloseable {
         return Memory.view(b, views);
     }
 
-    private MapData extract(VectorSchemaRoot root, int i) throws MapFormatException {
+    private MapData extract(VectorSchemaRoot root, int i) {
         String id = new String(((VarCharVector) root.getVector("id")).get(i), StandardCharsets.UTF_8);
         int w = ((IntVector) root.getVector("width")).get(i), h = ((IntVector) root.getVector("height")).get(i);
         GridSpec grid;
@@ -206,28 +206,28 @@ public final class ArrowMapReader implements AutoCloseable {
             grid = new GridSpec(((Float8Vector) root.getVector("x0")).get(i), ((Float8Vector) root.getVector("y0")).get(i),
                     ((Float8Vector) root.getVector("resolution")).get(i), w, h);
         } catch (IllegalArgumentException e) {
-            throw new MapFormatException(file, "map " + id + ": " + e.getMessage());
+            throw new InputException(file, 0, "map " + id + ": " + e.getMessage());
         }
         String crs = new String(((VarCharVector) root.getVector("crs")).get(i), StandardCharsets.UTF_8);
         long n = grid.pixels();
-        if (n > Integer.MAX_VALUE) throw new MapFormatException(file, "map " + id + " too large");
+        if (n > Integer.MAX_VALUE) throw new InputException(file, 0, "map " + id + " too large");
         float[] v = new float[(int) n];
         if (sparse) {
             ListVector pix = (ListVector) root.getVector("pixel"), p = (ListVector) root.getVector("p");
             int s = pix.getElementStartIndex(i), e = pix.getElementEndIndex(i);
             if (p.getElementStartIndex(i) != s || p.getElementEndIndex(i) != e)
-                throw new MapFormatException(file, "map " + id + ": 'pixel' and 'p' lists differ in length");
+                throw new InputException(file, 0, "map " + id + ": 'pixel' and 'p' lists differ in length");
             MemorySegment ps = seg(((IntVector) pix.getDataVector()).getDataBuffer());
             MemorySegment vs = seg(((Float4Vector) p.getDataVector()).getDataBuffer());
             for (int k = s; k < e; k++) {
                 int at = ps.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, k);
-                if (at < 0 || at >= n) throw new MapFormatException(file, "map " + id + ": pixel " + at + " outside the window");
+                if (at < 0 || at >= n) throw new InputException(file, 0, "map " + id + ": pixel " + at + " outside the window");
                 v[at] = vs.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, k);
             }
         } else {
             FixedSizeListVector p = (FixedSizeListVector) root.getVector("p");
             if (p.getListSize() != n)
-                throw new MapFormatException(file, "map " + id + ": list size " + p.getListSize() + " is not " + w + "x" + h);
+                throw new InputException(file, 0, "map " + id + ": list size " + p.getListSize() + " is not " + w + "x" + h);
             MemorySegment.copy(seg(((Float4Vector) p.getDataVector()).getDataBuffer()), ValueLayout.JAVA_FLOAT_UNALIGNED,
                     4L * i * n, v, 0, (int) n);
         }

@@ -22,14 +22,14 @@ public final class GeoTiffMapReader {
     private GeoTiffMapReader() {}
 
     /** Raw tag values: numbers as double[] (rationals divided), ASCII as String. */
-    static Map<Integer, Object> tags(Path file, ByteBuffer b) throws MapFormatException {
-        if (b.remaining() < 8) throw new MapFormatException(file, "not a TIFF file");
+    static Map<Integer, Object> tags(Path file, ByteBuffer b) {
+        if (b.remaining() < 8) throw new InputException(file, 0, "not a TIFF file");
         if (b.get(0) == 'I' && b.get(1) == 'I') b.order(ByteOrder.LITTLE_ENDIAN);
         else if (b.get(0) == 'M' && b.get(1) == 'M') b.order(ByteOrder.BIG_ENDIAN);
-        else throw new MapFormatException(file, "not a TIFF file");
+        else throw new InputException(file, 0, "not a TIFF file");
         int magic = b.getShort(2) & 0xffff;
-        if (magic == 43) throw new MapFormatException(file, "BigTIFF is not supported");
-        if (magic != 42) throw new MapFormatException(file, "not a TIFF file");
+        if (magic == 43) throw new InputException(file, 0, "BigTIFF is not supported");
+        if (magic != 42) throw new InputException(file, 0, "not a TIFF file");
         Map<Integer, Object> out = new HashMap<>();
         try {
             int ifd = b.getInt(4);
@@ -42,7 +42,7 @@ public final class GeoTiffMapReader {
                 if (size == 0) continue;
                 long bytes = count * size;
                 int at = bytes <= 4 ? e + 8 : b.getInt(e + 8);
-                if (at < 0 || at + bytes > b.limit()) throw new MapFormatException(file, "tag " + id + " points outside the file");
+                if (at < 0 || at + bytes > b.limit()) throw new InputException(file, 0, "tag " + id + " points outside the file");
                 if (type == 2) {
                     byte[] s = new byte[(int) bytes];
                     b.get(at, s);
@@ -70,13 +70,13 @@ public final class GeoTiffMapReader {
                 out.put(id, v);
             }
         } catch (IndexOutOfBoundsException e) {
-            throw new MapFormatException(file, "truncated TIFF");
+            throw new InputException(file, 0, "truncated TIFF");
         }
         return out;
     }
 
-    private static double[] nums(Path file, Map<Integer, Object> t, int tag, String name) throws MapFormatException {
-        if (!(t.get(tag) instanceof double[] v) || v.length == 0) throw new MapFormatException(file, "GeoTIFF has no " + name + " tag");
+    private static double[] nums(Path file, Map<Integer, Object> t, int tag, String name) {
+        if (!(t.get(tag) instanceof double[] v) || v.length == 0) throw new InputException(file, 0, "GeoTIFF has no " + name + " tag");
         return v;
     }
 
@@ -107,31 +107,31 @@ public final class GeoTiffMapReader {
         Map<Integer, Object> t = tags(file, b);
         int w = (int) nums(file, t, GeoTiffMapSink.IMAGE_WIDTH, "ImageWidth")[0];
         int h = (int) nums(file, t, GeoTiffMapSink.IMAGE_LENGTH, "ImageLength")[0];
-        if (one(t, GeoTiffMapSink.SAMPLES_PER_PIXEL, 1) != 1) throw new MapFormatException(file, "more than one band");
+        if (one(t, GeoTiffMapSink.SAMPLES_PER_PIXEL, 1) != 1) throw new InputException(file, 0, "more than one band");
         if (one(t, GeoTiffMapSink.BITS_PER_SAMPLE, 1) != 32 || one(t, GeoTiffMapSink.SAMPLE_FORMAT, 1) != 3)
-            throw new MapFormatException(file, "not float32 samples");
-        if (one(t, GeoTiffMapSink.COMPRESSION, 1) != 1) throw new MapFormatException(file, "compressed GeoTIFF is not supported");
-        if (t.containsKey(322)) throw new MapFormatException(file, "tiled GeoTIFF is not supported");
+            throw new InputException(file, 0, "not float32 samples");
+        if (one(t, GeoTiffMapSink.COMPRESSION, 1) != 1) throw new InputException(file, 0, "compressed GeoTIFF is not supported");
+        if (t.containsKey(322)) throw new InputException(file, 0, "tiled GeoTIFF is not supported");
         double[] offs = nums(file, t, GeoTiffMapSink.STRIP_OFFSETS, "StripOffsets");
         double[] counts = nums(file, t, GeoTiffMapSink.STRIP_BYTE_COUNTS, "StripByteCounts");
         int rps = (int) Math.min(h, one(t, GeoTiffMapSink.ROWS_PER_STRIP, h));
         if (rps <= 0 || offs.length != (h + rps - 1) / rps || counts.length != offs.length)
-            throw new MapFormatException(file, "strip layout does not match the image size");
+            throw new InputException(file, 0, "strip layout does not match the image size");
 
         Map<Integer, Object> keys = geoKeys(t);
         double r, left, top;
         if (t.get(GeoTiffMapSink.MODEL_PIXEL_SCALE) instanceof double[] sc && t.get(GeoTiffMapSink.MODEL_TIEPOINT) instanceof double[] tp
                 && sc.length >= 2 && tp.length >= 6) {
-            if (Math.abs(sc[0] - sc[1]) > 1e-9 * sc[0]) throw new MapFormatException(file, "pixels are not square");
+            if (Math.abs(sc[0] - sc[1]) > 1e-9 * sc[0]) throw new InputException(file, 0, "pixels are not square");
             r = sc[0];
             left = tp[3] - tp[0] * r;
             top = tp[4] + tp[1] * r;
         } else if (t.get(34264) instanceof double[] m && m.length >= 16 && m[1] == 0 && m[4] == 0) {
-            if (Math.abs(m[0] + m[5]) > 1e-9 * m[0]) throw new MapFormatException(file, "not a north-up raster with square pixels");
+            if (Math.abs(m[0] + m[5]) > 1e-9 * m[0]) throw new InputException(file, 0, "not a north-up raster with square pixels");
             r = m[0];
             left = m[3];
             top = m[7];
-        } else throw new MapFormatException(file, "no georeferencing (pixel scale + tiepoint)");
+        } else throw new InputException(file, 0, "no georeferencing (pixel scale + tiepoint)");
         if (keys.get(GeoKeys.GT_RASTER_TYPE) instanceof Integer rt && rt == 2) {   // PixelIsPoint
             left -= r / 2;
             top += r / 2;
@@ -144,7 +144,7 @@ public final class GeoTiffMapReader {
             int rows = Math.min(rps, h - s * rps);
             long at = (long) offs[s];
             if (counts[s] < rows * rowBytes || at + rows * rowBytes > b.limit())
-                throw new MapFormatException(file, "strip " + s + " is short or outside the file");
+                throw new InputException(file, 0, "strip " + s + " is short or outside the file");
             for (int k = 0; k < rows; k++) {
                 int fileRow = s * rps + k, base = (h - 1 - fileRow) * w;
                 int p = (int) (at + k * rowBytes);

@@ -12,7 +12,7 @@ public final class MapFiles {
 
     private MapFiles() {}
 
-    /** The format of {@code file} from its magic bytes; a {@link MapFormatException} when none fits. */
+    /** The format of {@code file} from its magic bytes; a {@link InputException} when none fits. */
     public static Format detect(Path file) throws IOException {
         byte[] m = new byte[6];
         int n;
@@ -22,7 +22,7 @@ public final class MapFiles {
             return Format.NPY;
         if (n >= 4 && ((m[0] == 'I' && m[1] == 'I' && m[2] == 42 && m[3] == 0) || (m[0] == 'M' && m[1] == 'M' && m[2] == 0 && m[3] == 42)))
             return Format.GEOTIFF;
-        throw new MapFormatException(file, "not an Arrow, GeoTIFF or NPY map file");
+        throw new InputException(file, 0, "not an Arrow, GeoTIFF or NPY map file");
     }
 
     /** The map in {@code file}; an Arrow file must hold exactly one (else name it with {@link #readSingle(Path, String)}). */
@@ -37,7 +37,7 @@ public final class MapFiles {
                 try (ArrowMapReader r = ArrowMapReader.open(file)) {
                     if (id != null) yield r.read(id);
                     int n = r.rowCount();
-                    if (n != 1) throw new MapFormatException(file, "holds " + n + " maps; name the one wanted by its id");
+                    if (n != 1) throw new InputException(file, 0, "holds " + n + " maps; name the one wanted by its id");
                     yield r.read(0);
                 }
             }

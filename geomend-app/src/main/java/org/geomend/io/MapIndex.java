@@ -35,18 +35,18 @@ public final class MapIndex {
         try (CsvReader r = new CsvReader(file, Files.newInputStream(file), ',')) {
             CsvReader.Header h = r.header();
             if (h == null || !String.join(",", h.names()).equals(HEADER))
-                throw new MapFormatException(file, "line 1: expected header '" + HEADER + "'");
+                throw new InputException(file, 0, "line 1: expected header '" + HEADER + "'");
             while (r.next()) {
-                if (r.size() != 5) throw new MapFormatException(file, "line " + r.line() + ": expected 5 fields, got " + r.size());
+                if (r.size() != 5) throw new InputException(file, 0, "line " + r.line() + ": expected 5 fields, got " + r.size());
                 try {
                     out.put(r.get(0), new Entry(r.get(0), Double.parseDouble(r.get(1)), Double.parseDouble(r.get(2)),
                             Double.parseDouble(r.get(3)), r.get(4)));
                 } catch (NumberFormatException e) {
-                    throw new MapFormatException(file, "line " + r.line() + ": bad number (" + e.getMessage() + ")");
+                    throw new InputException(file, 0, "line " + r.line() + ": bad number (" + e.getMessage() + ")");
                 }
             }
         } catch (InputException e) {
-            throw new MapFormatException(file, "line " + e.line() + ": " + e.reason());
+            throw new InputException(file, 0, "line " + e.line() + ": " + e.reason());
         }
         return out;
     }

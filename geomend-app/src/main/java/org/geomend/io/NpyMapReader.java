@@ -28,29 +28,29 @@ public final class NpyMapReader {
     public static MapData read(Path file) throws IOException {
         byte[] b = Files.readAllBytes(file);
         if (b.length < 10 || (b[0] & 0xff) != 0x93 || !new String(b, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY"))
-            throw new MapFormatException(file, "not an NPY file");
+            throw new InputException(file, 0, "not an NPY file");
         int major = b[6];
         int hlen, start;
         if (major == 1) { hlen = (b[8] & 0xff) | (b[9] & 0xff) << 8; start = 10; }
         else if (major == 2 || major == 3) {
             hlen = (b[8] & 0xff) | (b[9] & 0xff) << 8 | (b[10] & 0xff) << 16 | (b[11] & 0xff) << 24;
             start = 12;
-        } else throw new MapFormatException(file, "unsupported NPY version " + major);
-        if (hlen < 0 || start + hlen > b.length) throw new MapFormatException(file, "truncated NPY header");
+        } else throw new InputException(file, 0, "unsupported NPY version " + major);
+        if (hlen < 0 || start + hlen > b.length) throw new InputException(file, 0, "truncated NPY header");
         String h = new String(b, start, hlen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher md = DESCR.matcher(h), mf = FORTRAN.matcher(h), ms = SHAPE.matcher(h);
-        if (!md.find() || !mf.find() || !ms.find()) throw new MapFormatException(file, "bad NPY header: " + h.strip());
+        if (!md.find() || !mf.find() || !ms.find()) throw new InputException(file, 0, "bad NPY header: " + h.strip());
         String descr = md.group(1);
         boolean fortran = mf.group(1).equals("True");
         String[] dims = ms.group(1).split(",");
         int rows, cols;
         try {
             if (dims.length < 2 || dims.length > 3 || (dims.length == 3 && !dims[2].isBlank()))
-                throw new MapFormatException(file, "expected a 2-D array, shape (" + ms.group(1) + ")");
+                throw new InputException(file, 0, "expected a 2-D array, shape (" + ms.group(1) + ")");
             rows = Integer.parseInt(dims[0].strip());
             cols = Integer.parseInt(dims[1].strip());
         } catch (NumberFormatException e) {
-            throw new MapFormatException(file, "bad NPY shape (" + ms.group(1) + ")");
+            throw new InputException(file, 0, "bad NPY shape (" + ms.group(1) + ")");
         }
         int size = switch (descr.substring(1)) { case "f4" -> 4; case "f8" -> 8; default -> 0; };
         ByteOrder order = switch (descr.charAt(0)) {
@@ -59,10 +59,10 @@ public final class NpyMapReader {
             case '=' -> ByteOrder.nativeOrder();
             default -> null;
         };
-        if (size == 0 || order == null) throw new MapFormatException(file, "unsupported dtype '" + descr + "' (want float32)");
+        if (size == 0 || order == null) throw new InputException(file, 0, "unsupported dtype '" + descr + "' (want float32)");
         long n = (long) rows * cols;
         int data = start + hlen;
-        if (rows <= 0 || cols <= 0 || data + n * size > b.length) throw new MapFormatException(file, "truncated NPY data");
+        if (rows <= 0 || cols <= 0 || data + n * size > b.length) throw new InputException(file, 0, "truncated NPY data");
         MemorySegment seg = MemorySegment.ofArray(b);
         float[] v = new float[Math.toIntExact(n)];
         ValueLayout.OfFloat f4 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);

@@ -1,5 +1,6 @@
 package org.geomend.nbl;
 
+import org.geomend.io.InputException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ public final class Adapters {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.list(p)) { s.filter(Files::isRegularFile).sorted().forEach(files::add); }
             } else if (Files.isRegularFile(p)) files.add(p);
-            else throw new NblInputException(p + ":0: no such file or directory");
+            else throw new InputException(p, 0, "no such file or directory");
         }
         switch (from) {
             case "walksignal" -> {
@@ -122,7 +123,7 @@ public final class Adapters {
         if (h == null) return;
         int mcc = col(h, "mcc"), mnc = col(h, "mnc"), cid = col(h, "cellid"), lat = col(h, "lat"), lon = col(h, "lon"),
                 sig = col(h, "signal"), t = col(h, "measured_at"), ta = col(h, "ta");
-        if (cid < 0 || lat < 0 || lon < 0 || sig < 0) throw new NblInputException(where + ":1: not a walksignal file (need cellid,lat,lon,signal)");
+        if (cid < 0 || lat < 0 || lon < 0 || sig < 0) throw new InputException(Path.of(where), 1, "not a walksignal file (need cellid,lat,lon,signal)");
         while (r.next()) {
             long line = r.line();
             rep.rowsIn++;
@@ -150,7 +151,7 @@ public final class Adapters {
         if (h == null) return;
         int ts = col(h, "Timestamp"), lat = col(h, "Latitude"), lon = col(h, "Longitude"), op = col(h, "Operatorname"),
                 cid = col(h, "CellID"), raw = col(h, "RAWCELLID"), rsrp = col(h, "RSRP"), rssi = col(h, "RSSI");
-        if (lat < 0 || lon < 0 || cid < 0 || rsrp < 0) throw new NblInputException(where + ":1: not a Cork 5G production file");
+        if (lat < 0 || lon < 0 || cid < 0 || rsrp < 0) throw new InputException(Path.of(where), 1, "not a Cork 5G production file");
         while (r.next()) {
             long line = r.line();
             rep.rowsIn++;
@@ -184,7 +185,7 @@ public final class Adapters {
             det.add(new int[] {p, col(h, "RSRP (LTE detected) - " + n), col(h, "E-UTRAN carrier RSSI (LTE detected) - " + n)});
         }
         int pp = col(h, "Physical cell identity (LTE pcell)"), pr = col(h, "RSRP (LTE pcell)"), pq = col(h, "E-UTRAN carrier RSSI (LTE pcell)");
-        if (lat < 0 || lon < 0 || pp < 0 || det.isEmpty()) throw new NblInputException(where + ":1: not a UAV LTE measurement file");
+        if (lat < 0 || lon < 0 || pp < 0 || det.isEmpty()) throw new InputException(Path.of(where), 1, "not a UAV LTE measurement file");
         List<String> cells = new ArrayList<>();
         List<double[]> vals = new ArrayList<>();
         Set<String> dedup = new HashSet<>();

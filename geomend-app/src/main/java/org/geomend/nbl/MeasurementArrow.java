@@ -1,5 +1,6 @@
 package org.geomend.nbl;
 
+import org.geomend.io.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -81,19 +82,19 @@ public final class MeasurementArrow {
             try {
                 root = reader.getVectorSchemaRoot();
             } catch (IOException | RuntimeException e) {
-                throw new NblInputException(file + ": not a readable Arrow IPC file (" + MeasurementCsv.oneLine(e) + ")");
+                throw new InputException(file, 0, "not a readable Arrow IPC file (" + MeasurementCsv.oneLine(e) + ")");
             }
             FieldVector[] col = new FieldVector[MeasurementCsv.COLUMNS.length];
             for (int c = 0; c < col.length; c++) {
                 for (FieldVector v : root.getFieldVectors())
                     if (v.getName().trim().equalsIgnoreCase(MeasurementCsv.COLUMNS[c])) col[c] = v;
                 if (col[c] == null)
-                    throw new NblInputException(file + ": missing column '" + MeasurementCsv.COLUMNS[c] + "' (expected " + MeasurementCsv.HEADER + ")");
+                    throw new InputException(file, 0, "missing column '" + MeasurementCsv.COLUMNS[c] + "' (expected " + MeasurementCsv.HEADER + ")");
                 boolean text = c == 0 || c == 1 || c == 4;
                 boolean ok = text ? col[c] instanceof VarCharVector || col[c] instanceof BaseIntVector
                         : col[c] instanceof Float8Vector || col[c] instanceof Float4Vector || col[c] instanceof BaseIntVector;
                 if (!ok)
-                    throw new NblInputException(file + ": column '" + MeasurementCsv.COLUMNS[c] + "' has type " + col[c].getField().getType()
+                    throw new InputException(file, 0, "column '" + MeasurementCsv.COLUMNS[c] + "' has type " + col[c].getField().getType()
                             + " (expected " + (text ? "Utf8" : "Float64") + ")");
             }
             MeasurementCsv.Row row = new MeasurementCsv.Row();
@@ -104,7 +105,7 @@ public final class MeasurementArrow {
                 try {
                     more = reader.loadNextBatch();
                 } catch (IOException | RuntimeException e) {
-                    throw new NblInputException(file + ": row " + (rows + 1) + ": unreadable Arrow batch (" + MeasurementCsv.oneLine(e) + ")");
+                    throw new InputException(file, 0, "row " + (rows + 1) + ": unreadable Arrow batch (" + MeasurementCsv.oneLine(e) + ")");
                 }
                 if (!more) break;
                 int n = root.getRowCount();
@@ -133,8 +134,8 @@ public final class MeasurementArrow {
         }
     }
 
-    static NblInputException rowError(Path file, long row, String why) {
-        return new NblInputException(file + ": row " + row + ": " + why);
+    static InputException rowError(Path file, long row, String why) {
+        return new InputException(file, 0, "row " + row + ": " + why);
     }
 
     private static String text(FieldVector v, int i) {

@@ -47,8 +47,8 @@ public final class MeasurementCsv {
     }
 
     /** A one-line error about {@code row} of {@code file} ("file:line: why" for CSV, "file: row N: why" for Arrow). */
-    public static NblInputException error(Path file, Row row, String why) {
-        return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : NblInputException.at(file, row.line, why);
+    public static InputException error(Path file, Row row, String why) {
+        return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : new InputException(file, row.line, why);
     }
 
     static String oneLine(Throwable t) {

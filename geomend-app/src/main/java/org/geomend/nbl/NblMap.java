@@ -241,7 +241,7 @@ public final class NblMap {
     /** Reads a map {@link #write} wrote. */
     public static NblMap read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readLong() != MAGIC) throw new NblInputException(file + ":1: not an NBL map (bad magic)");
+            if (in.readLong() != MAGIC) throw new InputException(file, 1, "not an NBL map (bad magic)");
             int zoom = in.readInt();
             long totalRecords = in.readLong();
             boolean positionsEstimated = in.readBoolean();
@@ -294,7 +294,7 @@ public final class NblMap {
                 throw new InputException(file, 1, "corrupt NBL map (" + e.getMessage() + ")");
             }
         } catch (java.io.EOFException e) {
-            throw new NblInputException(file + ":1: truncated NBL map");
+            throw new InputException(file, 1, "truncated NBL map");
         }
     }
 

@@ -40,11 +40,11 @@ class MapFilesTest {
             assertEquals("m", m.id());
             assertArrayEquals(v, m.values(), p.toString());
         }
-        MapFormatException e = assertThrows(MapFormatException.class, () -> MapFiles.readSingle(tmp.resolve("two.arrow")));
+        InputException e = assertThrows(InputException.class, () -> MapFiles.readSingle(tmp.resolve("two.arrow")));
         assertTrue(e.getMessage().contains("holds 2 maps"));
         assertEquals("n", MapFiles.readSingle(tmp.resolve("two.arrow"), "n").id());
         Files.writeString(tmp.resolve("x.csv"), "a,b\n");
-        assertThrows(MapFormatException.class, () -> MapFiles.readSingle(tmp.resolve("x.csv")));
+        assertThrows(InputException.class, () -> MapFiles.readSingle(tmp.resolve("x.csv")));
     }
 
     @Test void factoryRejectsBadCombinations() {

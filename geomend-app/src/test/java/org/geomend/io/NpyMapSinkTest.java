@@ -107,6 +107,6 @@ class NpyMapSinkTest {
         assertNull(m.crs());
         assertArrayEquals(new float[] {0, 1, 2, 10, 11, 12}, m.values());
         Files.write(tmp.resolve("bad.npy"), new byte[] {1, 2, 3});
-        assertThrows(MapFormatException.class, () -> NpyMapReader.read(tmp.resolve("bad.npy")));
+        assertThrows(InputException.class, () -> NpyMapReader.read(tmp.resolve("bad.npy")));
     }
 }

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.geomend.cli.NblCommand;
+import org.geomend.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,16 +23,14 @@ class NblInputFormatsTest {
     @TempDir Path tmp;
     String lastErr = "";
 
+    /** {@code geomend nbl ARGS} through {@code Main}, as users run it; stderr goes to {@link #lastErr}. */
     int cli(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            return NblCommand.commandLine().execute(args);
-        } finally {
-            System.setErr(old);
-            lastErr = buf.toString(StandardCharsets.UTF_8);
-        }
+        String[] all = new String[args.length + 1];
+        all[0] = "nbl";
+        System.arraycopy(args, 0, all, 1, args.length);
+        Cli.Result r = Cli.run(all);
+        lastErr = r.err();
+        return r.code();
     }
 
     /** Rows of a file as text, to compare formats. */

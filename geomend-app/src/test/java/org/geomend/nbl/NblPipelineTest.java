@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.geomend.cli.NblCommand;
+import org.geomend.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,16 +21,14 @@ class NblPipelineTest {
 
     @TempDir Path tmp;
 
+    /** {@code geomend nbl ARGS} through {@code Main}, as users run it; stderr goes to {@link #lastErr}. */
     int cli(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            return NblCommand.commandLine().execute(args);
-        } finally {
-            System.setErr(old);
-            lastErr = buf.toString();
-        }
+        String[] all = new String[args.length + 1];
+        all[0] = "nbl";
+        System.arraycopy(args, 0, all, 1, args.length);
+        Cli.Result r = Cli.run(all);
+        lastErr = r.err();
+        return r.code();
     }
 
     String lastErr = "";

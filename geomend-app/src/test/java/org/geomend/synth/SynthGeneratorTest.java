@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.geomend.cli.SynthCommand;
 import org.geomend.io.Site;
 import org.geomend.kernels.GridSpec;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The generator end to end on a tiny city (64 x 64 windows), fast. */
 class SynthGeneratorTest {
@@ -119,41 +114,6 @@ class SynthGeneratorTest {
         }
     }
 
-    @Test void givenSitesAndCommandLine(@TempDir Path dir) throws IOException {
-        Path csv = dir.resolve("in.csv");
-        StringBuilder sb = new StringBuilder("id,x,y\n");
-        for (int k = 0; k < 30; k++) sb.append("s").append(k).append(',').append(600_000 + (k % 6) * 400).append(',')
-                .append(6_800_000 + (k / 6) * 500).append('\n');
-        Files.writeString(csv, sb);
-        List<MemorySink> sinks = new ArrayList<>();
-        SynthGenerator.SinkFactory f = (out, crs) -> {
-            MemorySink s = new MemorySink();
-            sinks.add(s);
-            return s;
-        };
-        Path out = dir.resolve("out");
-        int rc = new CommandLine(new SynthCommand(f)).execute("--sites", csv.toString(), "--window", "40",
-                "--seed", "3", "--out", out.toString(), "--calibrate", "--threads", "2");
-        assertEquals(0, rc);
-        assertEquals(30, sinks.get(0).maps.size());
-        assertTrue(sinks.get(0).committed && sinks.get(0).closed);
-        List<String> lines = Files.readAllLines(out.resolve("sites.csv"));
-        assertEquals("id,x,y,env,city,operator,map", lines.get(0));
-        assertEquals(31, lines.size());
-        assertTrue(lines.get(1).startsWith("s0,600000.0,6800000.0,urban,"), lines.get(1));
-        String manifest = Files.readString(out.resolve("manifest.json"));
-        assertTrue(manifest.contains("\"seed\": 3") && manifest.contains("\"window\": 40")
-                && manifest.contains("\"hysteresisDb\": 3"), manifest);
-        assertTrue(Files.readString(out.resolve("calibration.txt")).contains("urban"));
-        assertTrue(Files.exists(out.resolve("sectors.csv")));
-
-        Files.writeString(csv, "id,x,y\na,1,2\nb,zz,3\n");
-        assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--sites", csv.toString(), "--out", out.toString()));
-        assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--preset", "huge", "--out", out.toString()));
-        assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--bogus"));
-        assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--sites", dir.resolve("none.csv").toString(), "--out", out.toString()));
-    }
-
     @Test void profiles() {
         SynthParams c = SynthParams.paper(), l = c.withProfile(SynthParams.LITERATURE);
         assertEquals(SynthParams.CALIBRATED, c.profile());
@@ -177,24 +137,6 @@ class SynthGeneratorTest {
         assertEquals(64, b.window());
         assertEquals(c.rural().dcorrM(), b.rural().dcorrM());
         assertThrows(IllegalArgumentException.class, () -> c.withProfile("best"));
-    }
-
-    @Test void literatureProfileOnTheCommandLine(@TempDir Path dir) throws IOException {
-        SynthGenerator.SinkFactory f = (out, crs) -> new MemorySink();
-        Path csv = dir.resolve("in.csv");
-        StringBuilder sb = new StringBuilder("id,x,y\n");
-        for (int k = 0; k < 12; k++) sb.append("s").append(k).append(',').append(600_000 + (k % 4) * 700).append(',')
-                .append(6_800_000 + (k / 4) * 800).append('\n');
-        Files.writeString(csv, sb);
-        Path out = dir.resolve("out");
-        assertEquals(0, new CommandLine(new SynthCommand(f)).execute("--sites", csv.toString(), "--window", "40",
-                "--profile", "literature", "--out", out.toString(), "--calibrate", "--threads", "1"));
-        String manifest = Files.readString(out.resolve("manifest.json"));
-        assertTrue(manifest.contains("\"profile\": \"literature\"") && manifest.contains("\"locationSigmaDb\": 6"), manifest);
-        String cal = Files.readString(out.resolve("calibration.txt"));
-        assertTrue(cal.contains("published VoronoiBoost") && cal.contains("tau 0.95"), cal);
-        assertEquals(2, new CommandLine(new SynthCommand(f)).execute("--sites", csv.toString(), "--profile", "best",
-                "--out", dir.resolve("o2").toString()));
     }
 
     @Test void given() {
