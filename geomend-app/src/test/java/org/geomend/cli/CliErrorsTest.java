@@ -118,7 +118,7 @@ class CliErrorsTest {
         Path good = dir.resolve("good.csv");
         Files.writeString(good, "record,time,lat,lon,cell,rsrp,rssi,ta\nr1,,45.4,-75.7,A,-80,,\n");
         assertBadInput(Cli.run("nbl", "build", "--measurements", good.toString(), "--cells", cells.toString(),
-                "--out", dir.resolve("m.map").toString()), "nbl build", cells + ":3: bad cell row");
+                "--out", dir.resolve("m.map").toString()), "nbl build", cells + ":3: lat is not a number");
 
         Path notAMap = dir.resolve("not.map");
         Files.writeString(notAMap, "0123456789abcdef");
