@@ -20,6 +20,14 @@ public final class Cli {
         public java.util.List<String> errLines() { return err.lines().filter(l -> !l.isBlank()).toList(); }
     }
 
+    /** {@code geomend nbl ARGS}. */
+    public static Result nbl(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "nbl";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return run(all);
+    }
+
     public static synchronized Result run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();

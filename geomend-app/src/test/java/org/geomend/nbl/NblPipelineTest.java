@@ -23,10 +23,7 @@ class NblPipelineTest {
 
     /** {@code geomend nbl ARGS} through {@code Main}, as users run it; stderr goes to {@link #lastErr}. */
     int cli(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "nbl";
-        System.arraycopy(args, 0, all, 1, args.length);
-        Cli.Result r = Cli.run(all);
+        Cli.Result r = Cli.nbl(args);
         lastErr = r.err();
         return r.code();
     }
