@@ -1,10 +1,11 @@
 package org.geomend.bench;
 
+import org.geomend.report.Stats;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.arrow.memory.BufferAllocator;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.eval.OracleMethod;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.MapData;
@@ -119,9 +120,5 @@ public final class TeacherRun {
         return b;
     }
 
-    static double median(double[] a) {
-        double[] s = a.clone();
-        Arrays.sort(s);
-        return s.length == 0 ? Double.NaN : (s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2);
-    }
+    static double median(double[] a) { return Stats.median(a); }
 }

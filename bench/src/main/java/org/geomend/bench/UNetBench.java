@@ -15,7 +15,7 @@ import org.geomend.student.UNetConfig;
  * <pre>java ... org.geomend.bench.UNetBench [threads] [side] [trainBatch] [trainSide] [reps] [convs] [conv]</pre>
  * Defaults: all cores, the paper's network on a 600 x 600 window (608 padded), training batch 8 at 150 x 150 (160),
  * forward convolutions {@code auto} (Winograd where it pays; {@code direct} or {@code winograd}: see
- * {@link JavaNnKernels.Conv}). JMH {@link UNetInferenceBench} times inference both ways in one run.
+ * {@link JavaNnKernels.ConvAlgorithm}). JMH {@link UNetInferenceBench} times inference both ways in one run.
  */
 public final class UNetBench {
 
@@ -26,7 +26,7 @@ public final class UNetBench {
         int trainSide = args.length > 3 ? Integer.parseInt(args[3]) : 150;
         int reps = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         int convs = args.length > 5 ? Integer.parseInt(args[5]) : 1;
-        JavaNnKernels.Conv conv = JavaNnKernels.Conv.valueOf((args.length > 6 ? args[6] : "auto").toUpperCase(Locale.ROOT));
+        JavaNnKernels.ConvAlgorithm conv = JavaNnKernels.ConvAlgorithm.valueOf((args.length > 6 ? args[6] : "auto").toUpperCase(Locale.ROOT));
         UNetConfig p = UNetConfig.paper();
         UNetConfig cfg = new UNetConfig(p.depth(), p.filters(), p.factor(), p.kernel(), convs, p.features(), side, 100);
         try (NnKernels nn = new JavaNnKernels(threads, conv); UNet net = new UNet(nn, cfg, 1)) {

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * U-Net student inference on the Java backend, direct against Winograd forward convolutions
- * ({@link JavaNnKernels.Conv}): {@code unet} is one forward pass of the paper's network (6 levels, 32 filters halving
+ * ({@link JavaNnKernels.ConvAlgorithm}): {@code unet} is one forward pass of the paper's network (6 levels, 32 filters halving
  * per level, 5 x 5, one convolution per level) on one 600 x 600 window (608 padded), random He weights and inputs;
  * {@code conv48to32} is one 5 x 5 convolution 608 x 608 x 48 -> 32 channels. Run:
  * {@code java -jar bench/target/geomend-bench.jar UNetInferenceBench} (both ways in one run; {@code -p conv=direct}
@@ -46,7 +46,7 @@ public class UNetInferenceBench {
     Tensor x, w, b, y;
 
     @Setup(Level.Trial) public void setUp() {
-        nn = new JavaNnKernels(threads, JavaNnKernels.Conv.valueOf(conv.toUpperCase(java.util.Locale.ROOT)));
+        nn = new JavaNnKernels(threads, JavaNnKernels.ConvAlgorithm.valueOf(conv.toUpperCase(java.util.Locale.ROOT)));
         UNetConfig cfg = UNetConfig.paper();
         net = new UNet(nn, cfg, 1);
         int s = cfg.padded(600);

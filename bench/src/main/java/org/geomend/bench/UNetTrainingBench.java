@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One U-Net training step on the Java backend, direct against Winograd convolutions ({@link JavaNnKernels.Conv}:
+ * One U-Net training step on the Java backend, direct against Winograd convolutions ({@link JavaNnKernels.ConvAlgorithm}:
  * the forward and backward data passes; backward filter is direct either way): the paper's network (6 levels, 32
  * filters halving per level, 5 x 5, one convolution per level), batch 8 of 160 x 160 random inputs and targets, full
  * mask; {@code step} is forward + L1 loss + backward + Adam, {@code forwardBackward} the same without Adam. Run:
@@ -51,7 +51,7 @@ public class UNetTrainingBench {
     int step;
 
     @Setup(Level.Trial) public void setUp() {
-        nn = new JavaNnKernels(threads, JavaNnKernels.Conv.valueOf(conv.toUpperCase(java.util.Locale.ROOT)));
+        nn = new JavaNnKernels(threads, JavaNnKernels.ConvAlgorithm.valueOf(conv.toUpperCase(java.util.Locale.ROOT)));
         UNetConfig cfg = UNetConfig.paper();
         net = new UNet(nn, cfg, 1);
         HostIo.upload(nn, UNetBench.random((long) batch * 3 * side * side, 2), net.input(batch, side, side));

@@ -23,7 +23,7 @@ import static org.geomend.cuda.CudaModule.params;
 /**
  * The U-Net operations ({@link NnKernels}) on CUDA: the {@code geomend_nn_*} kernels of {@code cuda-src/unet.cu},
  * launched through the JCuda driver API on the device's primary context and the legacy default stream, on
- * {@link CudaTensor}s in device memory. With {@link Conv#CUDNN} the three convolutions run on cuDNN 9 instead
+ * {@link CudaTensor}s in device memory. With {@link ConvLibrary#CUDNN} the three convolutions run on cuDNN 9 instead
  * ({@link CudnnConvolutions}, Panama downcalls; backend name {@code cudnn}); everything else stays hand-written.
  *
  * <p>Work is queued asynchronously: {@link #download}, {@link #l1Loss} (it reads the loss back) and
@@ -39,7 +39,7 @@ import static org.geomend.cuda.CudaModule.params;
 public final class CudaNnKernels implements NnKernels {
 
     /** Who runs the convolutions. */
-    public enum Conv { CUDA, CUDNN }
+    public enum ConvLibrary { CUDA, CUDNN }
 
     private static final int THREADS = 256;
     private static final int MAX_BLOCKS = 65535;            // cap of element-wise grids (they are grid-stride)
@@ -48,7 +48,7 @@ public final class CudaNnKernels implements NnKernels {
     private static final long WGRAD_SCRATCH_LIMIT = 1L << 30; // bytes of split-K partial sums
 
     private final int ordinal;
-    private final Conv conv;
+    private final ConvLibrary conv;
     private final CudaModule cuda;
     private final int smCount;
     private final boolean syncEachOp;
@@ -61,7 +61,7 @@ public final class CudaNnKernels implements NnKernels {
     private CudnnConvolutions cudnn;
     private boolean closed;
 
-    private CudaNnKernels(int ordinal, byte[] fatbin, Conv conv, CudnnLibrary cudnnLib, boolean tf32) {
+    private CudaNnKernels(int ordinal, byte[] fatbin, ConvLibrary conv, CudnnLibrary cudnnLib, boolean tf32) {
         this.ordinal = ordinal;
         this.conv = conv;
         this.syncEachOp = org.geomend.kernels.Setting.NN_SYNC.isOn();
@@ -93,21 +93,21 @@ public final class CudaNnKernels implements NnKernels {
                 fConv[i] = function("geomend_nn_conv_" + tiles[i]);
                 fWgrad[i] = function("geomend_nn_wgrad_" + tiles[i]);
             }
-            if (conv == Conv.CUDNN) cudnn = new CudnnConvolutions(cudnnLib, tf32);
+            if (conv == ConvLibrary.CUDNN) cudnn = new CudnnConvolutions(cudnnLib, tf32);
         } catch (RuntimeException e) {
             throw CudaModule.afterClosing(e, this::close);
         }
     }
 
     /**
-     * Opens device {@code ordinal}; with {@link Conv#CUDNN} also cuDNN 9 (FMA math, no TF32, unless
+     * Opens device {@code ordinal}; with {@link ConvLibrary#CUDNN} also cuDNN 9 (FMA math, no TF32, unless
      * {@code GEOMEND_CUDNN_TF32=1}).
      *
      * @throws CudaUnavailableException with a one-line reason: no fatbin, no driver, no device, no cuDNN 9, ...
      */
-    public static CudaNnKernels open(int ordinal, Conv conv) throws CudaUnavailableException {
+    public static CudaNnKernels open(int ordinal, ConvLibrary conv) throws CudaUnavailableException {
         byte[] fatbin = CudaModule.requireFatbin();
-        CudnnLibrary lib = conv == Conv.CUDNN ? CudnnLibrary.get() : null;
+        CudnnLibrary lib = conv == ConvLibrary.CUDNN ? CudnnLibrary.get() : null;
         return CudaModule.start(ordinal,
                 () -> new CudaNnKernels(ordinal, fatbin, conv, lib, org.geomend.kernels.Setting.CUDNN_TF32.isOn()));
     }
@@ -119,13 +119,13 @@ public final class CudaNnKernels implements NnKernels {
         return cudnn == null ? java.util.Map.of() : cudnn.chosenAlgorithms();
     }
 
-    @Override public String name() { return conv == Conv.CUDNN ? "cudnn" : "cuda"; }
+    @Override public String name() { return conv == ConvLibrary.CUDNN ? "cudnn" : "cuda"; }
 
     public String deviceName() { return cuda.deviceName(); }
 
     public int ordinal() { return ordinal; }
 
-    public Conv conv() { return conv; }
+    public ConvLibrary conv() { return conv; }
 
     /** One line for reports: device, SM count, convolution path. */
     public String describe() {

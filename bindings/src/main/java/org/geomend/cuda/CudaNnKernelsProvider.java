@@ -14,6 +14,6 @@ public final class CudaNnKernelsProvider implements NnKernelsProvider {
     @Override public int priority() { return 100; }
 
     @Override public NnKernels create() throws CudaUnavailableException {
-        return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.Conv.CUDA);
+        return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.ConvLibrary.CUDA);
     }
 }

@@ -18,6 +18,6 @@ public final class CudnnNnKernelsProvider implements NnKernelsProvider {
     @Override public boolean inAuto() { return false; }
 
     @Override public NnKernels create() throws CudaUnavailableException {
-        return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.Conv.CUDNN);
+        return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.ConvLibrary.CUDNN);
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.eval.EvalMethod;
 import org.geomend.eval.EvalMethods;
 import org.geomend.eval.Evaluator;
@@ -15,11 +15,11 @@ import org.geomend.eval.OracleMethod;
 import org.geomend.eval.Report;
 import org.geomend.eval.SampleMaps;
 import org.geomend.eval.Split;
-import org.geomend.eval.Stats;
+import org.geomend.report.Stats;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.java.JavaKernels;
-import org.geomend.student.StudentFoldMethod;
+import org.geomend.eval.StudentFoldMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -75,7 +75,7 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
         Map<String, EvalMethods.Factory> table = new java.util.LinkedHashMap<>(this.table);
         for (Map.Entry<String, Path> e : models.entrySet()) {
             if (!EvalMethods.STUDENTS.contains(e.getKey())) throw new IllegalArgumentException("--model: NAME must be deepmend or direct: '" + e.getKey() + "'");
-            table.put(e.getKey(), o -> new org.geomend.student.StudentMethod(e.getKey(), e.getValue(), compute.threads));
+            table.put(e.getKey(), o -> new org.geomend.eval.StudentMethod(e.getKey(), e.getValue(), compute.threads));
         }
         Dataset[] loaded = new Dataset[1];  // the per-fold students' grid defaults to the dataset's: made after it is loaded
         for (String n : EvalMethods.STUDENTS)

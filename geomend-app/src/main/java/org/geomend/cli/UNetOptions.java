@@ -1,7 +1,7 @@
 package org.geomend.cli;
 
 import java.util.Locale;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.student.UNetConfig;
 import picocli.CommandLine.Option;
 

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.voronoiboost.GroundTruthTargets;
 import org.geomend.voronoiboost.InventoryCells;
 import org.geomend.voronoiboost.PublishedReproduction;

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The methods {@code geomend eval --methods} knows, by name: {@link #standard()} holds the closed-form ones and
  * voronoiboost (trained per fold); {@code geomend eval} adds the U-Net students {@link #STUDENTS}, from {@code --model
- * NAME=DIR} (one model for every fold) or else trained per fold ({@code org.geomend.student.StudentFoldMethod}). Tests
+ * NAME=DIR} (one model for every fold) or else trained per fold ({@code org.geomend.eval.StudentFoldMethod}). Tests
  * and callers may pass their own table.
  */
 public final class EvalMethods {

@@ -1,5 +1,6 @@
 package org.geomend.eval;
 
+import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.geomend.eval;
 
+import org.geomend.dataset.Dataset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package org.geomend.eval;
 
+import org.geomend.report.Stats;
+import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.geomend.nbl.Plots;
+import org.geomend.report.Plots;
 
 /**
  * Writes the outputs of an evaluation into a directory: {@code summary.csv}
@@ -162,16 +164,16 @@ public final class Report {
         for (int s = 0; s < r.splits().size(); s++) {
             String sp = r.splits().get(s).cliName;
             String box = sp + "_ks2_box.png";
-            List<EvalPlots.Box> boxes = new ArrayList<>();
+            List<Plots.Box> boxes = new ArrayList<>();
             for (String g : groups(s)) {
                 int[] pos = positions(s, g);
                 for (int j = 0; j < r.methods().size(); j++) {
                     String m = r.methods().get(j);
                     PaperFigures.Cell paper = g.equals("all") ? PaperFigures.TABLE_I.get(m) : PaperFigures.classCell(g, m);
-                    boxes.add(new EvalPlots.Box(g, m, Stats.of(pick(r.ks2()[s][j], pos)), paper == null ? Double.NaN : paper.median()));
+                    boxes.add(new Plots.Box(g, m, Stats.of(pick(r.ks2()[s][j], pos)), paper == null ? Double.NaN : paper.median()));
                 }
             }
-            EvalPlots.boxes(partial(dir, box), "KS2 to the ground truth per method, split " + sp + " (box 25-75 %, whiskers 5-95 %)",
+            Plots.boxes(partial(dir, box), "KS2 to the ground truth per method, split " + sp + " (box 25-75 %, whiskers 5-95 %)",
                     r.methods(), boxes);
             names.add(box);
             for (String g : groups(s)) {
@@ -187,7 +189,7 @@ public final class Report {
             for (SampleMaps.Sample smp : samples.samples()) {
                 Integer site = d.indexOf(smp.id());
                 String f = "map_" + fileSafe(smp.id()) + ".png";
-                EvalPlots.maps(partial(dir, f), smp, site == null ? "" : d.env(site) + ", " + d.city(site));
+                Plots.maps(partial(dir, f), smp.id(), site == null ? "" : d.env(site) + ", " + d.city(site), smp.grid(), smp.panels());
                 names.add(f);
             }
         return names;

@@ -1,5 +1,8 @@
 package org.geomend.eval;
 
+import org.geomend.report.Plots;
+import java.util.Locale;
+import org.geomend.dataset.Dataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +21,18 @@ public final class SampleMaps {
     public record Drawn(String method, float[] values, double ks2, double param) {}
 
     /** A sample site: its ground truth and the methods' maps, in the order they arrived. */
-    public record Sample(String id, GridSpec grid, float[] truth, List<Drawn> drawn) {}
+    public record Sample(String id, GridSpec grid, float[] truth, List<Drawn> drawn) {
+
+        /** The figure's panels: the ground truth, then each method's map titled with its parameter and KS2. */
+        public List<Plots.Panel> panels() {
+            List<Plots.Panel> panels = new ArrayList<>();
+            panels.add(new Plots.Panel("ground truth", truth));
+            for (Drawn d : drawn)
+                panels.add(new Plots.Panel(d.method() + (Double.isNaN(d.param()) ? "" : String.format(Locale.ROOT, " β=%.2f", d.param()))
+                        + String.format(Locale.ROOT, "  KS2 %.3f", d.ks2()), d.values()));
+            return panels;
+        }
+    }
 
     private final LinkedHashSet<String> ids;
     private final Map<String, Sample> got = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.geomend.eval;
 
+import org.geomend.dataset.Dataset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

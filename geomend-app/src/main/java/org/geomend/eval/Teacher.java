@@ -1,5 +1,6 @@
 package org.geomend.eval;
 
+import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.io.ArrowMapReader;

@@ -1,5 +1,7 @@
 package org.geomend.eval;
 
+import org.geomend.report.Stats;
+import org.geomend.dataset.Dataset;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package org.geomend.nbl;
 
+import org.geomend.report.Stats;
+import org.geomend.report.Plots;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -236,18 +238,10 @@ public final class Evaluation {
     private void row(StringBuilder sb, String zoom, String est, String dens, String cat, Outcome o) {
         double[] e = clean(o.err(cat)), u = clean(o.unc(cat));
         sb.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%s,%s,%s%n", dataset, zoom, est, dens, cat, e.length,
-                f(quantile(e, 0.5)), f(quantile(e, 0.9)), f4(quantile(u, 0.5))));
+                f(Stats.quantile(e, 0.5)), f(Stats.quantile(e, 0.9)), f4(Stats.quantile(u, 0.5))));
     }
 
     static double[] clean(double[] v) { return Arrays.stream(v).filter(d -> !Double.isNaN(d)).sorted().toArray(); }
-
-    /** Quantile of sorted values (linear interpolation), NaN for none. */
-    public static double quantile(double[] sorted, double q) {
-        if (sorted.length == 0) return Double.NaN;
-        double p = q * (sorted.length - 1);
-        int i = (int) Math.floor(p);
-        return i + 1 < sorted.length ? sorted[i] + (p - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
-    }
 
     private static String f(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v); }
 
@@ -278,7 +272,7 @@ public final class Evaluation {
         double[] mu = new double[xs.length];
         for (int z = z0; z <= z1; z++) {
             xs[z - z0] = z;
-            mu[z - z0] = quantile(clean(res.get(key(z, "wa", true)).unc("all")), 0.5);
+            mu[z - z0] = Stats.quantile(clean(res.get(key(z, "wa", true)).unc("all")), 0.5);
         }
         Plots.lines(dir.resolve("fig9_median_uncertainty_vs_zoom.png"), "Median uncertainty vs zoom (WA, with P(l)): " + dataset,
                 "zoom", "median localization uncertainty", xs, List.of(new Plots.Series("WA", mu)));

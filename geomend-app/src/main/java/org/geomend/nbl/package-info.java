@@ -11,7 +11,7 @@
  * <li>{@link org.geomend.nbl.Locator} (online): batches of records scored by an
  * {@link org.geomend.kernels.nbl.NblScoring} backend (rules in {@link org.geomend.kernels.nbl.NblModel}).</li>
  * <li>{@link org.geomend.nbl.Evaluation}: train/test split, summary.csv and CDF plots
- * ({@link org.geomend.nbl.Plots}) with the cell-ID baseline.</li>
+ * ({@link org.geomend.report.Plots}) with the cell-ID baseline.</li>
  * </ul>
  */
 package org.geomend.nbl;

@@ -62,4 +62,35 @@ public final class TargetTransform {
         for (int i = 0; i < out.length; i++) out[i] = (float) acc[i];
         return out;
     }
+
+    /** The coarse map (at {@code off} in {@code src}) on the fine grid: even spread, renormalised (the inverse of {@link #resample}'s block sums, as eval scores on the dataset's grid). */
+    public static float[] spread(float[] src, int off, org.geomend.kernels.GridSpec coarse, org.geomend.kernels.GridSpec fine) {
+        int fw = fine.width(), fh = fine.height();
+        float[] out = new float[fw * fh];
+        if (coarse.equals(fine)) {
+            System.arraycopy(src, off, out, 0, out.length);
+            return out;
+        }
+        int[] cell = new int[out.length];
+        int[] count = new int[Math.toIntExact(coarse.pixels())];
+        for (int r = 0; r < fh; r++) {
+            int cr = (int) Math.floor((fine.centreY(r) - coarse.y0()) / coarse.resolution());
+            for (int c = 0; c < fw; c++) {
+                int cc = (int) Math.floor((fine.centreX(c) - coarse.x0()) / coarse.resolution());
+                int q = cr < 0 || cr >= coarse.height() || cc < 0 || cc >= coarse.width() ? -1 : cr * coarse.width() + cc;
+                cell[r * fw + c] = q;
+                if (q >= 0) count[q]++;
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < out.length; i++) {
+            int q = cell[i];
+            double v = q < 0 ? 0 : (double) src[off + q] / count[q];
+            out[i] = (float) v;
+            s += v;
+        }
+        if (!(s > 0)) throw new java.io.UncheckedIOException(new java.io.IOException(fine + ": the student's map has no mass on the dataset grid"));
+        for (int i = 0; i < out.length; i++) out[i] = (float) (out[i] / s);
+        return out;
+    }
 }

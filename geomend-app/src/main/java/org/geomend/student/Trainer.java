@@ -1,5 +1,6 @@
 package org.geomend.student;
 
+import org.geomend.report.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.Futures;
 import org.geomend.io.InputException;
@@ -27,7 +28,7 @@ import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
-import org.geomend.nbl.Plots;
+import org.geomend.report.Plots;
 
 /**
  * The training loop of {@code geomend train}: L1 loss in the transformed space (masked to the window; each pixel
@@ -156,7 +157,7 @@ public final class Trainer {
                         lossSum += step(net, mom, cur, ++step);
                     }
                     double[] ks2 = validate(net, data, val);
-                    EpochLog e = new EpochLog(epoch, lossSum / plan.size(), median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
+                    EpochLog e = new EpochLog(epoch, lossSum / plan.size(), Stats.median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
                     history.add(e);
                     boolean keep = keeps(history);
                     checkpoint(net, mom, epoch, step, history, keep);
@@ -317,13 +318,6 @@ public final class Trainer {
             }
         }
         return out;
-    }
-
-    static double median(double[] a) {
-        if (a.length == 0) return Double.NaN;
-        double[] s = a.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 
     static double mean(double[] a) {

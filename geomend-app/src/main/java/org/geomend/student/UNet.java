@@ -22,12 +22,12 @@ import org.geomend.kernels.nn.Tensor;
 public final class UNet implements AutoCloseable {
 
     /** One convolution: weights, bias and their gradients. */
-    public static final class Conv implements AutoCloseable {
+    public static final class ConvLayer implements AutoCloseable {
         public final String name;
         public final int cin, cout, k;
         public final Tensor w, b, dw, db;
 
-        Conv(NnKernels nn, String name, int cin, int cout, int k) {
+        ConvLayer(NnKernels nn, String name, int cin, int cout, int k) {
             this.name = name;
             this.cin = cin;
             this.cout = cout;
@@ -47,9 +47,9 @@ public final class UNet implements AutoCloseable {
     private final NnKernels nn;
     private final UNetConfig cfg;
     private final int depth, convs;
-    private final Conv[][] enc, dec;
-    private final Conv[] up;
-    private final Conv head;
+    private final ConvLayer[][] enc, dec;
+    private final ConvLayer[] up;
+    private final ConvLayer head;
     private final List<Param> params = new ArrayList<>();
 
     // activations and their gradients for the current input shape
@@ -66,21 +66,21 @@ public final class UNet implements AutoCloseable {
         this.depth = cfg.depth();
         this.convs = cfg.convs();
         int k = cfg.kernel();
-        enc = new Conv[depth][convs];
-        dec = new Conv[Math.max(0, depth - 1)][convs];
-        up = new Conv[Math.max(0, depth - 1)];
+        enc = new ConvLayer[depth][convs];
+        dec = new ConvLayer[Math.max(0, depth - 1)][convs];
+        up = new ConvLayer[Math.max(0, depth - 1)];
         int cin = cfg.inputChannels();
         for (int l = 0; l < depth; l++)
             for (int j = 0; j < convs; j++) {
-                enc[l][j] = add(new Conv(nn, "enc." + l + "." + j, j == 0 ? cin : cfg.channels(l), cfg.channels(l), k));
+                enc[l][j] = add(new ConvLayer(nn, "enc." + l + "." + j, j == 0 ? cin : cfg.channels(l), cfg.channels(l), k));
                 if (j == convs - 1) cin = cfg.channels(l);
             }
         for (int l = depth - 2; l >= 0; l--) {
-            up[l] = add(new Conv(nn, "up." + l, cfg.channels(l + 1), cfg.channels(l), k));
+            up[l] = add(new ConvLayer(nn, "up." + l, cfg.channels(l + 1), cfg.channels(l), k));
             for (int j = 0; j < convs; j++)
-                dec[l][j] = add(new Conv(nn, "dec." + l + "." + j, j == 0 ? 2 * cfg.channels(l) : cfg.channels(l), cfg.channels(l), k));
+                dec[l][j] = add(new ConvLayer(nn, "dec." + l + "." + j, j == 0 ? 2 * cfg.channels(l) : cfg.channels(l), cfg.channels(l), k));
         }
-        head = add(new Conv(nn, "head", cfg.channels(0), 1, 1));
+        head = add(new ConvLayer(nn, "head", cfg.channels(0), 1, 1));
         Random r = new Random(seed);
         for (Param p : params) {
             if (!p.name().endsWith(".weight")) continue;
@@ -93,7 +93,7 @@ public final class UNet implements AutoCloseable {
         }
     }
 
-    private Conv add(Conv c) {
+    private ConvLayer add(ConvLayer c) {
         params.add(new Param(c.name + ".weight", c.w, c.dw));
         params.add(new Param(c.name + ".bias", c.b, c.db));
         return c;
@@ -162,7 +162,7 @@ public final class UNet implements AutoCloseable {
         return out;
     }
 
-    private void convRelu(Tensor x, Conv c, Tensor y) {
+    private void convRelu(Tensor x, ConvLayer c, Tensor y) {
         nn.conv2dForwardRelu(x, c.w, c.b, y);
     }
 
@@ -198,7 +198,7 @@ public final class UNet implements AutoCloseable {
     }
 
     /** ReLU backward in place on {@code gy}, then the filter gradient and (unless {@code gx} is null) the input's. */
-    private void convReluBackward(Tensor x, Conv c, Tensor y, Tensor gy, Tensor gx) {
+    private void convReluBackward(Tensor x, ConvLayer c, Tensor y, Tensor gy, Tensor gx) {
         nn.reluBackward(y, gy, gy);
         nn.conv2dBackwardFilter(x, gy, c.dw, c.db);
         if (gx != null) nn.conv2dBackwardData(gy, c.w, gx);
@@ -270,9 +270,9 @@ public final class UNet implements AutoCloseable {
 
     @Override public void close() {
         freeActivations();
-        for (Conv[] cs : enc) for (Conv c : cs) c.close();
-        for (Conv[] cs : dec) for (Conv c : cs) c.close();
-        for (Conv c : up) c.close();
+        for (ConvLayer[] cs : enc) for (ConvLayer c : cs) c.close();
+        for (ConvLayer[] cs : dec) for (ConvLayer c : cs) c.close();
+        for (ConvLayer c : up) c.close();
         head.close();
     }
 }

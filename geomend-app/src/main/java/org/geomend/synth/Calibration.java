@@ -1,5 +1,6 @@
 package org.geomend.synth;
 
+import org.geomend.report.Stats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -190,12 +191,7 @@ public final class Calibration implements MapSink {
     }
 
     /** Median of column {@code k} over the rows where it is finite (NaN when none). */
-    static double median(List<double[]> l, int k) {
-        double[] a = l.stream().mapToDouble(x -> x[k]).filter(Double::isFinite).sorted().toArray();
-        if (a.length == 0) return Double.NaN;
-        int n = a.length;
-        return n % 2 == 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
-    }
+    static double median(List<double[]> l, int k) { return Stats.median(l.stream().mapToDouble(x -> x[k]).filter(Double::isFinite).toArray()); }
 
     @Override public void commit() {}
 

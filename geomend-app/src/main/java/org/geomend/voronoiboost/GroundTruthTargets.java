@@ -3,7 +3,7 @@ package org.geomend.voronoiboost;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Comparator;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.MapData;
 

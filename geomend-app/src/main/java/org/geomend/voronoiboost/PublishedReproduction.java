@@ -1,5 +1,6 @@
 package org.geomend.voronoiboost;
 
+import org.geomend.report.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -89,11 +90,7 @@ public final class PublishedReproduction {
         return new Result(taus, folds, pm, (double) agreeAll / rowsAll, featureS, median(ri), median(rc), settings, hyper);
     }
 
-    static double median(List<Double> v) {
-        if (v.isEmpty()) return Double.NaN;
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
+    static double median(List<Double> v) { return Stats.median(v.stream().mapToDouble(Double::doubleValue).toArray()); }
 
     private static String fmt(double[] v) {
         StringBuilder sb = new StringBuilder();

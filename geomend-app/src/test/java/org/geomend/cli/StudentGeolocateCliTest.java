@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.eval.EvalTestData;
 import org.geomend.eval.EvalTestData.Result;
 import org.geomend.geo.CrsTransform;

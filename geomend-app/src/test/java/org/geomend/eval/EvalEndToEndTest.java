@@ -1,5 +1,6 @@
 package org.geomend.eval;
 
+import org.geomend.dataset.Dataset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

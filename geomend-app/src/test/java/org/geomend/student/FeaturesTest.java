@@ -64,7 +64,7 @@ class FeaturesTest {
         for (int i = 0; i < 64; i++) f[i] = i;
         float[] c = TargetTransform.resample(f, fine, coarse);
         assertEquals(0 + 1 + 2 + 3 + 8 + 9 + 10 + 11 + 16 + 17 + 18 + 19 + 24 + 25 + 26 + 27, c[0], 0);
-        float[] back = StudentMethod.spread(c, 0, coarse, fine);
+        float[] back = TargetTransform.spread(c, 0, coarse, fine);
         double total = 0;
         for (float v : f) total += v;
         assertEquals(c[0] / 16 / total, back[0], 1e-7);

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.eval.EvalTestData;
 import org.geomend.eval.EvalTestData.Result;
 import org.geomend.io.ArrowMapReader;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.geomend.eval.Dataset;
+import org.geomend.dataset.Dataset;
 import org.geomend.eval.EvalTestData;
 import org.geomend.eval.EvalTestData.Result;
 import org.geomend.eval.Split;

@@ -346,9 +346,9 @@ public final class NnBench {
             }
             return;
         }
-        CudaNnKernels.Conv conv = switch (backend) {
-            case "cuda" -> CudaNnKernels.Conv.CUDA;
-            case "cudnn" -> CudaNnKernels.Conv.CUDNN;
+        CudaNnKernels.ConvLibrary conv = switch (backend) {
+            case "cuda" -> CudaNnKernels.ConvLibrary.CUDA;
+            case "cudnn" -> CudaNnKernels.ConvLibrary.CUDNN;
             default -> { usage("--backend is cuda, cudnn or java"); yield null; }
         };
         try (CudaNnKernels k = CudaNnKernels.open(0, conv)) {

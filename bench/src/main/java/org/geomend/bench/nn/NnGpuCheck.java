@@ -53,8 +53,8 @@ public final class NnGpuCheck {
         List<NnBench.Config> configs = List.of(
                 new NnBench.Config(6, 32, 0.5, 5, 8, size, 3),
                 new NnBench.Config(6, 32, 2.0, 5, 8, size, 3));
-        for (CudaNnKernels.Conv conv : CudaNnKernels.Conv.values()) {
-            String name = conv == CudaNnKernels.Conv.CUDNN ? "cudnn" : "cuda";
+        for (CudaNnKernels.ConvLibrary conv : CudaNnKernels.ConvLibrary.values()) {
+            String name = conv == CudaNnKernels.ConvLibrary.CUDNN ? "cudnn" : "cuda";
             md.append("## backend `").append(name).append("`\n\n");
             CudaNnKernels k;
             try {

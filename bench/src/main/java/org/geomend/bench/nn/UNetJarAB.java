@@ -78,12 +78,21 @@ public final class UNetJarAB {
         }
     }
 
+    /** The Java convolution algorithm enum: {@code JavaNnKernels$ConvAlgorithm}, {@code $Conv} in jars before 2026-12-07. */
+    private static Class<?> convClass(ClassLoader cl) throws ClassNotFoundException {
+        try {
+            return cl.loadClass("org.geomend.kernels.nn.java.JavaNnKernels$ConvAlgorithm");
+        } catch (ClassNotFoundException e) {
+            return cl.loadClass("org.geomend.kernels.nn.java.JavaNnKernels$Conv");
+        }
+    }
+
     private static Build load(Path jar, int threads) throws Exception {
         URLClassLoader cl = new URLClassLoader(new URL[]{jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         Class<?> nnI = cl.loadClass("org.geomend.kernels.nn.NnKernels");
         Class<?> tensor = cl.loadClass("org.geomend.kernels.nn.Tensor");
         Class<?> javaNn = cl.loadClass("org.geomend.kernels.nn.java.JavaNnKernels");
-        Class<?> conv = cl.loadClass("org.geomend.kernels.nn.java.JavaNnKernels$Conv");
+        Class<?> conv = convClass(cl);
         Class<?> cfgC = cl.loadClass("org.geomend.student.UNetConfig");
         Class<?> unetC = cl.loadClass("org.geomend.student.UNet");
         Class<?> io = cl.loadClass("org.geomend.student.HostIo");

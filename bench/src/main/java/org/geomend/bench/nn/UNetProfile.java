@@ -42,7 +42,7 @@ public final class UNetProfile {
             }
         Map<String, double[]> acc = new TreeMap<>();
         boolean[] on = {false};
-        try (JavaNnKernels real = new JavaNnKernels(threads, JavaNnKernels.Conv.AUTO)) {
+        try (JavaNnKernels real = new JavaNnKernels(threads, JavaNnKernels.ConvAlgorithm.AUTO)) {
             NnKernels nn = (NnKernels) Proxy.newProxyInstance(NnKernels.class.getClassLoader(), new Class<?>[]{NnKernels.class},
                     (px, m, a) -> {
                         long t0 = System.nanoTime();

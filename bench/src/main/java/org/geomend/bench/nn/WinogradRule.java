@@ -20,8 +20,8 @@ public final class WinogradRule {
     public static void main(String[] args) {
         int[][] shapes = {{3, 32, 608}, {4, 32, 608}, {6, 32, 608}, {8, 32, 608}, {16, 32, 608}, {3, 16, 304},
                 {8, 16, 304}, {16, 8, 152}, {4, 8, 152}, {8, 4, 76}, {2, 4, 76}, {4, 2, 38}, {8, 2, 38}};
-        try (JavaNnKernels direct = new JavaNnKernels(0, JavaNnKernels.Conv.DIRECT);
-             JavaNnKernels winograd = new JavaNnKernels(0, JavaNnKernels.Conv.WINOGRAD)) {
+        try (JavaNnKernels direct = new JavaNnKernels(0, JavaNnKernels.ConvAlgorithm.DIRECT);
+             JavaNnKernels winograd = new JavaNnKernels(0, JavaNnKernels.ConvAlgorithm.WINOGRAD)) {
             for (int[] s : shapes) { time(direct, s); time(winograd, s); }   // JIT warm-up of both paths on every shape
             System.out.println("| ci -> co | side | direct ms | Winograd ms | direct / Winograd |\n|---|---|---|---|---|");
             for (int[] s : shapes) {

@@ -119,7 +119,7 @@ class JavaNnKernelsTest {
     void winogradForwardMatchesReference(int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
-        try (JavaNnKernels wg = new JavaNnKernels(2, JavaNnKernels.Conv.WINOGRAD); Tensor xt = put(wg, x, n, ci, h, w);
+        try (JavaNnKernels wg = new JavaNnKernels(2, JavaNnKernels.ConvAlgorithm.WINOGRAD); Tensor xt = put(wg, x, n, ci, h, w);
              Tensor wtt = put(wg, wt, co, ci, k, k); Tensor bt = put(wg, b, co); Tensor y = wg.allocate(n, co, h, w)) {
             wg.fill(y, 7f);
             wg.conv2dForward(xt, wtt, bt, y);
@@ -130,12 +130,12 @@ class JavaNnKernelsTest {
         }
     }
 
-    /** Backward data (a forward convolution of dy, co -> ci channels) by every {@link JavaNnKernels.Conv}. */
+    /** Backward data (a forward convolution of dy, co -> ci channels) by every {@link JavaNnKernels.ConvAlgorithm}. */
     @ParameterizedTest
     @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,1,9,11,37,48,5",
             "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,1,7,5,3,17,3", "WINOGRAD,1,17,9,10,48,3", "WINOGRAD,2,6,37,101,5,5",
             "AUTO,1,32,19,23,48,5", "AUTO,1,16,12,10,64,3", "AUTO,2,3,7,9,5,5", "DIRECT,1,32,19,23,48,5"})
-    void conv2dBackwardDataMatchesReference(JavaNnKernels.Conv conv, int n, int ci, int h, int w, int co, int k) {
+    void conv2dBackwardDataMatchesReference(JavaNnKernels.ConvAlgorithm conv, int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
         try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor dy = put(be, g, n, co, h, w);
@@ -149,12 +149,12 @@ class JavaNnKernelsTest {
         }
     }
 
-    /** The filter and bias gradients by every {@link JavaNnKernels.Conv} (Winograd for 5 x 5 when it applies). */
+    /** The filter and bias gradients by every {@link JavaNnKernels.ConvAlgorithm} (Winograd for 5 x 5 when it applies). */
     @ParameterizedTest
     @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,2,9,11,37,48,5",
             "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,3,5,37,101,9,5", "WINOGRAD,1,3,8,8,8,5", "AUTO,2,17,19,23,32,5",
             "AUTO,2,3,7,9,5,5", "AUTO,1,7,5,3,17,3", "DIRECT,2,17,19,23,32,5"})
-    void conv2dBackwardFilterMatchesReference(JavaNnKernels.Conv conv, int n, int ci, int h, int w, int co, int k) {
+    void conv2dBackwardFilterMatchesReference(JavaNnKernels.ConvAlgorithm conv, int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] x = random(r, n * ci * h * w), g = random(r, n * co * h * w);
         try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor xt = put(be, x, n, ci, h, w);
@@ -179,7 +179,7 @@ class JavaNnKernelsTest {
             int ci = cc[0], co = cc[1];
             double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
             double[][] out = new double[3][];
-            JavaNnKernels.Conv[] modes = JavaNnKernels.Conv.values();
+            JavaNnKernels.ConvAlgorithm[] modes = JavaNnKernels.ConvAlgorithm.values();
             for (int q = 0; q < 3; q++)
                 try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor dy = put(be, g, n, co, h, w);
                      Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
@@ -199,7 +199,7 @@ class JavaNnKernelsTest {
      */
     @ParameterizedTest
     @CsvSource({"DIRECT,5", "DIRECT,3", "DIRECT,1", "WINOGRAD,5", "WINOGRAD,3", "AUTO,5"})
-    void fusedReluAndRegisterTilesGiveTheSameBits(JavaNnKernels.Conv conv, int k) {
+    void fusedReluAndRegisterTilesGiveTheSameBits(JavaNnKernels.ConvAlgorithm conv, int k) {
         int n = 2, ci = 9, h = 11, w = 4 * 3 * 16 + 3, co = 12; // 49 tile columns: full units of 3 vectors (L <= 16) and a partial one
         SplittableRandom r = new SplittableRandom(k * 31L + conv.ordinal());
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
@@ -233,7 +233,7 @@ class JavaNnKernelsTest {
         assertArrayEquals(fused[0], fused[1], conv + " fused, tile 8x3");
         System.setProperty(JavaNnKernels.TILE_PROPERTY, "4x4");
         try {
-            assertThrows(IllegalArgumentException.class, () -> new JavaNnKernels(1, conv == JavaNnKernels.Conv.DIRECT ? JavaNnKernels.Conv.AUTO : conv));
+            assertThrows(IllegalArgumentException.class, () -> new JavaNnKernels(1, conv == JavaNnKernels.ConvAlgorithm.DIRECT ? JavaNnKernels.ConvAlgorithm.AUTO : conv));
         } finally {
             if (keep == null) System.clearProperty(JavaNnKernels.TILE_PROPERTY);
             else System.setProperty(JavaNnKernels.TILE_PROPERTY, keep);
@@ -246,7 +246,7 @@ class JavaNnKernelsTest {
      */
     @ParameterizedTest
     @CsvSource({"DIRECT,5", "DIRECT,3", "DIRECT,1", "WINOGRAD,5", "WINOGRAD,3", "AUTO,5"})
-    void concatConvolutionReadsBothInputsInPlace(JavaNnKernels.Conv conv, int k) {
+    void concatConvolutionReadsBothInputsInPlace(JavaNnKernels.ConvAlgorithm conv, int k) {
         int n = 2, ca = 5, cb = 7, h = 13, w = 70, co = 12;
         SplittableRandom r = new SplittableRandom(k * 17L + conv.ordinal());
         double[] a = random(r, n * ca * h * w), b = random(r, n * cb * h * w), wt = random(r, co * (ca + cb) * k * k),
@@ -284,11 +284,11 @@ class JavaNnKernelsTest {
             bs[q] = random(r, s[4]);
         }
         double[][] reused = new double[3][];
-        try (JavaNnKernels be = new JavaNnKernels(2, JavaNnKernels.Conv.WINOGRAD)) {
+        try (JavaNnKernels be = new JavaNnKernels(2, JavaNnKernels.ConvAlgorithm.WINOGRAD)) {
             for (int q = 0; q < 3; q++) reused[q] = conv(be, shapes[q], xs[q], ws[q], bs[q]);
         }
         for (int q = 0; q < 2; q++)
-            try (JavaNnKernels fresh = new JavaNnKernels(2, JavaNnKernels.Conv.WINOGRAD)) {
+            try (JavaNnKernels fresh = new JavaNnKernels(2, JavaNnKernels.ConvAlgorithm.WINOGRAD)) {
                 assertArrayEquals(conv(fresh, shapes[q], xs[q], ws[q], bs[q]), reused[q], "layer " + q);
             }
         assertArrayEquals(reused[0], reused[2], "the first layer again");
@@ -308,11 +308,11 @@ class JavaNnKernelsTest {
         String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);
         try {
             System.clearProperty(JavaNnKernels.CONV_PROPERTY);
-            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.Conv.AUTO, b.conv()); }
+            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.ConvAlgorithm.AUTO, b.conv()); }
             System.setProperty(JavaNnKernels.CONV_PROPERTY, "direct");
-            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.Conv.DIRECT, b.conv()); }
+            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.ConvAlgorithm.DIRECT, b.conv()); }
             System.setProperty(JavaNnKernels.CONV_PROPERTY, "Winograd");
-            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.Conv.WINOGRAD, b.conv()); }
+            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.ConvAlgorithm.WINOGRAD, b.conv()); }
             System.setProperty(JavaNnKernels.CONV_PROPERTY, "fft");
             assertThrows(IllegalArgumentException.class, () -> new JavaNnKernels(1));
         } finally {
@@ -326,7 +326,7 @@ class JavaNnKernelsTest {
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
         double[] want = NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k);
         double[][] out = new double[3][], one = new double[3][];
-        JavaNnKernels.Conv[] modes = JavaNnKernels.Conv.values();
+        JavaNnKernels.ConvAlgorithm[] modes = JavaNnKernels.ConvAlgorithm.values();
         for (int q = 0; q < 3; q++)
             try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor xt = put(be, x, n, ci, h, w);
                  Tensor wtt = put(be, wt, co, ci, k, k); Tensor bt = put(be, b, co); Tensor y = be.allocate(n, co, h, w);
@@ -674,7 +674,7 @@ class JavaNnKernelsTest {
 
     @ParameterizedTest
     @CsvSource({"WINOGRAD,5", "WINOGRAD,3", "DIRECT,5"})
-    void forwardDoesNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int k) {
+    void forwardDoesNotDependOnTheThreadCount(JavaNnKernels.ConvAlgorithm conv, int k) {
         SplittableRandom r = new SplittableRandom(14);
         int n = 2, ci = 6, h = 41, w = 107, co = 9; // several bands of tile rows and strips of tiles
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), bias = random(r, co);
@@ -691,7 +691,7 @@ class JavaNnKernelsTest {
 
     @ParameterizedTest
     @CsvSource({"WINOGRAD,5", "WINOGRAD,3", "DIRECT,5"})
-    void backwardDataDoesNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int k) {
+    void backwardDataDoesNotDependOnTheThreadCount(JavaNnKernels.ConvAlgorithm conv, int k) {
         SplittableRandom r = new SplittableRandom(16);
         int n = 2, ci = 6, h = 41, w = 107, co = 9;
         double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
@@ -708,7 +708,7 @@ class JavaNnKernelsTest {
 
     @ParameterizedTest
     @CsvSource({"AUTO,6", "WINOGRAD,6", "AUTO,17", "DIRECT,17"})
-    void resultsDoNotDependOnTheThreadCount(JavaNnKernels.Conv conv, int co) {
+    void resultsDoNotDependOnTheThreadCount(JavaNnKernels.ConvAlgorithm conv, int co) {
         SplittableRandom r = new SplittableRandom(10);
         int n = 2, ci = 5, h = 13, w = 29, k = 5;
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), g = random(r, n * co * h * w);

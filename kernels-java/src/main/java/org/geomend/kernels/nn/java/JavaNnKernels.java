@@ -20,8 +20,8 @@ import org.geomend.kernels.nn.Tensor;
  * The Java backend of {@link NnKernels}: tensors in off-heap memory, work split into a fixed number of tasks
  * (independent of the thread count, each output element written by exactly one task, reductions in a fixed order)
  * so results are bit-identical from run to run and across thread counts. The forward convolution of 5 x 5 and 3 x 3
- * filters runs as Winograd F(4 x 4, K x K) ({@link Winograd}) where that is faster ({@link Conv}: system property
- * {@value #CONV_PROPERTY}{@code =direct} or {@link #JavaNnKernels(int, Conv)} turn it off). The direct convolutions
+ * filters runs as Winograd F(4 x 4, K x K) ({@link Winograd}) where that is faster ({@link ConvAlgorithm}: system property
+ * {@value #CONV_PROPERTY}{@code =direct} or {@link #JavaNnKernels(int, ConvAlgorithm)} turn it off). The direct convolutions
  * gather the zero-padded input rows of one output row into a heap buffer and run the register-tiled loops of
  * {@link ConvLoops}. The backward data pass is the forward pass of the output gradient with the filters transposed
  * (input and output channels swapped) and rotated by 180 degrees, so it runs as Winograd by the same rules on the
@@ -38,7 +38,7 @@ public final class JavaNnKernels implements NnKernels {
      * How {@link #conv2dForward} and {@link #conv2dBackwardData} (a forward convolution with {@code co -> ci}
      * channels) and {@link #conv2dBackwardFilter} (5 x 5 only, its own rules) convolve.
      */
-    public enum Conv {
+    public enum ConvAlgorithm {
         /**
          * The default: Winograd F(4 x 4, K x K) for 5 x 5 and 3 x 3 filters where it is faster than the direct loops
          * (at least {@value JavaNnKernels#WINOGRAD_MIN_IN} input channels and {@value JavaNnKernels#WINOGRAD_MIN_PAIRS}
@@ -57,7 +57,7 @@ public final class JavaNnKernels implements NnKernels {
 
     /**
      * System property read by {@link #JavaNnKernels(int)}: {@code auto} (the default), {@code winograd} or
-     * {@code direct}, see {@link Conv}.
+     * {@code direct}, see {@link ConvAlgorithm}.
      */
     public static final String CONV_PROPERTY = "geomend.nn.conv"; // Setting.NN_CONV
     /** System properties overriding the Winograd output tile side m of 5 x 5 and 3 x 3 filters (tuning only). */
@@ -69,7 +69,7 @@ public final class JavaNnKernels implements NnKernels {
      */
     public static final String TILE_PROPERTY = "geomend.nn.winograd.tile";
     /**
-     * {@link Conv#AUTO} uses Winograd for 5 x 5 filters from this many input channels and input x output channel
+     * {@link ConvAlgorithm#AUTO} uses Winograd for 5 x 5 filters from this many input channels and input x output channel
      * pairs (measured on 2-core AVX2: about even at 4 -> 4 and 2 -> 8, 1.5-1.9x faster at 8 -> 2 and 16 -> 1, 4x at
      * 48 -> 32, slower from one input channel; 2026-12-04, {@code bench nn.WinogradRule}, one process: 0.58x at 3 -> 32
      * on 608 x 608 (the U-Net's first layer: 16 ms direct, 28 ms Winograd), 0.76x at 4 -> 32, 0.92x at 6 -> 32, 1.17x
@@ -79,7 +79,7 @@ public final class JavaNnKernels implements NnKernels {
      */
     public static final int WINOGRAD_MIN_IN = 8, WINOGRAD_MIN_PAIRS = 16, WINOGRAD3_MIN_PAIRS = 1024;
     /**
-     * {@link Conv#AUTO} computes the filter gradient of 5 x 5 filters by Winograd ({@link WinogradFilter}) from this
+     * {@link ConvAlgorithm#AUTO} computes the filter gradient of 5 x 5 filters by Winograd ({@link WinogradFilter}) from this
      * many input channels, output channels and input x output channel pairs (2-core AVX2, batch 8: 5.4x at 160 x 160
      * 64 -> 32, 3.5x at 16 -> 32, 1.5x at 80 x 80 8 -> 16, 2.6x at 40 x 40 16 -> 8, 0.87x at 160 x 160 3 -> 32).
      */
@@ -87,7 +87,7 @@ public final class JavaNnKernels implements NnKernels {
 
     private final int threads;
     private final WorkerPool pool;
-    private final Conv conv;
+    private final ConvAlgorithm conv;
     private final Winograd wino5, wino3;
     private final WinogradFilter winogradFilter;
     private final Set<JavaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -95,9 +95,9 @@ public final class JavaNnKernels implements NnKernels {
 
     /**
      * A backend on {@code threads} platform threads ({@code <= 0}: one per available processor), convolving as
-     * system property {@value #CONV_PROPERTY} says ({@link Conv#AUTO} when it is not set).
+     * system property {@value #CONV_PROPERTY} says ({@link ConvAlgorithm#AUTO} when it is not set).
      *
-     * @throws IllegalArgumentException when the property names no {@link Conv}
+     * @throws IllegalArgumentException when the property names no {@link ConvAlgorithm}
      */
     public JavaNnKernels(int threads) {
         this(threads, conv(org.geomend.kernels.Setting.NN_CONV.value()));
@@ -109,24 +109,24 @@ public final class JavaNnKernels implements NnKernels {
      * on the U-Net's layers against float64 (direct: 1-5e-7), see {@link Winograd}; the Winograd filter gradient
      * 1.5-2.1e-6 (direct 5-7e-8), see {@link WinogradFilter}.
      */
-    public JavaNnKernels(int threads, Conv conv) {
+    public JavaNnKernels(int threads, ConvAlgorithm conv) {
         this.pool = new WorkerPool(threads, "geomend-java-nn");
         this.threads = pool.threads();
         this.conv = conv;
-        boolean w = conv != Conv.DIRECT;
+        boolean w = conv != ConvAlgorithm.DIRECT;
         this.wino5 = w ? new Winograd(org.geomend.kernels.Setting.NN_WINOGRAD_M5.intValue(4), 5) : null;
         this.wino3 = w ? new Winograd(org.geomend.kernels.Setting.NN_WINOGRAD_M3.intValue(4), 3) : null;
         this.winogradFilter = w && wino5.m == 4 ? new WinogradFilter(wino5) : null;
     }
 
-    private static Conv conv(String name) {
-        if (name == null || name.isBlank()) return Conv.AUTO;
-        for (Conv c : Conv.values()) if (c.name().equalsIgnoreCase(name.trim())) return c;
+    private static ConvAlgorithm conv(String name) {
+        if (name == null || name.isBlank()) return ConvAlgorithm.AUTO;
+        for (ConvAlgorithm c : ConvAlgorithm.values()) if (c.name().equalsIgnoreCase(name.trim())) return c;
         throw new IllegalArgumentException(CONV_PROPERTY + "=" + name + ": want auto, winograd or direct");
     }
 
     /** How the forward and backward data convolutions run. */
-    public Conv conv() { return conv; }
+    public ConvAlgorithm conv() { return conv; }
 
     @Override public String name() { return "java"; }
 
@@ -300,7 +300,7 @@ public final class JavaNnKernels implements NnKernels {
     /** The Winograd algorithm for a forward convolution, or null for the direct one. */
     private Winograd winogradFor(int k, int ci, int co) {
         Winograd wg = k == 5 ? wino5 : k == 3 ? wino3 : null;
-        if (conv != Conv.AUTO || wg == null) return wg;
+        if (conv != ConvAlgorithm.AUTO || wg == null) return wg;
         long pairs = (long) ci * co;
         return ci >= WINOGRAD_MIN_IN && pairs >= (k == 5 ? WINOGRAD_MIN_PAIRS : WINOGRAD3_MIN_PAIRS) ? wg : null;
     }
@@ -341,7 +341,7 @@ public final class JavaNnKernels implements NnKernels {
         int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
         require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
         if (winogradFilter != null && k == 5
-                && (conv == Conv.WINOGRAD || ci >= WINOGRAD_FILTER_MIN_IN && co >= WINOGRAD_FILTER_MIN_OUT
+                && (conv == ConvAlgorithm.WINOGRAD || ci >= WINOGRAD_FILTER_MIN_IN && co >= WINOGRAD_FILTER_MIN_OUT
                     && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
             float[] g = new float[co * ci * k * k];
             winogradFilter.filters(winogradFilter.sums(this, xt.seg, dyt.seg, n, ci, co, h, w), ci, co, g);

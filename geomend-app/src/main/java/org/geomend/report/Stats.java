@@ -1,4 +1,4 @@
-package org.geomend.eval;
+package org.geomend.report;
 
 import java.util.Arrays;
 
@@ -31,5 +31,14 @@ public record Stats(int n, double median, double mean, double std, double p25, d
         double h = (sorted.length - 1) * q;
         int lo = (int) Math.floor(h), hi = (int) Math.ceil(h);
         return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /** Median of the values (a sorted copy; the mean of the middle two for an even count), NaN for none. */
+    public static double median(double[] values) {
+        if (values.length == 0) return Double.NaN;
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
     }
 }

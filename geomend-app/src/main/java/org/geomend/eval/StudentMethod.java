@@ -1,10 +1,12 @@
-package org.geomend.student;
+package org.geomend.eval;
 
+import org.geomend.student.TargetTransform;
+import org.geomend.student.StudentDrawer;
+import org.geomend.student.UNetConfig;
+import org.geomend.student.StudentModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import org.geomend.eval.Chunk;
-import org.geomend.eval.EvalMethod;
 import org.geomend.geolocate.DrawBatch;
 import org.geomend.geolocate.MapDrawer;
 import org.geomend.kernels.GridBuffer;
@@ -44,7 +46,7 @@ public final class StudentMethod implements EvalMethod {
         draw(student, chunk, out);
     }
 
-    /** Draws the chunk's maps with {@code student} on its own grid, spread onto the dataset's ({@link #spread}). */
+    /** Draws the chunk's maps with {@code student} on its own grid, spread onto the dataset's ({@link TargetTransform#spread}). */
     static void draw(StudentModel student, Chunk chunk, MapOut out) throws IOException {
         UNetConfig cfg = student.config();
         int n = chunk.size(), cw = cfg.window();
@@ -64,43 +66,13 @@ public final class StudentMethod implements EvalMethod {
         try (GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * px)) {
             for (int m = 0; m < n; m++) {
                 GridSpec fine = chunk.window(m);
-                float[] f = spread(maps, m * cw * cw, coarse[m], fine);
+                float[] f = TargetTransform.spread(maps, m * cw * cw, coarse[m], fine);
                 buf.copyFrom(f, m * px);
                 out.accept(m, fine, buf, m * px, Double.NaN);
             }
         }
     }
 
-    /** The coarse map (at {@code off} in {@code src}) on the fine grid: even spread, renormalised. */
-    static float[] spread(float[] src, int off, GridSpec coarse, GridSpec fine) {
-        int fw = fine.width(), fh = fine.height();
-        float[] out = new float[fw * fh];
-        if (coarse.equals(fine)) {
-            System.arraycopy(src, off, out, 0, out.length);
-            return out;
-        }
-        int[] cell = new int[out.length];
-        int[] count = new int[Math.toIntExact(coarse.pixels())];
-        for (int r = 0; r < fh; r++) {
-            int cr = (int) Math.floor((fine.centreY(r) - coarse.y0()) / coarse.resolution());
-            for (int c = 0; c < fw; c++) {
-                int cc = (int) Math.floor((fine.centreX(c) - coarse.x0()) / coarse.resolution());
-                int q = cr < 0 || cr >= coarse.height() || cc < 0 || cc >= coarse.width() ? -1 : cr * coarse.width() + cc;
-                cell[r * fw + c] = q;
-                if (q >= 0) count[q]++;
-            }
-        }
-        double s = 0;
-        for (int i = 0; i < out.length; i++) {
-            int q = cell[i];
-            double v = q < 0 ? 0 : (double) src[off + q] / count[q];
-            out[i] = (float) v;
-            s += v;
-        }
-        if (!(s > 0)) throw new UncheckedIOException(new IOException(fine + ": the student's map has no mass on the dataset grid"));
-        for (int i = 0; i < out.length; i++) out[i] = (float) (out[i] / s);
-        return out;
-    }
 
     @Override public void close() {
         if (student != null) student.close();

@@ -1,5 +1,9 @@
-package org.geomend.student;
+package org.geomend.eval;
 
+import org.geomend.student.UNetConfig;
+import org.geomend.student.TrainOptions;
+import org.geomend.student.Trainer;
+import org.geomend.student.StudentModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,9 +16,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.kernels.Memory;
-import org.geomend.eval.Chunk;
-import org.geomend.eval.Dataset;
-import org.geomend.eval.EvalMethod;
+import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
 import org.geomend.kernels.nn.NnBackends;

@@ -1,4 +1,4 @@
-package org.geomend.eval;
+package org.geomend.dataset;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -159,7 +159,7 @@ public final class Dataset {
      * Top-level scalar fields of manifest.json (strings, and numbers as written), empty when there is no
      * manifest; JSON that does not parse is an {@link InputException} naming the line.
      */
-    static Map<String, String> readManifest(Path file) throws IOException {
+    public static Map<String, String> readManifest(Path file) throws IOException {
         Map<String, String> out = new HashMap<>();
         if (!Files.isRegularFile(file)) return out;
         try (com.fasterxml.jackson.core.JsonParser p = org.geomend.io.Json.MAPPER.createParser(file.toFile())) {
