@@ -97,11 +97,28 @@ public final class GeoTiffRaster {
     }
 
     /**
-     * Output options: {@code deflate} compresses every strip (zlib); {@code rowsPerStrip} 0 picks about 64 KiB per
-     * strip; {@code bigTiff} null decides by the largest size the file may reach (over 4 GiB: BigTIFF).
+     * Output options: {@code deflate} compresses every strip or tile (zlib); {@code rowsPerStrip} 0 picks about 64
+     * KiB per strip; {@code bigTiff} null decides by the largest size the file may reach (over 4 GiB: BigTIFF);
+     * {@code tileWidth, tileLength} > 0 (multiples of 16) write tiles instead of strips ({@link Writer#writeTile}).
      */
-    public record Options(boolean deflate, int rowsPerStrip, Boolean bigTiff) {
+    public record Options(boolean deflate, int rowsPerStrip, Boolean bigTiff, int tileWidth, int tileLength) {
         public static final Options DEFAULT = new Options(false, 0, null);
+
+        public Options {
+            if (rowsPerStrip < 0) throw new IllegalArgumentException("rowsPerStrip must be >= 0");
+            if ((tileWidth > 0) != (tileLength > 0) || tileWidth < 0 || tileWidth % 16 != 0 || tileLength % 16 != 0)
+                throw new IllegalArgumentException("GeoTIFF tiles must be positive multiples of 16: " + tileWidth + " x " + tileLength);
+        }
+
+        /** Strips. */
+        public Options(boolean deflate, int rowsPerStrip, Boolean bigTiff) { this(deflate, rowsPerStrip, bigTiff, 0, 0); }
+
+        /** Tiles of {@code tileWidth x tileLength} pixels. */
+        public static Options tiled(boolean deflate, int tileWidth, int tileLength) {
+            return new Options(deflate, 0, null, tileWidth, tileLength);
+        }
+
+        public boolean tiled() { return tileWidth > 0; }
     }
 
     // ---------------------------------------------------------------- writing
@@ -326,13 +343,15 @@ public final class GeoTiffRaster {
 
     /**
      * A streaming GeoTIFF writer: {@link #strips()} row strips of {@link #rowsPerStrip()} file rows (north first)
-     * per band; every (band, strip) written once by {@link #writeStrip}, in any order (the file holds them in the
-     * order written), then {@link #commit()}. Not thread-safe.
+     * per band, or (tiled {@link Options}) {@link #tilesAcross()} x {@link #tilesDown()} tiles per band; every (band,
+     * strip) or (band, tile) written once by {@link #writeStrip} or {@link #writeTile}, in any order (the file holds
+     * them in the order written), then {@link #commit()}. Not thread-safe.
      */
     public static final class Writer implements AutoCloseable {
         private final Out out;
         private final GridSpec grid;
-        private final int bands, rowsPerStrip, strips;
+        private final int bands, rowsPerStrip, strips, chunkW, chunkH, across;
+        private final boolean tiled;
         private final SampleType type;
         private final boolean deflate, big;
         private final long offsetsPos, countsPos;
@@ -352,15 +371,18 @@ public final class GeoTiffRaster {
             this.deflate = options.deflate();
             int w = grid.width(), h = grid.height();
             long rowBytes = 4L * w;
-            if (options.rowsPerStrip() < 0) throw new IllegalArgumentException("rowsPerStrip must be >= 0");
+            this.tiled = options.tiled();
             int rps = options.rowsPerStrip() > 0 ? options.rowsPerStrip() : (int) Math.max(1, STRIP_BYTES / rowBytes);
-            this.rowsPerStrip = Math.min(h, rps);
-            if ((long) rowsPerStrip * rowBytes > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("strip too large: " + rowsPerStrip + " rows of " + w);
-            this.strips = (h + rowsPerStrip - 1) / rowsPerStrip;
-            long nChunks = (long) strips * bands;
+            this.rowsPerStrip = tiled ? options.tileLength() : Math.min(h, rps);
+            this.chunkW = tiled ? options.tileWidth() : w;
+            this.chunkH = rowsPerStrip;
+            if ((long) chunkH * chunkW * 4 > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("strip or tile too large: " + chunkH + " rows of " + chunkW);
+            this.strips = (h + chunkH - 1) / chunkH;
+            this.across = (w + chunkW - 1) / chunkW;
+            long nChunks = (long) strips * across * bands;
             if (nChunks > Integer.MAX_VALUE / 8) throw new IllegalArgumentException("too many strips: " + nChunks);
             String gdal = gdalMetadataXml(metadata == null ? Map.of() : new LinkedHashMap<>(metadata), bandDescriptions);
-            long dataMax = 4L * grid.pixels() * bands;
+            long dataMax = 4L * chunkW * chunkH * nChunks;
             if (deflate) dataMax += dataMax / 100 + 64 * nChunks;       // zlib's worst-case expansion, generously
             long tagBytes = (gdal == null ? 0 : gdal.length() * 4L) + 16 * nChunks + 4096;
             this.big = options.bigTiff() != null ? options.bigTiff() : dataMax + tagBytes > 0xFFFF_FFFFL - (1 << 20);
@@ -374,12 +396,17 @@ public final class GeoTiffRaster {
             tags.add(shorts(BITS_PER_SAMPLE, bits));
             tags.add(shorts(COMPRESSION, deflate ? 8 : 1));
             tags.add(shorts(PHOTOMETRIC, 1));
-            Tag offTag = offsets(STRIP_OFFSETS, (int) nChunks, big);
+            Tag offTag = offsets(tiled ? TILE_OFFSETS : STRIP_OFFSETS, (int) nChunks, big);
             tags.add(offTag);
             tags.add(shorts(SAMPLES_PER_PIXEL, bands));
-            tags.add(longs(ROWS_PER_STRIP, rowsPerStrip));
-            Tag cntTag = offsets(STRIP_BYTE_COUNTS, (int) nChunks, big);
+            Tag cntTag = offsets(tiled ? TILE_BYTE_COUNTS : STRIP_BYTE_COUNTS, (int) nChunks, big);
             tags.add(cntTag);
+            if (tiled) {
+                tags.add(longs(TILE_WIDTH, chunkW));
+                tags.add(longs(TILE_LENGTH, chunkH));
+            } else {
+                tags.add(longs(ROWS_PER_STRIP, rowsPerStrip));
+            }
             tags.add(shorts(PLANAR_CONFIG, bands > 1 ? 2 : 1));
             if (bands > 1) tags.add(shorts(EXTRA_SAMPLES, new int[bands - 1]));   // bands past the first: unspecified data
             tags.add(shorts(SAMPLE_FORMAT, fmt));
@@ -433,7 +460,7 @@ public final class GeoTiffRaster {
             this.offsets = new long[(int) nChunks];
             this.counts = new long[(int) nChunks];
             Arrays.fill(offsets, -1);
-            this.raw = le((int) (rowsPerStrip * rowBytes));
+            this.raw = le(chunkW * chunkH * 4);
         }
 
         private static void addGeoKeys(List<Tag> tags, GeoKeys keys) {
@@ -464,9 +491,22 @@ public final class GeoTiffRaster {
 
         public int bands() { return bands; }
 
+        /** File rows per strip, or per tile (its length) when tiled. */
         public int rowsPerStrip() { return rowsPerStrip; }
 
+        /** Strips per band, or tile rows per band when tiled. */
         public int strips() { return strips; }
+
+        /** Tiles per tile row (1 for strips). */
+        public int tilesAcross() { return across; }
+
+        public int tilesDown() { return strips; }
+
+        public boolean tiled() { return tiled; }
+
+        public int tileWidth() { return chunkW; }
+
+        public int tileLength() { return chunkH; }
 
         /** File rows in strip {@code s} ({@link #rowsPerStrip()}, fewer in the last). */
         public int rowsInStrip(int s) { return Math.min(rowsPerStrip, grid.height() - s * rowsPerStrip); }
@@ -479,30 +519,51 @@ public final class GeoTiffRaster {
 
         /** Writes strip {@code s} of band {@code band}: {@link #rowsInStrip} file rows (north first) from {@code v[off..]}. */
         public void writeStrip(int band, int s, float[] v, int off) throws IOException {
+            if (tiled) throw new IllegalStateException("tiled writer: write tiles");
+            writeTile(band, 0, s, v, off);
+        }
+
+        /**
+         * Writes tile {@code (tx, ty)} of {@code band} (ty = 0 north): {@link #tileLength()} x {@link #tileWidth()}
+         * values, rows north first, from {@code v[off..]} (edge tiles too: what lies past the image is padding). On a
+         * strip writer, {@code tx} is 0 and {@code ty} the strip ({@link #rowsInStrip} rows).
+         */
+        public void writeTile(int band, int tx, int ty, float[] v, int off) throws IOException {
             if (type != SampleType.FLOAT32) throw new IllegalStateException("int32 raster: write int[] strips");
-            ByteBuffer b = begin(band, s);
-            b.asFloatBuffer().put(v, off, rowsInStrip(s) * grid.width());
-            finishStrip(band, s);
+            ByteBuffer b = begin(band, tx, ty);
+            b.asFloatBuffer().put(v, off, b.limit() / 4);
+            finishStrip(band, tx, ty);
         }
 
         /** Int32 form of {@link #writeStrip(int, int, float[], int)}. */
         public void writeStrip(int band, int s, int[] v, int off) throws IOException {
-            if (type != SampleType.INT32) throw new IllegalStateException("float32 raster: write float[] strips");
-            ByteBuffer b = begin(band, s);
-            b.asIntBuffer().put(v, off, rowsInStrip(s) * grid.width());
-            finishStrip(band, s);
+            if (tiled) throw new IllegalStateException("tiled writer: write tiles");
+            writeTile(band, 0, s, v, off);
         }
 
-        private ByteBuffer begin(int band, int s) {
+        /** Int32 form of {@link #writeTile(int, int, int, float[], int)}. */
+        public void writeTile(int band, int tx, int ty, int[] v, int off) throws IOException {
+            if (type != SampleType.INT32) throw new IllegalStateException("float32 raster: write float[] strips");
+            ByteBuffer b = begin(band, tx, ty);
+            b.asIntBuffer().put(v, off, b.limit() / 4);
+            finishStrip(band, tx, ty);
+        }
+
+        private int index(int band, int tx, int ty) { return (band * strips + ty) * across + tx; }
+
+        private ByteBuffer begin(int band, int tx, int ty) {
             if (committed || closed) throw new IllegalStateException("writer already " + (committed ? "committed" : "closed"));
             Objects.checkIndex(band, bands);
-            Objects.checkIndex(s, strips);
-            if (offsets[band * strips + s] >= 0) throw new IllegalStateException("strip " + s + " of band " + band + " written twice");
-            raw.clear().limit(rowsInStrip(s) * grid.width() * 4);
+            Objects.checkIndex(tx, across);
+            Objects.checkIndex(ty, strips);
+            if (offsets[index(band, tx, ty)] >= 0)
+                throw new IllegalStateException((tiled ? "tile " + tx + "," : "strip ") + ty + " of band " + band + " written twice");
+            raw.clear().limit((tiled ? chunkH : rowsInStrip(ty)) * chunkW * 4);
             return raw;
         }
 
-        private void finishStrip(int band, int s) throws IOException {
+        private void finishStrip(int band, int tx, int ty) throws IOException {
+            int i = index(band, tx, ty);
             int n = raw.limit();
             ByteBuffer data;
             if (deflate) {
@@ -525,8 +586,8 @@ public final class GeoTiffRaster {
             int len = data.remaining();
             out.append(data);
             if (!big && pos + len > 0xFFFF_FFFFL) throw new IOException("classic TIFF over 4 GiB: open the writer with bigTiff");
-            offsets[band * strips + s] = pos;
-            counts[band * strips + s] = len;
+            offsets[i] = pos;
+            counts[i] = len;
             pos += len;
             dataBytes += len;
         }
@@ -535,7 +596,8 @@ public final class GeoTiffRaster {
         public void commit() throws IOException {
             if (committed) return;
             for (int i = 0; i < offsets.length; i++)
-                if (offsets[i] < 0) throw new IllegalStateException("strip " + (i % strips) + " of band " + (i / strips) + " not written");
+                if (offsets[i] < 0) throw new IllegalStateException((tiled ? "tile " + (i % across) + "," : "strip ") + (i / across % strips)
+                        + " of band " + (i / across / strips) + " not written");
             out.put(offsetsPos, encode(offsets));
             out.put(countsPos, encode(counts));
             out.finish();

@@ -113,6 +113,31 @@ class GeoTiffRasterTest {
                 for (int c = 0; c < 5; c++) assertEquals(b * 100 + fileRow * 5 + c, r.bands()[b][(3 - fileRow) * 5 + c]);
     }
 
+    @Test void tiledWriterRoundTrip() throws Exception {
+        GridSpec g = new GridSpec(1000, 2000, 10, 40, 20);   // 3 x 2 tiles of 16 x 16 (edge tiles padded)
+        Path f = tmp.resolve("tiled.tif");
+        try (GeoTiffRaster.Writer w = GeoTiffRaster.writer(f, g, "EPSG:2154", new String[] {"a", "b"}, 2, GeoTiffRaster.SampleType.FLOAT32,
+                null, Map.of(), GeoTiffRaster.Options.tiled(true, 16, 16))) {
+            assertEquals(3, w.tilesAcross());
+            assertEquals(2, w.tilesDown());
+            float[] t = new float[256];
+            for (int ty = 1; ty >= 0; ty--)
+                for (int tx = 0; tx < 3; tx++)
+                    for (int b = 0; b < 2; b++) {
+                        for (int y = 0; y < 16; y++)
+                            for (int x = 0; x < 16; x++) t[y * 16 + x] = b * 10000 + (ty * 16 + y) * 100 + tx * 16 + x;
+                        w.writeTile(b, tx, ty, t, 0);
+                    }
+            w.commit();
+        }
+        assertNotNull(GeoTiffRaster.tags(f).get(GeoTiffRaster.TILE_OFFSETS));
+        GeoTiffRaster.Raster r = GeoTiffRaster.read(f);
+        assertEquals(g, r.grid());
+        for (int b = 0; b < 2; b++)
+            for (int row = 0; row < 20; row++)
+                for (int c = 0; c < 40; c++) assertEquals(b * 10000 + row * 100 + c, r.bands()[b][(19 - row) * 40 + c]);
+    }
+
     @Test void malformedFilesNameTheFile() throws Exception {
         Path junk = tmp.resolve("junk.tif");
         Files.writeString(junk, "hello, not a tiff");
