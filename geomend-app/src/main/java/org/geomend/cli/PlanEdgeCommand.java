@@ -75,7 +75,7 @@ final class PlanEdgeCommand implements Callable<Integer> {
         if (d.crs() == null || d.crs().isBlank())
             throw new InputException(demand, 0, "the raster has no CRS (no GeoTIFF projection keys): plan-edge places edge sites in the raster's CRS");
         float[] dem = band(demand, d);
-        int n = checkValues(demand, dem, d.grid());
+        int n = checkValues(demand, dem, d.grid(), noData(demand));
         if (n == 0) throw new InputException(demand, 0, "band " + band + " has no pixel with demand > 0");
         if (sites > n) throw new InputException(demand, 0, "--sites " + sites + " is more than the " + n + " pixels with demand");
         float[] tru = null;
@@ -86,7 +86,7 @@ final class PlanEdgeCommand implements Callable<Integer> {
             if (t.crs() == null || !t.crs().equals(d.crs()))
                 throw new InputException(truth, 0, "CRS " + t.crs() + " differs from --demand's " + d.crs());
             tru = band(truth, t);
-            checkValues(truth, tru, t.grid());
+            checkValues(truth, tru, t.grid(), noData(truth));
         }
 
         GridSpec g = d.grid();
@@ -132,11 +132,27 @@ final class PlanEdgeCommand implements Callable<Integer> {
         return r.bands()[band - 1];
     }
 
-    /** The pixels with value > 0; negative, NaN or infinite values are an error naming the pixel. */
-    private int checkValues(Path file, float[] v, GridSpec g) {
+    /** The file's GDAL_NODATA value, or NaN when it has none (or NaN itself). */
+    private static float noData(Path file) throws IOException {
+        try (GeoTiffRaster.Reader r = GeoTiffRaster.open(file)) {
+            if (r.noData() == null) return Float.NaN;
+            try {
+                return Float.parseFloat(r.noData().trim());
+            } catch (NumberFormatException e) {
+                throw new InputException(file, 0, "GDAL_NODATA is not a number: '" + r.noData() + "'");
+            }
+        }
+    }
+
+    /**
+     * The pixels with value > 0; pixels holding the file's no-data value become 0 (no demand); other negative, NaN
+     * or infinite values are an error naming the pixel.
+     */
+    private int checkValues(Path file, float[] v, GridSpec g, float noData) {
         int n = 0;
         for (int p = 0; p < v.length; p++) {
             float x = v[p];
+            if (!Float.isNaN(noData) && x == noData) { v[p] = 0; continue; }
             if (!(x >= 0) || Float.isInfinite(x))
                 throw new InputException(file, 0, "band " + band + ": value " + x + " at row " + (g.height() - 1 - p / g.width())
                         + " (from the north), column " + p % g.width() + ": demand must be finite and >= 0");

@@ -6,47 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
-import java.util.Random;
 import org.geomend.kernels.GridSpec;
 import org.junit.jupiter.api.Test;
 
 /** The planner on in-memory grids (the CLI's tests go through {@code geomend plan-edge}). */
 class EdgePlannerTest {
-
-    /** A smooth random-ish demand field: a few Gaussian bumps plus noise, every pixel > 0. */
-    static float[] field(int w, int h, long seed) {
-        Random rnd = new Random(seed);
-        double[][] bumps = new double[6][];
-        for (int i = 0; i < bumps.length; i++) bumps[i] = new double[] {rnd.nextDouble() * w, rnd.nextDouble() * h, 2 + rnd.nextDouble() * w / 6, 1 + 9 * rnd.nextDouble()};
-        float[] d = new float[w * h];
-        for (int r = 0; r < h; r++)
-            for (int c = 0; c < w; c++) {
-                double v = 0.05 + 0.05 * rnd.nextDouble();
-                for (double[] b : bumps) v += b[3] * Math.exp(-((c - b[0]) * (c - b[0]) + (r - b[1]) * (r - b[1])) / (2 * b[2] * b[2]));
-                d[r * w + c] = (float) v;
-            }
-        return d;
-    }
-
-    /** Every part of {@code a} is 4-connected on the raster (BFS). */
-    static void assertRasterContiguous(int[] a, int w, int h, int k) {
-        boolean[] seen = new boolean[a.length], started = new boolean[k];
-        for (int s = 0; s < a.length; s++) {
-            if (a[s] < 0 || seen[s]) continue;
-            assertTrue(!started[a[s]], "part " + a[s] + " has two 4-connected pieces");
-            started[a[s]] = true;
-            ArrayDeque<Integer> q = new ArrayDeque<>();
-            q.add(s);
-            seen[s] = true;
-            while (!q.isEmpty()) {
-                int p = q.poll(), r = p / w, c = p % w;
-                int[] nb = {c > 0 ? p - 1 : -1, c + 1 < w ? p + 1 : -1, r > 0 ? p - w : -1, r + 1 < h ? p + w : -1};
-                for (int x : nb) if (x >= 0 && !seen[x] && a[x] == a[s]) { seen[x] = true; q.add(x); }
-            }
-        }
-        for (int i = 0; i < k; i++) assertTrue(started[i], "part " + i + " is empty");
-    }
 
     @Test void twoBlobsTwoSites() {
         GridSpec g = new GridSpec(1000, 2000, 100, 12, 6);
@@ -75,11 +39,11 @@ class EdgePlannerTest {
 
     @Test void contiguousBalancedDeterministic() {
         int w = 90, h = 70;
-        float[] d = field(w, h, 7);
+        float[] d = EdgeTestData.field(w, h, 7);
         GridSpec g = new GridSpec(0, 0, 50, w, h);
         for (int k : new int[] {2, 7, 30}) {
             EdgePlanner.Plan p = EdgePlanner.plan(Metis.load(), g, d, k, 0.05, 3);
-            assertRasterContiguous(p.assignment(), w, h, k);
+            EdgeTestData.assertRasterContiguous(p.assignment(), w, h, k);
             assertEquals(0, p.nonContiguous());
             assertEquals(0, p.emptyParts());
             // METIS bounds the integer loads by 1 + ufactor/1000 + 0.0000499 (its k-way slack); rounding to integers moves a real load by at most
