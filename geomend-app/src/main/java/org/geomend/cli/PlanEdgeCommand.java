@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code geomend plan-edge --demand DEMAND.tif --sites K [--imbalance 0.03] [--truth TRUE.tif] [--seed S]
  * [--band B] --out DIR}: DeepMEND eq. 4-8 ({@link EdgePlanner}). {@code DIR} is written as {@code DIR.partial} and
- * renamed when all three files are complete; an existing {@code DIR} is replaced only when it is empty or holds
- * exactly a previous plan-edge output.
+ * renamed when all three files are complete; an existing {@code DIR} is replaced (moved to {@code DIR.old}, the new
+ * one renamed into place, the old one deleted) only when it is empty or holds nothing but a previous plan-edge output.
  */
 @Command(name = "plan-edge", mixinStandardHelpOptions = true,
         description = "Plan K vRAN edge sites on a demand raster (DeepMEND eq. 4-8): a contiguous k-way partition of the "
@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
 final class PlanEdgeCommand implements Callable<Integer> {
 
     static final String ASSIGNMENT = "assignment.tif", SITES = "edge_sites.csv", PNG = "partition.png";
-    private static final Set<String> OUTPUTS = Set.of(ASSIGNMENT, SITES, PNG);
+    /** What a previous output may hold (GDAL's statistics side file of the raster included: stale, removed with it). */
+    private static final Set<String> OUTPUTS = Set.of(ASSIGNMENT, SITES, PNG, ASSIGNMENT + ".aux.xml");
 
     @Option(names = "--demand", required = true, paramLabel = "DEMAND.tif",
             description = "demand raster (GeoTIFF with a CRS, e.g. geomend traffic's output): radio units are its pixels with value > 0")
@@ -112,6 +113,8 @@ final class PlanEdgeCommand implements Callable<Integer> {
         if (plan.maxOver() > imbalance + 5e-5)
             err.printf(Locale.ROOT, "plan-edge: warning: METIS did not meet --imbalance %.4g: the heaviest part is %.4f%% over the mean%n", imbalance, 100 * plan.maxOver());
         if (plan.nonContiguous() > 0) err.printf("plan-edge: warning: %d parts are not contiguous%n", plan.nonContiguous());
+        if (plan.refilledParts() > 0)
+            err.printf("plan-edge: METIS left %d parts empty: each got one pixel of the then heaviest part%n", plan.refilledParts());
         if (plan.emptyParts() > 0) err.printf("plan-edge: warning: METIS left %d parts empty (no site position, load 0)%n", plan.emptyParts());
         if (plan.partsAcrossGaps() > 0)
             err.printf("plan-edge: %d parts join separate demand regions through a link (see README)%n", plan.partsAcrossGaps());

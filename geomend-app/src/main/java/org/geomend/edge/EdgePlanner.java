@@ -49,12 +49,13 @@ public final class EdgePlanner {
      * @param maxOverWeights {@code max_s W_s / mean W - 1} on METIS' integer weights
      * @param nonContiguous parts that are not connected in the demand graph plus links (0 when METIS kept its promise)
      * @param partsAcrossGaps parts that hold pixels of more than one component (joined by a link)
-     * @param emptyParts parts METIS left without any pixel
+     * @param emptyParts parts without any pixel (0: {@link #refilledParts} took care of METIS' empty ones)
+     * @param refilledParts parts METIS left empty that got one pixel of the then heaviest part (see {@link #plan})
      */
     public record Plan(GridSpec grid, int k, double epsilon, int seed, int ufactor, int[] assignment, double[] load,
                        double[] siteX, double[] siteY, long edgeCut, int vertices, long edges, int components,
                        double maxOver, double maxUnder, double maxOverWeights, int nonContiguous, int partsAcrossGaps,
-                       int emptyParts, double seconds) {
+                       int emptyParts, int refilledParts, double seconds) {
 
         /** Jain's fairness index of the planned loads. */
         public double jain() { return EdgePlanner.jain(load); }
@@ -129,6 +130,8 @@ public final class EdgePlanner {
         if (k == 1) part = new int[n];
         else part = metis.partKway(n, xadj, adj, vw, wgt, k, new Metis.Options(uf, true, seed)).part();
 
+        int refilled = refillEmpty(n, xadj, adj, part, pix, demand, k);
+
         int[] assignment = new int[demand.length];
         Arrays.fill(assignment, -1);
         double[] load = new double[k], sx = new double[k], sy = new double[k];
@@ -165,7 +168,50 @@ public final class EdgePlanner {
             for (int e = xadj[v]; e < xadj[v + 1]; e++) if (wgt[e] > 0 && adj[e] > v && part[adj[e]] != part[v]) cut++;
         int[] conn = contiguity(n, xadj, adj, part, comp, k);
         return new Plan(grid, k, epsilon, seed, uf, assignment, load, sx, sy, cut, n, edges, components, over, under, overW,
-                conn[0], conn[1], empty, (System.nanoTime() - t0) / 1e9);
+                conn[0], conn[1], empty, refilled, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * METIS may leave parts empty when parts are a few pixels each (e.g. K close to the number of pixels): each empty
+     * part gets one pixel of the heaviest part holding two or more, the one visited last by a breadth-first search of
+     * that part (a leaf of its BFS tree, so the rest stays connected). The number of parts refilled.
+     */
+    static int refillEmpty(int n, int[] xadj, int[] adj, int[] part, int[] pix, float[] demand, int k) {
+        double[] load = new double[k];
+        int[] size = new int[k];
+        for (int v = 0; v < n; v++) { load[part[v]] += demand[pix[v]]; size[part[v]]++; }
+        int refilled = 0;
+        int[] queue = null;
+        boolean[] seen = null;
+        for (int q = 0; q < k; q++) {
+            if (size[q] > 0) continue;
+            int donor = -1;
+            for (int o = 0; o < k; o++) if (size[o] >= 2 && (donor < 0 || load[o] > load[donor])) donor = o;
+            if (donor < 0) break;                        // cannot happen when k <= n
+            if (queue == null) { queue = new int[n]; seen = new boolean[n]; }
+            int root = 0;
+            while (part[root] != donor) root++;
+            int head = 0, tail = 0;
+            queue[tail++] = root;
+            seen[root] = true;
+            while (head < tail) {
+                int v = queue[head++];
+                for (int e = xadj[v]; e < xadj[v + 1]; e++) {
+                    int u = adj[e];
+                    if (!seen[u] && part[u] == donor) { seen[u] = true; queue[tail++] = u; }
+                }
+            }
+            for (int i = 0; i < tail; i++) seen[queue[i]] = false;
+            int leaf = queue[tail - 1];
+            part[leaf] = q;
+            double d = demand[pix[leaf]];
+            load[donor] -= d;
+            load[q] += d;
+            size[donor]--;
+            size[q]++;
+            refilled++;
+        }
+        return refilled;
     }
 
     private static void edge(int a, int b, int weight, int[] adj, int[] wgt, int[] fill) {

@@ -75,6 +75,21 @@ class EdgePlannerTest {
         for (int q = 0; q < 6; q++) assertTrue(p.load()[q] > 0);
     }
 
+    /** As many sites as pixels: METIS leaves parts empty there; refilled, every pixel is its own part. */
+    @Test void asManySitesAsPixels() {
+        float[] d = {1, 2, 3, 0, 5, 0, 1, 1, 9};
+        GridSpec g = new GridSpec(0, 0, 100, 3, 3);
+        for (int k : new int[] {6, 7}) {
+            EdgePlanner.Plan p = EdgePlanner.plan(Metis.load(), g, d, k, 0.03, 1);
+            assertEquals(0, p.emptyParts());
+            assertEquals(0, p.nonContiguous());
+            EdgeTestData.assertRasterContiguous(p.assignment(), 3, 3, k);
+            int[] count = new int[k];
+            for (int a : p.assignment()) if (a >= 0) count[a]++;
+            for (int q = 0; q < k; q++) assertTrue(count[q] >= 1 && p.load()[q] > 0);
+        }
+    }
+
     @Test void jainIndex() {
         assertEquals(1.0, EdgePlanner.jain(new double[] {3, 3, 3}), 1e-15);
         assertEquals(0.25, EdgePlanner.jain(new double[] {5, 0, 0, 0}), 1e-15);
