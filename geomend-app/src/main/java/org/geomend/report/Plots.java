@@ -317,6 +317,68 @@ public final class Plots {
         write(img, file);
     }
 
+    // ------------------------------------------------------------------ partitions (geomend plan-edge)
+
+    /**
+     * A partition of a raster (north up): each part in its own colour (hues spread by the golden angle, so that
+     * neighbouring part numbers differ), pixels outside every part ({@code -1}) white, part borders dark, and a
+     * marker at each part's site ({@code siteX}, {@code siteY} in the grid's CRS; NaN: none). The raster is
+     * sampled to at most {@code maxSide} pixels on its longer side.
+     */
+    public static void partition(Path file, org.geomend.kernels.GridSpec grid, int[] part, int parts, double[] siteX,
+                                 double[] siteY, String title, String subtitle, int maxSide) throws IOException {
+        int w = grid.width(), h = grid.height();
+        double scale = Math.min(1.0, (double) maxSide / Math.max(w, h));
+        if (Math.max(w, h) < maxSide / 2) scale = Math.floor((double) maxSide / Math.max(w, h));   // small rasters: blown up
+        int pw = Math.max(1, (int) Math.round(w * scale)), ph = Math.max(1, (int) Math.round(h * scale));
+        int gap = 14, top = 58, W = Math.max(pw + 2 * gap, 420), H = top + ph + 30;
+        int[] palette = new int[Math.max(1, parts)];
+        for (int q = 0; q < palette.length; q++) {
+            float hue = (float) ((q * 0.6180339887498949) % 1.0);
+            palette[q] = java.awt.Color.HSBtoRGB(hue, 0.45f + 0.35f * ((q * 7) % 3) / 2f, 0.95f - 0.2f * ((q * 5) % 2)) & 0xffffff;
+        }
+        int[] sampled = new int[pw * ph];
+        for (int py = 0; py < ph; py++) {
+            int r = h - 1 - (int) ((long) py * h / ph);
+            for (int px = 0; px < pw; px++) sampled[py * pw + px] = part[r * w + (int) ((long) px * w / pw)];
+        }
+        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, W, H);
+        int x0 = gap;
+        for (int py = 0; py < ph; py++)
+            for (int px = 0; px < pw; px++) {
+                int q = sampled[py * pw + px];
+                boolean border = q >= 0 && ((px + 1 < pw && sampled[py * pw + px + 1] != q) || (py + 1 < ph && sampled[(py + 1) * pw + px] != q));
+                img.setRGB(x0 + px, top + py, q < 0 ? 0xffffff : border && scale >= 1 ? 0x404040 : palette[q % palette.length]);
+            }
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.GRAY);
+        g.drawRect(x0 - 1, top - 1, pw + 1, ph + 1);
+        double res = grid.resolution();
+        for (int q = 0; q < Math.min(siteX.length, parts); q++) {
+            if (Double.isNaN(siteX[q]) || Double.isNaN(siteY[q])) continue;
+            int cx = x0 + (int) Math.round((siteX[q] - grid.x0()) / (w * res) * pw);
+            int cy = top + (int) Math.round((grid.y0() + h * res - siteY[q]) / (h * res) * ph);
+            g.setColor(Color.WHITE);
+            g.fillOval(cx - 5, cy - 5, 10, 10);
+            g.setColor(Color.BLACK);
+            g.fillOval(cx - 3, cy - 3, 6, 6);
+            g.drawOval(cx - 5, cy - 5, 10, 10);
+        }
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString(title, gap, 22);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawString(subtitle, gap, 40);
+        g.drawString(String.format(Locale.ROOT, "%.1f x %.1f km, north up; dots: edge sites; white: no demand",
+                w * res / 1000, h * res / 1000), gap, top + ph + 20);
+        g.dispose();
+        write(img, file);
+    }
+
     /** Viridis-like ramp on log10 v between lmin and lmax; white below lmin. */
     static int colour(float v, double lmin, double lmax) {
         if (!(v > 0)) return 0xffffff;

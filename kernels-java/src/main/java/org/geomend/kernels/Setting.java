@@ -25,6 +25,7 @@ public enum Setting {
     NN_WINOGRAD_M3("Winograd output tile side of 3 x 3 filters (tuning)", "4"),
     MEMORY_STRICT("true: an NN backend closed with tensors still open throws (after freeing them) instead of warning "
             + "(the parent POM sets it for every test run)", "false"),
+    METIS_LIB("libmetis.so.5 (METIS 5, Debian's libmetis5) for geomend plan-edge, as a file path", "the loader's search path"),
     DEBUG("1: the CLI prints the stack trace of an internal error", "unset"),
     NO_PROGRESS("1: the CLI prints no progress lines", "unset"),
     JAVA_OPTS("JVM options the ./geomend launcher adds (e.g. -Xmx8g -Dgeomend.nn.conv=direct)", "unset", true),
