@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.geomend.edge.EdgePlanner;
 import org.geomend.edge.Metis;
-import org.geomend.eval.EvalPlots;
+import org.geomend.report.Plots;
 import org.geomend.io.GeoTiffRaster;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GridSpec;
@@ -206,7 +206,7 @@ final class PlanEdgeCommand implements Callable<Integer> {
                 csv.append('\n');
             }
             Files.writeString(tmp.resolve(SITES), csv, StandardCharsets.UTF_8);
-            EvalPlots.partition(tmp.resolve(PNG), g, plan.assignment(), plan.k(), plan.siteX(), plan.siteY(),
+            Plots.partition(tmp.resolve(PNG), g, plan.assignment(), plan.k(), plan.siteX(), plan.siteY(),
                     "geomend plan-edge: " + plan.k() + " edge sites on " + demand.getFileName(),
                     String.format(Locale.ROOT, "epsilon %.3g, edge cut %d, Jain planned %.4f%s", plan.epsilon(), plan.edgeCut(), plan.jain(),
                             actual == null ? "" : String.format(Locale.ROOT, ", actual %.4f", EdgePlanner.jain(java.util.Arrays.copyOf(actual, plan.k())))),
