@@ -216,7 +216,7 @@ public final class TrafficSweep {
         private final long[] drawn;
         private final Progress progress;
         private final long total;
-        private float[] row = new float[0];
+        private float[] row = new float[0], part = new float[0];
 
         Accumulator(double[][] acc, byte[] mask, int row0, int col0, int cols, boolean[] unmapped, long[] drawn, Progress progress, long total) {
             this.acc = acc;
@@ -263,17 +263,30 @@ public final class TrafficSweep {
             double[] v = kpi.values()[site];
             double[] wt = new double[T];
             for (int t = 0; t < T; t++) wt[t] = v[t] / sum;
+            // the stripe's part of the map, rows trimmed to their first and last non-zero pixel (Voronoi cells are small)
+            int len = c1 - c0;
+            if (part.length < h * len) part = new float[h * len];
+            int[] lo = new int[h], hi = new int[h], base = new int[h];
             for (int r = 0; r < h; r++) {
-                int a = top + (h - 1 - r) - row0;
-                MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offsetElements + (long) r * width + c0), row, 0, c1 - c0);
-                int base = a * S + fc + c0 - col0, len = c1 - c0;
-                for (int t = 0; t < T; t++) {
-                    double x = wt[t];
-                    if (x == 0) continue;
-                    double[] at = acc[t];
-                    for (int c = 0; c < len; c++) at[base + c] += x * row[c];
-                }
+                MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offsetElements + (long) r * width + c0), part, r * len, len);
+                int a = 0, b = len;
+                while (a < b && part[r * len + a] == 0) a++;
+                while (b > a && part[r * len + b - 1] == 0) b--;
+                lo[r] = a;
+                hi[r] = b;
+                base[r] = (top + (h - 1 - r) - row0) * S + fc + c0 - col0;
             }
+            float[] p = part;
+            // time steps in parallel: each adds into its own accumulator
+            java.util.stream.IntStream.range(0, T).parallel().forEach(t -> {
+                double x = wt[t];
+                if (x == 0) return;
+                double[] at = acc[t];
+                for (int r = 0; r < h; r++) {
+                    int o = base[r], q = r * len;
+                    for (int c = lo[r]; c < hi[r]; c++) at[o + c] += x * p[q + c];
+                }
+            });
         }
 
         @Override public void commit() {}
