@@ -24,6 +24,7 @@ import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.nn.NnBackends;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.student.StudentDrawer;
+import org.geomend.student.ShippedModel;
 import org.geomend.student.StudentModel;
 import org.geomend.student.UNetConfig;
 import org.geomend.voronoiboost.InventoryCells;
@@ -44,7 +45,9 @@ final class GeolocateCommand implements Callable<Integer> {
     String method;
     @Option(names = "--beta", defaultValue = "2", description = "sPDI attenuation (default ${DEFAULT-VALUE}).") double beta;
     @Option(names = "--k", defaultValue = "5", description = "sPDI neighbours other than the BS, 1..8 (default ${DEFAULT-VALUE}).") int k;
-    @Option(names = "--model", description = "Trained model (voronoiboost, deepmend, direct).") Path model;
+    @Option(names = "--model", description = "Trained model (voronoiboost, deepmend, direct; deepmend without it: the shipped student, models/"
+            + ShippedModel.NAME + ").") Path model;
+    private boolean shipped;
     @Option(names = "--ids", split = ",", description = "Only these site ids (comma separated).") List<String> ids;
     /** Null when not given: the SPEC's 600, or a U-Net's own grid (see {@link #grid}). */
     @Option(names = "--window", description = "Window side in pixels (default 600; deepmend/direct: the model's when neither --window nor --resolution is given).") Integer window;
@@ -80,6 +83,11 @@ final class GeolocateCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         Method m = Method.parse(method);
+        if (m == Method.DEEPMEND && model == null) {
+            model = ShippedModel.directory();
+            shipped = true;
+            System.err.println("geomend geolocate: no --model: using " + ShippedModel.DESCRIPTION);
+        }
         if (!m.closedForm() && model == null)
             throw new IllegalArgumentException(switch (m) {
                 case VORONOIBOOST -> "--method voronoiboost needs --model FILE (see geomend voronoiboost train)";
@@ -192,7 +200,7 @@ final class GeolocateCommand implements Callable<Integer> {
                     System.err.printf(Locale.ROOT, "geomend geolocate: using the model's grid, %d x %d pixels of %.0f m%n", w, w, res);
             }
             Map<String, String> params = new HashMap<>();
-            params.put("model", model.toString());
+            params.put("model", shipped ? "shipped:" + ShippedModel.NAME : model.toString());
             StudentModel fsm = sm;
             NnKernels fnn = nn;
             return new Drawing(new StudentDrawer(sm, inv.positions()), w, res, params, "U-Net on " + nn.name(), () -> "", () -> {
