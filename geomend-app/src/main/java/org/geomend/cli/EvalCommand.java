@@ -16,6 +16,7 @@ import org.geomend.eval.Report;
 import org.geomend.eval.SampleMaps;
 import org.geomend.eval.Split;
 import org.geomend.report.Stats;
+import org.geomend.student.ShippedModel;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.java.JavaKernels;
@@ -52,7 +53,8 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
     @Option(names = "--chunk", defaultValue = "16", description = "BSs drawn together (one neighbour raster; default ${DEFAULT-VALUE}).") int chunk;
     @Option(names = "--map-samples", defaultValue = "2", description = "BSs per urbanisation class shown in the side-by-side map figures (default ${DEFAULT-VALUE}).") int mapSamples;
     @Option(names = "--model", description = "A trained U-Net for deepmend / direct: NAME=DIR (repeatable), DIR written by geomend train. "
-            + "Without it, deepmend / direct are trained per fold (the --student-* and U-Net options), models written to --out/models/.")
+            + "Without it, direct is trained per fold (the --student-* and U-Net options, models written to --out/models/), and so is deepmend "
+            + "with --labels; deepmend without --labels is the shipped student (models/" + ShippedModel.NAME + ").")
     Map<String, Path> models = new java.util.LinkedHashMap<>();
     @Option(names = "--labels", description = "Teacher labels for deepmend trained per fold: a geomend teacher output directory (its labels.arrow) or the file.")
     Path labels;
@@ -77,14 +79,17 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
             if (!EvalMethods.STUDENTS.contains(e.getKey())) throw new IllegalArgumentException("--model: NAME must be deepmend or direct: '" + e.getKey() + "'");
             table.put(e.getKey(), o -> new org.geomend.eval.StudentMethod(e.getKey(), e.getValue(), compute.threads));
         }
+        if (labels == null && !models.containsKey("deepmend") && List.of(methods.split(",")).stream().map(String::strip).map(t -> t.toLowerCase(java.util.Locale.ROOT)).anyMatch("deepmend"::equals)) {
+            Path dir = ShippedModel.directory();
+            System.err.println("geomend eval: no --model deepmend=DIR nor --labels: using " + ShippedModel.DESCRIPTION);
+            table.put("deepmend", o -> new org.geomend.eval.StudentMethod("deepmend", dir, compute.threads));
+        }
         Dataset[] loaded = new Dataset[1];  // the per-fold students' grid defaults to the dataset's: made after it is loaded
         for (String n : EvalMethods.STUDENTS)
             if (!table.containsKey(n)) table.put(n, o -> checked(new StudentFoldMethod(n, studentSettings(n, loaded[0]), System.err), loaded[0]));
         List<String> names = EvalMethods.parse(methods, table);
-        List<String> perFold = names.stream().filter(n -> EvalMethods.STUDENTS.contains(n) && !models.containsKey(n)).toList();
-        if (perFold.contains("deepmend") && labels == null)
-            throw new IllegalArgumentException("--methods deepmend needs --model deepmend=DIR (a model written by geomend train) or --labels DIR "
-                    + "(a geomend teacher output) to train it per fold on the teacher's labels");
+        List<String> perFold = names.stream().filter(n -> EvalMethods.STUDENTS.contains(n) && !models.containsKey(n)
+                && !(n.equals("deepmend") && labels == null)).toList();
         if (labels != null && !perFold.contains("deepmend"))
             System.err.println("geomend eval: --labels is unused (only deepmend trained per fold reads it)");
         if (!perFold.isEmpty()) student.check();

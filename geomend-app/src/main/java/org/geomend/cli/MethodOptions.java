@@ -17,6 +17,7 @@ import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.nn.NnBackends;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.student.StudentDrawer;
+import org.geomend.student.ShippedModel;
 import org.geomend.student.StudentModel;
 import org.geomend.student.UNetConfig;
 import org.geomend.voronoiboost.InventoryCells;
@@ -36,7 +37,10 @@ final class MethodOptions {
     String method;
     @Option(names = "--beta", defaultValue = "2", description = "sPDI attenuation (default ${DEFAULT-VALUE}).") double beta;
     @Option(names = "--k", defaultValue = "5", description = "sPDI neighbours other than the BS, 1..8 (default ${DEFAULT-VALUE}).") int k;
-    @Option(names = "--model", description = "Trained model (voronoiboost, deepmend, direct).") Path model;
+    @Option(names = "--model", description = "Trained model (voronoiboost, deepmend, direct; deepmend without it: the shipped student, models/"
+            + ShippedModel.NAME + ").") Path model;
+    /** Whether {@link #model} is the shipped student (deepmend without --model). */
+    private boolean shipped;
     /** Null when not given: the SPEC's 600, or a U-Net's own grid (see {@link #grid}). */
     @Option(names = "--window", description = "Window side in pixels (default 600; deepmend/direct: the model's when neither --window nor --resolution is given).") Integer window;
     @Option(names = "--resolution", description = "Pixel side in metres (default 100; deepmend/direct: the model's when neither --window nor --resolution is given).") Double resolution;
@@ -74,6 +78,11 @@ final class MethodOptions {
      */
     DrawerFactory factory(String command) throws Exception {
         Method m = method();
+        if (m == Method.DEEPMEND && model == null) {
+            model = ShippedModel.directory();
+            shipped = true;
+            System.err.println("geomend " + command + ": no --model: using " + ShippedModel.DESCRIPTION);
+        }
         if (!m.closedForm() && model == null)
             throw new IllegalArgumentException(switch (m) {
                 case VORONOIBOOST -> "--method voronoiboost needs --model FILE (see geomend voronoiboost train)";
@@ -161,7 +170,7 @@ final class MethodOptions {
                     System.err.printf(Locale.ROOT, "geomend " + command + ": using the model's grid, %d x %d pixels of %.0f m%n", w, w, res);
             }
             Map<String, String> params = new HashMap<>();
-            params.put("model", model.toString());
+            params.put("model", shipped ? "shipped:" + ShippedModel.NAME : model.toString());
             StudentModel fsm = sm;
             NnKernels fnn = nn;
             return new Drawing(new StudentDrawer(sm, inv.positions()), w, res, params, "U-Net on " + nn.name(), () -> "", () -> {

@@ -20,6 +20,7 @@ import org.geomend.geo.Projections;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.MapData;
 import org.geomend.student.Safetensors;
+import org.geomend.student.ShippedModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,5 +161,30 @@ class StudentGeolocateCliTest {
             assertEquals(100, m.grid().resolution());
             assertTrue(b.metadata().get("geomend").replace(" ", "").contains("\"window\":\"600\""), b.metadata().toString());
         }
+    }
+
+    /** deepmend without --model: the shipped student (a notice names it), on its own 400 m grid, maps of mass 1. */
+    @Test void deepmendWithoutModelIsTheShippedStudent() throws IOException {
+        assertTrue(ShippedModel.available(), "this build carries models/" + ShippedModel.NAME);
+        Path out = tmp.resolve("shipped.arrow");
+        Result r = EvalTestData.run("geolocate", "--sites", ds.sitesFile().toString(), "--crs", ds.crs(), "--method", "deepmend",
+                "--ids", ids(3), "--out", out.toString(), "--backend", "java", "--threads", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("no --model: using the shipped DeepMEND student models/" + ShippedModel.NAME), r.err());
+        try (ArrowMapReader in = ArrowMapReader.open(out)) {
+            assertTrue(in.metadata().get("geomend").replace(" ", "").contains("\"model\":\"shipped:" + ShippedModel.NAME + "\""),
+                    in.metadata().toString());
+            for (int row = 0; row < 3; row++) {
+                MapData m = in.read(row);
+                assertEquals(400, m.grid().resolution());
+                assertEquals(150, m.grid().width());
+                assertEquals(1, m.mass(), 1e-4, m.id());
+            }
+        }
+        // direct has no shipped model: still a usage error
+        r = EvalTestData.run("geolocate", "--sites", ds.sitesFile().toString(), "--crs", ds.crs(), "--method", "direct",
+                "--ids", ids(1), "--out", tmp.resolve("direct-none.arrow").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--method direct needs --model"), r.err());
     }
 }

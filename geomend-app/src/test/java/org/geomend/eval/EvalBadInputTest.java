@@ -81,7 +81,6 @@ class EvalBadInputTest {
     @Test void unknownMethodAndSplit() throws IOException {
         Path ds = EvalTestData.dataset(), out = tmp.resolve("out");
         assertBadInput(eval(ds, out, "--methods", "voronoi,kriging"), "unknown method 'kriging'");
-        assertBadInput(eval(ds, out, "--methods", "deepmend"), "deepmend", "needs --model");
         assertBadInput(eval(ds, out, "--split", "loo-moon"), "unknown split 'loo-moon'");
         assertBadInput(eval(ds, out, "--oracle-betas", "6:0.1:0.05"), "--oracle-betas");
         assertNoOutput(out);

@@ -100,11 +100,13 @@ class StudentFoldEvalTest {
     }
 
     @Test
-    void deepmendWithoutLabelsOrModelIsAUsageError() {
-        Result r = eval(tmp.resolve("nolabels"), "voronoi,deepmend");
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--labels DIR"), r.err());
-        assertFalse(Files.exists(tmp.resolve("nolabels")), "nothing written");
+    void deepmendWithoutLabelsOrModelIsTheShippedStudent() throws IOException {
+        Result r = eval(tmp.resolve("shipped"), "voronoi,deepmend");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("using the shipped DeepMEND student models/" + ShippedModel.NAME), r.err());
+        assertFalse(Files.exists(tmp.resolve("shipped/models")), "nothing trained");
+        String summary = Files.readString(tmp.resolve("shipped/summary.csv"));
+        assertTrue(summary.contains("deepmend"), summary);
     }
 
     @Test
