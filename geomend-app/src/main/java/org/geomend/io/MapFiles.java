@@ -20,7 +20,7 @@ public final class MapFiles {
         if (n >= 6 && new String(m, 0, 6, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ARROW1")) return Format.ARROW;
         if (n >= 6 && (m[0] & 0xff) == 0x93 && new String(m, 1, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("NUMPY"))
             return Format.NPY;
-        if (n >= 4 && ((m[0] == 'I' && m[1] == 'I' && m[2] == 42 && m[3] == 0) || (m[0] == 'M' && m[1] == 'M' && m[2] == 0 && m[3] == 42)))
+        if (n >= 4 && ((m[0] == 'I' && m[1] == 'I' && (m[2] == 42 || m[2] == 43) && m[3] == 0) || (m[0] == 'M' && m[1] == 'M' && m[2] == 0 && (m[3] == 42 || m[3] == 43))))
             return Format.GEOTIFF;
         throw new InputException(file, 0, "not an Arrow, GeoTIFF or NPY map file");
     }

@@ -35,7 +35,7 @@ class GeoTiffMapSinkTest {
         assertEquals('I', f[0]);
         assertEquals('I', f[1]);
         assertEquals(42, b.getShort(2));
-        Map<Integer, Object> t = GeoTiffMapReader.tags(dir.resolve("s1.tif"), b);
+        Map<Integer, Object> t = GeoTiffRaster.tags(dir.resolve("s1.tif"));
         assertArrayEquals(new double[] {5}, (double[]) t.get(256));
         assertArrayEquals(new double[] {3}, (double[]) t.get(257));
         assertArrayEquals(new double[] {32}, (double[]) t.get(258));
@@ -44,7 +44,7 @@ class GeoTiffMapSinkTest {
         assertArrayEquals(new double[] {1}, (double[]) t.get(277));
         assertArrayEquals(new double[] {100, 100, 0}, (double[]) t.get(33550));
         assertArrayEquals(new double[] {0, 0, 0, 652_300, 6_861_100 + 300, 0}, (double[]) t.get(33922));
-        Map<Integer, Object> keys = GeoTiffMapReader.geoKeys(t);
+        Map<Integer, Object> keys = GeoTiffRaster.geoKeys(t);
         assertEquals(1, keys.get(GeoKeys.GT_MODEL_TYPE));
         assertEquals(1, keys.get(GeoKeys.GT_RASTER_TYPE));
         assertEquals(2154, keys.get(GeoKeys.PROJECTED_CS_TYPE));
@@ -89,8 +89,8 @@ class GeoTiffMapSinkTest {
             sink.commit();
         }
         Path f = dir.resolve(FileNames.stem("a/b") + ".tif");
-        Map<Integer, Object> t = GeoTiffMapReader.tags(f, ByteBuffer.wrap(Files.readAllBytes(f)));
-        Map<Integer, Object> back = GeoTiffMapReader.geoKeys(t);
+        Map<Integer, Object> t = GeoTiffRaster.tags(f);
+        Map<Integer, Object> back = GeoTiffRaster.geoKeys(t);
         assertEquals(k, back);
         assertTrue(((double[]) t.get(278))[0] < 600, "several strips");
         MapData m = GeoTiffMapReader.read(f);
