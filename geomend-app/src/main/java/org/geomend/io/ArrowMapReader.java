@@ -186,6 +186,32 @@ public final class ArrowMapReader implements AutoCloseable {
         return out;
     }
 
+    /** Receives the id, grid and CRS of each row from {@link #forEachGrid}. */
+    @FunctionalInterface
+    public interface GridVisitor {
+        void accept(int row, String id, GridSpec grid, String crs) throws IOException;
+    }
+
+    /** The id, grid and CRS of every row in file order, without decoding the maps. */
+    public void forEachGrid(GridVisitor visitor) throws IOException {
+        int row = 0;
+        for (int b = 0; b < blocks.size(); b++) {
+            VectorSchemaRoot root = load(b);
+            for (int i = 0; i < root.getRowCount(); i++) {
+                String id = new String(((VarCharVector) root.getVector("id")).get(i), StandardCharsets.UTF_8);
+                GridSpec grid;
+                try {
+                    grid = new GridSpec(((Float8Vector) root.getVector("x0")).get(i), ((Float8Vector) root.getVector("y0")).get(i),
+                            ((Float8Vector) root.getVector("resolution")).get(i), ((IntVector) root.getVector("width")).get(i),
+                            ((IntVector) root.getVector("height")).get(i));
+                } catch (IllegalArgumentException e) {
+                    throw new InputException(file, 0, "map " + id + ": " + e.getMessage());
+                }
+                visitor.accept(row++, id, grid, new String(((VarCharVector) root.getVector("crs")).get(i), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     /** Every map in file order, streamed. */
     public void forEach(Visitor visitor) throws IOException {
         for (int b = 0; b < blocks.size(); b++) {

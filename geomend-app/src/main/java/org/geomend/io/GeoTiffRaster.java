@@ -181,12 +181,22 @@ public final class GeoTiffRaster {
      */
     public static Writer writer(Path file, GridSpec grid, String crs, String[] bandDescriptions, int bands, SampleType type,
                                 String noData, Map<String, String> metadata, Options options) throws IOException {
+        return writer(file, grid, crs, bandDescriptions, bands, type, noData, metadata, options, false);
+    }
+
+    /**
+     * As {@link #writer(Path, GridSpec, String, String[], int, SampleType, String, Map, Options)}; with {@code
+     * metadataAtCommit} the GDAL_METADATA document is written at {@link Writer#commit()}, after the data, so that
+     * items known only at the end can be added with {@link Writer#putMetadata}.
+     */
+    public static Writer writer(Path file, GridSpec grid, String crs, String[] bandDescriptions, int bands, SampleType type,
+                                String noData, Map<String, String> metadata, Options options, boolean metadataAtCommit) throws IOException {
         checkBands(new GridSpec(0, 0, 1, 1, 1), bandDescriptions, bands);
         GeoKeys keys = crs == null ? null : GeoKeys.of(Projections.parse(crs));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            return new Writer(new FileOut(ch, tmp, file), grid, keys, bandDescriptions, bands, type, noData, metadata, options);
+            return new Writer(new FileOut(ch, tmp, file), grid, keys, bandDescriptions, bands, type, noData, metadata, options, metadataAtCommit);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(tmp);
@@ -197,7 +207,7 @@ public final class GeoTiffRaster {
     /** A one-band float32 GeoTIFF in memory (what {@link GeoTiffMapSink} writes per map). */
     static byte[] encodeFloat32(GridSpec grid, GeoKeys keys, Map<String, String> metadata, RowSource rows) throws IOException {
         MemOut out = new MemOut();
-        try (Writer w = new Writer(out, grid, keys, null, 1, SampleType.FLOAT32, null, metadata, Options.DEFAULT)) {
+        try (Writer w = new Writer(out, grid, keys, null, 1, SampleType.FLOAT32, null, metadata, Options.DEFAULT, false)) {
             float[] strip = new float[w.rowsPerStrip() * grid.width()];
             for (int s = 0; s < w.strips(); s++) {
                 for (int k = 0; k < w.rowsInStrip(s); k++) rows.fileRow(s * w.rowsPerStrip() + k, strip, k * grid.width());
@@ -354,7 +364,9 @@ public final class GeoTiffRaster {
         private final boolean tiled;
         private final SampleType type;
         private final boolean deflate, big;
-        private final long offsetsPos, countsPos;
+        private final long offsetsPos, countsPos, metadataEntry;
+        private final Map<String, String> metadata;
+        private final String[] descriptions;
         private final long[] offsets, counts;
         private long pos, dataBytes;
         private boolean committed, closed;
@@ -363,8 +375,10 @@ public final class GeoTiffRaster {
         private byte[] packed;
 
         private Writer(Out out, GridSpec grid, GeoKeys keys, String[] bandDescriptions, int bands, SampleType type, String noData,
-                       Map<String, String> metadata, Options options) throws IOException {
+                       Map<String, String> metadata, Options options, boolean metadataAtCommit) throws IOException {
             this.out = out;
+            this.metadata = metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata);
+            this.descriptions = bandDescriptions == null ? null : bandDescriptions.clone();
             this.grid = grid;
             this.bands = bands;
             this.type = type;
@@ -381,7 +395,7 @@ public final class GeoTiffRaster {
             this.across = (w + chunkW - 1) / chunkW;
             long nChunks = (long) strips * across * bands;
             if (nChunks > Integer.MAX_VALUE / 8) throw new IllegalArgumentException("too many strips: " + nChunks);
-            String gdal = gdalMetadataXml(metadata == null ? Map.of() : new LinkedHashMap<>(metadata), bandDescriptions);
+            String gdal = gdalMetadataXml(this.metadata, bandDescriptions);
             long dataMax = 4L * chunkW * chunkH * nChunks;
             if (deflate) dataMax += dataMax / 100 + 64 * nChunks;       // zlib's worst-case expansion, generously
             long tagBytes = (gdal == null ? 0 : gdal.length() * 4L) + 16 * nChunks + 4096;
@@ -414,7 +428,9 @@ public final class GeoTiffRaster {
             tags.add(doubles(MODEL_PIXEL_SCALE, r, r, 0));
             tags.add(doubles(MODEL_TIEPOINT, 0, 0, 0, grid.x0(), grid.y0() + h * r, 0));
             addGeoKeys(tags, keys);
-            if (gdal != null) tags.add(ascii(GDAL_METADATA, gdal));
+            Tag late = null;
+            if (metadataAtCommit) tags.add(late = new Tag(GDAL_METADATA, ASCII, big ? 9 : 5, le(big ? 9 : 5)));   // patched at commit
+            else if (gdal != null) tags.add(ascii(GDAL_METADATA, gdal));
             if (noData != null) tags.add(ascii(GDAL_NODATA, noData));
             tags.sort((a, b) -> Integer.compare(a.id, b.id));
 
@@ -429,8 +445,9 @@ public final class GeoTiffRaster {
             ByteBuffer ifd = le((int) ifdSize);
             if (big) ifd.putLong(tags.size()); else ifd.putShort((short) tags.size());
             List<ByteBuffer> extras = new ArrayList<>();
-            long oPos = -1, cPos = -1;
+            long oPos = -1, cPos = -1, mPos = -1;
             for (Tag t : tags) {
+                if (t == late) mPos = header + ifd.position();
                 ifd.putShort((short) t.id).putShort(t.type);
                 if (big) ifd.putLong(t.count); else ifd.putInt((int) t.count);
                 ByteBuffer p = t.payload.duplicate();
@@ -455,6 +472,7 @@ public final class GeoTiffRaster {
             out.append(ifd.flip());
             for (ByteBuffer x : extras) out.append(x);
             this.offsetsPos = oPos;
+            this.metadataEntry = mPos;
             this.countsPos = cPos;
             this.pos = ext;
             this.offsets = new long[(int) nChunks];
@@ -592,9 +610,26 @@ public final class GeoTiffRaster {
             dataBytes += len;
         }
 
-        /** Patches the strip offsets and byte counts and renames the file to its final name. */
+        /** Adds a dataset item to GDAL_METADATA (only on a writer opened with {@code metadataAtCommit}). */
+        public void putMetadata(String key, String value) {
+            if (metadataEntry < 0) throw new IllegalStateException("GDAL_METADATA already written: open the writer with metadataAtCommit");
+            metadata.put(key, value);
+        }
+
+        /** Patches the strip offsets and byte counts (and writes late metadata) and renames the file to its final name. */
         public void commit() throws IOException {
             if (committed) return;
+            if (metadataEntry >= 0) {
+                String xml = gdalMetadataXml(metadata, descriptions);
+                byte[] a = ((xml == null ? "<GDALMetadata>\n</GDALMetadata>" : xml) + "\0").getBytes(StandardCharsets.UTF_8);
+                long at = pos;
+                out.append(ByteBuffer.wrap(a));
+                pos += a.length;
+                if (!big && pos > 0xFFFF_FFFFL) throw new IOException("classic TIFF over 4 GiB: open the writer with bigTiff");
+                ByteBuffer e = le(big ? 16 : 8);   // count, then offset, of the GDAL_METADATA entry
+                if (big) e.putLong(a.length).putLong(at); else e.putInt(a.length).putInt((int) at);
+                out.put(metadataEntry + 4, e.flip());
+            }
             for (int i = 0; i < offsets.length; i++)
                 if (offsets[i] < 0) throw new IllegalStateException((tiled ? "tile " + (i % across) + "," : "strip ") + (i / across % strips)
                         + " of band " + (i / across / strips) + " not written");
@@ -729,8 +764,9 @@ public final class GeoTiffRaster {
         private final boolean planar, tiled;
         private final SampleType type;
         private final long[] offs, counts;
-        private int cached = -1;
-        private ByteBuffer chunk;
+        /** Decoded chunks of the last row of chunks read (one band's strip, or a row of tiles). */
+        private final Map<Integer, ByteBuffer> cache = new HashMap<>();
+        private int cachedRow = -1;
 
         private Reader(Path file, FileChannel ch) throws IOException {
             this.file = file;
@@ -939,9 +975,18 @@ public final class GeoTiffRaster {
         /** The GDAL_NODATA text, or null. */
         public String noData() { return noData; }
 
+        /** Strip or tile height: read this many rows at a time to decode each chunk once. */
+        public int chunkRows() { return chunkH; }
+
         /** Decoded chunk {@code index} (planar 2: band-major index), samples in file order. */
         private ByteBuffer chunk(int index) throws IOException {
-            if (index == cached) return chunk;
+            int chunkRow = index / across;
+            if (chunkRow != cachedRow) {
+                cache.clear();
+                cachedRow = chunkRow;
+            }
+            ByteBuffer hit = cache.get(index);
+            if (hit != null) return hit;
             int spp = planar ? 1 : bands;
             int need = chunkW * chunkH * spp * 4;
             int rowsHere = tiled ? chunkH : Math.min(chunkH, grid.height() - (index % down) * chunkH);
@@ -972,8 +1017,8 @@ public final class GeoTiffRaster {
                 }
                 out = ByteBuffer.wrap(dst);
             }
-            chunk = out.order(order);
-            cached = index;
+            ByteBuffer chunk = out.order(order);
+            cache.put(index, chunk);
             return chunk;
         }
 

@@ -55,15 +55,21 @@ public final class NpyMapSink implements MapSink {
      * magic, version 1.0, little-endian header length, the dict, 21 minus the digits of the first axis
      * spaces of growth room, space padding and a newline so that the data starts at a multiple of 64.
      */
-    public static byte[] header(int rows, int cols) {
-        String shape = "(" + rows + ", " + cols + ")";
+    public static byte[] header(int rows, int cols) { return header(new long[] {rows, cols}); }
+
+    /** The same header for a C-order {@code <f4} array of any {@code shape} (numpy's padding rule, first axis). */
+    public static byte[] header(long[] shape) {
+        StringBuilder sh = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) sh.append(i > 0 ? ", " : "").append(shape[i]);
+        String shapeText = sh.append(shape.length == 1 ? ",)" : ")").toString();
         StringBuilder dict = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': ")
-                .append(shape).append(", }");
-        dict.append(" ".repeat(Math.max(0, 21 - Integer.toString(rows).length())));
+                .append(shapeText).append(", }");
+        dict.append(" ".repeat(Math.max(0, 21 - Long.toString(shape[0]).length())));
         int hlen = dict.length() + 1;
         int pad = 64 - ((6 + 2 + 2 + hlen) % 64);            // numpy pads a full 64 when already aligned
         dict.append(" ".repeat(pad)).append('\n');
         byte[] d = dict.toString().getBytes(StandardCharsets.US_ASCII);
+        if (d.length > 65535) throw new IllegalArgumentException("NPY header too long");
         byte[] out = new byte[10 + d.length];
         out[0] = (byte) 0x93;
         System.arraycopy("NUMPY".getBytes(StandardCharsets.US_ASCII), 0, out, 1, 5);
