@@ -11,12 +11,13 @@ import org.geomend.io.Inventory;
 import org.geomend.synth.Calibration;
 import org.geomend.synth.SynthGenerator;
 import org.geomend.synth.SynthParams;
+import org.geomend.synth.SynthTraffic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code geomend synth --preset small|paper [--sites FILE] --seed N --out DIR}: a synthetic operator with
- * ground truth. Errors go to {@link Main}'s handler: exit 2 on bad input (one line naming the file and line),
+ * {@code geomend synth --preset small|paper [--sites FILE] --seed N [--no-traffic] --out DIR}: a synthetic operator
+ * with ground truth (maps, and by default per-BS traffic with its ground-truth demand and population, {@link SynthTraffic}). Errors go to {@link Main}'s handler: exit 2 on bad input (one line naming the file and line),
  * 1 on other failures.
  */
 @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -50,6 +51,10 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--calibrate", description = "also compute median KS2 of Voronoi and legacy sPDI vs the ground truth per class (calibration.txt)")
     boolean calibrate;
 
+    @Option(names = "--traffic", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also write per-BS traffic and its ground truth: traffic.csv, lambda.csv, traffic.json, demand/<region>.tif, population/<region>.tif (default: on; --no-traffic skips it and leaves the outputs as they were before traffic existed)")
+    boolean traffic;
+
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
@@ -73,15 +78,16 @@ public final class SynthCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "synth: %d sites, %d maps, %d regions%n", layout.sites().size(), layout.targets(),
                 layout.regions().size());
         SynthGenerator.Stats st;
+        SynthTraffic tr = traffic ? new SynthTraffic(p, SynthParams.Traffic.defaults(), seed, layout, out, err) : null;
         if (calibrate) {
             try (Calibration cal = new Calibration(layout.sites(), threads)) {
-                st = gen.run(layout, out, Main::synthSink, cal);
+                st = gen.run(layout, out, Main::synthSink, cal, tr);
                 String rep = cal.report().toString();
                 Files.writeString(out.resolve("calibration.txt"), rep);
                 err.print(rep);
             }
         } else {
-            st = gen.run(layout, out, Main::synthSink, null);
+            st = gen.run(layout, out, Main::synthSink, null, tr);
         }
         err.printf(Locale.ROOT, "synth: wrote %d maps in %.1f s to %s%n", st.maps(), st.seconds(), out);
         return 0;

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 /** Deterministic, thread-independent random streams: one per (purpose, city or site or region). */
 final class Seeds {
 
-    static final int CITY = 1, EQUIP = 2, SITE_FIELD = 3, COMMON_FIELD = 4, LOS = 5;
+    static final int CITY = 1, EQUIP = 2, SITE_FIELD = 3, COMMON_FIELD = 4, LOS = 5, POPULATION = 6;
 
     private Seeds() {}
 

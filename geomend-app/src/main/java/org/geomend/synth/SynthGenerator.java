@@ -39,6 +39,15 @@ public final class SynthGenerator {
         MapSink open(Path outDir, String crsName) throws IOException;
     }
 
+    /**
+     * Told about every region once its association is computed and its maps are written (e.g. {@link SynthTraffic}).
+     * {@code bbox} as {@link #bboxes}: per site, the raster pixels where P(i|l) > 0.
+     */
+    @FunctionalInterface
+    public interface RegionListener {
+        void region(int regionIndex, Association.Region reg, int[] owners, int[][] bbox) throws IOException;
+    }
+
     /** A layout: the sites and the regions (each a list of target-site indices sharing one raster). */
     public record Layout(List<SynthSite> sites, List<String> regionNames, List<int[]> regions, String crsName) {
         public int targets() {
@@ -92,7 +101,10 @@ public final class SynthGenerator {
     }
 
     /** Computes and writes the map of every target site of {@code layout} to {@code sink} (no commit). */
-    public Stats maps(Layout layout, MapSink sink) throws IOException {
+    public Stats maps(Layout layout, MapSink sink) throws IOException { return maps(layout, sink, null); }
+
+    /** As {@link #maps(Layout, MapSink)}, telling {@code listener} (may be null) about each region after its maps. */
+    public Stats maps(Layout layout, MapSink sink, RegionListener listener) throws IOException {
         long t0 = System.nanoTime();
         Association assoc = new Association(p, seed, layout.sites());
         int maps = 0, empty = 0;
@@ -120,6 +132,7 @@ public final class SynthGenerator {
                     sink.write(s.id(), win, seg, 0);
                     maps++;
                 }
+                if (listener != null) listener.region(ri, reg, owners, bbox);
             }
         }
         return new Stats(layout.sites().size(), maps, layout.regions().size(), pixels, empty,
@@ -154,6 +167,23 @@ public final class SynthGenerator {
      */
     static boolean extract(Association.Region reg, int[] bbox, int i, GridSpec win, double[] out) {
         java.util.Arrays.fill(out, 0);
+        double sum = windowSum(reg, bbox, i, win, out);
+        int W = win.width(), H = win.height();
+        if (!(sum > 0)) {
+            out[(H / 2) * W + W / 2] = 1;
+            return false;
+        }
+        double inv = 1 / sum;
+        for (int k = 0; k < out.length; k++) out[k] *= inv;
+        return true;
+    }
+
+    /**
+     * The sum of P(i|l) over window {@code win} (the normaliser of i's ground-truth map), and, when {@code out} is not
+     * null, P(i|l) itself at each window pixel. {@link SynthTraffic} divides by exactly this sum, so that its demand
+     * rasters use the ground-truth maps' very values.
+     */
+    static double windowSum(Association.Region reg, int[] bbox, int i, GridSpec win, double[] out) {
         GridSpec g = reg.raster();
         int oc = g.colOffsetOf(win), or = g.rowOffsetOf(win), W = win.width(), H = win.height(), n = reg.n();
         double sum = 0;
@@ -166,18 +196,12 @@ public final class SynthGenerator {
                     for (int e = 0; e < reg.count()[pix]; e++)
                         if (reg.site()[pix * n + e] == i) {
                             double v = reg.prob()[pix * n + e];
-                            out[r * W + c] = v;
+                            if (out != null) out[r * W + c] = v;
                             sum += v;
                         }
                 }
         }
-        if (!(sum > 0)) {
-            out[(H / 2) * W + W / 2] = 1;
-            return false;
-        }
-        double inv = 1 / sum;
-        for (int k = 0; k < out.length; k++) out[k] *= inv;
-        return true;
+        return sum;
     }
 
     /**
@@ -186,15 +210,25 @@ public final class SynthGenerator {
      * {@link Calibration}); it is neither committed nor closed here.
      */
     public Stats run(Layout layout, Path dir, SinkFactory factory, MapSink extra) throws IOException {
+        return run(layout, dir, factory, extra, null);
+    }
+
+    /**
+     * As {@link #run(Layout, Path, SinkFactory, MapSink)}; with {@code traffic} (may be null) also the per-BS traffic and
+     * its ground truth ({@link SynthTraffic}), written before the manifest, which lists its files. Without it every
+     * output is byte for byte what it was before traffic existed.
+     */
+    public Stats run(Layout layout, Path dir, SinkFactory factory, MapSink extra, SynthTraffic traffic) throws IOException {
         Files.createDirectories(dir);
         writeSites(layout, dir.resolve("sites.csv"));
         writeSectors(layout, dir.resolve("sectors.csv"));
         Stats st;
         try (MapSink sink = factory.open(dir, layout.crsName())) {
-            st = maps(layout, extra == null ? sink : new TeeSink(sink, extra));
+            st = maps(layout, extra == null ? sink : new TeeSink(sink, extra), traffic);
             sink.commit();
         }
-        writeManifest(layout, st, dir.resolve("manifest.json"));
+        Map<String, String> more = traffic == null ? Map.of() : traffic.finish();
+        writeManifest(layout, st, dir.resolve("manifest.json"), more);
         return st;
     }
 
@@ -227,6 +261,11 @@ public final class SynthGenerator {
     }
 
     public void writeManifest(Layout layout, Stats st, Path file) throws IOException {
+        writeManifest(layout, st, file, Map.of());
+    }
+
+    /** The manifest, with {@code moreFiles} (name to path) added to its {@code files}. */
+    public void writeManifest(Layout layout, Stats st, Path file, Map<String, String> moreFiles) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("generator", "geomend synth");
         m.put("seed", seed);
@@ -243,6 +282,7 @@ public final class SynthGenerator {
         files.put("sites", "sites.csv");
         files.put("sectors", "sectors.csv");
         files.put("maps", "maps.arrow");
+        files.putAll(moreFiles);
         m.put("files", files);
         m.put("params", p);
         Files.writeString(file, org.geomend.io.Json.pretty(m) + "\n");

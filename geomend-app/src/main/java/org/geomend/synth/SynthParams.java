@@ -25,6 +25,7 @@ import java.util.List;
  *       60 dB relative cut, small preset: 0.574 / 0.492 for Voronoi / legacy sPDI; with the physical 10 dB, -128 dBm
  *       and 8 sectors: 0.398 / 0.345; the paper: 0.704 / 0.501).</li>
  *   <li>Handover: A3 offset + hysteresis 2-4 dB (typical operator settings, TS 36.331 reportConfigEUTRA).</li>
+ *   <li>Traffic (population density, diurnal activity, market share): {@link Traffic}.</li>
  * </ul>
  * These are the {@value #CALIBRATED} profile (the presets' default). {@link #withProfile} with {@value #LITERATURE}
  * puts the calibrated softness back to a physical value and two more parameters to other literature values (6 dB location
@@ -106,6 +107,94 @@ public record SynthParams(String preset, String profile, int window, double reso
     /** A generated city: urban disk, suburban ring, rural ring (all with maps), then a context ring without maps. */
     public record CitySpec(String name, double cx, double cy, double urbanRadiusM, double suburbanRadiusM,
                            double ruralRadiusM) {}
+
+    /**
+     * The traffic model of the synthetic operator ({@link SynthTraffic}): who lives where and how active they are. Not a
+     * component of {@link SynthParams} (so {@code manifest.json}'s {@code params} stay as they were); written to
+     * {@code traffic.json}. Sources and assumptions:
+     * <ul>
+     *   <li>Density falls off exponentially with distance from the city centre: Clark (1951), "Urban population
+     *       densities", J. Royal Statistical Society A 114(4), 490-496. In each ring of a generated city
+     *       {@code rho = rho_env exp(-(d - d_env) / L_env)}, {@code d} the distance to the centre and {@code d_env} the
+     *       ring's inner radius (0 for the urban core; the rural formula runs on through the context ring).</li>
+     *   <li>Urban core 20,000 residents/km^2 at the centre: Paris intra-muros, INSEE census 2017, 2,187,526 inhabitants on
+     *       105.4 km^2 = 20,754/km^2. {@code L} 4 km: an assumption (a 2.5 km core then averages about 15,000/km^2 and
+     *       ends near 10,700/km^2).</li>
+     *   <li>Suburban 2,000/km^2 at the core's edge, {@code L} 4 km; rural 80/km^2 at the suburban edge, {@code L} 20 km:
+     *       assumptions, between the Paris inner-ring suburbs (about 6,700/km^2) and mainland France's mean (about
+     *       105-120/km^2: 65-68 million people on 552,000 km^2) for the first, below that mean for the second.</li>
+     *   <li>Within a ring, a log-normal factor {@code exp(sigma Z - sigma^2 / 2)} (mean 1), {@code Z} a unit-variance
+     *       Gaussian field interpolated between independent nodes {@code noiseCellM} apart: blocks, parks, villages. An
+     *       assumption ({@code sigma} 0.5, 1 km).</li>
+     *   <li>Diurnal activity (network events per subscriber per hour, hours 00-23 of a weekday): shapes after Wang, Xu,
+     *       Li, Zhang, Jin, "Understanding Mobile Traffic Patterns of Large Scale Cellular Towers in Urban Environment",
+     *       ACM IMC 2015 (arXiv:1510.04026): five basic tower patterns, each tied to a kind of place; residential towers
+     *       peak late in the evening, business-district (office) towers in working hours. The urban core takes the
+     *       office shape (peak 11:00, second peak 15:00), suburban and rural rings the residential one (peak 21:00). The
+     *       hourly values are ours (an assumption, not read off their figures), as are the peak levels (20, 16 and 12
+     *       events per subscriber per hour).</li>
+     *   <li>Market share 0.35: an assumption, about the incumbent's share of French mobile subscriptions (Orange, one of
+     *       four network operators; MVNOs about 11 % of subscribers, BuddeComm 2018).</li>
+     * </ul>
+     *
+     * @param marketShare     share of residents who are the operator's subscribers
+     * @param urbanDensity    residents per km^2 at the city centre
+     * @param urbanLengthM    e-folding length of the urban density (m)
+     * @param suburbanDensity residents per km^2 at the urban core's edge
+     * @param suburbanLengthM e-folding length in the suburban ring (m)
+     * @param ruralDensity    residents per km^2 at the suburban ring's edge
+     * @param ruralLengthM    e-folding length in the rural and context rings (m)
+     * @param noiseSigma      log-normal spread of the density within a ring
+     * @param noiseCellM      spacing of the noise field's nodes (m)
+     * @param urbanPeakEvents network events per subscriber in the urban profile's busiest hour
+     * @param suburbanPeakEvents ... suburban
+     * @param ruralPeakEvents ... rural
+     * @param officeProfile   relative hourly activity, 24 values (max 1), of the urban core (business district)
+     * @param residentialProfile relative hourly activity of the suburban and rural rings
+     */
+    public record Traffic(double marketShare, double urbanDensity, double urbanLengthM, double suburbanDensity,
+                          double suburbanLengthM, double ruralDensity, double ruralLengthM, double noiseSigma,
+                          double noiseCellM, double urbanPeakEvents, double suburbanPeakEvents, double ruralPeakEvents,
+                          double[] officeProfile, double[] residentialProfile) {
+
+        /** Hours per day: the time steps of the profiles. */
+        public static final int HOURS = 24;
+
+        public Traffic {
+            if (officeProfile.length != HOURS || residentialProfile.length != HOURS)
+                throw new IllegalArgumentException("activity profiles need " + HOURS + " hourly values");
+        }
+
+        /** The defaults listed above. */
+        public static Traffic defaults() {
+            return new Traffic(0.35, 20_000, 4_000, 2_000, 4_000, 80, 20_000, 0.5, 1_000, 20, 16, 12,
+                    new double[] {0.20, 0.13, 0.09, 0.07, 0.07, 0.10, 0.22, 0.45, 0.72, 0.90, 0.97, 1.00,
+                            0.92, 0.90, 0.96, 0.98, 0.93, 0.85, 0.72, 0.60, 0.52, 0.48, 0.40, 0.30},
+                    new double[] {0.45, 0.28, 0.17, 0.11, 0.09, 0.11, 0.20, 0.38, 0.52, 0.58, 0.62, 0.66,
+                            0.72, 0.70, 0.66, 0.66, 0.70, 0.78, 0.86, 0.92, 0.97, 1.00, 0.90, 0.68});
+        }
+
+        /** Residents per km^2 {@code dPastInnerEdge} metres past the inner edge of ring {@code env} (before the noise). */
+        public double ringDensity(Env env, double dPastInnerEdge) {
+            return switch (env) {
+                case URBAN -> urbanDensity * Math.exp(-dPastInnerEdge / urbanLengthM);
+                case SUBURBAN -> suburbanDensity * Math.exp(-dPastInnerEdge / suburbanLengthM);
+                case RURAL -> ruralDensity * Math.exp(-dPastInnerEdge / ruralLengthM);
+            };
+        }
+
+        /** Network events per subscriber in hour {@code h} (0-23) for a subscriber living in {@code env}. */
+        public double activity(Env env, int h) {
+            return switch (env) {
+                case URBAN -> urbanPeakEvents * officeProfile[h];
+                case SUBURBAN -> suburbanPeakEvents * residentialProfile[h];
+                case RURAL -> ruralPeakEvents * residentialProfile[h];
+            };
+        }
+
+        /** The label of time step {@code h}: {@code T00} ... {@code T23} (ISO 8601 hour; sorts as text). */
+        public static String time(int h) { return String.format(java.util.Locale.ROOT, "T%02d", h); }
+    }
 
     /** The profile whose softness and floor were calibrated against DeepMEND's Table I KS2 medians (the default). */
     public static final String CALIBRATED = "calibrated";
