@@ -237,10 +237,8 @@ public final class TrafficSweep {
             if (unmapped[site]) return;
             int width = w.width(), h = w.height();
             if (row.length < width) row = new float[width];
-            long n = (long) width * h;
-            double sum = 0;
-            for (long i = 0; i < n; i++) sum += values.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offsetElements + i);
-            if (!(sum > 0) || !Double.isFinite(sum)) {
+            double sum = Spread.mass(values, offsetElements, (long) width * h);
+            if (!Spread.spreadable(sum)) {
                 unmapped[site] = true;
                 return;
             }
@@ -260,20 +258,8 @@ public final class TrafficSweep {
                         }
                 }
             }
-            double[] v = kpi.values()[site];
-            double[] wt = new double[T];
-            for (int t = 0; t < T; t++) wt[t] = v[t] / sum;
-            for (int r = 0; r < h; r++) {
-                int a = top + (h - 1 - r) - row0;
-                MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offsetElements + (long) r * width + c0), row, 0, c1 - c0);
-                int base = a * S + fc + c0 - col0, len = c1 - c0;
-                for (int t = 0; t < T; t++) {
-                    double x = wt[t];
-                    if (x == 0) continue;
-                    double[] at = acc[t];
-                    for (int c = 0; c < len; c++) at[base + c] += x * row[c];
-                }
-            }
+            Spread.add(values, offsetElements, width, h, c0, c1, Spread.weights(kpi.values()[site], sum), acc, S, top + h - 1 - row0, -1,
+                    fc + c0 - col0, row);
         }
 
         @Override public void commit() {}
