@@ -39,17 +39,28 @@ public final class Spread {
      */
     public static void add(MemorySegment values, long offset, int width, int height, int c0, int c1, double[] wt,
                            double[][] acc, int stride, int row0, int step, int col, float[] row) {
-        int len = c1 - c0;
-        for (int r = 0; r < height; r++) {
-            int a = row0 + step * r;
-            MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offset + (long) r * width + c0), row, 0, len);
-            int base = a * stride + col;
-            for (int t = 0; t < wt.length; t++) {
-                double x = wt[t];
-                if (x == 0) continue;
-                double[] at = acc[t];
-                for (int c = 0; c < len; c++) at[base + c] += x * row[c];
-            }
+        int len = c1 - c0, h = height;
+        // the columns' part of the map, rows trimmed to their first and last non-zero pixel (Voronoi cells are small)
+        float[] part = new float[h * len];
+        int[] lo = new int[h], hi = new int[h], base = new int[h];
+        for (int r = 0; r < h; r++) {
+            MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offset + (long) r * width + c0), part, r * len, len);
+            int a = 0, b = len;
+            while (a < b && part[r * len + a] == 0) a++;
+            while (b > a && part[r * len + b - 1] == 0) b--;
+            lo[r] = a;
+            hi[r] = b;
+            base[r] = (row0 + step * r) * stride + col;
         }
+        // time steps in parallel: each adds into its own band
+        java.util.stream.IntStream.range(0, wt.length).parallel().forEach(t -> {
+            double x = wt[t];
+            if (x == 0) return;
+            double[] at = acc[t];
+            for (int r = 0; r < h; r++) {
+                int o = base[r], q = r * len;
+                for (int c = lo[r]; c < hi[r]; c++) at[o + c] += x * part[q + c];
+            }
+        });
     }
 }

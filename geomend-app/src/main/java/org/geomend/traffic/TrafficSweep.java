@@ -216,7 +216,7 @@ public final class TrafficSweep {
         private final long[] drawn;
         private final Progress progress;
         private final long total;
-        private float[] row = new float[0];
+        private float[] row = new float[0], part = new float[0];
 
         Accumulator(double[][] acc, byte[] mask, int row0, int col0, int cols, boolean[] unmapped, long[] drawn, Progress progress, long total) {
             this.acc = acc;

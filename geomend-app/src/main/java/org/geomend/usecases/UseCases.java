@@ -154,6 +154,9 @@ public final class UseCases implements Evaluator.FoldListener {
                     continue;
                 }
                 EdgePlanner.Plan plan = EdgePlanner.plan(metis, grid, daily, K, opt.imbalance(), opt.seed());
+                if (log != null)
+                    log.printf(Locale.ROOT, "geomend eval: use cases, city %s, %s: K=%d edge sites on %d pixels with demand in %.1f s%n", city, name, K,
+                            pixels, plan.seconds());
                 double[] unplanned = {0};
                 double[] actual = actualLoads(plan, trueDaily, unplanned);
                 double sum = 0;
