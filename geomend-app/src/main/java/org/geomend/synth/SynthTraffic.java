@@ -204,9 +204,13 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", "traffic_i(t) = sum_l users(l) a_env(l)(t) P(i|l); users(l) = rho(l) * pixel km^2 * market share;"
                 + " demand D(l,t) = sum_i traffic_i(t) P_true(l|i)");
-        j.put("units", Map.of("traffic", "network events per hour", "lambda", "network events per subscriber per hour",
-                "rho", "residents per km^2", "population", "subscribers resident in the pixel",
-                "demand", "network events per hour per pixel"));
+        Map<String, String> units = new LinkedHashMap<>();      // (Map.of's order changes from run to run)
+        units.put("traffic", "network events per hour");
+        units.put("lambda", "network events per subscriber per hour");
+        units.put("rho", "residents per km^2");
+        units.put("population", "subscribers resident in the pixel");
+        units.put("demand", "network events per hour per pixel");
+        j.put("units", units);
         j.put("time_format", "T00..T23: hour of a weekday, ISO 8601 basic hour; sorts as text");
         j.put("sites", sites.size());
         j.put("subscribers_served", subs);

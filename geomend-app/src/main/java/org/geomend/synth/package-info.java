@@ -15,6 +15,9 @@
  *   <li>{@link org.geomend.synth.Association}: N strongest sectors, layer priorities, Rayleigh fast fading,
  *       handover hysteresis, aggregated to sites, once per region raster;</li>
  *   <li>{@link org.geomend.synth.SynthGenerator}: orchestration and output files;</li>
+ *   <li>{@link org.geomend.synth.PopulationField} and {@link org.geomend.synth.SynthTraffic}: resident density by
+ *       ring and distance to the centre, diurnal activity per env, per-BS traffic from the association and its
+ *       ground truth (demand and population rasters, lambda(t));</li>
  *   <li>{@link org.geomend.synth.Calibration}: median KS2 of Voronoi and legacy sPDI against the ground
  *       truth per class, to compare with the paper.</li>
  * </ul>
