@@ -21,6 +21,7 @@ import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.java.JavaKernels;
 import org.geomend.eval.StudentFoldMethod;
+import org.geomend.usecases.UseCases;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -58,6 +59,24 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
     Map<String, Path> models = new java.util.LinkedHashMap<>();
     @Option(names = "--labels", description = "Teacher labels for deepmend trained per fold: a geomend teacher output directory (its labels.arrow) or the file.")
     Path labels;
+    @Option(names = "--use-cases", description = "Also measure DeepMEND Fig. 10 on the left-out cities of --split loo-city: Jain's fairness of edge-site "
+            + "planning on each method's demand (scored on the ground truth's) and the hourly MAPE of the eq. 9 population; written to --out/use-cases/.")
+    boolean useCases;
+    @Option(names = "--use-case-cities", split = ",", paramLabel = "CITY", description = "With --use-cases: only these cities' loo-city folds are run "
+            + "(trained methods skip the other folds; default: every city).")
+    List<String> useCaseCities;
+    @Option(names = "--edge-sites", split = ",", defaultValue = "5,10,20,50,100,200", paramLabel = "K",
+            description = "With --use-cases: numbers of edge sites K (default ${DEFAULT-VALUE}).")
+    List<Integer> edgeSites;
+    @Option(names = "--imbalance", defaultValue = "0.03", description = "With --use-cases: edge-site load imbalance epsilon of eq. 5 (default ${DEFAULT-VALUE}).")
+    double imbalance;
+    @Option(names = "--kpi", description = "With --use-cases: per-BS traffic, CSV id,time,value (default DATASET/traffic.csv, written by geomend synth).")
+    Path kpiFile;
+    @Option(names = "--lambda", description = "With --use-cases: CSV time,lambda of eq. 9 (default DATASET/lambda.csv).")
+    Path lambdaFile;
+    @Option(names = "--population-k", split = ",", paramLabel = "k", description = "With --use-cases (required there): k1,k2,k3,k4 of eq. 9 "
+            + "(no published values found: see geomend population).")
+    List<Double> populationK;
     /** --student-epochs, --student-batch, ...: {@link TrainingOptions.StudentPrefix}. */
     final TrainingOptions student = new TrainingOptions();
     @Mixin UNetOptions unet;
@@ -103,11 +122,22 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
         if (splits.isEmpty()) throw new IllegalArgumentException("--split: no split given");
         if (chunk < 1 || chunk > 4096) throw new IllegalArgumentException("--chunk must be in [1, 4096]: " + chunk);
         if (mapSamples < 0 || mapSamples > 20) throw new IllegalArgumentException("--map-samples must be in [0, 20]: " + mapSamples);
+        if (!useCases && (useCaseCities != null || kpiFile != null || lambdaFile != null || populationK != null))
+            throw new IllegalArgumentException("--use-case-cities, --kpi, --lambda and --population-k apply with --use-cases only");
+        if (useCases) {
+            if (!splits.contains(Split.LOO_CITY)) throw new IllegalArgumentException("--use-cases needs --split loo-city (the paper's left-out city)");
+            if (populationK == null || populationK.size() != 4)
+                throw new IllegalArgumentException("--use-cases needs --population-k k1,k2,k3,k4 (the constants of eq. 9; no published defaults)");
+            if (edgeSites.isEmpty()) throw new IllegalArgumentException("--edge-sites: no K given");
+            for (int kk : edgeSites) if (kk < 1) throw new IllegalArgumentException("--edge-sites: K must be >= 1, not " + kk);
+            if (!(imbalance > 0 && imbalance < 1)) throw new IllegalArgumentException("--imbalance must be in (0, 1), not " + imbalance);
+        }
         double[] betas = OracleMethod.parseBetas(oracleBetas);
         EvalMethods.Options mo = new EvalMethods.Options(beta, k, betas);
         Dataset d = Dataset.load(dataset);
         for (Split sp : splits) sp.folds(d, seed); // fail on a split the dataset cannot support before any work
         loaded[0] = d;
+        UseCases uc = useCases ? useCases(d, names) : null;
         List<EvalMethod> ms = new ArrayList<>();
         try {
             for (String n : names) ms.add(table.get(n).create(mo));
@@ -116,11 +146,14 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
                     d.tested().length, String.join(",", names), splits.stream().map(s -> s.cliName).toList());
             try (GeoKernels kernels = compute.open(); ProgressBar bar = new ProgressBar("eval")) {
                 Evaluator ev = new Evaluator(d, kernels, chunk, samples, bar::update);
+                if (uc != null) ev.listen(Split.LOO_CITY, useCaseCities == null ? null : new java.util.HashSet<>(useCaseCities), uc);
                 Evaluator.Results r = ev.run(ms, splits, seed);
                 bar.close();
                 int threads = kernels instanceof JavaKernels j ? j.threads() : 0;
                 String cmd = commandLine(spec);
-                new Report(r, new Report.Meta(cmd, kernels.name(), threads, oracleBetas + " (" + betas.length + " values)", chunk, seed), samples).write(out);
+                Report report = new Report(r, new Report.Meta(cmd, kernels.name(), threads, oracleBetas + " (" + betas.length + " values)", chunk, seed), samples);
+                if (uc != null) report.section(uc.write(out.resolve("use-cases"), "use-cases"));
+                report.write(out);
                 Split s0 = splits.contains(Split.CV5) ? Split.CV5 : splits.get(0);
                 int si = r.splits().indexOf(s0);
                 StringBuilder line = new StringBuilder();
@@ -138,6 +171,28 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
             for (EvalMethod m : ms) m.close();
         }
         return 0;
+    }
+
+    /** The use cases' inputs, read and checked before any work. */
+    private UseCases useCases(Dataset d, List<String> names) throws java.io.IOException {
+        if (useCaseCities != null) {
+            List<String> known = Split.LOO_CITY.groups(d);
+            for (String c : useCaseCities)
+                if (!known.contains(c)) throw new IllegalArgumentException("--use-case-cities: no tested site in city '" + c + "' (cities: " + known + ")");
+        }
+        Path kf = kpiFile != null ? kpiFile : d.dir().resolve("traffic.csv");
+        Path lf = lambdaFile != null ? lambdaFile : d.dir().resolve("lambda.csv");
+        for (Path f : new Path[] {kf, lf})
+            if (!Files.isRegularFile(f))
+                throw new InputException(f, 0, "not found: --use-cases reads the per-BS traffic (id,time,value) and lambda(t) (time,lambda) "
+                        + "that geomend synth writes into the dataset (or give --kpi / --lambda)");
+        org.geomend.traffic.Kpi kpi = org.geomend.traffic.Kpi.read(kf, d.size(), d::indexOf, false);
+        Map<String, Double> lambda = org.geomend.traffic.Population.readLambda(lf);
+        org.geomend.traffic.Population.Constants k = new org.geomend.traffic.Population.Constants(populationK.get(0), populationK.get(1),
+                populationK.get(2), populationK.get(3));
+        org.geomend.edge.Metis metis = org.geomend.edge.Metis.load();
+        int[] ks = edgeSites.stream().mapToInt(Integer::intValue).toArray();
+        return new UseCases(d, names, kpi, lambda, lf, new UseCases.Options(ks, imbalance, k, (int) seed), metis, System.err);
     }
 
     /** How {@code name} trains per fold (checked by the caller); its models go to {@code --out/models/}. */

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
                 + "and network-based localization of measurement records (NBL).",
         subcommands = {GeolocateCommand.class, Ks2Command.class, ExampleInventoryCommand.class, NblCommand.class,
                 EvalCommand.class, TeacherCommand.class, TrainCommand.class, VoronoiBoostCommand.class,
-                CommandLine.HelpCommand.class, SynthCommand.class, PlanEdgeCommand.class, TrafficCommand.class, PopulationCommand.class})
+                CommandLine.HelpCommand.class, SynthCommand.class, PlanEdgeCommand.class, TrafficCommand.class,
+                PopulationCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

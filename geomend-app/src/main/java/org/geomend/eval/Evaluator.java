@@ -38,6 +38,21 @@ public final class Evaluator {
         void done(long sites, long total);
     }
 
+    /**
+     * Sees every map of some folds of one split (the use cases of {@code eval --use-cases}, on {@code loo-city}):
+     * {@link #foldStart}, then the ground truth of each of the fold's test sites once and every method's map of each
+     * (methods by their position in the method list), then {@link #foldEnd}. Folds are handed over one at a time.
+     */
+    public interface FoldListener {
+        void foldStart(Split.Fold fold) throws IOException;
+
+        void truth(int site, GridSpec grid, GridBuffer map, long offset) throws IOException;
+
+        void map(int method, int site, GridSpec grid, GridBuffer map, long offset) throws IOException;
+
+        void foldEnd(Split.Fold fold) throws IOException;
+    }
+
     /** Everything a run measured. Arrays are indexed [split][method][tested position]. */
     public record Results(Dataset data, List<String> methods, List<Split> splits, List<List<Split.Fold>> folds,
                           int[] tested, int[][] foldOf, double[][][] ks2, double[][][] param, double[][][] nanos,
@@ -68,6 +83,23 @@ public final class Evaluator {
         this.progress = progress;
     }
 
+    private FoldListener listener;
+    private Split listenSplit;
+    private java.util.Set<String> listenFolds;
+
+    /**
+     * Hands the maps of {@code split}'s folds to {@code listener}, fold by fold: every method (trained or not) is
+     * drawn on a fold's test sites before the next fold starts. With {@code folds} (fold names, null: all), only
+     * those folds are handed over and the split's other folds are not run for trained methods (their KS2 under that
+     * split stays NaN: not measured); methods that are not trained are still scored on every tested site.
+     */
+    public Evaluator listen(Split split, java.util.Set<String> folds, FoldListener listener) {
+        this.listenSplit = split;
+        this.listenFolds = folds;
+        this.listener = listener;
+        return this;
+    }
+
     public Results run(List<EvalMethod> methods, List<Split> splits, long seed) throws IOException {
         long t0 = System.nanoTime();
         int[] tested = data.tested();
@@ -89,22 +121,49 @@ public final class Evaluator {
 
         List<Integer> untrained = new ArrayList<>(), trained = new ArrayList<>();
         for (int j = 0; j < M; j++) (methods.get(j).trained() ? trained : untrained).add(j);
-        long total = (untrained.isEmpty() ? 0 : T) + (trained.isEmpty() ? 0 : (long) S * T);
+        int L = listener == null ? -1 : splits.indexOf(listenSplit);
+        if (listener != null && L < 0) throw new IllegalArgumentException("the maps of split " + listenSplit.cliName + " are listened to, but it is not run");
+        boolean[] listened = new boolean[L < 0 ? 0 : folds.get(L).size()];
+        for (int fi = 0; fi < listened.length; fi++) listened[fi] = listenFolds == null || listenFolds.contains(folds.get(L).get(fi).name());
+        long total = untrained.isEmpty() ? 0 : T;
+        for (int s = 0; s < S && !trained.isEmpty(); s++)
+            for (int fi = 0; fi < folds.get(s).size(); fi++)
+                if (s != L || listened[fi]) total += folds.get(s).get(fi).test().length;
         long[] done = {0};
 
         // untrained methods: once per tested site, the same in every split and fold
-        if (!untrained.isEmpty()) {
-            double[][] k = new double[M][T], p = new double[M][T], n = new double[M][T];
-            score(tested, methods, untrained, pos, k, p, n, true, done, total);
+        double[][] uk = new double[M][T], up = new double[M][T], un = new double[M][T];
+        if (L >= 0) {
+            // fold by fold: the listened folds' sites, every method, then the next fold
+            boolean[] inListened = new boolean[data.size()];
+            for (int fi = 0; fi < listened.length; fi++) {
+                if (!listened[fi]) continue;
+                Split.Fold f = folds.get(L).get(fi);
+                listener.foldStart(f);
+                if (!untrained.isEmpty()) score(f.test(), methods, untrained, pos, uk, up, un, true, done, total, Listen.ALL);
+                for (int j : trained) {
+                    long f0 = System.nanoTime();
+                    methods.get(j).fit(data, new EvalMethod.FitContext(splits.get(L), fi, f, kernels));
+                    fitSeconds[j] += (System.nanoTime() - f0) / 1e9;
+                }
+                if (!trained.isEmpty())
+                    score(f.test(), methods, trained, pos, ks2[L], param[L], nanos[L], L == 0, done, total, untrained.isEmpty() ? Listen.ALL : Listen.MAPS);
+                listener.foldEnd(f);
+                for (int site : f.test()) inListened[site] = true;
+            }
+            int[] rest = java.util.Arrays.stream(tested).filter(site -> !inListened[site]).toArray();
+            if (!untrained.isEmpty() && rest.length > 0) score(rest, methods, untrained, pos, uk, up, un, true, done, total, Listen.NONE);
+        } else if (!untrained.isEmpty()) score(tested, methods, untrained, pos, uk, up, un, true, done, total, Listen.NONE);
+        if (!untrained.isEmpty())
             for (int s = 0; s < S; s++)
                 for (int j : untrained) {
-                    ks2[s][j] = k[j].clone();
-                    param[s][j] = p[j].clone();
-                    nanos[s][j] = n[j].clone();
+                    ks2[s][j] = uk[j].clone();
+                    param[s][j] = up[j].clone();
+                    nanos[s][j] = un[j].clone();
                 }
-        }
         // trained methods: fitted per fold
         for (int s = 0; s < S && !trained.isEmpty(); s++) {
+            if (s == L) continue;
             for (int fi = 0; fi < folds.get(s).size(); fi++) {
                 Split.Fold f = folds.get(s).get(fi);
                 for (int j : trained) {
@@ -112,16 +171,19 @@ public final class Evaluator {
                     methods.get(j).fit(data, new EvalMethod.FitContext(splits.get(s), fi, f, kernels));
                     fitSeconds[j] += (System.nanoTime() - f0) / 1e9;
                 }
-                score(f.test(), methods, trained, pos, ks2[s], param[s], nanos[s], s == 0, done, total);
+                score(f.test(), methods, trained, pos, ks2[s], param[s], nanos[s], s == 0, done, total, Listen.NONE);
             }
         }
         return new Results(data, methods.stream().map(EvalMethod::name).toList(), List.copyOf(splits), folds, tested,
                 foldOf, ks2, param, nanos, fitSeconds, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** What {@link #score} hands to the listener: nothing, the methods' maps, or the ground truth too. */
+    private enum Listen { NONE, MAPS, ALL }
+
     /** Scores {@code which} methods on {@code sites}, chunk by chunk, into [method][position] arrays. */
     private void score(int[] sites, List<EvalMethod> methods, List<Integer> which, int[] pos, double[][] ks2,
-                       double[][] param, double[][] nanos, boolean keepSamples, long[] done, long total) throws IOException {
+                       double[][] param, double[][] nanos, boolean keepSamples, long[] done, long total, Listen listen) throws IOException {
         int w = data.window();
         long px = (long) w * w;
         try (ArrowMapReader maps = data.openMaps();
@@ -131,6 +193,7 @@ public final class Evaluator {
                 int n = cs.length;
                 GridSpec[] grids = new GridSpec[n];
                 for (int m = 0; m < n; m++) grids[m] = loadTruth(maps, cs[m], truth, m * px);
+                if (listen == Listen.ALL) for (int m = 0; m < n; m++) listener.truth(cs[m], grids[m], truth, m * px);
                 if (keepSamples && samples != null)
                     for (int m = 0; m < n; m++)
                         if (samples.wants(data.id(cs[m]))) samples.truth(data.id(cs[m]), grids[m], truth.toFloatArray(m * px, (int) px));
@@ -152,6 +215,7 @@ public final class Evaluator {
                         int p = pos[cs[m]];
                         ks2[j][p] = kernels.ks2(truth, m * px, buf, off, w, w);
                         param[j][p] = prm;
+                        if (listen != Listen.NONE) listener.map(j, cs[m], grid, buf, off);
                         if (keepSamples && samples != null && samples.wants(data.id(cs[m])))
                             samples.map(data.id(cs[m]), method.name(), buf.toFloatArray(off, (int) px), ks2[j][p], prm);
                         inOut[0] += System.nanoTime() - c0;

@@ -32,12 +32,19 @@ public final class Report {
     private final Meta meta;
     private final SampleMaps samples;
     private final Map<String, Path> pending = new LinkedHashMap<>();
+    private final List<String> sections = new ArrayList<>();
 
     public Report(Evaluator.Results r, Meta meta, SampleMaps samples) {
         this.r = r;
         this.d = r.data();
         this.meta = meta;
         this.samples = samples;
+    }
+
+    /** Appends a Markdown section (e.g. the use cases of {@code --use-cases}) to summary.md, before the figures. */
+    public Report section(String markdown) {
+        sections.add(markdown);
+        return this;
     }
 
     /** The site positions (into {@code r.tested()}) of a group under split s ({@code all} = every tested site). */
@@ -313,6 +320,7 @@ public final class Report {
             }
             sb.append('\n');
         }
+        for (String sec : sections) sb.append(sec).append(sec.endsWith("\n\n") ? "" : "\n");
         if (!figures.isEmpty()) {
             sb.append("## Figures\n\n");
             for (String f : figures) sb.append("- [`").append(f).append("`](").append(f).append(")\n");

@@ -55,6 +55,14 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
     public static Kpi read(Path file, Inventory inv, boolean skipUnknown) throws IOException {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < inv.size(); i++) index.putIfAbsent(inv.sites().get(i).id(), i);
+        return read(file, inv.size(), id -> index.get(inv.resolveId(id)), skipUnknown);
+    }
+
+    /**
+     * As {@link #read(Path, Inventory, boolean)} for any list of {@code size} sites: {@code siteOf} gives the site
+     * index of an id, or null when the id is unknown (e.g. a dataset's sites, {@code geomend eval --use-cases}).
+     */
+    public static Kpi read(Path file, int size, java.util.function.Function<String, Integer> siteOf, boolean skipUnknown) throws IOException {
         record Row(int site, String time, double value) {}
         List<Row> rows = new ArrayList<>();
         Set<String> seen = new HashSet<>(), unknown = new HashSet<>();
@@ -77,7 +85,7 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
                 if (v < 0) throw r.error("value is negative: " + r.get(val));
                 if (!seen.add(sid + '\u0000' + t))
                     throw r.error("second row for id '" + sid + "'" + (time >= 0 ? " at time '" + t + "'" : ""));
-                Integer site = index.get(inv.resolveId(sid));
+                Integer site = siteOf.apply(sid);
                 if (site == null) {
                     if (!skipUnknown) throw r.error("id '" + sid + "' is not in the inventory (--skip-unknown to count and skip such rows)");
                     unknownRows++;
@@ -95,7 +103,7 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
         String[] times = ts.toArray(String[]::new);
         Map<String, Integer> tIndex = new HashMap<>();
         for (int i = 0; i < times.length; i++) tIndex.put(times[i], i);
-        double[][] values = new double[inv.size()][];
+        double[][] values = new double[size][];
         double total = 0;
         for (Row row : rows) {
             double[] v = values[row.site()];

@@ -237,10 +237,8 @@ public final class TrafficSweep {
             if (unmapped[site]) return;
             int width = w.width(), h = w.height();
             if (row.length < width) row = new float[width];
-            long n = (long) width * h;
-            double sum = 0;
-            for (long i = 0; i < n; i++) sum += values.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offsetElements + i);
-            if (!(sum > 0) || !Double.isFinite(sum)) {
+            double sum = Spread.mass(values, offsetElements, (long) width * h);
+            if (!Spread.spreadable(sum)) {
                 unmapped[site] = true;
                 return;
             }
@@ -260,33 +258,8 @@ public final class TrafficSweep {
                         }
                 }
             }
-            double[] v = kpi.values()[site];
-            double[] wt = new double[T];
-            for (int t = 0; t < T; t++) wt[t] = v[t] / sum;
-            // the stripe's part of the map, rows trimmed to their first and last non-zero pixel (Voronoi cells are small)
-            int len = c1 - c0;
-            if (part.length < h * len) part = new float[h * len];
-            int[] lo = new int[h], hi = new int[h], base = new int[h];
-            for (int r = 0; r < h; r++) {
-                MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offsetElements + (long) r * width + c0), part, r * len, len);
-                int a = 0, b = len;
-                while (a < b && part[r * len + a] == 0) a++;
-                while (b > a && part[r * len + b - 1] == 0) b--;
-                lo[r] = a;
-                hi[r] = b;
-                base[r] = (top + (h - 1 - r) - row0) * S + fc + c0 - col0;
-            }
-            float[] p = part;
-            // time steps in parallel: each adds into its own accumulator
-            java.util.stream.IntStream.range(0, T).parallel().forEach(t -> {
-                double x = wt[t];
-                if (x == 0) return;
-                double[] at = acc[t];
-                for (int r = 0; r < h; r++) {
-                    int o = base[r], q = r * len;
-                    for (int c = lo[r]; c < hi[r]; c++) at[o + c] += x * p[q + c];
-                }
-            });
+            Spread.add(values, offsetElements, width, h, c0, c1, Spread.weights(kpi.values()[site], sum), acc, S, top + h - 1 - row0, -1,
+                    fc + c0 - col0, row);
         }
 
         @Override public void commit() {}
