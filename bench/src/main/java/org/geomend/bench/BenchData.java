@@ -15,7 +15,10 @@ public final class BenchData {
     public static SitePositions clustered(int n, double extent, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[][] towns = new double[8][2];
-        for (double[] t : towns) { t[0] = extent * (0.15 + 0.7 * r.nextDouble()); t[1] = extent * (0.15 + 0.7 * r.nextDouble()); }
+        for (double[] t : towns) {
+            t[0] = extent * (0.15 + 0.7 * r.nextDouble());
+            t[1] = extent * (0.15 + 0.7 * r.nextDouble());
+        }
         double[] x = new double[n], y = new double[n];
         for (int i = 0; i < n; i++) {
             if (i % 2 == 0) {

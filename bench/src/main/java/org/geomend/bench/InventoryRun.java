@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.geo.Projections;
 import org.geomend.geolocate.Geolocator;
 import org.geomend.geolocate.Method;
 import org.geomend.io.Inventory;
@@ -25,7 +26,6 @@ import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.Reference;
 import org.geomend.kernels.SitePositions;
-import org.geomend.geo.Projections;
 
 /**
  * The whole-inventory benchmark: one national geolocation run (the same {@link Geolocator} the CLI uses)
@@ -75,43 +75,80 @@ public final class InventoryRun {
             source = "synthetic clustered layout, " + n + " sites over 800 km x 800 km";
         } else {
             Path file = Path.of(require(a, "sites"));
-            Inventory inv = InventoryReader.read(file, new InventoryOptions(null, a.get("operator"), a.containsKey("skip-bad-rows"), System.err));
+            Inventory inv = InventoryReader.read(
+                    file, new InventoryOptions(null, a.get("operator"), a.containsKey("skip-bad-rows"), System.err));
             pos = inv.positions();
             ids = inv.sites().stream().map(org.geomend.io.Site::id).toArray(String[]::new);
             source = file.getFileName() + (a.containsKey("operator") ? " operator " + a.get("operator") : "") + ": "
                     + ids.length + " sites (" + inv.mergedDuplicates() + " co-located rows merged)";
         }
         double readS = (System.nanoTime() - tRead) / 1e9;
-        int[] targets = java.util.stream.IntStream.range(0, ids.length).filter(i -> i % every == 0).toArray();
+        int[] targets = java.util.stream.IntStream.range(0, ids.length)
+                .filter(i -> i % every == 0)
+                .toArray();
 
         Method m = Method.parse(method);
         if (!m.closedForm() || m == Method.SPDI_LEGACY) throw new IllegalArgumentException("--method voronoi or spdi");
         Geolocator.Options o = new Geolocator.Options(m, beta, k, 600, 100, 16, 1000);
         double[] probe = a.containsKey("probe-drop-mass")
-                ? Arrays.stream(a.get("probe-drop-mass").split(",")).mapToDouble(Double::parseDouble).toArray() : null;
+                ? Arrays.stream(a.get("probe-drop-mass").split(","))
+                        .mapToDouble(Double::parseDouble)
+                        .toArray()
+                : null;
 
         rep.append("# Whole-inventory run (").append(Instant.now()).append(")\n\n");
-        rep.append("- inventory: ").append(source).append(", read in ").append(String.format("%.2f s", readS)).append('\n');
-        rep.append("- targets: ").append(targets.length).append(every > 1 ? " (every " + every + "th site)" : "").append('\n');
-        rep.append("- method: ").append(m.cliName).append(m == Method.SPDI ? ", beta " + beta + ", k " + k : "")
+        rep.append("- inventory: ")
+                .append(source)
+                .append(", read in ")
+                .append(String.format("%.2f s", readS))
+                .append('\n');
+        rep.append("- targets: ")
+                .append(targets.length)
+                .append(every > 1 ? " (every " + every + "th site)" : "")
+                .append('\n');
+        rep.append("- method: ")
+                .append(m.cliName)
+                .append(m == Method.SPDI ? ", beta " + beta + ", k " + k : "")
                 .append(", 600 x 600 windows of 100 m\n");
-        rep.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                .append(Runtime.version()).append(", max heap ").append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB\n");
+        rep.append("- machine: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, Java ")
+                .append(Runtime.version())
+                .append(", max heap ")
+                .append(Runtime.getRuntime().maxMemory() >> 20)
+                .append(" MiB\n");
 
         Geolocator.Stats s;
         long[] probeKept = probe == null ? null : new long[probe.length];
         ProbeSink probeSink = null;
         try (BufferAllocator alloc = Memory.child("bench-inventory-run");
-             GeoKernels kernels = Backends.select(a.getOrDefault("backend", "auto"), threads, System.err);
-             MapSink sink = a.containsKey("out")
-                     ? MapSinks.open("arrow", Path.of(a.get("out")), Projections.LAMBERT_93, a.containsKey("sparse"),
-                             Double.parseDouble(a.getOrDefault("drop-mass", Double.toString(MapSinks.DEFAULT_DROP_MASS))), false,
-                             MapSinks.geomendMetadata(m.cliName, Map.of("beta", Double.toString(beta), "k", Integer.toString(k))))
-                     : probe != null ? (probeSink = new ProbeSink(probe, probeKept)) : new DiscardSink()) {
+                GeoKernels kernels = Backends.select(a.getOrDefault("backend", "auto"), threads, System.err);
+                MapSink sink = a.containsKey("out")
+                        ? MapSinks.open(
+                                "arrow",
+                                Path.of(a.get("out")),
+                                Projections.LAMBERT_93,
+                                a.containsKey("sparse"),
+                                Double.parseDouble(
+                                        a.getOrDefault("drop-mass", Double.toString(MapSinks.DEFAULT_DROP_MASS))),
+                                false,
+                                MapSinks.geomendMetadata(
+                                        m.cliName, Map.of("beta", Double.toString(beta), "k", Integer.toString(k))))
+                        : probe != null ? (probeSink = new ProbeSink(probe, probeKept)) : new DiscardSink()) {
             rep.append("- backend: ").append(kernels.name()).append('\n');
-            rep.append("- output: ").append(a.containsKey("out") ? a.get("out") + (a.containsKey("sparse") ? " (sparse Arrow, drop mass "
-                    + a.getOrDefault("drop-mass", Double.toString(MapSinks.DEFAULT_DROP_MASS)) + ")" : " (dense Arrow)")
-                    : probe != null ? "none (sparse sizes probed)" : "none (maps discarded)").append("\n\n");
+            rep.append("- output: ")
+                    .append(
+                            a.containsKey("out")
+                                    ? a.get("out")
+                                            + (a.containsKey("sparse")
+                                                    ? " (sparse Arrow, drop mass "
+                                                            + a.getOrDefault(
+                                                                    "drop-mass",
+                                                                    Double.toString(MapSinks.DEFAULT_DROP_MASS))
+                                                            + ")"
+                                                    : " (dense Arrow)")
+                                    : probe != null ? "none (sparse sizes probed)" : "none (maps discarded)")
+                    .append("\n\n");
             Geolocator g = new Geolocator(kernels, alloc);
             int[] last = {0};
             long start = System.nanoTime();
@@ -123,21 +160,35 @@ public final class InventoryRun {
             });
             sink.commit();
             rep.append("| quantity | value |\n|---|---|\n");
-            rep.append(String.format("| maps | %d |%n| tiles (shared neighbour rasters) | %d |%n", s.maps(), s.tiles()));
-            rep.append(String.format("| neighbour-raster pixels | %d (%.2f per map pixel) |%n", s.rasterPixels(),
-                    s.rasterPixels() / (double) ((long) s.maps() * 360_000)));
-            rep.append(String.format("| wall time | %.1f s |%n| maps/s | %.1f |%n| ms per map | %.2f |%n", s.seconds(),
-                    s.mapsPerSecond(), 1000 * s.seconds() / s.maps()));
-            if (a.containsKey("out")) rep.append(String.format("| bytes written | %d (%.2f GiB) |%n", sink.bytesWritten(), sink.bytesWritten() / 1073741824.0));
-            rep.append(String.format("| peak off-heap (Arrow) | %d MiB |%n| peak RSS | %s |%n", Memory.peakBytes() >> 20, peakRss()));
+            rep.append(
+                    String.format("| maps | %d |%n| tiles (shared neighbour rasters) | %d |%n", s.maps(), s.tiles()));
+            rep.append(String.format(
+                    "| neighbour-raster pixels | %d (%.2f per map pixel) |%n",
+                    s.rasterPixels(), s.rasterPixels() / (double) ((long) s.maps() * 360_000)));
+            rep.append(String.format(
+                    "| wall time | %.1f s |%n| maps/s | %.1f |%n| ms per map | %.2f |%n",
+                    s.seconds(), s.mapsPerSecond(), 1000 * s.seconds() / s.maps()));
+            if (a.containsKey("out"))
+                rep.append(String.format(
+                        "| bytes written | %d (%.2f GiB) |%n",
+                        sink.bytesWritten(), sink.bytesWritten() / 1073741824.0));
+            rep.append(String.format(
+                    "| peak off-heap (Arrow) | %d MiB |%n| peak RSS | %s |%n", Memory.peakBytes() >> 20, peakRss()));
         }
         if (probe != null) {
-            rep.append("\n| --drop-mass | kept pixels per map | sparse Arrow size (these maps) | scaled to 24,337 maps | KS2(map, sparse map) mean | max |\n|---|---|---|---|---|---|\n");
+            rep.append(
+                    "\n| --drop-mass | kept pixels per map | sparse Arrow size (these maps) | scaled to 24,337 maps | KS2(map, sparse map) mean | max |\n|---|---|---|---|---|---|\n");
             for (int j = 0; j < probe.length; j++) {
                 double bytes = probeKept[j] * 8.0 + (double) s.maps() * SPARSE_ROW_OVERHEAD;
-                rep.append(String.format("| %g | %.0f | %.2f GiB | %.2f GiB (%.1f GB) | %.2e | %.2e |%n", probe[j], probeKept[j] / (double) s.maps(),
-                        bytes / 1073741824.0, bytes / s.maps() * 24_337 / 1073741824.0, bytes / s.maps() * 24_337 / 1e9,
-                        probeSink.ks2Sum[j] / s.maps(), probeSink.ks2Max[j]));
+                rep.append(String.format(
+                        "| %g | %.0f | %.2f GiB | %.2f GiB (%.1f GB) | %.2e | %.2e |%n",
+                        probe[j],
+                        probeKept[j] / (double) s.maps(),
+                        bytes / 1073741824.0,
+                        bytes / s.maps() * 24_337 / 1073741824.0,
+                        bytes / s.maps() * 24_337 / 1e9,
+                        probeSink.ks2Sum[j] / s.maps(),
+                        probeSink.ks2Max[j]));
             }
         }
         if (naive > 0 && m == Method.SPDI) {
@@ -152,26 +203,41 @@ public final class InventoryRun {
             }
             double naiveMs = Arrays.stream(ms).average().orElse(0);
             double fastMs = 1000 * s.seconds() / s.maps();
-            rep.append(String.format("%n| simplest correct Java loop (brute-force neighbours, literal sum, 1 thread) | %.0f ms per map (%d maps) |%n",
+            rep.append(String.format(
+                    "%n| simplest correct Java loop (brute-force neighbours, literal sum, 1 thread) | %.0f ms per map (%d maps) |%n",
                     naiveMs, naive));
-            rep.append(String.format("|---|---|%n| geomend (tiled shared neighbour rasters, all threads, output included) | %.2f ms per map |%n", fastMs));
+            rep.append(String.format(
+                    "|---|---|%n| geomend (tiled shared neighbour rasters, all threads, output included) | %.2f ms per map |%n",
+                    fastMs));
             rep.append(String.format("| ratio | %.0fx |%n", naiveMs / fastMs));
-            rep.append(String.format("| the naive loop for all %d maps (extrapolated) | %.1f h |%n", s.maps(), naiveMs * s.maps() / 3.6e6));
+            rep.append(String.format(
+                    "| the naive loop for all %d maps (extrapolated) | %.1f h |%n",
+                    s.maps(), naiveMs * s.maps() / 3.6e6));
         }
         System.out.print(rep);
         if (a.containsKey("report")) {
             Path r = Path.of(a.get("report"));
-            if (r.toAbsolutePath().getParent() != null) Files.createDirectories(r.toAbsolutePath().getParent());
+            if (r.toAbsolutePath().getParent() != null)
+                Files.createDirectories(r.toAbsolutePath().getParent());
             Files.writeString(r, rep);
         }
     }
 
     /** Draws and forgets. */
     static final class DiscardSink implements MapSink {
-        @Override public void write(String id, GridSpec grid, MemorySegment values, long off) { }
-        @Override public void commit() { }
-        @Override public long bytesWritten() { return 0; }
-        @Override public void close() { }
+        @Override
+        public void write(String id, GridSpec grid, MemorySegment values, long off) {}
+
+        @Override
+        public void commit() {}
+
+        @Override
+        public long bytesWritten() {
+            return 0;
+        }
+
+        @Override
+        public void close() {}
     }
 
     /**
@@ -195,11 +261,15 @@ public final class InventoryRun {
             ks2Max = new double[dropMass.length];
         }
 
-        @Override public void write(String id, GridSpec grid, MemorySegment values, long off) {
+        @Override
+        public void write(String id, GridSpec grid, MemorySegment values, long off) {
             int n = (int) grid.pixels();
             if (buf.length < n) {
                 buf = new float[n];
-                if (dense != null) { dense.close(); sparse.close(); }
+                if (dense != null) {
+                    dense.close();
+                    sparse.close();
+                }
                 dense = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, n);
                 sparse = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, n);
             }
@@ -215,10 +285,21 @@ public final class InventoryRun {
             }
             maps++;
         }
-        @Override public void commit() { }
-        @Override public long bytesWritten() { return 0; }
-        @Override public void close() {
-            if (dense != null) { dense.close(); sparse.close(); }
+
+        @Override
+        public void commit() {}
+
+        @Override
+        public long bytesWritten() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+            if (dense != null) {
+                dense.close();
+                sparse.close();
+            }
             ks.close();
             alloc.close();
         }
@@ -228,7 +309,8 @@ public final class InventoryRun {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status")))
                 if (line.startsWith("VmHWM:")) return line.substring(6).trim();
-        } catch (IOException ignored) { }
+        } catch (IOException ignored) {
+        }
         return "n/a";
     }
 

@@ -34,13 +34,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow"
+        })
 public class KernelBench {
 
     static final int W = 600;
 
-    @Param({"0"}) public int threads;
+    @Param({"0"})
+    public int threads;
 
     BufferAllocator alloc;
     JavaKernels kernels;
@@ -51,7 +57,8 @@ public class KernelBench {
     MapBatch batch;
     int site;
 
-    @Setup(Level.Trial) public void setUp() {
+    @Setup(Level.Trial)
+    public void setUp() {
         alloc = Memory.child("bench-kernels");
         kernels = new JavaKernels(threads);
         sites = BenchData.clustered(4000, 200_000, 7);
@@ -69,26 +76,47 @@ public class KernelBench {
         kernels.normalize(b2, window, null, new double[1]);
     }
 
-    @TearDown(Level.Trial) public void tearDown() {
-        knn.close(); map.close(); map2.close(); kernels.close(); alloc.close();
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        knn.close();
+        map.close();
+        map2.close();
+        kernels.close();
+        alloc.close();
     }
 
-    @Benchmark public void nearestSites6() { kernels.nearestSites(sites, knn); }
+    @Benchmark
+    public void nearestSites6() {
+        kernels.nearestSites(sites, knn);
+    }
 
-    @Benchmark public void spdiK5() { kernels.spdiMaps(sites, knn, 5, batch); }
+    @Benchmark
+    public void spdiK5() {
+        kernels.spdiMaps(sites, knn, 5, batch);
+    }
 
-    @Benchmark public void voronoi() { kernels.voronoiMaps(knn, batch); }
+    @Benchmark
+    public void voronoi() {
+        kernels.voronoiMaps(knn, batch);
+    }
 
-    @Benchmark public double normalize() {
+    @Benchmark
+    public double normalize() {
         double[] s = new double[1];
         kernels.normalize(batch, window, null, s);
         return s[0];
     }
 
-    @Benchmark public double ks2Pair() { return kernels.ks2(map, 0, map2, 0, W, W); }
+    @Benchmark
+    public double ks2Pair() {
+        return kernels.ks2(map, 0, map2, 0, W, W);
+    }
 
     /** The simplest correct loop: per pixel, brute-force 6 nearest over all 4,000 sites, then the literal sum. */
-    @Benchmark @BenchmarkMode(Mode.SingleShotTime) @Warmup(iterations = 1) @Measurement(iterations = 3)
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 3)
     public double naiveSpdiMap() {
         return Reference.spdiMap(sites, site, window, 2.0, 5, null)[W * W / 2];
     }

@@ -34,15 +34,24 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class NblScoringBench {
 
     static final int RECORDS = 1 << 16;
 
-    @Param({"2"}) int threads;
-    @Param({"300"}) int tilesPerCell;
-    @Param({"true"}) boolean density;
-    @Param({"java"}) String backend;
+    @Param({"2"})
+    int threads;
+
+    @Param({"300"})
+    int tilesPerCell;
+
+    @Param({"true"})
+    boolean density;
+
+    @Param({"java"})
+    String backend;
 
     NblMapArrays map;
     NblBatch batch;
@@ -115,7 +124,9 @@ public class NblScoringBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() { scoring.close(); }
+    public void tearDown() {
+        scoring.close();
+    }
 
     @Benchmark
     @OperationsPerInvocation(RECORDS)

@@ -1,6 +1,5 @@
 package org.geomend.bench;
 
-import org.geomend.report.Stats;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -16,6 +15,7 @@ import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.java.JavaKernels;
+import org.geomend.report.Stats;
 
 /**
  * Per-BS wall time of the teacher's beta search on N BSs spread evenly over a dataset's maps.arrow order, three ways, one after another on each
@@ -38,15 +38,22 @@ public final class TeacherRun {
         int w = d.window();
         long px = (long) w * w;
         int[] tested = d.tested(), sites = new int[Math.min(n, tested.length)];
-        for (int i = 0; i < sites.length; i++) sites[i] = tested[(int) ((long) i * tested.length / sites.length)]; // spread over the file
-        double[] tKnn = new double[sites.length], tBatched = new double[sites.length], tSub = new double[sites.length], tOne = new double[sites.length];
+        for (int i = 0; i < sites.length; i++)
+            sites[i] = tested[(int) ((long) i * tested.length / sites.length)]; // spread over the file
+        double[] tKnn = new double[sites.length],
+                tBatched = new double[sites.length],
+                tSub = new double[sites.length],
+                tOne = new double[sites.length];
         double maxDiff = 0;
         int agree = 0;
-        System.out.printf(Locale.ROOT, "| BS | class | raster ms | batched ms | sub-batches ms | one at a time ms | beta* (b/s/o) |%n|---|---|---|---|---|---|---|%n");
-        try (BufferAllocator alloc = Memory.child("bench-teacher-run"); JavaKernels kernels = new JavaKernels(threads);
-             ArrowMapReader maps = d.openMaps();
-             GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
-             GridBuffer cand = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, sub * px)) {
+        System.out.printf(
+                Locale.ROOT,
+                "| BS | class | raster ms | batched ms | sub-batches ms | one at a time ms | beta* (b/s/o) |%n|---|---|---|---|---|---|---|%n");
+        try (BufferAllocator alloc = Memory.child("bench-teacher-run");
+                JavaKernels kernels = new JavaKernels(threads);
+                ArrowMapReader maps = d.openMaps();
+                GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
+                GridBuffer cand = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, sub * px)) {
             for (int i = 0; i < sites.length; i++) {
                 int site = sites[i];
                 MapData md = maps.read(d.mapRow(site));
@@ -57,19 +64,24 @@ public final class TeacherRun {
                 truth.copyFrom(v, 0);
                 GridSpec win = d.windowOf(site);
                 long t0 = System.nanoTime();
-                try (KnnRaster knn = new KnnRaster(win, k + 1, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, px * (k + 1)))) {
+                try (KnnRaster knn =
+                        new KnnRaster(win, k + 1, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, px * (k + 1)))) {
                     kernels.nearestSites(d.positions(), knn);
                     long t1 = System.nanoTime();
                     // batched
                     double[] ks = new double[betas.length], sums = new double[betas.length];
-                    kernels.spdiBetaSweep(d.positions(), knn, k, new BetaSweep(site, 0, 0, w, w, betas), truth, 0, ks, sums);
+                    kernels.spdiBetaSweep(
+                            d.positions(), knn, k, new BetaSweep(site, 0, 0, w, w, betas), truth, 0, ks, sums);
                     int bB = argmin(ks, sums, betas);
                     MapBatch label = batch(site, w, new double[] {betas[bB]}, 1, cand);
                     kernels.spdiMaps(d.positions(), knn, k, label);
                     kernels.normalize(label, win, null, new double[1]);
                     long t2 = System.nanoTime();
                     // sub-batches of 24 (spdi-oracle before spdiBetaSweep)
-                    double[] ksS = new double[betas.length], sumS = new double[betas.length], part = new double[sub], ps = new double[sub];
+                    double[] ksS = new double[betas.length],
+                            sumS = new double[betas.length],
+                            part = new double[sub],
+                            ps = new double[sub];
                     for (int from = 0; from < betas.length; from += sub) {
                         int m = Math.min(sub, betas.length - from);
                         MapBatch b = batch(site, w, Arrays.copyOfRange(betas, from, from + m), m, cand);
@@ -92,18 +104,45 @@ public final class TeacherRun {
                     }
                     int bO = argmin(ksO, sumO, betas);
                     long t4 = System.nanoTime();
-                    for (int t = 0; t < betas.length; t++) if (sumO[t] > 0) maxDiff = Math.max(maxDiff, Math.abs(ks[t] - ksO[t]));
+                    for (int t = 0; t < betas.length; t++)
+                        if (sumO[t] > 0) maxDiff = Math.max(maxDiff, Math.abs(ks[t] - ksO[t]));
                     if (bB == bS && bB == bO) agree++;
-                    tKnn[i] = (t1 - t0) / 1e6; tBatched[i] = (t2 - t1) / 1e6; tSub[i] = (t3 - t2) / 1e6; tOne[i] = (t4 - t3) / 1e6;
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.0f | %s / %s / %s |%n", d.id(site), d.env(site), tKnn[i],
-                            tBatched[i], tSub[i], tOne[i], betas[bB], betas[bS], betas[bO]);
+                    tKnn[i] = (t1 - t0) / 1e6;
+                    tBatched[i] = (t2 - t1) / 1e6;
+                    tSub[i] = (t3 - t2) / 1e6;
+                    tOne[i] = (t4 - t3) / 1e6;
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %s | %s | %.0f | %.0f | %.0f | %.0f | %s / %s / %s |%n",
+                            d.id(site),
+                            d.env(site),
+                            tKnn[i],
+                            tBatched[i],
+                            tSub[i],
+                            tOne[i],
+                            betas[bB],
+                            betas[bS],
+                            betas[bO]);
                 }
             }
-            System.out.printf(Locale.ROOT, "%n%d BSs, %d betas, k %d, %d Java threads: median per BS: raster %.0f ms, batched %.0f ms, "
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n%d BSs, %d betas, k %d, %d Java threads: median per BS: raster %.0f ms, batched %.0f ms, "
                             + "sub-batches %.0f ms (%.1fx), one at a time %.0f ms (%.1fx); beta* identical on %d of %d BSs; "
-                            + "largest |KS2 batched - one at a time| %.2e%n", sites.length, betas.length, k, kernels.threads(),
-                    median(tKnn), median(tBatched), median(tSub), median(tSub) / median(tBatched), median(tOne),
-                    median(tOne) / median(tBatched), agree, sites.length, maxDiff);
+                            + "largest |KS2 batched - one at a time| %.2e%n",
+                    sites.length,
+                    betas.length,
+                    k,
+                    kernels.threads(),
+                    median(tKnn),
+                    median(tBatched),
+                    median(tSub),
+                    median(tSub) / median(tBatched),
+                    median(tOne),
+                    median(tOne) / median(tBatched),
+                    agree,
+                    sites.length,
+                    maxDiff);
         }
     }
 
@@ -120,5 +159,7 @@ public final class TeacherRun {
         return b;
     }
 
-    static double median(double[] a) { return Stats.median(a); }
+    static double median(double[] a) {
+        return Stats.median(a);
+    }
 }

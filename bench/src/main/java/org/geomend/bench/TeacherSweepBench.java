@@ -37,13 +37,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow"
+        })
 public class TeacherSweepBench {
 
     static final int W = 600, K = 5, SUB_BATCH = 24;
 
-    @Param({"0"}) public int threads;
+    @Param({"0"})
+    public int threads;
 
     BufferAllocator alloc;
     JavaKernels kernels;
@@ -53,13 +59,15 @@ public class TeacherSweepBench {
     double[] betas;
     int site;
 
-    @Setup(Level.Trial) public void setUp() {
+    @Setup(Level.Trial)
+    public void setUp() {
         alloc = Memory.child("bench-teacher-sweep");
         kernels = new JavaKernels(threads);
         sites = BenchData.clustered(4000, 200_000, 7);
         site = 0;
         GridSpec window = GridSpec.window(sites.x()[site], sites.y()[site], W, 100);
-        knn = new KnnRaster(window, K + 1, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, window.pixels() * (K + 1)));
+        knn = new KnnRaster(
+                window, K + 1, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, window.pixels() * (K + 1)));
         kernels.nearestSites(sites, knn);
         betas = new double[119];
         for (int i = 0; i < betas.length; i++) betas[i] = Math.round((0.1 + i * 0.05) * 1e9) / 1e9;
@@ -77,17 +85,24 @@ public class TeacherSweepBench {
         return new MapBatch(n, W, W, s, zero, zero, beta, buf);
     }
 
-    @TearDown(Level.Trial) public void tearDown() {
-        knn.close(); ref.close(); maps.close(); kernels.close(); alloc.close();
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        knn.close();
+        ref.close();
+        maps.close();
+        kernels.close();
+        alloc.close();
     }
 
-    @Benchmark public double batchedSweep() {
+    @Benchmark
+    public double batchedSweep() {
         double[] ks = new double[betas.length], sums = new double[betas.length];
         kernels.spdiBetaSweep(sites, knn, K, new BetaSweep(site, 0, 0, W, W, betas), ref, 0, ks, sums);
         return ks[0];
     }
 
-    @Benchmark public double oracleSubBatches() {
+    @Benchmark
+    public double oracleSubBatches() {
         double best = Double.POSITIVE_INFINITY;
         double[] ks = new double[SUB_BATCH], sums = new double[SUB_BATCH];
         for (int from = 0; from < betas.length; from += SUB_BATCH) {
@@ -101,7 +116,9 @@ public class TeacherSweepBench {
         return best;
     }
 
-    @Benchmark @Warmup(iterations = 1) @Measurement(iterations = 2)
+    @Benchmark
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 2)
     public double oneMapAtATime() {
         double best = Double.POSITIVE_INFINITY;
         double[] sums = new double[1];

@@ -34,18 +34,29 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-modules=jdk.incubator.vector",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-Xmx4g"
+        })
 public class UNetInferenceBench {
 
-    @Param({"direct", "auto"}) public String conv;
-    @Param({"0"}) public int threads;
+    @Param({"direct", "auto"})
+    public String conv;
+
+    @Param({"0"})
+    public int threads;
 
     JavaNnKernels nn;
     UNet net;
     Tensor x, w, b, y;
 
-    @Setup(Level.Trial) public void setUp() {
+    @Setup(Level.Trial)
+    public void setUp() {
         nn = new JavaNnKernels(threads, JavaNnKernels.ConvAlgorithm.valueOf(conv.toUpperCase(java.util.Locale.ROOT)));
         UNetConfig cfg = UNetConfig.paper();
         net = new UNet(nn, cfg, 1);
@@ -65,15 +76,23 @@ public class UNetInferenceBench {
         HostIo.upload(nn, wv, w);
     }
 
-    @TearDown(Level.Trial) public void tearDown() {
-        x.close(); w.close(); b.close(); y.close();
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        x.close();
+        w.close();
+        b.close();
+        y.close();
         net.close();
         nn.close();
     }
 
-    @Benchmark public Tensor unet() { return net.infer(); }
+    @Benchmark
+    public Tensor unet() {
+        return net.infer();
+    }
 
-    @Benchmark public Tensor conv48to32() {
+    @Benchmark
+    public Tensor conv48to32() {
         nn.conv2dForward(x, w, b, y);
         return y;
     }

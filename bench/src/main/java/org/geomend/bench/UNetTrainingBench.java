@@ -34,14 +34,28 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-modules=jdk.incubator.vector",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-Xmx4g"
+        })
 public class UNetTrainingBench {
 
-    @Param({"direct", "auto"}) public String conv;
-    @Param({"0"}) public int threads;
-    @Param({"8"}) public int batch;
-    @Param({"160"}) public int side;
+    @Param({"direct", "auto"})
+    public String conv;
+
+    @Param({"0"})
+    public int threads;
+
+    @Param({"8"})
+    public int batch;
+
+    @Param({"160"})
+    public int side;
 
     JavaNnKernels nn;
     UNet net;
@@ -50,7 +64,8 @@ public class UNetTrainingBench {
     Tensor[] m, v;
     int step;
 
-    @Setup(Level.Trial) public void setUp() {
+    @Setup(Level.Trial)
+    public void setUp() {
         nn = new JavaNnKernels(threads, JavaNnKernels.ConvAlgorithm.valueOf(conv.toUpperCase(java.util.Locale.ROOT)));
         UNetConfig cfg = UNetConfig.paper();
         net = new UNet(nn, cfg, 1);
@@ -68,21 +83,27 @@ public class UNetTrainingBench {
         }
     }
 
-    @TearDown(Level.Trial) public void tearDown() {
-        for (int i = 0; i < m.length; i++) { m[i].close(); v[i].close(); }
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        for (int i = 0; i < m.length; i++) {
+            m[i].close();
+            v[i].close();
+        }
         target.close();
         mask.close();
         net.close();
         nn.close();
     }
 
-    @Benchmark public double forwardBackward() {
+    @Benchmark
+    public double forwardBackward() {
         double loss = nn.l1Loss(net.forward(), target, mask, net.outputGradient());
         net.backward();
         return loss;
     }
 
-    @Benchmark public double step() {
+    @Benchmark
+    public double step() {
         double loss = forwardBackward();
         step++;
         for (int i = 0; i < m.length; i++)

@@ -36,19 +36,27 @@ public final class CudaEmulator {
     private CudaEmulator() {}
 
     /** Whether the CUDA providers of this JVM run on the emulator (decides, and loads it, on first call). */
-    public static boolean active() { return decide().dir != null; }
+    public static boolean active() {
+        return decide().dir != null;
+    }
 
     /** The emulator's directory when {@link #active()}, else null. */
-    static Path directory() { return decide().dir; }
+    static Path directory() {
+        return decide().dir;
+    }
 
     /** Why the emulator was asked for and does not run (missing, not loadable), else null. */
-    static String problem() { return decide().problem; }
+    static String problem() {
+        return decide().problem;
+    }
 
     private static synchronized State decide() {
         if (state == null) {
             org.geomend.kernels.Setting s = org.geomend.kernels.Setting.CUDA_EMULATOR;
             String v = s.value();
-            state = decide(v == null ? "" : v, v == null ? "" : s.source().substring(0, s.source().indexOf('=')),
+            state = decide(
+                    v == null ? "" : v,
+                    v == null ? "" : s.source().substring(0, s.source().indexOf('=')),
                     org.geomend.kernels.Setting.CUDA_EMULATOR_DIR.value());
         }
         return state;
@@ -56,13 +64,16 @@ public final class CudaEmulator {
 
     private static State decide(String v, String from, String dirProperty) {
         String lower = v.toLowerCase(Locale.ROOT);
-        if (v.isEmpty() || lower.equals("0") || lower.equals("off") || lower.equals("false")) return new State(null, null);
+        if (v.isEmpty() || lower.equals("0") || lower.equals("off") || lower.equals("false"))
+            return new State(null, null);
         boolean auto = lower.equals("auto");
         Path dir;
         if (auto || lower.equals("1") || lower.equals("on") || lower.equals("true")) {
             if (dirProperty == null || dirProperty.isBlank())
-                return new State(null, from + "=" + v + " but the emulator's directory is unknown (set " + ENV
-                        + " to the directory holding " + DRIVER + ")");
+                return new State(
+                        null,
+                        from + "=" + v + " but the emulator's directory is unknown (set " + ENV
+                                + " to the directory holding " + DRIVER + ")");
             dir = Path.of(dirProperty.trim());
         } else {
             dir = Path.of(v);
@@ -70,12 +81,16 @@ public final class CudaEmulator {
         if (auto && CudaModule.systemDriverProblem() == null) return new State(null, null); // a real driver: use it
         Path lib = dir.resolve(DRIVER);
         if (!Files.isRegularFile(lib))
-            return new State(null, from + "=" + v + " but there is no CUDA emulator at " + lib
-                    + " (it is built by ./build.sh where g++ is installed)");
+            return new State(
+                    null,
+                    from + "=" + v + " but there is no CUDA emulator at " + lib
+                            + " (it is built by ./build.sh where g++ is installed)");
         try {
             System.load(lib.toAbsolutePath().toString());
             try (Arena arena = Arena.ofConfined()) {
-                if (SymbolLookup.libraryLookup(DRIVER, arena).find("gm_emu_device_range_ok").isEmpty())
+                if (SymbolLookup.libraryLookup(DRIVER, arena)
+                        .find("gm_emu_device_range_ok")
+                        .isEmpty())
                     return new State(null, "another " + DRIVER + " was loaded before the CUDA emulator at " + lib);
             }
         } catch (UnsatisfiedLinkError | IllegalArgumentException e) {

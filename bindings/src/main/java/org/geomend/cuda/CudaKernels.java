@@ -1,5 +1,8 @@
 package org.geomend.cuda;
 
+import static jcuda.driver.JCudaDriver.*;
+import static org.geomend.cuda.CudaModule.params;
+
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +20,6 @@ import org.geomend.kernels.MapBatch;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
 import org.geomend.kernels.java.SiteIndex;
-
-import static jcuda.driver.JCudaDriver.*;
-import static org.geomend.cuda.CudaModule.params;
 
 /**
  * The CUDA backend: every {@link GeoKernels} operation as kernels of {@code cuda-src/}, launched through
@@ -43,17 +43,45 @@ public final class CudaKernels implements GeoKernels {
     private final CudaModule cuda;
     private final CUfunction fKnn, fVoronoi, fSpdi, fNormSum, fNormDiv, fKsRows, fKsCols, fKsCombine, fSweep;
     private final CUevent evStart = new CUevent(), evStop = new CUevent();
-    private final DeviceBuffer dSx = new DeviceBuffer("sites.x"), dSy = new DeviceBuffer("sites.y"),
-            dCandOff = new DeviceBuffer("knn.candOff"), dCandIdx = new DeviceBuffer("knn.candIdx"),
-            dKnn = new DeviceBuffer("knn"), dMaps = new DeviceBuffer("maps"), dMask = new DeviceBuffer("mask"),
-            dSite = new DeviceBuffer("batch.site"), dCol0 = new DeviceBuffer("batch.col0"),
-            dRow0 = new DeviceBuffer("batch.row0"), dBeta = new DeviceBuffer("batch.beta"),
-            dPartials = new DeviceBuffer("norm.partials"), dSums = new DeviceBuffer("norm.sums"),
-            dKsRef = new DeviceBuffer("ks2.ref"), dKsCand = new DeviceBuffer("ks2.cand"),
-            dKsRows = new DeviceBuffer("ks2.rows"), dKsPart = new DeviceBuffer("ks2.part"),
-            dKsRowPart = new DeviceBuffer("ks2.rowPart"), dKsOut = new DeviceBuffer("ks2.out");
-    private final List<DeviceBuffer> buffers = List.of(dSx, dSy, dCandOff, dCandIdx, dKnn, dMaps, dMask, dSite,
-            dCol0, dRow0, dBeta, dPartials, dSums, dKsRef, dKsCand, dKsRows, dKsPart, dKsRowPart, dKsOut);
+    private final DeviceBuffer dSx = new DeviceBuffer("sites.x"),
+            dSy = new DeviceBuffer("sites.y"),
+            dCandOff = new DeviceBuffer("knn.candOff"),
+            dCandIdx = new DeviceBuffer("knn.candIdx"),
+            dKnn = new DeviceBuffer("knn"),
+            dMaps = new DeviceBuffer("maps"),
+            dMask = new DeviceBuffer("mask"),
+            dSite = new DeviceBuffer("batch.site"),
+            dCol0 = new DeviceBuffer("batch.col0"),
+            dRow0 = new DeviceBuffer("batch.row0"),
+            dBeta = new DeviceBuffer("batch.beta"),
+            dPartials = new DeviceBuffer("norm.partials"),
+            dSums = new DeviceBuffer("norm.sums"),
+            dKsRef = new DeviceBuffer("ks2.ref"),
+            dKsCand = new DeviceBuffer("ks2.cand"),
+            dKsRows = new DeviceBuffer("ks2.rows"),
+            dKsPart = new DeviceBuffer("ks2.part"),
+            dKsRowPart = new DeviceBuffer("ks2.rowPart"),
+            dKsOut = new DeviceBuffer("ks2.out");
+    private final List<DeviceBuffer> buffers = List.of(
+            dSx,
+            dSy,
+            dCandOff,
+            dCandIdx,
+            dKnn,
+            dMaps,
+            dMask,
+            dSite,
+            dCol0,
+            dRow0,
+            dBeta,
+            dPartials,
+            dSums,
+            dKsRef,
+            dKsCand,
+            dKsRows,
+            dKsPart,
+            dKsRowPart,
+            dKsOut);
     private boolean eventsCreated, closed;
     private double lastKernelMillis;
 
@@ -107,17 +135,28 @@ public final class CudaKernels implements GeoKernels {
         return m.lines().findFirst().orElse(m).trim();
     }
 
-    private CUfunction function(String name) { return cuda.function(name); }
+    private CUfunction function(String name) {
+        return cuda.function(name);
+    }
 
-    @Override public String name() { return "cuda"; }
+    @Override
+    public String name() {
+        return "cuda";
+    }
 
     /** The device's name (cuDeviceGetName). */
-    public String deviceName() { return cuda.deviceName(); }
+    public String deviceName() {
+        return cuda.deviceName();
+    }
 
-    public int ordinal() { return ordinal; }
+    public int ordinal() {
+        return ordinal;
+    }
 
     /** GPU time, in milliseconds, of the kernels of the last operation (CUDA events; copies excluded). */
-    public synchronized double lastKernelMillis() { return lastKernelMillis; }
+    public synchronized double lastKernelMillis() {
+        return lastKernelMillis;
+    }
 
     // ---------------------------------------------------------------- plumbing
 
@@ -141,7 +180,9 @@ public final class CudaKernels implements GeoKernels {
         cuLaunchKernel(f, gx, gy, 1, bx, by, 1, 0, null, params(args), null);
     }
 
-    private void timerStart() { cuEventRecord(evStart, null); }
+    private void timerStart() {
+        cuEventRecord(evStart, null);
+    }
 
     private void timerStop() {
         cuEventRecord(evStop, null);
@@ -157,7 +198,8 @@ public final class CudaKernels implements GeoKernels {
      * closed segment throws {@link IllegalStateException} here instead.
      */
     static Pointer host(MemorySegment s, long off, long n) {
-        if (!s.scope().isAlive()) throw new IllegalStateException("host memory already closed (" + s.byteSize() + "-byte segment)");
+        if (!s.scope().isAlive())
+            throw new IllegalStateException("host memory already closed (" + s.byteSize() + "-byte segment)");
         return Pointer.to(s.asSlice(off, n).asByteBuffer());
     }
 
@@ -206,13 +248,17 @@ public final class CudaKernels implements GeoKernels {
         if (bh > MAX_GRID_YZ) throw new IllegalArgumentException("raster too tall for the cuda backend: " + g.height());
         // candidate lists per 16 x 16 block, exactly as JavaKernels.nearestSites builds them
         SiteIndex index = new SiteIndex(sites);
-        int[][] cand = IntStream.range(0, bw * bh).parallel().mapToObj(b -> {
-            int bc = (b % bw) * B, br = (b / bw) * B;
-            int ce = Math.min(bc + B, g.width()), re = Math.min(br + B, g.height());
-            double cx = g.x0() + (bc + ce) * 0.5 * g.resolution(), cy = g.y0() + (br + re) * 0.5 * g.resolution();
-            double h = Math.hypot(ce - bc, re - br) * 0.5 * g.resolution();
-            return JavaKernels.candidates(index, cx, cy, kk, h);
-        }).toArray(int[][]::new);
+        int[][] cand = IntStream.range(0, bw * bh)
+                .parallel()
+                .mapToObj(b -> {
+                    int bc = (b % bw) * B, br = (b / bw) * B;
+                    int ce = Math.min(bc + B, g.width()), re = Math.min(br + B, g.height());
+                    double cx = g.x0() + (bc + ce) * 0.5 * g.resolution(),
+                            cy = g.y0() + (br + re) * 0.5 * g.resolution();
+                    double h = Math.hypot(ce - bc, re - br) * 0.5 * g.resolution();
+                    return JavaKernels.candidates(index, cx, cy, kk, h);
+                })
+                .toArray(int[][]::new);
         int[] off = new int[bw * bh + 1];
         for (int b = 0; b < cand.length; b++) off[b + 1] = Math.addExact(off[b], cand[b].length);
         int[] idx = new int[off[cand.length]];
@@ -224,7 +270,8 @@ public final class CudaKernels implements GeoKernels {
             CUdeviceptr co = upload(dCandOff, off, off.length), ci = upload(dCandIdx, idx, idx.length);
             CUdeviceptr out = dKnn.ensure(outBytes);
             timerStart();
-            launch2d(fKnn, bw, bh, B, B, sx, sy, co, ci, g.x0(), g.y0(), g.resolution(), g.width(), g.height(), kk, out);
+            launch2d(
+                    fKnn, bw, bh, B, B, sx, sy, co, ci, g.x0(), g.y0(), g.resolution(), g.width(), g.height(), kk, out);
             timerStop();
             toHost(dst.idx().segment(), 0, out, outBytes);
         } catch (RuntimeException e) {
@@ -246,12 +293,28 @@ public final class CudaKernels implements GeoKernels {
         try {
             enter();
             CUdeviceptr k = uploadKnn(knn);
-            CUdeviceptr site = upload(dSite, batch.site(), n), c0 = upload(dCol0, batch.col0(), n), r0 = upload(dRow0, batch.row0(), n);
+            CUdeviceptr site = upload(dSite, batch.site(), n),
+                    c0 = upload(dCol0, batch.col0(), n),
+                    r0 = upload(dRow0, batch.row0(), n);
             CUdeviceptr maps = dMaps.ensure(bytes);
             timerStart();
             for (int base = 0; base < n; base += MAX_GRID_YZ)
-                launch(fVoronoi, (np + 255) / 256, Math.min(MAX_GRID_YZ, n - base), 1, 256,
-                        k, knn.grid().width(), knn.kk(), site, c0, r0, base, batch.width(), batch.height(), maps);
+                launch(
+                        fVoronoi,
+                        (np + 255) / 256,
+                        Math.min(MAX_GRID_YZ, n - base),
+                        1,
+                        256,
+                        k,
+                        knn.grid().width(),
+                        knn.kk(),
+                        site,
+                        c0,
+                        r0,
+                        base,
+                        batch.width(),
+                        batch.height(),
+                        maps);
             timerStop();
             toHost(batch.maps().segment(), 0, maps, bytes);
         } catch (RuntimeException e) {
@@ -262,26 +325,51 @@ public final class CudaKernels implements GeoKernels {
     @Override
     public synchronized void spdiMaps(SitePositions sites, KnnRaster knn, int k, MapBatch batch) {
         if (k < 1 || k > 8) throw new IllegalArgumentException("k must be in [1, 8]: " + k);
-        if (knn.kk() < k + 1) throw new IllegalArgumentException("raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
+        if (knn.kk() < k + 1)
+            throw new IllegalArgumentException(
+                    "raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
         batch.checkInside(knn.grid());
         int n = batch.count();
         for (int m = 0; m < n; m++)
             if (batch.site()[m] < 0 || batch.site()[m] >= sites.size())
-                throw new IllegalArgumentException("map " + m + " names site " + batch.site()[m] + " of " + sites.size());
+                throw new IllegalArgumentException(
+                        "map " + m + " names site " + batch.site()[m] + " of " + sites.size());
         GridSpec g = knn.grid();
         long np = batch.mapPixels(), bytes = n * np * 4;
         try {
             enter();
             CUdeviceptr sx = upload(dSx, sites.x(), sites.size()), sy = upload(dSy, sites.y(), sites.size());
             CUdeviceptr kn = uploadKnn(knn);
-            CUdeviceptr site = upload(dSite, batch.site(), n), c0 = upload(dCol0, batch.col0(), n), r0 = upload(dRow0, batch.row0(), n);
+            CUdeviceptr site = upload(dSite, batch.site(), n),
+                    c0 = upload(dCol0, batch.col0(), n),
+                    r0 = upload(dRow0, batch.row0(), n);
             CUdeviceptr beta = upload(dBeta, batch.beta(), n);
             CUdeviceptr maps = dMaps.ensure(bytes);
             timerStart();
             for (int base = 0; base < n; base += MAX_GRID_YZ)
-                launch(fSpdi, (np + 255) / 256, Math.min(MAX_GRID_YZ, n - base), 1, 256,
-                        sx, sy, kn, g.x0(), g.y0(), g.resolution(), g.width(), knn.kk(), k,
-                        site, c0, r0, beta, base, batch.width(), batch.height(), maps);
+                launch(
+                        fSpdi,
+                        (np + 255) / 256,
+                        Math.min(MAX_GRID_YZ, n - base),
+                        1,
+                        256,
+                        sx,
+                        sy,
+                        kn,
+                        g.x0(),
+                        g.y0(),
+                        g.resolution(),
+                        g.width(),
+                        knn.kk(),
+                        k,
+                        site,
+                        c0,
+                        r0,
+                        beta,
+                        base,
+                        batch.width(),
+                        batch.height(),
+                        maps);
             timerStop();
             toHost(batch.maps().segment(), 0, maps, bytes);
         } catch (RuntimeException e) {
@@ -308,8 +396,35 @@ public final class CudaKernels implements GeoKernels {
             timerStart();
             for (int base = 0; base < n; base += MAX_GRID_YZ) {
                 int cnt = Math.min(MAX_GRID_YZ, n - base);
-                launch(fNormSum, parts, cnt, 1, 256, maps, mk, raster.width(), c0, r0, base, batch.width(), batch.height(), parts, part);
-                launch(fNormDiv, (np + 255) / 256, cnt, 1, 256, maps, part, parts, base, batch.width(), batch.height(), sm);
+                launch(
+                        fNormSum,
+                        parts,
+                        cnt,
+                        1,
+                        256,
+                        maps,
+                        mk,
+                        raster.width(),
+                        c0,
+                        r0,
+                        base,
+                        batch.width(),
+                        batch.height(),
+                        parts,
+                        part);
+                launch(
+                        fNormDiv,
+                        (np + 255) / 256,
+                        cnt,
+                        1,
+                        256,
+                        maps,
+                        part,
+                        parts,
+                        base,
+                        batch.width(),
+                        batch.height(),
+                        sm);
             }
             timerStop();
             toHost(batch.maps().segment(), 0, maps, bytes);
@@ -329,12 +444,20 @@ public final class CudaKernels implements GeoKernels {
     }
 
     @Override
-    public void ks2Batch(GridBuffer ref, long offRef, GridBuffer candidates, int count, int width, int height, double[] out) {
+    public void ks2Batch(
+            GridBuffer ref, long offRef, GridBuffer candidates, int count, int width, int height, double[] out) {
         ks2(ref, offRef, candidates, 0, count, width, height, out);
     }
 
-    private synchronized void ks2(GridBuffer ref, long offRef, GridBuffer cand, long offCand, int count, int width,
-                                  int height, double[] out) {
+    private synchronized void ks2(
+            GridBuffer ref,
+            long offRef,
+            GridBuffer cand,
+            long offCand,
+            int count,
+            int width,
+            int height,
+            double[] out) {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("bad KS2 size " + width + "x" + height);
         long np = (long) width * height;
         if (offRef < 0 || offRef + np > ref.elements() || offCand < 0 || offCand + count * np > cand.elements())
@@ -357,7 +480,19 @@ public final class CudaKernels implements GeoKernels {
                 CUdeviceptr o = dKsOut.ensure(8L * cnt);
                 timerStart();
                 launch(fKsRows, (height + 7) / 8, cnt, 1, 256, r, c, width, height, rows);
-                launch(fKsCols, (width + 1 + 127) / 128, strips, cnt, 128, rows, width, height, KS2_STRIP, strips, part, rowPart);
+                launch(
+                        fKsCols,
+                        (width + 1 + 127) / 128,
+                        strips,
+                        cnt,
+                        128,
+                        rows,
+                        width,
+                        height,
+                        KS2_STRIP,
+                        strips,
+                        part,
+                        rowPart);
                 launch(fKsCombine, cnt, 1, 1, 256, part, rowPart, width, strips, o);
                 timerStop();
                 kernelMs += lastKernelMillis;
@@ -378,15 +513,26 @@ public final class CudaKernels implements GeoKernels {
      * against the reference; only the KS2 values and sums come back to the host.
      */
     @Override
-    public synchronized void spdiBetaSweep(SitePositions sites, KnnRaster knn, int k, BetaSweep sweep, GridBuffer ref,
-                                           long offRef, double[] ks2, double[] sums) {
+    public synchronized void spdiBetaSweep(
+            SitePositions sites,
+            KnnRaster knn,
+            int k,
+            BetaSweep sweep,
+            GridBuffer ref,
+            long offRef,
+            double[] ks2,
+            double[] sums) {
         if (k < 1 || k > 8) throw new IllegalArgumentException("k must be in [1, 8]: " + k);
-        if (knn.kk() < k + 1) throw new IllegalArgumentException("raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
+        if (knn.kk() < k + 1)
+            throw new IllegalArgumentException(
+                    "raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
         sweep.check(knn.grid(), sites);
         int nb = sweep.count(), w = sweep.width(), h = sweep.height();
-        if (ks2.length < nb || sums.length < nb) throw new IllegalArgumentException("ks2/sums shorter than the " + nb + " betas");
+        if (ks2.length < nb || sums.length < nb)
+            throw new IllegalArgumentException("ks2/sums shorter than the " + nb + " betas");
         long np = sweep.mapPixels();
-        if (offRef < 0 || offRef + np > ref.elements()) throw new IllegalArgumentException("reference map reaches past its buffer");
+        if (offRef < 0 || offRef + np > ref.elements())
+            throw new IllegalArgumentException("reference map reaches past its buffer");
         GridSpec g = knn.grid();
         int chunk = (int) Math.max(1, Math.min(Math.min(nb, MAX_GRID_YZ), KS2_ROWS_BUDGET / (np * 8)));
         int strips = (h + KS2_STRIP - 1) / KS2_STRIP;
@@ -408,8 +554,30 @@ public final class CudaKernels implements GeoKernels {
                 CUdeviceptr rowPart = dKsRowPart.ensure(8L * cnt * strips);
                 CUdeviceptr o = dKsOut.ensure(8L * cnt);
                 timerStart();
-                launch(fSweep, (np + 255) / 256, 1, 1, 256, sx, sy, kn, g.x0(), g.y0(), g.resolution(), g.width(), knn.kk(), k,
-                        sweep.site(), sweep.col0(), sweep.row0(), w, h, beta, base, cnt, maps);
+                launch(
+                        fSweep,
+                        (np + 255) / 256,
+                        1,
+                        1,
+                        256,
+                        sx,
+                        sy,
+                        kn,
+                        g.x0(),
+                        g.y0(),
+                        g.resolution(),
+                        g.width(),
+                        knn.kk(),
+                        k,
+                        sweep.site(),
+                        sweep.col0(),
+                        sweep.row0(),
+                        w,
+                        h,
+                        beta,
+                        base,
+                        cnt,
+                        maps);
                 launch(fNormSum, parts, cnt, 1, 256, maps, null, g.width(), null, null, 0, w, h, parts, part);
                 launch(fNormDiv, (np + 255) / 256, cnt, 1, 256, maps, part, parts, 0, w, h, su);
                 launch(fKsRows, (h + 7) / 8, cnt, 1, 256, r, maps, w, h, rows);

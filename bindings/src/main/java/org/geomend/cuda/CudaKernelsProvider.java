@@ -9,11 +9,18 @@ import org.geomend.kernels.GeoKernelsProvider;
  */
 public final class CudaKernelsProvider implements GeoKernelsProvider {
 
-    @Override public String name() { return "cuda"; }
+    @Override
+    public String name() {
+        return "cuda";
+    }
 
-    @Override public int priority() { return 100; }
+    @Override
+    public int priority() {
+        return 100;
+    }
 
-    @Override public GeoKernels create() throws CudaUnavailableException {
+    @Override
+    public GeoKernels create() throws CudaUnavailableException {
         return CudaKernels.open(CudaModule.deviceOrdinal());
     }
 }

@@ -1,5 +1,7 @@
 package org.geomend.cuda;
 
+import static jcuda.driver.JCudaDriver.*;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -15,8 +17,6 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
-
-import static jcuda.driver.JCudaDriver.*;
 
 /**
  * What every JCuda backend of this package shares: the checks before the driver is touched ({@link #requireFatbin},
@@ -50,7 +50,8 @@ final class CudaModule {
             deviceName = new String(name, 0, len, StandardCharsets.UTF_8).trim();
         } catch (RuntimeException e) {
             RuntimeException c = close(List.of());
-            if (c != null) e.addSuppressed(new IllegalStateException("cuda close failed: " + CudaKernels.oneLine(c), c));
+            if (c != null)
+                e.addSuppressed(new IllegalStateException("cuda close failed: " + CudaKernels.oneLine(c), c));
             throw e;
         }
     }
@@ -72,7 +73,8 @@ final class CudaModule {
         try {
             return org.geomend.kernels.Setting.CUDA_DEVICE.intValue(0);
         } catch (IllegalArgumentException e) {
-            throw new CudaUnavailableException(org.geomend.kernels.Setting.CUDA_DEVICE.source() + " is not a device number");
+            throw new CudaUnavailableException(
+                    org.geomend.kernels.Setting.CUDA_DEVICE.source() + " is not a device number");
         }
     }
 
@@ -89,7 +91,8 @@ final class CudaModule {
         if (fatbin == null && driver == null && CudaEmulator.active())
             return "// geomend CUDA emulator: no nvcc fatbin in this build\n".getBytes(StandardCharsets.US_ASCII);
         if (fatbin == null)
-            throw new CudaUnavailableException("no " + CudaKernels.FATBIN + " resource on the class path (geomend was built without nvcc)");
+            throw new CudaUnavailableException(
+                    "no " + CudaKernels.FATBIN + " resource on the class path (geomend was built without nvcc)");
         if (driver != null) throw new CudaUnavailableException(driver);
         return fatbin;
     }
@@ -155,12 +158,18 @@ final class CudaModule {
     // ---------------------------------------------------------------- on the device
 
     /** The device's name (cuDeviceGetName). */
-    String deviceName() { return deviceName; }
+    String deviceName() {
+        return deviceName;
+    }
 
-    CUdevice device() { return device; }
+    CUdevice device() {
+        return device;
+    }
 
     /** Makes the primary context current on this thread. */
-    void makeCurrent() { cuCtxSetCurrent(context); }
+    void makeCurrent() {
+        cuCtxSetCurrent(context);
+    }
 
     /**
      * Loads the fatbin into the context. A refusal is an {@link IllegalStateException} naming the device, and with
@@ -176,7 +185,8 @@ final class CudaModule {
                 cuDriverGetVersion(v);
                 detail = " (driver CUDA " + v[0] / 1000 + "." + v[0] % 1000 / 10 + "; built for sm_80/sm_90 by nvcc)";
             }
-            throw new IllegalStateException("cannot load geomend.fatbin on " + deviceName + detail + ": " + CudaKernels.oneLine(e), e);
+            throw new IllegalStateException(
+                    "cannot load geomend.fatbin on " + deviceName + detail + ": " + CudaKernels.oneLine(e), e);
         }
         moduleLoaded = true;
     }
@@ -187,7 +197,8 @@ final class CudaModule {
         try {
             cuModuleGetFunction(f, module, name);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("geomend.fatbin has no kernel " + name + " (stale build? rebuild with nvcc)", e);
+            throw new IllegalStateException(
+                    "geomend.fatbin has no kernel " + name + " (stale build? rebuild with nvcc)", e);
         }
         return f;
     }

@@ -1,5 +1,7 @@
 package org.geomend.cuda;
 
+import static jcuda.driver.JCudaDriver.*;
+
 import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -9,8 +11,6 @@ import org.geomend.kernels.nbl.NblMapArrays;
 import org.geomend.kernels.nbl.NblModel;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
-
-import static jcuda.driver.JCudaDriver.*;
 
 /**
  * NBL batch scoring on CUDA: kernel {@code geomend_nbl_score} of {@code cuda-src/nbl.cu}, one thread per
@@ -33,16 +33,47 @@ public final class CudaNblScoring implements NblScoring {
 
     private final CudaModule cuda;
     private final CUfunction fScore;
-    private final DeviceBuffer dCellStart = new DeviceBuffer("nbl.cellStart"), dEntTile = new DeviceBuffer("nbl.entTile"),
-            dMuR = new DeviceBuffer("nbl.muR"), dIsR = new DeviceBuffer("nbl.isR"), dMuQ = new DeviceBuffer("nbl.muQ"),
-            dIsQ = new DeviceBuffer("nbl.isQ"), dTileX = new DeviceBuffer("nbl.tileX"), dTileY = new DeviceBuffer("nbl.tileY"),
-            dTileScale = new DeviceBuffer("nbl.tileScale"), dTileDens = new DeviceBuffer("nbl.tileDens"),
-            dCellX = new DeviceBuffer("nbl.cellX"), dCellY = new DeviceBuffer("nbl.cellY"), dFpd = new DeviceBuffer("nbl.fpd"),
-            dRecStart = new DeviceBuffer("nbl.recStart"), dCell = new DeviceBuffer("nbl.cell"), dRsrp = new DeviceBuffer("nbl.rsrp"),
-            dRssi = new DeviceBuffer("nbl.rssi"), dTa = new DeviceBuffer("nbl.ta"), dEst = new DeviceBuffer("nbl.est"),
+    private final DeviceBuffer dCellStart = new DeviceBuffer("nbl.cellStart"),
+            dEntTile = new DeviceBuffer("nbl.entTile"),
+            dMuR = new DeviceBuffer("nbl.muR"),
+            dIsR = new DeviceBuffer("nbl.isR"),
+            dMuQ = new DeviceBuffer("nbl.muQ"),
+            dIsQ = new DeviceBuffer("nbl.isQ"),
+            dTileX = new DeviceBuffer("nbl.tileX"),
+            dTileY = new DeviceBuffer("nbl.tileY"),
+            dTileScale = new DeviceBuffer("nbl.tileScale"),
+            dTileDens = new DeviceBuffer("nbl.tileDens"),
+            dCellX = new DeviceBuffer("nbl.cellX"),
+            dCellY = new DeviceBuffer("nbl.cellY"),
+            dFpd = new DeviceBuffer("nbl.fpd"),
+            dRecStart = new DeviceBuffer("nbl.recStart"),
+            dCell = new DeviceBuffer("nbl.cell"),
+            dRsrp = new DeviceBuffer("nbl.rsrp"),
+            dRssi = new DeviceBuffer("nbl.rssi"),
+            dTa = new DeviceBuffer("nbl.ta"),
+            dEst = new DeviceBuffer("nbl.est"),
             dCand = new DeviceBuffer("nbl.cand");
-    private final List<DeviceBuffer> buffers = List.of(dCellStart, dEntTile, dMuR, dIsR, dMuQ, dIsQ, dTileX, dTileY, dTileScale,
-            dTileDens, dCellX, dCellY, dFpd, dRecStart, dCell, dRsrp, dRssi, dTa, dEst, dCand);
+    private final List<DeviceBuffer> buffers = List.of(
+            dCellStart,
+            dEntTile,
+            dMuR,
+            dIsR,
+            dMuQ,
+            dIsQ,
+            dTileX,
+            dTileY,
+            dTileScale,
+            dTileDens,
+            dCellX,
+            dCellY,
+            dFpd,
+            dRecStart,
+            dCell,
+            dRsrp,
+            dRssi,
+            dTa,
+            dEst,
+            dCand);
     private NblMapArrays uploaded;
     private double[] est = new double[0];
     private boolean closed;
@@ -67,9 +98,14 @@ public final class CudaNblScoring implements NblScoring {
         return CudaModule.start(ordinal, () -> new CudaNblScoring(ordinal, fatbin));
     }
 
-    @Override public String name() { return "cuda"; }
+    @Override
+    public String name() {
+        return "cuda";
+    }
 
-    public String deviceName() { return cuda.deviceName(); }
+    public String deviceName() {
+        return cuda.deviceName();
+    }
 
     private static CUdeviceptr up(DeviceBuffer b, int[] a, int n) {
         CUdeviceptr p = b.ensure(4L * n);
@@ -108,11 +144,17 @@ public final class CudaNblScoring implements NblScoring {
         uploaded = m;
     }
 
-    private static Pointer p(CUdeviceptr d) { return Pointer.to(d); }
+    private static Pointer p(CUdeviceptr d) {
+        return Pointer.to(d);
+    }
 
-    private static Pointer p(int v) { return Pointer.to(new int[] {v}); }
+    private static Pointer p(int v) {
+        return Pointer.to(new int[] {v});
+    }
 
-    private static Pointer p(double v) { return Pointer.to(new double[] {v}); }
+    private static Pointer p(double v) {
+        return Pointer.to(new double[] {v});
+    }
 
     @Override
     public synchronized void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out) {
@@ -123,16 +165,40 @@ public final class CudaNblScoring implements NblScoring {
         try {
             cuda.makeCurrent();
             if (uploaded != map) uploadMap(map);
-            CUdeviceptr rs = up(dRecStart, batch.recStart, n + 1), ce = up(dCell, batch.cell, rows),
-                    rp = up(dRsrp, batch.rsrp, rows), rq = up(dRssi, batch.rssi, rows), ta = up(dTa, batch.ta, rows);
+            CUdeviceptr rs = up(dRecStart, batch.recStart, n + 1),
+                    ce = up(dCell, batch.cell, rows),
+                    rp = up(dRsrp, batch.rsrp, rows),
+                    rq = up(dRssi, batch.rssi, rows),
+                    ta = up(dTa, batch.ta, rows);
             CUdeviceptr e = dEst.ensure(32L * n), c = dCand.ensure(4L * n);
             int fpdLen = map.fpd() == null ? 0 : map.fpd().length;
             Pointer params = Pointer.to(
-                    p(dCellStart.ensure(0)), p(dEntTile.ensure(0)), p(dMuR.ensure(0)), p(dIsR.ensure(0)),
-                    p(dMuQ.ensure(0)), p(dIsQ.ensure(0)), p(dTileX.ensure(0)), p(dTileY.ensure(0)),
-                    p(dTileScale.ensure(0)), p(dTileDens.ensure(0)), p(dCellX.ensure(0)), p(dCellY.ensure(0)),
-                    p(dFpd.ensure(0)), p(fpdLen), p(map.fpdMin()), p(map.fpdBin()), p(map.fpdFloor()),
-                    p(useDensity ? 1 : 0), p(rs), p(ce), p(rp), p(rq), p(ta), p(n), p(e), p(c));
+                    p(dCellStart.ensure(0)),
+                    p(dEntTile.ensure(0)),
+                    p(dMuR.ensure(0)),
+                    p(dIsR.ensure(0)),
+                    p(dMuQ.ensure(0)),
+                    p(dIsQ.ensure(0)),
+                    p(dTileX.ensure(0)),
+                    p(dTileY.ensure(0)),
+                    p(dTileScale.ensure(0)),
+                    p(dTileDens.ensure(0)),
+                    p(dCellX.ensure(0)),
+                    p(dCellY.ensure(0)),
+                    p(dFpd.ensure(0)),
+                    p(fpdLen),
+                    p(map.fpdMin()),
+                    p(map.fpdBin()),
+                    p(map.fpdFloor()),
+                    p(useDensity ? 1 : 0),
+                    p(rs),
+                    p(ce),
+                    p(rp),
+                    p(rq),
+                    p(ta),
+                    p(n),
+                    p(e),
+                    p(c));
             cuLaunchKernel(fScore, (n + BLOCK - 1) / BLOCK, 1, 1, BLOCK, 1, 1, 0, null, params, null);
             cuCtxSynchronize();
             if (est.length < 4 * n) est = new double[4 * n];

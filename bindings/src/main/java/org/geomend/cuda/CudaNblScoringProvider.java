@@ -9,11 +9,18 @@ import org.geomend.kernels.nbl.NblScoringProvider;
  */
 public final class CudaNblScoringProvider implements NblScoringProvider {
 
-    @Override public String name() { return "cuda"; }
+    @Override
+    public String name() {
+        return "cuda";
+    }
 
-    @Override public int priority() { return 100; }
+    @Override
+    public int priority() {
+        return 100;
+    }
 
-    @Override public NblScoring create() throws CudaUnavailableException {
+    @Override
+    public NblScoring create() throws CudaUnavailableException {
         return CudaNblScoring.open(CudaModule.deviceOrdinal());
     }
 }

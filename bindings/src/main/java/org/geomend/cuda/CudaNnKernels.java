@@ -1,5 +1,8 @@
 package org.geomend.cuda;
 
+import static jcuda.driver.JCudaDriver.*;
+import static org.geomend.cuda.CudaModule.params;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -9,16 +12,13 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.JCudaDriver;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
-
-import static jcuda.driver.JCudaDriver.*;
-import static org.geomend.cuda.CudaModule.params;
 
 /**
  * The U-Net operations ({@link NnKernels}) on CUDA: the {@code geomend_nn_*} kernels of {@code cuda-src/unet.cu},
@@ -39,10 +39,13 @@ import static org.geomend.cuda.CudaModule.params;
 public final class CudaNnKernels implements NnKernels {
 
     /** Who runs the convolutions. */
-    public enum ConvLibrary { CUDA, CUDNN }
+    public enum ConvLibrary {
+        CUDA,
+        CUDNN
+    }
 
     private static final int THREADS = 256;
-    private static final int MAX_BLOCKS = 65535;            // cap of element-wise grids (they are grid-stride)
+    private static final int MAX_BLOCKS = 65535; // cap of element-wise grids (they are grid-stride)
     private static final int L1_MAX_PARTS = 1024;
     private static final long COPY_CHUNK = 1L << 28;
     private static final long WGRAD_SCRATCH_LIMIT = 1L << 30; // bytes of split-K partial sums
@@ -52,11 +55,28 @@ public final class CudaNnKernels implements NnKernels {
     private final CudaModule cuda;
     private final int smCount;
     private final boolean syncEachOp;
-    private final CUfunction fFill, fReluF, fReluB, fPoolF, fPoolB, fUpF, fUpB, fConcat, fSplit, fL1Part, fL1Final,
-            fL1Grad, fAdam, fWgradReduce, fBiasPart, fBiasFinal, fAdd;
+    private final CUfunction fFill,
+            fReluF,
+            fReluB,
+            fPoolF,
+            fPoolB,
+            fUpF,
+            fUpB,
+            fConcat,
+            fSplit,
+            fL1Part,
+            fL1Final,
+            fL1Grad,
+            fAdam,
+            fWgradReduce,
+            fBiasPart,
+            fBiasFinal,
+            fAdd;
     private final CUfunction[] fConv = new CUfunction[3], fWgrad = new CUfunction[3]; // 64x64, 32x128, 16x256
-    private final DeviceBuffer l1Parts = new DeviceBuffer("l1.partials"), l1Out = new DeviceBuffer("l1.out"),
-            biasParts = new DeviceBuffer("bias.partials"), wgradParts = new DeviceBuffer("wgrad.partials");
+    private final DeviceBuffer l1Parts = new DeviceBuffer("l1.partials"),
+            l1Out = new DeviceBuffer("l1.out"),
+            biasParts = new DeviceBuffer("bias.partials"),
+            wgradParts = new DeviceBuffer("wgrad.partials");
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private CudnnConvolutions cudnn;
     private boolean closed;
@@ -108,28 +128,41 @@ public final class CudaNnKernels implements NnKernels {
     public static CudaNnKernels open(int ordinal, ConvLibrary conv) throws CudaUnavailableException {
         byte[] fatbin = CudaModule.requireFatbin();
         CudnnLibrary lib = conv == ConvLibrary.CUDNN ? CudnnLibrary.get() : null;
-        return CudaModule.start(ordinal,
+        return CudaModule.start(
+                ordinal,
                 () -> new CudaNnKernels(ordinal, fatbin, conv, lib, org.geomend.kernels.Setting.CUDNN_TF32.isOn()));
     }
 
-    private CUfunction function(String name) { return cuda.function(name); }
+    private CUfunction function(String name) {
+        return cuda.function(name);
+    }
 
     /** The cuDNN algorithms chosen so far per convolution shape (empty for the hand-written backend), for tests and reports. */
     synchronized java.util.Map<CudnnConvolutions.Shape, String> cudnnAlgorithms() {
         return cudnn == null ? java.util.Map.of() : cudnn.chosenAlgorithms();
     }
 
-    @Override public String name() { return conv == ConvLibrary.CUDNN ? "cudnn" : "cuda"; }
+    @Override
+    public String name() {
+        return conv == ConvLibrary.CUDNN ? "cudnn" : "cuda";
+    }
 
-    public String deviceName() { return cuda.deviceName(); }
+    public String deviceName() {
+        return cuda.deviceName();
+    }
 
-    public int ordinal() { return ordinal; }
+    public int ordinal() {
+        return ordinal;
+    }
 
-    public ConvLibrary conv() { return conv; }
+    public ConvLibrary conv() {
+        return conv;
+    }
 
     /** One line for reports: device, SM count, convolution path. */
     public String describe() {
-        return cuda.deviceName() + " (" + smCount + " SMs), convolutions: " + (cudnn == null ? "hand-written CUDA" : cudnn.describe());
+        return cuda.deviceName() + " (" + smCount + " SMs), convolutions: "
+                + (cudnn == null ? "hand-written CUDA" : cudnn.describe());
     }
 
     // ---------------------------------------------------------------- tensors
@@ -147,8 +180,10 @@ public final class CudaNnKernels implements NnKernels {
         try {
             cuMemAlloc(p, bytes);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cuda allocate " + Arrays.toString(shape) + " (" + bytes + " bytes) failed: "
-                    + CudaKernels.oneLine(e), e);
+            throw new IllegalStateException(
+                    "cuda allocate " + Arrays.toString(shape) + " (" + bytes + " bytes) failed: "
+                            + CudaKernels.oneLine(e),
+                    e);
         }
         try {
             cuMemsetD8(p, (byte) 0, bytes);
@@ -179,7 +214,8 @@ public final class CudaNnKernels implements NnKernels {
         CudaTensor d = own(dst, "dst");
         long bytes = 4 * d.elements();
         if (src.byteSize() < bytes)
-            throw new IllegalArgumentException("upload: source holds " + src.byteSize() + " bytes, " + d + " needs " + bytes);
+            throw new IllegalArgumentException(
+                    "upload: source holds " + src.byteSize() + " bytes, " + d + " needs " + bytes);
         enter();
         try {
             if (src.isNative()) {
@@ -193,7 +229,10 @@ public final class CudaNnKernels implements NnKernels {
                     for (long done = 0; done < bytes; done += COPY_CHUNK) {
                         long n = Math.min(COPY_CHUNK, bytes - done);
                         MemorySegment.copy(src, done, stage, 0, n);
-                        cuMemcpyHtoD(d.ptr.withByteOffset(done), Pointer.to(stage.asSlice(0, n).asByteBuffer()), n);
+                        cuMemcpyHtoD(
+                                d.ptr.withByteOffset(done),
+                                Pointer.to(stage.asSlice(0, n).asByteBuffer()),
+                                n);
                     }
                 }
             }
@@ -208,7 +247,8 @@ public final class CudaNnKernels implements NnKernels {
         CudaTensor s = own(src, "src");
         long bytes = 4 * s.elements();
         if (dst.byteSize() < bytes)
-            throw new IllegalArgumentException("download: destination holds " + dst.byteSize() + " bytes, " + s + " needs " + bytes);
+            throw new IllegalArgumentException(
+                    "download: destination holds " + dst.byteSize() + " bytes, " + s + " needs " + bytes);
         if (dst.isReadOnly()) throw new IllegalArgumentException("download: destination is read-only");
         enter();
         try {
@@ -250,8 +290,7 @@ public final class CudaNnKernels implements NnKernels {
             run("add", () -> launch(fAdd, ty.elements(), ty.ptr, ty.ptr, ty.elements()));
             return;
         }
-        if (ty != ta && ty != tb)
-            run("add", () -> JCudaDriver.cuMemcpyDtoD(ty.ptr, ta.ptr, ta.elements() * 4L));
+        if (ty != ta && ty != tb) run("add", () -> JCudaDriver.cuMemcpyDtoD(ty.ptr, ta.ptr, ta.elements() * 4L));
         CudaTensor src = ty == ta ? tb : ty == tb ? ta : tb;
         run("add", () -> launch(fAdd, src.elements(), src.ptr, ty.ptr, src.elements()));
     }
@@ -283,14 +322,15 @@ public final class CudaNnKernels implements NnKernels {
         CudaTensor a = own(x, "x"), g = own(dy, "dy"), d = own(dx, "dx");
         int[] s = pooled("maxPool2Backward", a, g);
         sameShape("maxPool2Backward", a, d);
-        run("maxPool2Backward", () -> launch(fPoolB, g.elements(), a.ptr, g.ptr, d.ptr, (long) s[0] * s[1], s[2], s[3]));
+        run(
+                "maxPool2Backward",
+                () -> launch(fPoolB, g.elements(), a.ptr, g.ptr, d.ptr, (long) s[0] * s[1], s[2], s[3]));
     }
 
     /** Checks big [N,C,H,W] (H, W even) against small [N,C,H/2,W/2]; returns big's shape. */
     private static int[] pooled(String op, CudaTensor big, CudaTensor small) {
         int[] s = rank4(op, big), t = rank4(op, small);
-        if (s[2] % 2 != 0 || s[3] % 2 != 0)
-            throw new IllegalArgumentException(op + ": H and W must be even: " + big);
+        if (s[2] % 2 != 0 || s[3] % 2 != 0) throw new IllegalArgumentException(op + ": H and W must be even: " + big);
         if (t[0] != s[0] || t[1] != s[1] || t[2] != s[2] / 2 || t[3] != s[3] / 2)
             throw new IllegalArgumentException(op + ": " + small + " is not " + big + " pooled by 2");
         return s;
@@ -322,20 +362,29 @@ public final class CudaNnKernels implements NnKernels {
     public synchronized void concatChannels(Tensor a, Tensor b, Tensor y) {
         CudaTensor ta = own(a, "a"), tb = own(b, "b"), ty = own(y, "y");
         int[] s = concatShape("concatChannels", ta, tb, ty);
-        run("concatChannels", () -> launch(fConcat, ty.elements(), ta.ptr, tb.ptr, ty.ptr, s[0], s[1], s[2], (long) s[3]));
+        run(
+                "concatChannels",
+                () -> launch(fConcat, ty.elements(), ta.ptr, tb.ptr, ty.ptr, s[0], s[1], s[2], (long) s[3]));
     }
 
     @Override
     public synchronized void splitChannels(Tensor dy, Tensor da, Tensor db) {
         CudaTensor ty = own(dy, "dy"), ta = own(da, "da"), tb = own(db, "db");
         int[] s = concatShape("splitChannels", ta, tb, ty);
-        run("splitChannels", () -> launch(fSplit, ty.elements(), ty.ptr, ta.ptr, tb.ptr, s[0], s[1], s[2], (long) s[3]));
+        run(
+                "splitChannels",
+                () -> launch(fSplit, ty.elements(), ty.ptr, ta.ptr, tb.ptr, s[0], s[1], s[2], (long) s[3]));
     }
 
     /** {N, Ca, Cb, H*W} after checking a [N,Ca,H,W], b [N,Cb,H,W], y [N,Ca+Cb,H,W]. */
     private static int[] concatShape(String op, CudaTensor a, CudaTensor b, CudaTensor y) {
         int[] sa = rank4(op, a), sb = rank4(op, b), sy = rank4(op, y);
-        if (sb[0] != sa[0] || sb[2] != sa[2] || sb[3] != sa[3] || sy[0] != sa[0] || sy[2] != sa[2] || sy[3] != sa[3]
+        if (sb[0] != sa[0]
+                || sb[2] != sa[2]
+                || sb[3] != sa[3]
+                || sy[0] != sa[0]
+                || sy[2] != sa[2]
+                || sy[3] != sa[3]
                 || sy[1] != (long) sa[1] + sb[1])
             throw new IllegalArgumentException(op + ": " + a + " and " + b + " do not concatenate to " + y);
         return new int[] {sa[0], sa[1], sb[1], Math.multiplyExact(sa[2], sa[3])};
@@ -355,7 +404,8 @@ public final class CudaNnKernels implements NnKernels {
 
     private static void biasShape(String op, CudaTensor b, int co) {
         int[] s = b.shape();
-        if (s.length != 1 || s[0] != co) throw new IllegalArgumentException(op + ": bias " + b + " is not [" + co + "]");
+        if (s.length != 1 || s[0] != co)
+            throw new IllegalArgumentException(op + ": bias " + b + " is not [" + co + "]");
     }
 
     @Override
@@ -412,20 +462,44 @@ public final class CudaNnKernels implements NnKernels {
     }
 
     /** Tile of the implicit GEMMs for {@code m} output rows: 0 = 64x64, 1 = 32x128, 2 = 16x256. */
-    private static int tile(int m) { return m >= 64 ? 0 : m >= 32 ? 1 : 2; }
+    private static int tile(int m) {
+        return m >= 64 ? 0 : m >= 32 ? 1 : 2;
+    }
 
     private static final int[] TILE_M = {64, 32, 16}, TILE_N = {64, 128, 256};
 
-    private void launchConv(DevicePtr src, DevicePtr w, DevicePtr bias, DevicePtr out, int n, int cr, int m, int h,
-                            int wd, int k, boolean flip, boolean relu) {
+    private void launchConv(
+            DevicePtr src,
+            DevicePtr w,
+            DevicePtr bias,
+            DevicePtr out,
+            int n,
+            int cr,
+            int m,
+            int h,
+            int wd,
+            int k,
+            boolean flip,
+            boolean relu) {
         int t = tile(m);
         long pixels = (long) n * h * wd;
         long gx = (pixels + TILE_N[t] - 1) / TILE_N[t];
         long gy = ((long) m + TILE_M[t] - 1) / TILE_M[t];
-        if (gx > Integer.MAX_VALUE || gy > MAX_BLOCKS) throw new IllegalArgumentException("convolution too large for one launch");
+        if (gx > Integer.MAX_VALUE || gy > MAX_BLOCKS)
+            throw new IllegalArgumentException("convolution too large for one launch");
         if (gx == 0 || gy == 0) return;
-        cuLaunchKernel(fConv[t], (int) gx, (int) gy, 1, THREADS, 1, 1, 0, null,
-                params(src, w, bias, out, n, cr, m, h, wd, k, flip ? 1 : 0, relu ? 1 : 0), null);
+        cuLaunchKernel(
+                fConv[t],
+                (int) gx,
+                (int) gy,
+                1,
+                THREADS,
+                1,
+                1,
+                0,
+                null,
+                params(src, w, bias, out, n, cr, m, h, wd, k, flip ? 1 : 0, relu ? 1 : 0),
+                null);
     }
 
     private void launchWgrad(DevicePtr x, DevicePtr dy, DevicePtr dw, CudnnConvolutions.Shape s) {
@@ -433,7 +507,8 @@ public final class CudaNnKernels implements NnKernels {
         long cols = (long) s.ci() * s.k() * s.k();
         long gx = (cols + TILE_N[t] - 1) / TILE_N[t];
         long gy = ((long) s.co() + TILE_M[t] - 1) / TILE_M[t];
-        if (gx > Integer.MAX_VALUE || gy > MAX_BLOCKS) throw new IllegalArgumentException("filter gradient too large for one launch");
+        if (gx > Integer.MAX_VALUE || gy > MAX_BLOCKS)
+            throw new IllegalArgumentException("filter gradient too large for one launch");
         long rows = (long) s.n() * s.h();
         if (rows > Integer.MAX_VALUE) throw new IllegalArgumentException("batch too large: " + rows + " image rows");
         long weights = (long) s.co() * cols;
@@ -450,8 +525,18 @@ public final class CudaNnKernels implements NnKernels {
         int rowsPerSplit = (int) ((rows + splits - 1) / splits);
         splits = (rows + rowsPerSplit - 1) / rowsPerSplit;
         CUdeviceptr target = splits == 1 ? dw : wgradParts.ensureExact(4 * weights * splits);
-        cuLaunchKernel(fWgrad[t], (int) gx, (int) gy, (int) splits, THREADS, 1, 1, 0, null,
-                params(x, dy, target, s.n(), s.ci(), s.co(), s.h(), s.w(), s.k(), rowsPerSplit), null);
+        cuLaunchKernel(
+                fWgrad[t],
+                (int) gx,
+                (int) gy,
+                (int) splits,
+                THREADS,
+                1,
+                1,
+                0,
+                null,
+                params(x, dy, target, s.n(), s.ci(), s.co(), s.h(), s.w(), s.k(), rowsPerSplit),
+                null);
         if (splits > 1) launch(fWgradReduce, weights, target, (int) splits, weights, dw);
     }
 
@@ -479,7 +564,8 @@ public final class CudaNnKernels implements NnKernels {
         try {
             int parts = (int) Math.min(L1_MAX_PARTS, (n + THREADS - 1) / THREADS);
             CUdeviceptr partials = l1Parts.ensureExact(16L * parts), out = l1Out.ensureExact(16);
-            cuLaunchKernel(fL1Part, parts, 1, 1, THREADS, 1, 1, 0, null, params(p.ptr, t.ptr, m.ptr, n, partials), null);
+            cuLaunchKernel(
+                    fL1Part, parts, 1, 1, THREADS, 1, 1, 0, null, params(p.ptr, t.ptr, m.ptr, n, partials), null);
             cuLaunchKernel(fL1Final, 1, 1, 1, THREADS, 1, 1, 0, null, params(partials, parts, out), null);
             launch(fL1Grad, n, p.ptr, t.ptr, m.ptr, n, out, d.ptr);
             double[] host = new double[2];
@@ -491,8 +577,8 @@ public final class CudaNnKernels implements NnKernels {
     }
 
     @Override
-    public synchronized void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
-                                      float eps, int step) {
+    public synchronized void adamStep(
+            Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int step) {
         CudaTensor p = own(param, "param"), g = own(grad, "grad"), tm = own(m, "m"), tv = own(v, "v");
         sameShape("adamStep", p, g);
         sameShape("adamStep", p, tm);
@@ -500,8 +586,22 @@ public final class CudaNnKernels implements NnKernels {
         if (step < 1) throw new IllegalArgumentException("adamStep: step counts from 1: " + step);
         float c1 = (float) (1.0 / (1.0 - Math.pow(beta1, step)));
         float c2 = (float) (1.0 / (1.0 - Math.pow(beta2, step)));
-        run("adamStep", () -> launch(fAdam, p.elements(), p.ptr, g.ptr, tm.ptr, tv.ptr, p.elements(), lr, beta1, beta2,
-                eps, c1, c2));
+        run(
+                "adamStep",
+                () -> launch(
+                        fAdam,
+                        p.elements(),
+                        p.ptr,
+                        g.ptr,
+                        tm.ptr,
+                        tv.ptr,
+                        p.elements(),
+                        lr,
+                        beta1,
+                        beta2,
+                        eps,
+                        c1,
+                        c2));
     }
 
     @Override
@@ -546,8 +646,9 @@ public final class CudaNnKernels implements NnKernels {
     }
 
     private IllegalStateException failure(String op, RuntimeException e) {
-        if (e instanceof IllegalStateException s && s.getMessage() != null && s.getMessage().startsWith(name() + " "))
-            return s;
+        if (e instanceof IllegalStateException s
+                && s.getMessage() != null
+                && s.getMessage().startsWith(name() + " ")) return s;
         return new IllegalStateException(name() + " " + op + " failed: " + CudaKernels.oneLine(e), e);
     }
 
@@ -601,7 +702,8 @@ public final class CudaNnKernels implements NnKernels {
         owned.addAll(List.of(l1Parts, l1Out, biasParts, wgradParts));
         if (cudnn != null) owned.add(cudnn);
         RuntimeException first = cuda.close(owned);
-        if (first != null) throw new IllegalStateException(name() + " close failed: " + CudaKernels.oneLine(first), first);
+        if (first != null)
+            throw new IllegalStateException(name() + " close failed: " + CudaKernels.oneLine(first), first);
         Memory.reportOpenTensors(name(), open, openBytes);
     }
 }

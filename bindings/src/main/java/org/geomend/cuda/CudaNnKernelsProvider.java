@@ -9,11 +9,18 @@ import org.geomend.kernels.nn.NnKernelsProvider;
  */
 public final class CudaNnKernelsProvider implements NnKernelsProvider {
 
-    @Override public String name() { return "cuda"; }
+    @Override
+    public String name() {
+        return "cuda";
+    }
 
-    @Override public int priority() { return 100; }
+    @Override
+    public int priority() {
+        return 100;
+    }
 
-    @Override public NnKernels create() throws CudaUnavailableException {
+    @Override
+    public NnKernels create() throws CudaUnavailableException {
         return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.ConvLibrary.CUDA);
     }
 }

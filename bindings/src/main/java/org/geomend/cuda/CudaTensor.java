@@ -22,19 +22,40 @@ final class CudaTensor implements Tensor {
         this.ptr = ptr;
     }
 
-    CudaNnKernels owner() { return owner; }
+    CudaNnKernels owner() {
+        return owner;
+    }
 
-    boolean isClosed() { return closed; }
+    boolean isClosed() {
+        return closed;
+    }
 
-    void markClosed() { closed = true; }
+    void markClosed() {
+        closed = true;
+    }
 
-    @Override public int[] shape() { return shape.clone(); }
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
 
-    @Override public int dim(int i) { return shape[i]; }
+    @Override
+    public int dim(int i) {
+        return shape[i];
+    }
 
-    @Override public long elements() { return elements; }
+    @Override
+    public long elements() {
+        return elements;
+    }
 
-    @Override public void close() { owner.free(this); }
+    @Override
+    public void close() {
+        owner.free(this);
+    }
 
-    @Override public String toString() { return "cuda tensor " + Arrays.toString(shape); }
+    @Override
+    public String toString() {
+        return "cuda tensor " + Arrays.toString(shape);
+    }
 }

@@ -1,5 +1,10 @@
 package org.geomend.cuda;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -7,11 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The three convolutions of {@link CudaNnKernels} on cuDNN 9's legacy API: {@code cudnnConvolutionForward} +
@@ -78,7 +78,9 @@ final class CudnnConvolutions implements AutoCloseable {
         }
     }
 
-    String describe() { return "cuDNN " + CudnnLibrary.versionString(lib.version) + (tf32 ? " (TF32 allowed)" : " (FMA math, no TF32)"); }
+    String describe() {
+        return "cuDNN " + CudnnLibrary.versionString(lib.version) + (tf32 ? " (TF32 allowed)" : " (FMA math, no TF32)");
+    }
 
     // ---------------------------------------------------------------- operations
 
@@ -88,13 +90,28 @@ final class CudnnConvolutions implements AutoCloseable {
         try {
             if (p.fwdAlgo < 0) {
                 p.fwdAlgo = choose(lib.fwdAlgo, "cudnnGetConvolutionForwardAlgorithm_v7", p.x, p.filter, p.conv, p.y);
-                lib.check((int) lib.fwdWorkspace.invokeExact(handle, p.x, p.filter, p.conv, p.y, p.fwdAlgo, size),
+                lib.check(
+                        (int) lib.fwdWorkspace.invokeExact(handle, p.x, p.filter, p.conv, p.y, p.fwdAlgo, size),
                         "cudnnGetConvolutionForwardWorkspaceSize");
                 p.fwdBytes = size.get(JAVA_LONG, 0);
             }
             MemorySegment ws = workspace(p.fwdBytes);
-            lib.check((int) lib.forward.invokeExact(handle, one, p.x, dev(x), p.filter, dev(w), p.conv, p.fwdAlgo, ws,
-                    p.fwdBytes, zero, p.y, dev(y)), "cudnnConvolutionForward");
+            lib.check(
+                    (int) lib.forward.invokeExact(
+                            handle,
+                            one,
+                            p.x,
+                            dev(x),
+                            p.filter,
+                            dev(w),
+                            p.conv,
+                            p.fwdAlgo,
+                            ws,
+                            p.fwdBytes,
+                            zero,
+                            p.y,
+                            dev(y)),
+                    "cudnnConvolutionForward");
             lib.check((int) lib.addTensor.invokeExact(handle, one, p.bias, dev(b), one, p.y, dev(y)), "cudnnAddTensor");
         } catch (Throwable t) {
             throw CudnnLibrary.downcallFailure("cudnn forward", t);
@@ -106,14 +123,30 @@ final class CudnnConvolutions implements AutoCloseable {
         Plan p = plan(s);
         try {
             if (p.dataAlgo < 0) {
-                p.dataAlgo = choose(lib.bwdDataAlgo, "cudnnGetConvolutionBackwardDataAlgorithm_v7", p.filter, p.y, p.conv, p.x);
-                lib.check((int) lib.bwdDataWorkspace.invokeExact(handle, p.filter, p.y, p.conv, p.x, p.dataAlgo, size),
+                p.dataAlgo = choose(
+                        lib.bwdDataAlgo, "cudnnGetConvolutionBackwardDataAlgorithm_v7", p.filter, p.y, p.conv, p.x);
+                lib.check(
+                        (int) lib.bwdDataWorkspace.invokeExact(handle, p.filter, p.y, p.conv, p.x, p.dataAlgo, size),
                         "cudnnGetConvolutionBackwardDataWorkspaceSize");
                 p.dataBytes = size.get(JAVA_LONG, 0);
             }
             MemorySegment ws = workspace(p.dataBytes);
-            lib.check((int) lib.backwardData.invokeExact(handle, one, p.filter, dev(w), p.y, dev(dy), p.conv, p.dataAlgo,
-                    ws, p.dataBytes, zero, p.x, dev(dx)), "cudnnConvolutionBackwardData");
+            lib.check(
+                    (int) lib.backwardData.invokeExact(
+                            handle,
+                            one,
+                            p.filter,
+                            dev(w),
+                            p.y,
+                            dev(dy),
+                            p.conv,
+                            p.dataAlgo,
+                            ws,
+                            p.dataBytes,
+                            zero,
+                            p.x,
+                            dev(dx)),
+                    "cudnnConvolutionBackwardData");
         } catch (Throwable t) {
             throw CudnnLibrary.downcallFailure("cudnn backward data", t);
         }
@@ -124,16 +157,33 @@ final class CudnnConvolutions implements AutoCloseable {
         Plan p = plan(s);
         try {
             if (p.filterAlgo < 0) {
-                p.filterAlgo = choose(lib.bwdFilterAlgo, "cudnnGetConvolutionBackwardFilterAlgorithm_v7", p.x, p.y, p.conv,
-                        p.filter);
-                lib.check((int) lib.bwdFilterWorkspace.invokeExact(handle, p.x, p.y, p.conv, p.filter, p.filterAlgo, size),
+                p.filterAlgo = choose(
+                        lib.bwdFilterAlgo, "cudnnGetConvolutionBackwardFilterAlgorithm_v7", p.x, p.y, p.conv, p.filter);
+                lib.check(
+                        (int) lib.bwdFilterWorkspace.invokeExact(
+                                handle, p.x, p.y, p.conv, p.filter, p.filterAlgo, size),
                         "cudnnGetConvolutionBackwardFilterWorkspaceSize");
                 p.filterBytes = size.get(JAVA_LONG, 0);
             }
             MemorySegment ws = workspace(p.filterBytes);
-            lib.check((int) lib.backwardFilter.invokeExact(handle, one, p.x, dev(x), p.y, dev(dy), p.conv, p.filterAlgo,
-                    ws, p.filterBytes, zero, p.filter, dev(dw)), "cudnnConvolutionBackwardFilter");
-            lib.check((int) lib.backwardBias.invokeExact(handle, one, p.y, dev(dy), zero, p.bias, dev(db)),
+            lib.check(
+                    (int) lib.backwardFilter.invokeExact(
+                            handle,
+                            one,
+                            p.x,
+                            dev(x),
+                            p.y,
+                            dev(dy),
+                            p.conv,
+                            p.filterAlgo,
+                            ws,
+                            p.filterBytes,
+                            zero,
+                            p.filter,
+                            dev(dw)),
+                    "cudnnConvolutionBackwardFilter");
+            lib.check(
+                    (int) lib.backwardBias.invokeExact(handle, one, p.y, dev(dy), zero, p.bias, dev(db)),
                     "cudnnConvolutionBackwardBias");
         } catch (Throwable t) {
             throw CudnnLibrary.downcallFailure("cudnn backward filter", t);
@@ -149,15 +199,18 @@ final class CudnnConvolutions implements AutoCloseable {
 
     // ---------------------------------------------------------------- plumbing
 
-    private static MemorySegment dev(DevicePtr p) { return MemorySegment.ofAddress(p.address()); }
+    private static MemorySegment dev(DevicePtr p) {
+        return MemorySegment.ofAddress(p.address());
+    }
 
     private MemorySegment workspace(long bytes) {
         return bytes == 0 ? MemorySegment.NULL : dev(workspace.ensureExact(bytes));
     }
 
     /** The first heuristic result that succeeded, fits {@link #WORKSPACE_LIMIT} and respects the math setting. */
-    private int choose(MethodHandle heuristic, String fn, MemorySegment a, MemorySegment b, MemorySegment c,
-                       MemorySegment d) throws Throwable {
+    private int choose(
+            MethodHandle heuristic, String fn, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d)
+            throws Throwable {
         count.set(JAVA_INT, 0, 0);
         lib.check((int) heuristic.invokeExact(handle, a, b, c, d, REQUESTED_ALGOS, count, perf), fn);
         int n = Math.min(REQUESTED_ALGOS, count.get(JAVA_INT, 0));
@@ -169,11 +222,19 @@ final class CudnnConvolutions implements AutoCloseable {
             long memory = perf.get(JAVA_LONG, off + CudnnLibrary.PERF_MEMORY);
             int math = perf.get(JAVA_INT, off + CudnnLibrary.PERF_MATH);
             int determinism = perf.get(JAVA_INT, off + CudnnLibrary.PERF_DETERMINISM);
-            seen.append(' ').append(algo).append('/').append(status).append('/').append(math).append('/').append(determinism);
+            seen.append(' ')
+                    .append(algo)
+                    .append('/')
+                    .append(status)
+                    .append('/')
+                    .append(math)
+                    .append('/')
+                    .append(determinism);
             if (status != CudnnLibrary.STATUS_SUCCESS || memory > WORKSPACE_LIMIT) continue;
             // NnKernels promises bit-for-bit repeatable results: no algorithm that accumulates in a racy order
             if (determinism != CudnnLibrary.DETERMINISTIC) continue;
-            if (!tf32 && (math == CudnnLibrary.TENSOR_OP_MATH || math == CudnnLibrary.TENSOR_OP_MATH_ALLOW_CONVERSION)) continue;
+            if (!tf32 && (math == CudnnLibrary.TENSOR_OP_MATH || math == CudnnLibrary.TENSOR_OP_MATH_ALLOW_CONVERSION))
+                continue;
             return algo;
         }
         throw new IllegalStateException(fn + ": no usable algorithm (algo/status/math/determinism:" + seen + ")");
@@ -191,14 +252,19 @@ final class CudnnConvolutions implements AutoCloseable {
             MemorySegment out = arena.allocate(ADDRESS);
             lib.check((int) lib.createFilter.invokeExact(out), "cudnnCreateFilterDescriptor");
             p.filter = out.get(ADDRESS, 0);
-            lib.check((int) lib.setFilter4d.invokeExact(p.filter, CudnnLibrary.DATA_FLOAT, CudnnLibrary.TENSOR_NCHW,
-                    s.co(), s.ci(), s.k(), s.k()), "cudnnSetFilter4dDescriptor");
+            lib.check(
+                    (int) lib.setFilter4d.invokeExact(
+                            p.filter, CudnnLibrary.DATA_FLOAT, CudnnLibrary.TENSOR_NCHW, s.co(), s.ci(), s.k(), s.k()),
+                    "cudnnSetFilter4dDescriptor");
             lib.check((int) lib.createConv.invokeExact(out), "cudnnCreateConvolutionDescriptor");
             p.conv = out.get(ADDRESS, 0);
             int pad = s.k() / 2;
-            lib.check((int) lib.setConv2d.invokeExact(p.conv, pad, pad, 1, 1, 1, 1, CudnnLibrary.CROSS_CORRELATION,
-                    CudnnLibrary.DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-            lib.check((int) lib.setConvMath.invokeExact(p.conv, tf32 ? CudnnLibrary.DEFAULT_MATH : CudnnLibrary.FMA_MATH),
+            lib.check(
+                    (int) lib.setConv2d.invokeExact(
+                            p.conv, pad, pad, 1, 1, 1, 1, CudnnLibrary.CROSS_CORRELATION, CudnnLibrary.DATA_FLOAT),
+                    "cudnnSetConvolution2dDescriptor");
+            lib.check(
+                    (int) lib.setConvMath.invokeExact(p.conv, tf32 ? CudnnLibrary.DEFAULT_MATH : CudnnLibrary.FMA_MATH),
                     "cudnnSetConvolutionMathType");
         } catch (Throwable t) {
             destroy(p);

@@ -1,5 +1,10 @@
 package org.geomend.cuda;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,11 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * cuDNN 9 ({@code libcudnn.so.9}) through hand-written Panama FFM downcalls: the legacy (deprecated in 9, still
@@ -43,9 +43,14 @@ final class CudnnLibrary {
 
     static final String SONAME = "libcudnn.so.9";
     /** cuDNN 9's sub-libraries, dependencies first. */
-    static final List<String> SUBLIBRARIES = List.of("libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9",
-            "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn_ops.so.9",
-            "libcudnn_cnn.so.9", "libcudnn_adv.so.9");
+    static final List<String> SUBLIBRARIES = List.of(
+            "libcudnn_graph.so.9",
+            "libcudnn_engines_precompiled.so.9",
+            "libcudnn_engines_runtime_compiled.so.9",
+            "libcudnn_heuristic.so.9",
+            "libcudnn_ops.so.9",
+            "libcudnn_cnn.so.9",
+            "libcudnn_adv.so.9");
 
     // enums (cudnn_graph.h / cudnn_ops.h)
     static final int STATUS_SUCCESS = 0;
@@ -56,10 +61,16 @@ final class CudnnLibrary {
 
     /** cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t: algo, status, time, (pad), memory, determinism, mathType, reserved[3]. */
     static final MemoryLayout ALGO_PERF = MemoryLayout.structLayout(
-            JAVA_INT.withName("algo"), JAVA_INT.withName("status"), JAVA_FLOAT.withName("time"),
-            MemoryLayout.paddingLayout(4), JAVA_LONG.withName("memory"), JAVA_INT.withName("determinism"),
-            JAVA_INT.withName("mathType"), MemoryLayout.sequenceLayout(3, JAVA_INT).withName("reserved"),
+            JAVA_INT.withName("algo"),
+            JAVA_INT.withName("status"),
+            JAVA_FLOAT.withName("time"),
+            MemoryLayout.paddingLayout(4),
+            JAVA_LONG.withName("memory"),
+            JAVA_INT.withName("determinism"),
+            JAVA_INT.withName("mathType"),
+            MemoryLayout.sequenceLayout(3, JAVA_INT).withName("reserved"),
             MemoryLayout.paddingLayout(4));
+
     static final long PERF_ALGO = 0, PERF_STATUS = 4, PERF_MEMORY = 16, PERF_DETERMINISM = 24, PERF_MATH = 28;
     /** cudnnDeterminism_t */
     static final int NON_DETERMINISTIC = 0, DETERMINISTIC = 1;
@@ -68,18 +79,39 @@ final class CudnnLibrary {
 
     final String path;
     final long version;
-    final MethodHandle create, destroy, setStream, getErrorString,
-            createTensor, setTensor4d, destroyTensor, createFilter, setFilter4d, destroyFilter,
-            createConv, setConv2d, setConvMath, destroyConv,
-            fwdAlgo, fwdWorkspace, forward, addTensor,
-            bwdDataAlgo, bwdDataWorkspace, backwardData,
-            bwdFilterAlgo, bwdFilterWorkspace, backwardFilter, backwardBias;
+    final MethodHandle create,
+            destroy,
+            setStream,
+            getErrorString,
+            createTensor,
+            setTensor4d,
+            destroyTensor,
+            createFilter,
+            setFilter4d,
+            destroyFilter,
+            createConv,
+            setConv2d,
+            setConvMath,
+            destroyConv,
+            fwdAlgo,
+            fwdWorkspace,
+            forward,
+            addTensor,
+            bwdDataAlgo,
+            bwdDataWorkspace,
+            backwardData,
+            bwdFilterAlgo,
+            bwdFilterWorkspace,
+            backwardFilter,
+            backwardBias;
 
     private CudnnLibrary(String path, SymbolLookup lookup) {
         this.path = path;
         Linker linker = Linker.nativeLinker();
-        Fn fn = (name, desc) -> linker.downcallHandle(lookup.find(name).orElseThrow(
-                () -> new IllegalStateException(path + " has no " + name + " (not cuDNN 9?)")), desc);
+        Fn fn = (name, desc) -> linker.downcallHandle(
+                lookup.find(name)
+                        .orElseThrow(() -> new IllegalStateException(path + " has no " + name + " (not cuDNN 9?)")),
+                desc);
         FunctionDescriptor p = FunctionDescriptor.of(JAVA_INT, ADDRESS);
         FunctionDescriptor pp = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
         MethodHandle getVersion = fn.get("cudnnGetVersion", FunctionDescriptor.of(JAVA_LONG));
@@ -89,35 +121,42 @@ final class CudnnLibrary {
         getErrorString = fn.get("cudnnGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         createTensor = fn.get("cudnnCreateTensorDescriptor", p);
         // (desc, format, dataType, n, c, h, w)
-        setTensor4d = fn.get("cudnnSetTensor4dDescriptor", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        setTensor4d = fn.get(
+                "cudnnSetTensor4dDescriptor",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         destroyTensor = fn.get("cudnnDestroyTensorDescriptor", p);
         createFilter = fn.get("cudnnCreateFilterDescriptor", p);
         // (desc, dataType, format, k, c, h, w): note dataType before format, unlike the tensor setter
-        setFilter4d = fn.get("cudnnSetFilter4dDescriptor", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        setFilter4d = fn.get(
+                "cudnnSetFilter4dDescriptor",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         destroyFilter = fn.get("cudnnDestroyFilterDescriptor", p);
         createConv = fn.get("cudnnCreateConvolutionDescriptor", p);
         // (desc, pad_h, pad_w, u, v, dilation_h, dilation_w, mode, computeType)
-        setConv2d = fn.get("cudnnSetConvolution2dDescriptor", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        setConv2d = fn.get(
+                "cudnnSetConvolution2dDescriptor",
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                        JAVA_INT));
         setConvMath = fn.get("cudnnSetConvolutionMathType", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         destroyConv = fn.get("cudnnDestroyConvolutionDescriptor", p);
         // (handle, 4 descriptors, requestedAlgoCount, int* returned, perf*)
-        FunctionDescriptor algo = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
-                ADDRESS, ADDRESS);
+        FunctionDescriptor algo = FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
         // (handle, 4 descriptors, algo, size_t*)
-        FunctionDescriptor ws = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
-                ADDRESS);
+        FunctionDescriptor ws =
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS);
         // (handle, alpha, desc, ptr, desc, ptr, convDesc, algo, workspace, wsBytes, beta, desc, ptr)
-        FunctionDescriptor run = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS);
+        FunctionDescriptor run = FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG,
+                ADDRESS, ADDRESS, ADDRESS);
         fwdAlgo = fn.get("cudnnGetConvolutionForwardAlgorithm_v7", algo);
         fwdWorkspace = fn.get("cudnnGetConvolutionForwardWorkspaceSize", ws);
         forward = fn.get("cudnnConvolutionForward", run);
         // (handle, alpha, aDesc, A, beta, cDesc, C)
-        addTensor = fn.get("cudnnAddTensor", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS));
+        addTensor = fn.get(
+                "cudnnAddTensor",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         bwdDataAlgo = fn.get("cudnnGetConvolutionBackwardDataAlgorithm_v7", algo);
         bwdDataWorkspace = fn.get("cudnnGetConvolutionBackwardDataWorkspaceSize", ws);
         backwardData = fn.get("cudnnConvolutionBackwardData", run);
@@ -125,8 +164,9 @@ final class CudnnLibrary {
         bwdFilterWorkspace = fn.get("cudnnGetConvolutionBackwardFilterWorkspaceSize", ws);
         backwardFilter = fn.get("cudnnConvolutionBackwardFilter", run);
         // (handle, alpha, dyDesc, dy, beta, dbDesc, db)
-        backwardBias = fn.get("cudnnConvolutionBackwardBias", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        backwardBias = fn.get(
+                "cudnnConvolutionBackwardBias",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         try {
             version = (long) getVersion.invokeExact();
         } catch (Throwable t) {
@@ -142,7 +182,9 @@ final class CudnnLibrary {
     }
 
     /** "9.1.0" from cudnnGetVersion's 90100 (major * 10000 + minor * 100 + patch in cuDNN 9). */
-    static String versionString(long v) { return v / 10000 + "." + v % 10000 / 100 + "." + v % 100; }
+    static String versionString(long v) {
+        return v / 10000 + "." + v % 10000 / 100 + "." + v % 100;
+    }
 
     /**
      * The library, loaded on first use.
@@ -174,7 +216,8 @@ final class CudnnLibrary {
     private static Map<String, String> environment() {
         Path emulator = CudaEmulator.directory();
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        String lib = emulator != null ? emulator.resolve(SONAME).toString() : org.geomend.kernels.Setting.CUDNN_LIB.value();
+        String lib =
+                emulator != null ? emulator.resolve(SONAME).toString() : org.geomend.kernels.Setting.CUDNN_LIB.value();
         if (lib != null) env.put("GEOMEND_CUDNN_LIB", lib);
         return env;
     }
@@ -208,8 +251,9 @@ final class CudnnLibrary {
                 lookup = SymbolLookup.libraryLookup(SONAME, arena);
                 where = SONAME + " (dynamic loader search)";
             } catch (IllegalArgumentException e) {
-                throw new CudaUnavailableException(SONAME + " not found (set GEOMEND_CUDNN_LIB to it, put its directory on"
-                        + " LD_LIBRARY_PATH, or pip install nvidia-cudnn-cu12)");
+                throw new CudaUnavailableException(
+                        SONAME + " not found (set GEOMEND_CUDNN_LIB to it, put its directory on"
+                                + " LD_LIBRARY_PATH, or pip install nvidia-cudnn-cu12)");
             }
         }
         try {
@@ -229,7 +273,8 @@ final class CudnnLibrary {
         if (explicit != null && !explicit.isBlank()) {
             Path p = Path.of(explicit.trim());
             if (Files.isDirectory(p)) p = p.resolve(SONAME);
-            if (!Files.isRegularFile(p)) throw new CudaUnavailableException("GEOMEND_CUDNN_LIB=" + explicit + ": no " + p);
+            if (!Files.isRegularFile(p))
+                throw new CudaUnavailableException("GEOMEND_CUDNN_LIB=" + explicit + ": no " + p);
             return p;
         }
         for (Path dir : searchDirectories(env, javaLibraryPath)) {
@@ -248,8 +293,14 @@ final class CudnnLibrary {
         String pythonPath = env.get("PYTHONPATH");
         if (pythonPath != null)
             for (String s : pythonPath.split(File.pathSeparator)) if (!s.isBlank()) sitePackages.add(Path.of(s));
-        for (String root : new String[] {env.get("VIRTUAL_ENV"), env.get("CONDA_PREFIX"),
-                env.get("HOME") == null ? null : env.get("HOME") + "/.local", "/usr/local", "/usr", "/opt/conda"}) {
+        for (String root : new String[] {
+            env.get("VIRTUAL_ENV"),
+            env.get("CONDA_PREFIX"),
+            env.get("HOME") == null ? null : env.get("HOME") + "/.local",
+            "/usr/local",
+            "/usr",
+            "/opt/conda"
+        }) {
             if (root == null || root.isBlank()) continue;
             Path lib = Path.of(root, "lib");
             for (Path py : pythonDirs(lib)) {
@@ -264,8 +315,7 @@ final class CudnnLibrary {
 
     private static void addPathList(Set<Path> dirs, String list) {
         if (list == null) return;
-        for (String s : list.split(File.pathSeparator))
-            if (!s.isBlank()) dirs.add(Path.of(s.trim()));
+        for (String s : list.split(File.pathSeparator)) if (!s.isBlank()) dirs.add(Path.of(s.trim()));
     }
 
     /** {@code lib/python3*} directories, newest name last (sorted), or none. */
@@ -290,7 +340,9 @@ final class CudnnLibrary {
         try (Arena call = Arena.ofConfined()) {
             // cuDNN's own static string: read (at most 256 bytes) through a view that dies with this call
             MemorySegment s = (MemorySegment) getErrorString.invokeExact(status);
-            text = s.equals(MemorySegment.NULL) ? "status " + status : s.reinterpret(256, call, null).getString(0) + " (" + status + ")";
+            text = s.equals(MemorySegment.NULL)
+                    ? "status " + status
+                    : s.reinterpret(256, call, null).getString(0) + " (" + status + ")";
         } catch (Throwable t) {
             text = "status " + status;
         }

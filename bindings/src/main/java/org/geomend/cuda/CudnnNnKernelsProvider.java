@@ -10,14 +10,24 @@ import org.geomend.kernels.nn.NnKernelsProvider;
  */
 public final class CudnnNnKernelsProvider implements NnKernelsProvider {
 
-    @Override public String name() { return "cudnn"; }
+    @Override
+    public String name() {
+        return "cudnn";
+    }
 
-    @Override public int priority() { return 90; }
+    @Override
+    public int priority() {
+        return 90;
+    }
 
     /** A comparison to ask for: {@code auto} never picks it. */
-    @Override public boolean inAuto() { return false; }
+    @Override
+    public boolean inAuto() {
+        return false;
+    }
 
-    @Override public NnKernels create() throws CudaUnavailableException {
+    @Override
+    public NnKernels create() throws CudaUnavailableException {
         return CudaNnKernels.open(CudaModule.deviceOrdinal(), CudaNnKernels.ConvLibrary.CUDNN);
     }
 }

@@ -1,9 +1,9 @@
 package org.geomend.cuda;
 
-import jcuda.Pointer;
-
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+
+import jcuda.Pointer;
 
 /**
  * A device allocation that grows (never shrinks) on demand and is reused across calls; owned by one backend
@@ -17,7 +17,9 @@ final class DeviceBuffer implements AutoCloseable {
     private DevicePtr ptr;
     private long capacity;
 
-    DeviceBuffer(String name) { this.name = name; }
+    DeviceBuffer(String name) {
+        this.name = name;
+    }
 
     /**
      * The device pointer, at least {@code bytes} long (contents are undefined after growing). Grows with half again
@@ -52,12 +54,18 @@ final class DeviceBuffer implements AutoCloseable {
         return ptr;
     }
 
-    long capacity() { return capacity; }
+    long capacity() {
+        return capacity;
+    }
 
-    String name() { return name; }
+    String name() {
+        return name;
+    }
 
     /** A pointer-to-pointer for a kernel parameter list. */
-    Pointer param() { return Pointer.to(ptr); }
+    Pointer param() {
+        return Pointer.to(ptr);
+    }
 
     private void free() {
         if (ptr != null) {
@@ -67,5 +75,8 @@ final class DeviceBuffer implements AutoCloseable {
         }
     }
 
-    @Override public void close() { free(); }
+    @Override
+    public void close() {
+        free();
+    }
 }

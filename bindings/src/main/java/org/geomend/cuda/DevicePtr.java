@@ -6,5 +6,7 @@ import jcuda.driver.CUdeviceptr;
 final class DevicePtr extends CUdeviceptr {
 
     /** The device address this pointer holds (0 before allocation). */
-    long address() { return getNativePointer() + getByteOffset(); }
+    long address() {
+        return getNativePointer() + getByteOffset();
+    }
 }

@@ -1,5 +1,10 @@
 package org.geomend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,21 +13,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Where cuDNN is looked for, and the one-line errors when it is not there or not a library (no GPU needed). */
 class CudnnLibraryTest {
 
     @Test
     void explicitVariableWinsAndAcceptsAFileOrItsDirectory(@TempDir Path dir) throws Exception {
         Path lib = Files.createFile(dir.resolve(CudnnLibrary.SONAME));
-        assertEquals(lib, CudnnLibrary.find(Map.of("GEOMEND_CUDNN_LIB", lib.toString(), "LD_LIBRARY_PATH", "/nowhere"), ""));
+        assertEquals(
+                lib, CudnnLibrary.find(Map.of("GEOMEND_CUDNN_LIB", lib.toString(), "LD_LIBRARY_PATH", "/nowhere"), ""));
         assertEquals(lib, CudnnLibrary.find(Map.of("GEOMEND_CUDNN_LIB", dir.toString()), ""));
-        CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
-                () -> CudnnLibrary.find(Map.of("GEOMEND_CUDNN_LIB", dir.resolve("missing").toString()), ""));
+        CudaUnavailableException e = assertThrows(
+                CudaUnavailableException.class,
+                () -> CudnnLibrary.find(
+                        Map.of("GEOMEND_CUDNN_LIB", dir.resolve("missing").toString()), ""));
         assertTrue(e.getMessage().startsWith("GEOMEND_CUDNN_LIB="), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
@@ -56,7 +59,8 @@ class CudnnLibraryTest {
     @Test
     void aFileThatIsNotALibraryFailsInOneLine(@TempDir Path dir) throws IOException {
         Path fake = Files.writeString(dir.resolve(CudnnLibrary.SONAME), "not an ELF file");
-        CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
+        CudaUnavailableException e = assertThrows(
+                CudaUnavailableException.class,
                 () -> CudnnLibrary.load(Map.of("GEOMEND_CUDNN_LIB", fake.toString()), ""));
         assertTrue(e.getMessage().startsWith("cannot load " + fake), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
@@ -72,9 +76,11 @@ class CudnnLibraryTest {
     void perfStructMatchesTheHeader() {
         // int algo; int status; float time; size_t memory; int determinism; int mathType; int reserved[3]
         assertEquals(48, CudnnLibrary.ALGO_PERF.byteSize());
-        assertEquals(CudnnLibrary.PERF_MEMORY, CudnnLibrary.ALGO_PERF.byteOffset(
-                java.lang.foreign.MemoryLayout.PathElement.groupElement("memory")));
-        assertEquals(CudnnLibrary.PERF_MATH, CudnnLibrary.ALGO_PERF.byteOffset(
-                java.lang.foreign.MemoryLayout.PathElement.groupElement("mathType")));
+        assertEquals(
+                CudnnLibrary.PERF_MEMORY,
+                CudnnLibrary.ALGO_PERF.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("memory")));
+        assertEquals(
+                CudnnLibrary.PERF_MATH,
+                CudnnLibrary.ALGO_PERF.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("mathType")));
     }
 }

@@ -51,8 +51,15 @@ public final class EmbedExample {
      * map m from element {@code m * window * window}, row-major from the south-west pixel). Returns each map's mass
      * before normalisation (0: nothing drawn).
      */
-    public static double[] spdiMaps(Path sitesCsv, int count, int window, double resolution, double beta, GeoKernels kernels,
-                                    BufferAllocator allocator, GridBuffer out) {
+    public static double[] spdiMaps(
+            Path sitesCsv,
+            int count,
+            int window,
+            double resolution,
+            double beta,
+            GeoKernels kernels,
+            BufferAllocator allocator,
+            GridBuffer out) {
         Inventory inv = InventoryReader.read(sitesCsv, InventoryOptions.defaults());
         SitePositions pos = inv.positions();
         int n = Math.min(count, inv.size()), k = 5;
@@ -61,15 +68,18 @@ public final class EmbedExample {
             // each map on its own window: the neighbour raster is the window itself (geolocate shares one raster per
             // tile of windows instead; same maps)
             GridSpec w = GridSpec.window(pos.x()[m], pos.y()[m], window, resolution);
-            try (KnnRaster knn = new KnnRaster(w, k + 1, GridBuffer.allocate(allocator, GridBuffer.Type.INT32, w.pixels() * (k + 1)));
-                 GridBuffer one = GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, w.pixels())) {
+            try (KnnRaster knn = new KnnRaster(
+                            w, k + 1, GridBuffer.allocate(allocator, GridBuffer.Type.INT32, w.pixels() * (k + 1)));
+                    GridBuffer one = GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, w.pixels())) {
                 kernels.nearestSites(pos, knn);
-                MapBatch b = new MapBatch(1, window, window, new int[] {m}, new int[] {0}, new int[] {0}, new double[] {beta}, one);
+                MapBatch b = new MapBatch(
+                        1, window, window, new int[] {m}, new int[] {0}, new int[] {0}, new double[] {beta}, one);
                 kernels.spdiMaps(pos, knn, k, b);
                 double[] s = new double[1];
                 kernels.normalize(b, w, null, s);
                 sums[m] = s[0];
-                MemorySegment.copy(one.segment(), 0, out.segment(), m * w.pixels() * Float.BYTES, w.pixels() * Float.BYTES);
+                MemorySegment.copy(
+                        one.segment(), 0, out.segment(), m * w.pixels() * Float.BYTES, w.pixels() * Float.BYTES);
             }
         }
         return sums;
@@ -100,17 +110,19 @@ public final class EmbedExample {
         }
         int count = 4, window = 200;
         try (BufferAllocator alloc = Memory.child("embed-example");
-             GeoKernels kernels = Backends.select("auto", 0, System.err);
-             GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) count * window * window)) {
+                GeoKernels kernels = Backends.select("auto", 0, System.err);
+                GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) count * window * window)) {
             double[] sums = spdiMaps(Path.of(args[0]), count, window, 100, 2.0, kernels, alloc, maps);
-            System.out.printf("%d sPDI maps of %d x %d pixels drawn on backend %s; masses before normalisation %s%n",
+            System.out.printf(
+                    "%d sPDI maps of %d x %d pixels drawn on backend %s; masses before normalisation %s%n",
                     sums.length, window, window, kernels.name(), java.util.Arrays.toString(sums));
         }
         NblMap map = coverageMap(List.of(Path.of(args[1])), 19);
         try (NblScoring scoring = NblBackends.select("auto", 0, System.err)) {
             String cell = map.cellId(0);
             double[] ll = locate(map, scoring, List.of(new Measurement(cell, -90, Double.NaN, Double.NaN)));
-            System.out.printf("coverage map: %d cells, %d tiles; a record hearing %s at -90 dBm is at %.6f, %.6f%n",
+            System.out.printf(
+                    "coverage map: %d cells, %d tiles; a record hearing %s at -90 dBm is at %.6f, %.6f%n",
                     map.numCells(), map.numTiles(), cell, ll[0], ll[1]);
         }
     }

@@ -21,16 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** The embedding example does what its documentation says, through the library API only. */
 class EmbedExampleTest {
 
-    @Test void drawsNormalisedMapsIntoTheCallersBufferAndLocatesRecords(@TempDir Path dir) throws Exception {
+    @Test
+    void drawsNormalisedMapsIntoTheCallersBufferAndLocatesRecords(@TempDir Path dir) throws Exception {
         Path sites = dir.resolve("sites.csv");
         StringBuilder s = new StringBuilder("id,x,y\n");
-        for (int i = 0; i < 12; i++) s.append("s").append(i).append(',').append(650_000 + 1_700 * (i % 4)).append(',')
-                .append(6_860_000 + 2_300 * (i / 4)).append('\n');
+        for (int i = 0; i < 12; i++)
+            s.append("s")
+                    .append(i)
+                    .append(',')
+                    .append(650_000 + 1_700 * (i % 4))
+                    .append(',')
+                    .append(6_860_000 + 2_300 * (i / 4))
+                    .append('\n');
         Files.writeString(sites, s);
         int n = 3, w = 60;
         try (BufferAllocator alloc = Memory.child("EmbedExampleTest");
-             GeoKernels k = Backends.select("java", 1, null);
-             GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) n * w * w)) {
+                GeoKernels k = Backends.select("java", 1, null);
+                GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) n * w * w)) {
             double[] sums = EmbedExample.spdiMaps(sites, n, w, 100, 2.0, k, alloc, maps);
             assertEquals(n, sums.length);
             for (int m = 0; m < n; m++) {
@@ -49,16 +56,27 @@ class EmbedExampleTest {
         for (int r = 0; r < 200; r++) {
             double lat = 53.30 + r * 1e-4, lon = -6.25;
             String cell = r < 100 ? "A" : "B";
-            m.append("r").append(r).append(",,").append(lat).append(',').append(lon).append(',').append(cell).append(",-")
-                    .append(80 + r % 7).append(",,\n");
+            m.append("r")
+                    .append(r)
+                    .append(",,")
+                    .append(lat)
+                    .append(',')
+                    .append(lon)
+                    .append(',')
+                    .append(cell)
+                    .append(",-")
+                    .append(80 + r % 7)
+                    .append(",,\n");
         }
         Files.writeString(meas, m);
         NblMap map = EmbedExample.coverageMap(List.of(meas), 19);
         assertEquals(2, map.numCells());
         try (NblScoring scoring = NblBackends.select("java", 1, null)) {
-            double[] ll = EmbedExample.locate(map, scoring, List.of(new EmbedExample.Measurement("B", -83, Double.NaN, Double.NaN)));
+            double[] ll = EmbedExample.locate(
+                    map, scoring, List.of(new EmbedExample.Measurement("B", -83, Double.NaN, Double.NaN)));
             assertTrue(ll[0] > 53.3095 && ll[0] < 53.3205 && Math.abs(ll[1] + 6.25) < 1e-3, ll[0] + ", " + ll[1]);
-            double[] none = EmbedExample.locate(map, scoring, List.of(new EmbedExample.Measurement("Z", -83, Double.NaN, Double.NaN)));
+            double[] none = EmbedExample.locate(
+                    map, scoring, List.of(new EmbedExample.Measurement("Z", -83, Double.NaN, Double.NaN)));
             assertTrue(Double.isNaN(none[0]));
         }
     }

@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 /** Options every compute command shares: the backend and the CPU threads. */
 final class ComputeOptions {
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto|java|cuda (auto = CUDA when a device is present). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--backend",
+            defaultValue = "auto",
+            description = "auto|java|cuda (auto = CUDA when a device is present). Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the java backend (0 = all cores).")
@@ -18,7 +21,9 @@ final class ComputeOptions {
      * a one-line notice on stderr (a missing GPU is never a failure; {@code nbl} does the same).
      */
     GeoKernels open() {
-        return Backends.orJava(() -> Backends.select(backend, threads, System.err), () -> Backends.select("java", threads, null),
+        return Backends.orJava(
+                () -> Backends.select(backend, threads, System.err),
+                () -> Backends.select("java", threads, null),
                 System.err);
     }
 }

@@ -16,21 +16,34 @@ import picocli.CommandLine.Option;
  * and rural surroundings (4-8 km), all deterministic for a seed. It has no ground truth: the
  * synthetic operator ({@code geomend synth}) is the one for evaluation.
  */
-@Command(name = "example-inventory", mixinStandardHelpOptions = true,
+@Command(
+        name = "example-inventory",
+        mixinStandardHelpOptions = true,
         description = "Write a synthetic site inventory (id,lat,lon,env) for examples.")
 final class ExampleInventoryCommand implements Callable<Integer> {
 
-    @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
-    @Option(names = "--towns", defaultValue = "3", description = "Number of towns (default ${DEFAULT-VALUE}).") int towns;
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--lat", defaultValue = "45.76", description = "Latitude of the area's centre.") double lat0;
-    @Option(names = "--lon", defaultValue = "4.84", description = "Longitude of the area's centre.") double lon0;
+    @Option(names = "--out", required = true, description = "CSV file to write.")
+    Path out;
 
-    @Override public Integer call() throws Exception {
+    @Option(names = "--towns", defaultValue = "3", description = "Number of towns (default ${DEFAULT-VALUE}).")
+    int towns;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--lat", defaultValue = "45.76", description = "Latitude of the area's centre.")
+    double lat0;
+
+    @Option(names = "--lon", defaultValue = "4.84", description = "Longitude of the area's centre.")
+    double lon0;
+
+    @Override
+    public Integer call() throws Exception {
         if (towns < 1 || towns > 50) throw new IllegalArgumentException("--towns must be in [1, 50]");
         SplittableRandom r = new SplittableRandom(seed);
         Path tmp = out.resolveSibling(out.getFileName() + ".partial");
-        if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
+        if (out.toAbsolutePath().getParent() != null)
+            Files.createDirectories(out.toAbsolutePath().getParent());
         int n = 0;
         try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
             w.write("id,lat,lon,env\n");
@@ -49,12 +62,23 @@ final class ExampleInventoryCommand implements Callable<Integer> {
     }
 
     /** Scatters sites over an annulus at about {@code spacing} metres apart. */
-    private int ring(BufferedWriter w, SplittableRandom r, int n, int town, double cx, double cy, double rin, double rout,
-                     double spacing, String env) throws java.io.IOException {
+    private int ring(
+            BufferedWriter w,
+            SplittableRandom r,
+            int n,
+            int town,
+            double cx,
+            double cy,
+            double rin,
+            double rout,
+            double spacing,
+            String env)
+            throws java.io.IOException {
         double area = Math.PI * (rout * rout - rin * rin);
         int count = Math.max(1, (int) Math.round(area / (spacing * spacing)));
         for (int i = 0; i < count; i++) {
-            double rad = Math.sqrt(rin * rin + r.nextDouble() * (rout * rout - rin * rin)), a = 2 * Math.PI * r.nextDouble();
+            double rad = Math.sqrt(rin * rin + r.nextDouble() * (rout * rout - rin * rin)),
+                    a = 2 * Math.PI * r.nextDouble();
             double x = cx + rad * Math.cos(a), y = cy + rad * Math.sin(a);
             double lat = lat0 + y / 111_320.0, lon = lon0 + x / (111_320.0 * Math.cos(Math.toRadians(lat0)));
             w.write(String.format(Locale.ROOT, "T%d-%04d,%.6f,%.6f,%s%n", town, n, lat, lon, env));

@@ -21,51 +21,107 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code geomend geolocate}: one geolocation map per base station of an inventory (SPEC sections 2, 4, 5). */
-@Command(name = "geolocate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "geolocate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Draw the geolocation map P(l|i) of every base station of an inventory.")
 final class GeolocateCommand implements Callable<Integer> {
 
-    @Option(names = "--sites", required = true, description = "Site inventory: generic CSV (id + lat,lon or x,y), ARCEP sites CSV, or OpenCelliD cell_towers.csv.")
+    @Option(
+            names = "--sites",
+            required = true,
+            description =
+                    "Site inventory: generic CSV (id + lat,lon or x,y), ARCEP sites CSV, or OpenCelliD cell_towers.csv.")
     Path sites;
-    @Option(names = "--ids", split = ",", description = "Only these site ids (comma separated).") List<String> ids;
-    @Option(names = "--region", description = "GeoJSON (lon/lat) outline: pixels outside get no mass.") Path region;
-    @Option(names = "--out", required = true, description = "Output: an .arrow file, or a directory for geotiff/npy.") Path out;
-    @Option(names = "--format", defaultValue = "arrow", description = "arrow|geotiff|npy (default ${DEFAULT-VALUE}).") String format;
-    @Option(names = "--sparse", description = "Arrow only: store the pixels carrying all but --drop-mass of each map.") boolean sparse;
-    @Option(names = "--drop-mass", defaultValue = "3e-2", description = "Mass a sparse map may drop, renormalised (default ${DEFAULT-VALUE}; KS2 cost about 2/3 of it; see README).") double dropMass;
-    @Option(names = "--operator", description = "Keep only this operator's sites (ARCEP code, or the operator column).") String operator;
-    @Option(names = "--crs", description = "CRS of x,y inputs / projection for lat,lon inputs (EPSG code or proj string).") String crs;
-    @Option(names = "--skip-bad-rows", description = "Count and report bad inventory rows instead of failing.") boolean skipBadRows;
-    @Option(names = "--resume", description = "geotiff/npy: keep maps already written by an interrupted run.") boolean resume;
-    @Mixin MethodOptions drawing;
 
-    @Override public Integer call() throws Exception {
+    @Option(names = "--ids", split = ",", description = "Only these site ids (comma separated).")
+    List<String> ids;
+
+    @Option(names = "--region", description = "GeoJSON (lon/lat) outline: pixels outside get no mass.")
+    Path region;
+
+    @Option(names = "--out", required = true, description = "Output: an .arrow file, or a directory for geotiff/npy.")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "arrow", description = "arrow|geotiff|npy (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--sparse", description = "Arrow only: store the pixels carrying all but --drop-mass of each map.")
+    boolean sparse;
+
+    @Option(
+            names = "--drop-mass",
+            defaultValue = "3e-2",
+            description =
+                    "Mass a sparse map may drop, renormalised (default ${DEFAULT-VALUE}; KS2 cost about 2/3 of it; see README).")
+    double dropMass;
+
+    @Option(names = "--operator", description = "Keep only this operator's sites (ARCEP code, or the operator column).")
+    String operator;
+
+    @Option(
+            names = "--crs",
+            description = "CRS of x,y inputs / projection for lat,lon inputs (EPSG code or proj string).")
+    String crs;
+
+    @Option(names = "--skip-bad-rows", description = "Count and report bad inventory rows instead of failing.")
+    boolean skipBadRows;
+
+    @Option(names = "--resume", description = "geotiff/npy: keep maps already written by an interrupted run.")
+    boolean resume;
+
+    @Mixin
+    MethodOptions drawing;
+
+    @Override
+    public Integer call() throws Exception {
         Method m = drawing.method();
         Geolocation.Output output = new Geolocation.Output(format, out, sparse, dropMass, resume);
         MethodOptions.DrawerFactory factory = drawing.factory("geolocate");
         long t0 = System.nanoTime();
         Inventory inv = InventoryReader.read(sites, new InventoryOptions(crs, operator, skipBadRows, System.err));
-        if (inv.size() == 0) throw new IllegalArgumentException(sites + ": no sites" + (operator != null ? " for operator " + operator : ""));
+        if (inv.size() == 0)
+            throw new IllegalArgumentException(
+                    sites + ": no sites" + (operator != null ? " for operator " + operator : ""));
         double readS = (System.nanoTime() - t0) / 1e9;
         String[] idOf = new String[inv.size()];
         for (int i = 0; i < idOf.length; i++) idOf[i] = inv.sites().get(i).id();
         int[] targets = targets(idOf, inv);
         try (BufferAllocator alloc = Memory.child("geolocate")) {
             MethodOptions.Drawing d = factory.open(inv, targets, alloc);
-            try (AutoCloseable release = d.close(); MapDrawer drawer = d.drawer()) {
-                Geolocation g = new Geolocation(new Geolocation.Request(inv, sites, operator, region, targets,
-                        drawing.layout(d), m.cliName, d.params(), output));
+            try (AutoCloseable release = d.close();
+                    MapDrawer drawer = d.drawer()) {
+                Geolocation g = new Geolocation(new Geolocation.Request(
+                        inv, sites, operator, region, targets, drawing.layout(d), m.cliName, d.params(), output));
                 Geolocator.Stats s;
                 try (ProgressBar bar = new ProgressBar("geolocate " + m.cliName)) {
                     s = g.run(drawer, alloc, bar::update);
                 }
-                System.err.printf(Locale.ROOT,
+                System.err.printf(
+                        Locale.ROOT,
                         "geomend geolocate: %d maps (%s, %s) of %d sites in %.1f s (%.1f maps/s; reading %.2f s), %s%s written to %s, "
                                 + "peak off-heap %d MiB, peak RSS %s%s%s%s%n",
-                        s.maps(), m.cliName, d.how(), inv.size(), s.seconds(), s.mapsPerSecond(), readS,
-                        s.tiles() > 0 ? s.tiles() + " tiles, " : "", human(s.bytesWritten()), out, Memory.peakBytes() >> 20, peakRss(),
-                        s.unmaskedFallback() > 0 ? ", " + s.unmaskedFallback() + " maps had no pixel inside the region and were kept unmasked" : "",
-                        s.sitePixelFallback() > 0 ? ", " + s.sitePixelFallback() + " maps were empty (no pixel centre in the cell, or no mass) and got all their mass on the site's pixel" : "",
+                        s.maps(),
+                        m.cliName,
+                        d.how(),
+                        inv.size(),
+                        s.seconds(),
+                        s.mapsPerSecond(),
+                        readS,
+                        s.tiles() > 0 ? s.tiles() + " tiles, " : "",
+                        human(s.bytesWritten()),
+                        out,
+                        Memory.peakBytes() >> 20,
+                        peakRss(),
+                        s.unmaskedFallback() > 0
+                                ? ", " + s.unmaskedFallback()
+                                        + " maps had no pixel inside the region and were kept unmasked"
+                                : "",
+                        s.sitePixelFallback() > 0
+                                ? ", " + s.sitePixelFallback()
+                                        + " maps were empty (no pixel centre in the cell, or no mass) and got all their mass on the site's pixel"
+                                : "",
                         d.extra().get());
             }
         }
@@ -84,10 +140,12 @@ final class GeolocateCommand implements Callable<Integer> {
         List<String> missing = new ArrayList<>();
         for (String id : ids) {
             Integer i = index.get(inv.resolveId(id.trim()));
-            if (i == null) missing.add(id); else t.add(i);
+            if (i == null) missing.add(id);
+            else t.add(i);
         }
         if (!missing.isEmpty())
-            throw new IllegalArgumentException("--ids: not in " + sites + ": " + String.join(",", missing.subList(0, Math.min(5, missing.size())))
+            throw new IllegalArgumentException("--ids: not in " + sites + ": "
+                    + String.join(",", missing.subList(0, Math.min(5, missing.size())))
                     + (missing.size() > 5 ? " (and " + (missing.size() - 5) + " more)" : ""));
         return t.stream().mapToInt(Integer::intValue).distinct().toArray();
     }
@@ -103,7 +161,8 @@ final class GeolocateCommand implements Callable<Integer> {
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status")))
                 if (line.startsWith("VmHWM:")) return line.substring(6).trim();
-        } catch (Exception ignored) { }
+        } catch (Exception ignored) {
+        }
         return "n/a";
     }
 }

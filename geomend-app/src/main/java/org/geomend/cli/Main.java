@@ -14,18 +14,36 @@ import picocli.CommandLine.Command;
  * line; 1 for any other failure, one line (with {@code GEOMEND_DEBUG} set, the stack trace follows). Every
  * line starts with the command's qualified name, e.g. {@code geomend nbl build: }.
  */
-@Command(name = "geomend", mixinStandardHelpOptions = true, version = "geomend 0.1.0",
+@Command(
+        name = "geomend",
+        mixinStandardHelpOptions = true,
+        version = "geomend 0.1.0",
         description = "Where the users of a mobile network are: metadata geolocation of base stations (DeepMEND) "
                 + "and network-based localization of measurement records (NBL).",
-        subcommands = {GeolocateCommand.class, Ks2Command.class, ExampleInventoryCommand.class, NblCommand.class,
-                EvalCommand.class, TeacherCommand.class, TrainCommand.class, VoronoiBoostCommand.class,
-                CommandLine.HelpCommand.class, SynthCommand.class, PlanEdgeCommand.class, TrafficCommand.class,
-                PopulationCommand.class})
+        subcommands = {
+            GeolocateCommand.class,
+            Ks2Command.class,
+            ExampleInventoryCommand.class,
+            NblCommand.class,
+            EvalCommand.class,
+            TeacherCommand.class,
+            TrainCommand.class,
+            VoronoiBoostCommand.class,
+            CommandLine.HelpCommand.class,
+            SynthCommand.class,
+            PlanEdgeCommand.class,
+            TrafficCommand.class,
+            PopulationCommand.class
+        })
 public final class Main implements Runnable {
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
-    @Override public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command"); }
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing sub-command");
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -38,7 +56,11 @@ public final class Main implements Runnable {
 
     /** Ground-truth maps of {@code geomend synth}: {@code DIR/maps.arrow}, sparse with nothing dropped (lossless). */
     static org.geomend.io.MapSink synthSink(java.nio.file.Path dir, String crsName) throws java.io.IOException {
-        return new org.geomend.io.ArrowMapSink(dir.resolve("maps.arrow"), org.geomend.geo.Projections.parse(crsName), true, 0.0,
+        return new org.geomend.io.ArrowMapSink(
+                dir.resolve("maps.arrow"),
+                org.geomend.geo.Projections.parse(crsName),
+                true,
+                0.0,
                 org.geomend.io.MapSinks.geomendMetadata("synthetic-ground-truth", java.util.Map.of()));
     }
 
@@ -49,8 +71,9 @@ public final class Main implements Runnable {
      */
     static org.geomend.io.Inventory synthSites(java.nio.file.Path file, String crs) {
         try {
-            return org.geomend.io.InventoryReader.read(file, org.geomend.io.InventoryOptions.defaults().withCrs(crs)
-                    .withReport(System.err));
+            return org.geomend.io.InventoryReader.read(
+                    file,
+                    org.geomend.io.InventoryOptions.defaults().withCrs(crs).withReport(System.err));
         } catch (IllegalArgumentException e) { // the CRS: rows are InputExceptions
             throw new IllegalArgumentException("--crs: " + e.getMessage(), e);
         }
@@ -99,7 +122,8 @@ public final class Main implements Runnable {
         if (m == null || m.isBlank()) return t.toString();
         m = m.lines().findFirst().orElse(m);
         // e.g. FileAlreadyExistsException: its message is the file alone
-        if (t instanceof java.nio.file.FileSystemException f && f.getReason() == null) m += " (" + t.getClass().getSimpleName() + ")";
+        if (t instanceof java.nio.file.FileSystemException f && f.getReason() == null)
+            m += " (" + t.getClass().getSimpleName() + ")";
         return m;
     }
 }

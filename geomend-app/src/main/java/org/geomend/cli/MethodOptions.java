@@ -16,8 +16,8 @@ import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.nn.NnBackends;
 import org.geomend.kernels.nn.NnKernels;
-import org.geomend.student.StudentDrawer;
 import org.geomend.student.ShippedModel;
+import org.geomend.student.StudentDrawer;
 import org.geomend.student.StudentModel;
 import org.geomend.student.UNetConfig;
 import org.geomend.voronoiboost.InventoryCells;
@@ -35,21 +35,55 @@ final class MethodOptions {
 
     @Option(names = "--method", required = true, description = "voronoi|spdi|spdi-legacy|voronoiboost|deepmend|direct")
     String method;
-    @Option(names = "--beta", defaultValue = "2", description = "sPDI attenuation (default ${DEFAULT-VALUE}).") double beta;
-    @Option(names = "--k", defaultValue = "5", description = "sPDI neighbours other than the BS, 1..8 (default ${DEFAULT-VALUE}).") int k;
-    @Option(names = "--model", description = "Trained model (voronoiboost, deepmend, direct; deepmend without it: the shipped student, models/"
-            + ShippedModel.NAME + ").") Path model;
+
+    @Option(names = "--beta", defaultValue = "2", description = "sPDI attenuation (default ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(
+            names = "--k",
+            defaultValue = "5",
+            description = "sPDI neighbours other than the BS, 1..8 (default ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(
+            names = "--model",
+            description =
+                    "Trained model (voronoiboost, deepmend, direct; deepmend without it: the shipped student, models/"
+                            + ShippedModel.NAME + ").")
+    Path model;
     /** Whether {@link #model} is the shipped student (deepmend without --model). */
     private boolean shipped;
     /** Null when not given: the SPEC's 600, or a U-Net's own grid (see {@link #grid}). */
-    @Option(names = "--window", description = "Window side in pixels (default 600; deepmend/direct: the model's when neither --window nor --resolution is given).") Integer window;
-    @Option(names = "--resolution", description = "Pixel side in metres (default 100; deepmend/direct: the model's when neither --window nor --resolution is given).") Double resolution;
-    @Option(names = "--batch", defaultValue = "16", description = "Maps drawn per kernel launch (default ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--tile", defaultValue = "1000", description = "Tile side in pixels sharing one neighbour raster (default ${DEFAULT-VALUE}).") int tile;
-    @Mixin ComputeOptions compute;
+    @Option(
+            names = "--window",
+            description =
+                    "Window side in pixels (default 600; deepmend/direct: the model's when neither --window nor --resolution is given).")
+    Integer window;
+
+    @Option(
+            names = "--resolution",
+            description =
+                    "Pixel side in metres (default 100; deepmend/direct: the model's when neither --window nor --resolution is given).")
+    Double resolution;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            description = "Maps drawn per kernel launch (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--tile",
+            defaultValue = "1000",
+            description = "Tile side in pixels sharing one neighbour raster (default ${DEFAULT-VALUE}).")
+    int tile;
+
+    @Mixin
+    ComputeOptions compute;
 
     /** The SPEC grid: 600 x 600 pixels of 100 m. */
     static final int SPEC_WINDOW = 600;
+
     static final double SPEC_RESOLUTION = 100;
 
     /** What one method needs to draw: made after the inventory is read. */
@@ -61,16 +95,28 @@ final class MethodOptions {
      * A method ready to draw: its drawer, the grid it draws on, its own parameters for the metadata, how the summary
      * names it, and what else the summary says; {@code close} releases what the method opened.
      */
-    record Drawing(MapDrawer drawer, int window, double resolution, Map<String, String> params, String how,
-                           java.util.function.Supplier<String> extra, AutoCloseable close) {
-        Geolocator.Layout layout(int batch, int tile) { return new Geolocator.Layout(window, resolution, batch, tile); }
+    record Drawing(
+            MapDrawer drawer,
+            int window,
+            double resolution,
+            Map<String, String> params,
+            String how,
+            java.util.function.Supplier<String> extra,
+            AutoCloseable close) {
+        Geolocator.Layout layout(int batch, int tile) {
+            return new Geolocator.Layout(window, resolution, batch, tile);
+        }
     }
 
     /** The parsed {@code --method}. */
-    Method method() { return Method.parse(method); }
+    Method method() {
+        return Method.parse(method);
+    }
 
     /** The grid and work shape of {@code d}: its window and resolution, {@code --batch}, {@code --tile}. */
-    Geolocator.Layout layout(Drawing d) { return d.layout(batch, tile); }
+    Geolocator.Layout layout(Drawing d) {
+        return d.layout(batch, tile);
+    }
 
     /**
      * The drawer factory of {@code --method} ({@code command} names the command in notices); a method that needs
@@ -84,10 +130,12 @@ final class MethodOptions {
             System.err.println("geomend " + command + ": no --model: using " + ShippedModel.DESCRIPTION);
         }
         if (!m.closedForm() && model == null)
-            throw new IllegalArgumentException(switch (m) {
-                case VORONOIBOOST -> "--method voronoiboost needs --model FILE (see geomend voronoiboost train)";
-                default -> "--method " + m.cliName + " needs --model (a directory written by geomend train)";
-            });
+            throw new IllegalArgumentException(
+                    switch (m) {
+                        case VORONOIBOOST ->
+                            "--method voronoiboost needs --model FILE (see geomend voronoiboost train)";
+                        default -> "--method " + m.cliName + " needs --model (a directory written by geomend train)";
+                    });
         this.command = command;
         return switch (m) {
             case VORONOI, SPDI, SPDI_LEGACY -> closedForm(m);
@@ -98,9 +146,13 @@ final class MethodOptions {
 
     private String command = "geolocate";
 
-    private int window() { return window == null ? SPEC_WINDOW : window; }
+    private int window() {
+        return window == null ? SPEC_WINDOW : window;
+    }
 
-    private double resolution() { return resolution == null ? SPEC_RESOLUTION : resolution; }
+    private double resolution() {
+        return resolution == null ? SPEC_RESOLUTION : resolution;
+    }
 
     /** Voronoi, sPDI (--beta, --k), legacy sPDI (beta from each site's urbanisation class). */
     private DrawerFactory closedForm(Method m) {
@@ -119,8 +171,14 @@ final class MethodOptions {
             if (m == Method.SPDI) params.put("beta", Double.toString(beta));
             if (m != Method.VORONOI) params.put("k", Integer.toString(k));
             GeoKernels kernels = compute.open();
-            return new Drawing(new ClosedFormDrawer(kernels, alloc, pos, m, o.beta(), o.k(), betas), o.window(), o.resolution(), params,
-                    "backend " + kernels.name(), () -> classCount.isEmpty() ? "" : ", classes " + classCount, kernels);
+            return new Drawing(
+                    new ClosedFormDrawer(kernels, alloc, pos, m, o.beta(), o.k(), betas),
+                    o.window(),
+                    o.resolution(),
+                    params,
+                    "backend " + kernels.name(),
+                    () -> classCount.isEmpty() ? "" : ", classes " + classCount,
+                    kernels);
         };
     }
 
@@ -137,9 +195,19 @@ final class MethodOptions {
             params.put("origin", vb.settings().origin().cliName());
             params.put("clip_margin_m", Double.toString(vb.settings().clipMargin()));
             VoronoiBoostMaps maps = new VoronoiBoostMaps(cells, vb);
-            return new Drawing(maps, grid.window(), grid.resolution(), params, "Java",
-                    () -> String.format(Locale.ROOT, ", tessellation and features %.1f s, %d with all %d taus kept", featS, maps.allTausKept(),
-                            vb.taus().length), () -> {});
+            return new Drawing(
+                    maps,
+                    grid.window(),
+                    grid.resolution(),
+                    params,
+                    "Java",
+                    () -> String.format(
+                            Locale.ROOT,
+                            ", tessellation and features %.1f s, %d with all %d taus kept",
+                            featS,
+                            maps.allTausKept(),
+                            vb.taus().length),
+                    () -> {});
         };
     }
 
@@ -167,18 +235,23 @@ final class MethodOptions {
                 w = cfg.window();
                 res = cfg.resolution();
                 if (w != SPEC_WINDOW || res != SPEC_RESOLUTION)
-                    System.err.printf(Locale.ROOT, "geomend " + command + ": using the model's grid, %d x %d pixels of %.0f m%n", w, w, res);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "geomend " + command + ": using the model's grid, %d x %d pixels of %.0f m%n",
+                            w,
+                            w,
+                            res);
             }
             Map<String, String> params = new HashMap<>();
             params.put("model", shipped ? "shipped:" + ShippedModel.NAME : model.toString());
             StudentModel fsm = sm;
             NnKernels fnn = nn;
-            return new Drawing(new StudentDrawer(sm, inv.positions()), w, res, params, "U-Net on " + nn.name(), () -> "", () -> {
-                fsm.close();
-                fnn.close();
-                geo.close();
-            });
+            return new Drawing(
+                    new StudentDrawer(sm, inv.positions()), w, res, params, "U-Net on " + nn.name(), () -> "", () -> {
+                        fsm.close();
+                        fnn.close();
+                        geo.close();
+                    });
         };
     }
-
 }

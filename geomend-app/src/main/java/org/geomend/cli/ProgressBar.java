@@ -32,8 +32,9 @@ final class ProgressBar implements AutoCloseable {
             if (tenth > lastTenth && done < total) {
                 lastTenth = tenth;
                 double s = (System.nanoTime() - start) / 1e9;
-                out.printf("%s: %d/%d (%d%%), %s elapsed, eta %s%n", label, done, total, 100 * done / total, hms(s),
-                        hms(s / done * (total - done)));
+                out.printf(
+                        "%s: %d/%d (%d%%), %s elapsed, eta %s%n",
+                        label, done, total, 100 * done / total, hms(s), hms(s / done * (total - done)));
             }
             return;
         }
@@ -44,17 +45,21 @@ final class ProgressBar implements AutoCloseable {
         double s = (now - start) / 1e9, f = total == 0 ? 1 : (double) done / total;
         int width = 30, fill = (int) Math.round(f * width);
         String eta = done > 0 && done < total ? String.format(" eta %s", hms(s / done * (total - done))) : "";
-        out.printf("\r%s [%s%s] %d/%d %.0f/s %s%s   ", label, "#".repeat(fill), ".".repeat(width - fill), done, total,
-                s > 0 ? done / s : 0, hms(s), eta);
+        out.printf(
+                "\r%s [%s%s] %d/%d %.0f/s %s%s   ",
+                label, "#".repeat(fill), ".".repeat(width - fill), done, total, s > 0 ? done / s : 0, hms(s), eta);
         out.flush();
     }
 
     static String hms(double s) {
         long t = Math.round(s);
-        return t >= 3600 ? String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String.format("%d:%02d", t / 60, t % 60);
+        return t >= 3600
+                ? String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                : String.format("%d:%02d", t / 60, t % 60);
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         if (enabled) {
             out.print("\r\033[K");
             out.flush();

@@ -20,20 +20,32 @@ import picocli.CommandLine.Option;
  * with ground truth (maps, and by default per-BS traffic with its ground-truth demand and population, {@link SynthTraffic}). Errors go to {@link Main}'s handler: exit 2 on bad input (one line naming the file and line),
  * 1 on other failures.
  */
-@Command(name = "synth", mixinStandardHelpOptions = true,
+@Command(
+        name = "synth",
+        mixinStandardHelpOptions = true,
         description = "Generate a synthetic operator: site layout, sector parameters and ground-truth P(l|i) maps.")
 public final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--preset", defaultValue = "small", description = "small | paper (default: ${DEFAULT-VALUE})")
     String preset;
 
-    @Option(names = "--profile", defaultValue = "calibrated", description = "calibrated | literature: the association softness calibrated against DeepMEND's KS2 medians, or every parameter at its literature value (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--profile",
+            defaultValue = "calibrated",
+            description =
+                    "calibrated | literature: the association softness calibrated against DeepMEND's KS2 medians, or every parameter at its literature value (default: ${DEFAULT-VALUE})")
     String profile;
 
-    @Option(names = "--sites", description = "use these site positions instead of generated cities (any inventory geolocate reads: id,x,y or id,lat,lon [,env], ARCEP, OpenCelliD)")
+    @Option(
+            names = "--sites",
+            description =
+                    "use these site positions instead of generated cities (any inventory geolocate reads: id,x,y or id,lat,lon [,env], ARCEP, OpenCelliD)")
     Path sites;
 
-    @Option(names = "--crs", description = "CRS of x,y --sites / projection for lat,lon --sites (EPSG code or proj string; default: EPSG:2154 for x,y, equal-area centred on the sites for lat,lon)")
+    @Option(
+            names = "--crs",
+            description =
+                    "CRS of x,y --sites / projection for lat,lon --sites (EPSG code or proj string; default: EPSG:2154 for x,y, equal-area centred on the sites for lat,lon)")
     String crs;
 
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -48,11 +60,19 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "worker threads (0 = all cores)")
     int threads;
 
-    @Option(names = "--calibrate", description = "also compute median KS2 of Voronoi and legacy sPDI vs the ground truth per class (calibration.txt)")
+    @Option(
+            names = "--calibrate",
+            description =
+                    "also compute median KS2 of Voronoi and legacy sPDI vs the ground truth per class (calibration.txt)")
     boolean calibrate;
 
-    @Option(names = "--traffic", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "also write per-BS traffic and its ground truth: traffic.csv, lambda.csv, traffic.json, demand/<region>.tif, population/<region>.tif (default: on; --no-traffic skips it and leaves the outputs as they were before traffic existed)")
+    @Option(
+            names = "--traffic",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "also write per-BS traffic and its ground truth: traffic.csv, lambda.csv, traffic.json, demand/<region>.tif, population/<region>.tif (default: on; --no-traffic skips it and leaves the outputs as they were before traffic existed)")
     boolean traffic;
 
     @Override
@@ -60,7 +80,8 @@ public final class SynthCommand implements Callable<Integer> {
         PrintStream err = System.err;
         SynthParams p = SynthParams.preset(preset).withProfile(profile);
         if (window != null) {
-            if (window < 8 || window > 4096) throw new IllegalArgumentException("--window must be in [8, 4096]: " + window);
+            if (window < 8 || window > 4096)
+                throw new IllegalArgumentException("--window must be in [8, 4096]: " + window);
             p = p.withWindow(window);
         }
         SynthGenerator gen;
@@ -75,7 +96,11 @@ public final class SynthCommand implements Callable<Integer> {
             gen = new SynthGenerator(p, seed, threads, err);
             layout = gen.layout();
         }
-        err.printf(Locale.ROOT, "synth: %d sites, %d maps, %d regions%n", layout.sites().size(), layout.targets(),
+        err.printf(
+                Locale.ROOT,
+                "synth: %d sites, %d maps, %d regions%n",
+                layout.sites().size(),
+                layout.targets(),
                 layout.regions().size());
         SynthGenerator.Stats st;
         SynthTraffic tr = traffic ? new SynthTraffic(p, SynthParams.Traffic.defaults(), seed, layout, out, err) : null;

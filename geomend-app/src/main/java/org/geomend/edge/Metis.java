@@ -40,7 +40,11 @@ public final class Metis {
     public static final String PACKAGE = "libmetis5";
 
     static final int NOPTIONS = 40;
-    static final int OPTION_SEED = 8, OPTION_CONTIG = 11, OPTION_UFACTOR = 16, OPTION_NUMBERING = 17, OPTION_OBJTYPE = 1;
+    static final int OPTION_SEED = 8,
+            OPTION_CONTIG = 11,
+            OPTION_UFACTOR = 16,
+            OPTION_NUMBERING = 17,
+            OPTION_OBJTYPE = 1;
     static final int OBJTYPE_CUT = 0;
     static final int OK = 1, ERROR_INPUT = -2, ERROR_MEMORY = -3, ERROR = -4;
 
@@ -52,15 +56,20 @@ public final class Metis {
     private Metis(String library, SymbolLookup lookup) {
         this.library = library;
         Linker linker = Linker.nativeLinker();
-        setDefaultOptions = linker.downcallHandle(find(lookup, "METIS_SetDefaultOptions"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        partGraphKway = linker.downcallHandle(find(lookup, "METIS_PartGraphKway"), FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        setDefaultOptions = linker.downcallHandle(
+                find(lookup, "METIS_SetDefaultOptions"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        partGraphKway = linker.downcallHandle(
+                find(lookup, "METIS_PartGraphKway"),
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                        ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         checkIdxWidth();
     }
 
     private MemorySegment find(SymbolLookup lookup, String name) {
-        return lookup.find(name).orElseThrow(() -> new IllegalArgumentException(
-                library + " has no " + name + ": METIS 5 is needed (Debian: apt-get install " + PACKAGE + ")"));
+        return lookup.find(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        library + " has no " + name + ": METIS 5 is needed (Debian: apt-get install " + PACKAGE + ")"));
     }
 
     /**
@@ -75,18 +84,23 @@ public final class Metis {
         return LOADED.computeIfAbsent(lib, l -> {
             SymbolLookup lookup;
             try {
-                lookup = configured == null ? SymbolLookup.libraryLookup(l, Arena.global())
+                lookup = configured == null
+                        ? SymbolLookup.libraryLookup(l, Arena.global())
                         : SymbolLookup.libraryLookup(java.nio.file.Path.of(l), Arena.global());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("METIS 5 library " + l + (configured == null ? "" : " (" + Setting.METIS_LIB.source() + ")")
-                        + " not found: install Debian's " + PACKAGE + " (apt-get install " + PACKAGE + ")", e);
+                throw new IllegalArgumentException(
+                        "METIS 5 library " + l + (configured == null ? "" : " (" + Setting.METIS_LIB.source() + ")")
+                                + " not found: install Debian's " + PACKAGE + " (apt-get install " + PACKAGE + ")",
+                        e);
             }
             return new Metis(l, lookup);
         });
     }
 
     /** The library as loaded (soname or path). */
-    public String library() { return library; }
+    public String library() {
+        return library;
+    }
 
     private void checkIdxWidth() {
         try (Arena a = Arena.ofConfined()) {
@@ -96,9 +110,10 @@ public final class Metis {
             int written = 0;
             while (written < 2 * NOPTIONS && opts.getAtIndex(JAVA_INT, written) == -1) written++;
             if (rc != OK || written != NOPTIONS)
-                throw new IllegalArgumentException(library + ": METIS_SetDefaultOptions wrote " + written * 4 + " bytes, not "
-                        + NOPTIONS * 4 + ": idx_t is not 32-bit there (geomend binds Debian's " + PACKAGE
-                        + ", IDXTYPEWIDTH 32)");
+                throw new IllegalArgumentException(
+                        library + ": METIS_SetDefaultOptions wrote " + written * 4 + " bytes, not "
+                                + NOPTIONS * 4 + ": idx_t is not 32-bit there (geomend binds Debian's " + PACKAGE
+                                + ", IDXTYPEWIDTH 32)");
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (Throwable t) {
@@ -109,7 +124,8 @@ public final class Metis {
     /** Options of {@link #partKway}. */
     public record Options(int ufactor, boolean contiguous, int seed) {
         public Options {
-            if (ufactor < 1) throw new IllegalArgumentException("ufactor must be >= 1 (METIS: max imbalance 1 + ufactor/1000)");
+            if (ufactor < 1)
+                throw new IllegalArgumentException("ufactor must be >= 1 (METIS: max imbalance 1 + ufactor/1000)");
         }
     }
 
@@ -125,19 +141,34 @@ public final class Metis {
      * @param adjwgt edge weights ({@code xadj[n]}), or null for unit weights
      */
     public Partition partKway(int n, int[] xadj, int[] adjncy, int[] vwgt, int[] adjwgt, int nparts, Options o) {
-        if (xadj.length != n + 1 || adjncy.length != xadj[n] || vwgt.length != n || (adjwgt != null && adjwgt.length != xadj[n]))
-            throw new IllegalArgumentException("bad CSR graph: n=" + n + " xadj=" + xadj.length + " adjncy=" + adjncy.length);
-        try (BufferAllocator alloc = Memory.child("metis"); Arena scope = Arena.ofConfined();
-             ArrowBuf bX = alloc.buffer(4L * (n + 1)); ArrowBuf bA = alloc.buffer(4L * Math.max(1, adjncy.length));
-             ArrowBuf bV = alloc.buffer(4L * Math.max(1, n)); ArrowBuf bW = alloc.buffer(4L * Math.max(1, adjncy.length));
-             ArrowBuf bP = alloc.buffer(4L * Math.max(1, n)); ArrowBuf bS = alloc.buffer(4L * (4 + NOPTIONS))) {
-            MemorySegment x = Memory.view(bX, scope), adj = Memory.view(bA, scope), v = Memory.view(bV, scope),
-                    w = Memory.view(bW, scope), part = Memory.view(bP, scope), s = Memory.view(bS, scope);
+        if (xadj.length != n + 1
+                || adjncy.length != xadj[n]
+                || vwgt.length != n
+                || (adjwgt != null && adjwgt.length != xadj[n]))
+            throw new IllegalArgumentException(
+                    "bad CSR graph: n=" + n + " xadj=" + xadj.length + " adjncy=" + adjncy.length);
+        try (BufferAllocator alloc = Memory.child("metis");
+                Arena scope = Arena.ofConfined();
+                ArrowBuf bX = alloc.buffer(4L * (n + 1));
+                ArrowBuf bA = alloc.buffer(4L * Math.max(1, adjncy.length));
+                ArrowBuf bV = alloc.buffer(4L * Math.max(1, n));
+                ArrowBuf bW = alloc.buffer(4L * Math.max(1, adjncy.length));
+                ArrowBuf bP = alloc.buffer(4L * Math.max(1, n));
+                ArrowBuf bS = alloc.buffer(4L * (4 + NOPTIONS))) {
+            MemorySegment x = Memory.view(bX, scope),
+                    adj = Memory.view(bA, scope),
+                    v = Memory.view(bV, scope),
+                    w = Memory.view(bW, scope),
+                    part = Memory.view(bP, scope),
+                    s = Memory.view(bS, scope);
             MemorySegment.copy(xadj, 0, x, JAVA_INT, 0, n + 1);
             MemorySegment.copy(adjncy, 0, adj, JAVA_INT, 0, adjncy.length);
             MemorySegment.copy(vwgt, 0, v, JAVA_INT, 0, n);
             if (adjwgt != null) MemorySegment.copy(adjwgt, 0, w, JAVA_INT, 0, adjwgt.length);
-            MemorySegment nv = s.asSlice(0, 4), ncon = s.asSlice(4, 4), np = s.asSlice(8, 4), cut = s.asSlice(12, 4),
+            MemorySegment nv = s.asSlice(0, 4),
+                    ncon = s.asSlice(4, 4),
+                    np = s.asSlice(8, 4),
+                    cut = s.asSlice(12, 4),
                     opts = s.asSlice(16, 4L * NOPTIONS);
             nv.set(JAVA_INT, 0, n);
             ncon.set(JAVA_INT, 0, 1);
@@ -150,12 +181,28 @@ public final class Metis {
             opts.setAtIndex(JAVA_INT, OPTION_SEED, o.seed());
             opts.setAtIndex(JAVA_INT, OPTION_NUMBERING, 0);
             MemorySegment ew = adjwgt == null ? MemorySegment.NULL : w;
-            rc = (int) partGraphKway.invokeExact(nv, ncon, x, adj, v, MemorySegment.NULL, ew, np, MemorySegment.NULL, MemorySegment.NULL, opts, cut, part);
-            if (rc != OK) throw new IllegalStateException("METIS_PartGraphKway returned " + rc + " (" + switch (rc) {
-                case ERROR_INPUT -> "METIS_ERROR_INPUT";
-                case ERROR_MEMORY -> "METIS_ERROR_MEMORY";
-                default -> "METIS_ERROR";
-            } + ") on a graph of " + n + " vertices into " + nparts + " parts");
+            rc = (int) partGraphKway.invokeExact(
+                    nv,
+                    ncon,
+                    x,
+                    adj,
+                    v,
+                    MemorySegment.NULL,
+                    ew,
+                    np,
+                    MemorySegment.NULL,
+                    MemorySegment.NULL,
+                    opts,
+                    cut,
+                    part);
+            if (rc != OK)
+                throw new IllegalStateException("METIS_PartGraphKway returned " + rc + " ("
+                        + switch (rc) {
+                            case ERROR_INPUT -> "METIS_ERROR_INPUT";
+                            case ERROR_MEMORY -> "METIS_ERROR_MEMORY";
+                            default -> "METIS_ERROR";
+                        }
+                        + ") on a graph of " + n + " vertices into " + nparts + " parts");
             int[] out = new int[n];
             MemorySegment.copy(part, JAVA_INT, 0, out, 0, n);
             return new Partition(out, cut.get(JAVA_INT, 0));

@@ -1,8 +1,8 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.util.Arrays;
 import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.dataset.Dataset;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -29,31 +29,49 @@ public final class Chunk {
         this.truth = truth;
     }
 
-    public Dataset data() { return data; }
+    public Dataset data() {
+        return data;
+    }
 
-    public int size() { return sites.length; }
+    public int size() {
+        return sites.length;
+    }
 
     /** Dataset index of the chunk's m-th site. */
-    public int site(int m) { return sites[m]; }
+    public int site(int m) {
+        return sites[m];
+    }
 
-    public int[] sites() { return sites.clone(); }
+    public int[] sites() {
+        return sites.clone();
+    }
 
-    public GeoKernels kernels() { return kernels; }
+    public GeoKernels kernels() {
+        return kernels;
+    }
 
     /** Allocator for the method's own buffers (close them before returning from draw). */
-    public BufferAllocator allocator() { return allocator; }
+    public BufferAllocator allocator() {
+        return allocator;
+    }
 
     /** The SPEC window of the m-th site: the grid its map must be drawn on. */
-    public GridSpec window(int m) { return data.windowOf(sites[m]); }
+    public GridSpec window(int m) {
+        return data.windowOf(sites[m]);
+    }
 
     /** Pixels of one window. */
-    public long mapPixels() { return (long) data.window() * data.window(); }
+    public long mapPixels() {
+        return (long) data.window() * data.window();
+    }
 
     /**
      * The normalised ground truth of the m-th site: {@code mapPixels()} floats at element offset
      * {@code m * mapPixels()} of the returned buffer. For oracles only.
      */
-    public GridBuffer groundTruth() { return truth; }
+    public GridBuffer groundTruth() {
+        return truth;
+    }
 
     /** The smallest lattice-aligned raster holding the windows of all sites of the chunk. */
     public GridSpec unionOfWindows() {
@@ -82,5 +100,8 @@ public final class Chunk {
         return k;
     }
 
-    @Override public String toString() { return "Chunk" + Arrays.toString(sites); }
+    @Override
+    public String toString() {
+        return "Chunk" + Arrays.toString(sites);
+    }
 }

@@ -1,7 +1,7 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.io.IOException;
+import org.geomend.dataset.Dataset;
 import org.geomend.geolocate.ClosedFormDrawer;
 import org.geomend.geolocate.DrawBatch;
 import org.geomend.geolocate.MapDrawer;
@@ -16,7 +16,11 @@ import org.geomend.kernels.GridSpec;
  */
 public final class ClosedFormMethod implements EvalMethod {
 
-    public enum Kind { VORONOI, SPDI, SPDI_LEGACY }
+    public enum Kind {
+        VORONOI,
+        SPDI,
+        SPDI_LEGACY
+    }
 
     private final Kind kind;
     private final double beta;
@@ -32,7 +36,10 @@ public final class ClosedFormMethod implements EvalMethod {
         this.k = k;
     }
 
-    @Override public String name() { return name; }
+    @Override
+    public String name() {
+        return name;
+    }
 
     /** The attenuation used for a site (NaN for Voronoi). */
     double betaOf(Dataset d, int site) {
@@ -44,7 +51,7 @@ public final class ClosedFormMethod implements EvalMethod {
     }
 
     private Dataset betasFor;
-    private double[] betas;   // legacy sPDI: per site of betasFor
+    private double[] betas; // legacy sPDI: per site of betasFor
 
     @Override
     public void draw(Chunk chunk, MapOut out) throws IOException {
@@ -64,16 +71,24 @@ public final class ClosedFormMethod implements EvalMethod {
         GridSpec[] windows = new GridSpec[n];
         for (int m = 0; m < n; m++) windows[m] = chunk.window(m);
         // geolocate's drawer, on one raster over the chunk's windows
-        ClosedFormDrawer drawer = new ClosedFormDrawer(chunk.kernels(), chunk.allocator(), d.positions(), method, beta, k,
+        ClosedFormDrawer drawer = new ClosedFormDrawer(
+                chunk.kernels(),
+                chunk.allocator(),
+                d.positions(),
+                method,
+                beta,
+                k,
                 kind == Kind.SPDI_LEGACY ? betas : null);
         try (MapDrawer.Tile tile = drawer.tile(chunk.unionOfWindows());
-             GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * chunk.mapPixels())) {
+                GridBuffer buf =
+                        GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * chunk.mapPixels())) {
             DrawBatch b = new DrawBatch(chunk.sites(), windows, buf, chunk.unionOfWindows(), null, null);
             double[] sums = new double[n];
             tile.draw(b, sums);
             for (int m = 0; m < n; m++) {
                 if (!(sums[m] > 0))
-                    throw new IllegalStateException(name + " map of site " + d.id(b.site(m)) + " has no mass (co-located sites?)");
+                    throw new IllegalStateException(
+                            name + " map of site " + d.id(b.site(m)) + " has no mass (co-located sites?)");
                 out.accept(m, windows[m], buf, b.offset(m), kind == Kind.VORONOI ? Double.NaN : betaOf(d, b.site(m)));
             }
         }

@@ -1,7 +1,7 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.io.IOException;
+import org.geomend.dataset.Dataset;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -34,7 +34,9 @@ public interface EvalMethod extends AutoCloseable {
     String name();
 
     /** True when the method learns from the training sites; false for closed-form methods and oracles. */
-    default boolean trained() { return false; }
+    default boolean trained() {
+        return false;
+    }
 
     /**
      * Where a fit happens: the split, the fold's position in it (0-based) and the fold itself, and the harness's
@@ -42,17 +44,22 @@ public interface EvalMethod extends AutoCloseable {
      */
     record FitContext(Split split, int index, Split.Fold fold, GeoKernels kernels) {
         /** {@code SPLIT-foldK} (K from 1): names what is written for this fold, e.g. {@code cv5-fold3}. */
-        public String tag() { return split.cliName + "-fold" + (index + 1); }
+        public String tag() {
+            return split.cliName + "-fold" + (index + 1);
+        }
     }
 
     /** Learns from {@code train} (dataset site indices with ground truth, read through {@code data.openMaps()}). */
     default void fit(Dataset data, int[] train) throws IOException {}
 
     /** What the harness calls: by default {@link #fit(Dataset, int[])} with the fold's training sites. */
-    default void fit(Dataset data, FitContext fold) throws IOException { fit(data, fold.fold().train()); }
+    default void fit(Dataset data, FitContext fold) throws IOException {
+        fit(data, fold.fold().train());
+    }
 
     /** Draws the map of every site of {@code chunk}, handing each to {@code out}. */
     void draw(Chunk chunk, MapOut out) throws IOException;
 
-    @Override default void close() {}
+    @Override
+    default void close() {}
 }

@@ -41,8 +41,11 @@ public final class EvalMethods {
         m.put("spdi-legacy", o -> new ClosedFormMethod("spdi-legacy", ClosedFormMethod.Kind.SPDI_LEGACY, 0, o.k()));
         m.put("spdi-oracle", o -> new OracleMethod(o.oracleBetas(), o.k()));
         m.put("spdi", o -> new ClosedFormMethod("spdi", ClosedFormMethod.Kind.SPDI, o.beta(), o.k()));
-        m.put("voronoiboost", o -> new VoronoiBoostMethod(org.geomend.voronoiboost.VoronoiBoostModel.Settings.defaults(),
-                org.geomend.voronoiboost.VoronoiBoostModel.Hyper.defaults()));
+        m.put(
+                "voronoiboost",
+                o -> new VoronoiBoostMethod(
+                        org.geomend.voronoiboost.VoronoiBoostModel.Settings.defaults(),
+                        org.geomend.voronoiboost.VoronoiBoostModel.Hyper.defaults()));
         return m;
     }
 
@@ -54,11 +57,15 @@ public final class EvalMethods {
             if (n.isEmpty()) continue;
             if (!table.containsKey(n)) {
                 if (STUDENTS.contains(n))
-                    throw new IllegalArgumentException("--methods: " + n + " is not in this method table: it needs --model " + n
-                            + "=DIR (a model written by geomend train) or per-fold training (geomend eval registers both)");
+                    throw new IllegalArgumentException(
+                            "--methods: " + n + " is not in this method table: it needs --model " + n
+                                    + "=DIR (a model written by geomend train) or per-fold training (geomend eval registers both)");
                 if (NOT_YET.contains(n))
-                    throw new IllegalArgumentException("--methods: " + n + " needs training and is not implemented in this build yet (known: " + String.join(", ", table.keySet()) + ")");
-                throw new IllegalArgumentException("--methods: unknown method '" + t.trim() + "' (known: " + String.join(", ", table.keySet()) + ")");
+                    throw new IllegalArgumentException(
+                            "--methods: " + n + " needs training and is not implemented in this build yet (known: "
+                                    + String.join(", ", table.keySet()) + ")");
+                throw new IllegalArgumentException("--methods: unknown method '" + t.trim() + "' (known: "
+                        + String.join(", ", table.keySet()) + ")");
             }
             if (out.contains(n)) throw new IllegalArgumentException("--methods: '" + n + "' given twice");
             out.add(n);

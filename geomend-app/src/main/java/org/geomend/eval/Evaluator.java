@@ -1,12 +1,12 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
 import org.geomend.io.MapData;
@@ -54,9 +54,18 @@ public final class Evaluator {
     }
 
     /** Everything a run measured. Arrays are indexed [split][method][tested position]. */
-    public record Results(Dataset data, List<String> methods, List<Split> splits, List<List<Split.Fold>> folds,
-                          int[] tested, int[][] foldOf, double[][][] ks2, double[][][] param, double[][][] nanos,
-                          double[] fitSeconds, double seconds) {
+    public record Results(
+            Dataset data,
+            List<String> methods,
+            List<Split> splits,
+            List<List<Split.Fold>> folds,
+            int[] tested,
+            int[][] foldOf,
+            double[][][] ks2,
+            double[][][] param,
+            double[][][] nanos,
+            double[] fitSeconds,
+            double seconds) {
 
         /** Position of a dataset site in {@link #tested()}, or -1. */
         public int position(int site) {
@@ -122,9 +131,13 @@ public final class Evaluator {
         List<Integer> untrained = new ArrayList<>(), trained = new ArrayList<>();
         for (int j = 0; j < M; j++) (methods.get(j).trained() ? trained : untrained).add(j);
         int L = listener == null ? -1 : splits.indexOf(listenSplit);
-        if (listener != null && L < 0) throw new IllegalArgumentException("the maps of split " + listenSplit.cliName + " are listened to, but it is not run");
+        if (listener != null && L < 0)
+            throw new IllegalArgumentException(
+                    "the maps of split " + listenSplit.cliName + " are listened to, but it is not run");
         boolean[] listened = new boolean[L < 0 ? 0 : folds.get(L).size()];
-        for (int fi = 0; fi < listened.length; fi++) listened[fi] = listenFolds == null || listenFolds.contains(folds.get(L).get(fi).name());
+        for (int fi = 0; fi < listened.length; fi++)
+            listened[fi] = listenFolds == null
+                    || listenFolds.contains(folds.get(L).get(fi).name());
         long total = untrained.isEmpty() ? 0 : T;
         for (int s = 0; s < S && !trained.isEmpty(); s++)
             for (int fi = 0; fi < folds.get(s).size(); fi++)
@@ -140,20 +153,36 @@ public final class Evaluator {
                 if (!listened[fi]) continue;
                 Split.Fold f = folds.get(L).get(fi);
                 listener.foldStart(f);
-                if (!untrained.isEmpty()) score(f.test(), methods, untrained, pos, uk, up, un, true, done, total, Listen.ALL);
+                if (!untrained.isEmpty())
+                    score(f.test(), methods, untrained, pos, uk, up, un, true, done, total, Listen.ALL);
                 for (int j : trained) {
                     long f0 = System.nanoTime();
                     methods.get(j).fit(data, new EvalMethod.FitContext(splits.get(L), fi, f, kernels));
                     fitSeconds[j] += (System.nanoTime() - f0) / 1e9;
                 }
                 if (!trained.isEmpty())
-                    score(f.test(), methods, trained, pos, ks2[L], param[L], nanos[L], L == 0, done, total, untrained.isEmpty() ? Listen.ALL : Listen.MAPS);
+                    score(
+                            f.test(),
+                            methods,
+                            trained,
+                            pos,
+                            ks2[L],
+                            param[L],
+                            nanos[L],
+                            L == 0,
+                            done,
+                            total,
+                            untrained.isEmpty() ? Listen.ALL : Listen.MAPS);
                 listener.foldEnd(f);
                 for (int site : f.test()) inListened[site] = true;
             }
-            int[] rest = java.util.Arrays.stream(tested).filter(site -> !inListened[site]).toArray();
-            if (!untrained.isEmpty() && rest.length > 0) score(rest, methods, untrained, pos, uk, up, un, true, done, total, Listen.NONE);
-        } else if (!untrained.isEmpty()) score(tested, methods, untrained, pos, uk, up, un, true, done, total, Listen.NONE);
+            int[] rest = java.util.Arrays.stream(tested)
+                    .filter(site -> !inListened[site])
+                    .toArray();
+            if (!untrained.isEmpty() && rest.length > 0)
+                score(rest, methods, untrained, pos, uk, up, un, true, done, total, Listen.NONE);
+        } else if (!untrained.isEmpty())
+            score(tested, methods, untrained, pos, uk, up, un, true, done, total, Listen.NONE);
         if (!untrained.isEmpty())
             for (int s = 0; s < S; s++)
                 for (int j : untrained) {
@@ -174,21 +203,47 @@ public final class Evaluator {
                 score(f.test(), methods, trained, pos, ks2[s], param[s], nanos[s], s == 0, done, total, Listen.NONE);
             }
         }
-        return new Results(data, methods.stream().map(EvalMethod::name).toList(), List.copyOf(splits), folds, tested,
-                foldOf, ks2, param, nanos, fitSeconds, (System.nanoTime() - t0) / 1e9);
+        return new Results(
+                data,
+                methods.stream().map(EvalMethod::name).toList(),
+                List.copyOf(splits),
+                folds,
+                tested,
+                foldOf,
+                ks2,
+                param,
+                nanos,
+                fitSeconds,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /** What {@link #score} hands to the listener: nothing, the methods' maps, or the ground truth too. */
-    private enum Listen { NONE, MAPS, ALL }
+    private enum Listen {
+        NONE,
+        MAPS,
+        ALL
+    }
 
     /** Scores {@code which} methods on {@code sites}, chunk by chunk, into [method][position] arrays. */
-    private void score(int[] sites, List<EvalMethod> methods, List<Integer> which, int[] pos, double[][] ks2,
-                       double[][] param, double[][] nanos, boolean keepSamples, long[] done, long total, Listen listen) throws IOException {
+    private void score(
+            int[] sites,
+            List<EvalMethod> methods,
+            List<Integer> which,
+            int[] pos,
+            double[][] ks2,
+            double[][] param,
+            double[][] nanos,
+            boolean keepSamples,
+            long[] done,
+            long total,
+            Listen listen)
+            throws IOException {
         int w = data.window();
         long px = (long) w * w;
         try (ArrowMapReader maps = data.openMaps();
-             BufferAllocator alloc = Memory.child("eval");
-             GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, sites.length) * px)) {
+                BufferAllocator alloc = Memory.child("eval");
+                GridBuffer truth =
+                        GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, sites.length) * px)) {
             for (int[] cs : chunks(sites)) {
                 int n = cs.length;
                 GridSpec[] grids = new GridSpec[n];
@@ -196,7 +251,8 @@ public final class Evaluator {
                 if (listen == Listen.ALL) for (int m = 0; m < n; m++) listener.truth(cs[m], grids[m], truth, m * px);
                 if (keepSamples && samples != null)
                     for (int m = 0; m < n; m++)
-                        if (samples.wants(data.id(cs[m]))) samples.truth(data.id(cs[m]), grids[m], truth.toFloatArray(m * px, (int) px));
+                        if (samples.wants(data.id(cs[m])))
+                            samples.truth(data.id(cs[m]), grids[m], truth.toFloatArray(m * px, (int) px));
                 Chunk chunk = new Chunk(data, cs, kernels, alloc, truth);
                 for (int j : which) {
                     EvalMethod method = methods.get(j);
@@ -205,13 +261,23 @@ public final class Evaluator {
                     long t0 = System.nanoTime();
                     method.draw(chunk, (m, grid, buf, off, prm) -> {
                         long c0 = System.nanoTime();
-                        if (m < 0 || m >= n) throw new IllegalStateException(method.name() + " handed over map " + m + " of a chunk of " + n);
-                        if (seen[m]) throw new IllegalStateException(method.name() + " handed over the map of site " + data.id(cs[m]) + " twice");
+                        if (m < 0 || m >= n)
+                            throw new IllegalStateException(
+                                    method.name() + " handed over map " + m + " of a chunk of " + n);
+                        if (seen[m])
+                            throw new IllegalStateException(
+                                    method.name() + " handed over the map of site " + data.id(cs[m]) + " twice");
                         seen[m] = true;
                         if (!grid.equals(grids[m]))
-                            throw new InputException(data.mapsFile(), 0, "the ground truth of site " + data.id(cs[m]) + " (" + data.sitesFile().getFileName()
-                                    + ":" + data.line(cs[m]) + ") lies on " + describe(grids[m]) + " but " + method.name() + " drew it on "
-                                    + describe(grid) + " (the SPEC window of the site's position): maps must share one grid for KS2");
+                            throw new InputException(
+                                    data.mapsFile(),
+                                    0,
+                                    "the ground truth of site " + data.id(cs[m]) + " ("
+                                            + data.sitesFile().getFileName()
+                                            + ":" + data.line(cs[m]) + ") lies on " + describe(grids[m]) + " but "
+                                            + method.name() + " drew it on "
+                                            + describe(grid)
+                                            + " (the SPEC window of the site's position): maps must share one grid for KS2");
                         int p = pos[cs[m]];
                         ks2[j][p] = kernels.ks2(truth, m * px, buf, off, w, w);
                         param[j][p] = prm;
@@ -222,7 +288,8 @@ public final class Evaluator {
                     });
                     long spent = System.nanoTime() - t0 - inOut[0];
                     for (int m = 0; m < n; m++) {
-                        if (!seen[m]) throw new IllegalStateException(method.name() + " drew no map for site " + data.id(cs[m]));
+                        if (!seen[m])
+                            throw new IllegalStateException(method.name() + " drew no map for site " + data.id(cs[m]));
                         nanos[j][pos[cs[m]]] = (double) spent / n;
                     }
                 }
@@ -250,7 +317,10 @@ public final class Evaluator {
                 long nc0 = Math.min(c0, g.latticeCol()), nr0 = Math.min(r0, g.latticeRow());
                 long nc1 = Math.max(c1, g.latticeCol() + w), nr1 = Math.max(r1, g.latticeRow() + w);
                 if (to > from && (nc1 - nc0) * (nr1 - nr0) > limit) break;
-                c0 = nc0; r0 = nr0; c1 = nc1; r1 = nr1;
+                c0 = nc0;
+                r0 = nr0;
+                c1 = nc1;
+                r1 = nr1;
                 to++;
             }
             out.add(Arrays.copyOfRange(sites, from, to));
@@ -265,14 +335,21 @@ public final class Evaluator {
     /** Reads, checks and normalises the ground truth of {@code site} into {@code dst} at {@code off}; returns its grid. */
     GridSpec loadTruth(ArrowMapReader maps, int site, GridBuffer dst, long off) throws IOException {
         MapData md = maps.read(data.mapRow(site));
-        if (!md.id().equals(data.id(site))) throw new IllegalStateException("row " + data.mapRow(site) + " of " + data.mapsFile() + " is not site " + data.id(site));
+        if (!md.id().equals(data.id(site)))
+            throw new IllegalStateException(
+                    "row " + data.mapRow(site) + " of " + data.mapsFile() + " is not site " + data.id(site));
         GridSpec g = md.grid();
         if (g.width() != data.window() || g.height() != data.window())
-            throw new InputException(data.mapsFile(), 0, "map of site " + data.id(site) + " is " + g.width() + "x" + g.height()
-                    + ", the first map is " + data.window() + "x" + data.mapHeight() + ": eval needs square maps of one size");
+            throw new InputException(
+                    data.mapsFile(),
+                    0,
+                    "map of site " + data.id(site) + " is " + g.width() + "x" + g.height() + ", the first map is "
+                            + data.window() + "x" + data.mapHeight() + ": eval needs square maps of one size");
         double sum = 0;
         for (float v : md.values()) {
-            if (!(v >= 0) || Float.isInfinite(v)) throw new InputException(data.mapsFile(), 0, "map of site " + data.id(site) + " holds a negative or non-finite value");
+            if (!(v >= 0) || Float.isInfinite(v))
+                throw new InputException(
+                        data.mapsFile(), 0, "map of site " + data.id(site) + " holds a negative or non-finite value");
             sum += v;
         }
         if (!(sum > 0)) throw new InputException(data.mapsFile(), 0, "map of site " + data.id(site) + " has no mass");
@@ -284,6 +361,13 @@ public final class Evaluator {
     }
 
     static String describe(GridSpec g) {
-        return String.format(java.util.Locale.ROOT, "x0=%.1f y0=%.1f %dx%d at %.1f m", g.x0(), g.y0(), g.width(), g.height(), g.resolution());
+        return String.format(
+                java.util.Locale.ROOT,
+                "x0=%.1f y0=%.1f %dx%d at %.1f m",
+                g.x0(),
+                g.y0(),
+                g.width(),
+                g.height(),
+                g.resolution());
     }
 }

@@ -29,7 +29,8 @@ public final class OracleMethod implements EvalMethod {
          * @param label the normalised sPDI map at {@code betaStar}, {@code mapPixels()} floats at element offset 0;
          *              valid during the call only
          */
-        void accept(int m, GridSpec window, double betaStar, double ks2Star, double[] curve, GridBuffer label) throws IOException;
+        void accept(int m, GridSpec window, double betaStar, double ks2Star, double[] curve, GridBuffer label)
+                throws IOException;
     }
 
     private final double[] betas;
@@ -37,7 +38,8 @@ public final class OracleMethod implements EvalMethod {
 
     public OracleMethod(double[] betas, int k) {
         if (betas.length == 0) throw new IllegalArgumentException("--oracle-betas: no beta");
-        for (double b : betas) if (!(b > 0)) throw new IllegalArgumentException("--oracle-betas: beta must be > 0: " + b);
+        for (double b : betas)
+            if (!(b > 0)) throw new IllegalArgumentException("--oracle-betas: beta must be > 0: " + b);
         if (k < 1 || k > 8) throw new IllegalArgumentException("--k must be in [1, 8]: " + k);
         this.betas = betas.clone();
         this.k = k;
@@ -61,17 +63,23 @@ public final class OracleMethod implements EvalMethod {
             for (String t : s.split(",")) l.add(Double.parseDouble(t.trim()));
             return l.stream().mapToDouble(Double::doubleValue).toArray();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--oracle-betas must be FROM:TO:STEP (e.g. 0.1:6:0.05) or a list B1,B2,...: '" + s + "'");
+            throw new IllegalArgumentException(
+                    "--oracle-betas must be FROM:TO:STEP (e.g. 0.1:6:0.05) or a list B1,B2,...: '" + s + "'");
         }
     }
 
-    public double[] betas() { return betas.clone(); }
+    public double[] betas() {
+        return betas.clone();
+    }
 
     public String describeBetas() {
         return String.format(Locale.ROOT, "%d betas in [%s, %s]", betas.length, betas[0], betas[betas.length - 1]);
     }
 
-    @Override public String name() { return "spdi-oracle"; }
+    @Override
+    public String name() {
+        return "spdi-oracle";
+    }
 
     @Override
     public void draw(Chunk chunk, MapOut out) throws IOException {
@@ -88,18 +96,28 @@ public final class OracleMethod implements EvalMethod {
         long px = chunk.mapPixels();
         GridBuffer truth = chunk.groundTruth();
         try (KnnRaster knn = chunk.knn(k + 1);
-             GridBuffer best = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, px)) {
+                GridBuffer best = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, px)) {
             GridSpec raster = knn.grid();
             double[] ks = new double[betas.length], sums = new double[betas.length], one = new double[1];
             for (int m = 0; m < chunk.size(); m++) {
                 GridSpec win = chunk.window(m);
                 int site = chunk.site(m), c0 = raster.colOffsetOf(win), r0 = raster.rowOffsetOf(win);
-                chunk.kernels().spdiBetaSweep(chunk.data().positions(), knn, k, new BetaSweep(site, c0, r0, w, w, betas),
-                        truth, m * px, ks, sums);
+                chunk.kernels()
+                        .spdiBetaSweep(
+                                chunk.data().positions(),
+                                knn,
+                                k,
+                                new BetaSweep(site, c0, r0, w, w, betas),
+                                truth,
+                                m * px,
+                                ks,
+                                sums);
                 int b = argmin(ks, sums);
                 if (b < 0)
-                    throw new IllegalStateException("spdi-oracle: no sPDI map with mass for site " + chunk.data().id(site));
-                MapBatch batch = new MapBatch(1, w, w, new int[] {site}, new int[] {c0}, new int[] {r0}, new double[] {betas[b]}, best);
+                    throw new IllegalStateException("spdi-oracle: no sPDI map with mass for site "
+                            + chunk.data().id(site));
+                MapBatch batch = new MapBatch(
+                        1, w, w, new int[] {site}, new int[] {c0}, new int[] {r0}, new double[] {betas[b]}, best);
                 chunk.kernels().spdiMaps(chunk.data().positions(), knn, k, batch);
                 chunk.kernels().normalize(batch, raster, null, one);
                 out.accept(m, win, betas[b], ks[b], ks.clone(), best);

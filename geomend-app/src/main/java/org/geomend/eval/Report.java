@@ -1,7 +1,5 @@
 package org.geomend.eval;
 
-import org.geomend.report.Stats;
-import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.geomend.dataset.Dataset;
 import org.geomend.report.Plots;
+import org.geomend.report.Stats;
 
 /**
  * Writes the outputs of an evaluation into a directory: {@code summary.csv}
@@ -65,7 +65,11 @@ public final class Report {
     static double mean(double[] a) {
         double s = 0;
         int n = 0;
-        for (double v : a) if (!Double.isNaN(v)) { s += v; n++; }
+        for (double v : a)
+            if (!Double.isNaN(v)) {
+                s += v;
+                n++;
+            }
         return n == 0 ? Double.NaN : s / n;
     }
 
@@ -87,7 +91,11 @@ public final class Report {
             List<String> figures = figures(dir);
             text(dir, "summary.md", summaryMd(figures));
             for (Map.Entry<String, Path> e : pending.entrySet())
-                Files.move(e.getValue(), dir.resolve(e.getKey()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(
+                        e.getValue(),
+                        dir.resolve(e.getKey()),
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             ok = true;
         } finally {
             if (!ok) for (Path p : pending.values()) Files.deleteIfExists(p);
@@ -116,8 +124,17 @@ public final class Report {
                     int[] pos = positions(s, g);
                     Stats st = Stats.of(pick(r.ks2()[s][j], pos));
                     double ms = mean(pick(r.nanos()[s][j], pos)) / 1e6;
-                    sb.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f%n", r.methods().get(j),
-                            r.splits().get(s).cliName, csv(g), st.n(), st.median(), st.mean(), st.std(), ms));
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f%n",
+                            r.methods().get(j),
+                            r.splits().get(s).cliName,
+                            csv(g),
+                            st.n(),
+                            st.median(),
+                            st.mean(),
+                            st.std(),
+                            ms));
                 }
         return sb.toString();
     }
@@ -130,9 +147,18 @@ public final class Report {
                     Split.Fold fold = r.folds().get(s).get(f);
                     int[] pos = foldPositions(s, f);
                     Stats st = Stats.of(pick(r.ks2()[s][j], pos));
-                    sb.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.6f,%.6f,%.6f,%.3f%n", r.methods().get(j),
-                            r.splits().get(s).cliName, csv(fold.name()), fold.train().length, st.n(), st.median(), st.mean(),
-                            st.std(), mean(pick(r.nanos()[s][j], pos)) / 1e6));
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "%s,%s,%s,%d,%d,%.6f,%.6f,%.6f,%.3f%n",
+                            r.methods().get(j),
+                            r.splits().get(s).cliName,
+                            csv(fold.name()),
+                            fold.train().length,
+                            st.n(),
+                            st.median(),
+                            st.mean(),
+                            st.std(),
+                            mean(pick(r.nanos()[s][j], pos)) / 1e6));
                 }
         return sb.toString();
     }
@@ -150,11 +176,22 @@ public final class Report {
                 int site = r.tested()[p];
                 for (int j = 0; j < r.methods().size(); j++) {
                     double prm = r.param()[s][j][p];
-                    sb.append(r.splits().get(s).cliName).append(',').append(csv(r.folds().get(s).get(r.foldOf()[s][p]).name()))
-                            .append(',').append(csv(d.id(site))).append(',').append(csv(d.city(site))).append(',').append(d.env(site))
-                            .append(',').append(r.methods().get(j)).append(',')
-                            .append(String.format(Locale.ROOT, "%.9f", r.ks2()[s][j][p])).append(',')
-                            .append(Double.isNaN(prm) ? "" : String.format(Locale.ROOT, "%.4f", prm)).append('\n');
+                    sb.append(r.splits().get(s).cliName)
+                            .append(',')
+                            .append(csv(r.folds().get(s).get(r.foldOf()[s][p]).name()))
+                            .append(',')
+                            .append(csv(d.id(site)))
+                            .append(',')
+                            .append(csv(d.city(site)))
+                            .append(',')
+                            .append(d.env(site))
+                            .append(',')
+                            .append(r.methods().get(j))
+                            .append(',')
+                            .append(String.format(Locale.ROOT, "%.9f", r.ks2()[s][j][p]))
+                            .append(',')
+                            .append(Double.isNaN(prm) ? "" : String.format(Locale.ROOT, "%.4f", prm))
+                            .append('\n');
                 }
             }
         return sb.toString();
@@ -176,19 +213,26 @@ public final class Report {
                 int[] pos = positions(s, g);
                 for (int j = 0; j < r.methods().size(); j++) {
                     String m = r.methods().get(j);
-                    PaperFigures.Cell paper = g.equals("all") ? PaperFigures.TABLE_I.get(m) : PaperFigures.classCell(g, m);
-                    boxes.add(new Plots.Box(g, m, Stats.of(pick(r.ks2()[s][j], pos)), paper == null ? Double.NaN : paper.median()));
+                    PaperFigures.Cell paper =
+                            g.equals("all") ? PaperFigures.TABLE_I.get(m) : PaperFigures.classCell(g, m);
+                    boxes.add(new Plots.Box(
+                            g, m, Stats.of(pick(r.ks2()[s][j], pos)), paper == null ? Double.NaN : paper.median()));
                 }
             }
-            Plots.boxes(partial(dir, box), "KS2 to the ground truth per method, split " + sp + " (box 25-75 %, whiskers 5-95 %)",
-                    r.methods(), boxes);
+            Plots.boxes(
+                    partial(dir, box),
+                    "KS2 to the ground truth per method, split " + sp + " (box 25-75 %, whiskers 5-95 %)",
+                    r.methods(),
+                    boxes);
             names.add(box);
             for (String g : groups(s)) {
                 String f = sp + "_ks2_cdf_" + fileSafe(g) + ".png";
                 int[] pos = positions(s, g);
                 List<Plots.Series> series = new ArrayList<>();
-                for (int j = 0; j < r.methods().size(); j++) series.add(new Plots.Series(r.methods().get(j), pick(r.ks2()[s][j], pos)));
-                Plots.cdf(partial(dir, f), "CDF of KS2 to the ground truth: " + g + " (split " + sp + ")", "KS2", series);
+                for (int j = 0; j < r.methods().size(); j++)
+                    series.add(new Plots.Series(r.methods().get(j), pick(r.ks2()[s][j], pos)));
+                Plots.cdf(
+                        partial(dir, f), "CDF of KS2 to the ground truth: " + g + " (split " + sp + ")", "KS2", series);
                 names.add(f);
             }
         }
@@ -196,13 +240,20 @@ public final class Report {
             for (SampleMaps.Sample smp : samples.samples()) {
                 Integer site = d.indexOf(smp.id());
                 String f = "map_" + fileSafe(smp.id()) + ".png";
-                Plots.maps(partial(dir, f), smp.id(), site == null ? "" : d.env(site) + ", " + d.city(site), smp.grid(), smp.panels());
+                Plots.maps(
+                        partial(dir, f),
+                        smp.id(),
+                        site == null ? "" : d.env(site) + ", " + d.city(site),
+                        smp.grid(),
+                        smp.panels());
                 names.add(f);
             }
         return names;
     }
 
-    static String fileSafe(String s) { return s.replaceAll("[^A-Za-z0-9._-]", "_"); }
+    static String fileSafe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
 
     // ------------------------------------------------------------------ summary.md
 
@@ -237,48 +288,102 @@ public final class Report {
         int[] perClass = new int[3];
         for (int s : r.tested()) perClass[Dataset.CLASSES.indexOf(d.env(s))]++;
         sb.append("# geomend eval\n\n");
-        sb.append(String.format(Locale.ROOT, "- dataset: `%s`: %d sites, %d with a ground-truth map (%d urban, %d suburban, %d rural), "
-                        + "windows %d x %d px at %s m%s%n", d.dir(), d.size(), r.tested().length, perClass[0], perClass[1], perClass[2],
-                d.window(), d.window(), d.resolution() == Math.rint(d.resolution()) ? String.valueOf((long) d.resolution()) : String.valueOf(d.resolution()),
-                man.isEmpty() ? " (no manifest.json)" : ", manifest: " + man.getOrDefault("generator", "?") + " seed " + man.getOrDefault("seed", "?")));
+        sb.append(String.format(
+                Locale.ROOT,
+                "- dataset: `%s`: %d sites, %d with a ground-truth map (%d urban, %d suburban, %d rural), "
+                        + "windows %d x %d px at %s m%s%n",
+                d.dir(),
+                d.size(),
+                r.tested().length,
+                perClass[0],
+                perClass[1],
+                perClass[2],
+                d.window(),
+                d.window(),
+                d.resolution() == Math.rint(d.resolution())
+                        ? String.valueOf((long) d.resolution())
+                        : String.valueOf(d.resolution()),
+                man.isEmpty()
+                        ? " (no manifest.json)"
+                        : ", manifest: " + man.getOrDefault("generator", "?") + " seed "
+                                + man.getOrDefault("seed", "?")));
         sb.append("- command: `").append(meta.command()).append("`\n");
-        sb.append(String.format(Locale.ROOT, "- backend %s, %d threads, chunks of %d BSs, seed %d, oracle betas %s; wall time %.1f s%n",
-                meta.backend(), meta.threads(), meta.chunk(), meta.seed(), meta.oracleBetas(), r.seconds()));
-        sb.append("- KS2: SPEC section 3 (max over grid-line intersections and quadrants of the mass difference), each map "
-                + "normalised to 1; median ± sample standard deviation, as the paper reports. ms/BS: wall time of drawing a "
-                + "method's maps (its k-nearest-site raster included, scoring excluded) per BS. Paper figures: DeepMEND "
-                + "Table I (5-fold CV over 5,947 Orange BSs) and Table II (leave-one-out); the paper's \"sPDI\" is legacy sPDI.\n\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "- backend %s, %d threads, chunks of %d BSs, seed %d, oracle betas %s; wall time %.1f s%n",
+                meta.backend(),
+                meta.threads(),
+                meta.chunk(),
+                meta.seed(),
+                meta.oracleBetas(),
+                r.seconds()));
+        sb.append(
+                "- KS2: SPEC section 3 (max over grid-line intersections and quadrants of the mass difference), each map "
+                        + "normalised to 1; median ± sample standard deviation, as the paper reports. ms/BS: wall time of drawing a "
+                        + "method's maps (its k-nearest-site raster included, scoring excluded) per BS. Paper figures: DeepMEND "
+                        + "Table I (5-fold CV over 5,947 Orange BSs) and Table II (leave-one-out); the paper's \"sPDI\" is legacy sPDI.\n\n");
 
         // Table I
         int s0 = r.splits().indexOf(Split.CV5) >= 0 ? r.splits().indexOf(Split.CV5) : 0;
-        sb.append("## Table I: overall (all tested BSs, folds of split ").append(r.splits().get(s0).cliName).append(" pooled)\n\n");
-        sb.append("| Model | median KS2 ± std (ours) | paper | share KS2 > 0.6 (ours) | ms per BS (ours) | paper inference (ms) | n |\n");
+        sb.append("## Table I: overall (all tested BSs, folds of split ")
+                .append(r.splits().get(s0).cliName)
+                .append(" pooled)\n\n");
+        sb.append(
+                "| Model | median KS2 ± std (ours) | paper | share KS2 > 0.6 (ours) | ms per BS (ours) | paper inference (ms) | n |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         int[] all = positions(s0, "all");
         for (int j = 0; j < r.methods().size(); j++) {
             String m = r.methods().get(j);
             Stats st = Stats.of(pick(r.ks2()[s0][j], all));
             PaperFigures.Cell p = PaperFigures.TABLE_I.get(m);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f %% | %.1f | %s | %d |%n", label(m), cell(st), paperCell(p, 3),
-                    100 * st.above06(), mean(pick(r.nanos()[s0][j], all)) / 1e6, p == null ? "—" : p.inference(), st.n()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %.0f %% | %.1f | %s | %d |%n",
+                    label(m),
+                    cell(st),
+                    paperCell(p, 3),
+                    100 * st.above06(),
+                    mean(pick(r.nanos()[s0][j], all)) / 1e6,
+                    p == null ? "—" : p.inference(),
+                    st.n()));
         }
         for (Map.Entry<String, PaperFigures.Cell> e : PaperFigures.TABLE_I.entrySet())
             if (!r.methods().contains(e.getKey()))
-                sb.append(String.format(Locale.ROOT, "| %s | not run%s | %s | | | %s | |%n", label(e.getKey()),
-                        EvalMethods.NOT_YET.contains(e.getKey()) ? " (not built yet)" : "", paperCell(e.getValue(), 3), e.getValue().inference()));
-        sb.append("\nThe paper: 30-60 % of BSs have KS2 > 0.6 under Voronoi, VoronoiBoost and sPDI, 9 % under DeepMEND.\n\n");
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "| %s | not run%s | %s | | | %s | |%n",
+                        label(e.getKey()),
+                        EvalMethods.NOT_YET.contains(e.getKey()) ? " (not built yet)" : "",
+                        paperCell(e.getValue(), 3),
+                        e.getValue().inference()));
+        sb.append(
+                "\nThe paper: 30-60 % of BSs have KS2 > 0.6 under Voronoi, VoronoiBoost and sPDI, 9 % under DeepMEND.\n\n");
 
         // Table II per split
         for (int s = 0; s < r.splits().size(); s++) {
             Split sp = r.splits().get(s);
-            sb.append("## Table II: ").append(sp == Split.LOO_CITY ? "per city left out" : sp == Split.LOO_ENV ? "per urbanisation class left out" : "per urbanisation class")
-                    .append(" (split ").append(sp.cliName).append(")\n\n");
-            sb.append("Cells: median KS2 ± std, ours / paper (paper Table II").append(sp == Split.LOO_CITY
-                    ? "; our cities are synthetic, so the paper column gives the range over its 14 French cities: min / median / max of their medians"
-                    : ", urbanisation-class rows").append(").\n\n");
+            sb.append("## Table II: ")
+                    .append(
+                            sp == Split.LOO_CITY
+                                    ? "per city left out"
+                                    : sp == Split.LOO_ENV
+                                            ? "per urbanisation class left out"
+                                            : "per urbanisation class")
+                    .append(" (split ")
+                    .append(sp.cliName)
+                    .append(")\n\n");
+            sb.append("Cells: median KS2 ± std, ours / paper (paper Table II")
+                    .append(
+                            sp == Split.LOO_CITY
+                                    ? "; our cities are synthetic, so the paper column gives the range over its 14 French cities: min / median / max of their medians"
+                                    : ", urbanisation-class rows")
+                    .append(").\n\n");
             sb.append("| ").append(sp == Split.LOO_CITY ? "City" : "Class").append(" | n |");
             for (String m : r.methods()) sb.append(' ').append(label(m)).append(" |");
-            sb.append('\n').append("|---|---|").append("---|".repeat(r.methods().size())).append('\n');
+            sb.append('\n')
+                    .append("|---|---|")
+                    .append("---|".repeat(r.methods().size()))
+                    .append('\n');
             for (String g : groups(s)) {
                 int[] pos = positions(s, g);
                 sb.append("| ").append(g).append(" | ").append(pos.length).append(" |");
@@ -289,7 +394,9 @@ public final class Report {
                     if (g.equals("all")) paper = paperCell(PaperFigures.TABLE_I.get(m), 2);
                     else if (sp == Split.LOO_CITY) {
                         double[] rg = PaperFigures.cityRange(m);
-                        paper = rg == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f", rg[0], rg[1], rg[2]);
+                        paper = rg == null
+                                ? "—"
+                                : String.format(Locale.ROOT, "%.2f / %.2f / %.2f", rg[0], rg[1], rg[2]);
                     } else paper = paperCell(PaperFigures.classCell(g, m), 2);
                     sb.append(' ').append(cell(st)).append(" / ").append(paper).append(" |");
                 }
@@ -299,12 +406,22 @@ public final class Report {
             // folds
             sb.append("Per test fold (median KS2; `folds.csv` has n, mean, std, ms):\n\n| Fold | n |");
             for (String m : r.methods()) sb.append(' ').append(m).append(" |");
-            sb.append('\n').append("|---|---|").append("---|".repeat(r.methods().size())).append('\n');
+            sb.append('\n')
+                    .append("|---|---|")
+                    .append("---|".repeat(r.methods().size()))
+                    .append('\n');
             for (int f = 0; f < r.folds().get(s).size(); f++) {
                 int[] pos = foldPositions(s, f);
-                sb.append("| ").append(r.folds().get(s).get(f).name()).append(" | ").append(pos.length).append(" |");
+                sb.append("| ")
+                        .append(r.folds().get(s).get(f).name())
+                        .append(" | ")
+                        .append(pos.length)
+                        .append(" |");
                 for (int j = 0; j < r.methods().size(); j++)
-                    sb.append(String.format(Locale.ROOT, " %.3f |", Stats.of(pick(r.ks2()[s][j], pos)).median()));
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            " %.3f |",
+                            Stats.of(pick(r.ks2()[s][j], pos)).median()));
                 sb.append('\n');
             }
             sb.append('\n');
@@ -313,17 +430,20 @@ public final class Report {
         // oracle betas
         int jo = r.methods().indexOf("spdi-oracle");
         if (jo >= 0) {
-            sb.append("## Oracle β* (the teacher's per-BS attenuation)\n\n| Class | n | median β* | 25 % | 75 % |\n|---|---|---|---|---|\n");
+            sb.append(
+                    "## Oracle β* (the teacher's per-BS attenuation)\n\n| Class | n | median β* | 25 % | 75 % |\n|---|---|---|---|---|\n");
             for (String g : groups(s0)) {
                 Stats st = Stats.of(pick(r.param()[s0][jo], positions(s0, g)));
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f |%n", g, st.n(), st.median(), st.p25(), st.p75()));
+                sb.append(String.format(
+                        Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f |%n", g, st.n(), st.median(), st.p25(), st.p75()));
             }
             sb.append('\n');
         }
         for (String sec : sections) sb.append(sec).append(sec.endsWith("\n\n") ? "" : "\n");
         if (!figures.isEmpty()) {
             sb.append("## Figures\n\n");
-            for (String f : figures) sb.append("- [`").append(f).append("`](").append(f).append(")\n");
+            for (String f : figures)
+                sb.append("- [`").append(f).append("`](").append(f).append(")\n");
         }
         return sb.toString();
     }

@@ -1,15 +1,15 @@
 package org.geomend.eval;
 
-import org.geomend.report.Plots;
-import java.util.Locale;
-import org.geomend.dataset.Dataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.geomend.dataset.Dataset;
 import org.geomend.kernels.GridSpec;
+import org.geomend.report.Plots;
 
 /**
  * Copies of the maps of a few chosen sites (ground truth and every method), kept for the side-by-side figures
@@ -28,8 +28,11 @@ public final class SampleMaps {
             List<Plots.Panel> panels = new ArrayList<>();
             panels.add(new Plots.Panel("ground truth", truth));
             for (Drawn d : drawn)
-                panels.add(new Plots.Panel(d.method() + (Double.isNaN(d.param()) ? "" : String.format(Locale.ROOT, " β=%.2f", d.param()))
-                        + String.format(Locale.ROOT, "  KS2 %.3f", d.ks2()), d.values()));
+                panels.add(new Plots.Panel(
+                        d.method()
+                                + (Double.isNaN(d.param()) ? "" : String.format(Locale.ROOT, " β=%.2f", d.param()))
+                                + String.format(Locale.ROOT, "  KS2 %.3f", d.ks2()),
+                        d.values()));
             return panels;
         }
     }
@@ -37,7 +40,9 @@ public final class SampleMaps {
     private final LinkedHashSet<String> ids;
     private final Map<String, Sample> got = new LinkedHashMap<>();
 
-    public SampleMaps(List<String> ids) { this.ids = new LinkedHashSet<>(ids); }
+    public SampleMaps(List<String> ids) {
+        this.ids = new LinkedHashSet<>(ids);
+    }
 
     /** {@code perClass} tested sites of each urbanisation class, drawn by a seeded shuffle. */
     public static SampleMaps choose(Dataset d, int perClass, long seed) {
@@ -58,7 +63,9 @@ public final class SampleMaps {
         return new SampleMaps(out);
     }
 
-    public boolean wants(String id) { return ids.contains(id); }
+    public boolean wants(String id) {
+        return ids.contains(id);
+    }
 
     synchronized void truth(String id, GridSpec grid, float[] values) {
         got.putIfAbsent(id, new Sample(id, grid, values, new ArrayList<>()));

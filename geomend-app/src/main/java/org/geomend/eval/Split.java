@@ -1,12 +1,12 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.geomend.dataset.Dataset;
 
 /**
  * How the tested base stations (those with a ground-truth map) are split into folds, after DeepMEND section V:
@@ -21,13 +21,17 @@ import java.util.TreeMap;
  * site whatever the fold; trained methods (later issues) are fitted on each fold's training set.
  */
 public enum Split {
-    CV5("cv5"), LOO_CITY("loo-city"), LOO_ENV("loo-env");
+    CV5("cv5"),
+    LOO_CITY("loo-city"),
+    LOO_ENV("loo-env");
 
     public static final int CV_FOLDS = 5;
 
     public final String cliName;
 
-    Split(String cliName) { this.cliName = cliName; }
+    Split(String cliName) {
+        this.cliName = cliName;
+    }
 
     /** One fold: its name, the sites to fit on and the sites to test (indices into the dataset's sites). */
     public record Fold(String name, int[] train, int[] test) {}
@@ -51,7 +55,11 @@ public enum Split {
         }
         List<String> out = new ArrayList<>();
         for (String cls : Dataset.CLASSES)
-            for (int s : d.tested()) if (d.env(s).equals(cls)) { out.add(cls); break; }
+            for (int s : d.tested())
+                if (d.env(s).equals(cls)) {
+                    out.add(cls);
+                    break;
+                }
         return out;
     }
 
@@ -62,7 +70,8 @@ public enum Split {
         switch (this) {
             case CV5 -> {
                 if (all.length < CV_FOLDS)
-                    throw new IllegalArgumentException("--split cv5 needs at least " + CV_FOLDS + " sites with a map in " + d.mapsFile() + " (it has " + all.length + ")");
+                    throw new IllegalArgumentException("--split cv5 needs at least " + CV_FOLDS
+                            + " sites with a map in " + d.mapsFile() + " (it has " + all.length + ")");
                 int[] order = all.clone();
                 Arrays.sort(order);
                 SplittableRandom rnd = new SplittableRandom(seed);
@@ -82,14 +91,20 @@ public enum Split {
             case LOO_CITY -> {
                 for (int s : all)
                     if (d.city(s).isEmpty())
-                        throw new IllegalArgumentException(d.sitesFile() + ":" + d.line(s) + ": --split loo-city needs a city for every site with a map");
+                        throw new IllegalArgumentException(d.sitesFile() + ":" + d.line(s)
+                                + ": --split loo-city needs a city for every site with a map");
                 List<String> cities = groups(d);
-                if (cities.size() < 2) throw new IllegalArgumentException("--split loo-city needs at least 2 cities in " + d.sitesFile() + " (found " + cities + ")");
+                if (cities.size() < 2)
+                    throw new IllegalArgumentException(
+                            "--split loo-city needs at least 2 cities in " + d.sitesFile() + " (found " + cities + ")");
                 for (String c : cities) out.add(fold(c, all, s -> d.city(s).equals(c)));
             }
             case LOO_ENV -> {
                 List<String> cls = groups(d);
-                if (cls.size() < 2) throw new IllegalArgumentException("--split loo-env needs sites with a map in at least 2 classes in " + d.sitesFile() + " (found " + cls + ")");
+                if (cls.size() < 2)
+                    throw new IllegalArgumentException(
+                            "--split loo-env needs sites with a map in at least 2 classes in " + d.sitesFile()
+                                    + " (found " + cls + ")");
                 for (String c : cls) out.add(fold(c, all, s -> d.env(s).equals(c)));
             }
         }

@@ -1,9 +1,5 @@
 package org.geomend.eval;
 
-import org.geomend.student.UNetConfig;
-import org.geomend.student.TrainOptions;
-import org.geomend.student.Trainer;
-import org.geomend.student.StudentModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,12 +11,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
-import org.geomend.kernels.Memory;
 import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
+import org.geomend.kernels.Memory;
 import org.geomend.kernels.nn.NnBackends;
 import org.geomend.kernels.nn.NnKernels;
+import org.geomend.student.StudentModel;
+import org.geomend.student.TrainOptions;
+import org.geomend.student.Trainer;
+import org.geomend.student.UNetConfig;
 
 /**
  * {@code deepmend} / {@code direct} in {@code geomend eval} without {@code --model}: a fresh U-Net trained on each
@@ -43,8 +43,20 @@ public final class StudentFoldMethod implements EvalMethod {
      * is the teacher's {@code labels.arrow} (DeepMEND) or null (Direct: the ground truth); models go under {@code
      * modelsDir}; the U-Net runs on {@code backend} ({@code --conv} {@code conv}) with {@code threads} CPU threads.
      */
-    public record Settings(UNetConfig config, int epochs, int batch, double lr, long seed, double valFraction, Path labels,
-                           Path modelsDir, String backend, String conv, int threads, boolean keepBest, double userWeight) {}
+    public record Settings(
+            UNetConfig config,
+            int epochs,
+            int batch,
+            double lr,
+            long seed,
+            double valFraction,
+            Path labels,
+            Path modelsDir,
+            String backend,
+            String conv,
+            int threads,
+            boolean keepBest,
+            double userWeight) {}
 
     private final String name;
     private final Settings s;
@@ -53,21 +65,31 @@ public final class StudentFoldMethod implements EvalMethod {
     private BufferAllocator alloc;
     private StudentModel student;
     private Dataset labelledFor;
-    private Set<Integer> labelled;   // DeepMEND: dataset indices with a teacher label
-    private String subset;           // non-null when the teacher ran on a subset: how it was found out
+    private Set<Integer> labelled; // DeepMEND: dataset indices with a teacher label
+    private String subset; // non-null when the teacher ran on a subset: how it was found out
 
     public StudentFoldMethod(String name, Settings settings, PrintStream log) {
-        if (!name.equals("direct") && !name.equals("deepmend")) throw new IllegalArgumentException("not a U-Net student: " + name);
+        if (!name.equals("direct") && !name.equals("deepmend"))
+            throw new IllegalArgumentException("not a U-Net student: " + name);
         if (name.equals("deepmend") != (settings.labels() != null))
-            throw new IllegalArgumentException(name + ": " + (name.equals("deepmend") ? "needs the teacher's labels" : "trains on the ground truth, not on labels"));
+            throw new IllegalArgumentException(name + ": "
+                    + (name.equals("deepmend")
+                            ? "needs the teacher's labels"
+                            : "trains on the ground truth, not on labels"));
         this.name = name;
         this.s = settings;
         this.log = log;
     }
 
-    @Override public String name() { return name; }
+    @Override
+    public String name() {
+        return name;
+    }
 
-    @Override public boolean trained() { return true; }
+    @Override
+    public boolean trained() {
+        return true;
+    }
 
     /**
      * Before any work (DeepMEND): every label names a site of {@code data}, and, unless the teacher ran on a
@@ -78,17 +100,24 @@ public final class StudentFoldMethod implements EvalMethod {
         readLabels(data);
         if (subset == null)
             for (int site : data.tested())
-                if (!labelled.contains(site)) throw missing(data, site, "every site with ground truth trains in some fold");
+                if (!labelled.contains(site))
+                    throw missing(data, site, "every site with ground truth trains in some fold");
         return this;
     }
 
     private InputException missing(Dataset data, int site, String why) {
-        return new InputException(s.labels(), 0, "no teacher label for site " + data.id(site) + " (" + data.sitesFile().getFileName() + ":"
-                + data.line(site) + "; " + why + "): run geomend teacher on this dataset, or on a subset with --limit / --ids");
+        return new InputException(
+                s.labels(),
+                0,
+                "no teacher label for site " + data.id(site) + " ("
+                        + data.sitesFile().getFileName() + ":" + data.line(site) + "; " + why
+                        + "): run geomend teacher on this dataset, or on a subset with --limit / --ids");
     }
 
     /** The model directory of a fold. */
-    public Path modelDir(FitContext fold) { return s.modelsDir().resolve(name + "-" + fold.tag()); }
+    public Path modelDir(FitContext fold) {
+        return s.modelsDir().resolve(name + "-" + fold.tag());
+    }
 
     @Override
     public void fit(Dataset data, FitContext fold) throws IOException {
@@ -103,13 +132,34 @@ public final class StudentFoldMethod implements EvalMethod {
             student = null;
         }
         Path dir = modelDir(fold);
-        TrainOptions o = new TrainOptions(data.dir(), s.labels(), dir, s.config(), s.epochs(), s.batch(), s.lr(), s.seed(), false,
-                s.valFraction(), 0, s.keepBest(), s.userWeight());
+        TrainOptions o = new TrainOptions(
+                data.dir(),
+                s.labels(),
+                dir,
+                s.config(),
+                s.epochs(),
+                s.batch(),
+                s.lr(),
+                s.seed(),
+                false,
+                s.valFraction(),
+                0,
+                s.keepBest(),
+                s.userWeight());
         long t0 = System.nanoTime();
         List<Trainer.EpochLog> h = new Trainer(o, nn, fold.kernels(), alloc, log, tag + ": ").run(data, train);
         Trainer.EpochLog last = h.get(h.size() - 1), kept = Trainer.kept(h, s.keepBest());
-        log.printf(Locale.ROOT, "%s: trained in %.1f s on %d of the fold's sites (validation among them; nn backend %s), kept epoch %d of %d (validation KS2 median %.4f); wrote %s%n",
-                tag, (System.nanoTime() - t0) / 1e9, train.length, nn.name(), kept.epoch(), last.epoch(), kept.valKs2Median(), dir);
+        log.printf(
+                Locale.ROOT,
+                "%s: trained in %.1f s on %d of the fold's sites (validation among them; nn backend %s), kept epoch %d of %d (validation KS2 median %.4f); wrote %s%n",
+                tag,
+                (System.nanoTime() - t0) / 1e9,
+                train.length,
+                nn.name(),
+                kept.epoch(),
+                last.epoch(),
+                kept.valKs2Median(),
+                dir);
         student = StudentModel.load(dir, nn, fold.kernels(), alloc, 4);
     }
 
@@ -124,8 +174,15 @@ public final class StudentFoldMethod implements EvalMethod {
             else if (subset == null) throw missing(data, site, "a training site of " + tag);
         }
         if (keep.size() < train.length)
-            log.printf(Locale.ROOT, "%s: %d of %d training sites have a teacher label (%s): training on those%n", tag, keep.size(), train.length, subset);
-        if (keep.isEmpty()) throw new InputException(s.labels(), 0, "no training site of " + tag + " has a teacher label");
+            log.printf(
+                    Locale.ROOT,
+                    "%s: %d of %d training sites have a teacher label (%s): training on those%n",
+                    tag,
+                    keep.size(),
+                    train.length,
+                    subset);
+        if (keep.isEmpty())
+            throw new InputException(s.labels(), 0, "no training site of " + tag + " has a teacher label");
         return keep.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -134,7 +191,8 @@ public final class StudentFoldMethod implements EvalMethod {
         try (ArrowMapReader r = ArrowMapReader.open(s.labels())) {
             for (String id : r.ids()) {
                 Integer i = data.indexOf(id);
-                if (i == null) throw new InputException(s.labels(), 0, "label '" + id + "' has no site in " + data.sitesFile());
+                if (i == null)
+                    throw new InputException(s.labels(), 0, "label '" + id + "' has no site in " + data.sitesFile());
                 ids.add(i);
             }
         }
@@ -152,7 +210,8 @@ public final class StudentFoldMethod implements EvalMethod {
             JsonNode sites = n.get("sites");
             int tested = data.tested().length;
             if (sites != null && sites.canConvertToInt() && sites.asInt() < tested)
-                subset = "the teacher ran on " + sites.asInt() + " of the " + tested + " sites with ground truth, " + manifest;
+                subset = "the teacher ran on " + sites.asInt() + " of the " + tested + " sites with ground truth, "
+                        + manifest;
         }
     }
 

@@ -1,11 +1,6 @@
 package org.geomend.eval;
 
-import org.geomend.student.TargetTransform;
-import org.geomend.student.StudentDrawer;
-import org.geomend.student.UNetConfig;
-import org.geomend.student.StudentModel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.geomend.geolocate.DrawBatch;
 import org.geomend.geolocate.MapDrawer;
@@ -13,6 +8,10 @@ import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.java.JavaNnKernels;
+import org.geomend.student.StudentDrawer;
+import org.geomend.student.StudentModel;
+import org.geomend.student.TargetTransform;
+import org.geomend.student.UNetConfig;
 
 /**
  * {@code deepmend} / {@code direct} in {@code geomend eval}, from a model trained beforehand ({@code --model
@@ -36,9 +35,13 @@ public final class StudentMethod implements EvalMethod {
         this.threads = threads;
     }
 
-    @Override public String name() { return name; }
+    @Override
+    public String name() {
+        return name;
+    }
 
-    @Override public void draw(Chunk chunk, MapOut out) throws IOException {
+    @Override
+    public void draw(Chunk chunk, MapOut out) throws IOException {
         if (student == null) {
             nn = new JavaNnKernels(threads);
             student = StudentModel.load(model, nn, chunk.kernels(), chunk.allocator(), 4);
@@ -53,12 +56,13 @@ public final class StudentMethod implements EvalMethod {
         GridSpec[] coarse = new GridSpec[n];
         for (int m = 0; m < n; m++) {
             int s = chunk.site(m);
-            coarse[m] = GridSpec.window(chunk.data().positions().x()[s], chunk.data().positions().y()[s], cw, cfg.resolution());
+            coarse[m] = GridSpec.window(
+                    chunk.data().positions().x()[s], chunk.data().positions().y()[s], cw, cfg.resolution());
         }
         float[] maps;
         // geolocate's drawer, on the model's own grid
         try (GridBuffer drawn = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, (long) n * cw * cw);
-             MapDrawer.Tile tile = new StudentDrawer(student, chunk.data().positions()).tile(null)) {
+                MapDrawer.Tile tile = new StudentDrawer(student, chunk.data().positions()).tile(null)) {
             tile.draw(new DrawBatch(chunk.sites(), coarse, drawn, null, null, null), new double[n]);
             maps = drawn.segment().asSlice(0, (long) n * cw * cw * 4).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
         }
@@ -73,8 +77,8 @@ public final class StudentMethod implements EvalMethod {
         }
     }
 
-
-    @Override public void close() {
+    @Override
+    public void close() {
         if (student != null) student.close();
         if (nn != null) nn.close();
     }

@@ -1,8 +1,8 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.InputException;
 import org.geomend.kernels.GeoKernels;
@@ -23,12 +23,15 @@ public final class Teacher {
     @FunctionalInterface
     public interface Out {
         /** {@code label}: the normalised map at beta*, {@code window.pixels()} floats at element offset 0, valid during the call. */
-        void site(int site, GridSpec window, double betaStar, double ks2Star, double[] curve, GridBuffer label) throws IOException;
+        void site(int site, GridSpec window, double betaStar, double ks2Star, double[] curve, GridBuffer label)
+                throws IOException;
     }
 
     /** What a run cost: wall seconds in the searches (raster, sweeps, labels) and in total. */
     public record Timing(int sites, double searchSeconds, double totalSeconds) {
-        public double msPerSite() { return sites == 0 ? 0 : 1e3 * searchSeconds / sites; }
+        public double msPerSite() {
+            return sites == 0 ? 0 : 1e3 * searchSeconds / sites;
+        }
     }
 
     private final Dataset data;
@@ -46,21 +49,29 @@ public final class Teacher {
     public Timing run(int[] sites, OracleMethod oracle, Out out, Evaluator.Progress progress) throws IOException {
         long t0 = System.nanoTime();
         for (int s : sites)
-            if (data.mapRow(s) < 0) throw new IllegalArgumentException("site " + data.id(s) + " has no ground-truth map in " + data.mapsFile());
+            if (data.mapRow(s) < 0)
+                throw new IllegalArgumentException(
+                        "site " + data.id(s) + " has no ground-truth map in " + data.mapsFile());
         Evaluator ev = new Evaluator(data, kernels, chunkSize, null, null);
         int w = data.window();
         long px = (long) w * w, search = 0, done = 0;
         try (ArrowMapReader maps = data.openMaps();
-             BufferAllocator alloc = Memory.child("teacher");
-             GridBuffer truth = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, Math.max(1, sites.length)) * px)) {
+                BufferAllocator alloc = Memory.child("teacher");
+                GridBuffer truth = GridBuffer.allocate(
+                        alloc, GridBuffer.Type.FLOAT32, Math.min(chunkSize, Math.max(1, sites.length)) * px)) {
             for (int[] cs : ev.chunks(sites)) {
                 Chunk chunk = new Chunk(data, cs, kernels, alloc, truth);
                 for (int m = 0; m < cs.length; m++) {
                     GridSpec g = ev.loadTruth(maps, cs[m], truth, m * px);
                     if (!g.equals(chunk.window(m)))
-                        throw new InputException(data.mapsFile(), 0, "the ground truth of site " + data.id(cs[m]) + " (" + data.sitesFile().getFileName()
-                                + ":" + data.line(cs[m]) + ") lies on " + Evaluator.describe(g) + ", not on the SPEC window of the site's position ("
-                                + Evaluator.describe(chunk.window(m)) + ")");
+                        throw new InputException(
+                                data.mapsFile(),
+                                0,
+                                "the ground truth of site " + data.id(cs[m]) + " ("
+                                        + data.sitesFile().getFileName()
+                                        + ":" + data.line(cs[m]) + ") lies on " + Evaluator.describe(g)
+                                        + ", not on the SPEC window of the site's position ("
+                                        + Evaluator.describe(chunk.window(m)) + ")");
                 }
                 long c0 = System.nanoTime();
                 long[] inOut = {0};

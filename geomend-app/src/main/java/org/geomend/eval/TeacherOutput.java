@@ -1,7 +1,5 @@
 package org.geomend.eval;
 
-import org.geomend.report.Stats;
-import org.geomend.dataset.Dataset;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.geomend.dataset.Dataset;
 import org.geomend.geo.Projections;
 import org.geomend.io.ArrowMapSink;
 import org.geomend.io.MapSinks;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
+import org.geomend.report.Stats;
 
 /**
  * The files of {@code geomend teacher} in its output directory, each written under a {@code .partial} name and renamed
@@ -32,7 +32,10 @@ import org.geomend.kernels.GridSpec;
  */
 public final class TeacherOutput implements Teacher.Out, AutoCloseable {
 
-    public static final String BETAS = "betas.csv", CURVES = "ks2_curves.csv", LABELS = "labels.arrow", MANIFEST = "manifest.json";
+    public static final String BETAS = "betas.csv",
+            CURVES = "ks2_curves.csv",
+            LABELS = "labels.arrow",
+            MANIFEST = "manifest.json";
 
     /** beta* of the sites of one urbanisation class. */
     public record ClassBetas(String cls, double[] betaStar) {}
@@ -45,7 +48,9 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
     private final Map<String, List<Double>> byClass = new LinkedHashMap<>();
     private boolean committed, closed;
 
-    public TeacherOutput(Path dir, Dataset data, double[] betas, boolean sparse, double dropMass, Map<String, String> params) throws IOException {
+    public TeacherOutput(
+            Path dir, Dataset data, double[] betas, boolean sparse, double dropMass, Map<String, String> params)
+            throws IOException {
         this.dir = dir;
         this.data = data;
         this.betas = betas.clone();
@@ -58,7 +63,11 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
         try {
             b = Files.newBufferedWriter(betasTmp, StandardCharsets.UTF_8);
             c = Files.newBufferedWriter(curvesTmp, StandardCharsets.UTF_8);
-            l = new ArrowMapSink(dir.resolve(LABELS), Projections.parse(data.crs()), sparse, dropMass,
+            l = new ArrowMapSink(
+                    dir.resolve(LABELS),
+                    Projections.parse(data.crs()),
+                    sparse,
+                    dropMass,
                     MapSinks.geomendMetadata("teacher", params));
             b.write("id,env,city,beta_star,ks2_star\n");
             StringBuilder h = new StringBuilder("id");
@@ -68,7 +77,9 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
             for (AutoCloseable x : new AutoCloseable[] {b, c, l})
                 try {
                     if (x != null) x.close();
-                } catch (Exception s) { e.addSuppressed(s); }
+                } catch (Exception s) {
+                    e.addSuppressed(s);
+                }
             Files.deleteIfExists(betasTmp);
             Files.deleteIfExists(curvesTmp);
             throw e;
@@ -79,7 +90,8 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
     }
 
     @Override
-    public void site(int site, GridSpec window, double betaStar, double ks2Star, double[] curve, GridBuffer label) throws IOException {
+    public void site(int site, GridSpec window, double betaStar, double ks2Star, double[] curve, GridBuffer label)
+            throws IOException {
         String id = data.id(site);
         betasCsv.write(id + "," + data.env(site) + "," + data.city(site) + "," + betaStar + "," + ks2Star + "\n");
         StringBuilder sb = new StringBuilder(id);
@@ -95,34 +107,55 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
     /** beta* per urbanisation class so far (classes in report order, empty ones included). */
     public List<ClassBetas> classBetas() {
         List<ClassBetas> out = new ArrayList<>();
-        byClass.forEach((c, l) -> out.add(new ClassBetas(c, l.stream().mapToDouble(Double::doubleValue).toArray())));
+        byClass.forEach((c, l) -> out.add(
+                new ClassBetas(c, l.stream().mapToDouble(Double::doubleValue).toArray())));
         return out;
     }
 
     /** Markdown table of beta* per class: sites, quartiles, share at the grid's smallest and largest beta. */
     public String classTable() {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double b : betas) { lo = Math.min(lo, b); hi = Math.max(hi, b); }
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "| class | BSs | beta* median | q1 | q3 | mean | at %s | at %s |%n|---|---|---|---|---|---|---|---|%n", lo, hi));
+        for (double b : betas) {
+            lo = Math.min(lo, b);
+            hi = Math.max(hi, b);
+        }
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "| class | BSs | beta* median | q1 | q3 | mean | at %s | at %s |%n|---|---|---|---|---|---|---|---|%n",
+                lo,
+                hi));
         List<ClassBetas> rows = new ArrayList<>(classBetas());
         List<Double> all = new ArrayList<>();
         for (ClassBetas c : rows) for (double b : c.betaStar()) all.add(b);
-        rows.add(new ClassBetas("all", all.stream().mapToDouble(Double::doubleValue).toArray()));
+        rows.add(new ClassBetas(
+                "all", all.stream().mapToDouble(Double::doubleValue).toArray()));
         for (ClassBetas c : rows) {
             Stats s = Stats.of(c.betaStar());
             int atLo = 0, atHi = 0;
-            for (double b : c.betaStar()) { if (b == lo) atLo++; if (b == hi) atHi++; }
+            for (double b : c.betaStar()) {
+                if (b == lo) atLo++;
+                if (b == hi) atHi++;
+            }
             int n = c.betaStar().length;
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f %% | %.1f %% |%n", c.cls(), n, s.median(),
-                    s.p25(), s.p75(), s.mean(), n == 0 ? 0 : 100.0 * atLo / n, n == 0 ? 0 : 100.0 * atHi / n));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f %% | %.1f %% |%n",
+                    c.cls(),
+                    n,
+                    s.median(),
+                    s.p25(),
+                    s.p75(),
+                    s.mean(),
+                    n == 0 ? 0 : 100.0 * atLo / n,
+                    n == 0 ? 0 : 100.0 * atHi / n));
         }
         return sb.toString();
     }
 
     /** Closes and renames every file, then writes {@code manifestJson} as {@value #MANIFEST}. */
     public void commit(String manifestJson) throws IOException {
-        if (closed || committed) throw new IllegalStateException("teacher output already " + (closed ? "closed" : "committed"));
+        if (closed || committed)
+            throw new IllegalStateException("teacher output already " + (closed ? "closed" : "committed"));
         betasCsv.close();
         curvesCsv.close();
         labels.commit();

@@ -1,11 +1,11 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.geomend.dataset.Dataset;
 import org.geomend.geolocate.DrawBatch;
 import org.geomend.geolocate.Geolocator;
 import org.geomend.geolocate.MapDrawer;
@@ -37,9 +37,15 @@ public final class VoronoiBoostMethod implements EvalMethod {
         this.hyper = hyper;
     }
 
-    @Override public String name() { return "voronoiboost"; }
+    @Override
+    public String name() {
+        return "voronoiboost";
+    }
 
-    @Override public boolean trained() { return true; }
+    @Override
+    public boolean trained() {
+        return true;
+    }
 
     @Override
     public void fit(Dataset d, int[] train) throws IOException {
@@ -56,19 +62,27 @@ public final class VoronoiBoostMethod implements EvalMethod {
         double[][] y = new double[train.length][];
         for (int i = 0; i < train.length; i++) y[i] = targets.get(train[i]);
         TrainingSet ts = GroundTruthTargets.trainingSet(cells, train, y, VoronoiBoostModel.TAUS);
-        model = VoronoiBoostModel.fit(ts.x(), ts.y(), VoronoiBoostModel.TAUS, settings, hyper,
+        model = VoronoiBoostModel.fit(
+                ts.x(),
+                ts.y(),
+                VoronoiBoostModel.TAUS,
+                settings,
+                hyper,
                 Map.of("source", "ground truth", "dataset", d.dir().toString(), "sites", Integer.toString(ts.sites())));
     }
 
     @Override
     public void draw(Chunk chunk, MapOut out) throws IOException {
-        if (model == null || chunk.data() != data) throw new IllegalStateException("voronoiboost: draw before fit on this dataset");
+        if (model == null || chunk.data() != data)
+            throw new IllegalStateException("voronoiboost: draw before fit on this dataset");
         int n = chunk.size();
         GridSpec[] windows = new GridSpec[n];
         for (int m = 0; m < n; m++) windows[m] = chunk.window(m);
         // geolocate's drawer and fallbacks (no pixel centre in any scaled cell: all the mass on the site's pixel)
-        try (VoronoiBoostMaps maps = new VoronoiBoostMaps(cells, model); MapDrawer.Tile tile = maps.tile(null);
-             GridBuffer buf = GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * chunk.mapPixels())) {
+        try (VoronoiBoostMaps maps = new VoronoiBoostMaps(cells, model);
+                MapDrawer.Tile tile = maps.tile(null);
+                GridBuffer buf =
+                        GridBuffer.allocate(chunk.allocator(), GridBuffer.Type.FLOAT32, n * chunk.mapPixels())) {
             DrawBatch b = new DrawBatch(chunk.sites(), windows, buf, null, null, null);
             Geolocator.draw(tile, data.positions(), b, chunk.allocator());
             for (int m = 0; m < n; m++) out.accept(m, windows[m], buf, b.offset(m), Double.NaN);

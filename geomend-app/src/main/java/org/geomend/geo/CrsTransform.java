@@ -30,7 +30,9 @@ public final class CrsTransform {
     }
 
     /** An independent transform with the same CRSs, for use on another thread. */
-    public CrsTransform copy() { return new CrsTransform(source, target); }
+    public CrsTransform copy() {
+        return new CrsTransform(source, target);
+    }
 
     /** Source to target: returns {@code {x, y}} (NaN, NaN when it cannot be transformed). */
     public double[] forward(double x, double y) {

@@ -45,7 +45,8 @@ public final class Projections {
             }
         }
         if (!s.startsWith("+"))
-            throw new IllegalArgumentException("CRS must be an EPSG code (EPSG:2154 or 2154) or a proj string (+proj=...): '" + spec + "'");
+            throw new IllegalArgumentException(
+                    "CRS must be an EPSG code (EPSG:2154 or 2154) or a proj string (+proj=...): '" + spec + "'");
         String proj = String.join(" ", s.split("\\s+"));
         Crs crs = new Crs(0, proj, proj);
         check(toProj4j(crs), spec);
@@ -69,8 +70,11 @@ public final class Projections {
     public static Crs laea(double lon, double lat) {
         if (!(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180))
             throw new IllegalArgumentException("bad LAEA centre: lon " + lon + ", lat " + lat);
-        String p = String.format(Locale.ROOT,
-                "+proj=laea +lat_0=%.6f +lon_0=%.6f +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", lat + 0.0, lon + 0.0);
+        String p = String.format(
+                Locale.ROOT,
+                "+proj=laea +lat_0=%.6f +lon_0=%.6f +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+                lat + 0.0,
+                lon + 0.0);
         return new Crs(0, p, p);
     }
 
@@ -117,19 +121,20 @@ public final class Projections {
     private static CoordinateReferenceSystem toProj4j(Crs crs) {
         try {
             CRSFactory f = new CRSFactory();
-            return crs.epsg() > 0 ? f.createFromName("EPSG:" + crs.epsg())
-                    : f.createFromParameters(null, crs.proj4());
+            return crs.epsg() > 0 ? f.createFromName("EPSG:" + crs.epsg()) : f.createFromParameters(null, crs.proj4());
         } catch (Proj4jException | IllegalStateException e) {
             throw new IllegalArgumentException("bad CRS '" + crs.name() + "': " + e.getMessage());
         }
     }
 
     private static void check(CoordinateReferenceSystem c, String spec) {
-        if (Boolean.TRUE.equals(c.isGeographic()) || c.getProjection() == null
+        if (Boolean.TRUE.equals(c.isGeographic())
+                || c.getProjection() == null
                 || Boolean.TRUE.equals(c.getProjection().isGeographic()))
-            throw new IllegalArgumentException("CRS " + spec + " is geographic (degrees); geomend needs a projected CRS in metres");
+            throw new IllegalArgumentException(
+                    "CRS " + spec + " is geographic (degrees); geomend needs a projected CRS in metres");
         if (c.getProjection().getFromMetres() != 1.0)
-            throw new IllegalArgumentException("CRS " + spec + " is in " + c.getProjection().getUnits()
-                    + "; geomend needs a projected CRS in metres");
+            throw new IllegalArgumentException("CRS " + spec + " is in "
+                    + c.getProjection().getUnits() + "; geomend needs a projected CRS in metres");
     }
 }

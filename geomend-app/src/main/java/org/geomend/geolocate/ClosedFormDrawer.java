@@ -27,10 +27,18 @@ public final class ClosedFormDrawer implements MapDrawer {
      * @param positions all sites (every one takes part in the neighbour search)
      * @param betas     per-site beta (legacy sPDI; null otherwise: {@code beta} for every site)
      */
-    public ClosedFormDrawer(GeoKernels kernels, BufferAllocator allocator, SitePositions positions, Method method, double beta, int k,
-                            double[] betas) {
-        if (!method.closedForm()) throw new IllegalArgumentException("method " + method.cliName + " is not a closed-form method");
-        if (method == Method.SPDI_LEGACY && betas == null) throw new IllegalArgumentException("legacy sPDI needs per-site betas");
+    public ClosedFormDrawer(
+            GeoKernels kernels,
+            BufferAllocator allocator,
+            SitePositions positions,
+            Method method,
+            double beta,
+            int k,
+            double[] betas) {
+        if (!method.closedForm())
+            throw new IllegalArgumentException("method " + method.cliName + " is not a closed-form method");
+        if (method == Method.SPDI_LEGACY && betas == null)
+            throw new IllegalArgumentException("legacy sPDI needs per-site betas");
         this.kernels = kernels;
         this.allocator = allocator;
         this.positions = positions;
@@ -41,13 +49,20 @@ public final class ClosedFormDrawer implements MapDrawer {
     }
 
     /** Neighbours per pixel of the raster: 1 for Voronoi, k + 1 for sPDI. */
-    public int neighbours() { return method == Method.VORONOI ? 1 : k + 1; }
+    public int neighbours() {
+        return method == Method.VORONOI ? 1 : k + 1;
+    }
 
-    @Override public boolean sharesRaster() { return true; }
+    @Override
+    public boolean sharesRaster() {
+        return true;
+    }
 
-    @Override public Tile tile(GridSpec raster) {
+    @Override
+    public Tile tile(GridSpec raster) {
         int kk = neighbours();
-        KnnRaster knn = new KnnRaster(raster, kk, GridBuffer.allocate(allocator, GridBuffer.Type.INT32, raster.pixels() * kk));
+        KnnRaster knn =
+                new KnnRaster(raster, kk, GridBuffer.allocate(allocator, GridBuffer.Type.INT32, raster.pixels() * kk));
         try {
             kernels.nearestSites(positions, knn);
         } catch (RuntimeException e) {
@@ -55,7 +70,8 @@ public final class ClosedFormDrawer implements MapDrawer {
             throw e;
         }
         return new Tile() {
-            @Override public void draw(DrawBatch b, double[] sums) {
+            @Override
+            public void draw(DrawBatch b, double[] sums) {
                 int n = b.size();
                 int[] s = new int[n], c0 = new int[n], r0 = new int[n];
                 double[] bt = new double[n];
@@ -72,7 +88,10 @@ public final class ClosedFormDrawer implements MapDrawer {
                 kernels.normalize(mb, raster, b.rasterMask(), sums);
             }
 
-            @Override public void close() { knn.close(); }
+            @Override
+            public void close() {
+                knn.close();
+            }
         };
     }
 }

@@ -12,23 +12,42 @@ import org.geomend.kernels.GridSpec;
  * {@link #rasterMask()} is the UINT8 mask on {@link #raster()}; otherwise {@link #mask(int)} is map m's UINT8 mask
  * on its own window (offset 0).
  */
-public record DrawBatch(int[] sites, GridSpec[] windows, GridBuffer maps, GridSpec raster, GridBuffer rasterMask,
-                        GridBuffer[] windowMasks) {
+public record DrawBatch(
+        int[] sites,
+        GridSpec[] windows,
+        GridBuffer maps,
+        GridSpec raster,
+        GridBuffer rasterMask,
+        GridBuffer[] windowMasks) {
 
-    public int size() { return sites.length; }
+    public int size() {
+        return sites.length;
+    }
 
-    public int site(int m) { return sites[m]; }
+    public int site(int m) {
+        return sites[m];
+    }
 
-    public GridSpec window(int m) { return windows[m]; }
+    public GridSpec window(int m) {
+        return windows[m];
+    }
 
     /** Pixels of one window (all windows of a batch have the same size). */
-    public long mapPixels() { return windows[0].pixels(); }
+    public long mapPixels() {
+        return windows[0].pixels();
+    }
 
-    public long offset(int m) { return m * mapPixels(); }
+    public long offset(int m) {
+        return m * mapPixels();
+    }
 
     /** Whether there is a region mask. */
-    public boolean masked() { return rasterMask != null || windowMasks != null; }
+    public boolean masked() {
+        return rasterMask != null || windowMasks != null;
+    }
 
     /** Map m's mask on its window, or null (drawers that do not share a raster). */
-    public GridBuffer mask(int m) { return windowMasks == null ? null : windowMasks[m]; }
+    public GridBuffer mask(int m) {
+        return windowMasks == null ? null : windowMasks[m];
+    }
 }

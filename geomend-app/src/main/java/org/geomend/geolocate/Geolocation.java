@@ -40,8 +40,16 @@ public final class Geolocation {
      * @param method   the method's name (recorded)
      * @param params   the method's own parameters (recorded, beside sites, window, resolution, operator, region)
      */
-    public record Request(Inventory inventory, Path sites, String operator, Path region, int[] targets, Geolocator.Layout layout,
-                          String method, Map<String, String> params, Output output) {}
+    public record Request(
+            Inventory inventory,
+            Path sites,
+            String operator,
+            Path region,
+            int[] targets,
+            Geolocator.Layout layout,
+            String method,
+            Map<String, String> params,
+            Output output) {}
 
     private final Request request;
     private final RegionRaster region;
@@ -52,7 +60,8 @@ public final class Geolocation {
         if (request.region() == null) {
             region = null;
         } else {
-            RegionMask rm = RegionMask.load(request.region(), request.inventory().crs());
+            RegionMask rm =
+                    RegionMask.load(request.region(), request.inventory().crs());
             region = rm::rasterize;
         }
     }
@@ -70,17 +79,26 @@ public final class Geolocation {
     }
 
     /** Opens the sink, draws every target with {@code drawer} (resume: those not written yet), commits. */
-    public Geolocator.Stats run(MapDrawer drawer, BufferAllocator alloc, Geolocator.Progress progress) throws IOException {
+    public Geolocator.Stats run(MapDrawer drawer, BufferAllocator alloc, Geolocator.Progress progress)
+            throws IOException {
         Request r = request;
         Output o = r.output();
         Inventory inv = r.inventory();
         String[] ids = new String[inv.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = inv.sites().get(i).id();
-        try (MapSink sink = MapSinks.open(o.format(), o.out(), inv.crs(), o.sparse(), o.dropMass(), o.resume(), metadata())) {
+        try (MapSink sink =
+                MapSinks.open(o.format(), o.out(), inv.crs(), o.sparse(), o.dropMass(), o.resume(), metadata())) {
             IntPredicate skip = o.resume() ? i -> sink.exists(ids[i]) : null;
-            Geolocator.Stats s = new Geolocator(null, alloc).run(inv.positions(), ids, r.targets(), r.layout(), drawer, region, sink, skip, progress);
+            Geolocator.Stats s = new Geolocator(null, alloc)
+                    .run(inv.positions(), ids, r.targets(), r.layout(), drawer, region, sink, skip, progress);
             sink.commit();
-            return new Geolocator.Stats(s.maps(), s.tiles(), s.rasterPixels(), s.unmaskedFallback(), s.sitePixelFallback(), s.seconds(),
+            return new Geolocator.Stats(
+                    s.maps(),
+                    s.tiles(),
+                    s.rasterPixels(),
+                    s.unmaskedFallback(),
+                    s.sitePixelFallback(),
+                    s.seconds(),
                     sink.bytesWritten());
         }
     }

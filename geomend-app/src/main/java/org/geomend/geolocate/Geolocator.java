@@ -40,31 +40,42 @@ public final class Geolocator {
     /** The grid and the work's shape: window side and resolution, maps per batch, tile side (tiled drawers). */
     public record Layout(int window, double resolution, int batch, int tileCore) {
         public Layout {
-            if (window < 1 || window > 8192) throw new IllegalArgumentException("--window must be in [1, 8192]: " + window);
+            if (window < 1 || window > 8192)
+                throw new IllegalArgumentException("--window must be in [1, 8192]: " + window);
             if (!(resolution > 0)) throw new IllegalArgumentException("--resolution must be > 0: " + resolution);
             if (batch < 1) throw new IllegalArgumentException("batch must be >= 1");
             if (tileCore < 1) throw new IllegalArgumentException("--tile must be >= 1: " + tileCore);
         }
 
-        public GridSpec window(SitePositions p, int site) { return GridSpec.window(p.x()[site], p.y()[site], window, resolution); }
+        public GridSpec window(SitePositions p, int site) {
+            return GridSpec.window(p.x()[site], p.y()[site], window, resolution);
+        }
     }
 
     /** How to draw a closed-form method: method, sPDI beta and k, window side and resolution, batch size, tile side. */
     public record Options(Method method, double beta, int k, int window, double resolution, int batch, int tileCore) {
         public Options {
-            if (!method.closedForm()) throw new IllegalArgumentException("method " + method.cliName + " is not a closed-form method");
+            if (!method.closedForm())
+                throw new IllegalArgumentException("method " + method.cliName + " is not a closed-form method");
             if (k < 1 || k > 8) throw new IllegalArgumentException("--k must be in [1, 8]: " + k);
-            if (window < 1 || window > 8192) throw new IllegalArgumentException("--window must be in [1, 8192]: " + window);
+            if (window < 1 || window > 8192)
+                throw new IllegalArgumentException("--window must be in [1, 8192]: " + window);
             if (!(resolution > 0)) throw new IllegalArgumentException("--resolution must be > 0: " + resolution);
             if (method == Method.SPDI && !(beta > 0)) throw new IllegalArgumentException("--beta must be > 0: " + beta);
             if (batch < 1) throw new IllegalArgumentException("batch must be >= 1");
         }
 
-        public static Options defaults(Method method) { return new Options(method, 2.0, 5, 600, 100, 16, 1000); }
+        public static Options defaults(Method method) {
+            return new Options(method, 2.0, 5, 600, 100, 16, 1000);
+        }
 
-        public int neighbours() { return method == Method.VORONOI ? 1 : k + 1; }
+        public int neighbours() {
+            return method == Method.VORONOI ? 1 : k + 1;
+        }
 
-        public Layout layout() { return new Layout(window, resolution, batch, tileCore); }
+        public Layout layout() {
+            return new Layout(window, resolution, batch, tileCore);
+        }
     }
 
     /**
@@ -74,9 +85,17 @@ public final class Geolocator {
      * @param unmaskedFallback  maps with no mass inside the region, kept unmasked
      * @param sitePixelFallback maps with no mass at all: all their mass is put on the pixel holding the site
      */
-    public record Stats(int maps, int tiles, long rasterPixels, int unmaskedFallback, int sitePixelFallback, double seconds,
-                        long bytesWritten) {
-        public double mapsPerSecond() { return seconds > 0 ? maps / seconds : 0; }
+    public record Stats(
+            int maps,
+            int tiles,
+            long rasterPixels,
+            int unmaskedFallback,
+            int sitePixelFallback,
+            double seconds,
+            long bytesWritten) {
+        public double mapsPerSecond() {
+            return seconds > 0 ? maps / seconds : 0;
+        }
     }
 
     /** Told after each finished batch. */
@@ -104,8 +123,17 @@ public final class Geolocator {
      * @param region    region mask painter, or null
      * @param skip      targets already done (resume), or null
      */
-    public Stats run(SitePositions positions, String[] ids, double[] betas, int[] targets, Options o,
-                     RegionRaster region, MapSink sink, IntPredicate skip, Progress progress) throws IOException {
+    public Stats run(
+            SitePositions positions,
+            String[] ids,
+            double[] betas,
+            int[] targets,
+            Options o,
+            RegionRaster region,
+            MapSink sink,
+            IntPredicate skip,
+            Progress progress)
+            throws IOException {
         try (MapDrawer d = new ClosedFormDrawer(kernels, allocator, positions, o.method(), o.beta(), o.k(), betas)) {
             return run(positions, ids, targets, o.layout(), d, region, sink, skip, progress);
         }
@@ -120,8 +148,17 @@ public final class Geolocator {
      * @param region    region mask painter, or null
      * @param skip      targets already done (resume), or null
      */
-    public Stats run(SitePositions positions, String[] ids, int[] targets, Layout o, MapDrawer drawer, RegionRaster region,
-                     MapSink sink, IntPredicate skip, Progress progress) throws IOException {
+    public Stats run(
+            SitePositions positions,
+            String[] ids,
+            int[] targets,
+            Layout o,
+            MapDrawer drawer,
+            RegionRaster region,
+            MapSink sink,
+            IntPredicate skip,
+            Progress progress)
+            throws IOException {
         long t0 = System.nanoTime();
         boolean tiled = drawer.sharesRaster();
         List<List<Integer>> groups = new ArrayList<>();
@@ -131,7 +168,8 @@ public final class Geolocator {
                 if (skip != null && skip.test(t)) continue;
                 GridSpec w = o.window(positions, t);
                 long tx = Math.floorDiv(w.latticeCol(), o.tileCore()), ty = Math.floorDiv(w.latticeRow(), o.tileCore());
-                tiles.computeIfAbsent(ty * (1L << 32) + tx, key -> new ArrayList<>()).add(t);
+                tiles.computeIfAbsent(ty * (1L << 32) + tx, key -> new ArrayList<>())
+                        .add(t);
             }
             groups.addAll(tiles.values());
         } else {
@@ -148,15 +186,18 @@ public final class Geolocator {
             th.setDaemon(true);
             return th;
         });
-        GridBuffer[] buffers = {GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, o.batch() * mapPixels),
-                GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, o.batch() * mapPixels)};
+        GridBuffer[] buffers = {
+            GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, o.batch() * mapPixels),
+            GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, o.batch() * mapPixels)
+        };
         GridBuffer[] windowMasks = null;
         Future<?>[] pending = new Future<?>[2];
         int which = 0;
         try {
             if (region != null && !tiled) {
                 windowMasks = new GridBuffer[Math.min(o.batch(), Math.max(1, total))];
-                for (int i = 0; i < windowMasks.length; i++) windowMasks[i] = GridBuffer.allocate(allocator, GridBuffer.Type.UINT8, mapPixels);
+                for (int i = 0; i < windowMasks.length; i++)
+                    windowMasks[i] = GridBuffer.allocate(allocator, GridBuffer.Type.UINT8, mapPixels);
             }
             for (List<Integer> group : groups) {
                 GridSpec raster = tiled ? unionOfWindows(positions, group, o) : null;
@@ -164,9 +205,12 @@ public final class Geolocator {
                     rasterPixels += raster.pixels();
                     tileCount++;
                 }
-                // the writer may still read the other buffer, never the raster or the masks: they are not shared with it
+                // the writer may still read the other buffer, never the raster or the masks: they are not shared with
+                // it
                 try (MapDrawer.Tile tile = drawer.tile(raster);
-                     GridBuffer mask = region == null || !tiled ? null : GridBuffer.allocate(allocator, GridBuffer.Type.UINT8, raster.pixels())) {
+                        GridBuffer mask = region == null || !tiled
+                                ? null
+                                : GridBuffer.allocate(allocator, GridBuffer.Type.UINT8, raster.pixels())) {
                     if (mask != null) region.rasterize(raster, mask);
                     for (int from = 0; from < group.size(); from += o.batch()) {
                         int n = Math.min(o.batch(), group.size() - from);
@@ -179,14 +223,20 @@ public final class Geolocator {
                             windows[m] = o.window(positions, sites[m]);
                             if (windowMasks != null) region.rasterize(windows[m], windowMasks[m]);
                         }
-                        DrawBatch b = new DrawBatch(sites, windows, buf, raster, mask,
+                        DrawBatch b = new DrawBatch(
+                                sites,
+                                windows,
+                                buf,
+                                raster,
+                                mask,
                                 windowMasks == null ? null : java.util.Arrays.copyOf(windowMasks, n));
                         Fallbacks f = draw(tile, positions, b, allocator);
                         fallback += f.unmasked();
                         pointFallback += f.sitePixel();
                         pending[which] = writer.submit(() -> {
                             try {
-                                for (int m = 0; m < n; m++) sink.write(ids[sites[m]], windows[m], buf.segment(), b.offset(m));
+                                for (int m = 0; m < n; m++)
+                                    sink.write(ids[sites[m]], windows[m], buf.segment(), b.offset(m));
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
@@ -202,12 +252,24 @@ public final class Geolocator {
             await(pending[1]);
         } finally {
             writer.shutdownNow();
-            for (Future<?> f : pending) if (f != null) try { f.get(); } catch (Exception ignored) { }
+            for (Future<?> f : pending)
+                if (f != null)
+                    try {
+                        f.get();
+                    } catch (Exception ignored) {
+                    }
             buffers[0].close();
             buffers[1].close();
             if (windowMasks != null) for (GridBuffer g : windowMasks) if (g != null) g.close();
         }
-        return new Stats(done, tileCount, rasterPixels, fallback, pointFallback, (System.nanoTime() - t0) / 1e9, sink.bytesWritten());
+        return new Stats(
+                done,
+                tileCount,
+                rasterPixels,
+                fallback,
+                pointFallback,
+                (System.nanoTime() - t0) / 1e9,
+                sink.bytesWritten());
     }
 
     /** How many maps of a batch fell back: drawn without the region mask, or all their mass on the site's pixel. */
@@ -218,7 +280,8 @@ public final class Geolocator {
      * unmasked; a map with no mass at all gets all of it on the pixel holding its site. What {@link #run} does per
      * batch, for callers that keep the maps in memory (eval).
      */
-    public static Fallbacks draw(MapDrawer.Tile tile, SitePositions positions, DrawBatch b, BufferAllocator allocator) throws IOException {
+    public static Fallbacks draw(MapDrawer.Tile tile, SitePositions positions, DrawBatch b, BufferAllocator allocator)
+            throws IOException {
         double[] sums = new double[b.size()];
         tile.draw(b, sums);
         int unmasked = 0, pixel = 0;
@@ -237,10 +300,12 @@ public final class Geolocator {
     }
 
     /** Redraws map {@code m} of {@code b} without the region mask; returns its mass before normalisation. */
-    private static double redrawUnmasked(MapDrawer.Tile tile, DrawBatch b, int m, BufferAllocator allocator) throws IOException {
+    private static double redrawUnmasked(MapDrawer.Tile tile, DrawBatch b, int m, BufferAllocator allocator)
+            throws IOException {
         long px = b.mapPixels();
         try (GridBuffer one = GridBuffer.allocate(allocator, GridBuffer.Type.FLOAT32, px)) {
-            DrawBatch single = new DrawBatch(new int[] {b.site(m)}, new GridSpec[] {b.window(m)}, one, b.raster(), null, null);
+            DrawBatch single =
+                    new DrawBatch(new int[] {b.site(m)}, new GridSpec[] {b.window(m)}, one, b.raster(), null, null);
             double[] sum = new double[1];
             tile.draw(single, sum);
             if (sum[0] > 0) MemorySegment.copy(one.segment(), 0, b.maps().segment(), b.offset(m) * 4, px * 4);
@@ -252,8 +317,10 @@ public final class Geolocator {
     static void sitePixel(SitePositions positions, DrawBatch b, int m) {
         int i = b.site(m);
         GridSpec w = b.window(m);
-        int col = (int) Math.min(w.width() - 1, Math.max(0, Math.floor((positions.x()[i] - w.x0()) / w.resolution())));
-        int row = (int) Math.min(w.height() - 1, Math.max(0, Math.floor((positions.y()[i] - w.y0()) / w.resolution())));
+        int col =
+                (int) Math.min(w.width() - 1, Math.max(0, Math.floor((positions.x()[i] - w.x0()) / w.resolution())));
+        int row =
+                (int) Math.min(w.height() - 1, Math.max(0, Math.floor((positions.y()[i] - w.y0()) / w.resolution())));
         MemorySegment seg = b.maps().segment();
         long off = b.offset(m) * 4;
         seg.asSlice(off, b.mapPixels() * 4).fill((byte) 0);
@@ -270,7 +337,12 @@ public final class Geolocator {
             c1 = Math.max(c1, w.latticeCol() + o.window());
             r1 = Math.max(r1, w.latticeRow() + o.window());
         }
-        return new GridSpec(c0 * o.resolution(), r0 * o.resolution(), o.resolution(), Math.toIntExact(c1 - c0), Math.toIntExact(r1 - r0));
+        return new GridSpec(
+                c0 * o.resolution(),
+                r0 * o.resolution(),
+                o.resolution(),
+                Math.toIntExact(c1 - c0),
+                Math.toIntExact(r1 - r0));
     }
 
     private static void await(Future<?> f) throws IOException {

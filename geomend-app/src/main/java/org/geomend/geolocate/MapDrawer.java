@@ -18,7 +18,9 @@ public interface MapDrawer extends AutoCloseable {
      * maps are drawn and written in target order, one {@link #tile(GridSpec) tile(null)} for the whole run, the
      * region mask given per window.
      */
-    default boolean sharesRaster() { return false; }
+    default boolean sharesRaster() {
+        return false;
+    }
 
     /** The state of one tile (or of the whole run when {@link #sharesRaster()} is false). */
     Tile tile(GridSpec raster) throws IOException;
@@ -31,8 +33,10 @@ public interface MapDrawer extends AutoCloseable {
          */
         void draw(DrawBatch b, double[] sums) throws IOException;
 
-        @Override default void close() {}
+        @Override
+        default void close() {}
     }
 
-    @Override default void close() {}
+    @Override
+    default void close() {}
 }

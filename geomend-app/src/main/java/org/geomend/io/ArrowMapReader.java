@@ -44,12 +44,13 @@ public final class ArrowMapReader implements AutoCloseable {
 
     private final Path file;
     private final BufferAllocator allocator = Memory.child("arrow-map-reader");
-    private final Arena views = Arena.ofShared(); // scope of the segments viewing the batch's buffers, closed in close()
+    private final Arena views =
+            Arena.ofShared(); // scope of the segments viewing the batch's buffers, closed in close()
     private final ArrowFileReader reader;
     private final List<ArrowBlock> blocks;
     private final boolean sparse;
     private final Map<String, String> metadata;
-    private int[] batchRows;              // null until known
+    private int[] batchRows; // null until known
     private int loaded = -1;
 
     private ArrowMapReader(Path file) throws IOException {
@@ -72,19 +73,34 @@ public final class ArrowMapReader implements AutoCloseable {
         }
     }
 
-    public static ArrowMapReader open(Path file) throws IOException { return new ArrowMapReader(file); }
+    public static ArrowMapReader open(Path file) throws IOException {
+        return new ArrowMapReader(file);
+    }
 
-    public Path path() { return file; }
+    public Path path() {
+        return file;
+    }
 
     /** True for a {@code pixel} + {@code p} (list) file, false for a dense one. */
-    public boolean sparse() { return sparse; }
+    public boolean sparse() {
+        return sparse;
+    }
 
     /** The schema's custom metadata (e.g. {@code geomend}). */
-    public Map<String, String> metadata() { return metadata; }
+    public Map<String, String> metadata() {
+        return metadata;
+    }
 
     private static boolean checkSchema(Path file, Schema s) {
-        String[][] want = {{"id", "Utf8"}, {"x0", "FloatingPoint"}, {"y0", "FloatingPoint"},
-                {"resolution", "FloatingPoint"}, {"width", "Int"}, {"height", "Int"}, {"crs", "Utf8"}};
+        String[][] want = {
+            {"id", "Utf8"},
+            {"x0", "FloatingPoint"},
+            {"y0", "FloatingPoint"},
+            {"resolution", "FloatingPoint"},
+            {"width", "Int"},
+            {"height", "Int"},
+            {"crs", "Utf8"}
+        };
         for (String[] w : want) {
             Field f = find(s, w[0]);
             if (f == null || !f.getType().getTypeID().name().equals(w[1]))
@@ -94,13 +110,18 @@ public final class ArrowMapReader implements AutoCloseable {
         if (p == null) throw new InputException(file, 0, "Arrow map file has no column 'p'");
         if (p.getType() instanceof ArrowType.FixedSizeList && isF32(p)) return false;
         Field pixel = find(s, "pixel");
-        if (p.getType() instanceof ArrowType.List && isF32(p) && pixel != null && pixel.getType() instanceof ArrowType.List
+        if (p.getType() instanceof ArrowType.List
+                && isF32(p)
+                && pixel != null
+                && pixel.getType() instanceof ArrowType.List
                 && pixel.getChildren().getFirst().getType().equals(ArrowMaps.I32)) return true;
-        throw new InputException(file, 0, "column 'p' must be fixed_size_list<float32>, or list<float32> with 'pixel' list<int32>");
+        throw new InputException(
+                file, 0, "column 'p' must be fixed_size_list<float32>, or list<float32> with 'pixel' list<int32>");
     }
 
     private static boolean isF32(Field list) {
-        return list.getChildren().size() == 1 && list.getChildren().getFirst().getType().equals(ArrowMaps.F32);
+        return list.getChildren().size() == 1
+                && list.getChildren().getFirst().getType().equals(ArrowMaps.F32);
     }
 
     private static Field find(Schema s, String name) {
@@ -155,7 +176,8 @@ public final class ArrowMapReader implements AutoCloseable {
         for (int b = 0; b < counts.length; b++) {
             if (r < counts[b]) {
                 VectorSchemaRoot root = load(b);
-                if (root.getRowCount() != counts[b]) throw new InputException(file, 0, "batch " + b + " row count differs from the footer");
+                if (root.getRowCount() != counts[b])
+                    throw new InputException(file, 0, "batch " + b + " row count differs from the footer");
                 return extract(root, r);
             }
             r -= counts[b];
@@ -201,13 +223,20 @@ public final class ArrowMapReader implements AutoCloseable {
                 String id = new String(((VarCharVector) root.getVector("id")).get(i), StandardCharsets.UTF_8);
                 GridSpec grid;
                 try {
-                    grid = new GridSpec(((Float8Vector) root.getVector("x0")).get(i), ((Float8Vector) root.getVector("y0")).get(i),
-                            ((Float8Vector) root.getVector("resolution")).get(i), ((IntVector) root.getVector("width")).get(i),
+                    grid = new GridSpec(
+                            ((Float8Vector) root.getVector("x0")).get(i),
+                            ((Float8Vector) root.getVector("y0")).get(i),
+                            ((Float8Vector) root.getVector("resolution")).get(i),
+                            ((IntVector) root.getVector("width")).get(i),
                             ((IntVector) root.getVector("height")).get(i));
                 } catch (IllegalArgumentException e) {
                     throw new InputException(file, 0, "map " + id + ": " + e.getMessage());
                 }
-                visitor.accept(row++, id, grid, new String(((VarCharVector) root.getVector("crs")).get(i), StandardCharsets.UTF_8));
+                visitor.accept(
+                        row++,
+                        id,
+                        grid,
+                        new String(((VarCharVector) root.getVector("crs")).get(i), StandardCharsets.UTF_8));
             }
         }
     }
@@ -229,8 +258,12 @@ public final class ArrowMapReader implements AutoCloseable {
         int w = ((IntVector) root.getVector("width")).get(i), h = ((IntVector) root.getVector("height")).get(i);
         GridSpec grid;
         try {
-            grid = new GridSpec(((Float8Vector) root.getVector("x0")).get(i), ((Float8Vector) root.getVector("y0")).get(i),
-                    ((Float8Vector) root.getVector("resolution")).get(i), w, h);
+            grid = new GridSpec(
+                    ((Float8Vector) root.getVector("x0")).get(i),
+                    ((Float8Vector) root.getVector("y0")).get(i),
+                    ((Float8Vector) root.getVector("resolution")).get(i),
+                    w,
+                    h);
         } catch (IllegalArgumentException e) {
             throw new InputException(file, 0, "map " + id + ": " + e.getMessage());
         }
@@ -247,20 +280,28 @@ public final class ArrowMapReader implements AutoCloseable {
             MemorySegment vs = seg(((Float4Vector) p.getDataVector()).getDataBuffer());
             for (int k = s; k < e; k++) {
                 int at = ps.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, k);
-                if (at < 0 || at >= n) throw new InputException(file, 0, "map " + id + ": pixel " + at + " outside the window");
+                if (at < 0 || at >= n)
+                    throw new InputException(file, 0, "map " + id + ": pixel " + at + " outside the window");
                 v[at] = vs.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, k);
             }
         } else {
             FixedSizeListVector p = (FixedSizeListVector) root.getVector("p");
             if (p.getListSize() != n)
-                throw new InputException(file, 0, "map " + id + ": list size " + p.getListSize() + " is not " + w + "x" + h);
-            MemorySegment.copy(seg(((Float4Vector) p.getDataVector()).getDataBuffer()), ValueLayout.JAVA_FLOAT_UNALIGNED,
-                    4L * i * n, v, 0, (int) n);
+                throw new InputException(
+                        file, 0, "map " + id + ": list size " + p.getListSize() + " is not " + w + "x" + h);
+            MemorySegment.copy(
+                    seg(((Float4Vector) p.getDataVector()).getDataBuffer()),
+                    ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    4L * i * n,
+                    v,
+                    0,
+                    (int) n);
         }
         return new MapData(id, grid, crs, v);
     }
 
-    @Override public void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         try {
             reader.close();
         } finally {

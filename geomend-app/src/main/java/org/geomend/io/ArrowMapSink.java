@@ -64,7 +64,8 @@ public final class ArrowMapSink implements MapSink {
     private final long batchBytes;
     private final int batchRows;
     private final BufferAllocator allocator = Memory.child("arrow-map-sink");
-    private final Arena views = Arena.ofShared(); // scope of the segments viewing the batch's buffers, closed in close()
+    private final Arena views =
+            Arena.ofShared(); // scope of the segments viewing the batch's buffers, closed in close()
     private final FileChannel channel;
     private final Set<String> ids = new HashSet<>();
     private final List<Integer> batchRowCounts = new ArrayList<>();
@@ -78,13 +79,22 @@ public final class ArrowMapSink implements MapSink {
     /** Deletes the partial file when the JVM is stopped (Ctrl-C, SIGTERM) before commit or close. */
     private final Thread cleanup;
 
-    public ArrowMapSink(Path out, Crs crs, boolean sparse, double dropMass, Map<String, String> metadata) throws IOException {
+    public ArrowMapSink(Path out, Crs crs, boolean sparse, double dropMass, Map<String, String> metadata)
+            throws IOException {
         this(out, crs, sparse, dropMass, metadata, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS);
     }
 
-    public ArrowMapSink(Path out, Crs crs, boolean sparse, double dropMass, Map<String, String> metadata,
-                        long batchBytes, int batchRows) throws IOException {
-        if (sparse && !(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("drop mass must be in [0, 1): " + dropMass);
+    public ArrowMapSink(
+            Path out,
+            Crs crs,
+            boolean sparse,
+            double dropMass,
+            Map<String, String> metadata,
+            long batchBytes,
+            int batchRows)
+            throws IOException {
+        if (sparse && !(dropMass >= 0 && dropMass < 1))
+            throw new IllegalArgumentException("drop mass must be in [0, 1): " + dropMass);
         if (batchBytes <= 0 || batchRows <= 0) throw new IllegalArgumentException("batch limits must be positive");
         this.out = out;
         this.partial = out.resolveSibling(out.getFileName() + ".partial");
@@ -96,14 +106,17 @@ public final class ArrowMapSink implements MapSink {
         this.batchRows = batchRows;
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        this.channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        this.channel = FileChannel.open(
+                partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         Path partialFile = partial;
-        this.cleanup = new Thread(() -> {
-            try {
-                Files.deleteIfExists(partialFile);
-            } catch (IOException ignored) { }
-        }, "geomend-partial-cleanup");
+        this.cleanup = new Thread(
+                () -> {
+                    try {
+                        Files.deleteIfExists(partialFile);
+                    } catch (IOException ignored) {
+                    }
+                },
+                "geomend-partial-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             if (sparse) start(0);
@@ -114,12 +127,15 @@ public final class ArrowMapSink implements MapSink {
     }
 
     /** The final file name. */
-    public Path path() { return out; }
+    public Path path() {
+        return out;
+    }
 
     private void start(int size) throws IOException {
         listSize = size;
         root = VectorSchemaRoot.create(ArrowMaps.schema(sparse, size, metadata), allocator);
-        rowsPerBatch = sparse ? batchRows : (int) Math.max(1, Math.min(batchRows, batchBytes / Math.max(4L, 4L * size)));
+        rowsPerBatch =
+                sparse ? batchRows : (int) Math.max(1, Math.min(batchRows, batchBytes / Math.max(4L, 4L * size)));
         if (!sparse) ((FixedSizeListVector) root.getVector("p")).setInitialCapacity(rowsPerBatch);
         root.allocateNew();
         markChildrenValid();
@@ -139,7 +155,10 @@ public final class ArrowMapSink implements MapSink {
     private static void ensureCapacity(BaseFixedWidthVector v, long n) {
         if (n > Integer.MAX_VALUE) throw new IllegalStateException("record batch too large");
         boolean grew = false;
-        while (v.getValueCapacity() < n) { v.reAlloc(); grew = true; }
+        while (v.getValueCapacity() < n) {
+            v.reAlloc();
+            grew = true;
+        }
         if (grew) v.getValidityBuffer().setOne(0L, v.getValidityBuffer().capacity());
     }
 
@@ -148,15 +167,18 @@ public final class ArrowMapSink implements MapSink {
         return Memory.view(b, views);
     }
 
-    @Override public synchronized void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
-        if (committed || closed) throw new IllegalStateException("sink already " + (committed ? "committed" : "closed"));
+    @Override
+    public synchronized void write(String id, GridSpec grid, MemorySegment values, long offsetElements)
+            throws IOException {
+        if (committed || closed)
+            throw new IllegalStateException("sink already " + (committed ? "committed" : "closed"));
         long n = grid.pixels();
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("map too large: " + n + " pixels");
         if (!ids.add(id)) throw new IllegalArgumentException("map " + id + " written twice");
         if (root == null) start((int) n);
         if (!sparse && n != listSize)
-            throw new IllegalArgumentException("dense Arrow output holds maps of one size (" + listSize + " pixels); map "
-                    + id + " has " + n + " (use --sparse)");
+            throw new IllegalArgumentException("dense Arrow output holds maps of one size (" + listSize
+                    + " pixels); map " + id + " has " + n + " (use --sparse)");
         int row = rows;
         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         ((VarCharVector) root.getVector("id")).setSafe(row, idBytes);
@@ -213,12 +235,15 @@ public final class ArrowMapSink implements MapSink {
         bytesInBatch = 0;
     }
 
-    @Override public synchronized void commit() throws IOException {
+    @Override
+    public synchronized void commit() throws IOException {
         if (closed) throw new IllegalStateException("sink closed");
         if (committed) return;
         if (root == null) start(0);
         flush();
-        footer.put(ArrowMaps.BATCH_ROWS_KEY, batchRowCounts.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        footer.put(
+                ArrowMaps.BATCH_ROWS_KEY,
+                batchRowCounts.stream().map(String::valueOf).collect(Collectors.joining(",")));
         writer.end();
         channel.force(true);
         channel.close();
@@ -227,14 +252,17 @@ public final class ArrowMapSink implements MapSink {
     }
 
     /** Arrow memory the sink holds now (the buffered batch); bounded by the batch limits plus one row. */
-    public long bufferedMemory() { return allocator.getAllocatedMemory(); }
+    public long bufferedMemory() {
+        return allocator.getAllocatedMemory();
+    }
 
     /** Rows written so far (committed batches and the buffered one). */
     public synchronized long rowsWritten() {
         return batchRowCounts.stream().mapToLong(Integer::longValue).sum() + rows;
     }
 
-    @Override public synchronized long bytesWritten() {
+    @Override
+    public synchronized long bytesWritten() {
         try {
             return channel.isOpen() ? channel.size() : (committed ? Files.size(out) : 0);
         } catch (IOException e) {
@@ -242,7 +270,8 @@ public final class ArrowMapSink implements MapSink {
         }
     }
 
-    @Override public synchronized void close() throws IOException {
+    @Override
+    public synchronized void close() throws IOException {
         if (closed) return;
         closed = true;
         try {
@@ -255,7 +284,8 @@ public final class ArrowMapSink implements MapSink {
             if (!committed) Files.deleteIfExists(partial);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) { }
+            } catch (IllegalStateException shuttingDown) {
+            }
         }
     }
 }

@@ -37,8 +37,14 @@ public final class ArrowMaps {
 
     /** The schema; {@code listSize} is width*height (dense only). */
     public static Schema schema(boolean sparse, int listSize, Map<String, String> metadata) {
-        List<Field> common = List.of(field("id", UTF8), field("x0", F64), field("y0", F64), field("resolution", F64),
-                field("width", I32), field("height", I32), field("crs", UTF8));
+        List<Field> common = List.of(
+                field("id", UTF8),
+                field("x0", F64),
+                field("y0", F64),
+                field("resolution", F64),
+                field("width", I32),
+                field("height", I32),
+                field("crs", UTF8));
         List<Field> all = new java.util.ArrayList<>(common);
         if (sparse) {
             all.add(list("pixel", ArrowType.List.INSTANCE, I32));

@@ -53,11 +53,13 @@ public final class CsvReader implements AutoCloseable {
     private boolean eof, started;
     /** The physical line being split: {@code [ls, le)} of {@link #buf}, without its line break. */
     private int ls, le;
+
     private long physical; // lines read so far
-    private long line;     // line where the current row starts
+    private long line; // line where the current row starts
 
     /** The current row: fields {@code [fs[i], fe[i])} of {@link #data} (buf, or scratch for a row with quotes). */
     private byte[] data;
+
     private int n;
     private int[] fs = new int[16], fe = new int[16];
     private byte[] scratch = new byte[256];
@@ -83,7 +85,9 @@ public final class CsvReader implements AutoCloseable {
         }
     }
 
-    public static CsvReader open(Path file) { return open(file, ','); }
+    public static CsvReader open(Path file) {
+        return open(file, ',');
+    }
 
     /** Return blank lines as rows (one empty field) instead of skipping them. */
     public CsvReader keepBlankLines() {
@@ -97,15 +101,23 @@ public final class CsvReader implements AutoCloseable {
         return this;
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
-    public char delimiter() { return (char) delim; }
+    public char delimiter() {
+        return (char) delim;
+    }
 
     /** The 1-based line where the current row starts. */
-    public long line() { return line; }
+    public long line() {
+        return line;
+    }
 
     /** An error about the current row: {@code file:line: reason}. */
-    public InputException error(String reason) { return new InputException(file, line, reason); }
+    public InputException error(String reason) {
+        return new InputException(file, line, reason);
+    }
 
     // ---- rows -----------------------------------------------------------------------------------
 
@@ -271,12 +283,18 @@ public final class CsvReader implements AutoCloseable {
     // ---- fields ---------------------------------------------------------------------------------
 
     /** Fields in the current row. */
-    public int size() { return n; }
+    public int size() {
+        return n;
+    }
 
     /** Field {@code f} of the current row (trimmed, unquoted). */
-    public String get(int f) { return new String(data, fs[f], fe[f] - fs[f], StandardCharsets.UTF_8); }
+    public String get(int f) {
+        return new String(data, fs[f], fe[f] - fs[f], StandardCharsets.UTF_8);
+    }
 
-    public boolean isEmpty(int f) { return fe[f] == fs[f]; }
+    public boolean isEmpty(int f) {
+        return fe[f] == fs[f];
+    }
 
     /** The fields of the current row. */
     public List<String> fields() {
@@ -292,7 +310,9 @@ public final class CsvReader implements AutoCloseable {
     }
 
     /** A copy of field {@code f}'s UTF-8 bytes. */
-    public byte[] bytes(int f) { return Arrays.copyOfRange(data, fs[f], fe[f]); }
+    public byte[] bytes(int f) {
+        return Arrays.copyOfRange(data, fs[f], fe[f]);
+    }
 
     /** {@code 31 * h + b} over field {@code f}'s bytes (signed), as {@link Arrays#hashCode(byte[])} without its seed. */
     public int hash(int f) {
@@ -370,7 +390,10 @@ public final class CsvReader implements AutoCloseable {
         return v;
     }
 
-    @Override public void close() throws IOException { in.close(); }
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
 
     // ---- header ---------------------------------------------------------------------------------
 
@@ -385,9 +408,13 @@ public final class CsvReader implements AutoCloseable {
         }
 
         /** Number of columns. */
-        public int width() { return names.length; }
+        public int width() {
+            return names.length;
+        }
 
-        public List<String> names() { return List.of(names); }
+        public List<String> names() {
+            return List.of(names);
+        }
 
         /** The column's index, or -1. */
         public int index(String name) {
@@ -395,7 +422,9 @@ public final class CsvReader implements AutoCloseable {
             return i == null ? -1 : i;
         }
 
-        public boolean has(String name) { return index(name) >= 0; }
+        public boolean has(String name) {
+            return index(name) >= 0;
+        }
 
         /** The column's index; a missing column is an error on line 1 naming it ({@code hint} appended). */
         public int require(String name, String hint) {

@@ -25,14 +25,20 @@ public final class FileNames {
         boolean changed = id.isEmpty() || id.length() > MAX_STEM;
         for (int i = 0; i < id.length() && sb.length() < MAX_STEM; i++) {
             char ch = id.charAt(i);
-            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || ch == '_' || ch == '-' || (ch == '.' && i > 0);
+            boolean ok = (ch >= 'a' && ch <= 'z')
+                    || (ch >= 'A' && ch <= 'Z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '_'
+                    || ch == '-'
+                    || (ch == '.' && i > 0);
             sb.append(ok ? ch : '_');
             changed |= !ok;
         }
         if (!changed) return id;
         CRC32 crc = new CRC32();
         crc.update(id.getBytes(StandardCharsets.UTF_8));
-        return sb.append('-').append(HexFormat.of().toHexDigits((int) crc.getValue())).toString();
+        return sb.append('-')
+                .append(HexFormat.of().toHexDigits((int) crc.getValue()))
+                .toString();
     }
 }

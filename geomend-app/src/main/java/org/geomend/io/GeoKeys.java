@@ -33,8 +33,8 @@ final class GeoKeys {
 
     static GeoKeys of(Crs crs) {
         GeoKeys k = new GeoKeys();
-        k.keys.put(GT_MODEL_TYPE, 1);                 // projected
-        k.keys.put(GT_RASTER_TYPE, 1);                // PixelIsArea
+        k.keys.put(GT_MODEL_TYPE, 1); // projected
+        k.keys.put(GT_RASTER_TYPE, 1); // PixelIsArea
         k.keys.put(GT_CITATION, crs.name());
         if (crs.epsg() != 0) {
             k.keys.put(PROJECTED_CS_TYPE, crs.epsg());

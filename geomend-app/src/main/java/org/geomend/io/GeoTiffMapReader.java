@@ -17,7 +17,8 @@ public final class GeoTiffMapReader {
     public static MapData read(Path file) throws IOException {
         try (GeoTiffRaster.Reader r = GeoTiffRaster.open(file)) {
             if (r.bands() != 1) throw new InputException(file, 0, "more than one band");
-            if (r.sampleType() != GeoTiffRaster.SampleType.FLOAT32) throw new InputException(file, 0, "not float32 samples");
+            if (r.sampleType() != GeoTiffRaster.SampleType.FLOAT32)
+                throw new InputException(file, 0, "not float32 samples");
             int w = r.grid().width(), h = r.grid().height();
             float[] north = new float[Math.toIntExact(r.grid().pixels())];
             r.readRows(0, 0, h, north, 0);

@@ -35,21 +35,45 @@ public final class GeoTiffMapSink implements MapSink {
     }
 
     /** The file the map of {@code id} goes to. */
-    public Path file(String id) { return dir.file(id); }
+    public Path file(String id) {
+        return dir.file(id);
+    }
 
-    @Override public boolean exists(String id) { return dir.exists(id); }
+    @Override
+    public boolean exists(String id) {
+        return dir.exists(id);
+    }
 
-    @Override public void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
+    @Override
+    public void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
         int w = grid.width(), h = grid.height();
         // file row k = window row h-1-k (north first)
-        byte[] file = GeoTiffRaster.encodeFloat32(grid, keys, metadata, (k, dst, off) -> MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED,
-                4 * (offsetElements + (long) (h - 1 - k) * w), dst, off, w));
+        byte[] file = GeoTiffRaster.encodeFloat32(
+                grid,
+                keys,
+                metadata,
+                (k, dst, off) -> MemorySegment.copy(
+                        values,
+                        ValueLayout.JAVA_FLOAT_UNALIGNED,
+                        4 * (offsetElements + (long) (h - 1 - k) * w),
+                        dst,
+                        off,
+                        w));
         dir.publish(id, grid, crs.name(), ByteBuffer.wrap(file));
     }
 
-    @Override public void commit() throws IOException { dir.commit(Map.of()); }
+    @Override
+    public void commit() throws IOException {
+        dir.commit(Map.of());
+    }
 
-    @Override public long bytesWritten() { return dir.bytesWritten(); }
+    @Override
+    public long bytesWritten() {
+        return dir.bytesWritten();
+    }
 
-    @Override public void close() throws IOException { dir.close(); }
+    @Override
+    public void close() throws IOException {
+        dir.close();
+    }
 }

@@ -52,12 +52,31 @@ import org.geomend.kernels.GridSpec;
  */
 public final class GeoTiffRaster {
 
-    static final int IMAGE_WIDTH = 256, IMAGE_LENGTH = 257, BITS_PER_SAMPLE = 258, COMPRESSION = 259,
-            PHOTOMETRIC = 262, STRIP_OFFSETS = 273, SAMPLES_PER_PIXEL = 277, ROWS_PER_STRIP = 278,
-            STRIP_BYTE_COUNTS = 279, PLANAR_CONFIG = 284, PREDICTOR = 317, EXTRA_SAMPLES = 338, TILE_WIDTH = 322, TILE_LENGTH = 323,
-            TILE_OFFSETS = 324, TILE_BYTE_COUNTS = 325, SAMPLE_FORMAT = 339, MODEL_PIXEL_SCALE = 33550,
-            MODEL_TIEPOINT = 33922, MODEL_TRANSFORMATION = 34264, GEO_KEY_DIRECTORY = 34735, GEO_DOUBLE_PARAMS = 34736,
-            GEO_ASCII_PARAMS = 34737, GDAL_METADATA = 42112, GDAL_NODATA = 42113;
+    static final int IMAGE_WIDTH = 256,
+            IMAGE_LENGTH = 257,
+            BITS_PER_SAMPLE = 258,
+            COMPRESSION = 259,
+            PHOTOMETRIC = 262,
+            STRIP_OFFSETS = 273,
+            SAMPLES_PER_PIXEL = 277,
+            ROWS_PER_STRIP = 278,
+            STRIP_BYTE_COUNTS = 279,
+            PLANAR_CONFIG = 284,
+            PREDICTOR = 317,
+            EXTRA_SAMPLES = 338,
+            TILE_WIDTH = 322,
+            TILE_LENGTH = 323,
+            TILE_OFFSETS = 324,
+            TILE_BYTE_COUNTS = 325,
+            SAMPLE_FORMAT = 339,
+            MODEL_PIXEL_SCALE = 33550,
+            MODEL_TIEPOINT = 33922,
+            MODEL_TRANSFORMATION = 34264,
+            GEO_KEY_DIRECTORY = 34735,
+            GEO_DOUBLE_PARAMS = 34736,
+            GEO_ASCII_PARAMS = 34737,
+            GDAL_METADATA = 42112,
+            GDAL_NODATA = 42113;
     static final short ASCII = 2, SHORT = 3, LONG = 4, DOUBLE = 12, LONG8 = 16;
     /** Default strip size: about 64 KiB of one band. */
     static final int STRIP_BYTES = 64 << 10;
@@ -65,7 +84,10 @@ public final class GeoTiffRaster {
     private GeoTiffRaster() {}
 
     /** Sample type of a raster's bands. */
-    public enum SampleType { FLOAT32, INT32 }
+    public enum SampleType {
+        FLOAT32,
+        INT32
+    }
 
     /**
      * A float raster in memory: {@code bands[b]} holds {@code grid.pixels()} values, row-major, row 0 = south (as
@@ -76,7 +98,9 @@ public final class GeoTiffRaster {
             Objects.requireNonNull(grid, "grid");
             checkBands(grid, bandDescriptions, bands.length);
             for (float[] b : bands)
-                if (b.length != grid.pixels()) throw new IllegalArgumentException("band of " + b.length + " values for a " + grid.width() + "x" + grid.height() + " grid");
+                if (b.length != grid.pixels())
+                    throw new IllegalArgumentException(
+                            "band of " + b.length + " values for a " + grid.width() + "x" + grid.height() + " grid");
         }
     }
 
@@ -86,14 +110,18 @@ public final class GeoTiffRaster {
             Objects.requireNonNull(grid, "grid");
             checkBands(grid, bandDescriptions, bands.length);
             for (int[] b : bands)
-                if (b.length != grid.pixels()) throw new IllegalArgumentException("band of " + b.length + " values for a " + grid.width() + "x" + grid.height() + " grid");
+                if (b.length != grid.pixels())
+                    throw new IllegalArgumentException(
+                            "band of " + b.length + " values for a " + grid.width() + "x" + grid.height() + " grid");
         }
     }
 
     private static void checkBands(GridSpec grid, String[] desc, int n) {
         if (n < 1) throw new IllegalArgumentException("a raster needs at least one band");
-        if (desc != null && desc.length != n) throw new IllegalArgumentException(desc.length + " band descriptions for " + n + " bands");
-        if (grid.pixels() > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("raster too large to hold in memory: use the streaming reader/writer");
+        if (desc != null && desc.length != n)
+            throw new IllegalArgumentException(desc.length + " band descriptions for " + n + " bands");
+        if (grid.pixels() > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("raster too large to hold in memory: use the streaming reader/writer");
     }
 
     /**
@@ -107,32 +135,46 @@ public final class GeoTiffRaster {
         public Options {
             if (rowsPerStrip < 0) throw new IllegalArgumentException("rowsPerStrip must be >= 0");
             if ((tileWidth > 0) != (tileLength > 0) || tileWidth < 0 || tileWidth % 16 != 0 || tileLength % 16 != 0)
-                throw new IllegalArgumentException("GeoTIFF tiles must be positive multiples of 16: " + tileWidth + " x " + tileLength);
+                throw new IllegalArgumentException(
+                        "GeoTIFF tiles must be positive multiples of 16: " + tileWidth + " x " + tileLength);
         }
 
         /** Strips. */
-        public Options(boolean deflate, int rowsPerStrip, Boolean bigTiff) { this(deflate, rowsPerStrip, bigTiff, 0, 0); }
+        public Options(boolean deflate, int rowsPerStrip, Boolean bigTiff) {
+            this(deflate, rowsPerStrip, bigTiff, 0, 0);
+        }
 
         /** Tiles of {@code tileWidth x tileLength} pixels. */
         public static Options tiled(boolean deflate, int tileWidth, int tileLength) {
             return new Options(deflate, 0, null, tileWidth, tileLength);
         }
 
-        public boolean tiled() { return tileWidth > 0; }
+        public boolean tiled() {
+            return tileWidth > 0;
+        }
     }
 
     // ---------------------------------------------------------------- writing
 
     /** Writes a float32 raster (row 0 = south in {@code bands}) atomically. {@code crs} may be null. */
-    public static void writeFloat32(Path file, GridSpec grid, String crs, String[] bandDescriptions, float[][] bands) throws IOException {
+    public static void writeFloat32(Path file, GridSpec grid, String crs, String[] bandDescriptions, float[][] bands)
+            throws IOException {
         writeFloat32(file, grid, crs, bandDescriptions, bands, Map.of(), Options.DEFAULT);
     }
 
     /** As {@link #writeFloat32(Path, GridSpec, String, String[], float[][])}, with dataset metadata and options. */
-    public static void writeFloat32(Path file, GridSpec grid, String crs, String[] bandDescriptions, float[][] bands,
-                                    Map<String, String> metadata, Options options) throws IOException {
-        new Raster(grid, crs, bandDescriptions, bands);   // checks
-        try (Writer w = writer(file, grid, crs, bandDescriptions, bands.length, SampleType.FLOAT32, null, metadata, options)) {
+    public static void writeFloat32(
+            Path file,
+            GridSpec grid,
+            String crs,
+            String[] bandDescriptions,
+            float[][] bands,
+            Map<String, String> metadata,
+            Options options)
+            throws IOException {
+        new Raster(grid, crs, bandDescriptions, bands); // checks
+        try (Writer w =
+                writer(file, grid, crs, bandDescriptions, bands.length, SampleType.FLOAT32, null, metadata, options)) {
             float[] strip = new float[w.rowsPerStrip() * grid.width()];
             for (int s = 0; s < w.strips(); s++)
                 for (int b = 0; b < bands.length; b++) {
@@ -153,11 +195,27 @@ public final class GeoTiffRaster {
     }
 
     /** Writes an int32 raster of any number of bands, with dataset metadata and options. */
-    public static void writeInt32(Path file, GridSpec grid, String crs, String[] bandDescriptions, int[][] bands, Integer noData,
-                                  Map<String, String> metadata, Options options) throws IOException {
+    public static void writeInt32(
+            Path file,
+            GridSpec grid,
+            String crs,
+            String[] bandDescriptions,
+            int[][] bands,
+            Integer noData,
+            Map<String, String> metadata,
+            Options options)
+            throws IOException {
         new IntRaster(grid, crs, bandDescriptions, bands, noData);
-        try (Writer w = writer(file, grid, crs, bandDescriptions, bands.length, SampleType.INT32, noData == null ? null : noData.toString(),
-                metadata, options)) {
+        try (Writer w = writer(
+                file,
+                grid,
+                crs,
+                bandDescriptions,
+                bands.length,
+                SampleType.INT32,
+                noData == null ? null : noData.toString(),
+                metadata,
+                options)) {
             int[] strip = new int[w.rowsPerStrip() * grid.width()];
             for (int s = 0; s < w.strips(); s++)
                 for (int b = 0; b < bands.length; b++) {
@@ -179,8 +237,17 @@ public final class GeoTiffRaster {
      * @param noData   the GDAL_NODATA value as text, or null
      * @param metadata dataset items for GDAL_METADATA (may be empty)
      */
-    public static Writer writer(Path file, GridSpec grid, String crs, String[] bandDescriptions, int bands, SampleType type,
-                                String noData, Map<String, String> metadata, Options options) throws IOException {
+    public static Writer writer(
+            Path file,
+            GridSpec grid,
+            String crs,
+            String[] bandDescriptions,
+            int bands,
+            SampleType type,
+            String noData,
+            Map<String, String> metadata,
+            Options options)
+            throws IOException {
         return writer(file, grid, crs, bandDescriptions, bands, type, noData, metadata, options, false);
     }
 
@@ -189,14 +256,35 @@ public final class GeoTiffRaster {
      * metadataAtCommit} the GDAL_METADATA document is written at {@link Writer#commit()}, after the data, so that
      * items known only at the end can be added with {@link Writer#putMetadata}.
      */
-    public static Writer writer(Path file, GridSpec grid, String crs, String[] bandDescriptions, int bands, SampleType type,
-                                String noData, Map<String, String> metadata, Options options, boolean metadataAtCommit) throws IOException {
+    public static Writer writer(
+            Path file,
+            GridSpec grid,
+            String crs,
+            String[] bandDescriptions,
+            int bands,
+            SampleType type,
+            String noData,
+            Map<String, String> metadata,
+            Options options,
+            boolean metadataAtCommit)
+            throws IOException {
         checkBands(new GridSpec(0, 0, 1, 1, 1), bandDescriptions, bands);
         GeoKeys keys = crs == null ? null : GeoKeys.of(Projections.parse(crs));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            return new Writer(new FileOut(ch, tmp, file), grid, keys, bandDescriptions, bands, type, noData, metadata, options, metadataAtCommit);
+            return new Writer(
+                    new FileOut(ch, tmp, file),
+                    grid,
+                    keys,
+                    bandDescriptions,
+                    bands,
+                    type,
+                    noData,
+                    metadata,
+                    options,
+                    metadataAtCommit);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(tmp);
@@ -205,12 +293,15 @@ public final class GeoTiffRaster {
     }
 
     /** A one-band float32 GeoTIFF in memory (what {@link GeoTiffMapSink} writes per map). */
-    static byte[] encodeFloat32(GridSpec grid, GeoKeys keys, Map<String, String> metadata, RowSource rows) throws IOException {
+    static byte[] encodeFloat32(GridSpec grid, GeoKeys keys, Map<String, String> metadata, RowSource rows)
+            throws IOException {
         MemOut out = new MemOut();
-        try (Writer w = new Writer(out, grid, keys, null, 1, SampleType.FLOAT32, null, metadata, Options.DEFAULT, false)) {
+        try (Writer w =
+                new Writer(out, grid, keys, null, 1, SampleType.FLOAT32, null, metadata, Options.DEFAULT, false)) {
             float[] strip = new float[w.rowsPerStrip() * grid.width()];
             for (int s = 0; s < w.strips(); s++) {
-                for (int k = 0; k < w.rowsInStrip(s); k++) rows.fileRow(s * w.rowsPerStrip() + k, strip, k * grid.width());
+                for (int k = 0; k < w.rowsInStrip(s); k++)
+                    rows.fileRow(s * w.rowsPerStrip() + k, strip, k * grid.width());
                 w.writeStrip(0, s, strip, 0);
             }
             w.commit();
@@ -219,7 +310,9 @@ public final class GeoTiffRaster {
     }
 
     /** Copies file row {@code row} (0 = north) into {@code dst} at {@code off}. */
-    interface RowSource { void fileRow(int row, float[] dst, int off); }
+    interface RowSource {
+        void fileRow(int row, float[] dst, int off);
+    }
 
     /** Where a writer's bytes go: appended in order, with positional patches of what was reserved. */
     private interface Out extends AutoCloseable {
@@ -231,7 +324,8 @@ public final class GeoTiffRaster {
         void finish() throws IOException;
 
         /** Drops the output (not committed). */
-        @Override void close() throws IOException;
+        @Override
+        void close() throws IOException;
     }
 
     private static final class FileOut implements Out {
@@ -239,22 +333,32 @@ public final class GeoTiffRaster {
         private final Path tmp, target;
         private boolean done;
 
-        FileOut(FileChannel ch, Path tmp, Path target) { this.ch = ch; this.tmp = tmp; this.target = target; }
+        FileOut(FileChannel ch, Path tmp, Path target) {
+            this.ch = ch;
+            this.tmp = tmp;
+            this.target = target;
+        }
 
-        @Override public void append(ByteBuffer b) throws IOException { while (b.hasRemaining()) ch.write(b); }
+        @Override
+        public void append(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) ch.write(b);
+        }
 
-        @Override public void put(long pos, ByteBuffer b) throws IOException {
+        @Override
+        public void put(long pos, ByteBuffer b) throws IOException {
             while (b.hasRemaining()) pos += ch.write(b, pos);
         }
 
-        @Override public void finish() throws IOException {
+        @Override
+        public void finish() throws IOException {
             ch.force(true);
             ch.close();
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (done) return;
             done = true;
             ch.close();
@@ -268,34 +372,43 @@ public final class GeoTiffRaster {
 
         private void ensure(long n) {
             if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("map too large for an in-memory GeoTIFF");
-            if (n > buf.length) buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, 2L * buf.length)));
+            if (n > buf.length)
+                buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, 2L * buf.length)));
         }
 
-        @Override public void append(ByteBuffer b) {
+        @Override
+        public void append(ByteBuffer b) {
             ensure((long) size + b.remaining());
             int n = b.remaining();
             b.get(buf, size, n);
             size += n;
         }
 
-        @Override public void put(long pos, ByteBuffer b) {
+        @Override
+        public void put(long pos, ByteBuffer b) {
             long end = pos + b.remaining();
             ensure(end);
             b.get(buf, (int) pos, b.remaining());
             size = (int) Math.max(size, end);
         }
 
-        @Override public void finish() {}
+        @Override
+        public void finish() {}
 
-        @Override public void close() {}
+        @Override
+        public void close() {}
 
-        byte[] bytes() { return Arrays.copyOf(buf, size); }
+        byte[] bytes() {
+            return Arrays.copyOf(buf, size);
+        }
     }
 
     /** One IFD entry to write: tag, type, count, and its value bytes (little-endian). */
     private record Tag(int id, short type, long count, ByteBuffer payload) {}
 
-    private static ByteBuffer le(int bytes) { return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN); }
+    private static ByteBuffer le(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
 
     private static Tag shorts(int id, int... v) {
         ByteBuffer b = le(2 * v.length);
@@ -330,14 +443,21 @@ public final class GeoTiffRaster {
         StringBuilder sb = new StringBuilder("<GDALMetadata>\n");
         boolean any = false;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            sb.append("  <Item name=\"").append(xml(e.getKey())).append("\">").append(xml(e.getValue())).append("</Item>\n");
+            sb.append("  <Item name=\"")
+                    .append(xml(e.getKey()))
+                    .append("\">")
+                    .append(xml(e.getValue()))
+                    .append("</Item>\n");
             any = true;
         }
         if (bandDescriptions != null)
             for (int b = 0; b < bandDescriptions.length; b++) {
                 if (bandDescriptions[b] == null || bandDescriptions[b].isEmpty()) continue;
-                sb.append("  <Item name=\"DESCRIPTION\" sample=\"").append(b).append("\" role=\"description\">")
-                        .append(xml(bandDescriptions[b])).append("</Item>\n");
+                sb.append("  <Item name=\"DESCRIPTION\" sample=\"")
+                        .append(b)
+                        .append("\" role=\"description\">")
+                        .append(xml(bandDescriptions[b]))
+                        .append("</Item>\n");
                 any = true;
             }
         return any ? sb.append("</GDALMetadata>").toString() : null;
@@ -348,7 +468,11 @@ public final class GeoTiffRaster {
     }
 
     private static String unxml(String s) {
-        return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+        return s.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
     }
 
     /**
@@ -374,8 +498,18 @@ public final class GeoTiffRaster {
         private Deflater deflater;
         private byte[] packed;
 
-        private Writer(Out out, GridSpec grid, GeoKeys keys, String[] bandDescriptions, int bands, SampleType type, String noData,
-                       Map<String, String> metadata, Options options, boolean metadataAtCommit) throws IOException {
+        private Writer(
+                Out out,
+                GridSpec grid,
+                GeoKeys keys,
+                String[] bandDescriptions,
+                int bands,
+                SampleType type,
+                String noData,
+                Map<String, String> metadata,
+                Options options,
+                boolean metadataAtCommit)
+                throws IOException {
             this.out = out;
             this.metadata = metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata);
             this.descriptions = bandDescriptions == null ? null : bandDescriptions.clone();
@@ -390,14 +524,15 @@ public final class GeoTiffRaster {
             this.rowsPerStrip = tiled ? options.tileLength() : Math.min(h, rps);
             this.chunkW = tiled ? options.tileWidth() : w;
             this.chunkH = rowsPerStrip;
-            if ((long) chunkH * chunkW * 4 > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("strip or tile too large: " + chunkH + " rows of " + chunkW);
+            if ((long) chunkH * chunkW * 4 > Integer.MAX_VALUE / 2)
+                throw new IllegalArgumentException("strip or tile too large: " + chunkH + " rows of " + chunkW);
             this.strips = (h + chunkH - 1) / chunkH;
             this.across = (w + chunkW - 1) / chunkW;
             long nChunks = (long) strips * across * bands;
             if (nChunks > Integer.MAX_VALUE / 8) throw new IllegalArgumentException("too many strips: " + nChunks);
             String gdal = gdalMetadataXml(this.metadata, bandDescriptions);
             long dataMax = 4L * chunkW * chunkH * nChunks;
-            if (deflate) dataMax += dataMax / 100 + 64 * nChunks;       // zlib's worst-case expansion, generously
+            if (deflate) dataMax += dataMax / 100 + 64 * nChunks; // zlib's worst-case expansion, generously
             long tagBytes = (gdal == null ? 0 : gdal.length() * 4L) + 16 * nChunks + 4096;
             this.big = options.bigTiff() != null ? options.bigTiff() : dataMax + tagBytes > 0xFFFF_FFFFL - (1 << 20);
 
@@ -422,14 +557,16 @@ public final class GeoTiffRaster {
                 tags.add(longs(ROWS_PER_STRIP, rowsPerStrip));
             }
             tags.add(shorts(PLANAR_CONFIG, bands > 1 ? 2 : 1));
-            if (bands > 1) tags.add(shorts(EXTRA_SAMPLES, new int[bands - 1]));   // bands past the first: unspecified data
+            if (bands > 1)
+                tags.add(shorts(EXTRA_SAMPLES, new int[bands - 1])); // bands past the first: unspecified data
             tags.add(shorts(SAMPLE_FORMAT, fmt));
             double r = grid.resolution();
             tags.add(doubles(MODEL_PIXEL_SCALE, r, r, 0));
             tags.add(doubles(MODEL_TIEPOINT, 0, 0, 0, grid.x0(), grid.y0() + h * r, 0));
             addGeoKeys(tags, keys);
             Tag late = null;
-            if (metadataAtCommit) tags.add(late = new Tag(GDAL_METADATA, ASCII, big ? 9 : 5, le(big ? 9 : 5)));   // patched at commit
+            if (metadataAtCommit)
+                tags.add(late = new Tag(GDAL_METADATA, ASCII, big ? 9 : 5, le(big ? 9 : 5))); // patched at commit
             else if (gdal != null) tags.add(ascii(GDAL_METADATA, gdal));
             if (noData != null) tags.add(ascii(GDAL_NODATA, noData));
             tags.sort((a, b) -> Integer.compare(a.id, b.id));
@@ -439,17 +576,25 @@ public final class GeoTiffRaster {
             long ifdSize = (big ? 8 : 2) + (long) entry * tags.size() + (big ? 8 : 4);
             long ext = header + ifdSize;
             ByteBuffer head = le((int) header);
-            if (big) head.put((byte) 'I').put((byte) 'I').putShort((short) 43).putShort((short) 8).putShort((short) 0).putLong(header);
+            if (big)
+                head.put((byte) 'I')
+                        .put((byte) 'I')
+                        .putShort((short) 43)
+                        .putShort((short) 8)
+                        .putShort((short) 0)
+                        .putLong(header);
             else head.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt((int) header);
             out.append(head.flip());
             ByteBuffer ifd = le((int) ifdSize);
-            if (big) ifd.putLong(tags.size()); else ifd.putShort((short) tags.size());
+            if (big) ifd.putLong(tags.size());
+            else ifd.putShort((short) tags.size());
             List<ByteBuffer> extras = new ArrayList<>();
             long oPos = -1, cPos = -1, mPos = -1;
             for (Tag t : tags) {
                 if (t == late) mPos = header + ifd.position();
                 ifd.putShort((short) t.id).putShort(t.type);
-                if (big) ifd.putLong(t.count); else ifd.putInt((int) t.count);
+                if (big) ifd.putLong(t.count);
+                else ifd.putInt((int) t.count);
                 ByteBuffer p = t.payload.duplicate();
                 long valuePos;
                 if (p.remaining() <= inline) {
@@ -459,7 +604,8 @@ public final class GeoTiffRaster {
                     ifd.position(at + inline);
                 } else {
                     valuePos = ext;
-                    if (big) ifd.putLong(ext); else ifd.putInt((int) ext);
+                    if (big) ifd.putLong(ext);
+                    else ifd.putInt((int) ext);
                     int padded = (p.remaining() + 7) & ~7;
                     ByteBuffer x = le(padded).put(p);
                     extras.add(x.clear());
@@ -468,7 +614,8 @@ public final class GeoTiffRaster {
                 if (t == offTag) oPos = valuePos;
                 if (t == cntTag) cPos = valuePos;
             }
-            if (big) ifd.putLong(0); else ifd.putInt(0);
+            if (big) ifd.putLong(0);
+            else ifd.putInt(0);
             out.append(ifd.flip());
             for (ByteBuffer x : extras) out.append(x);
             this.offsetsPos = oPos;
@@ -490,7 +637,10 @@ public final class GeoTiffRaster {
             for (Map.Entry<Integer, Object> e : new java.util.TreeMap<>(k).entrySet()) {
                 switch (e.getValue()) {
                     case Integer i -> dir.addAll(List.of(e.getKey(), 0, 1, i));
-                    case Double d -> { dir.addAll(List.of(e.getKey(), GEO_DOUBLE_PARAMS, 1, dbl.size())); dbl.add(d); }
+                    case Double d -> {
+                        dir.addAll(List.of(e.getKey(), GEO_DOUBLE_PARAMS, 1, dbl.size()));
+                        dbl.add(d);
+                    }
                     case String s -> {
                         String t = s.replace('|', '/') + "|";
                         dir.addAll(List.of(e.getKey(), GEO_ASCII_PARAMS, t.length(), asc.length()));
@@ -500,40 +650,68 @@ public final class GeoTiffRaster {
                 }
             }
             dir.set(3, k.size());
-            tags.add(shorts(GEO_KEY_DIRECTORY, dir.stream().mapToInt(Integer::intValue).toArray()));
-            if (!dbl.isEmpty()) tags.add(doubles(GEO_DOUBLE_PARAMS, dbl.stream().mapToDouble(Double::doubleValue).toArray()));
+            tags.add(shorts(
+                    GEO_KEY_DIRECTORY, dir.stream().mapToInt(Integer::intValue).toArray()));
+            if (!dbl.isEmpty())
+                tags.add(doubles(
+                        GEO_DOUBLE_PARAMS,
+                        dbl.stream().mapToDouble(Double::doubleValue).toArray()));
             if (!asc.isEmpty()) tags.add(ascii(GEO_ASCII_PARAMS, asc.toString()));
         }
 
-        public GridSpec grid() { return grid; }
+        public GridSpec grid() {
+            return grid;
+        }
 
-        public int bands() { return bands; }
+        public int bands() {
+            return bands;
+        }
 
         /** File rows per strip, or per tile (its length) when tiled. */
-        public int rowsPerStrip() { return rowsPerStrip; }
+        public int rowsPerStrip() {
+            return rowsPerStrip;
+        }
 
         /** Strips per band, or tile rows per band when tiled. */
-        public int strips() { return strips; }
+        public int strips() {
+            return strips;
+        }
 
         /** Tiles per tile row (1 for strips). */
-        public int tilesAcross() { return across; }
+        public int tilesAcross() {
+            return across;
+        }
 
-        public int tilesDown() { return strips; }
+        public int tilesDown() {
+            return strips;
+        }
 
-        public boolean tiled() { return tiled; }
+        public boolean tiled() {
+            return tiled;
+        }
 
-        public int tileWidth() { return chunkW; }
+        public int tileWidth() {
+            return chunkW;
+        }
 
-        public int tileLength() { return chunkH; }
+        public int tileLength() {
+            return chunkH;
+        }
 
         /** File rows in strip {@code s} ({@link #rowsPerStrip()}, fewer in the last). */
-        public int rowsInStrip(int s) { return Math.min(rowsPerStrip, grid.height() - s * rowsPerStrip); }
+        public int rowsInStrip(int s) {
+            return Math.min(rowsPerStrip, grid.height() - s * rowsPerStrip);
+        }
 
         /** True when writing BigTIFF. */
-        public boolean bigTiff() { return big; }
+        public boolean bigTiff() {
+            return big;
+        }
 
         /** Bytes in the file so far. */
-        public long bytesWritten() { return pos; }
+        public long bytesWritten() {
+            return pos;
+        }
 
         /** Writes strip {@code s} of band {@code band}: {@link #rowsInStrip} file rows (north first) from {@code v[off..]}. */
         public void writeStrip(int band, int s, float[] v, int off) throws IOException {
@@ -567,15 +745,19 @@ public final class GeoTiffRaster {
             finishStrip(band, tx, ty);
         }
 
-        private int index(int band, int tx, int ty) { return (band * strips + ty) * across + tx; }
+        private int index(int band, int tx, int ty) {
+            return (band * strips + ty) * across + tx;
+        }
 
         private ByteBuffer begin(int band, int tx, int ty) {
-            if (committed || closed) throw new IllegalStateException("writer already " + (committed ? "committed" : "closed"));
+            if (committed || closed)
+                throw new IllegalStateException("writer already " + (committed ? "committed" : "closed"));
             Objects.checkIndex(band, bands);
             Objects.checkIndex(tx, across);
             Objects.checkIndex(ty, strips);
             if (offsets[index(band, tx, ty)] >= 0)
-                throw new IllegalStateException((tiled ? "tile " + tx + "," : "strip ") + ty + " of band " + band + " written twice");
+                throw new IllegalStateException(
+                        (tiled ? "tile " + tx + "," : "strip ") + ty + " of band " + band + " written twice");
             raw.clear().limit((tiled ? chunkH : rowsInStrip(ty)) * chunkW * 4);
             return raw;
         }
@@ -603,7 +785,8 @@ public final class GeoTiffRaster {
             }
             int len = data.remaining();
             out.append(data);
-            if (!big && pos + len > 0xFFFF_FFFFL) throw new IOException("classic TIFF over 4 GiB: open the writer with bigTiff");
+            if (!big && pos + len > 0xFFFF_FFFFL)
+                throw new IOException("classic TIFF over 4 GiB: open the writer with bigTiff");
             offsets[i] = pos;
             counts[i] = len;
             pos += len;
@@ -612,7 +795,8 @@ public final class GeoTiffRaster {
 
         /** Adds a dataset item to GDAL_METADATA (only on a writer opened with {@code metadataAtCommit}). */
         public void putMetadata(String key, String value) {
-            if (metadataEntry < 0) throw new IllegalStateException("GDAL_METADATA already written: open the writer with metadataAtCommit");
+            if (metadataEntry < 0)
+                throw new IllegalStateException("GDAL_METADATA already written: open the writer with metadataAtCommit");
             metadata.put(key, value);
         }
 
@@ -621,18 +805,22 @@ public final class GeoTiffRaster {
             if (committed) return;
             if (metadataEntry >= 0) {
                 String xml = gdalMetadataXml(metadata, descriptions);
-                byte[] a = ((xml == null ? "<GDALMetadata>\n</GDALMetadata>" : xml) + "\0").getBytes(StandardCharsets.UTF_8);
+                byte[] a = ((xml == null ? "<GDALMetadata>\n</GDALMetadata>" : xml) + "\0")
+                        .getBytes(StandardCharsets.UTF_8);
                 long at = pos;
                 out.append(ByteBuffer.wrap(a));
                 pos += a.length;
-                if (!big && pos > 0xFFFF_FFFFL) throw new IOException("classic TIFF over 4 GiB: open the writer with bigTiff");
-                ByteBuffer e = le(big ? 16 : 8);   // count, then offset, of the GDAL_METADATA entry
-                if (big) e.putLong(a.length).putLong(at); else e.putInt(a.length).putInt((int) at);
+                if (!big && pos > 0xFFFF_FFFFL)
+                    throw new IOException("classic TIFF over 4 GiB: open the writer with bigTiff");
+                ByteBuffer e = le(big ? 16 : 8); // count, then offset, of the GDAL_METADATA entry
+                if (big) e.putLong(a.length).putLong(at);
+                else e.putInt(a.length).putInt((int) at);
                 out.put(metadataEntry + 4, e.flip());
             }
             for (int i = 0; i < offsets.length; i++)
-                if (offsets[i] < 0) throw new IllegalStateException((tiled ? "tile " + (i % across) + "," : "strip ") + (i / across % strips)
-                        + " of band " + (i / across / strips) + " not written");
+                if (offsets[i] < 0)
+                    throw new IllegalStateException((tiled ? "tile " + (i % across) + "," : "strip ")
+                            + (i / across % strips) + " of band " + (i / across / strips) + " not written");
             out.put(offsetsPos, encode(offsets));
             out.put(countsPos, encode(counts));
             out.finish();
@@ -642,12 +830,15 @@ public final class GeoTiffRaster {
 
         private ByteBuffer encode(long[] v) {
             ByteBuffer b = le((big ? 8 : 4) * v.length);
-            for (long x : v) if (big) b.putLong(x); else b.putInt((int) x);
+            for (long x : v)
+                if (big) b.putLong(x);
+                else b.putInt((int) x);
             return b.flip();
         }
 
         /** Without a commit: deletes the temporary file. */
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (closed) return;
             closed = true;
             if (deflater != null && !committed) deflater.end();
@@ -732,7 +923,10 @@ public final class GeoTiffRaster {
         double[] dbl = t.get(GEO_DOUBLE_PARAMS) instanceof double[] x ? x : new double[0];
         String asc = t.get(GEO_ASCII_PARAMS) instanceof String s ? s : "";
         for (int i = 0; i < (int) d[3] && 4 + 4 * i + 3 < d.length; i++) {
-            int key = (int) d[4 + 4 * i], loc = (int) d[5 + 4 * i], count = (int) d[6 + 4 * i], val = (int) d[7 + 4 * i];
+            int key = (int) d[4 + 4 * i],
+                    loc = (int) d[5 + 4 * i],
+                    count = (int) d[6 + 4 * i],
+                    val = (int) d[7 + 4 * i];
             if (loc == 0) out.put(key, val);
             else if (loc == GEO_DOUBLE_PARAMS && val < dbl.length) out.put(key, dbl[val]);
             else if (loc == GEO_ASCII_PARAMS && val >= 0 && val + count <= asc.length()) {
@@ -743,7 +937,8 @@ public final class GeoTiffRaster {
         return out;
     }
 
-    private static final Pattern ITEM = Pattern.compile("<Item\\s+name=\"([^\"]*)\"((?:\\s+\\w+=\"[^\"]*\")*)\\s*>(.*?)</Item>", Pattern.DOTALL);
+    private static final Pattern ITEM =
+            Pattern.compile("<Item\\s+name=\"([^\"]*)\"((?:\\s+\\w+=\"[^\"]*\")*)\\s*>(.*?)</Item>", Pattern.DOTALL);
     private static final Pattern SAMPLE = Pattern.compile("sample=\"(\\d+)\"");
 
     /**
@@ -766,6 +961,7 @@ public final class GeoTiffRaster {
         private final long[] offs, counts;
         /** Decoded chunks of the last row of chunks read (one band's strip, or a row of tiles). */
         private final Map<Integer, ByteBuffer> cache = new HashMap<>();
+
         private int cachedRow = -1;
 
         private Reader(Path file, FileChannel ch) throws IOException {
@@ -795,14 +991,16 @@ public final class GeoTiffRaster {
             if (bands < 1) throw bad("SamplesPerPixel " + bands);
             double[] bits = nums(BITS_PER_SAMPLE, new double[] {1});
             double[] fmts = nums(SAMPLE_FORMAT, new double[] {1});
-            for (double x : bits) if (x != 32) throw bad("only 32-bit samples are supported (BitsPerSample " + (int) x + ")");
+            for (double x : bits)
+                if (x != 32) throw bad("only 32-bit samples are supported (BitsPerSample " + (int) x + ")");
             int fmt = (int) fmts[0];
             for (double x : fmts) if (x != fmt) throw bad("bands of different sample formats");
             if (fmt == 3) type = SampleType.FLOAT32;
             else if (fmt == 2) type = SampleType.INT32;
             else throw bad("not float32 or int32 samples (SampleFormat " + fmt + ")");
             compression = (int) one(COMPRESSION, 1);
-            if (compression != 1 && compression != 8 && compression != 32946) throw bad("compression " + compression + " is not supported (none or DEFLATE)");
+            if (compression != 1 && compression != 8 && compression != 32946)
+                throw bad("compression " + compression + " is not supported (none or DEFLATE)");
             if (one(PREDICTOR, 1) != 1) throw bad("predictor " + (int) one(PREDICTOR, 1) + " is not supported");
             planar = bands > 1 && one(PLANAR_CONFIG, 1) == 2;
             tiled = tags.containsKey(TILE_OFFSETS);
@@ -824,29 +1022,39 @@ public final class GeoTiffRaster {
             long expect = (long) across * down * (planar ? bands : 1);
             if (offs.length != expect || counts.length != expect)
                 throw bad((tiled ? "tile" : "strip") + " layout does not match the image size");
-            if ((long) chunkW * chunkH * (planar ? 1 : bands) * 4 > Integer.MAX_VALUE - 8) throw bad("strips or tiles too large");
+            if ((long) chunkW * chunkH * (planar ? 1 : bands) * 4 > Integer.MAX_VALUE - 8)
+                throw bad("strips or tiles too large");
             for (int i = 0; i < offs.length; i++)
-                if (offs[i] < 0 || counts[i] < 0 || offs[i] + counts[i] > size) throw bad((tiled ? "tile " : "strip ") + i + " lies outside the file");
+                if (offs[i] < 0 || counts[i] < 0 || offs[i] + counts[i] > size)
+                    throw bad((tiled ? "tile " : "strip ") + i + " lies outside the file");
 
             Map<Integer, Object> keys = geoKeys(tags);
             double r, left, top;
-            if (tags.get(MODEL_PIXEL_SCALE) instanceof double[] sc && tags.get(MODEL_TIEPOINT) instanceof double[] tp && sc.length >= 2 && tp.length >= 6) {
+            if (tags.get(MODEL_PIXEL_SCALE) instanceof double[] sc
+                    && tags.get(MODEL_TIEPOINT) instanceof double[] tp
+                    && sc.length >= 2
+                    && tp.length >= 6) {
                 if (!(sc[0] > 0) || Math.abs(sc[0] - sc[1]) > 1e-9 * sc[0]) throw bad("pixels are not square");
                 r = sc[0];
                 left = tp[3] - tp[0] * r;
                 top = tp[4] + tp[1] * r;
-            } else if (tags.get(MODEL_TRANSFORMATION) instanceof double[] m && m.length >= 16 && m[1] == 0 && m[4] == 0) {
-                if (!(m[0] > 0) || Math.abs(m[0] + m[5]) > 1e-9 * m[0]) throw bad("not a north-up raster with square pixels");
+            } else if (tags.get(MODEL_TRANSFORMATION) instanceof double[] m
+                    && m.length >= 16
+                    && m[1] == 0
+                    && m[4] == 0) {
+                if (!(m[0] > 0) || Math.abs(m[0] + m[5]) > 1e-9 * m[0])
+                    throw bad("not a north-up raster with square pixels");
                 r = m[0];
                 left = m[3];
                 top = m[7];
             } else throw bad("no georeferencing (pixel scale + tiepoint)");
-            if (keys.get(GeoKeys.GT_RASTER_TYPE) instanceof Integer rt && rt == 2) {   // PixelIsPoint
+            if (keys.get(GeoKeys.GT_RASTER_TYPE) instanceof Integer rt && rt == 2) { // PixelIsPoint
                 left -= r / 2;
                 top += r / 2;
             }
             grid = new GridSpec(left, top - hh * r, r, w, hh);
-            crs = keys.get(GeoKeys.PROJECTED_CS_TYPE) instanceof Integer e && e != GeoKeys.USER_DEFINED && e > 0 ? "EPSG:" + e
+            crs = keys.get(GeoKeys.PROJECTED_CS_TYPE) instanceof Integer e && e != GeoKeys.USER_DEFINED && e > 0
+                    ? "EPSG:" + e
                     : keys.get(GeoKeys.GT_CITATION) instanceof String c && !c.isEmpty() ? c : null;
             noData = tags.get(GDAL_NODATA) instanceof String nd ? nd.strip() : null;
             descriptions = new String[bands];
@@ -865,7 +1073,9 @@ public final class GeoTiffRaster {
             }
         }
 
-        private InputException bad(String why) { return new InputException(file, 0, why); }
+        private InputException bad(String why) {
+            return new InputException(file, 0, why);
+        }
 
         private void readFully(long at, ByteBuffer b) throws IOException {
             while (b.hasRemaining()) {
@@ -955,28 +1165,46 @@ public final class GeoTiffRaster {
             return l;
         }
 
-        public Path file() { return file; }
+        public Path file() {
+            return file;
+        }
 
-        public GridSpec grid() { return grid; }
+        public GridSpec grid() {
+            return grid;
+        }
 
         /** {@code EPSG:<code>}, a proj string, or null (no CRS geo keys). */
-        public String crs() { return crs; }
+        public String crs() {
+            return crs;
+        }
 
-        public int bands() { return bands; }
+        public int bands() {
+            return bands;
+        }
 
-        public SampleType sampleType() { return type; }
+        public SampleType sampleType() {
+            return type;
+        }
 
         /** One description per band ("" where none). */
-        public String[] bandDescriptions() { return descriptions.clone(); }
+        public String[] bandDescriptions() {
+            return descriptions.clone();
+        }
 
         /** The dataset items of GDAL_METADATA (name to value). */
-        public Map<String, String> metadata() { return Map.copyOf(metadata); }
+        public Map<String, String> metadata() {
+            return Map.copyOf(metadata);
+        }
 
         /** The GDAL_NODATA text, or null. */
-        public String noData() { return noData; }
+        public String noData() {
+            return noData;
+        }
 
         /** Strip or tile height: read this many rows at a time to decode each chunk once. */
-        public int chunkRows() { return chunkH; }
+        public int chunkRows() {
+            return chunkH;
+        }
 
         /** Decoded chunk {@code index} (planar 2: band-major index), samples in file order. */
         private ByteBuffer chunk(int index) throws IOException {
@@ -1009,7 +1237,9 @@ public final class GeoTiffRaster {
                         if (k == 0 && (inf.needsInput() || inf.needsDictionary())) break;
                         n += k;
                     }
-                    if (n < min) throw bad((tiled ? "tile " : "strip ") + index + " decompresses to " + n + " bytes, fewer than " + min);
+                    if (n < min)
+                        throw bad((tiled ? "tile " : "strip ") + index + " decompresses to " + n + " bytes, fewer than "
+                                + min);
                 } catch (DataFormatException e) {
                     throw bad((tiled ? "tile " : "strip ") + index + ": bad DEFLATE data (" + e.getMessage() + ")");
                 } finally {
@@ -1024,7 +1254,12 @@ public final class GeoTiffRaster {
 
         /** Reads {@code rows} file rows (0 = north) of {@code band} from {@code row0} into {@code dst[off..]} as floats. */
         public void readRows(int band, int row0, int rows, float[] dst, int off) throws IOException {
-            read(band, row0, rows, (chunk, at, i) -> dst[off + i] = type == SampleType.FLOAT32 ? chunk.getFloat(at) : chunk.getInt(at));
+            read(
+                    band,
+                    row0,
+                    rows,
+                    (chunk, at, i) ->
+                            dst[off + i] = type == SampleType.FLOAT32 ? chunk.getFloat(at) : chunk.getInt(at));
         }
 
         /** Reads int32 file rows (a float32 file is refused). */
@@ -1033,7 +1268,9 @@ public final class GeoTiffRaster {
             read(band, row0, rows, (chunk, at, i) -> dst[off + i] = chunk.getInt(at));
         }
 
-        private interface Put { void put(ByteBuffer chunk, int byteAt, int i); }
+        private interface Put {
+            void put(ByteBuffer chunk, int byteAt, int i);
+        }
 
         private void read(int band, int row0, int rows, Put put) throws IOException {
             Objects.checkIndex(band, bands);
@@ -1052,6 +1289,9 @@ public final class GeoTiffRaster {
             }
         }
 
-        @Override public void close() throws IOException { ch.close(); }
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
     }
 }

@@ -24,11 +24,17 @@ public final class InputException extends RuntimeException {
         this.reason = reason;
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
     /** 1-based line of the file, or 0 when the problem is not on one line. */
-    public long line() { return line; }
+    public long line() {
+        return line;
+    }
 
     /** The reason alone, without file and line. */
-    public String reason() { return reason; }
+    public String reason() {
+        return reason;
+    }
 }

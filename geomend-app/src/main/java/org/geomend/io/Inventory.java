@@ -10,8 +10,14 @@ import org.geomend.kernels.SitePositions;
  * because they shared a position ({@code mergedIds}: merged row id to the id of the site it joined), rows
  * left out by the operator filter.
  */
-public record Inventory(List<Site> sites, Crs crs, int skippedRows, int mergedDuplicates, int filteredOut,
-                        String format, java.util.Map<String, String> mergedIds) {
+public record Inventory(
+        List<Site> sites,
+        Crs crs,
+        int skippedRows,
+        int mergedDuplicates,
+        int filteredOut,
+        String format,
+        java.util.Map<String, String> mergedIds) {
 
     /** The id a row's id now goes by: itself, or the id of the site it was merged into (null if neither). */
     public String resolveId(String id) {
@@ -28,5 +34,7 @@ public record Inventory(List<Site> sites, Crs crs, int skippedRows, int mergedDu
         return new SitePositions(x, y);
     }
 
-    public int size() { return sites.size(); }
+    public int size() {
+        return sites.size();
+    }
 }

@@ -14,13 +14,23 @@ import java.io.PrintStream;
 public record InventoryOptions(String crs, String operator, boolean skipBadRows, PrintStream report) {
 
     /** No CRS override, no operator filter, fail on bad rows, no report. */
-    public static InventoryOptions defaults() { return new InventoryOptions(null, null, false, null); }
+    public static InventoryOptions defaults() {
+        return new InventoryOptions(null, null, false, null);
+    }
 
-    public InventoryOptions withCrs(String c) { return new InventoryOptions(c, operator, skipBadRows, report); }
+    public InventoryOptions withCrs(String c) {
+        return new InventoryOptions(c, operator, skipBadRows, report);
+    }
 
-    public InventoryOptions withOperator(String o) { return new InventoryOptions(crs, o, skipBadRows, report); }
+    public InventoryOptions withOperator(String o) {
+        return new InventoryOptions(crs, o, skipBadRows, report);
+    }
 
-    public InventoryOptions withSkipBadRows(boolean s) { return new InventoryOptions(crs, operator, s, report); }
+    public InventoryOptions withSkipBadRows(boolean s) {
+        return new InventoryOptions(crs, operator, s, report);
+    }
 
-    public InventoryOptions withReport(PrintStream r) { return new InventoryOptions(crs, operator, skipBadRows, r); }
+    public InventoryOptions withReport(PrintStream r) {
+        return new InventoryOptions(crs, operator, skipBadRows, r);
+    }
 }

@@ -61,8 +61,21 @@ public final class InventoryReader {
 
     private static final Set<String> RADIOS = Set.of("GSM", "UMTS", "LTE", "NR", "CDMA");
     private static final List<String> ARCEP_ID_COLUMNS = List.of("id", "code_site", "num_site", "site_id", "id_site");
-    private static final List<String> OCID_COLUMNS = List.of("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat",
-            "range", "samples", "changeable", "created", "updated", "averagesignal");
+    private static final List<String> OCID_COLUMNS = List.of(
+            "radio",
+            "mcc",
+            "net",
+            "area",
+            "cell",
+            "unit",
+            "lon",
+            "lat",
+            "range",
+            "samples",
+            "changeable",
+            "created",
+            "updated",
+            "averagesignal");
 
     private static final String[] CELL_KEY = {"mcc", "net", "area", "cell"};
 
@@ -107,7 +120,7 @@ public final class InventoryReader {
                 case ',' -> comma++;
                 case ';' -> semi++;
                 case '\t' -> tab++;
-                default -> { }
+                default -> {}
             }
         }
         if (semi > comma && semi >= tab) return ';';
@@ -116,12 +129,32 @@ public final class InventoryReader {
     }
 
     /** Where a format keeps its fields; -1 = absent. {@code a,b} are x,y or lon,lat. */
-    private record Layout(String format, char delim, int ncols, boolean headerLine, int idCol, int aCol, int bCol,
-                          boolean lonLat, int envCol, int opCol, int mccCol, int netCol, int areaCol, int cellCol) {
-        String aName() { return lonLat ? "lon" : "x"; }
-        String bName() { return lonLat ? "lat" : "y"; }
+    private record Layout(
+            String format,
+            char delim,
+            int ncols,
+            boolean headerLine,
+            int idCol,
+            int aCol,
+            int bCol,
+            boolean lonLat,
+            int envCol,
+            int opCol,
+            int mccCol,
+            int netCol,
+            int areaCol,
+            int cellCol) {
+        String aName() {
+            return lonLat ? "lon" : "x";
+        }
+
+        String bName() {
+            return lonLat ? "lat" : "y";
+        }
         /** Ids come from the file (and must be unique) rather than from row numbers or cells. */
-        boolean fileIds() { return idCol >= 0; }
+        boolean fileIds() {
+            return idCol >= 0;
+        }
     }
 
     /** One parsed row before projection and merging. */
@@ -129,7 +162,9 @@ public final class InventoryReader {
 
     /** A bad row's reason, thrown inside row parsing (no stack trace: it is control flow). */
     private static final class Bad extends Exception {
-        Bad(String reason) { super(reason, null, false, false); }
+        Bad(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     private record Pos(double x, double y) {}
@@ -175,32 +210,82 @@ public final class InventoryReader {
             char d = in.delimiter();
             List<String> raw = header.names();
             Map<String, Integer> col = new LinkedHashMap<>();
-            for (int i = 0; i < raw.size(); i++) col.putIfAbsent(raw.get(i).strip().toLowerCase(Locale.ROOT), i);
+            for (int i = 0; i < raw.size(); i++)
+                col.putIfAbsent(raw.get(i).strip().toLowerCase(Locale.ROOT), i);
 
-            if (d == ',' && raw.size() == OCID_COLUMNS.size() && RADIOS.contains(raw.get(0).strip().toUpperCase(Locale.ROOT)))
+            if (d == ','
+                    && raw.size() == OCID_COLUMNS.size()
+                    && RADIOS.contains(raw.get(0).strip().toUpperCase(Locale.ROOT)))
                 return new Layout(OPENCELLID, ',', OCID_COLUMNS.size(), false, -1, 6, 7, true, -1, -1, 1, 2, 3, 4);
             if (col.keySet().containsAll(List.of("radio", "mcc", "net", "area", "cell", "lon", "lat")))
-                return new Layout(OPENCELLID, d, raw.size(), true, -1, col.get("lon"), col.get("lat"), true, -1, -1,
-                        col.get("mcc"), col.get("net"), col.get("area"), col.get("cell"));
-            if ((col.containsKey("operateur") || col.containsKey("opérateur")) && col.containsKey("x") && col.containsKey("y")) {
+                return new Layout(
+                        OPENCELLID,
+                        d,
+                        raw.size(),
+                        true,
+                        -1,
+                        col.get("lon"),
+                        col.get("lat"),
+                        true,
+                        -1,
+                        -1,
+                        col.get("mcc"),
+                        col.get("net"),
+                        col.get("area"),
+                        col.get("cell"));
+            if ((col.containsKey("operateur") || col.containsKey("opérateur"))
+                    && col.containsKey("x")
+                    && col.containsKey("y")) {
                 int op = col.containsKey("operateur") ? col.get("operateur") : col.get("opérateur");
                 int id = -1;
                 for (String c : ARCEP_ID_COLUMNS)
-                    if (col.containsKey(c)) { id = col.get(c); break; }
-                return new Layout(ARCEP, d, raw.size(), true, id, col.get("x"), col.get("y"), false, -1, op,
-                        -1, -1, -1, -1);
+                    if (col.containsKey(c)) {
+                        id = col.get(c);
+                        break;
+                    }
+                return new Layout(
+                        ARCEP, d, raw.size(), true, id, col.get("x"), col.get("y"), false, -1, op, -1, -1, -1, -1);
             }
             String found = String.join(", ", col.keySet());
             if (!col.containsKey("id"))
-                throw new InputException(file, 1, "no 'id' column in the header (a generic inventory needs id and"
-                        + " x,y or lat,lon; an ARCEP one Operateur;x;y; found: " + found + ")");
+                throw new InputException(
+                        file,
+                        1,
+                        "no 'id' column in the header (a generic inventory needs id and"
+                                + " x,y or lat,lon; an ARCEP one Operateur;x;y; found: " + found + ")");
             int env = col.getOrDefault("env", -1), op = col.getOrDefault("operator", -1);
             if (col.containsKey("x") && col.containsKey("y"))
-                return new Layout(GENERIC, d, raw.size(), true, col.get("id"), col.get("x"), col.get("y"), false, env, op,
-                        -1, -1, -1, -1);
+                return new Layout(
+                        GENERIC,
+                        d,
+                        raw.size(),
+                        true,
+                        col.get("id"),
+                        col.get("x"),
+                        col.get("y"),
+                        false,
+                        env,
+                        op,
+                        -1,
+                        -1,
+                        -1,
+                        -1);
             if (col.containsKey("lat") && col.containsKey("lon"))
-                return new Layout(GENERIC, d, raw.size(), true, col.get("id"), col.get("lon"), col.get("lat"), true, env,
-                        op, -1, -1, -1, -1);
+                return new Layout(
+                        GENERIC,
+                        d,
+                        raw.size(),
+                        true,
+                        col.get("id"),
+                        col.get("lon"),
+                        col.get("lat"),
+                        true,
+                        env,
+                        op,
+                        -1,
+                        -1,
+                        -1,
+                        -1);
             throw new InputException(file, 1, "the header has neither x,y nor lat,lon columns (found: " + found + ")");
         }
 
@@ -227,8 +312,10 @@ public final class InventoryReader {
             try {
                 double a = in.requiredNumber(lay.aCol, lay.aName()), b = in.requiredNumber(lay.bCol, lay.bName());
                 if (lay.lonLat) {
-                    if (!(Math.abs(a) <= 180)) throw new Bad("lon is out of range [-180, 180]: '" + in.get(lay.aCol) + "'");
-                    if (!(Math.abs(b) <= 90)) throw new Bad("lat is out of range [-90, 90]: '" + in.get(lay.bCol) + "'");
+                    if (!(Math.abs(a) <= 180))
+                        throw new Bad("lon is out of range [-180, 180]: '" + in.get(lay.aCol) + "'");
+                    if (!(Math.abs(b) <= 90))
+                        throw new Bad("lat is out of range [-90, 90]: '" + in.get(lay.bCol) + "'");
                 }
                 String id;
                 if (lay.idCol >= 0) id = in.get(lay.idCol);
@@ -292,7 +379,8 @@ public final class InventoryReader {
             String crsNote = null;
             if (lay.lonLat) {
                 crs = override != null ? override : Projections.defaultFor(xs, ys, n);
-                crsNote = override != null ? "lon/lat projected to " + crs.name()
+                crsNote = override != null
+                        ? "lon/lat projected to " + crs.name()
                         : "lon/lat projected to " + crs.name() + " (default: equal-area centred on the sites)";
                 t = Projections.fromLonLat(crs);
             } else if (lay.format.equals(ARCEP)) {
@@ -316,13 +404,17 @@ public final class InventoryReader {
             for (int i = 0; i < n; i++) {
                 Row r = rows.get(i);
                 if (!Double.isFinite(xs[i]) || !Double.isFinite(ys[i])) {
-                    bad(r.line, "cannot project " + lay.aName() + "," + lay.bName() + " (" + r.a + ", " + r.b + ") to " + crs.name());
+                    bad(
+                            r.line,
+                            "cannot project " + lay.aName() + "," + lay.bName() + " (" + r.a + ", " + r.b + ") to "
+                                    + crs.name());
                     continue;
                 }
                 Pos p = new Pos(xs[i] + 0.0, ys[i] + 0.0);
                 Integer k = at.get(p);
                 if (k != null) {
-                    if (r.id != null && !r.id.isEmpty()) mergedIds.putIfAbsent(r.id, sites.get(k).id());
+                    if (r.id != null && !r.id.isEmpty())
+                        mergedIds.putIfAbsent(r.id, sites.get(k).id());
                     if (merged++ == 0) {
                         mergedLine = r.line;
                         mergedInto = sites.get(k).line();
@@ -345,8 +437,9 @@ public final class InventoryReader {
                 if (opFilter != null && filteredOut > 0)
                     why = "no site of operator '" + opts.operator().strip() + "' (" + filteredOut
                             + " rows of other operators: " + String.join(", ", operatorsSeen) + ")";
-                else if (skipped > 0) why = "no valid row (" + skipped + " bad rows skipped; first: line " + firstBadLine
-                        + ": " + firstBadReason + ")";
+                else if (skipped > 0)
+                    why = "no valid row (" + skipped + " bad rows skipped; first: line " + firstBadLine + ": "
+                            + firstBadReason + ")";
                 else why = "no sites (no data rows)";
                 throw new InputException(file, 1, why);
             }
@@ -357,8 +450,8 @@ public final class InventoryReader {
                     rep.println(file + ": operator " + opts.operator().strip() + ": kept " + (dataRows - filteredOut)
                             + " rows, left out " + filteredOut + " of other operators");
                 if (skipped > 0)
-                    rep.println(file + ": skipped " + skipped + " bad row" + (skipped == 1 ? "" : "s") + "; first: line "
-                            + firstBadLine + ": " + firstBadReason);
+                    rep.println(file + ": skipped " + skipped + " bad row" + (skipped == 1 ? "" : "s")
+                            + "; first: line " + firstBadLine + ": " + firstBadReason);
                 if (merged > 0) {
                     if (lay.format.equals(OPENCELLID))
                         rep.println(file + ": merged " + merged + " cell" + (merged == 1 ? "" : "s")
@@ -366,12 +459,14 @@ public final class InventoryReader {
                                 + " cells -> " + sites.size() + " sites)");
                     else
                         rep.println(file + ": merged " + merged + " row" + (merged == 1 ? "" : "s")
-                                + " into an earlier site at the same position; first: line " + mergedLine + " into line "
+                                + " into an earlier site at the same position; first: line " + mergedLine
+                                + " into line "
                                 + mergedInto);
                 }
                 if (crsNote != null) rep.println(file + ": " + crsNote);
             }
-            return new Inventory(List.copyOf(sites), crs, skipped, merged, filteredOut, lay.format, Map.copyOf(mergedIds));
+            return new Inventory(
+                    List.copyOf(sites), crs, skipped, merged, filteredOut, lay.format, Map.copyOf(mergedIds));
         }
 
         /** OpenCelliD operators compare as {@code mcc-net} numbers: "208-01", "208-1" and "20801" are one. */

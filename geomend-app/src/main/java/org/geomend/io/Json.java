@@ -31,7 +31,8 @@ public final class Json {
 
     /** Doubles and floats as described in the class comment. */
     private static final class NumberSerializer extends JsonSerializer<Number> {
-        @Override public void serialize(Number n, JsonGenerator g, SerializerProvider p) throws IOException {
+        @Override
+        public void serialize(Number n, JsonGenerator g, SerializerProvider p) throws IOException {
             double d = n.doubleValue();
             if (!Double.isFinite(d)) g.writeNull();
             else if (d == Math.rint(d) && Math.abs(d) < 1e15) g.writeNumber((long) d);
@@ -42,7 +43,8 @@ public final class Json {
     private static final class DoubleArraySerializer extends JsonSerializer<double[]> {
         private final NumberSerializer each = new NumberSerializer();
 
-        @Override public void serialize(double[] a, JsonGenerator g, SerializerProvider p) throws IOException {
+        @Override
+        public void serialize(double[] a, JsonGenerator g, SerializerProvider p) throws IOException {
             g.writeStartArray(a, a.length);
             for (double d : a) each.serialize(d, g, p);
             g.writeEndArray();
@@ -50,23 +52,35 @@ public final class Json {
     }
 
     /** The shared mapper (reads and writes; configure nothing on it). */
-    public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("geomend-numbers")
-            .addSerializer(Double.class, new NumberSerializer()).addSerializer(double.class, new NumberSerializer())
-            .addSerializer(Float.class, new NumberSerializer()).addSerializer(float.class, new NumberSerializer())
-            .addSerializer(double[].class, new DoubleArraySerializer()));
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new SimpleModule("geomend-numbers")
+                    .addSerializer(Double.class, new NumberSerializer())
+                    .addSerializer(double.class, new NumberSerializer())
+                    .addSerializer(Float.class, new NumberSerializer())
+                    .addSerializer(float.class, new NumberSerializer())
+                    .addSerializer(double[].class, new DoubleArraySerializer()));
 
-    private static final Separators SPACED = Separators.createDefaultInstance()
-            .withObjectFieldValueSpacing(Separators.Spacing.AFTER);
+    private static final Separators SPACED =
+            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER);
 
     private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter(SPACED));
 
     /** One line: {@code ": "} after keys and {@code ", "} between entries, as the metadata geomend always wrote. */
     private static final class InlinePrinter extends MinimalPrettyPrinter {
-        @Override public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException { g.writeRaw(": "); }
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
 
-        @Override public void writeObjectEntrySeparator(JsonGenerator g) throws IOException { g.writeRaw(", "); }
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
 
-        @Override public void writeArrayValueSeparator(JsonGenerator g) throws IOException { g.writeRaw(", "); }
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
     }
 
     private static final ObjectWriter INLINE = MAPPER.writer(new InlinePrinter());

@@ -15,8 +15,8 @@ public record MapData(String id, GridSpec grid, String crs, float[] values) {
         Objects.requireNonNull(grid, "grid");
         Objects.requireNonNull(values, "values");
         if (values.length != grid.pixels())
-            throw new IllegalArgumentException("map " + id + ": " + values.length + " values for a "
-                    + grid.width() + "x" + grid.height() + " grid");
+            throw new IllegalArgumentException("map " + id + ": " + values.length + " values for a " + grid.width()
+                    + "x" + grid.height() + " grid");
     }
 
     /** Sum of the values in float64. */

@@ -47,33 +47,44 @@ final class MapDirectory implements AutoCloseable {
                             stems.put(FileNames.stem(e.id()), e.id());
                         }
         }
-        Files.deleteIfExists(index);       // it would no longer describe the directory
+        Files.deleteIfExists(index); // it would no longer describe the directory
         StringBuilder sb = new StringBuilder(MapIndex.HEADER).append('\n');
         for (MapIndex.Entry e : entries.values()) sb.append(e.csvLine()).append('\n');
         writeAtomically(jpath, sb.toString().getBytes(StandardCharsets.UTF_8), false);
         journal = Files.newBufferedWriter(jpath, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
-    Path dir() { return dir; }
+    Path dir() {
+        return dir;
+    }
 
-    Path file(String id) { return dir.resolve(FileNames.stem(id) + ext); }
+    Path file(String id) {
+        return dir.resolve(FileNames.stem(id) + ext);
+    }
 
-    boolean exists(String id) { return entries.containsKey(id) && Files.isRegularFile(file(id)); }
+    boolean exists(String id) {
+        return entries.containsKey(id) && Files.isRegularFile(file(id));
+    }
 
-    long bytesWritten() { return bytes; }
+    long bytesWritten() {
+        return bytes;
+    }
 
-    int size() { return entries.size(); }
+    int size() {
+        return entries.size();
+    }
 
     /** Writes {@code parts} as the file of {@code id} (tmp + rename), then records it in the journal. */
     synchronized void publish(String id, GridSpec grid, String crs, ByteBuffer... parts) throws IOException {
-        if (committed || closed) throw new IllegalStateException("sink already " + (committed ? "committed" : "closed"));
+        if (committed || closed)
+            throw new IllegalStateException("sink already " + (committed ? "committed" : "closed"));
         String stem = FileNames.stem(id);
         String other = stems.putIfAbsent(stem, id);
         if (other != null && !other.equals(id))
             throw new IOException("ids '" + other + "' and '" + id + "' map to the same file name " + stem + ext);
         Path target = file(id), tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             for (ByteBuffer b : parts) while (b.hasRemaining()) bytes += ch.write(b);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
@@ -92,7 +103,8 @@ final class MapDirectory implements AutoCloseable {
         if (closed) throw new IllegalStateException("sink closed");
         if (committed) return;
         journal.close();
-        for (Map.Entry<String, byte[]> x : extra.entrySet()) writeAtomically(dir.resolve(x.getKey()), x.getValue(), true);
+        for (Map.Entry<String, byte[]> x : extra.entrySet())
+            writeAtomically(dir.resolve(x.getKey()), x.getValue(), true);
         StringBuilder sb = new StringBuilder(MapIndex.HEADER).append('\n');
         for (MapIndex.Entry e : entries.values()) sb.append(e.csvLine()).append('\n');
         writeAtomically(dir.resolve(MapIndex.FILE), sb.toString().getBytes(StandardCharsets.UTF_8), true);
@@ -100,7 +112,8 @@ final class MapDirectory implements AutoCloseable {
         committed = true;
     }
 
-    @Override public synchronized void close() throws IOException {
+    @Override
+    public synchronized void close() throws IOException {
         if (closed) return;
         closed = true;
         if (!committed) journal.close();
@@ -108,8 +121,8 @@ final class MapDirectory implements AutoCloseable {
 
     static void writeAtomically(Path target, byte[] content, boolean force) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) ch.write(b);
             if (force) ch.force(true);

@@ -20,7 +20,9 @@ public final class MapIndex {
 
     /** One row: where the map of {@code id} lies and in which CRS (its width and height are in the file). */
     public record Entry(String id, double x0, double y0, double resolution, String crs) {
-        static Entry of(String id, GridSpec g, String crs) { return new Entry(id, g.x0(), g.y0(), g.resolution(), crs); }
+        static Entry of(String id, GridSpec g, String crs) {
+            return new Entry(id, g.x0(), g.y0(), g.resolution(), crs);
+        }
 
         String csvLine() {
             return field(id) + "," + num(x0) + "," + num(y0) + "," + num(resolution) + "," + field(crs);
@@ -37,10 +39,17 @@ public final class MapIndex {
             if (h == null || !String.join(",", h.names()).equals(HEADER))
                 throw new InputException(file, 0, "line 1: expected header '" + HEADER + "'");
             while (r.next()) {
-                if (r.size() != 5) throw new InputException(file, 0, "line " + r.line() + ": expected 5 fields, got " + r.size());
+                if (r.size() != 5)
+                    throw new InputException(file, 0, "line " + r.line() + ": expected 5 fields, got " + r.size());
                 try {
-                    out.put(r.get(0), new Entry(r.get(0), Double.parseDouble(r.get(1)), Double.parseDouble(r.get(2)),
-                            Double.parseDouble(r.get(3)), r.get(4)));
+                    out.put(
+                            r.get(0),
+                            new Entry(
+                                    r.get(0),
+                                    Double.parseDouble(r.get(1)),
+                                    Double.parseDouble(r.get(2)),
+                                    Double.parseDouble(r.get(3)),
+                                    r.get(4)));
                 } catch (NumberFormatException e) {
                     throw new InputException(file, 0, "line " + r.line() + ": bad number (" + e.getMessage() + ")");
                 }
@@ -58,7 +67,11 @@ public final class MapIndex {
     }
 
     static String field(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0 && s.strip().equals(s)) return s;
+        if (s.indexOf(',') < 0
+                && s.indexOf('"') < 0
+                && s.indexOf('\n') < 0
+                && s.indexOf('\r') < 0
+                && s.strip().equals(s)) return s;
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 }

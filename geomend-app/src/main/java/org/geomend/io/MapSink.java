@@ -23,7 +23,9 @@ public interface MapSink extends AutoCloseable {
      * True when a finished map of {@code id} is already in the output (only sinks opened with
      * {@code resume} say so; the caller may then skip that base station). False by default.
      */
-    default boolean exists(String id) { return false; }
+    default boolean exists(String id) {
+        return false;
+    }
 
     /** Finishes the output: after this returns the output is complete and under its final name. */
     void commit() throws IOException;
@@ -31,5 +33,6 @@ public interface MapSink extends AutoCloseable {
     /** Bytes written so far (for reports). */
     long bytesWritten();
 
-    @Override void close() throws IOException;
+    @Override
+    void close() throws IOException;
 }

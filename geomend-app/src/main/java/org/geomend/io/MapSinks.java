@@ -33,9 +33,11 @@ public final class MapSinks {
         if (!f.equals("arrow") && !f.equals("geotiff") && !f.equals("npy"))
             throw new IllegalArgumentException("--format must be arrow, geotiff or npy: '" + format + "'");
         if (sparse && !f.equals("arrow")) throw new IllegalArgumentException("--sparse applies to --format arrow only");
-        if (!(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
+        if (!(dropMass >= 0 && dropMass < 1))
+            throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
         if (resume && f.equals("arrow"))
-            throw new IllegalArgumentException("--resume applies to geotiff and npy outputs (an interrupted arrow run leaves only a .partial file: run it again)");
+            throw new IllegalArgumentException(
+                    "--resume applies to geotiff and npy outputs (an interrupted arrow run leaves only a .partial file: run it again)");
         return f;
     }
 
@@ -43,8 +45,15 @@ public final class MapSinks {
      * Opens a sink. {@code out} is the Arrow file, or the directory of GeoTIFF/NPY files. The options are
      * {@link #check checked}; a CRS GeoTIFF keys cannot express is an {@link IllegalArgumentException} (bad usage).
      */
-    public static MapSink open(String format, Path out, Crs crs, boolean sparse, double dropMass, boolean resume,
-                               Map<String, String> metadata) throws IOException {
+    public static MapSink open(
+            String format,
+            Path out,
+            Crs crs,
+            boolean sparse,
+            double dropMass,
+            boolean resume,
+            Map<String, String> metadata)
+            throws IOException {
         return switch (check(format, sparse, dropMass, resume)) {
             case "arrow" -> new ArrowMapSink(out, crs, sparse, dropMass, metadata);
             case "geotiff" -> new GeoTiffMapSink(out, crs, resume, metadata);

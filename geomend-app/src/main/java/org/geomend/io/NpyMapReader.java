@@ -31,8 +31,10 @@ public final class NpyMapReader {
             throw new InputException(file, 0, "not an NPY file");
         int major = b[6];
         int hlen, start;
-        if (major == 1) { hlen = (b[8] & 0xff) | (b[9] & 0xff) << 8; start = 10; }
-        else if (major == 2 || major == 3) {
+        if (major == 1) {
+            hlen = (b[8] & 0xff) | (b[9] & 0xff) << 8;
+            start = 10;
+        } else if (major == 2 || major == 3) {
             hlen = (b[8] & 0xff) | (b[9] & 0xff) << 8 | (b[10] & 0xff) << 16 | (b[11] & 0xff) << 24;
             start = 12;
         } else throw new InputException(file, 0, "unsupported NPY version " + major);
@@ -52,17 +54,23 @@ public final class NpyMapReader {
         } catch (NumberFormatException e) {
             throw new InputException(file, 0, "bad NPY shape (" + ms.group(1) + ")");
         }
-        int size = switch (descr.substring(1)) { case "f4" -> 4; case "f8" -> 8; default -> 0; };
+        int size = switch (descr.substring(1)) {
+            case "f4" -> 4;
+            case "f8" -> 8;
+            default -> 0;
+        };
         ByteOrder order = switch (descr.charAt(0)) {
             case '<' -> ByteOrder.LITTLE_ENDIAN;
             case '>' -> ByteOrder.BIG_ENDIAN;
             case '=' -> ByteOrder.nativeOrder();
             default -> null;
         };
-        if (size == 0 || order == null) throw new InputException(file, 0, "unsupported dtype '" + descr + "' (want float32)");
+        if (size == 0 || order == null)
+            throw new InputException(file, 0, "unsupported dtype '" + descr + "' (want float32)");
         long n = (long) rows * cols;
         int data = start + hlen;
-        if (rows <= 0 || cols <= 0 || data + n * size > b.length) throw new InputException(file, 0, "truncated NPY data");
+        if (rows <= 0 || cols <= 0 || data + n * size > b.length)
+            throw new InputException(file, 0, "truncated NPY data");
         MemorySegment seg = MemorySegment.ofArray(b);
         float[] v = new float[Math.toIntExact(n)];
         ValueLayout.OfFloat f4 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);

@@ -36,17 +36,29 @@ public final class NpyMapSink implements MapSink {
     }
 
     /** The file the map of {@code id} goes to. */
-    public Path file(String id) { return dir.file(id); }
+    public Path file(String id) {
+        return dir.file(id);
+    }
 
-    @Override public boolean exists(String id) { return dir.exists(id); }
+    @Override
+    public boolean exists(String id) {
+        return dir.exists(id);
+    }
 
-    @Override public void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
+    @Override
+    public void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
         byte[] header = header(grid.height(), grid.width());
         long n = grid.pixels();
         byte[] body = new byte[Math.toIntExact(header.length + 4 * n)];
         System.arraycopy(header, 0, body, 0, header.length);
-        MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, offsetElements * 4,
-                MemorySegment.ofArray(body), F32LE, header.length, n);
+        MemorySegment.copy(
+                values,
+                ValueLayout.JAVA_FLOAT_UNALIGNED,
+                offsetElements * 4,
+                MemorySegment.ofArray(body),
+                F32LE,
+                header.length,
+                n);
         dir.publish(id, grid, crs.name(), ByteBuffer.wrap(body));
     }
 
@@ -55,7 +67,9 @@ public final class NpyMapSink implements MapSink {
      * magic, version 1.0, little-endian header length, the dict, 21 minus the digits of the first axis
      * spaces of growth room, space padding and a newline so that the data starts at a multiple of 64.
      */
-    public static byte[] header(int rows, int cols) { return header(new long[] {rows, cols}); }
+    public static byte[] header(int rows, int cols) {
+        return header(new long[] {rows, cols});
+    }
 
     /** The same header for a C-order {@code <f4} array of any {@code shape} (numpy's padding rule, first axis). */
     public static byte[] header(long[] shape) {
@@ -63,10 +77,11 @@ public final class NpyMapSink implements MapSink {
         for (int i = 0; i < shape.length; i++) sh.append(i > 0 ? ", " : "").append(shape[i]);
         String shapeText = sh.append(shape.length == 1 ? ",)" : ")").toString();
         StringBuilder dict = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': ")
-                .append(shapeText).append(", }");
+                .append(shapeText)
+                .append(", }");
         dict.append(" ".repeat(Math.max(0, 21 - Long.toString(shape[0]).length())));
         int hlen = dict.length() + 1;
-        int pad = 64 - ((6 + 2 + 2 + hlen) % 64);            // numpy pads a full 64 when already aligned
+        int pad = 64 - ((6 + 2 + 2 + hlen) % 64); // numpy pads a full 64 when already aligned
         dict.append(" ".repeat(pad)).append('\n');
         byte[] d = dict.toString().getBytes(StandardCharsets.US_ASCII);
         if (d.length > 65535) throw new IllegalArgumentException("NPY header too long");
@@ -81,13 +96,21 @@ public final class NpyMapSink implements MapSink {
         return out;
     }
 
-    @Override public void commit() throws IOException {
+    @Override
+    public void commit() throws IOException {
         Map<String, byte[]> extra = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) extra.put("metadata.json", (Json.inline(metadata) + "\n").getBytes(StandardCharsets.UTF_8));
+        if (!metadata.isEmpty())
+            extra.put("metadata.json", (Json.inline(metadata) + "\n").getBytes(StandardCharsets.UTF_8));
         dir.commit(extra);
     }
 
-    @Override public long bytesWritten() { return dir.bytesWritten(); }
+    @Override
+    public long bytesWritten() {
+        return dir.bytesWritten();
+    }
 
-    @Override public void close() throws IOException { dir.close(); }
+    @Override
+    public void close() throws IOException {
+        dir.close();
+    }
 }

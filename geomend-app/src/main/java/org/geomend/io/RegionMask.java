@@ -31,6 +31,7 @@ public final class RegionMask {
     private final Crs crs;
     /** Edges, sorted by {@code ylo}: endpoints (xlo, ylo)-(xhi, yhi) with ylo < yhi (horizontal ones dropped). */
     private final double[] xlo, ylo, xhi, yhi;
+
     private final double[] bounds;
     private final int rings;
 
@@ -46,17 +47,25 @@ public final class RegionMask {
             int k = xs.length;
             for (int i = 0; i < k; i++) {
                 double ax = xs[i], ay = ys[i], bx = xs[(i + 1) % k], by = ys[(i + 1) % k];
-                b[0] = Math.min(b[0], ax); b[1] = Math.min(b[1], ay);
-                b[2] = Math.max(b[2], ax); b[3] = Math.max(b[3], ay);
+                b[0] = Math.min(b[0], ax);
+                b[1] = Math.min(b[1], ay);
+                b[2] = Math.max(b[2], ax);
+                b[3] = Math.max(b[3], ay);
                 if (ay == by) continue;
                 e[m++] = ay < by ? new double[] {ax, ay, bx, by} : new double[] {bx, by, ax, ay};
             }
         }
         e = Arrays.copyOf(e, m);
         Arrays.sort(e, (p, q) -> Double.compare(p[1], q[1]));
-        xlo = new double[m]; ylo = new double[m]; xhi = new double[m]; yhi = new double[m];
+        xlo = new double[m];
+        ylo = new double[m];
+        xhi = new double[m];
+        yhi = new double[m];
         for (int i = 0; i < m; i++) {
-            xlo[i] = e[i][0]; ylo[i] = e[i][1]; xhi[i] = e[i][2]; yhi[i] = e[i][3];
+            xlo[i] = e[i][0];
+            ylo[i] = e[i][1];
+            xhi[i] = e[i][2];
+            yhi[i] = e[i][3];
         }
         this.bounds = b;
         this.rings = ringsXy.size();
@@ -85,7 +94,8 @@ public final class RegionMask {
         try {
             root = Json.MAPPER.readTree(geojson.toFile());
         } catch (JsonProcessingException e) {
-            long line = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getLineNr());
+            long line =
+                    e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getLineNr());
             throw new InputException(geojson, line, "not valid JSON: " + e.getOriginalMessage(), e);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new InputException(geojson, 0, "no such file");
@@ -100,21 +110,28 @@ public final class RegionMask {
     }
 
     /** The CRS the rings are in (that of the grids to rasterise on). */
-    public Crs crs() { return crs; }
+    public Crs crs() {
+        return crs;
+    }
 
     /** Number of rings (outer and holes) and of non-horizontal edges. */
-    public int ringCount() { return rings; }
+    public int ringCount() {
+        return rings;
+    }
 
-    public int edgeCount() { return ylo.length; }
+    public int edgeCount() {
+        return ylo.length;
+    }
 
     /** {@code {xmin, ymin, xmax, ymax}} of all vertices, in metres. */
-    public double[] bounds() { return bounds.clone(); }
+    public double[] bounds() {
+        return bounds.clone();
+    }
 
     /** True when {@code (x, y)} (metres, in {@link #crs()}) is inside the region (even-odd rule). */
     public boolean contains(double x, double y) {
         boolean in = false;
-        for (int e = 0; e < ylo.length && ylo[e] <= y; e++)
-            if (y < yhi[e] && cross(e, y) <= x) in = !in;
+        for (int e = 0; e < ylo.length && ylo[e] <= y; e++) if (y < yhi[e] && cross(e, y) <= x) in = !in;
         return in;
     }
 
@@ -128,7 +145,8 @@ public final class RegionMask {
         if (dst.type() != GridBuffer.Type.UINT8)
             throw new IllegalArgumentException("mask buffer must be UINT8, not " + dst.type());
         if (dst.elements() < grid.pixels())
-            throw new IllegalArgumentException("mask buffer holds " + dst.elements() + " elements, grid needs " + grid.pixels());
+            throw new IllegalArgumentException(
+                    "mask buffer holds " + dst.elements() + " elements, grid needs " + grid.pixels());
         MemorySegment seg = dst.segment();
         int w = grid.width(), h = grid.height(), n = ylo.length;
         seg.asSlice(0, grid.pixels()).fill((byte) 0);
@@ -165,7 +183,7 @@ public final class RegionMask {
     private static int firstColAtOrRightOf(GridSpec g, double x) {
         double f = Math.ceil((x - g.x0()) / g.resolution() - 0.5);
         int c = f <= 0 ? 0 : f >= g.width() ? g.width() : (int) f;
-        while (c > 0 && g.centreX(c - 1) >= x) c--;          // exact agreement with contains()
+        while (c > 0 && g.centreX(c - 1) >= x) c--; // exact agreement with contains()
         while (c < g.width() && g.centreX(c) < x) c++;
         return c;
     }
@@ -183,7 +201,9 @@ public final class RegionMask {
             this.t = Projections.fromLonLat(crs);
         }
 
-        InputException bad(String what) { return new InputException(file, 0, what); }
+        InputException bad(String what) {
+            return new InputException(file, 0, what);
+        }
 
         void object(JsonNode o, String where) {
             if (o == null || !o.isObject()) throw bad(where + " is not a GeoJSON object");
@@ -200,7 +220,8 @@ public final class RegionMask {
                 }
                 case "GeometryCollection" -> {
                     JsonNode gs = o.get("geometries");
-                    if (gs == null || !gs.isArray()) throw bad(where + ": GeometryCollection without a geometries array");
+                    if (gs == null || !gs.isArray())
+                        throw bad(where + ": GeometryCollection without a geometries array");
                     for (int i = 0; i < gs.size(); i++) object(gs.get(i), where + " geometry " + i);
                 }
                 case "Polygon" -> polygon(coordinates(o, where), where);
@@ -208,7 +229,7 @@ public final class RegionMask {
                     JsonNode ps = coordinates(o, where);
                     for (int i = 0; i < ps.size(); i++) polygon(ps.get(i), where + " polygon " + i);
                 }
-                case "Point", "MultiPoint", "LineString", "MultiLineString" -> { } // no area
+                case "Point", "MultiPoint", "LineString", "MultiLineString" -> {} // no area
                 default -> throw bad(where + " has unknown type '" + type + "'");
             }
         }
@@ -230,8 +251,10 @@ public final class RegionMask {
             double[] xs = new double[n], ys = new double[n];
             for (int i = 0; i < n; i++) {
                 JsonNode pos = r.get(i);
-                if (!pos.isArray() || pos.size() < 2 || !pos.get(0).isNumber() || !pos.get(1).isNumber())
-                    throw bad(where + " position " + i + " is not [lon, lat]");
+                if (!pos.isArray()
+                        || pos.size() < 2
+                        || !pos.get(0).isNumber()
+                        || !pos.get(1).isNumber()) throw bad(where + " position " + i + " is not [lon, lat]");
                 double lon = pos.get(0).asDouble(), lat = pos.get(1).asDouble();
                 if (!(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90))
                     throw bad(where + " position " + i + " is not lon/lat in degrees: [" + lon + ", " + lat + "]");

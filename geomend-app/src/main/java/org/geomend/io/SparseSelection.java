@@ -19,11 +19,14 @@ public record SparseSelection(int[] pixels, float[] values, double keptMass, dou
     private static final int[] SHIFT = {20, 10, 0};
     private static final int[] BITS = {11, 10, 10};
 
-    public int size() { return pixels.length; }
+    public int size() {
+        return pixels.length;
+    }
 
     /** Selects from {@code p[0..n)}; {@code 0 <= dropMass < 1}. Fails on NaN, infinity or no positive mass. */
     public static SparseSelection select(float[] p, int n, double dropMass) {
-        if (!(dropMass >= 0 && dropMass < 1)) throw new IllegalArgumentException("drop mass must be in [0, 1): " + dropMass);
+        if (!(dropMass >= 0 && dropMass < 1))
+            throw new IllegalArgumentException("drop mass must be in [0, 1): " + dropMass);
         double total = 0;
         for (int i = 0; i < n; i++) {
             float v = p[i];
@@ -33,23 +36,26 @@ public record SparseSelection(int[] pixels, float[] values, double keptMass, dou
         if (!(total > 0)) throw new IllegalArgumentException("map has no positive mass");
         double target = (1 - dropMass) * total;
         int prefix = 0, mask = 0;
-        double above = 0;                  // mass of the values whose bits are above the current prefix range
+        double above = 0; // mass of the values whose bits are above the current prefix range
         for (int level = 0; level < SHIFT.length; level++) {
             int shift = SHIFT[level], nb = 1 << BITS[level], bmask = nb - 1;
             double[] mass = new double[nb];
             for (int i = 0; i < n; i++) {
                 int b = Float.floatToRawIntBits(p[i]);
-                if (b <= 0 || (b & mask) != prefix) continue;      // zero, negative, or outside the range
+                if (b <= 0 || (b & mask) != prefix) continue; // zero, negative, or outside the range
                 mass[(b >>> shift) & bmask] += p[i];
             }
             int chosen = -1, lowest = -1;
             for (int k = nb - 1; k >= 0; k--) {
                 if (mass[k] == 0) continue;
                 lowest = k;
-                if (above + mass[k] >= target) { chosen = k; break; }
+                if (above + mass[k] >= target) {
+                    chosen = k;
+                    break;
+                }
                 above += mass[k];
             }
-            if (chosen < 0) {              // rounding left the target just out of reach: keep everything here
+            if (chosen < 0) { // rounding left the target just out of reach: keep everything here
                 chosen = lowest;
                 above -= mass[lowest];
             }
@@ -61,7 +67,10 @@ public record SparseSelection(int[] pixels, float[] values, double keptMass, dou
         double kept = 0;
         for (int i = 0; i < n; i++) {
             int b = Float.floatToRawIntBits(p[i]);
-            if (b > 0 && b >= tBits) { count++; kept += p[i]; }
+            if (b > 0 && b >= tBits) {
+                count++;
+                kept += p[i];
+            }
         }
         int[] pix = new int[count];
         float[] val = new float[count];

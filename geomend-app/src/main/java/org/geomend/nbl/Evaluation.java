@@ -1,7 +1,5 @@
 package org.geomend.nbl;
 
-import org.geomend.report.Stats;
-import org.geomend.report.Plots;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,6 +14,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
+import org.geomend.report.Plots;
+import org.geomend.report.Stats;
 
 /**
  * {@code nbl eval} (paper VI): GPS-tagged records are split into map-building and test records by blocks
@@ -39,9 +39,19 @@ public final class Evaluation {
     private final NblScoring scoring;
     private final PrintStream log;
 
-    public Evaluation(String dataset, List<Path> files, int z0, int z1, double testFraction, int block, long seed,
-                      int threads, NblScoring scoring, PrintStream log) {
-        if (z0 < Tiles.MIN_ZOOM || z1 > Tiles.MAX_ZOOM || z0 > z1) throw new IllegalArgumentException("zooms must be within 16-21");
+    public Evaluation(
+            String dataset,
+            List<Path> files,
+            int z0,
+            int z1,
+            double testFraction,
+            int block,
+            long seed,
+            int threads,
+            NblScoring scoring,
+            PrintStream log) {
+        if (z0 < Tiles.MIN_ZOOM || z1 > Tiles.MAX_ZOOM || z0 > z1)
+            throw new IllegalArgumentException("zooms must be within 16-21");
         this.dataset = dataset;
         this.files = files;
         this.z0 = z0;
@@ -54,7 +64,8 @@ public final class Evaluation {
         this.log = log;
     }
 
-    record Rec(String id, String time, double lat, double lon, String[] cell, double[] rsrp, double[] rssi, double[] ta) {}
+    record Rec(
+            String id, String time, double lat, double lon, String[] cell, double[] rsrp, double[] rssi, double[] ta) {}
 
     static List<Rec> load(List<Path> files) throws IOException {
         List<Rec> out = new ArrayList<>();
@@ -128,12 +139,19 @@ public final class Evaluation {
             cells = new int[n];
         }
 
-        double[] err(String cat) { return pick(err, cat); }
+        double[] err(String cat) {
+            return pick(err, cat);
+        }
 
-        double[] unc(String cat) { return pick(unc, cat); }
+        double[] unc(String cat) {
+            return pick(unc, cat);
+        }
 
         private double[] pick(double[] v, String cat) {
-            return java.util.stream.IntStream.range(0, v.length).filter(i -> match(cells[i], cat)).mapToDouble(i -> v[i]).toArray();
+            return java.util.stream.IntStream.range(0, v.length)
+                    .filter(i -> match(cells[i], cat))
+                    .mapToDouble(i -> v[i])
+                    .toArray();
         }
     }
 
@@ -154,8 +172,14 @@ public final class Evaluation {
         boolean[] isTest = split(usable, testFraction, block, seed);
         List<Rec> train = new ArrayList<>(), test = new ArrayList<>();
         for (int i = 0; i < usable.size(); i++) (isTest[i] ? test : train).add(usable.get(i));
-        log.printf(Locale.ROOT, "nbl eval %s: %d records (%d without GPS, not used): %d map-building, %d test%n",
-                dataset, all.size(), all.size() - usable.size(), train.size(), test.size());
+        log.printf(
+                Locale.ROOT,
+                "nbl eval %s: %d records (%d without GPS, not used): %d map-building, %d test%n",
+                dataset,
+                all.size(),
+                all.size() - usable.size(),
+                train.size(),
+                test.size());
         MapBuilder.RowSource src = c -> {
             MeasurementCsv.Row row = new MeasurementCsv.Row();
             for (Rec r : train) {
@@ -174,12 +198,14 @@ public final class Evaluation {
         };
         Map<String, Outcome> res = new LinkedHashMap<>();
         Outcome baseline = null;
-        StringBuilder sum = new StringBuilder("dataset,zoom,estimator,density,cells_in_record,n,median_error_m,p90_error_m,median_uncertainty\n");
+        StringBuilder sum = new StringBuilder(
+                "dataset,zoom,estimator,density,cells_in_record,n,median_error_m,p90_error_m,median_uncertainty\n");
         for (int z = z0; z <= z1; z++) {
             NblMap map = new MapBuilder(z, null, threads, null).build(src);
             RecordBatch rb = new RecordBatch(map.cellIndex(), Math.max(16, test.size()));
             for (Rec r : test) {
-                for (int i = 0; i < r.cell().length; i++) rb.row(r.id(), r.lat(), r.lon(), r.cell()[i], r.rsrp()[i], r.rssi()[i], r.ta()[i]);
+                for (int i = 0; i < r.cell().length; i++)
+                    rb.row(r.id(), r.lat(), r.lon(), r.cell()[i], r.rsrp()[i], r.rssi()[i], r.ta()[i]);
                 rb.endRecord();
             }
             Locator loc = new Locator(map, scoring);
@@ -194,9 +220,18 @@ public final class Evaluation {
                 res.put(key(z, "wa", dens), wa);
                 res.put(key(z, "mle", dens), mle);
                 if (dens) {
-                    long unplaced = Arrays.stream(out.candidates, 0, n).filter(c -> c == 0).count();
-                    log.printf(Locale.ROOT, "  zoom %d: map %d cells, %d tiles, %d entries; %d of %d test records not placed (no known cell)%n",
-                            z, map.numCells(), map.numTiles(), map.numEntries(), unplaced, n);
+                    long unplaced = Arrays.stream(out.candidates, 0, n)
+                            .filter(c -> c == 0)
+                            .count();
+                    log.printf(
+                            Locale.ROOT,
+                            "  zoom %d: map %d cells, %d tiles, %d entries; %d of %d test records not placed (no known cell)%n",
+                            z,
+                            map.numCells(),
+                            map.numTiles(),
+                            map.numEntries(),
+                            unplaced,
+                            n);
                 }
             }
             if (baseline == null) {
@@ -204,20 +239,39 @@ public final class Evaluation {
                 for (int r = 0; r < n; r++) {
                     int s = rb.serving[r];
                     boolean ok = s >= 0;
-                    fill(baseline, r, rb, map, ok, ok ? Tiles.mercX(map.centroidLon(s)) : 0, ok ? Tiles.mercY(map.centroidLat(s)) : 0);
+                    fill(
+                            baseline,
+                            r,
+                            rb,
+                            map,
+                            ok,
+                            ok ? Tiles.mercX(map.centroidLon(s)) : 0,
+                            ok ? Tiles.mercY(map.centroidLat(s)) : 0);
                 }
                 for (String cat : CATS) row(sum, "-", "cellid", "-", cat, baseline);
             }
             for (String est : new String[] {"wa", "mle"})
                 for (boolean dens : new boolean[] {true, false})
-                    for (String cat : CATS) row(sum, String.valueOf(z), est, dens ? "yes" : "no", cat, res.get(key(z, est, dens)));
+                    for (String cat : CATS)
+                        row(sum, String.valueOf(z), est, dens ? "yes" : "no", cat, res.get(key(z, est, dens)));
         }
         Path s = outDir.resolve("summary.csv");
         Path tmp = outDir.resolve("summary.csv.tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp)) { w.write(sum.toString()); }
-        Files.move(tmp, s, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
+            w.write(sum.toString());
+        }
+        Files.move(
+                tmp,
+                s,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         plots(outDir, res, baseline);
-        log.printf(Locale.ROOT, "nbl eval %s: wrote %s and plots in %.1f s%n", dataset, s, (System.nanoTime() - t0) * 1e-9);
+        log.printf(
+                Locale.ROOT,
+                "nbl eval %s: wrote %s and plots in %.1f s%n",
+                dataset,
+                s,
+                (System.nanoTime() - t0) * 1e-9);
     }
 
     private static void fill(Outcome o, int r, RecordBatch rb, NblMap map, boolean placed, double x, double y) {
@@ -233,19 +287,37 @@ public final class Evaluation {
         o.unc[r] = s >= 0 ? e / map.rangeM(s) : Double.NaN;
     }
 
-    static String key(int z, String est, boolean dens) { return z + "/" + est + "/" + dens; }
+    static String key(int z, String est, boolean dens) {
+        return z + "/" + est + "/" + dens;
+    }
 
     private void row(StringBuilder sb, String zoom, String est, String dens, String cat, Outcome o) {
         double[] e = clean(o.err(cat)), u = clean(o.unc(cat));
-        sb.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%s,%s,%s%n", dataset, zoom, est, dens, cat, e.length,
-                f(Stats.quantile(e, 0.5)), f(Stats.quantile(e, 0.9)), f4(Stats.quantile(u, 0.5))));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%s,%s,%s,%s,%s,%d,%s,%s,%s%n",
+                dataset,
+                zoom,
+                est,
+                dens,
+                cat,
+                e.length,
+                f(Stats.quantile(e, 0.5)),
+                f(Stats.quantile(e, 0.9)),
+                f4(Stats.quantile(u, 0.5))));
     }
 
-    static double[] clean(double[] v) { return Arrays.stream(v).filter(d -> !Double.isNaN(d)).sorted().toArray(); }
+    static double[] clean(double[] v) {
+        return Arrays.stream(v).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    }
 
-    private static String f(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v); }
+    private static String f(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v);
+    }
 
-    private static String f4(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v); }
+    private static String f4(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
 
     private void plots(Path dir, Map<String, Outcome> res, Outcome base) throws IOException {
         int zm = Math.max(z0, Math.min(z1, 19));
@@ -253,20 +325,34 @@ public final class Evaluation {
         Outcome wa = res.get(key(zm, "wa", true)), mle = res.get(key(zm, "mle", true));
         for (boolean unc : new boolean[] {false, true}) {
             String suf = unc ? "uncertainty" : "error";
-            String xl = unc ? "localization uncertainty (error / serving cell coverage range)" : "localization error (m)";
-            Plots.cdf(dir.resolve("fig8_wa_vs_mle_" + suf + ".png"), "WA vs MLE: " + t, xl, List.of(
-                    new Plots.Series("WA", v(wa, unc, "all")), new Plots.Series("MLE", v(mle, unc, "all")),
-                    new Plots.Series("cell-ID baseline", v(base, unc, "all"))));
+            String xl =
+                    unc ? "localization uncertainty (error / serving cell coverage range)" : "localization error (m)";
+            Plots.cdf(
+                    dir.resolve("fig8_wa_vs_mle_" + suf + ".png"),
+                    "WA vs MLE: " + t,
+                    xl,
+                    List.of(
+                            new Plots.Series("WA", v(wa, unc, "all")),
+                            new Plots.Series("MLE", v(mle, unc, "all")),
+                            new Plots.Series("cell-ID baseline", v(base, unc, "all"))));
             List<Plots.Series> zs = new ArrayList<>();
-            for (int z = z0; z <= z1; z++) zs.add(new Plots.Series("WA, zoom " + z, v(res.get(key(z, "wa", true)), unc, "all")));
+            for (int z = z0; z <= z1; z++)
+                zs.add(new Plots.Series("WA, zoom " + z, v(res.get(key(z, "wa", true)), unc, "all")));
             Plots.cdf(dir.resolve("fig9_zoom_" + suf + ".png"), "Coverage map zoom: " + dataset, xl, zs);
             List<Plots.Series> cs = new ArrayList<>();
-            for (String c : new String[] {"1", "2", "3+"}) cs.add(new Plots.Series("WA, " + c + " cell(s)", v(wa, unc, c)));
+            for (String c : new String[] {"1", "2", "3+"})
+                cs.add(new Plots.Series("WA, " + c + " cell(s)", v(wa, unc, c)));
             Plots.cdf(dir.resolve("fig10_cells_" + suf + ".png"), "Cells in the record: " + t, xl, cs);
             Outcome wan = res.get(key(zm, "wa", false));
-            Plots.cdf(dir.resolve("fig11_density_" + suf + ".png"), "Location density P(l): " + t, xl, List.of(
-                    new Plots.Series("1 cell, with P(l)", v(wa, unc, "1")), new Plots.Series("1 cell, without P(l)", v(wan, unc, "1")),
-                    new Plots.Series("2 cells, with P(l)", v(wa, unc, "2")), new Plots.Series("2 cells, without P(l)", v(wan, unc, "2"))));
+            Plots.cdf(
+                    dir.resolve("fig11_density_" + suf + ".png"),
+                    "Location density P(l): " + t,
+                    xl,
+                    List.of(
+                            new Plots.Series("1 cell, with P(l)", v(wa, unc, "1")),
+                                    new Plots.Series("1 cell, without P(l)", v(wan, unc, "1")),
+                            new Plots.Series("2 cells, with P(l)", v(wa, unc, "2")),
+                                    new Plots.Series("2 cells, without P(l)", v(wan, unc, "2"))));
         }
         double[] xs = new double[z1 - z0 + 1];
         double[] mu = new double[xs.length];
@@ -274,9 +360,16 @@ public final class Evaluation {
             xs[z - z0] = z;
             mu[z - z0] = Stats.quantile(clean(res.get(key(z, "wa", true)).unc("all")), 0.5);
         }
-        Plots.lines(dir.resolve("fig9_median_uncertainty_vs_zoom.png"), "Median uncertainty vs zoom (WA, with P(l)): " + dataset,
-                "zoom", "median localization uncertainty", xs, List.of(new Plots.Series("WA", mu)));
+        Plots.lines(
+                dir.resolve("fig9_median_uncertainty_vs_zoom.png"),
+                "Median uncertainty vs zoom (WA, with P(l)): " + dataset,
+                "zoom",
+                "median localization uncertainty",
+                xs,
+                List.of(new Plots.Series("WA", mu)));
     }
 
-    private static double[] v(Outcome o, boolean unc, String cat) { return unc ? o.unc(cat) : o.err(cat); }
+    private static double[] v(Outcome o, boolean unc, String cat) {
+        return unc ? o.unc(cat) : o.err(cat);
+    }
 }

@@ -2,7 +2,6 @@ package org.geomend.nbl;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -22,7 +21,10 @@ public final class Locator {
 
     public static final int BATCH = 1 << 16;
 
-    public enum Estimator { wa, mle }
+    public enum Estimator {
+        wa,
+        mle
+    }
 
     private final NblMap map;
     private final NblScoring scoring;
@@ -57,7 +59,8 @@ public final class Locator {
             t.setDaemon(true);
             return t;
         });
-        try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(output); BufferedWriter w = af.writer()) {
+        try (MeasurementCsv.AtomicFile af = new MeasurementCsv.AtomicFile(output);
+                BufferedWriter w = af.writer()) {
             StringBuilder sb = new StringBuilder(256);
             // scores and writes one batch (second thread, batches in order)
             class ScoreWrite {
@@ -97,7 +100,8 @@ public final class Locator {
                 }
             }
             ScoreWrite sw = new ScoreWrite();
-            @SuppressWarnings("unchecked") Future<?>[] pending = new Future<?>[1];
+            @SuppressWarnings("unchecked")
+            Future<?>[] pending = new Future<?>[1];
             int[] cur = {0};
             long[] t0 = {System.nanoTime()};
             class Handoff {
@@ -115,7 +119,10 @@ public final class Locator {
                     parseSeconds += (System.nanoTime() - t0[0]) * 1e-9;
                     await(); // the other batch is free again
                     RecordBatch full = rbs[cur[0]];
-                    pending[0] = stage.submit(() -> { sw.run(full); return null; });
+                    pending[0] = stage.submit(() -> {
+                        sw.run(full);
+                        return null;
+                    });
                     cur[0] ^= 1;
                     t0[0] = System.nanoTime();
                 }
@@ -134,7 +141,10 @@ public final class Locator {
                             }
                         }
                         if (!seen.add(row.record))
-                            throw MeasurementCsv.error(input, row, "record '" + row.record + "' appears again; rows of a record must be adjacent");
+                            throw MeasurementCsv.error(
+                                    input,
+                                    row,
+                                    "record '" + row.record + "' appears again; rows of a record must be adjacent");
                     }
                     rb.row(row.record, row.lat, row.lon, row.cell, row.rsrp, row.rssi, row.ta);
                 });
@@ -143,7 +153,11 @@ public final class Locator {
                 h.await();
             } finally {
                 if (pending[0] != null) {
-                    try { h.await(); } catch (IOException | RuntimeException ignored) { /* the first failure is the one thrown */ }
+                    try {
+                        h.await();
+                    } catch (IOException | RuntimeException ignored) {
+                        /* the first failure is the one thrown */
+                    }
                 }
             }
             w.flush();
@@ -172,12 +186,18 @@ public final class Locator {
         double a = Math.abs(q);
         if (!(a >= 1e-3 && a < 1e7) || digits > 8) return sb.append(q);
         long n = (long) Math.rint(v * LPOW10[digits]);
-        if (n < 0) { sb.append('-'); n = -n; }
+        if (n < 0) {
+            sb.append('-');
+            n = -n;
+        }
         long p = LPOW10[digits], ip = n / p, fp = n % p;
         sb.append(ip).append('.');
         if (fp == 0) return sb.append('0');
         int d = digits;
-        while (fp % 10 == 0) { fp /= 10; d--; }
+        while (fp % 10 == 0) {
+            fp /= 10;
+            d--;
+        }
         for (long t = LPOW10[d - 1]; t > fp && t > 1; t /= 10) sb.append('0');
         return sb.append(fp);
     }

@@ -17,7 +17,9 @@ final class LongIntMap {
         mask = n - 1;
     }
 
-    int size() { return size; }
+    int size() {
+        return size;
+    }
 
     private static int hash(long k) {
         k *= 0x9E3779B97F4A7C15L;
@@ -62,7 +64,9 @@ final class LongIntMap {
         }
     }
 
-    interface Visitor { void visit(long key, int value); }
+    interface Visitor {
+        void visit(long key, int value);
+    }
 
     void forEach(Visitor v) {
         for (int i = 0; i < keys.length; i++) if (keys[i] != EMPTY) v.visit(keys[i], vals[i]);

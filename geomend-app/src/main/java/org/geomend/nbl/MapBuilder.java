@@ -29,7 +29,9 @@ public final class MapBuilder {
         void forEach(MeasurementCsv.RowConsumer c) throws IOException;
 
         static RowSource files(List<Path> files) {
-            return c -> { for (Path f : files) MeasurementCsv.read(f, c); };
+            return c -> {
+                for (Path f : files) MeasurementCsv.read(f, c);
+            };
         }
     }
 
@@ -43,7 +45,8 @@ public final class MapBuilder {
 
     public MapBuilder(int zoom, Map<String, double[]> knownCells, int threads, PrintStream notices) {
         if (zoom < Tiles.MIN_ZOOM || zoom > Tiles.MAX_ZOOM)
-            throw new IllegalArgumentException("zoom must be " + Tiles.MIN_ZOOM + ".." + Tiles.MAX_ZOOM + ", got " + zoom);
+            throw new IllegalArgumentException(
+                    "zoom must be " + Tiles.MIN_ZOOM + ".." + Tiles.MAX_ZOOM + ", got " + zoom);
         this.zoom = zoom;
         this.knownCells = knownCells;
         this.threads = Math.max(1, threads);
@@ -53,7 +56,10 @@ public final class MapBuilder {
     static final class Chunk {
         final int[] cell = new int[CHUNK], tx = new int[CHUNK], ty = new int[CHUNK];
         final boolean[] first = new boolean[CHUNK];
-        final double[] rsrp = new double[CHUNK], rssi = new double[CHUNK], mx = new double[CHUNK], my = new double[CHUNK];
+        final double[] rsrp = new double[CHUNK],
+                rssi = new double[CHUNK],
+                mx = new double[CHUNK],
+                my = new double[CHUNK];
         int n;
     }
 
@@ -74,15 +80,21 @@ public final class MapBuilder {
         double[] ws = new double[64], wx = new double[64], wy = new double[64];
         long[] pnY = new long[64];
 
-        static long entKey(int cell, int x, int y) { return (long) cell << 42 | (long) x << 21 | y; }
+        static long entKey(int cell, int x, int y) {
+            return (long) cell << 42 | (long) x << 21 | y;
+        }
 
         int slot(long key) {
             int s = ent.getOrPut(key, slots);
             if (s == slots) {
                 if (++slots > nR.length) {
                     int n = nR.length * 2;
-                    nR = Arrays.copyOf(nR, n); nQ = Arrays.copyOf(nQ, n);
-                    mR = Arrays.copyOf(mR, n); vR = Arrays.copyOf(vR, n); mQ = Arrays.copyOf(mQ, n); vQ = Arrays.copyOf(vQ, n);
+                    nR = Arrays.copyOf(nR, n);
+                    nQ = Arrays.copyOf(nQ, n);
+                    mR = Arrays.copyOf(mR, n);
+                    vR = Arrays.copyOf(vR, n);
+                    mQ = Arrays.copyOf(mQ, n);
+                    vQ = Arrays.copyOf(vQ, n);
                 }
             }
             return s;
@@ -90,16 +102,23 @@ public final class MapBuilder {
 
         int tileSlot(long key) {
             int s = tiles.getOrPut(key, tileSlots);
-            if (s == tileSlots && ++tileSlots > tileCount.length) tileCount = Arrays.copyOf(tileCount, tileCount.length * 2);
+            if (s == tileSlots && ++tileSlots > tileCount.length)
+                tileCount = Arrays.copyOf(tileCount, tileCount.length * 2);
             return s;
         }
 
         void cellCap(int c) {
             if (c < pn.length) return;
             int n = Math.max(c + 1, pn.length * 2);
-            pn = Arrays.copyOf(pn, n); pnY = Arrays.copyOf(pnY, n);
-            pmx = Arrays.copyOf(pmx, n); pvx = Arrays.copyOf(pvx, n); pmy = Arrays.copyOf(pmy, n); pvy = Arrays.copyOf(pvy, n);
-            ws = Arrays.copyOf(ws, n); wx = Arrays.copyOf(wx, n); wy = Arrays.copyOf(wy, n);
+            pn = Arrays.copyOf(pn, n);
+            pnY = Arrays.copyOf(pnY, n);
+            pmx = Arrays.copyOf(pmx, n);
+            pvx = Arrays.copyOf(pvx, n);
+            pmy = Arrays.copyOf(pmy, n);
+            pvy = Arrays.copyOf(pvy, n);
+            ws = Arrays.copyOf(ws, n);
+            wx = Arrays.copyOf(wx, n);
+            wy = Arrays.copyOf(wy, n);
         }
 
         void add(Chunk k) {
@@ -152,13 +171,17 @@ public final class MapBuilder {
         Throwable[] failure = new Throwable[1];
         for (int t = 0; t < threads; t++) {
             Partial p = parts[t] = new Partial();
-            workers[t] = new Thread(() -> {
-                try {
-                    for (Chunk k; (k = queue.take()) != END; ) p.add(k);
-                } catch (Throwable e) {
-                    synchronized (failure) { failure[0] = e; }
-                }
-            }, "nbl-build-" + t);
+            workers[t] = new Thread(
+                    () -> {
+                        try {
+                            for (Chunk k; (k = queue.take()) != END; ) p.add(k);
+                        } catch (Throwable e) {
+                            synchronized (failure) {
+                                failure[0] = e;
+                            }
+                        }
+                    },
+                    "nbl-build-" + t);
             workers[t].start();
         }
         boolean[] taSeen = {false};
@@ -167,9 +190,15 @@ public final class MapBuilder {
         try {
             src.forEach(row -> {
                 rowsRead++;
-                if (!row.hasPosition()) { rowsNoPosition++; return; }
+                if (!row.hasPosition()) {
+                    rowsNoPosition++;
+                    return;
+                }
                 boolean first = !row.record.equals(lastRecord[0]);
-                if (first) { records++; lastRecord[0] = row.record; }
+                if (first) {
+                    records++;
+                    lastRecord[0] = row.record;
+                }
                 Integer c = cells.get(row.cell);
                 if (c == null) {
                     c = cellIds.size();
@@ -196,7 +225,11 @@ public final class MapBuilder {
         } finally {
             for (int t = 0; t < threads; t++) put(queue, END);
             for (Thread w : workers) {
-                try { w.join(); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         if (failure[0] != null) throw new IllegalStateException("map build worker failed: " + failure[0], failure[0]);
@@ -209,7 +242,12 @@ public final class MapBuilder {
     }
 
     private static void put(BlockingQueue<Chunk> q, Chunk k) {
-        try { q.put(k); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new IllegalStateException("interrupted"); }
+        try {
+            q.put(k);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
     }
 
     /** The arrays of a map before f_PD (whose pass needs the cell positions). */
@@ -228,7 +266,9 @@ public final class MapBuilder {
         cellIds.toArray(m.cells.ids());
         // tiles, sorted by key
         long[] tk = new long[a.tileSlots];
-        a.tiles.forEach((key, s) -> { tk[s] = key; });
+        a.tiles.forEach((key, s) -> {
+            tk[s] = key;
+        });
         Integer[] ord = new Integer[a.tileSlots];
         for (int i = 0; i < ord.length; i++) ord[i] = i;
         Arrays.sort(ord, (p, q) -> Long.compare(tk[p], tk[q]));
@@ -295,9 +335,11 @@ public final class MapBuilder {
         for (int c = 0; c < nc; c++) m.index.put(cl.ids()[c], c);
         if (notices != null) {
             if (knownCells == null)
-                notices.println("nbl build: no --cells: cell positions estimated as the RSRP-power-weighted centroid of each cell's samples");
+                notices.println(
+                        "nbl build: no --cells: cell positions estimated as the RSRP-power-weighted centroid of each cell's samples");
             else if (given < nc)
-                notices.println("nbl build: " + (nc - given) + " of " + nc + " cells not in --cells: no PD term for them");
+                notices.println(
+                        "nbl build: " + (nc - given) + " of " + nc + " cells not in --cells: no PD term for them");
         }
         return m;
     }

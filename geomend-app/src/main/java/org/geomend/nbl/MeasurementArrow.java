@@ -1,6 +1,5 @@
 package org.geomend.nbl;
 
-import org.geomend.io.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -27,6 +26,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.geomend.io.InputException;
 import org.geomend.kernels.Memory;
 
 /**
@@ -46,22 +46,39 @@ public final class MeasurementArrow {
 
     /** The schema {@link Writer} writes. */
     public static Schema schema() {
-        FieldType str = FieldType.nullable(new ArrowType.Utf8()), f8 = FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
+        FieldType str = FieldType.nullable(new ArrowType.Utf8()),
+                f8 = FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
         FieldType strReq = FieldType.notNullable(new ArrowType.Utf8());
-        return new Schema(List.of(new Field("record", strReq, null), new Field("time", str, null), new Field("lat", f8, null),
-                new Field("lon", f8, null), new Field("cell", strReq, null), new Field("rsrp", f8, null), new Field("rssi", f8, null),
+        return new Schema(List.of(
+                new Field("record", strReq, null),
+                new Field("time", str, null),
+                new Field("lat", f8, null),
+                new Field("lon", f8, null),
+                new Field("cell", strReq, null),
+                new Field("rsrp", f8, null),
+                new Field("rssi", f8, null),
                 new Field("ta", f8, null)));
     }
 
     /** True when the file starts with the Arrow file magic or an IPC stream continuation marker, or is named *.arrow. */
     public static boolean isArrow(Path file) throws IOException {
-        if (file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".arrow")) return true;
+        if (file.getFileName() != null
+                && file.getFileName()
+                        .toString()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .endsWith(".arrow")) return true;
         if (!Files.isRegularFile(file)) return false;
         byte[] head = new byte[8];
         int n;
-        try (InputStream in = Files.newInputStream(file)) { n = in.readNBytes(head, 0, 8); }
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, 8);
+        }
         if (n >= 6 && Arrays.equals(Arrays.copyOf(head, 6), FILE_MAGIC)) return true;
-        return n >= 4 && head[0] == (byte) 0xFF && head[1] == (byte) 0xFF && head[2] == (byte) 0xFF && head[3] == (byte) 0xFF;
+        return n >= 4
+                && head[0] == (byte) 0xFF
+                && head[1] == (byte) 0xFF
+                && head[2] == (byte) 0xFF
+                && head[3] == (byte) 0xFF;
     }
 
     private static boolean fileMagic(Path file) throws IOException {
@@ -76,8 +93,10 @@ public final class MeasurementArrow {
         if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString());
         boolean isFile = fileMagic(file);
         try (BufferAllocator alloc = Memory.child("nbl-measurements-reader");
-             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-             ArrowReader reader = isFile ? new ArrowFileReader(ch, alloc) : new ArrowStreamReader(Channels.newInputStream(ch), alloc)) {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                ArrowReader reader = isFile
+                        ? new ArrowFileReader(ch, alloc)
+                        : new ArrowStreamReader(Channels.newInputStream(ch), alloc)) {
             VectorSchemaRoot root;
             try {
                 root = reader.getVectorSchemaRoot();
@@ -89,13 +108,23 @@ public final class MeasurementArrow {
                 for (FieldVector v : root.getFieldVectors())
                     if (v.getName().trim().equalsIgnoreCase(MeasurementCsv.COLUMNS[c])) col[c] = v;
                 if (col[c] == null)
-                    throw new InputException(file, 0, "missing column '" + MeasurementCsv.COLUMNS[c] + "' (expected " + MeasurementCsv.HEADER + ")");
+                    throw new InputException(
+                            file,
+                            0,
+                            "missing column '" + MeasurementCsv.COLUMNS[c] + "' (expected " + MeasurementCsv.HEADER
+                                    + ")");
                 boolean text = c == 0 || c == 1 || c == 4;
-                boolean ok = text ? col[c] instanceof VarCharVector || col[c] instanceof BaseIntVector
-                        : col[c] instanceof Float8Vector || col[c] instanceof Float4Vector || col[c] instanceof BaseIntVector;
+                boolean ok = text
+                        ? col[c] instanceof VarCharVector || col[c] instanceof BaseIntVector
+                        : col[c] instanceof Float8Vector
+                                || col[c] instanceof Float4Vector
+                                || col[c] instanceof BaseIntVector;
                 if (!ok)
-                    throw new InputException(file, 0, "column '" + MeasurementCsv.COLUMNS[c] + "' has type " + col[c].getField().getType()
-                            + " (expected " + (text ? "Utf8" : "Float64") + ")");
+                    throw new InputException(
+                            file,
+                            0,
+                            "column '" + MeasurementCsv.COLUMNS[c] + "' has type "
+                                    + col[c].getField().getType() + " (expected " + (text ? "Utf8" : "Float64") + ")");
             }
             MeasurementCsv.Row row = new MeasurementCsv.Row();
             row.arrow = true;
@@ -105,7 +134,10 @@ public final class MeasurementArrow {
                 try {
                     more = reader.loadNextBatch();
                 } catch (IOException | RuntimeException e) {
-                    throw new InputException(file, 0, "row " + (rows + 1) + ": unreadable Arrow batch (" + MeasurementCsv.oneLine(e) + ")");
+                    throw new InputException(
+                            file,
+                            0,
+                            "row " + (rows + 1) + ": unreadable Arrow batch (" + MeasurementCsv.oneLine(e) + ")");
                 }
                 if (!more) break;
                 int n = root.getRowCount();
@@ -167,7 +199,8 @@ public final class MeasurementArrow {
         private int n;
 
         public Writer(Path file) throws IOException {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            ch = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             root = VectorSchemaRoot.create(schema(), alloc);
             record = (VarCharVector) root.getVector("record");
             time = (VarCharVector) root.getVector("time");
@@ -183,9 +216,11 @@ public final class MeasurementArrow {
         }
 
         @Override
-        public void row(String rec, String t, double la, double lo, String c, double p, double q, double pd) throws IOException {
+        public void row(String rec, String t, double la, double lo, String c, double p, double q, double pd)
+                throws IOException {
             record.setSafe(n, rec.getBytes(StandardCharsets.UTF_8));
-            if (t == null || t.isEmpty()) time.setNull(n); else time.setSafe(n, t.getBytes(StandardCharsets.UTF_8));
+            if (t == null || t.isEmpty()) time.setNull(n);
+            else time.setSafe(n, t.getBytes(StandardCharsets.UTF_8));
             set(lat, la);
             set(lon, lo);
             cell.setSafe(n, c.getBytes(StandardCharsets.UTF_8));
@@ -196,7 +231,8 @@ public final class MeasurementArrow {
         }
 
         private void set(Float8Vector v, double x) {
-            if (Double.isNaN(x)) v.setNull(n); else v.setSafe(n, x);
+            if (Double.isNaN(x)) v.setNull(n);
+            else v.setSafe(n, x);
         }
 
         private void flush() throws IOException {

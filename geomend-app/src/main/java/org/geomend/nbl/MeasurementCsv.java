@@ -29,9 +29,12 @@ public final class MeasurementCsv {
         public double lat, lon, rsrp, rssi, ta;
         /** CSV: the 1-based line; Arrow: the 1-based data row ({@link #arrow}). */
         public long line;
+
         public boolean arrow;
 
-        public boolean hasPosition() { return !Double.isNaN(lat) && !Double.isNaN(lon); }
+        public boolean hasPosition() {
+            return !Double.isNaN(lat) && !Double.isNaN(lon);
+        }
     }
 
     @FunctionalInterface
@@ -41,9 +44,11 @@ public final class MeasurementCsv {
 
     /** A sink of measurement rows (CSV {@link Writer} or {@link MeasurementArrow.Writer}); NaN = not reported. */
     public interface RowWriter extends AutoCloseable {
-        void row(String record, String time, double lat, double lon, String cell, double rsrp, double rssi, double ta) throws IOException;
+        void row(String record, String time, double lat, double lon, String cell, double rsrp, double rssi, double ta)
+                throws IOException;
 
-        @Override void close() throws IOException;
+        @Override
+        void close() throws IOException;
     }
 
     /** A one-line error about {@code row} of {@code file} ("file:line: why" for CSV, "file: row N: why" for Arrow). */
@@ -115,7 +120,8 @@ public final class MeasurementCsv {
             CsvReader.Header h = csv.header();
             if (h == null) throw new InputException(csv.file(), 1, "empty file, expected header " + HEADER);
             int[] idx = new int[COLUMNS.length];
-            for (int c = 0; c < COLUMNS.length; c++) idx[c] = h.require(COLUMNS[c], " (expected header " + HEADER + ")");
+            for (int c = 0; c < COLUMNS.length; c++)
+                idx[c] = h.require(COLUMNS[c], " (expected header " + HEADER + ")");
             Row row = new Row();
             long rows = 0;
             while (csv.next()) {
@@ -153,7 +159,9 @@ public final class MeasurementCsv {
             out.write('\n');
         }
 
-        public void row(String record, String time, double lat, double lon, String cell, double rsrp, double rssi, double ta) throws IOException {
+        public void row(
+                String record, String time, double lat, double lon, String cell, double rsrp, double rssi, double ta)
+                throws IOException {
             sb.setLength(0);
             sb.append(record).append(',').append(time == null ? "" : time).append(',');
             fmt(sb, lat).append(',');
@@ -170,7 +178,10 @@ public final class MeasurementCsv {
             return sb.append(v);
         }
 
-        @Override public void close() throws IOException { out.close(); }
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
     }
 
     /** Writes to {@code target + ".tmp"}; {@link AtomicFile#commit()} renames it over the target. */
@@ -185,24 +196,35 @@ public final class MeasurementCsv {
 
         /** A measurement writer on the temporary file: Arrow IPC when the target's name ends in {@code .arrow}, else CSV. */
         public RowWriter measurementWriter() throws IOException {
-            if (target.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".arrow")) {
-                if (target.toAbsolutePath().getParent() != null) Files.createDirectories(target.toAbsolutePath().getParent());
+            if (target.getFileName()
+                    .toString()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .endsWith(".arrow")) {
+                if (target.toAbsolutePath().getParent() != null)
+                    Files.createDirectories(target.toAbsolutePath().getParent());
                 return new MeasurementArrow.Writer(tmp);
             }
             return new Writer(writer());
         }
 
         public BufferedWriter writer() throws IOException {
-            if (target.toAbsolutePath().getParent() != null) Files.createDirectories(target.toAbsolutePath().getParent());
+            if (target.toAbsolutePath().getParent() != null)
+                Files.createDirectories(target.toAbsolutePath().getParent());
             return Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
         }
 
         public void commit() throws IOException {
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    target,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             committed = true;
         }
 
-        @Override public void close() throws IOException { if (!committed) Files.deleteIfExists(tmp); }
+        @Override
+        public void close() throws IOException {
+            if (!committed) Files.deleteIfExists(tmp);
+        }
     }
-
 }

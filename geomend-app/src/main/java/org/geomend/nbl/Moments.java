@@ -18,7 +18,12 @@ public final class Moments {
 
     public void merge(Moments o) {
         if (o.n == 0) return;
-        if (n == 0) { n = o.n; mean = o.mean; m2 = o.m2; return; }
+        if (n == 0) {
+            n = o.n;
+            mean = o.mean;
+            m2 = o.m2;
+            return;
+        }
         long t = n + o.n;
         double d = o.mean - mean;
         mean += d * o.n / t;
@@ -27,7 +32,9 @@ public final class Moments {
     }
 
     /** Sample standard deviation (n - 1), NaN below 2 values. */
-    public double sd() { return n < 2 ? Double.NaN : Math.sqrt(m2 / (n - 1)); }
+    public double sd() {
+        return n < 2 ? Double.NaN : Math.sqrt(m2 / (n - 1));
+    }
 
     static void add(long[] n, double[] mean, double[] m2, int i, double x) {
         long k = ++n[i];
@@ -39,7 +46,12 @@ public final class Moments {
     static void merge(long[] n, double[] mean, double[] m2, int i, long on, double omean, double om2) {
         if (on == 0) return;
         long a = n[i];
-        if (a == 0) { n[i] = on; mean[i] = omean; m2[i] = om2; return; }
+        if (a == 0) {
+            n[i] = on;
+            mean[i] = omean;
+            m2[i] = om2;
+            return;
+        }
         long t = a + on;
         double d = omean - mean[i];
         mean[i] += d * on / t;

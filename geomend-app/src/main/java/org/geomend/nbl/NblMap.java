@@ -30,20 +30,39 @@ public final class NblMap {
     static final long MAGIC = 0x4E424C4D41503031L; // "NBLMAP01"
 
     /** Per cell: id, position used for PD (NaN: unknown), centroid and range of its samples, sample count. */
-    record CellTable(String[] ids, double[] lat, double[] lon, double[] centroidLat, double[] centroidLon,
-                     double[] rangeM, long[] samples) {
+    record CellTable(
+            String[] ids,
+            double[] lat,
+            double[] lon,
+            double[] centroidLat,
+            double[] centroidLon,
+            double[] rangeM,
+            long[] samples) {
         static CellTable allocate(int nc) {
-            return new CellTable(new String[nc], new double[nc], new double[nc], new double[nc], new double[nc],
-                    new double[nc], new long[nc]);
+            return new CellTable(
+                    new String[nc],
+                    new double[nc],
+                    new double[nc],
+                    new double[nc],
+                    new double[nc],
+                    new double[nc],
+                    new long[nc]);
         }
     }
 
     /** Per (cell, tile) entry, grouped by cell ({@code cellStart}, one more than cells): tile index and statistics. */
-    record EntryTable(int[] cellStart, int[] tile, int[] nR, float[] muR, float[] sdR, int[] nQ, float[] muQ,
-                      float[] sdQ) {
+    record EntryTable(
+            int[] cellStart, int[] tile, int[] nR, float[] muR, float[] sdR, int[] nQ, float[] muQ, float[] sdQ) {
         static EntryTable allocate(int nc, int ne) {
-            return new EntryTable(new int[nc + 1], new int[ne], new int[ne], new float[ne], new float[ne], new int[ne],
-                    new float[ne], new float[ne]);
+            return new EntryTable(
+                    new int[nc + 1],
+                    new int[ne],
+                    new int[ne],
+                    new float[ne],
+                    new float[ne],
+                    new int[ne],
+                    new float[ne],
+                    new float[ne]);
         }
     }
 
@@ -61,11 +80,19 @@ public final class NblMap {
     private final NblMapArrays arrays;
 
     /** Takes ownership of the arrays (callers build them fresh and drop them). */
-    NblMap(int zoom, long totalRecords, boolean positionsEstimated, CellTable cells, long[] tileKeys, long[] tileCount,
-           EntryTable ent, Fpd fpd) {
+    NblMap(
+            int zoom,
+            long totalRecords,
+            boolean positionsEstimated,
+            CellTable cells,
+            long[] tileKeys,
+            long[] tileCount,
+            EntryTable ent,
+            Fpd fpd) {
         int nc = cells.ids().length, nt = tileKeys.length, ne = ent.tile().length;
         if (ent.cellStart().length != nc + 1 || tileCount.length != nt || ent.cellStart()[nc] != ne)
-            throw new IllegalArgumentException("inconsistent NBL map: " + nc + " cells, " + nt + " tiles, " + ne + " entries");
+            throw new IllegalArgumentException(
+                    "inconsistent NBL map: " + nc + " cells, " + nt + " tiles, " + ne + " entries");
         this.zoom = zoom;
         this.totalRecords = totalRecords;
         this.positionsEstimated = positionsEstimated;
@@ -80,86 +107,148 @@ public final class NblMap {
         this.arrays = kernelView();
     }
 
-    public int zoom() { return zoom; }
+    public int zoom() {
+        return zoom;
+    }
 
     /** Training records (the sum of the tiles' counts). */
-    public long totalRecords() { return totalRecords; }
+    public long totalRecords() {
+        return totalRecords;
+    }
 
     /** True when cell positions were estimated from the samples (no {@code --cells}). */
-    public boolean positionsEstimated() { return positionsEstimated; }
+    public boolean positionsEstimated() {
+        return positionsEstimated;
+    }
 
-    public int numCells() { return cells.ids().length; }
+    public int numCells() {
+        return cells.ids().length;
+    }
 
-    public int numTiles() { return tileKeys.length; }
+    public int numTiles() {
+        return tileKeys.length;
+    }
 
-    public int numEntries() { return ent.tile().length; }
+    public int numEntries() {
+        return ent.tile().length;
+    }
 
-    public String cellId(int c) { return cells.ids()[c]; }
+    public String cellId(int c) {
+        return cells.ids()[c];
+    }
 
     /** Position of cell {@code c} used for PD, degrees (NaN: unknown). */
-    public double cellLat(int c) { return cells.lat()[c]; }
+    public double cellLat(int c) {
+        return cells.lat()[c];
+    }
 
-    public double cellLon(int c) { return cells.lon()[c]; }
+    public double cellLon(int c) {
+        return cells.lon()[c];
+    }
 
     /** Centroid of cell {@code c}'s training samples, degrees (the cell-ID baseline). */
-    public double centroidLat(int c) { return cells.centroidLat()[c]; }
+    public double centroidLat(int c) {
+        return cells.centroidLat()[c];
+    }
 
-    public double centroidLon(int c) { return cells.centroidLon()[c]; }
+    public double centroidLon(int c) {
+        return cells.centroidLon()[c];
+    }
 
     /** Coverage range of cell {@code c}'s training samples, metres. */
-    public double rangeM(int c) { return cells.rangeM()[c]; }
+    public double rangeM(int c) {
+        return cells.rangeM()[c];
+    }
 
-    public long cellSamples(int c) { return cells.samples()[c]; }
+    public long cellSamples(int c) {
+        return cells.samples()[c];
+    }
 
     /** Key ({@link Tiles#key}) of tile {@code t}; tiles ascend by key. */
-    public long tileKey(int t) { return tileKeys[t]; }
+    public long tileKey(int t) {
+        return tileKeys[t];
+    }
 
     /** Training records in tile {@code t}. */
-    public long tileCount(int t) { return tileCount[t]; }
+    public long tileCount(int t) {
+        return tileCount[t];
+    }
 
     /** First entry of cell {@code c}; {@code cellStart(c + 1)} ends it. */
-    public int cellStart(int c) { return ent.cellStart()[c]; }
+    public int cellStart(int c) {
+        return ent.cellStart()[c];
+    }
 
     /** Tile index of entry {@code e}. */
-    public int entTile(int e) { return ent.tile()[e]; }
+    public int entTile(int e) {
+        return ent.tile()[e];
+    }
 
     /** RSRP values behind entry {@code e}, their mean (NaN when none) and floored sigma. */
-    public int entNR(int e) { return ent.nR()[e]; }
+    public int entNR(int e) {
+        return ent.nR()[e];
+    }
 
-    public float entMuR(int e) { return ent.muR()[e]; }
+    public float entMuR(int e) {
+        return ent.muR()[e];
+    }
 
-    public float entSdR(int e) { return ent.sdR()[e]; }
+    public float entSdR(int e) {
+        return ent.sdR()[e];
+    }
 
     /** RSSI values behind entry {@code e}, their mean (NaN when none) and floored sigma. */
-    public int entNQ(int e) { return ent.nQ()[e]; }
+    public int entNQ(int e) {
+        return ent.nQ()[e];
+    }
 
-    public float entMuQ(int e) { return ent.muQ()[e]; }
+    public float entMuQ(int e) {
+        return ent.muQ()[e];
+    }
 
-    public float entSdQ(int e) { return ent.sdQ()[e]; }
+    public float entSdQ(int e) {
+        return ent.sdQ()[e];
+    }
 
     /** True when the map holds f_PD (the training data held PDs). */
-    public boolean hasFpd() { return fpd != null; }
+    public boolean hasFpd() {
+        return fpd != null;
+    }
 
     /** A copy of f_PD's bins (density per metre), or null without f_PD. */
-    public float[] fpd() { return fpd == null ? null : fpd.density().clone(); }
+    public float[] fpd() {
+        return fpd == null ? null : fpd.density().clone();
+    }
 
-    public double fpdMin() { return fpd == null ? 0 : fpd.min(); }
+    public double fpdMin() {
+        return fpd == null ? 0 : fpd.min();
+    }
 
-    public double fpdBin() { return fpd == null ? 0 : fpd.bin(); }
+    public double fpdBin() {
+        return fpd == null ? 0 : fpd.bin();
+    }
 
-    public double fpdFloor() { return fpd == null ? 0 : fpd.floor(); }
+    public double fpdFloor() {
+        return fpd == null ? 0 : fpd.floor();
+    }
 
     /** PDs f_PD was built from (0 without f_PD). */
-    public long fpdSamples() { return fpd == null ? 0 : fpd.samples(); }
+    public long fpdSamples() {
+        return fpd == null ? 0 : fpd.samples();
+    }
 
     /** Cell id to cell index (read-only). */
-    public Map<String, Integer> cellIndex() { return index; }
+    public Map<String, Integer> cellIndex() {
+        return index;
+    }
 
     /**
      * The kernel view (Web Mercator tile centres, inverse sigmas, P(l) as record share), the same instance on
      * every call (the CUDA backend uploads it once per instance); its arrays are copies of the map's.
      */
-    public NblMapArrays arrays() { return arrays; }
+    public NblMapArrays arrays() {
+        return arrays;
+    }
 
     private NblMapArrays kernelView() {
         int nt = numTiles();
@@ -185,13 +274,29 @@ public final class NblMap {
             cx[c] = Double.isNaN(cells.lon()[c]) ? Double.NaN : Tiles.mercX(cells.lon()[c]);
             cy[c] = Double.isNaN(cells.lat()[c]) ? Double.NaN : Tiles.mercY(cells.lat()[c]);
         }
-        return new NblMapArrays(ent.cellStart().clone(), ent.tile().clone(), ent.muR().clone(), ir, ent.muQ().clone(), iq,
-                tx, ty, sc, dens, cx, cy, fpd(), fpdMin(), fpdBin(), fpdFloor());
+        return new NblMapArrays(
+                ent.cellStart().clone(),
+                ent.tile().clone(),
+                ent.muR().clone(),
+                ir,
+                ent.muQ().clone(),
+                iq,
+                tx,
+                ty,
+                sc,
+                dens,
+                cx,
+                cy,
+                fpd(),
+                fpdMin(),
+                fpdBin(),
+                fpdFloor());
     }
 
     public void write(Path target) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        if (target.toAbsolutePath().getParent() != null) Files.createDirectories(target.toAbsolutePath().getParent());
+        if (target.toAbsolutePath().getParent() != null)
+            Files.createDirectories(target.toAbsolutePath().getParent());
         try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
             o.writeLong(MAGIC);
             o.writeInt(zoom);

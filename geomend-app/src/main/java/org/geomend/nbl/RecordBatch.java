@@ -27,7 +27,9 @@ public final class RecordBatch {
         cellsInRecord = new int[records];
     }
 
-    public int size() { return b.numRecords; }
+    public int size() {
+        return b.numRecords;
+    }
 
     public void clear() {
         b.numRecords = 0;
@@ -79,7 +81,9 @@ public final class RecordBatch {
     private String[] cellKeys = new String[8];
     private int nKeys;
 
-    public String openRecord() { return openId; }
+    public String openRecord() {
+        return openId;
+    }
 
     public void endRecord() {
         if (openId == null) return;

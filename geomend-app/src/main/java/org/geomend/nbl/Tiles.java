@@ -26,33 +26,50 @@ public final class Tiles {
         return Math.min(Math.max(y, 0), n - 1);
     }
 
-    public static long key(int x, int y) { return (long) x << 32 | (y & 0xffffffffL); }
+    public static long key(int x, int y) {
+        return (long) x << 32 | (y & 0xffffffffL);
+    }
 
-    public static int keyX(long key) { return (int) (key >>> 32); }
+    public static int keyX(long key) {
+        return (int) (key >>> 32);
+    }
 
-    public static int keyY(long key) { return (int) key; }
+    public static int keyY(long key) {
+        return (int) key;
+    }
 
     /** Longitude of the west edge of tile column x (x + 0.5: the centre). */
-    public static double lonOf(double x, int zoom) { return x / (1 << zoom) * 360.0 - 180.0; }
+    public static double lonOf(double x, int zoom) {
+        return x / (1 << zoom) * 360.0 - 180.0;
+    }
 
     /** Latitude of the north edge of tile row y (y + 0.5: the centre). */
     public static double latOf(double y, int zoom) {
         return Math.toDegrees(Math.atan(Math.sinh(Math.PI * (1 - 2 * y / (1 << zoom)))));
     }
 
-    public static double mercX(double lon) { return R * Math.toRadians(lon); }
+    public static double mercX(double lon) {
+        return R * Math.toRadians(lon);
+    }
 
-    public static double mercY(double lat) { return R * Math.log(Math.tan(Math.PI / 4 + Math.toRadians(lat) / 2)); }
+    public static double mercY(double lat) {
+        return R * Math.log(Math.tan(Math.PI / 4 + Math.toRadians(lat) / 2));
+    }
 
-    public static double lonOfMerc(double x) { return Math.toDegrees(x / R); }
+    public static double lonOfMerc(double x) {
+        return Math.toDegrees(x / R);
+    }
 
-    public static double latOfMerc(double y) { return Math.toDegrees(2 * Math.atan(Math.exp(y / R)) - Math.PI / 2); }
+    public static double latOfMerc(double y) {
+        return Math.toDegrees(2 * Math.atan(Math.exp(y / R)) - Math.PI / 2);
+    }
 
     /** Great-circle (haversine) distance in metres. */
     public static double haversine(double lat1, double lon1, double lat2, double lon2) {
         double p1 = Math.toRadians(lat1), p2 = Math.toRadians(lat2);
         double dp = p2 - p1, dl = Math.toRadians(lon2 - lon1);
-        double a = Math.sin(dp / 2) * Math.sin(dp / 2) + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
+        double a =
+                Math.sin(dp / 2) * Math.sin(dp / 2) + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
         return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
     }
 

@@ -28,8 +28,16 @@ public final class Plots {
 
     public record Series(String name, double[] values) {}
 
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+    private static final Color[] COLORS = {
+        new Color(0x1f77b4),
+        new Color(0xd62728),
+        new Color(0x2ca02c),
+        new Color(0xff7f0e),
+        new Color(0x9467bd),
+        new Color(0x8c564b),
+        new Color(0xe377c2),
+        new Color(0x7f7f7f)
+    };
     private static final int W = 860, H = 560, L = 80, RM = 30, T = 50, B = 70;
 
     /** CDF of each series (NaN ignored) on x from 0 to the largest 95th percentile. */
@@ -37,8 +45,13 @@ public final class Plots {
         double xmax = 0;
         double[][] sorted = new double[series.size()][];
         for (int i = 0; i < series.size(); i++) {
-            sorted[i] = Arrays.stream(series.get(i).values()).filter(v -> !Double.isNaN(v)).sorted().toArray();
-            if (sorted[i].length > 0) xmax = Math.max(xmax, sorted[i][(int) Math.min(sorted[i].length - 1, Math.floor(0.95 * sorted[i].length))]);
+            sorted[i] = Arrays.stream(series.get(i).values())
+                    .filter(v -> !Double.isNaN(v))
+                    .sorted()
+                    .toArray();
+            if (sorted[i].length > 0)
+                xmax = Math.max(
+                        xmax, sorted[i][(int) Math.min(sorted[i].length - 1, Math.floor(0.95 * sorted[i].length))]);
         }
         xmax = nice(xmax <= 0 ? 1 : xmax);
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
@@ -63,7 +76,8 @@ public final class Plots {
     }
 
     /** A line per series over x values {@code xs} (series values aligned with xs). */
-    public static void lines(Path file, String title, String xLabel, String yLabel, double[] xs, List<Series> series) throws IOException {
+    public static void lines(Path file, String title, String xLabel, String yLabel, double[] xs, List<Series> series)
+            throws IOException {
         double ymax = 0;
         for (Series s : series) for (double v : s.values()) if (!Double.isNaN(v)) ymax = Math.max(ymax, v);
         ymax = nice(ymax <= 0 ? 1 : ymax);
@@ -99,7 +113,8 @@ public final class Plots {
         return frameXY(img, title, xl, yl, 0, xmax, ymax);
     }
 
-    private static Graphics2D frameXY(BufferedImage img, String title, String xl, String yl, double x0, double x1, double ymax) {
+    private static Graphics2D frameXY(
+            BufferedImage img, String title, String xl, String yl, double x0, double x1, double ymax) {
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
@@ -146,15 +161,24 @@ public final class Plots {
         return String.format(Locale.ROOT, "%.2f", v);
     }
 
-    private static final Color[] BOX_COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+    private static final Color[] BOX_COLORS = {
+        new Color(0x1f77b4),
+        new Color(0xff7f0e),
+        new Color(0x2ca02c),
+        new Color(0xd62728),
+        new Color(0x9467bd),
+        new Color(0x8c564b),
+        new Color(0xe377c2),
+        new Color(0x7f7f7f)
+    };
 
     /** One box: a method's KS2 statistics in a group, and the paper's median there (NaN when none). */
     public record Box(String group, String method, Stats stats, double paperMedian) {}
 
     /** Box plot: x = groups, one box per method within a group; y = KS2 in [0, 1]. */
     public static void boxes(Path file, String title, List<String> methods, List<Box> boxes) throws IOException {
-        List<String> groups = new ArrayList<>(new LinkedHashSet<>(boxes.stream().map(Box::group).toList()));
+        List<String> groups = new ArrayList<>(
+                new LinkedHashSet<>(boxes.stream().map(Box::group).toList()));
         int L = 70, R = 20, T = 50, B = 90, bw = 22, gap = 36;
         int W = Math.max(860, L + R + groups.size() * (methods.size() * (bw + 6) + gap)), H = 560, ph = H - T - B;
         int groupW = (W - L - R) / Math.max(1, groups.size());
@@ -184,7 +208,8 @@ public final class Plots {
             int x0 = L + gi * groupW + (groupW - methods.size() * (bw + 6)) / 2;
             String gname = groups.get(gi);
             g.setColor(Color.BLACK);
-            g.drawString(gname, L + gi * groupW + groupW / 2 - g.getFontMetrics().stringWidth(gname) / 2, T + ph + 18);
+            g.drawString(
+                    gname, L + gi * groupW + groupW / 2 - g.getFontMetrics().stringWidth(gname) / 2, T + ph + 18);
             for (Box b : boxes) {
                 if (!b.group().equals(gname)) continue;
                 int mi = methods.indexOf(b.method());
@@ -245,17 +270,25 @@ public final class Plots {
      * The first panel (the ground truth) and each method's map of one site, cropped to a square around the first panel's support
      * (padded), north up, on one log10 colour scale spanning {@value #DECADES} decades below the largest value shown.
      */
-    public static void maps(Path file, String id, String subtitle, GridSpec grid, List<Panel> panels) throws IOException {
+    public static void maps(Path file, String id, String subtitle, GridSpec grid, List<Panel> panels)
+            throws IOException {
         float[] truth = panels.get(0).values();
         int w = grid.width(), h = grid.height();
         int r0 = h, r1 = -1, c0 = w, c1 = -1;
         for (int r = 0; r < h; r++)
             for (int c = 0; c < w; c++)
                 if (truth[r * w + c] > 0) {
-                    r0 = Math.min(r0, r); r1 = Math.max(r1, r);
-                    c0 = Math.min(c0, c); c1 = Math.max(c1, c);
+                    r0 = Math.min(r0, r);
+                    r1 = Math.max(r1, r);
+                    c0 = Math.min(c0, c);
+                    c1 = Math.max(c1, c);
                 }
-        if (r1 < 0) { r0 = 0; r1 = h - 1; c0 = 0; c1 = w - 1; }
+        if (r1 < 0) {
+            r0 = 0;
+            r1 = h - 1;
+            c0 = 0;
+            c1 = w - 1;
+        }
         int side = Math.max(Math.max(r1 - r0 + 1, c1 - c0 + 1), 16);
         side = Math.min(Math.max(w, h), (int) Math.ceil(side * 1.3));
         int cr = (r0 + r1) / 2, cc = (c0 + c1) / 2;
@@ -279,11 +312,19 @@ public final class Plots {
         g.fillRect(0, 0, W, H);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("site " + id + (subtitle.isEmpty() ? "" : " (" + subtitle + ")") + ": P(l|i), log10 scale", gap, 22);
+        g.drawString(
+                "site " + id + (subtitle.isEmpty() ? "" : " (" + subtitle + ")") + ": P(l|i), log10 scale", gap, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         double res = grid.resolution();
-        g.drawString(String.format(Locale.ROOT, "%.1f x %.1f km around the ground truth's support, north up; white: below 1e%d of the largest value",
-                sideC * res / 1000, sideR * res / 1000, -DECADES), gap, 40);
+        g.drawString(
+                String.format(
+                        Locale.ROOT,
+                        "%.1f x %.1f km around the ground truth's support, north up; white: below 1e%d of the largest value",
+                        sideC * res / 1000,
+                        sideR * res / 1000,
+                        -DECADES),
+                gap,
+                40);
         for (int k = 0; k < panels.size(); k++) {
             int x0 = gap + k * (PANEL + gap);
             float[] p = panels.get(k).values();
@@ -325,17 +366,28 @@ public final class Plots {
      * marker at each part's site ({@code siteX}, {@code siteY} in the grid's CRS; NaN: none). The raster is
      * sampled to at most {@code maxSide} pixels on its longer side.
      */
-    public static void partition(Path file, org.geomend.kernels.GridSpec grid, int[] part, int parts, double[] siteX,
-                                 double[] siteY, String title, String subtitle, int maxSide) throws IOException {
+    public static void partition(
+            Path file,
+            org.geomend.kernels.GridSpec grid,
+            int[] part,
+            int parts,
+            double[] siteX,
+            double[] siteY,
+            String title,
+            String subtitle,
+            int maxSide)
+            throws IOException {
         int w = grid.width(), h = grid.height();
         double scale = Math.min(1.0, (double) maxSide / Math.max(w, h));
-        if (Math.max(w, h) < maxSide / 2) scale = Math.floor((double) maxSide / Math.max(w, h));   // small rasters: blown up
+        if (Math.max(w, h) < maxSide / 2)
+            scale = Math.floor((double) maxSide / Math.max(w, h)); // small rasters: blown up
         int pw = Math.max(1, (int) Math.round(w * scale)), ph = Math.max(1, (int) Math.round(h * scale));
         int gap = 14, top = 58, W = Math.max(pw + 2 * gap, 420), H = top + ph + 30;
         int[] palette = new int[Math.max(1, parts)];
         for (int q = 0; q < palette.length; q++) {
             float hue = (float) ((q * 0.6180339887498949) % 1.0);
-            palette[q] = java.awt.Color.HSBtoRGB(hue, 0.45f + 0.35f * ((q * 7) % 3) / 2f, 0.95f - 0.2f * ((q * 5) % 2)) & 0xffffff;
+            palette[q] = java.awt.Color.HSBtoRGB(hue, 0.45f + 0.35f * ((q * 7) % 3) / 2f, 0.95f - 0.2f * ((q * 5) % 2))
+                    & 0xffffff;
         }
         int[] sampled = new int[pw * ph];
         for (int py = 0; py < ph; py++) {
@@ -351,8 +403,13 @@ public final class Plots {
         for (int py = 0; py < ph; py++)
             for (int px = 0; px < pw; px++) {
                 int q = sampled[py * pw + px];
-                boolean border = q >= 0 && ((px + 1 < pw && sampled[py * pw + px + 1] != q) || (py + 1 < ph && sampled[(py + 1) * pw + px] != q));
-                img.setRGB(x0 + px, top + py, q < 0 ? 0xffffff : border && scale >= 1 ? 0x404040 : palette[q % palette.length]);
+                boolean border = q >= 0
+                        && ((px + 1 < pw && sampled[py * pw + px + 1] != q)
+                                || (py + 1 < ph && sampled[(py + 1) * pw + px] != q));
+                img.setRGB(
+                        x0 + px,
+                        top + py,
+                        q < 0 ? 0xffffff : border && scale >= 1 ? 0x404040 : palette[q % palette.length]);
             }
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.GRAY);
@@ -373,8 +430,14 @@ public final class Plots {
         g.drawString(title, gap, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString(subtitle, gap, 40);
-        g.drawString(String.format(Locale.ROOT, "%.1f x %.1f km, north up; dots: edge sites; white: no demand",
-                w * res / 1000, h * res / 1000), gap, top + ph + 20);
+        g.drawString(
+                String.format(
+                        Locale.ROOT,
+                        "%.1f x %.1f km, north up; dots: edge sites; white: no demand",
+                        w * res / 1000,
+                        h * res / 1000),
+                gap,
+                top + ph + 20);
         g.dispose();
         write(img, file);
     }

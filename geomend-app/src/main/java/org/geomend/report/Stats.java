@@ -3,14 +3,17 @@ package org.geomend.report;
 import java.util.Arrays;
 
 /** Summary statistics of a sample of KS2 values (NaN values ignored). */
-public record Stats(int n, double median, double mean, double std, double p25, double p75, double p05, double p95,
-                    double above06) {
+public record Stats(
+        int n, double median, double mean, double std, double p25, double p75, double p05, double p95, double above06) {
 
     /** std is the sample standard deviation (n - 1), 0 for one value; quantiles by linear interpolation. */
     public static Stats of(double[] values) {
-        double[] a = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        double[] a =
+                Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
         int n = a.length;
-        if (n == 0) return new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        if (n == 0)
+            return new Stats(
+                    0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         double mean = 0;
         for (double v : a) mean += v;
         mean /= n;
@@ -21,8 +24,16 @@ public record Stats(int n, double median, double mean, double std, double p25, d
             if (v > 0.6) over++;
         }
         double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
-        return new Stats(n, quantile(a, 0.5), mean, std, quantile(a, 0.25), quantile(a, 0.75), quantile(a, 0.05),
-                quantile(a, 0.95), (double) over / n);
+        return new Stats(
+                n,
+                quantile(a, 0.5),
+                mean,
+                std,
+                quantile(a, 0.25),
+                quantile(a, 0.75),
+                quantile(a, 0.05),
+                quantile(a, 0.95),
+                (double) over / n);
     }
 
     /** Quantile of sorted values, linear interpolation between order statistics (the median of an even count is the mean of the middle two). */

@@ -31,14 +31,23 @@ public final class Features {
     }
 
     /** Column offset of the window inside its padded grid (row offset likewise with heights). */
-    public static int offset(int padded, int size) { return (padded - size) / 2; }
+    public static int offset(int padded, int size) {
+        return (padded - size) / 2;
+    }
 
     /**
      * Writes the three channels of site {@code site} on grid {@code g} (usually {@link #padded}) to
      * {@code dst[off + c * pixels + row * width + col]}.
      */
-    public static void compute(GeoKernels geo, BufferAllocator alloc, SitePositions sites, int site, GridSpec g,
-                               String kind, float[] dst, int off) {
+    public static void compute(
+            GeoKernels geo,
+            BufferAllocator alloc,
+            SitePositions sites,
+            int site,
+            GridSpec g,
+            String kind,
+            float[] dst,
+            int off) {
         boolean repo = kind.equals("repo");
         int kk = repo ? 5 : 3;
         long px = g.pixels();

@@ -12,7 +12,8 @@ public final class HostIo {
     private HostIo() {}
 
     public static void upload(NnKernels nn, float[] src, Tensor dst) {
-        if (src.length != dst.elements()) throw new IllegalArgumentException("upload: " + src.length + " values for " + dst.elements());
+        if (src.length != dst.elements())
+            throw new IllegalArgumentException("upload: " + src.length + " values for " + dst.elements());
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(src.length * 4L, 4);
             MemorySegment.copy(src, 0, s, ValueLayout.JAVA_FLOAT, 0, src.length);

@@ -17,12 +17,16 @@ import org.geomend.kernels.nn.NnKernels;
  */
 public final class ModelFiles {
 
-    public static final String WEIGHTS = "model.safetensors", CONFIG = "config.json", CHECKPOINT = "checkpoint.safetensors";
+    public static final String WEIGHTS = "model.safetensors",
+            CONFIG = "config.json",
+            CHECKPOINT = "checkpoint.safetensors";
 
     private ModelFiles() {}
 
     /** The model directory named by {@code path} (the directory, or a file inside it). */
-    public static Path dir(Path path) { return Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(); }
+    public static Path dir(Path path) {
+        return Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+    }
 
     /** Writes the weights and config of {@code net} into {@code dir} (each atomically). */
     public static void save(UNet net, Path dir) throws IOException {
@@ -35,7 +39,8 @@ public final class ModelFiles {
     public static UNet load(NnKernels nn, Path path) throws IOException {
         Path d = dir(path);
         Path cfgFile = d.resolve(CONFIG);
-        if (!Files.isRegularFile(cfgFile)) throw new InputException(cfgFile, 0, "no model config (a model is a directory written by geomend train)");
+        if (!Files.isRegularFile(cfgFile))
+            throw new InputException(cfgFile, 0, "no model config (a model is a directory written by geomend train)");
         UNetConfig cfg = UNetConfig.read(cfgFile);
         Path w = Files.isRegularFile(path) ? path : d.resolve(WEIGHTS);
         if (!Files.isRegularFile(w)) throw new InputException(w, 0, "no model weights");
@@ -61,10 +66,15 @@ public final class ModelFiles {
     static void setWeights(UNet net, Map<String, Safetensors.Entry> tensors, Path file, String prefix) {
         for (UNet.Param p : net.params()) {
             Safetensors.Entry e = tensors.get(prefix + p.name());
-            if (e == null) throw new InputException(file, 0, "no tensor '" + prefix + p.name() + "' (model and config disagree?)");
+            if (e == null)
+                throw new InputException(file, 0, "no tensor '" + prefix + p.name() + "' (model and config disagree?)");
             if (!Arrays.equals(e.shape(), p.value().shape()))
-                throw new InputException(file, 0, "tensor '" + prefix + p.name() + "' has shape " + Arrays.toString(e.shape())
-                        + ", the config wants " + Arrays.toString(p.value().shape()));
+                throw new InputException(
+                        file,
+                        0,
+                        "tensor '" + prefix + p.name() + "' has shape " + Arrays.toString(e.shape())
+                                + ", the config wants "
+                                + Arrays.toString(p.value().shape()));
             HostIo.upload(net.kernels(), e.data(), p.value());
         }
     }

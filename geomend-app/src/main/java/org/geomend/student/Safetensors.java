@@ -31,7 +31,8 @@ public final class Safetensors {
         public Entry {
             long n = 1;
             for (int d : shape) n *= d;
-            if (n != data.length) throw new IllegalArgumentException("shape holds " + n + " values, data " + data.length);
+            if (n != data.length)
+                throw new IllegalArgumentException("shape holds " + n + " values, data " + data.length);
         }
     }
 
@@ -61,7 +62,8 @@ public final class Safetensors {
         int padded = (json.length + 7) / 8 * 8;
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (OutputStream os = Files.newOutputStream(tmp)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
             os.write(len.array());
             os.write(json);
             for (int i = json.length; i < padded; i++) os.write(' ');
@@ -98,16 +100,25 @@ public final class Safetensors {
             for (Iterator<Map.Entry<String, JsonNode>> it = head.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (f.getKey().equals("__metadata__")) {
-                    f.getValue().fields().forEachRemaining(m -> md.put(m.getKey(), m.getValue().asText()));
+                    f.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    m -> md.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 JsonNode t = f.getValue();
                 if (!"F32".equals(t.path("dtype").asText()))
-                    throw new InputException(file, 0, "tensor '" + f.getKey() + "' is " + t.path("dtype").asText() + ", only F32 is read");
+                    throw new InputException(
+                            file,
+                            0,
+                            "tensor '" + f.getKey() + "' is " + t.path("dtype").asText() + ", only F32 is read");
                 JsonNode sh = t.path("shape"), off = t.path("data_offsets");
                 int[] shape = new int[sh.size()];
                 long n = 1;
-                for (int i = 0; i < shape.length; i++) { shape[i] = sh.get(i).asInt(); n *= shape[i]; }
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = sh.get(i).asInt();
+                    n *= shape[i];
+                }
                 long a = off.path(0).asLong(-1), b = off.path(1).asLong(-1);
                 if (a < 0 || b - a != n * 4 || base + b > size)
                     throw new InputException(file, 0, "tensor '" + f.getKey() + "' has bad data_offsets");

@@ -42,10 +42,10 @@ public final class ShippedModel {
      */
     public static Path directory() throws IOException {
         if (!available())
-            throw new IllegalArgumentException("this build ships no DeepMEND student (models/" + NAME + " was missing when it was built): "
-                    + "give --model DIR (a directory written by geomend train)");
+            throw new IllegalArgumentException("this build ships no DeepMEND student (models/" + NAME
+                    + " was missing when it was built): " + "give --model DIR (a directory written by geomend train)");
         Path dir = Files.createTempDirectory("geomend-" + NAME + "-");
-        for (String f : new String[]{ModelFiles.CONFIG, ModelFiles.WEIGHTS})
+        for (String f : new String[] {ModelFiles.CONFIG, ModelFiles.WEIGHTS})
             try (InputStream in = ShippedModel.class.getResourceAsStream(RESOURCE + f)) {
                 Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
             }

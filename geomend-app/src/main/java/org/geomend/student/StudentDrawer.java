@@ -22,13 +22,15 @@ public final class StudentDrawer implements MapDrawer {
         this.positions = positions;
     }
 
-    @Override public Tile tile(GridSpec raster) {
+    @Override
+    public Tile tile(GridSpec raster) {
         return (DrawBatch b, double[] sums) -> {
             int n = b.size(), px = Math.toIntExact(b.mapPixels());
             byte[][] masks = null;
             if (b.masked()) {
                 masks = new byte[n][];
-                for (int m = 0; m < n; m++) masks[m] = b.mask(m).segment().asSlice(0, px).toArray(ValueLayout.JAVA_BYTE);
+                for (int m = 0; m < n; m++)
+                    masks[m] = b.mask(m).segment().asSlice(0, px).toArray(ValueLayout.JAVA_BYTE);
             }
             float[] maps = new float[n * px];
             double[] s = model.predict(positions, b.sites(), b.windows(), masks, maps, 0);

@@ -29,20 +29,26 @@ public final class StudentModel implements AutoCloseable {
     }
 
     /** Loads a model directory (or its weights file) written by {@code geomend train}. */
-    public static StudentModel load(Path model, NnKernels nn, GeoKernels geo, BufferAllocator alloc, int batch) throws IOException {
+    public static StudentModel load(Path model, NnKernels nn, GeoKernels geo, BufferAllocator alloc, int batch)
+            throws IOException {
         return new StudentModel(ModelFiles.load(nn, model), geo, alloc, batch);
     }
 
-    public UNetConfig config() { return net.config(); }
+    public UNetConfig config() {
+        return net.config();
+    }
 
-    public UNet network() { return net; }
+    public UNet network() {
+        return net;
+    }
 
     /**
      * Maps of {@code targets} (indices into {@code sites}) on {@code windows} (all the same size), written one after
      * another into {@code dst} (window pixels each, row 0 south); {@code masks} (per target, window layout) may be
      * null. Returns, per map, the mass before normalisation (0: nothing left after masking).
      */
-    public double[] predict(SitePositions sites, int[] targets, GridSpec[] windows, byte[][] masks, float[] dst, int dstOff) {
+    public double[] predict(
+            SitePositions sites, int[] targets, GridSpec[] windows, byte[][] masks, float[] dst, int dstOff) {
         UNetConfig cfg = net.config();
         int w = windows[0].width(), h = windows[0].height();
         int pw = cfg.padded(w), ph = cfg.padded(h), ppx = pw * ph;
@@ -52,18 +58,32 @@ public final class StudentModel implements AutoCloseable {
             float[] x = new float[n * 3 * ppx];
             for (int b = 0; b < n; b++) {
                 GridSpec win = windows[s + b];
-                if (win.width() != w || win.height() != h) throw new IllegalArgumentException("windows of different sizes");
-                Features.compute(geo, alloc, sites, targets[s + b], Features.padded(win, cfg), cfg.features(), x, b * 3 * ppx);
+                if (win.width() != w || win.height() != h)
+                    throw new IllegalArgumentException("windows of different sizes");
+                Features.compute(
+                        geo, alloc, sites, targets[s + b], Features.padded(win, cfg), cfg.features(), x, b * 3 * ppx);
             }
             Tensor in = net.input(n, ph, pw);
             HostIo.upload(net.kernels(), x, in);
             float[] out = HostIo.download(net.kernels(), net.infer());
             for (int b = 0; b < n; b++)
-                sums[s + b] = TargetTransform.toMap(out, b * ppx, pw, Features.offset(pw, w), Features.offset(ph, h), w, h,
-                        masks == null ? null : masks[s + b], dst, dstOff + (s + b) * w * h);
+                sums[s + b] = TargetTransform.toMap(
+                        out,
+                        b * ppx,
+                        pw,
+                        Features.offset(pw, w),
+                        Features.offset(ph, h),
+                        w,
+                        h,
+                        masks == null ? null : masks[s + b],
+                        dst,
+                        dstOff + (s + b) * w * h);
         }
         return sums;
     }
 
-    @Override public void close() { net.close(); }
+    @Override
+    public void close() {
+        net.close();
+    }
 }

@@ -17,15 +17,17 @@ public final class TargetTransform {
         return (float) (-1.0 / Math.log10(c));
     }
 
-    public static double inverse(double t) { return t <= 0 ? FLOOR : Math.pow(10, -1.0 / t); }
+    public static double inverse(double t) {
+        return t <= 0 ? FLOOR : Math.pow(10, -1.0 / t);
+    }
 
     /**
      * The map of one network output: crops {@code w x h} at ({@code col0}, {@code row0}) out of the {@code pw}-wide
      * output starting at {@code off}, inverts the transform, zeroes pixels where {@code mask} (same crop layout,
      * may be null) is 0 and normalises to sum 1 (float64 sum). Returns the sum before normalisation.
      */
-    public static double toMap(float[] out, int off, int pw, int col0, int row0, int w, int h, byte[] mask, float[] dst,
-                               int dstOff) {
+    public static double toMap(
+            float[] out, int off, int pw, int col0, int row0, int w, int h, byte[] mask, float[] dst, int dstOff) {
         double s = 0;
         for (int r = 0; r < h; r++)
             for (int c = 0; c < w; c++) {
@@ -64,7 +66,8 @@ public final class TargetTransform {
     }
 
     /** The coarse map (at {@code off} in {@code src}) on the fine grid: even spread, renormalised (the inverse of {@link #resample}'s block sums, as eval scores on the dataset's grid). */
-    public static float[] spread(float[] src, int off, org.geomend.kernels.GridSpec coarse, org.geomend.kernels.GridSpec fine) {
+    public static float[] spread(
+            float[] src, int off, org.geomend.kernels.GridSpec coarse, org.geomend.kernels.GridSpec fine) {
         int fw = fine.width(), fh = fine.height();
         float[] out = new float[fw * fh];
         if (coarse.equals(fine)) {
@@ -77,7 +80,9 @@ public final class TargetTransform {
             int cr = (int) Math.floor((fine.centreY(r) - coarse.y0()) / coarse.resolution());
             for (int c = 0; c < fw; c++) {
                 int cc = (int) Math.floor((fine.centreX(c) - coarse.x0()) / coarse.resolution());
-                int q = cr < 0 || cr >= coarse.height() || cc < 0 || cc >= coarse.width() ? -1 : cr * coarse.width() + cc;
+                int q = cr < 0 || cr >= coarse.height() || cc < 0 || cc >= coarse.width()
+                        ? -1
+                        : cr * coarse.width() + cc;
                 cell[r * fw + c] = q;
                 if (q >= 0) count[q]++;
             }
@@ -89,7 +94,9 @@ public final class TargetTransform {
             out[i] = (float) v;
             s += v;
         }
-        if (!(s > 0)) throw new java.io.UncheckedIOException(new java.io.IOException(fine + ": the student's map has no mass on the dataset grid"));
+        if (!(s > 0))
+            throw new java.io.UncheckedIOException(
+                    new java.io.IOException(fine + ": the student's map has no mass on the dataset grid"));
         for (int i = 0; i < out.length; i++) out[i] = (float) (out[i] / s);
         return out;
     }

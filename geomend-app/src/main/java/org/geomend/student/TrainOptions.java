@@ -11,15 +11,28 @@ import java.nio.file.Path;
  * default 1, 0 is the paper's plain L1) weighs each pixel's L1 term by {@code 1 + lambda * N * y} with {@code y} the
  * label's mass there and {@code N} the window's pixels ({@link Trainer#lossWeights}).
  */
-public record TrainOptions(Path dataset, Path labels, Path out, UNetConfig config, int epochs, int batch, double lr,
-                           long seed, boolean resume, double valFraction, int maxSites,
-                           boolean keepBest, double userWeight) {
+public record TrainOptions(
+        Path dataset,
+        Path labels,
+        Path out,
+        UNetConfig config,
+        int epochs,
+        int batch,
+        double lr,
+        long seed,
+        boolean resume,
+        double valFraction,
+        int maxSites,
+        boolean keepBest,
+        double userWeight) {
 
     public TrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1: " + epochs);
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1: " + batch);
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0: " + lr);
-        if (!(valFraction >= 0 && valFraction < 1)) throw new IllegalArgumentException("--val-fraction must be in [0, 1): " + valFraction);
-        if (!(userWeight >= 0 && userWeight <= 1e6)) throw new IllegalArgumentException("--user-weight must be in [0, 1e6]: " + userWeight);
+        if (!(valFraction >= 0 && valFraction < 1))
+            throw new IllegalArgumentException("--val-fraction must be in [0, 1): " + valFraction);
+        if (!(userWeight >= 0 && userWeight <= 1e6))
+            throw new IllegalArgumentException("--user-weight must be in [0, 1e6]: " + userWeight);
     }
 }

@@ -1,6 +1,5 @@
 package org.geomend.student;
 
-import org.geomend.report.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,6 +28,7 @@ import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
 import org.geomend.report.Plots;
+import org.geomend.report.Stats;
 
 /**
  * The training loop of {@code geomend train}: L1 loss in the transformed space (masked to the window; each pixel
@@ -49,7 +49,8 @@ public final class Trainer {
     /** One epoch's line of {@code train.csv}. */
     public record EpochLog(int epoch, double trainLoss, double valKs2Median, double valKs2Mean, double seconds) {
         String csv() {
-            return String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.2f", epoch, trainLoss, valKs2Median, valKs2Mean, seconds);
+            return String.format(
+                    Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.2f", epoch, trainLoss, valKs2Median, valKs2Mean, seconds);
         }
     }
 
@@ -65,7 +66,8 @@ public final class Trainer {
     }
 
     /** With {@code prefix} before every line it logs ({@code geomend eval}: the method, split and fold). */
-    public Trainer(TrainOptions o, NnKernels nn, GeoKernels geo, BufferAllocator alloc, PrintStream log, String prefix) {
+    public Trainer(
+            TrainOptions o, NnKernels nn, GeoKernels geo, BufferAllocator alloc, PrintStream log, String prefix) {
         this.o = o;
         this.nn = nn;
         this.geo = geo;
@@ -75,7 +77,9 @@ public final class Trainer {
     }
 
     /** The label file: {@code o.labels()}, or the dataset's ground truth when null (Direct). */
-    private Path labelsFile(Dataset data) { return o.labels() == null ? data.mapsFile() : o.labels(); }
+    private Path labelsFile(Dataset data) {
+        return o.labels() == null ? data.mapsFile() : o.labels();
+    }
 
     /**
      * Trains (or resumes) on every site with a map in the label file (the first {@code maxSites} of them when set)
@@ -89,7 +93,8 @@ public final class Trainer {
         try (ArrowMapReader r = ArrowMapReader.open(labelsFile)) {
             for (String id : r.ids()) {
                 Integer i = data.indexOf(id);
-                if (i == null) throw new InputException(labelsFile, 0, "map '" + id + "' has no site in " + data.sitesFile());
+                if (i == null)
+                    throw new InputException(labelsFile, 0, "map '" + id + "' has no site in " + data.sitesFile());
                 labelled.add(i);
             }
         }
@@ -112,25 +117,48 @@ public final class Trainer {
         for (int s : sites) if (!held.contains(s)) train.add(s);
         train.sort(null);
         if (train.isEmpty()) throw new InputException(labelsFile, 0, "no training sites");
-        log.printf(Locale.ROOT, "%strain: %d training sites, %d validation sites, %d x %d at %.0f m (network side %d), labels %s%n",
-                prefix, train.size(), val.size(), cfg.window(), cfg.window(), cfg.resolution(), cfg.padded(cfg.window()), labelsFile);
+        log.printf(
+                Locale.ROOT,
+                "%strain: %d training sites, %d validation sites, %d x %d at %.0f m (network side %d), labels %s%n",
+                prefix,
+                train.size(),
+                val.size(),
+                cfg.window(),
+                cfg.window(),
+                cfg.resolution(),
+                cfg.padded(cfg.window()),
+                labelsFile);
 
         Files.createDirectories(o.out());
         List<EpochLog> history = new ArrayList<>();
-        try (UNet net = new UNet(nn, cfg, o.seed()); Moments mom = new Moments(nn, net)) {
-            log.printf(Locale.ROOT, "%strain: %d parameters, depth %d, filters %d, factor %s, kernel %d, %d conv(s) per level%n",
-                    prefix, net.parameterCount(), cfg.depth(), cfg.filters(), cfg.factor(), cfg.kernel(), cfg.convs());
+        try (UNet net = new UNet(nn, cfg, o.seed());
+                Moments mom = new Moments(nn, net)) {
+            log.printf(
+                    Locale.ROOT,
+                    "%strain: %d parameters, depth %d, filters %d, factor %s, kernel %d, %d conv(s) per level%n",
+                    prefix,
+                    net.parameterCount(),
+                    cfg.depth(),
+                    cfg.filters(),
+                    cfg.factor(),
+                    cfg.kernel(),
+                    cfg.convs());
             int startEpoch = 1;
             long step = 0;
             Path ckpt = o.out().resolve(ModelFiles.CHECKPOINT);
             if (o.resume() && Files.isRegularFile(ckpt)) {
                 Safetensors.Contents c = Safetensors.read(ckpt);
                 UNetConfig saved = UNetConfig.read(o.out().resolve(ModelFiles.CONFIG));
-                if (!saved.equals(cfg)) throw new InputException(ckpt, 0, "the checkpoint's config differs from this run's options: " + saved);
+                if (!saved.equals(cfg))
+                    throw new InputException(
+                            ckpt, 0, "the checkpoint's config differs from this run's options: " + saved);
                 String uw = c.metadata().getOrDefault("user_weight", "0");
                 if (Double.parseDouble(uw) != o.userWeight())
-                    throw new InputException(ckpt, 0, "the checkpoint was trained with user weight " + uw + ", this run asks "
-                            + o.userWeight() + " (--user-weight)");
+                    throw new InputException(
+                            ckpt,
+                            0,
+                            "the checkpoint was trained with user weight " + uw + ", this run asks " + o.userWeight()
+                                    + " (--user-weight)");
                 ModelFiles.setWeights(net, c.tensors(), ckpt, "");
                 mom.load(c.tensors(), ckpt);
                 startEpoch = Integer.parseInt(c.metadata().get("epoch")) + 1;
@@ -141,14 +169,20 @@ public final class Trainer {
             try (Batches batches = new Batches(data, labelsFile, cfg)) {
                 for (int s : train)
                     if (!batches.rowOf.containsKey(data.id(s)))
-                        throw new InputException(labelsFile, 0, "no label for training site " + data.id(s) + " (" + data.sitesFile().getFileName() + ":" + data.line(s) + ")");
+                        throw new InputException(
+                                labelsFile,
+                                0,
+                                "no label for training site " + data.id(s) + " ("
+                                        + data.sitesFile().getFileName() + ":" + data.line(s) + ")");
                 for (int epoch = startEpoch; epoch <= o.epochs(); epoch++) {
                     long t0 = System.nanoTime();
                     List<Integer> order = new ArrayList<>(train);
                     java.util.Collections.shuffle(order, new Random(o.seed() * 1000003L + epoch));
                     List<int[]> plan = new ArrayList<>();
                     for (int s = 0; s < order.size(); s += o.batch())
-                        plan.add(order.subList(s, Math.min(order.size(), s + o.batch())).stream().mapToInt(Integer::intValue).toArray());
+                        plan.add(order.subList(s, Math.min(order.size(), s + o.batch())).stream()
+                                .mapToInt(Integer::intValue)
+                                .toArray());
                     double lossSum = 0;
                     Future<Batch> next = batches.prefetch(plan.get(0));
                     for (int b = 0; b < plan.size(); b++) {
@@ -157,13 +191,24 @@ public final class Trainer {
                         lossSum += step(net, mom, cur, ++step);
                     }
                     double[] ks2 = validate(net, data, val);
-                    EpochLog e = new EpochLog(epoch, lossSum / plan.size(), Stats.median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
+                    EpochLog e = new EpochLog(
+                            epoch, lossSum / plan.size(), Stats.median(ks2), mean(ks2), (System.nanoTime() - t0) / 1e9);
                     history.add(e);
                     boolean keep = keeps(history);
                     checkpoint(net, mom, epoch, step, history, keep);
-                    log.printf(Locale.ROOT, "%sepoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%s%n",
-                            prefix, epoch, o.epochs(), e.trainLoss(), e.valKs2Median(), e.valKs2Mean(), e.seconds(),
-                            o.keepBest() && keep && !Double.isNaN(e.valKs2Median()) ? "; best so far: model.safetensors" : "");
+                    log.printf(
+                            Locale.ROOT,
+                            "%sepoch %d/%d: loss %.5f, validation KS2 median %.4f mean %.4f (%.1f s)%s%n",
+                            prefix,
+                            epoch,
+                            o.epochs(),
+                            e.trainLoss(),
+                            e.valKs2Median(),
+                            e.valKs2Mean(),
+                            e.seconds(),
+                            o.keepBest() && keep && !Double.isNaN(e.valKs2Median())
+                                    ? "; best so far: model.safetensors"
+                                    : "");
                 }
             }
         }
@@ -177,7 +222,8 @@ public final class Trainer {
         HostIo.upload(nn, b.x, net.input(b.n, p, p));
         Tensor out = net.forward();
         double loss;
-        try (Tensor t = nn.allocate(b.n, 1, p, p); Tensor m = nn.allocate(b.n, 1, p, p)) {
+        try (Tensor t = nn.allocate(b.n, 1, p, p);
+                Tensor m = nn.allocate(b.n, 1, p, p)) {
             HostIo.upload(nn, b.target, t);
             HostIo.upload(nn, b.mask, m);
             loss = nn.l1Loss(out, t, m, net.outputGradient());
@@ -185,7 +231,9 @@ public final class Trainer {
         net.backward();
         List<UNet.Param> ps = net.params();
         for (int i = 0; i < ps.size(); i++)
-            nn.adamStep(ps.get(i).value(), ps.get(i).grad(), mom.m[i], mom.v[i], (float) o.lr(), BETA1, BETA2, EPS, (int) step);
+            nn.adamStep(
+                    ps.get(i).value(), ps.get(i).grad(), mom.m[i], mom.v[i], (float) o.lr(), BETA1, BETA2, EPS, (int)
+                            step);
         return loss;
     }
 
@@ -194,7 +242,7 @@ public final class Trainer {
         if (val.isEmpty()) return new double[0];
         UNetConfig cfg = net.config();
         int w = cfg.window(), px = w * w;
-        StudentModel model = new StudentModel(net, geo, alloc, o.batch());  // not closed: the network is the trainer's
+        StudentModel model = new StudentModel(net, geo, alloc, o.batch()); // not closed: the network is the trainer's
         int[] sites = val.stream().mapToInt(Integer::intValue).toArray();
         GridSpec[] wins = new GridSpec[sites.length];
         for (int i = 0; i < sites.length; i++) wins[i] = window(data, sites[i], cfg);
@@ -202,8 +250,8 @@ public final class Trainer {
         model.predict(data.positions(), sites, wins, null, pred, 0);
         double[] out = new double[sites.length];
         try (ArrowMapReader truth = data.openMaps();
-             GridBuffer pb = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
-             GridBuffer tb = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px)) {
+                GridBuffer pb = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px);
+                GridBuffer tb = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, px)) {
             for (int i = 0; i < sites.length; i++) {
                 MapData m = truth.read(data.mapRow(sites[i]));
                 float[] t = normalised(TargetTransform.resample(m.values(), m.grid(), wins[i]));
@@ -272,11 +320,12 @@ public final class Trainer {
         EpochLog last = history.get(history.size() - 1);
         if (!keepBest || Double.isNaN(last.valKs2Median())) return last;
         EpochLog k = history.get(0);
-        for (EpochLog e : history) if (e.valKs2Median() < k.valKs2Median()) k = e;   // ties: the earlier epoch
+        for (EpochLog e : history) if (e.valKs2Median() < k.valKs2Median()) k = e; // ties: the earlier epoch
         return k;
     }
 
-    private void checkpoint(UNet net, Moments mom, int epoch, long step, List<EpochLog> history, boolean keep) throws IOException {
+    private void checkpoint(UNet net, Moments mom, int epoch, long step, List<EpochLog> history, boolean keep)
+            throws IOException {
         if (keep) ModelFiles.save(net, o.out());
         Map<String, Safetensors.Entry> t = new LinkedHashMap<>(ModelFiles.weights(net));
         t.putAll(mom.entries());
@@ -286,7 +335,9 @@ public final class Trainer {
         md.put("step", Long.toString(step));
         md.put("seed", Long.toString(o.seed()));
         md.put("user_weight", Double.toString(o.userWeight()));
-        md.put("rng", "shuffle of epoch e drawn from java.util.Random(seed * 1000003 + e); validation split from Random(seed)");
+        md.put(
+                "rng",
+                "shuffle of epoch e drawn from java.util.Random(seed * 1000003 + e); validation split from Random(seed)");
         Safetensors.write(o.out().resolve(ModelFiles.CHECKPOINT), t, md);
         StringBuilder csv = new StringBuilder("epoch,train_loss,val_ks2_median,val_ks2_mean,seconds\n");
         for (EpochLog e : history) csv.append(e.csv()).append('\n');
@@ -298,8 +349,15 @@ public final class Trainer {
             ks[i] = history.get(i).valKs2Median();
         }
         Path png = o.out().resolve("train.png"), tmp = o.out().resolve("train.png.tmp");
-        Plots.lines(tmp, "geomend train: loss and validation KS2 per epoch", "epoch", "value", xs,
-                List.of(new Plots.Series("train L1 loss (transformed)", loss), new Plots.Series("validation KS2 (median)", ks)));
+        Plots.lines(
+                tmp,
+                "geomend train: loss and validation KS2 per epoch",
+                "epoch",
+                "value",
+                xs,
+                List.of(
+                        new Plots.Series("train L1 loss (transformed)", loss),
+                        new Plots.Series("validation KS2 (median)", ks)));
         Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -312,8 +370,12 @@ public final class Trainer {
                 if (r.size() < 5) throw r.error("expected 5 fields, found " + r.size());
                 double epoch = r.requiredNumber(0, "epoch");
                 if (epoch != Math.rint(epoch)) throw r.error("epoch is not an integer: '" + r.get(0) + "'");
-                EpochLog e = new EpochLog((int) epoch, r.requiredNumber(1, "train_loss"), r.requiredNumber(2, "val_ks2_median"),
-                        r.requiredNumber(3, "val_ks2_mean"), r.requiredNumber(4, "seconds"));
+                EpochLog e = new EpochLog(
+                        (int) epoch,
+                        r.requiredNumber(1, "train_loss"),
+                        r.requiredNumber(2, "val_ks2_median"),
+                        r.requiredNumber(3, "val_ks2_mean"),
+                        r.requiredNumber(4, "seconds"));
                 if (e.epoch() <= upTo) out.add(e);
             }
         }
@@ -359,13 +421,15 @@ public final class Trainer {
                     String name = "adam." + kind + "." + ps.get(i).name();
                     Safetensors.Entry e = t.get(name);
                     Tensor dst = kind.equals("m") ? m[i] : v[i];
-                    if (e == null || !Arrays.equals(e.shape(), dst.shape())) throw new InputException(file, 0, "checkpoint has no valid '" + name + "'");
+                    if (e == null || !Arrays.equals(e.shape(), dst.shape()))
+                        throw new InputException(file, 0, "checkpoint has no valid '" + name + "'");
                     HostIo.upload(nn, e.data(), dst);
                 }
             }
         }
 
-        @Override public void close() {
+        @Override
+        public void close() {
             for (Tensor t : m) t.close();
             for (Tensor t : v) t.close();
         }
@@ -394,7 +458,9 @@ public final class Trainer {
             for (int i = 0; i < ids.size(); i++) rowOf.put(ids.get(i), i);
         }
 
-        Future<Batch> prefetch(int[] sites) { return exec.submit(() -> build(sites)); }
+        Future<Batch> prefetch(int[] sites) {
+            return exec.submit(() -> build(sites));
+        }
 
         Batch build(int[] sites) throws IOException {
             int w = cfg.window(), p = cfg.padded(w), ppx = p * p, off = Features.offset(p, w);
@@ -402,7 +468,15 @@ public final class Trainer {
             float[] x = new float[n * 3 * ppx], t = new float[n * ppx], m = new float[n * ppx];
             for (int b = 0; b < n; b++) {
                 GridSpec win = window(data, sites[b], cfg);
-                Features.compute(geo, alloc, data.positions(), sites[b], Features.padded(win, cfg), cfg.features(), x, b * 3 * ppx);
+                Features.compute(
+                        geo,
+                        alloc,
+                        data.positions(),
+                        sites[b],
+                        Features.padded(win, cfg),
+                        cfg.features(),
+                        x,
+                        b * 3 * ppx);
                 MapData lab = labels.read(rowOf.get(data.id(sites[b])));
                 float[] y = normalised(TargetTransform.resample(lab.values(), lab.grid(), win));
                 float[] wt = lossWeights(y, o.userWeight());
@@ -416,7 +490,8 @@ public final class Trainer {
             return new Batch(n, x, t, m);
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             exec.shutdownNow();
             labels.close();
         }

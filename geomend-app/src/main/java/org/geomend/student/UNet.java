@@ -38,7 +38,13 @@ public final class UNet implements AutoCloseable {
             db = nn.allocate(cout);
         }
 
-        @Override public void close() { w.close(); b.close(); dw.close(); db.close(); }
+        @Override
+        public void close() {
+            w.close();
+            b.close();
+            dw.close();
+            db.close();
+        }
     }
 
     /** A trainable tensor, its gradient and its name in the weight file. */
@@ -72,13 +78,15 @@ public final class UNet implements AutoCloseable {
         int cin = cfg.inputChannels();
         for (int l = 0; l < depth; l++)
             for (int j = 0; j < convs; j++) {
-                enc[l][j] = add(new ConvLayer(nn, "enc." + l + "." + j, j == 0 ? cin : cfg.channels(l), cfg.channels(l), k));
+                enc[l][j] = add(
+                        new ConvLayer(nn, "enc." + l + "." + j, j == 0 ? cin : cfg.channels(l), cfg.channels(l), k));
                 if (j == convs - 1) cin = cfg.channels(l);
             }
         for (int l = depth - 2; l >= 0; l--) {
             up[l] = add(new ConvLayer(nn, "up." + l, cfg.channels(l + 1), cfg.channels(l), k));
             for (int j = 0; j < convs; j++)
-                dec[l][j] = add(new ConvLayer(nn, "dec." + l + "." + j, j == 0 ? 2 * cfg.channels(l) : cfg.channels(l), cfg.channels(l), k));
+                dec[l][j] = add(new ConvLayer(
+                        nn, "dec." + l + "." + j, j == 0 ? 2 * cfg.channels(l) : cfg.channels(l), cfg.channels(l), k));
         }
         head = add(new ConvLayer(nn, "head", cfg.channels(0), 1, 1));
         Random r = new Random(seed);
@@ -99,12 +107,18 @@ public final class UNet implements AutoCloseable {
         return c;
     }
 
-    public UNetConfig config() { return cfg; }
+    public UNetConfig config() {
+        return cfg;
+    }
 
-    public NnKernels kernels() { return nn; }
+    public NnKernels kernels() {
+        return nn;
+    }
 
     /** Every trainable tensor, in a fixed order (the weight file's order). */
-    public List<Param> params() { return List.copyOf(params); }
+    public List<Param> params() {
+        return List.copyOf(params);
+    }
 
     public long parameterCount() {
         long s = 0;
@@ -122,7 +136,9 @@ public final class UNet implements AutoCloseable {
      * Runs the network on {@link #input} and keeps every activation for {@link #backward}; returns the output
      * [n, 1, h, w] (owned by the network).
      */
-    public Tensor forward() { return forward(true); }
+    public Tensor forward() {
+        return forward(true);
+    }
 
     /**
      * Runs the network on {@link #input} for inference: the same output as {@link #forward} (bit for bit on the Java
@@ -130,7 +146,9 @@ public final class UNet implements AutoCloseable {
      * ({@link NnKernels#concatConv2dForwardRelu}) instead of concatenating them first; {@link #backward} must not
      * follow it.
      */
-    public Tensor infer() { return forward(false); }
+    public Tensor infer() {
+        return forward(false);
+    }
 
     private Tensor forward(boolean train) {
         Tensor cur = in;
@@ -151,7 +169,8 @@ public final class UNet implements AutoCloseable {
                 nn.concatChannels(encOut[l][convs - 1], upOut[l], cat[l]);
                 convRelu(cat[l], dec[l][0], decOut[l][0]);
             } else
-                nn.concatConv2dForwardRelu(encOut[l][convs - 1], upOut[l], cat[l], dec[l][0].w, dec[l][0].b, decOut[l][0]);
+                nn.concatConv2dForwardRelu(
+                        encOut[l][convs - 1], upOut[l], cat[l], dec[l][0].w, dec[l][0].b, decOut[l][0]);
             cur = decOut[l][0];
             for (int j = 1; j < convs; j++) {
                 convRelu(cur, dec[l][j], decOut[l][j]);
@@ -167,7 +186,9 @@ public final class UNet implements AutoCloseable {
     }
 
     /** The gradient of the loss with respect to the output, to be filled before {@link #backward} ([n, 1, h, w]). */
-    public Tensor outputGradient() { return gOut; }
+    public Tensor outputGradient() {
+        return gOut;
+    }
 
     /** Back-propagates {@link #outputGradient()} through the last forward pass into every parameter's gradient. */
     public void backward() {
@@ -268,7 +289,8 @@ public final class UNet implements AutoCloseable {
         n = h = w = -1;
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         freeActivations();
         for (ConvLayer[] cs : enc) for (ConvLayer c : cs) c.close();
         for (ConvLayer[] cs : dec) for (ConvLayer c : cs) c.close();

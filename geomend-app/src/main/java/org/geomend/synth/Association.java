@@ -51,7 +51,9 @@ public final class Association {
     /** The region raster and, per pixel, up to {@code n} (site, P(i|l)) entries. */
     public record Region(GridSpec raster, int n, int[] site, float[] prob, byte[] count) {
 
-        public int entries(int pixel) { return count[pixel]; }
+        public int entries(int pixel) {
+            return count[pixel];
+        }
 
         /** P(i|l) at raster pixel {@code pixel} for site {@code i} (0 when absent). */
         public double p(int pixel, int i) {
@@ -62,7 +64,9 @@ public final class Association {
 
     /** A site's candidate box on the global lattice (inclusive-exclusive columns/rows) and its own field. */
     record Box(long col0, long row0, int w, int h) {
-        boolean contains(long c, long r) { return c >= col0 && r >= row0 && c < col0 + w && r < row0 + h; }
+        boolean contains(long c, long r) {
+            return c >= col0 && r >= row0 && c < col0 + w && r < row0 + h;
+        }
     }
 
     private final SynthParams p;
@@ -92,7 +96,8 @@ public final class Association {
         if (s.model().nlos(hi, s.height(), p.ueHeight(), fc) <= budget) return hi;
         for (int it = 0; it < 50; it++) {
             double mid = 0.5 * (lo + hi);
-            if (s.model().nlos(mid, s.height(), p.ueHeight(), fc) <= budget) lo = mid; else hi = mid;
+            if (s.model().nlos(mid, s.height(), p.ueHeight(), fc) <= budget) lo = mid;
+            else hi = mid;
         }
         return Math.max(hi, 2 * p.resolution());
     }
@@ -103,8 +108,10 @@ public final class Association {
         long c0 = Long.MAX_VALUE, r0 = Long.MAX_VALUE, c1 = Long.MIN_VALUE, r1 = Long.MIN_VALUE;
         for (int i : owners) {
             GridSpec w = GridSpec.window(sites.get(i).x(), sites.get(i).y(), p.window(), r);
-            c0 = Math.min(c0, w.latticeCol()); r0 = Math.min(r0, w.latticeRow());
-            c1 = Math.max(c1, w.latticeCol() + w.width()); r1 = Math.max(r1, w.latticeRow() + w.height());
+            c0 = Math.min(c0, w.latticeCol());
+            r0 = Math.min(r0, w.latticeRow());
+            c1 = Math.max(c1, w.latticeCol() + w.width());
+            r1 = Math.max(r1, w.latticeRow() + w.height());
         }
         return new GridSpec(c0 * r, r0 * r, r, Math.toIntExact(c1 - c0), Math.toIntExact(r1 - r0));
     }
@@ -114,24 +121,30 @@ public final class Association {
         final int W = raster.width(), H = raster.height(), N = p.nStrongest();
         final long lc0 = raster.latticeCol(), lr0 = raster.latticeRow();
         // participants and their own shadowing fields
-        int[] part = IntStream.range(0, sites.size()).filter(i -> {
-            Box b = boxes[i];
-            return b.col0 < lc0 + W && b.col0 + b.w > lc0 && b.row0 < lr0 + H && b.row0 + b.h > lr0;
-        }).toArray();
+        int[] part = IntStream.range(0, sites.size())
+                .filter(i -> {
+                    Box b = boxes[i];
+                    return b.col0 < lc0 + W && b.col0 + b.w > lc0 && b.row0 < lr0 + H && b.row0 + b.h > lr0;
+                })
+                .toArray();
         short[][] fields = new short[sites.size()][];
         final double r = p.resolution();
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> IntStream.of(part).parallel().forEach(i -> {
-                Box b = boxes[i];
-                float[] f = ShadowField.generate(b.w, b.h, ShadowField.rho(sites.get(i).dcorrM(), r),
-                        Seeds.stream(seed, Seeds.SITE_FIELD, i));
-                short[] s = new short[f.length];
-                for (int k = 0; k < f.length; k++) s[k] = Float.floatToFloat16(f[k]);
-                fields[i] = s;
-            })).join();
-            float[] common = ShadowField.generate(W, H, ShadowField.rho(p.commonDcorrM(), r),
-                    Seeds.stream(seed, Seeds.COMMON_FIELD, regionIndex));
+                        Box b = boxes[i];
+                        float[] f = ShadowField.generate(
+                                b.w,
+                                b.h,
+                                ShadowField.rho(sites.get(i).dcorrM(), r),
+                                Seeds.stream(seed, Seeds.SITE_FIELD, i));
+                        short[] s = new short[f.length];
+                        for (int k = 0; k < f.length; k++) s[k] = Float.floatToFloat16(f[k]);
+                        fields[i] = s;
+                    }))
+                    .join();
+            float[] common = ShadowField.generate(
+                    W, H, ShadowField.rho(p.commonDcorrM(), r), Seeds.stream(seed, Seeds.COMMON_FIELD, regionIndex));
             // candidate lists per block (CSR)
             int bw = (W + BLOCK - 1) / BLOCK, bh = (H + BLOCK - 1) / BLOCK;
             int[] cnt = new int[bw * bh + 1];
@@ -140,8 +153,10 @@ public final class Association {
                 int[] list = pass == 1 ? new int[cnt[bw * bh]] : null;
                 for (int i : part) {
                     Box b = boxes[i];
-                    int bc0 = (int) Math.max(0, (b.col0 - lc0) / BLOCK), bc1 = (int) Math.min(bw - 1, Math.floorDiv(b.col0 + b.w - 1 - lc0, BLOCK));
-                    int br0 = (int) Math.max(0, (b.row0 - lr0) / BLOCK), br1 = (int) Math.min(bh - 1, Math.floorDiv(b.row0 + b.h - 1 - lr0, BLOCK));
+                    int bc0 = (int) Math.max(0, (b.col0 - lc0) / BLOCK),
+                            bc1 = (int) Math.min(bw - 1, Math.floorDiv(b.col0 + b.w - 1 - lc0, BLOCK));
+                    int br0 = (int) Math.max(0, (b.row0 - lr0) / BLOCK),
+                            br1 = (int) Math.min(bh - 1, Math.floorDiv(b.row0 + b.h - 1 - lr0, BLOCK));
                     for (int by = br0; by <= br1; by++)
                         for (int bx = bc0; bx <= bc1; bx++) {
                             int k = by * bw + bx;
@@ -156,20 +171,30 @@ public final class Association {
                     float[] prob = new float[W * H * N];
                     byte[] count = new byte[W * H];
                     pool.submit(() -> IntStream.range(0, bw * bh).parallel().forEach(k -> {
-                        Worker wk = new Worker(N);
-                        int bx = k % bw, by = k / bw;
-                        for (int row = by * BLOCK; row < Math.min(H, by * BLOCK + BLOCK); row++)
-                            for (int col = bx * BLOCK; col < Math.min(W, bx * BLOCK + BLOCK); col++) {
-                                int pix = row * W + col;
-                                wk.pixel(raster, lc0 + col, lr0 + row, raster.centreX(col), raster.centreY(row),
-                                        common[pix], lst, cnt[k], cnt[k + 1], fields);
-                                count[pix] = (byte) wk.outN;
-                                for (int e = 0; e < wk.outN; e++) {
-                                    site[pix * N + e] = wk.outSite[e];
-                                    prob[pix * N + e] = (float) wk.outP[e];
-                                }
-                            }
-                    })).join();
+                                Worker wk = new Worker(N);
+                                int bx = k % bw, by = k / bw;
+                                for (int row = by * BLOCK; row < Math.min(H, by * BLOCK + BLOCK); row++)
+                                    for (int col = bx * BLOCK; col < Math.min(W, bx * BLOCK + BLOCK); col++) {
+                                        int pix = row * W + col;
+                                        wk.pixel(
+                                                raster,
+                                                lc0 + col,
+                                                lr0 + row,
+                                                raster.centreX(col),
+                                                raster.centreY(row),
+                                                common[pix],
+                                                lst,
+                                                cnt[k],
+                                                cnt[k + 1],
+                                                fields);
+                                        count[pix] = (byte) wk.outN;
+                                        for (int e = 0; e < wk.outN; e++) {
+                                            site[pix * N + e] = wk.outSite[e];
+                                            prob[pix * N + e] = (float) wk.outP[e];
+                                        }
+                                    }
+                            }))
+                            .join();
                     return new Region(raster, N, site, prob, count);
                 }
             }
@@ -189,14 +214,31 @@ public final class Association {
 
         Worker(int n) {
             this.n = n;
-            val = new double[n]; met = new double[n]; lin = new double[n]; w = new double[n]; acc = new double[n];
-            tmp = new double[n]; q = new double[n];
+            val = new double[n];
+            met = new double[n];
+            lin = new double[n];
+            w = new double[n];
+            acc = new double[n];
+            tmp = new double[n];
+            q = new double[n];
             sub = p.locationSigmaDb() > 0 && p.rayleigh() ? new double[0] : new double[1 << n];
-            sSite = new int[n]; sLayer = new int[n]; outSite = new int[n]; outP = new double[n];
+            sSite = new int[n];
+            sLayer = new int[n];
+            outSite = new int[n];
+            outP = new double[n];
         }
 
-        void pixel(GridSpec g, long lc, long lr, double px, double py, float zc, int[] list, int from, int to,
-                   short[][] fields) {
+        void pixel(
+                GridSpec g,
+                long lc,
+                long lr,
+                double px,
+                double py,
+                float zc,
+                int[] list,
+                int from,
+                int to,
+                short[][] fields) {
             int m = 0;
             double floor = p.floorDbm(), gmax = p.antenna().gainDbi(), hUt = p.ueHeight();
             double a = Math.sqrt(p.interSiteCorrelation()), b = Math.sqrt(1 - p.interSiteCorrelation());
@@ -210,7 +252,8 @@ public final class Association {
                 double fc = p.layers().get(s.layer()).freqGHz();
                 PathLossModel mod = s.model();
                 double losMax = mod == PathLossModel.RMA ? p.losMaxDistanceRuralM() : p.losMaxDistanceUrbanM();
-                boolean los = d <= losMax && Seeds.uniform(losKey ^ (i * 0x9e3779b97f4a7c15L), lc, lr) < mod.losProbability(d);
+                boolean los = d <= losMax
+                        && Seeds.uniform(losKey ^ (i * 0x9e3779b97f4a7c15L), lc, lr) < mod.losProbability(d);
                 double pl = los ? mod.los(d, s.height(), hUt, fc) : mod.nlos(d, s.height(), hUt, fc);
                 double zs = Float.float16ToFloat(fields[i][(int) ((lr - box.row0) * box.w + (lc - box.col0))]);
                 double sf = (los ? mod.sigmaLos : mod.sigmaNlos) * (a * zc + b * zs);
@@ -224,10 +267,14 @@ public final class Association {
                     if (v < floor || (m == n && v <= val[n - 1])) continue;
                     int q = m < n ? m++ : n - 1;
                     while (q > 0 && val[q - 1] < v) {
-                        val[q] = val[q - 1]; sSite[q] = sSite[q - 1]; sLayer[q] = sLayer[q - 1];
+                        val[q] = val[q - 1];
+                        sSite[q] = sSite[q - 1];
+                        sLayer[q] = sLayer[q - 1];
                         q--;
                     }
-                    val[q] = v; sSite[q] = i; sLayer[q] = s.layer();
+                    val[q] = v;
+                    sSite[q] = i;
+                    sLayer[q] = s.layer();
                 }
             }
             outN = 0;
@@ -282,7 +329,10 @@ public final class Association {
                 if (!(acc[j] > 0)) continue;
                 int e = 0;
                 while (e < outN && outSite[e] != sSite[j]) e++;
-                if (e == outN) { outSite[outN] = sSite[j]; outP[outN++] = 0; }
+                if (e == outN) {
+                    outSite[outN] = sSite[j];
+                    outP[outN++] = 0;
+                }
                 outP[e] += acc[j];
             }
             double tot = 0;
@@ -318,7 +368,10 @@ public final class Association {
     /** Logit (Gumbel-max) association: {@code out[j] = pw[j]^gamma / sum pw^gamma}. */
     public static void logitProbs(double[] pw, int n, double gamma, double[] out) {
         double tot = 0;
-        for (int j = 0; j < n; j++) { out[j] = Math.pow(pw[j], gamma); tot += out[j]; }
+        for (int j = 0; j < n; j++) {
+            out[j] = Math.pow(pw[j], gamma);
+            tot += out[j];
+        }
         for (int j = 0; j < n; j++) out[j] /= tot;
     }
 
@@ -328,8 +381,14 @@ public final class Association {
      * Clamped to [0, 1] and renormalised. {@code q} scratch of n, {@code sub} of 2^n.
      */
     public static void winProbs(double[] pw, int n, double[] out, double[] q, double[] sub) {
-        if (n == 1) { out[0] = 1; return; }
-        for (int j = 0; j < n; j++) { q[j] = 1 / pw[j]; out[j] = 0; }
+        if (n == 1) {
+            out[0] = 1;
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            q[j] = 1 / pw[j];
+            out[j] = 0;
+        }
         sub[0] = 0;
         for (int u = 1; u < (1 << n); u++) {
             int low = Integer.numberOfTrailingZeros(u);

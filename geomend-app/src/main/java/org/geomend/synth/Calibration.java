@@ -1,6 +1,5 @@
 package org.geomend.synth;
 
-import org.geomend.report.Stats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +18,7 @@ import org.geomend.kernels.MapBatch;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
 import org.geomend.kernels.java.JavaKernels;
+import org.geomend.report.Stats;
 import org.geomend.voronoiboost.InventoryCells;
 import org.geomend.voronoiboost.ScaleTarget;
 import org.geomend.voronoiboost.ScaledCell;
@@ -59,18 +59,34 @@ public final class Calibration implements MapSink {
     public static final double[] PUBLISHED_SCALE_MEDIANS = {0.824, 1.171, 1.872, 2.453, 4.079};
 
     /** Medians (and counts) of KS2 per class and overall; {@code scales} holds the median s_tau per {@link #TAUS}. */
-    public record Report(Map<String, Integer> count, Map<String, Double> voronoi, Map<String, Double> spdi,
-                         Map<String, Double> massInCell, Map<String, Double> centroidOffset, Map<String, double[]> scales) {
-        @Override public String toString() {
-            StringBuilder sb = new StringBuilder("class       n   median KS2 Voronoi   median KS2 legacy sPDI   truth mass in Voronoi cell   truth centroid offset / cell radius\n");
+    public record Report(
+            Map<String, Integer> count,
+            Map<String, Double> voronoi,
+            Map<String, Double> spdi,
+            Map<String, Double> massInCell,
+            Map<String, Double> centroidOffset,
+            Map<String, double[]> scales) {
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder(
+                    "class       n   median KS2 Voronoi   median KS2 legacy sPDI   truth mass in Voronoi cell   truth centroid offset / cell radius\n");
             for (String k : count.keySet())
-                sb.append(String.format(Locale.ROOT, "%-9s %5d   %18.3f   %22.3f   %26.3f   %35.3f%n", k, count.get(k), voronoi.get(k),
-                        spdi.get(k), massInCell.get(k), centroidOffset.get(k)));
-            sb.append("\nmedian scale s_tau of the Voronoi cell (about its bounding-box centre) holding mass tau of the truth\n");
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "%-9s %5d   %18.3f   %22.3f   %26.3f   %35.3f%n",
+                        k,
+                        count.get(k),
+                        voronoi.get(k),
+                        spdi.get(k),
+                        massInCell.get(k),
+                        centroidOffset.get(k)));
+            sb.append(
+                    "\nmedian scale s_tau of the Voronoi cell (about its bounding-box centre) holding mass tau of the truth\n");
             sb.append("class      ");
             for (double t : TAUS) sb.append(String.format(Locale.ROOT, "  tau %.2f", t));
             sb.append('\n');
-            for (String k : count.keySet()) sb.append(scaleRow(k, scales.get(k))).append('\n');
+            for (String k : count.keySet())
+                sb.append(scaleRow(k, scales.get(k))).append('\n');
             sb.append(scaleRow("", PUBLISHED_SCALE_MEDIANS)).append("   (published VoronoiBoost, 8,605 real sites)\n");
             return sb.toString();
         }
@@ -102,8 +118,11 @@ public final class Calibration implements MapSink {
             index.put(s.id(), s.index());
         }
         pos = new SitePositions(x, y);
-        cells = InventoryCells.of(pos, new VoronoiBoostModel.Settings(ScaledCell.Origin.BBOX_CENTRE,
-                VoronoiBoostModel.Settings.defaults().clipMargin()));
+        cells = InventoryCells.of(
+                pos,
+                new VoronoiBoostModel.Settings(
+                        ScaledCell.Origin.BBOX_CENTRE,
+                        VoronoiBoostModel.Settings.defaults().clipMargin()));
         kernels = new JavaKernels(threads);
         for (Env e : Env.values()) results.put(e, new ArrayList<>());
     }
@@ -126,7 +145,8 @@ public final class Calibration implements MapSink {
         kernels.nearestSites(pos, knn);
         int[] site = {i}, zero = {0};
         MapBatch vb = new MapBatch(1, grid.width(), grid.height(), site, zero, zero, new double[] {0}, vor);
-        MapBatch sb = new MapBatch(1, grid.width(), grid.height(), site, zero, zero, new double[] {legacyBeta(env[i])}, spdi);
+        MapBatch sb =
+                new MapBatch(1, grid.width(), grid.height(), site, zero, zero, new double[] {legacyBeta(env[i])}, spdi);
         kernels.voronoiMaps(knn, vb);
         kernels.spdiMaps(pos, knn, 5, sb);
         double[] sums = new double[1];
@@ -141,7 +161,10 @@ public final class Calibration implements MapSink {
         MemorySegment gs = gt.segment(), vs = vor.segment();
         for (int k = 0; k < n; k++) {
             double g = gs.getAtIndex(GridBuffer.F32, k);
-            if (vs.getAtIndex(GridBuffer.F32, k) > 0) { inCell += g; cellPx++; }
+            if (vs.getAtIndex(GridBuffer.F32, k) > 0) {
+                inCell += g;
+                cellPx++;
+            }
             mx += g * (k % w);
             my += g * (k / w);
         }
@@ -152,17 +175,25 @@ public final class Calibration implements MapSink {
         MemorySegment.copy(gs, GridBuffer.F32, 0, truth, 0, n);
         double[] sc = ScaleTarget.scales(cells.cell(i), grid, truth, TAUS);
         double[] row = new double[4 + sc.length];
-        row[0] = kv; row[1] = ks; row[2] = inCell; row[3] = offset;
+        row[0] = kv;
+        row[1] = ks;
+        row[2] = inCell;
+        row[3] = offset;
         System.arraycopy(sc, 0, row, 4, sc.length);
         results.get(env[i]).add(row);
     }
 
     /** Rows recorded so far for one class: Voronoi KS2, legacy sPDI KS2, truth mass in the cell, centroid offset, s_tau per {@link #TAUS}. */
-    public List<double[]> values(Env e) { return results.get(e); }
+    public List<double[]> values(Env e) {
+        return results.get(e);
+    }
 
     public Report report() {
         Map<String, Integer> c = new LinkedHashMap<>();
-        Map<String, Double> v = new LinkedHashMap<>(), s = new LinkedHashMap<>(), in = new LinkedHashMap<>(), off = new LinkedHashMap<>();
+        Map<String, Double> v = new LinkedHashMap<>(),
+                s = new LinkedHashMap<>(),
+                in = new LinkedHashMap<>(),
+                off = new LinkedHashMap<>();
         Map<String, double[]> sc = new LinkedHashMap<>();
         List<double[]> all = new ArrayList<>();
         for (Env e : Env.values()) {
@@ -191,11 +222,18 @@ public final class Calibration implements MapSink {
     }
 
     /** Median of column {@code k} over the rows where it is finite (NaN when none). */
-    static double median(List<double[]> l, int k) { return Stats.median(l.stream().mapToDouble(x -> x[k]).filter(Double::isFinite).toArray()); }
+    static double median(List<double[]> l, int k) {
+        return Stats.median(
+                l.stream().mapToDouble(x -> x[k]).filter(Double::isFinite).toArray());
+    }
 
-    @Override public void commit() {}
+    @Override
+    public void commit() {}
 
-    @Override public long bytesWritten() { return 0; }
+    @Override
+    public long bytesWritten() {
+        return 0;
+    }
 
     private void freeBuffers() {
         for (GridBuffer b : Arrays.asList(knnBuf, vor, spdi, gt)) if (b != null) b.close();

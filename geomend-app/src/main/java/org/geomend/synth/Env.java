@@ -4,9 +4,13 @@ import java.util.Locale;
 
 /** Urbanisation class of a site, as written in inventories ({@code urban|suburban|rural}). */
 public enum Env {
-    URBAN, SUBURBAN, RURAL;
+    URBAN,
+    SUBURBAN,
+    RURAL;
 
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     /** Parses {@code urban|suburban|rural} (any case); null for anything else. */
     public static Env parse(String s) {

@@ -52,8 +52,15 @@ public final class Layouts {
         return out;
     }
 
-    private static void zone(List<double[]> pts, SplittableRandom rnd, SynthParams.CitySpec c, double r0, double r1,
-                             SynthParams.EnvParams e, Env env, boolean target) {
+    private static void zone(
+            List<double[]> pts,
+            SplittableRandom rnd,
+            SynthParams.CitySpec c,
+            double r0,
+            double r1,
+            SynthParams.EnvParams e,
+            Env env,
+            boolean target) {
         double area = Math.PI * (r1 * r1 - r0 * r0);
         int n = (int) Math.round(area / (Math.sqrt(3) / 2 * e.isdM() * e.isdM()));
         if (n == 0) return;
@@ -66,8 +73,10 @@ public final class Layouts {
             double[] q;
             if (rnd.nextDouble() < e.clusterFraction()) {
                 double[] cc = centres[rnd.nextInt(nc)];
-                q = new double[] {cc[0] + rnd.nextGaussian() * e.clusterSigmaIsd() * e.isdM(),
-                        cc[1] + rnd.nextGaussian() * e.clusterSigmaIsd() * e.isdM()};
+                q = new double[] {
+                    cc[0] + rnd.nextGaussian() * e.clusterSigmaIsd() * e.isdM(),
+                    cc[1] + rnd.nextGaussian() * e.clusterSigmaIsd() * e.isdM()
+                };
                 double rr = Math.hypot(q[0] - c.cx(), q[1] - c.cy());
                 if (rr < r0 || rr >= r1) continue;
             } else {
@@ -93,8 +102,8 @@ public final class Layouts {
     }
 
     /** Sectors, antenna and radio parameters of one site, from its own stream. */
-    static SynthSite equip(SynthParams p, long seed, int index, String id, double x, double y, Env env, String city,
-                           boolean target) {
+    static SynthSite equip(
+            SynthParams p, long seed, int index, String id, double x, double y, Env env, String city, boolean target) {
         SplittableRandom rnd = Seeds.stream(seed, Seeds.EQUIP, index);
         SynthParams.EnvParams e = p.env(env);
         boolean micro = rnd.nextDouble() < e.microFraction();
@@ -112,14 +121,31 @@ public final class Layouts {
         }
         double h = micro ? uni(rnd, e.microHMin(), e.microHMax()) : uni(rnd, e.hMin(), e.hMax());
         double tilt = micro ? uni(rnd, 0, 6) : uni(rnd, e.tiltMin(), e.tiltMax());
-        double pw = micro ? uni(rnd, e.microPowerMinDbm(), e.microPowerMaxDbm()) : uni(rnd, e.powerMinDbm(), e.powerMaxDbm());
+        double pw = micro
+                ? uni(rnd, e.microPowerMinDbm(), e.microPowerMaxDbm())
+                : uni(rnd, e.powerMinDbm(), e.powerMaxDbm());
         double epre = pw - 10 * Math.log10(12.0 * p.resourceBlocks());
         int layer = pick(rnd, e.layerProbs());
-        return new SynthSite(index, id, x, y, env, city, target, model, h, tilt, epre, layer,
-                micro ? e.microDcorrM() : e.dcorrM(), az);
+        return new SynthSite(
+                index,
+                id,
+                x,
+                y,
+                env,
+                city,
+                target,
+                model,
+                h,
+                tilt,
+                epre,
+                layer,
+                micro ? e.microDcorrM() : e.dcorrM(),
+                az);
     }
 
-    private static double uni(SplittableRandom r, double a, double b) { return a + (b - a) * r.nextDouble(); }
+    private static double uni(SplittableRandom r, double a, double b) {
+        return a + (b - a) * r.nextDouble();
+    }
 
     private static int pick(SplittableRandom r, double[] probs) {
         double tot = Arrays.stream(probs).sum(), u = r.nextDouble() * tot;
@@ -133,7 +159,10 @@ public final class Layouts {
     /** Given positions: sites in order, env from the file or classified by density, city = the tile name. */
     public static List<SynthSite> given(SynthParams p, long seed, List<Site> sites) {
         double[] x = new double[sites.size()], y = new double[sites.size()];
-        for (int i = 0; i < x.length; i++) { x[i] = sites.get(i).x(); y[i] = sites.get(i).y(); }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = sites.get(i).x();
+            y[i] = sites.get(i).y();
+        }
         Env[] cls = classify(x, y, p.envNeighbours(), p.envUrbanMaxM(), p.envSuburbanMaxM());
         List<SynthSite> out = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
@@ -173,14 +202,21 @@ public final class Layouts {
                     double d = dx * dx + (y[o] - y[i]) * (y[o] - y[i]);
                     if (d < best[k - 1]) {
                         int q = k - 1;
-                        while (q > 0 && best[q - 1] > d) { best[q] = best[q - 1]; q--; }
+                        while (q > 0 && best[q - 1] > d) {
+                            best[q] = best[q - 1];
+                            q--;
+                        }
                         best[q] = d;
                     }
                 }
             }
             double sum = 0;
             int m = 0;
-            for (double b : best) if (b < Double.POSITIVE_INFINITY) { sum += Math.sqrt(b); m++; }
+            for (double b : best)
+                if (b < Double.POSITIVE_INFINITY) {
+                    sum += Math.sqrt(b);
+                    m++;
+                }
             double mean = m == 0 ? Double.POSITIVE_INFINITY : sum / m;
             out[i] = mean < urbanMax ? Env.URBAN : mean < suburbanMax ? Env.SUBURBAN : Env.RURAL;
         }

@@ -69,8 +69,10 @@ public enum PathLossModel {
     /** 38.901 RMa PL1 with h = 5 m. */
     static double rmaPl1(double d3d, double fc) {
         double h = RMA_BUILDING_H, h172 = Math.pow(h, 1.72);
-        return 20 * Math.log10(40 * Math.PI * d3d * fc / 3) + Math.min(0.03 * h172, 10) * Math.log10(d3d)
-                - Math.min(0.044 * h172, 14.77) + 0.002 * Math.log10(h) * d3d;
+        return 20 * Math.log10(40 * Math.PI * d3d * fc / 3)
+                + Math.min(0.03 * h172, 10) * Math.log10(d3d)
+                - Math.min(0.044 * h172, 14.77)
+                + 0.002 * Math.log10(h) * d3d;
     }
 
     /** NLOS path loss (dB): 38.901's {@code max(PL_LOS, PL'_NLOS)}. */
@@ -84,9 +86,13 @@ public enum PathLossModel {
             case RMA -> {
                 double h = RMA_BUILDING_H, w = RMA_STREET_W, lh = Math.log10(hBs);
                 double l = Math.log10(11.75 * hUt);
-                yield 161.04 - 7.1 * Math.log10(w) + 7.5 * Math.log10(h)
+                yield 161.04
+                        - 7.1 * Math.log10(w)
+                        + 7.5 * Math.log10(h)
                         - (24.37 - 3.7 * (h / hBs) * (h / hBs)) * lh
-                        + (43.42 - 3.1 * lh) * (Math.log10(d3d) - 3) + 20 * lf - (3.2 * l * l - 4.97);
+                        + (43.42 - 3.1 * lh) * (Math.log10(d3d) - 3)
+                        + 20 * lf
+                        - (3.2 * l * l - 4.97);
             }
         };
         return Math.max(pl, p);

@@ -36,7 +36,9 @@ public final class PopulationField {
     }
 
     /** The generated city region {@code name} stands for, or null (given positions). */
-    public SynthParams.CitySpec city(String name) { return cities.get(name); }
+    public SynthParams.CitySpec city(String name) {
+        return cities.get(name);
+    }
 
     /** A N(0,1) value at lattice node (i, j) (Box-Muller on two counter-based uniforms). */
     private double node(long i, long j) {
@@ -119,13 +121,19 @@ public final class PopulationField {
         Nearest(List<SynthSite> sites, double cell) {
             this.cell = cell;
             int n = sites.size();
-            x = new double[n]; y = new double[n]; env = new Env[n];
+            x = new double[n];
+            y = new double[n];
+            env = new Env[n];
             Map<Long, int[]> grow = new HashMap<>();
             Map<Long, Integer> fill = new HashMap<>();
             for (int i = 0; i < n; i++) {
                 SynthSite s = sites.get(i);
-                x[i] = s.x(); y[i] = s.y(); env[i] = s.env();
-                long k = key(Math.floorDiv((long) Math.floor(x[i]), (long) cell), Math.floorDiv((long) Math.floor(y[i]), (long) cell));
+                x[i] = s.x();
+                y[i] = s.y();
+                env[i] = s.env();
+                long k = key(
+                        Math.floorDiv((long) Math.floor(x[i]), (long) cell),
+                        Math.floorDiv((long) Math.floor(y[i]), (long) cell));
                 int[] b = grow.get(k);
                 int m = fill.getOrDefault(k, 0);
                 if (b == null) b = new int[4];
@@ -147,16 +155,22 @@ public final class PopulationField {
             if (b == null) return best;
             for (int i : b) {
                 double d = dist(i, px, py);
-                if (d < bd || (d == bd && i < best)) { bd = d; best = i; }
+                if (d < bd || (d == bd && i < best)) {
+                    bd = d;
+                    best = i;
+                }
             }
             return best;
         }
 
-        private static long key(long cx, long cy) { return (cx << 32) ^ (cy & 0xffffffffL); }
+        private static long key(long cx, long cy) {
+            return (cx << 32) ^ (cy & 0xffffffffL);
+        }
 
         Env env(double px, double py) {
             if (x.length == 0) return Env.RURAL;
-            long cx = Math.floorDiv((long) Math.floor(px), (long) cell), cy = Math.floorDiv((long) Math.floor(py), (long) cell);
+            long cx = Math.floorDiv((long) Math.floor(px), (long) cell),
+                    cy = Math.floorDiv((long) Math.floor(py), (long) cell);
             int best = -1;
             double bd = Double.POSITIVE_INFINITY;
             for (int k = 0; ; k++) {

@@ -85,7 +85,8 @@ public final class SynthGenerator {
     public Layout layout(List<Site> given, String crsName) {
         List<SynthSite> s = Layouts.given(p, seed, given);
         Map<String, List<Integer>> by = new TreeMap<>();
-        for (SynthSite x : s) by.computeIfAbsent(x.city(), k -> new ArrayList<>()).add(x.index());
+        for (SynthSite x : s)
+            by.computeIfAbsent(x.city(), k -> new ArrayList<>()).add(x.index());
         return toLayout(s, by, crsName);
     }
 
@@ -101,7 +102,9 @@ public final class SynthGenerator {
     }
 
     /** Computes and writes the map of every target site of {@code layout} to {@code sink} (no commit). */
-    public Stats maps(Layout layout, MapSink sink) throws IOException { return maps(layout, sink, null); }
+    public Stats maps(Layout layout, MapSink sink) throws IOException {
+        return maps(layout, sink, null);
+    }
 
     /** As {@link #maps(Layout, MapSink)}, telling {@code listener} (may be null) about each region after its maps. */
     public Stats maps(Layout layout, MapSink sink, RegionListener listener) throws IOException {
@@ -120,8 +123,13 @@ public final class SynthGenerator {
                 Association.Region reg = assoc.compute(raster, ri, threads);
                 pixels += raster.pixels();
                 if (log != null)
-                    log.printf(Locale.ROOT, "synth: region %s: %d maps, raster %dx%d, association %.1f s%n",
-                            layout.regionNames().get(ri), owners.length, raster.width(), raster.height(),
+                    log.printf(
+                            Locale.ROOT,
+                            "synth: region %s: %d maps, raster %dx%d, association %.1f s%n",
+                            layout.regionNames().get(ri),
+                            owners.length,
+                            raster.width(),
+                            raster.height(),
                             (System.nanoTime() - t1) / 1e9);
                 int[][] bbox = bboxes(reg, layout.sites().size());
                 for (int i : owners) {
@@ -135,8 +143,8 @@ public final class SynthGenerator {
                 if (listener != null) listener.region(ri, reg, owners, bbox);
             }
         }
-        return new Stats(layout.sites().size(), maps, layout.regions().size(), pixels, empty,
-                (System.nanoTime() - t0) / 1e9);
+        return new Stats(
+                layout.sites().size(), maps, layout.regions().size(), pixels, empty, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Per site: {minRow, minCol, maxRow, maxCol} of the raster pixels where P(i|l) > 0, or null. */
@@ -218,7 +226,8 @@ public final class SynthGenerator {
      * its ground truth ({@link SynthTraffic}), written before the manifest, which lists its files. Without it every
      * output is byte for byte what it was before traffic existed.
      */
-    public Stats run(Layout layout, Path dir, SinkFactory factory, MapSink extra, SynthTraffic traffic) throws IOException {
+    public Stats run(Layout layout, Path dir, SinkFactory factory, MapSink extra, SynthTraffic traffic)
+            throws IOException {
         Files.createDirectories(dir);
         writeSites(layout, dir.resolve("sites.csv"));
         writeSectors(layout, dir.resolve("sectors.csv"));
@@ -233,7 +242,9 @@ public final class SynthGenerator {
     }
 
     /** The shortest decimal that reads back as exactly {@code v} (no exponent): windows depend on the last bit. */
-    static String exact(double v) { return java.math.BigDecimal.valueOf(v).toPlainString(); }
+    static String exact(double v) {
+        return java.math.BigDecimal.valueOf(v).toPlainString();
+    }
 
     /**
      * {@code id,x,y,env,city,operator,map}: {@code map} is 1 when the site has a ground-truth map; x and y
@@ -243,8 +254,15 @@ public final class SynthGenerator {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("id,x,y,env,city,operator,map\n");
             for (SynthSite s : layout.sites())
-                w.write(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,SYN,%d%n", s.id(), exact(s.x()), exact(s.y()),
-                        s.env().label(), s.city(), s.target() ? 1 : 0));
+                w.write(String.format(
+                        Locale.ROOT,
+                        "%s,%s,%s,%s,%s,SYN,%d%n",
+                        s.id(),
+                        exact(s.x()),
+                        exact(s.y()),
+                        s.env().label(),
+                        s.city(),
+                        s.target() ? 1 : 0));
         }
     }
 
@@ -254,9 +272,19 @@ public final class SynthGenerator {
             w.write("id,sector,model,height_m,tilt_deg,azimuth_deg,epre_dbm,layer,freq_ghz,sf_dcorr_m\n");
             for (SynthSite s : layout.sites())
                 for (int k = 0; k < s.sectors(); k++)
-                    w.write(String.format(Locale.ROOT, "%s,%d,%s,%.1f,%.1f,%.1f,%.2f,%s,%.1f,%.0f%n", s.id(), k,
-                            s.model(), s.height(), s.tiltDeg(), s.azimuthDeg()[k], s.epreDbm(),
-                            p.layers().get(s.layer()).name(), p.layers().get(s.layer()).freqGHz(), s.dcorrM()));
+                    w.write(String.format(
+                            Locale.ROOT,
+                            "%s,%d,%s,%.1f,%.1f,%.1f,%.2f,%s,%.1f,%.0f%n",
+                            s.id(),
+                            k,
+                            s.model(),
+                            s.height(),
+                            s.tiltDeg(),
+                            s.azimuthDeg()[k],
+                            s.epreDbm(),
+                            p.layers().get(s.layer()).name(),
+                            p.layers().get(s.layer()).freqGHz(),
+                            s.dcorrM()));
         }
     }
 
@@ -270,8 +298,11 @@ public final class SynthGenerator {
         m.put("generator", "geomend synth");
         m.put("seed", seed);
         m.put("crs", layout.crsName());
-        m.put("crs_note", layout.crsName().equals("EPSG:2154")
-                ? "Lambert-93 metres; fictitious cities on a 150 km grid inside mainland France" : "the input inventory's CRS");
+        m.put(
+                "crs_note",
+                layout.crsName().equals("EPSG:2154")
+                        ? "Lambert-93 metres; fictitious cities on a 150 km grid inside mainland France"
+                        : "the input inventory's CRS");
         m.put("sites", layout.sites().size());
         m.put("maps", st.maps());
         m.put("maps_without_association", st.emptyMaps());
@@ -292,17 +323,26 @@ public final class SynthGenerator {
     static final class TeeSink implements MapSink {
         private final MapSink a, b;
 
-        TeeSink(MapSink a, MapSink b) { this.a = a; this.b = b; }
+        TeeSink(MapSink a, MapSink b) {
+            this.a = a;
+            this.b = b;
+        }
 
-        @Override public void write(String id, GridSpec grid, MemorySegment values, long off) throws IOException {
+        @Override
+        public void write(String id, GridSpec grid, MemorySegment values, long off) throws IOException {
             a.write(id, grid, values, off);
             b.write(id, grid, values, off);
         }
 
-        @Override public void commit() {}
+        @Override
+        public void commit() {}
 
-        @Override public long bytesWritten() { return a.bytesWritten(); }
+        @Override
+        public long bytesWritten() {
+            return a.bytesWritten();
+        }
 
-        @Override public void close() {}
+        @Override
+        public void close() {}
     }
 }

@@ -63,13 +63,36 @@ import java.util.List;
  * @param envSuburbanMaxM  ... suburban below this, rural above
  * @param envNeighbours    neighbours averaged for the env classification
  */
-public record SynthParams(String preset, String profile, int window, double resolution, double ueHeight, double floorDbm,
-                          int nStrongest, double minRelativeDb, boolean rayleigh, double locationSigmaDb, double hysteresisDb,
-                          int hysteresisCandidates, double interSiteCorrelation, double commonDcorrM,
-                          double reachSigmas, double maxReachM, double losMaxDistanceUrbanM,
-                          double losMaxDistanceRuralM, int resourceBlocks, Antenna antenna, List<Layer> layers,
-                          EnvParams urban, EnvParams suburban, EnvParams rural, List<CitySpec> cities,
-                          double tileM, double envUrbanMaxM, double envSuburbanMaxM, int envNeighbours) {
+public record SynthParams(
+        String preset,
+        String profile,
+        int window,
+        double resolution,
+        double ueHeight,
+        double floorDbm,
+        int nStrongest,
+        double minRelativeDb,
+        boolean rayleigh,
+        double locationSigmaDb,
+        double hysteresisDb,
+        int hysteresisCandidates,
+        double interSiteCorrelation,
+        double commonDcorrM,
+        double reachSigmas,
+        double maxReachM,
+        double losMaxDistanceUrbanM,
+        double losMaxDistanceRuralM,
+        int resourceBlocks,
+        Antenna antenna,
+        List<Layer> layers,
+        EnvParams urban,
+        EnvParams suburban,
+        EnvParams rural,
+        List<CitySpec> cities,
+        double tileM,
+        double envUrbanMaxM,
+        double envSuburbanMaxM,
+        int envNeighbours) {
 
     /**
      * A carrier layer and its line in the operator's priority table: a sector of this layer gets
@@ -89,24 +112,59 @@ public record SynthParams(String preset, String profile, int window, double reso
      * @param sectorProbs     probability of 1, 2, 3 sectors for macro sites
      * @param layerProbs      probability of each carrier layer (same order as {@link SynthParams#layers})
      */
-    public record EnvParams(PathLossModel model, double isdM, double hardCoreFactor, double clusterFraction,
-                            double clusterSigmaIsd, double microFraction, double[] sectorProbs,
-                            double[] microSectorProbs, double hMin, double hMax, double microHMin, double microHMax,
-                            double tiltMin, double tiltMax, double powerMinDbm, double powerMaxDbm,
-                            double microPowerMinDbm, double microPowerMaxDbm, double[] layerProbs,
-                            double dcorrM, double microDcorrM) {
+    public record EnvParams(
+            PathLossModel model,
+            double isdM,
+            double hardCoreFactor,
+            double clusterFraction,
+            double clusterSigmaIsd,
+            double microFraction,
+            double[] sectorProbs,
+            double[] microSectorProbs,
+            double hMin,
+            double hMax,
+            double microHMin,
+            double microHMax,
+            double tiltMin,
+            double tiltMax,
+            double powerMinDbm,
+            double powerMaxDbm,
+            double microPowerMinDbm,
+            double microPowerMaxDbm,
+            double[] layerProbs,
+            double dcorrM,
+            double microDcorrM) {
 
         /** The same class with macro-site shadowing decorrelation {@code d} (m). */
         public EnvParams withDcorr(double d) {
-            return new EnvParams(model, isdM, hardCoreFactor, clusterFraction, clusterSigmaIsd, microFraction, sectorProbs,
-                    microSectorProbs, hMin, hMax, microHMin, microHMax, tiltMin, tiltMax, powerMinDbm, powerMaxDbm,
-                    microPowerMinDbm, microPowerMaxDbm, layerProbs, d, microDcorrM);
+            return new EnvParams(
+                    model,
+                    isdM,
+                    hardCoreFactor,
+                    clusterFraction,
+                    clusterSigmaIsd,
+                    microFraction,
+                    sectorProbs,
+                    microSectorProbs,
+                    hMin,
+                    hMax,
+                    microHMin,
+                    microHMax,
+                    tiltMin,
+                    tiltMax,
+                    powerMinDbm,
+                    powerMaxDbm,
+                    microPowerMinDbm,
+                    microPowerMaxDbm,
+                    layerProbs,
+                    d,
+                    microDcorrM);
         }
     }
 
     /** A generated city: urban disk, suburban ring, rural ring (all with maps), then a context ring without maps. */
-    public record CitySpec(String name, double cx, double cy, double urbanRadiusM, double suburbanRadiusM,
-                           double ruralRadiusM) {}
+    public record CitySpec(
+            String name, double cx, double cy, double urbanRadiusM, double suburbanRadiusM, double ruralRadiusM) {}
 
     /**
      * The traffic model of the synthetic operator ({@link SynthTraffic}): who lives where and how active they are. Not a
@@ -152,10 +210,21 @@ public record SynthParams(String preset, String profile, int window, double reso
      * @param officeProfile   relative hourly activity, 24 values (max 1), of the urban core (business district)
      * @param residentialProfile relative hourly activity of the suburban and rural rings
      */
-    public record Traffic(double marketShare, double urbanDensity, double urbanLengthM, double suburbanDensity,
-                          double suburbanLengthM, double ruralDensity, double ruralLengthM, double noiseSigma,
-                          double noiseCellM, double urbanPeakEvents, double suburbanPeakEvents, double ruralPeakEvents,
-                          double[] officeProfile, double[] residentialProfile) {
+    public record Traffic(
+            double marketShare,
+            double urbanDensity,
+            double urbanLengthM,
+            double suburbanDensity,
+            double suburbanLengthM,
+            double ruralDensity,
+            double ruralLengthM,
+            double noiseSigma,
+            double noiseCellM,
+            double urbanPeakEvents,
+            double suburbanPeakEvents,
+            double ruralPeakEvents,
+            double[] officeProfile,
+            double[] residentialProfile) {
 
         /** Hours per day: the time steps of the profiles. */
         public static final int HOURS = 24;
@@ -167,11 +236,27 @@ public record SynthParams(String preset, String profile, int window, double reso
 
         /** The defaults listed above. */
         public static Traffic defaults() {
-            return new Traffic(0.35, 20_000, 4_000, 2_000, 4_000, 80, 20_000, 0.5, 1_000, 20, 16, 12,
-                    new double[] {0.20, 0.13, 0.09, 0.07, 0.07, 0.10, 0.22, 0.45, 0.72, 0.90, 0.97, 1.00,
-                            0.92, 0.90, 0.96, 0.98, 0.93, 0.85, 0.72, 0.60, 0.52, 0.48, 0.40, 0.30},
-                    new double[] {0.45, 0.28, 0.17, 0.11, 0.09, 0.11, 0.20, 0.38, 0.52, 0.58, 0.62, 0.66,
-                            0.72, 0.70, 0.66, 0.66, 0.70, 0.78, 0.86, 0.92, 0.97, 1.00, 0.90, 0.68});
+            return new Traffic(
+                    0.35,
+                    20_000,
+                    4_000,
+                    2_000,
+                    4_000,
+                    80,
+                    20_000,
+                    0.5,
+                    1_000,
+                    20,
+                    16,
+                    12,
+                    new double[] {
+                        0.20, 0.13, 0.09, 0.07, 0.07, 0.10, 0.22, 0.45, 0.72, 0.90, 0.97, 1.00, 0.92, 0.90, 0.96, 0.98,
+                        0.93, 0.85, 0.72, 0.60, 0.52, 0.48, 0.40, 0.30
+                    },
+                    new double[] {
+                        0.45, 0.28, 0.17, 0.11, 0.09, 0.11, 0.20, 0.38, 0.52, 0.58, 0.62, 0.66, 0.72, 0.70, 0.66, 0.66,
+                        0.70, 0.78, 0.86, 0.92, 0.97, 1.00, 0.90, 0.68
+                    });
         }
 
         /** Residents per km^2 {@code dPastInnerEdge} metres past the inner edge of ring {@code env} (before the noise). */
@@ -193,7 +278,9 @@ public record SynthParams(String preset, String profile, int window, double reso
         }
 
         /** The label of time step {@code h}: {@code T00} ... {@code T23} (ISO 8601 hour; sorts as text). */
-        public static String time(int h) { return String.format(java.util.Locale.ROOT, "T%02d", h); }
+        public static String time(int h) {
+            return String.format(java.util.Locale.ROOT, "T%02d", h);
+        }
     }
 
     /** The profile whose softness and floor were calibrated against DeepMEND's Table I KS2 medians (the default). */
@@ -214,14 +301,42 @@ public record SynthParams(String preset, String profile, int window, double reso
      */
     public SynthParams withProfile(String name) {
         return switch (name) {
-            case CALIBRATED -> profile.equals(CALIBRATED) ? this
-                    : base(preset, cities).withWindow(window);
-            case LITERATURE -> new SynthParams(preset, LITERATURE, window, resolution, ueHeight, floorDbm, nStrongest,
-                    minRelativeDb, rayleigh, 6.0, hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM,
-                    reachSigmas, maxReachM, losMaxDistanceUrbanM, losMaxDistanceRuralM, resourceBlocks, Antenna.TR36814,
-                    layers, urban, suburban.withDcorr(GUDMUNDSON_DCORR_M), rural.withDcorr(GUDMUNDSON_DCORR_M), cities,
-                    tileM, envUrbanMaxM, envSuburbanMaxM, envNeighbours);
-            default -> throw new IllegalArgumentException("unknown profile '" + name + "' (" + CALIBRATED + ", " + LITERATURE + ")");
+            case CALIBRATED ->
+                profile.equals(CALIBRATED) ? this : base(preset, cities).withWindow(window);
+            case LITERATURE ->
+                new SynthParams(
+                        preset,
+                        LITERATURE,
+                        window,
+                        resolution,
+                        ueHeight,
+                        floorDbm,
+                        nStrongest,
+                        minRelativeDb,
+                        rayleigh,
+                        6.0,
+                        hysteresisDb,
+                        hysteresisCandidates,
+                        interSiteCorrelation,
+                        commonDcorrM,
+                        reachSigmas,
+                        maxReachM,
+                        losMaxDistanceUrbanM,
+                        losMaxDistanceRuralM,
+                        resourceBlocks,
+                        Antenna.TR36814,
+                        layers,
+                        urban,
+                        suburban.withDcorr(GUDMUNDSON_DCORR_M),
+                        rural.withDcorr(GUDMUNDSON_DCORR_M),
+                        cities,
+                        tileM,
+                        envUrbanMaxM,
+                        envSuburbanMaxM,
+                        envNeighbours);
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown profile '" + name + "' (" + CALIBRATED + ", " + LITERATURE + ")");
         };
     }
 
@@ -229,7 +344,9 @@ public record SynthParams(String preset, String profile, int window, double reso
     public static final double GUDMUNDSON_DCORR_M = 500;
 
     /** Width of the rural context ring around each city: half a window, so every map window is filled with sites. */
-    public double contextRingM() { return window * resolution / 2; }
+    public double contextRingM() {
+        return window * resolution / 2;
+    }
 
     public EnvParams env(Env e) {
         return switch (e) {
@@ -240,22 +357,75 @@ public record SynthParams(String preset, String profile, int window, double reso
     }
 
     public SynthParams withWindow(int w) {
-        return new SynthParams(preset, profile, w, resolution, ueHeight, floorDbm, nStrongest, minRelativeDb, rayleigh,
-                locationSigmaDb, hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM, reachSigmas, maxReachM,
-                losMaxDistanceUrbanM, losMaxDistanceRuralM, resourceBlocks, antenna, layers, urban, suburban, rural,
-                cities, tileM, envUrbanMaxM, envSuburbanMaxM, envNeighbours);
+        return new SynthParams(
+                preset,
+                profile,
+                w,
+                resolution,
+                ueHeight,
+                floorDbm,
+                nStrongest,
+                minRelativeDb,
+                rayleigh,
+                locationSigmaDb,
+                hysteresisDb,
+                hysteresisCandidates,
+                interSiteCorrelation,
+                commonDcorrM,
+                reachSigmas,
+                maxReachM,
+                losMaxDistanceUrbanM,
+                losMaxDistanceRuralM,
+                resourceBlocks,
+                antenna,
+                layers,
+                urban,
+                suburban,
+                rural,
+                cities,
+                tileM,
+                envUrbanMaxM,
+                envSuburbanMaxM,
+                envNeighbours);
     }
 
     public SynthParams withCities(List<CitySpec> c) {
-        return new SynthParams(preset, profile, window, resolution, ueHeight, floorDbm, nStrongest, minRelativeDb, rayleigh,
-                locationSigmaDb, hysteresisDb, hysteresisCandidates, interSiteCorrelation, commonDcorrM, reachSigmas, maxReachM,
-                losMaxDistanceUrbanM, losMaxDistanceRuralM, resourceBlocks, antenna, layers, urban, suburban, rural,
-                c, tileM, envUrbanMaxM, envSuburbanMaxM, envNeighbours);
+        return new SynthParams(
+                preset,
+                profile,
+                window,
+                resolution,
+                ueHeight,
+                floorDbm,
+                nStrongest,
+                minRelativeDb,
+                rayleigh,
+                locationSigmaDb,
+                hysteresisDb,
+                hysteresisCandidates,
+                interSiteCorrelation,
+                commonDcorrM,
+                reachSigmas,
+                maxReachM,
+                losMaxDistanceUrbanM,
+                losMaxDistanceRuralM,
+                resourceBlocks,
+                antenna,
+                layers,
+                urban,
+                suburban,
+                rural,
+                c,
+                tileM,
+                envUrbanMaxM,
+                envSuburbanMaxM,
+                envNeighbours);
     }
 
     /** Layers: 800 MHz coverage layer, 1800, 2100, 2600 MHz capacity layers and the 3.5 GHz NR layer. */
     static List<Layer> defaultLayers() {
-        return List.of(new Layer("L800", 0.8, 0.0, -110),
+        return List.of(
+                new Layer("L800", 0.8, 0.0, -110),
                 new Layer("L1800", 1.8, 2.0, -110),
                 new Layer("L2100", 2.1, 3.0, -110),
                 new Layer("L2600", 2.6, 4.0, -108),
@@ -263,24 +433,78 @@ public record SynthParams(String preset, String profile, int window, double reso
     }
 
     static EnvParams defaultUrban() {
-        return new EnvParams(PathLossModel.UMA, 450, 0.6, 0.5, 1.5, 0.2,
-                new double[] {0.05, 0.10, 0.85}, new double[] {0.6, 0.3, 0.1},
-                20, 35, 6, 12, 6, 12, 43, 49, 33, 40,
-                new double[] {0.15, 0.35, 0.20, 0.20, 0.10}, PathLossModel.UMA.dcorrNlos, PathLossModel.UMI.dcorrNlos);
+        return new EnvParams(
+                PathLossModel.UMA,
+                450,
+                0.6,
+                0.5,
+                1.5,
+                0.2,
+                new double[] {0.05, 0.10, 0.85},
+                new double[] {0.6, 0.3, 0.1},
+                20,
+                35,
+                6,
+                12,
+                6,
+                12,
+                43,
+                49,
+                33,
+                40,
+                new double[] {0.15, 0.35, 0.20, 0.20, 0.10},
+                PathLossModel.UMA.dcorrNlos,
+                PathLossModel.UMI.dcorrNlos);
     }
 
     static EnvParams defaultSuburban() {
-        return new EnvParams(PathLossModel.UMA, 1400, 0.55, 0.4, 1.5, 0.0,
-                new double[] {0.10, 0.10, 0.80}, new double[] {1, 0, 0},
-                25, 40, 6, 12, 3, 8, 43, 49, 33, 40,
-                new double[] {0.35, 0.35, 0.15, 0.10, 0.05}, PathLossModel.UMA.dcorrNlos, PathLossModel.UMI.dcorrNlos);
+        return new EnvParams(
+                PathLossModel.UMA,
+                1400,
+                0.55,
+                0.4,
+                1.5,
+                0.0,
+                new double[] {0.10, 0.10, 0.80},
+                new double[] {1, 0, 0},
+                25,
+                40,
+                6,
+                12,
+                3,
+                8,
+                43,
+                49,
+                33,
+                40,
+                new double[] {0.35, 0.35, 0.15, 0.10, 0.05},
+                PathLossModel.UMA.dcorrNlos,
+                PathLossModel.UMI.dcorrNlos);
     }
 
     static EnvParams defaultRural() {
-        return new EnvParams(PathLossModel.RMA, 5000, 0.45, 0.5, 1.0, 0.0,
-                new double[] {0.20, 0.20, 0.60}, new double[] {1, 0, 0},
-                30, 60, 6, 12, 0, 4, 43, 49, 33, 40,
-                new double[] {0.65, 0.25, 0.10, 0.0, 0.0}, PathLossModel.RMA.dcorrNlos, PathLossModel.UMI.dcorrNlos);
+        return new EnvParams(
+                PathLossModel.RMA,
+                5000,
+                0.45,
+                0.5,
+                1.0,
+                0.0,
+                new double[] {0.20, 0.20, 0.60},
+                new double[] {1, 0, 0},
+                30,
+                60,
+                6,
+                12,
+                0,
+                4,
+                43,
+                49,
+                33,
+                40,
+                new double[] {0.65, 0.25, 0.10, 0.0, 0.0},
+                PathLossModel.RMA.dcorrNlos,
+                PathLossModel.UMI.dcorrNlos);
     }
 
     /** Lambert-93 position of slot {@code k} of a 5 x 3 grid of city centres 150 km apart inside mainland France. */
@@ -289,16 +513,46 @@ public record SynthParams(String preset, String profile, int window, double reso
     }
 
     private static SynthParams base(String preset, List<CitySpec> cities) {
-        return new SynthParams(preset, CALIBRATED, 600, 100, 1.5, -136, 32, 60, true, 18.0, 3.0, 3, 0.5, 100, 3.0, 20_000,
-                1_000, 10_000, 100, Antenna.TR38901, defaultLayers(), defaultUrban(), defaultSuburban(),
-                defaultRural(), cities, 50_000, 800, 2_500, 3);
+        return new SynthParams(
+                preset,
+                CALIBRATED,
+                600,
+                100,
+                1.5,
+                -136,
+                32,
+                60,
+                true,
+                18.0,
+                3.0,
+                3,
+                0.5,
+                100,
+                3.0,
+                20_000,
+                1_000,
+                10_000,
+                100,
+                Antenna.TR38901,
+                defaultLayers(),
+                defaultUrban(),
+                defaultSuburban(),
+                defaultRural(),
+                cities,
+                50_000,
+                800,
+                2_500,
+                3);
     }
 
     /** Two cities, a few hundred BSs with maps. */
     public static SynthParams small() {
         double[] a = slot(0), b = slot(1);
-        return base("small", List.of(new CitySpec("city01", a[0], a[1], 2_500, 6_000, 14_000),
-                new CitySpec("city02", b[0], b[1], 1_500, 4_000, 11_000)));
+        return base(
+                "small",
+                List.of(
+                        new CitySpec("city01", a[0], a[1], 2_500, 6_000, 14_000),
+                        new CitySpec("city02", b[0], b[1], 1_500, 4_000, 11_000)));
     }
 
     /** Fourteen cities (3 large, 5 medium, 6 small), about 6,000 BSs with maps. */

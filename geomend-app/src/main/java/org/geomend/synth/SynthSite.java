@@ -10,9 +10,23 @@ package org.geomend.synth;
  * @param layer   index into {@link SynthParams#layers()}
  * @param dcorrM  decorrelation distance of its own shadowing component (m)
  */
-public record SynthSite(int index, String id, double x, double y, Env env, String city, boolean target,
-                        PathLossModel model, double height, double tiltDeg, double epreDbm, int layer,
-                        double dcorrM, double[] azimuthDeg) {
+public record SynthSite(
+        int index,
+        String id,
+        double x,
+        double y,
+        Env env,
+        String city,
+        boolean target,
+        PathLossModel model,
+        double height,
+        double tiltDeg,
+        double epreDbm,
+        int layer,
+        double dcorrM,
+        double[] azimuthDeg) {
 
-    public int sectors() { return azimuthDeg.length; }
+    public int sectors() {
+        return azimuthDeg.length;
+    }
 }

@@ -57,11 +57,11 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
     private final PopulationField field;
     private final int window;
     private final int[] home;
-    private final double[][] uEnv;      // [site][env]: sum of users(l) P(i|l) over the site's home raster
+    private final double[][] uEnv; // [site][env]: sum of users(l) P(i|l) over the site's home raster
     private final List<Map<String, Object>> regions = new ArrayList<>();
 
-    public SynthTraffic(SynthParams p, SynthParams.Traffic tp, long seed, SynthGenerator.Layout layout, Path dir,
-                        PrintStream log) {
+    public SynthTraffic(
+            SynthParams p, SynthParams.Traffic tp, long seed, SynthGenerator.Layout layout, Path dir, PrintStream log) {
         this.tp = tp;
         this.layout = layout;
         this.dir = dir;
@@ -71,9 +71,11 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         int n = layout.sites().size();
         home = new int[n];
         java.util.Arrays.fill(home, -1);
-        for (int ri = 0; ri < layout.regions().size(); ri++) for (int i : layout.regions().get(ri)) home[i] = ri;
+        for (int ri = 0; ri < layout.regions().size(); ri++)
+            for (int i : layout.regions().get(ri)) home[i] = ri;
         for (int i = 0; i < n; i++)
-            if (home[i] < 0) home[i] = layout.regionNames().indexOf(layout.sites().get(i).city());
+            if (home[i] < 0)
+                home[i] = layout.regionNames().indexOf(layout.sites().get(i).city());
         uEnv = new double[n][NENV];
     }
 
@@ -120,7 +122,10 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         double[] hourly = new double[T];
         for (int i : owners) {
             tr[i] = new double[T];
-            for (int t = 0; t < T; t++) { tr[i][t] = traffic(i, t); hourly[t] += tr[i][t]; }
+            for (int t = 0; t < T; t++) {
+                tr[i][t] = traffic(i, t);
+                hourly[t] += tr[i][t];
+            }
             SynthSite s = layout.sites().get(i);
             GridSpec win = GridSpec.window(s.x(), s.y(), window, g.resolution());
             oc[i] = g.colOffsetOf(win);
@@ -139,7 +144,10 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
                 int wc = col - oc[i], wr = row - or[i];
                 if (wc < 0 || wr < 0 || wc >= window || wr >= window) continue;
                 double w = (float) (reg.prob()[pix * n + e] * inv[i]);
-                if (!any) { java.util.Arrays.fill(acc, 0); any = true; }
+                if (!any) {
+                    java.util.Arrays.fill(acc, 0);
+                    any = true;
+                }
                 for (int t = 0; t < T; t++) acc[t] += tr[i][t] * w;
             }
             if (any) for (int t = 0; t < T; t++) demand[t][pix] = (float) acc[t];
@@ -156,9 +164,16 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         Files.createDirectories(dir.resolve("demand"));
         Files.createDirectories(dir.resolve("population"));
         GeoTiffRaster.Options deflate = new GeoTiffRaster.Options(true, 0, null);
-        GeoTiffRaster.writeFloat32(dir.resolve("population").resolve(stem), g, layout.crsName(),
-                new String[] {"subscribers"}, new float[][] {users}, Map.of(), deflate);
-        GeoTiffRaster.writeFloat32(dir.resolve("demand").resolve(stem), g, layout.crsName(), times, demand, Map.of(), deflate);
+        GeoTiffRaster.writeFloat32(
+                dir.resolve("population").resolve(stem),
+                g,
+                layout.crsName(),
+                new String[] {"subscribers"},
+                new float[][] {users},
+                Map.of(),
+                deflate);
+        GeoTiffRaster.writeFloat32(
+                dir.resolve("demand").resolve(stem), g, layout.crsName(), times, demand, Map.of(), deflate);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("demand", "demand/" + stem);
@@ -170,8 +185,12 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         m.put("mapped_traffic_per_hour", hourly);
         regions.add(m);
         if (log != null)
-            log.printf(Locale.ROOT, "synth: region %s: traffic and ground-truth demand, %.0f subscribers, %.1f s%n", name,
-                    residents, (System.nanoTime() - t0) / 1e9);
+            log.printf(
+                    Locale.ROOT,
+                    "synth: region %s: traffic and ground-truth demand, %.0f subscribers, %.1f s%n",
+                    name,
+                    residents,
+                    (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -189,8 +208,12 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
             for (int t = 0; t < T; t++) {
                 double v = traffic(i, t);
                 events[t] += v;
-                sb.append(s.id()).append(',').append(SynthParams.Traffic.time(t)).append(',')
-                        .append(SynthGenerator.exact(v)).append('\n');
+                sb.append(s.id())
+                        .append(',')
+                        .append(SynthParams.Traffic.time(t))
+                        .append(',')
+                        .append(SynthGenerator.exact(v))
+                        .append('\n');
             }
         }
         atomic(dir.resolve("traffic.csv"), sb.toString());
@@ -198,13 +221,18 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         StringBuilder lb = new StringBuilder("time,lambda\n");
         for (int t = 0; t < T; t++) {
             lambda[t] = subs > 0 ? events[t] / subs : 0;
-            lb.append(SynthParams.Traffic.time(t)).append(',').append(SynthGenerator.exact(lambda[t])).append('\n');
+            lb.append(SynthParams.Traffic.time(t))
+                    .append(',')
+                    .append(SynthGenerator.exact(lambda[t]))
+                    .append('\n');
         }
         atomic(dir.resolve("lambda.csv"), lb.toString());
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("model", "traffic_i(t) = sum_l users(l) a_env(l)(t) P(i|l); users(l) = rho(l) * pixel km^2 * market share;"
-                + " demand D(l,t) = sum_i traffic_i(t) P_true(l|i)");
-        Map<String, String> units = new LinkedHashMap<>();      // (Map.of's order changes from run to run)
+        j.put(
+                "model",
+                "traffic_i(t) = sum_l users(l) a_env(l)(t) P(i|l); users(l) = rho(l) * pixel km^2 * market share;"
+                        + " demand D(l,t) = sum_i traffic_i(t) P_true(l|i)");
+        Map<String, String> units = new LinkedHashMap<>(); // (Map.of's order changes from run to run)
         units.put("traffic", "network events per hour");
         units.put("lambda", "network events per subscriber per hour");
         units.put("rho", "residents per km^2");

@@ -19,25 +19,35 @@ public final class DemandRaster {
 
     public DemandRaster(GridSpec grid, int times) {
         long n = (long) grid.width() * grid.height();
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("demand raster too large: " + grid.width() + " x " + grid.height());
+        if (n > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("demand raster too large: " + grid.width() + " x " + grid.height());
         this.grid = grid;
         this.bands = new double[times][(int) n];
     }
 
-    public GridSpec grid() { return grid; }
+    public GridSpec grid() {
+        return grid;
+    }
 
-    public int times() { return bands.length; }
+    public int times() {
+        return bands.length;
+    }
 
     /** Band {@code t} (the raster's own array: row 0 south). */
-    public double[] band(int t) { return bands[t]; }
+    public double[] band(int t) {
+        return bands[t];
+    }
 
     /**
      * Adds the map of a site on {@code window} (lattice-aligned, of this grid's resolution, inside it) with the
      * site's values per time step; false (nothing added, counted as unmapped) when the map has no mass.
      */
     public boolean add(GridSpec window, MemorySegment values, long offset, double[] value) {
-        if (value.length != bands.length) throw new IllegalArgumentException(value.length + " values for " + bands.length + " time steps");
-        if (window.resolution() != grid.resolution()) throw new IllegalArgumentException("map of resolution " + window.resolution() + " on a grid of " + grid.resolution());
+        if (value.length != bands.length)
+            throw new IllegalArgumentException(value.length + " values for " + bands.length + " time steps");
+        if (window.resolution() != grid.resolution())
+            throw new IllegalArgumentException(
+                    "map of resolution " + window.resolution() + " on a grid of " + grid.resolution());
         long col = window.latticeCol() - grid.latticeCol(), row0 = window.latticeRow() - grid.latticeRow();
         if (col < 0 || row0 < 0 || col + window.width() > grid.width() || row0 + window.height() > grid.height())
             throw new IllegalArgumentException("window outside the demand raster");
@@ -47,8 +57,20 @@ public final class DemandRaster {
             return false;
         }
         if (row.length < window.width()) row = new float[window.width()];
-        Spread.add(values, offset, window.width(), window.height(), 0, window.width(), Spread.weights(value, sum), bands, grid.width(),
-                (int) row0, 1, (int) col, row);
+        Spread.add(
+                values,
+                offset,
+                window.width(),
+                window.height(),
+                0,
+                window.width(),
+                Spread.weights(value, sum),
+                bands,
+                grid.width(),
+                (int) row0,
+                1,
+                (int) col,
+                row);
         for (double v : value) mappedTotal += v;
         mapped++;
         return true;
@@ -73,10 +95,16 @@ public final class DemandRaster {
     }
 
     /** KPI total (all time steps) of the maps added. */
-    public double mappedTotal() { return mappedTotal; }
+    public double mappedTotal() {
+        return mappedTotal;
+    }
 
-    public int mappedSites() { return mapped; }
+    public int mappedSites() {
+        return mapped;
+    }
 
     /** Maps handed over without mass. */
-    public int unmappedSites() { return unmapped; }
+    public int unmappedSites() {
+        return unmapped;
+    }
 }

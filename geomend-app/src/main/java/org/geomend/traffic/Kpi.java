@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.geomend.io.CsvReader;
-import org.geomend.io.Inventory;
 import org.geomend.io.InputException;
+import org.geomend.io.Inventory;
 
 /**
  * Per-base-station KPI values, read from a CSV with the header {@code id,value} (one time step, named
@@ -33,8 +33,15 @@ import org.geomend.io.InputException;
  * @param unknownIds   distinct unknown ids skipped
  * @param unknownTotal their values' sum
  */
-public record Kpi(Path file, String[] times, double[][] values, long rows, double inputTotal, long unknownRows, int unknownIds,
-                  double unknownTotal) {
+public record Kpi(
+        Path file,
+        String[] times,
+        double[][] values,
+        long rows,
+        double inputTotal,
+        long unknownRows,
+        int unknownIds,
+        double unknownTotal) {
 
     /** Inventory sites that have KPI rows, ascending. */
     public int[] sites() {
@@ -54,7 +61,8 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
 
     public static Kpi read(Path file, Inventory inv, boolean skipUnknown) throws IOException {
         Map<String, Integer> index = new HashMap<>();
-        for (int i = 0; i < inv.size(); i++) index.putIfAbsent(inv.sites().get(i).id(), i);
+        for (int i = 0; i < inv.size(); i++)
+            index.putIfAbsent(inv.sites().get(i).id(), i);
         return read(file, inv.size(), id -> index.get(inv.resolveId(id)), skipUnknown);
     }
 
@@ -62,7 +70,9 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
      * As {@link #read(Path, Inventory, boolean)} for any list of {@code size} sites: {@code siteOf} gives the site
      * index of an id, or null when the id is unknown (e.g. a dataset's sites, {@code geomend eval --use-cases}).
      */
-    public static Kpi read(Path file, int size, java.util.function.Function<String, Integer> siteOf, boolean skipUnknown) throws IOException {
+    public static Kpi read(
+            Path file, int size, java.util.function.Function<String, Integer> siteOf, boolean skipUnknown)
+            throws IOException {
         record Row(int site, String time, double value) {}
         List<Row> rows = new ArrayList<>();
         Set<String> seen = new HashSet<>(), unknown = new HashSet<>();
@@ -70,12 +80,14 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
         double unknownTotal = 0;
         try (CsvReader r = CsvReader.open(file)) {
             CsvReader.Header h = r.header();
-            if (h == null) throw new InputException(file, 0, "empty file (expected a header id,value or id,time,value)");
+            if (h == null)
+                throw new InputException(file, 0, "empty file (expected a header id,value or id,time,value)");
             int id = h.require("id", " (KPI header: id,value or id,time,value)");
             int val = h.require("value", " (KPI header: id,value or id,time,value)");
             int time = h.index("time");
             while (r.next()) {
-                if (r.size() <= Math.max(Math.max(id, val), time)) throw r.error("expected " + h.width() + " fields, got " + r.size());
+                if (r.size() <= Math.max(Math.max(id, val), time))
+                    throw r.error("expected " + h.width() + " fields, got " + r.size());
                 String sid = r.get(id).strip();
                 if (sid.isEmpty()) throw r.error("empty id");
                 String t = time < 0 ? "value" : r.get(time).strip();
@@ -87,7 +99,9 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
                     throw r.error("second row for id '" + sid + "'" + (time >= 0 ? " at time '" + t + "'" : ""));
                 Integer site = siteOf.apply(sid);
                 if (site == null) {
-                    if (!skipUnknown) throw r.error("id '" + sid + "' is not in the inventory (--skip-unknown to count and skip such rows)");
+                    if (!skipUnknown)
+                        throw r.error("id '" + sid
+                                + "' is not in the inventory (--skip-unknown to count and skip such rows)");
                     unknownRows++;
                     unknown.add(sid);
                     unknownTotal += v;
@@ -97,8 +111,13 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
             }
         }
         if (rows.isEmpty() && unknownRows == 0) throw new InputException(file, 0, "no KPI rows");
-        if (rows.isEmpty()) throw new InputException(file, 0, "no KPI row names a site of the inventory (" + unknownRows + " rows with unknown ids skipped)");
-        TreeSet<String> ts = new TreeSet<>(timeOrder(rows.stream().map(Row::time).distinct().toList()));
+        if (rows.isEmpty())
+            throw new InputException(
+                    file,
+                    0,
+                    "no KPI row names a site of the inventory (" + unknownRows + " rows with unknown ids skipped)");
+        TreeSet<String> ts =
+                new TreeSet<>(timeOrder(rows.stream().map(Row::time).distinct().toList()));
         for (Row row : rows) ts.add(row.time());
         String[] times = ts.toArray(String[]::new);
         Map<String, Integer> tIndex = new HashMap<>();
@@ -108,7 +127,7 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
         for (Row row : rows) {
             double[] v = values[row.site()];
             if (v == null) values[row.site()] = v = new double[times.length];
-            v[tIndex.get(row.time())] += row.value();                 // merged inventory rows add up
+            v[tIndex.get(row.time())] += row.value(); // merged inventory rows add up
             total += row.value();
         }
         return new Kpi(file, times, values, rows.size(), total, unknownRows, unknown.size(), unknownTotal);
@@ -126,5 +145,8 @@ public record Kpi(Path file, String[] times, double[][] values, long rows, doubl
         return Comparator.comparingDouble(Double::parseDouble).thenComparing(Comparator.naturalOrder());
     }
 
-    @Override public String toString() { return "Kpi[" + file + ", times " + Arrays.toString(times) + ", " + rows + " rows]"; }
+    @Override
+    public String toString() {
+        return "Kpi[" + file + ", times " + Arrays.toString(times) + ", " + rows + " rows]";
+    }
 }

@@ -18,8 +18,12 @@ public final class MapSources {
      * Draws with {@code drawer} through {@link Geolocator#run} (tiles, batches, region mask, fallbacks: as {@code
      * geolocate} draws them); memory: what one {@code Geolocator} run holds (a tile's raster, two batches of maps).
      */
-    public static TrafficSweep.MapSource drawing(SitePositions positions, Geolocator.Layout layout, MapDrawer drawer, RegionRaster region,
-                                                 BufferAllocator alloc) {
+    public static TrafficSweep.MapSource drawing(
+            SitePositions positions,
+            Geolocator.Layout layout,
+            MapDrawer drawer,
+            RegionRaster region,
+            BufferAllocator alloc) {
         String[] ids = new String[positions.x().length];
         for (int i = 0; i < ids.length; i++) ids[i] = Integer.toString(i);
         Geolocator g = new Geolocator(null, alloc);

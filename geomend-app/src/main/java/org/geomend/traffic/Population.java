@@ -62,22 +62,42 @@ public final class Population {
     public record Result(GridSpec grid, String[] times, double total, long bytes) {}
 
     /** Writes the population GeoTIFF of {@code traffic} to {@code out} (tmp + rename). */
-    public static Result run(Path traffic, Path lambdaFile, Constants k, Path out, boolean deflate, Map<String, String> metadata,
-                             ProgressSink progress) throws IOException {
+    public static Result run(
+            Path traffic,
+            Path lambdaFile,
+            Constants k,
+            Path out,
+            boolean deflate,
+            Map<String, String> metadata,
+            ProgressSink progress)
+            throws IOException {
         Map<String, Double> lambda = readLambda(lambdaFile);
         try (GeoTiffRaster.Reader in = GeoTiffRaster.open(traffic)) {
             String[] times = in.bandDescriptions();
             Map<String, Integer> band = new HashMap<>();
             for (int b = 0; b < times.length; b++) {
-                if (times[b].isEmpty()) throw new InputException(traffic, 0, "band " + (b + 1) + " has no time (description); write it with geomend traffic");
-                if (band.put(times[b], b) != null) throw new InputException(traffic, 0, "two bands for time '" + times[b] + "'");
+                if (times[b].isEmpty())
+                    throw new InputException(
+                            traffic,
+                            0,
+                            "band " + (b + 1) + " has no time (description); write it with geomend traffic");
+                if (band.put(times[b], b) != null)
+                    throw new InputException(traffic, 0, "two bands for time '" + times[b] + "'");
             }
             for (String t : times)
                 if (!lambda.containsKey(t))
-                    throw new InputException(lambdaFile, 0, "no lambda for time '" + t + "' of " + traffic + " (its bands: " + String.join(",", times) + ")");
+                    throw new InputException(
+                            lambdaFile,
+                            0,
+                            "no lambda for time '" + t + "' of " + traffic + " (its bands: " + String.join(",", times)
+                                    + ")");
             for (String t : lambda.keySet())
                 if (!band.containsKey(t))
-                    throw new InputException(lambdaFile, 0, "time '" + t + "' is not a band of " + traffic + " (its bands: " + String.join(",", times) + ")");
+                    throw new InputException(
+                            lambdaFile,
+                            0,
+                            "time '" + t + "' is not a band of " + traffic + " (its bands: " + String.join(",", times)
+                                    + ")");
             GridSpec g = in.grid();
             double areaKm2 = g.resolution() * g.resolution() / 1e6;
             int rows = Math.max(1, Math.min(g.height(), in.chunkRows()));
@@ -90,7 +110,15 @@ public final class Population {
             meta.put("k4", Double.toString(k.k4()));
             meta.put("unit", "people per km^2 (d_l taken as traffic per km^2)");
             double total = 0;
-            try (GeoTiffRaster.Writer w = GeoTiffRaster.writer(out, g, in.crs(), times, times.length, GeoTiffRaster.SampleType.FLOAT32, null, meta,
+            try (GeoTiffRaster.Writer w = GeoTiffRaster.writer(
+                    out,
+                    g,
+                    in.crs(),
+                    times,
+                    times.length,
+                    GeoTiffRaster.SampleType.FLOAT32,
+                    null,
+                    meta,
                     new GeoTiffRaster.Options(deflate, rows, null))) {
                 float[] buf = new float[rows * g.width()];
                 long done = 0, all = (long) w.strips() * times.length;
@@ -101,8 +129,12 @@ public final class Population {
                         double lam = lambda.get(times[b]);
                         for (int i = 0; i < n * g.width(); i++) {
                             float d = buf[i];
-                            if (!(d >= 0)) throw new InputException(traffic, 0, "band " + (b + 1) + " row " + (s * rows + i / g.width()) + " col "
-                                    + (i % g.width()) + ": traffic " + d + " is negative or NaN");
+                            if (!(d >= 0))
+                                throw new InputException(
+                                        traffic,
+                                        0,
+                                        "band " + (b + 1) + " row " + (s * rows + i / g.width()) + " col "
+                                                + (i % g.width()) + ": traffic " + d + " is negative or NaN");
                             double p = density(d / areaKm2, lam, k);
                             buf[i] = (float) p;
                             total += p * areaKm2;
@@ -117,5 +149,7 @@ public final class Population {
     }
 
     /** Progress over (strip, band) pairs. */
-    public interface ProgressSink { void done(long done, long total); }
+    public interface ProgressSink {
+        void done(long done, long total);
+    }
 }

@@ -20,7 +20,9 @@ public final class Spread {
     }
 
     /** True when a map of this mass can be spread (finite and &gt; 0). */
-    public static boolean spreadable(double mass) { return mass > 0 && Double.isFinite(mass); }
+    public static boolean spreadable(double mass) {
+        return mass > 0 && Double.isFinite(mass);
+    }
 
     /** The per-time weights {@code value(t) / mass}. */
     public static double[] weights(double[] value, double mass) {
@@ -37,14 +39,27 @@ public final class Spread {
      *
      * @param row scratch of at least {@code c1 - c0} floats
      */
-    public static void add(MemorySegment values, long offset, int width, int height, int c0, int c1, double[] wt,
-                           double[][] acc, int stride, int row0, int step, int col, float[] row) {
+    public static void add(
+            MemorySegment values,
+            long offset,
+            int width,
+            int height,
+            int c0,
+            int c1,
+            double[] wt,
+            double[][] acc,
+            int stride,
+            int row0,
+            int step,
+            int col,
+            float[] row) {
         int len = c1 - c0, h = height;
         // the columns' part of the map, rows trimmed to their first and last non-zero pixel (Voronoi cells are small)
         float[] part = new float[h * len];
         int[] lo = new int[h], hi = new int[h], base = new int[h];
         for (int r = 0; r < h; r++) {
-            MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offset + (long) r * width + c0), part, r * len, len);
+            MemorySegment.copy(
+                    values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offset + (long) r * width + c0), part, r * len, len);
             int a = 0, b = len;
             while (a < b && part[r * len + a] == 0) a++;
             while (b > a && part[r * len + b - 1] == 0) b--;

@@ -58,7 +58,8 @@ public final class TrafficOutputs {
 
         long bytesWritten();
 
-        @Override void close() throws IOException;
+        @Override
+        void close() throws IOException;
     }
 
     /** The grid as the NPY sidecar and Arrow metadata give it. */
@@ -73,8 +74,17 @@ public final class TrafficOutputs {
         return m;
     }
 
-    public static Out open(String format, Path out, GridSpec grid, String crs, String[] times, Map<String, String> metadata,
-                           int blockRows, int blockCols, boolean deflate) throws IOException {
+    public static Out open(
+            String format,
+            Path out,
+            GridSpec grid,
+            String crs,
+            String[] times,
+            Map<String, String> metadata,
+            int blockRows,
+            int blockCols,
+            boolean deflate)
+            throws IOException {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         return switch (format) {
@@ -90,16 +100,34 @@ public final class TrafficOutputs {
         private final float[] tile;
         private final int tw, th;
 
-        Tiff(Path out, GridSpec grid, String crs, String[] times, Map<String, String> metadata, int blockRows, int blockCols, boolean deflate)
+        Tiff(
+                Path out,
+                GridSpec grid,
+                String crs,
+                String[] times,
+                Map<String, String> metadata,
+                int blockRows,
+                int blockCols,
+                boolean deflate)
                 throws IOException {
-            w = GeoTiffRaster.writer(out, grid, crs, times, times.length, GeoTiffRaster.SampleType.FLOAT32, null, metadata,
-                    GeoTiffRaster.Options.tiled(deflate, blockCols, blockRows), true);
+            w = GeoTiffRaster.writer(
+                    out,
+                    grid,
+                    crs,
+                    times,
+                    times.length,
+                    GeoTiffRaster.SampleType.FLOAT32,
+                    null,
+                    metadata,
+                    GeoTiffRaster.Options.tiled(deflate, blockCols, blockRows),
+                    true);
             tw = blockCols;
             th = blockRows;
             tile = new float[tw * th];
         }
 
-        @Override public void block(int row0, int col0, int rows, int cols, float[][] v) throws IOException {
+        @Override
+        public void block(int row0, int col0, int rows, int cols, float[][] v) throws IOException {
             for (int t = 0; t < v.length; t++) {
                 if (rows < th || cols < tw) java.util.Arrays.fill(tile, 0);
                 for (int r = 0; r < rows; r++) System.arraycopy(v[t], r * cols, tile, r * tw, cols);
@@ -107,14 +135,21 @@ public final class TrafficOutputs {
             }
         }
 
-        @Override public void commit(Map<String, String> totals) throws IOException {
+        @Override
+        public void commit(Map<String, String> totals) throws IOException {
             totals.forEach(w::putMetadata);
             w.commit();
         }
 
-        @Override public long bytesWritten() { return w.bytesWritten(); }
+        @Override
+        public long bytesWritten() {
+            return w.bytesWritten();
+        }
 
-        @Override public void close() throws IOException { w.close(); }
+        @Override
+        public void close() throws IOException {
+            w.close();
+        }
     }
 
     private static final class Npy implements Out {
@@ -134,7 +169,8 @@ public final class TrafficOutputs {
             this.jsonTmp = out.resolveSibling(out.getFileName() + ".json.tmp");
             byte[] h = NpyMapSink.header(new long[] {times.length, grid.height(), grid.width()});
             this.header = h.length;
-            ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             ch.write(ByteBuffer.wrap(h), 0);
             side.put("shape", List.of(times.length, grid.height(), grid.width()));
             side.put("grid", gridJson(grid));
@@ -143,7 +179,8 @@ public final class TrafficOutputs {
             side.put("metadata", metadata);
         }
 
-        @Override public void block(int row0, int col0, int rows, int cols, float[][] v) throws IOException {
+        @Override
+        public void block(int row0, int col0, int rows, int cols, float[][] v) throws IOException {
             long W = grid.width(), H = grid.height();
             if (buf.capacity() < 4 * cols) buf = ByteBuffer.allocate(4 * cols).order(ByteOrder.LITTLE_ENDIAN);
             for (int t = 0; t < v.length; t++)
@@ -155,17 +192,23 @@ public final class TrafficOutputs {
                 }
         }
 
-        @Override public void commit(Map<String, String> totals) throws IOException {
+        @Override
+        public void commit(Map<String, String> totals) throws IOException {
             side.put("totals", totals);
             ch.force(true);
             ch.close();
             Files.writeString(jsonTmp, Json.pretty(side) + "\n", StandardCharsets.UTF_8);
             Files.move(jsonTmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);   // the array last: complete
+            Files.move(
+                    tmp,
+                    out,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING); // the array last: complete
             done = true;
         }
 
-        @Override public long bytesWritten() {
+        @Override
+        public long bytesWritten() {
             try {
                 return done ? Files.size(out) + Files.size(json) : ch.size();
             } catch (IOException e) {
@@ -173,7 +216,8 @@ public final class TrafficOutputs {
             }
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (done) return;
             done = true;
             ch.close();
@@ -202,14 +246,16 @@ public final class TrafficOutputs {
             fields.add(new Field("row", FieldType.notNullable(I32), null));
             fields.add(new Field("col", FieldType.notNullable(I32), null));
             for (String t : times) {
-                if (t.equals("row") || t.equals("col")) throw new IllegalArgumentException("a time step may not be called '" + t + "' in Arrow output");
+                if (t.equals("row") || t.equals("col"))
+                    throw new IllegalArgumentException("a time step may not be called '" + t + "' in Arrow output");
                 fields.add(new Field(t, FieldType.notNullable(F32), null));
             }
             Map<String, String> meta = new LinkedHashMap<>(metadata);
             meta.put("grid", Json.inline(gridJson(grid)));
             meta.put("crs", crs);
             meta.put("times", Json.inline(List.of(times)));
-            ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             VectorSchemaRoot r = null;
             ArrowFileWriter wr = null;
             try {
@@ -227,10 +273,15 @@ public final class TrafficOutputs {
             writer = wr;
         }
 
-        @Override public void block(int row0, int col0, int rows, int cols, float[][] v) throws IOException {
+        @Override
+        public void block(int row0, int col0, int rows, int cols, float[][] v) throws IOException {
             int n = 0;
             for (int i = 0; i < rows * cols; i++)
-                for (int t = 0; t < T; t++) if (v[t][i] != 0) { n++; break; }
+                for (int t = 0; t < T; t++)
+                    if (v[t][i] != 0) {
+                        n++;
+                        break;
+                    }
             if (n == 0) return;
             root.clear();
             IntVector rv = (IntVector) root.getVector(0), cv = (IntVector) root.getVector(1);
@@ -255,7 +306,8 @@ public final class TrafficOutputs {
             writer.writeBatch();
         }
 
-        @Override public void commit(Map<String, String> totals) throws IOException {
+        @Override
+        public void commit(Map<String, String> totals) throws IOException {
             footer.putAll(totals);
             writer.end();
             writer.close();
@@ -266,7 +318,8 @@ public final class TrafficOutputs {
             done = true;
         }
 
-        @Override public long bytesWritten() {
+        @Override
+        public long bytesWritten() {
             try {
                 return done ? Files.size(out) : ch.size();
             } catch (IOException e) {
@@ -274,12 +327,14 @@ public final class TrafficOutputs {
             }
         }
 
-        @Override public void close() throws IOException {
+        @Override
+        public void close() throws IOException {
             if (done) return;
             done = true;
             try {
                 writer.close();
-            } catch (RuntimeException ignored) { }
+            } catch (RuntimeException ignored) {
+            }
             root.close();
             ch.close();
             alloc.close();
@@ -288,5 +343,7 @@ public final class TrafficOutputs {
     }
 
     /** A total as text (shortest round-trip form). */
-    static String num(double v) { return String.format(Locale.ROOT, "%s", v); }
+    static String num(double v) {
+        return String.format(Locale.ROOT, "%s", v);
+    }
 }

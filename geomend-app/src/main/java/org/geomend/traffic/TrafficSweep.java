@@ -58,8 +58,15 @@ public final class TrafficSweep {
      * @param unmappedTotal the KPI total of the sites without one
      * @param float32Total  the total of the float32 values written (float64 sum)
      */
-    public record Result(double rasterTotal, double mappedTotal, double unmappedTotal, int mappedSites, int unmappedSites,
-                         long mapsDrawn, int blocks, double float32Total) {}
+    public record Result(
+            double rasterTotal,
+            double mappedTotal,
+            double unmappedTotal,
+            int mappedSites,
+            int unmappedSites,
+            long mapsDrawn,
+            int blocks,
+            double float32Total) {}
 
     private final GridSpec raster;
     private final Kpi kpi;
@@ -75,8 +82,15 @@ public final class TrafficSweep {
      * @param sites     the sites to spread (each with KPI values)
      * @param region    paints the region mask (to recognise the unmasked fallback maps), or null
      */
-    public TrafficSweep(GridSpec raster, Kpi kpi, GridSpec[] windows, int[] sites, int blockRows, int blockCols, RegionRaster region,
-                        BufferAllocator allocator) {
+    public TrafficSweep(
+            GridSpec raster,
+            Kpi kpi,
+            GridSpec[] windows,
+            int[] sites,
+            int blockRows,
+            int blockCols,
+            RegionRaster region,
+            BufferAllocator allocator) {
         if (blockRows < 1 || blockCols < 1) throw new IllegalArgumentException("blocks must be at least 1 x 1");
         this.raster = raster;
         this.kpi = kpi;
@@ -93,7 +107,8 @@ public final class TrafficSweep {
         this.rasterTopRow = raster.latticeRow() + raster.height();
         this.rasterCol0 = raster.latticeCol();
         long acc = (long) (blockRows + maxH) * this.blockCols;
-        if (acc > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("block too large: " + blockRows + " x " + blockCols);
+        if (acc > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("block too large: " + blockRows + " x " + blockCols);
     }
 
     /** The smallest lattice-aligned grid holding every window of {@code sites}. */
@@ -102,7 +117,8 @@ public final class TrafficSweep {
         double res = windows[sites[0]].resolution();
         for (int s : sites) {
             GridSpec w = windows[s];
-            if (w.resolution() != res) throw new IllegalArgumentException("maps of different resolutions: " + res + " and " + w.resolution());
+            if (w.resolution() != res)
+                throw new IllegalArgumentException("maps of different resolutions: " + res + " and " + w.resolution());
             c0 = Math.min(c0, w.latticeCol());
             r0 = Math.min(r0, w.latticeRow());
             c1 = Math.max(c1, w.latticeCol() + w.width());
@@ -117,13 +133,21 @@ public final class TrafficSweep {
         return T * acc * 8 + (long) T * blockRows * blockCols * 4 + (region != null ? acc * 2 : 0);
     }
 
-    public int bandCount() { return (raster.height() + blockRows - 1) / blockRows; }
+    public int bandCount() {
+        return (raster.height() + blockRows - 1) / blockRows;
+    }
 
-    public int stripeCount() { return (raster.width() + blockCols - 1) / blockCols; }
+    public int stripeCount() {
+        return (raster.width() + blockCols - 1) / blockCols;
+    }
 
-    private int topFileRow(GridSpec w) { return Math.toIntExact(rasterTopRow - (w.latticeRow() + w.height())); }
+    private int topFileRow(GridSpec w) {
+        return Math.toIntExact(rasterTopRow - (w.latticeRow() + w.height()));
+    }
 
-    private int fileCol(GridSpec w) { return Math.toIntExact(w.latticeCol() - rasterCol0); }
+    private int fileCol(GridSpec w) {
+        return Math.toIntExact(w.latticeCol() - rasterCol0);
+    }
 
     public Result run(MapSource source, RasterOut out, Progress progress) throws IOException {
         int bands = bandCount(), stripes = stripeCount(), S = blockCols, B = blockRows, A = B + maxH;
@@ -143,7 +167,8 @@ public final class TrafficSweep {
                 }
             }
             List<int[]> arr = new ArrayList<>();
-            for (List<Integer> l : b) arr.add(l.stream().mapToInt(Integer::intValue).toArray());
+            for (List<Integer> l : b)
+                arr.add(l.stream().mapToInt(Integer::intValue).toArray());
             byStripe.add(arr);
         }
         double[][] acc = new double[T][A * S];
@@ -152,7 +177,8 @@ public final class TrafficSweep {
         double[] rasterTotal = {0}, f32Total = {0};
         long[] drawn = {0};
         int blocks = 0;
-        try (GridBuffer mask = region == null ? null : GridBuffer.allocate(allocator, GridBuffer.Type.UINT8, (long) A * S)) {
+        try (GridBuffer mask =
+                region == null ? null : GridBuffer.allocate(allocator, GridBuffer.Type.UINT8, (long) A * S)) {
             byte[] maskRows = region == null ? null : new byte[A * S];
             for (int j = 0; j < stripes; j++) {
                 for (double[] a : acc) Arrays.fill(a, 0);
@@ -162,13 +188,24 @@ public final class TrafficSweep {
                     int[] group = byStripe.get(j).get(k);
                     if (group.length > 0) {
                         if (mask != null) {
-                            GridSpec g = new GridSpec((rasterCol0 + col0) * raster.resolution(), (rasterTopRow - row0 - A) * raster.resolution(),
-                                    raster.resolution(), S, A);
+                            GridSpec g = new GridSpec(
+                                    (rasterCol0 + col0) * raster.resolution(),
+                                    (rasterTopRow - row0 - A) * raster.resolution(),
+                                    raster.resolution(),
+                                    S,
+                                    A);
                             region.rasterize(g, mask);
-                            for (int a = 0; a < A; a++)   // grid row A-1-a is file row row0 + a
-                                MemorySegment.copy(mask.segment(), ValueLayout.JAVA_BYTE, (long) (A - 1 - a) * S, maskRows, a * S, S);
+                            for (int a = 0; a < A; a++) // grid row A-1-a is file row row0 + a
+                            MemorySegment.copy(
+                                        mask.segment(),
+                                        ValueLayout.JAVA_BYTE,
+                                        (long) (A - 1 - a) * S,
+                                        maskRows,
+                                        a * S,
+                                        S);
                         }
-                        Accumulator sink = new Accumulator(acc, maskRows, row0, col0, cols, unmapped, drawn, progress, total);
+                        Accumulator sink =
+                                new Accumulator(acc, maskRows, row0, col0, cols, unmapped, drawn, progress, total);
                         source.draw(group, sink);
                     }
                     int rows = Math.min(B, raster.height() - row0);
@@ -218,7 +255,16 @@ public final class TrafficSweep {
         private final long total;
         private float[] row = new float[0], part = new float[0];
 
-        Accumulator(double[][] acc, byte[] mask, int row0, int col0, int cols, boolean[] unmapped, long[] drawn, Progress progress, long total) {
+        Accumulator(
+                double[][] acc,
+                byte[] mask,
+                int row0,
+                int col0,
+                int cols,
+                boolean[] unmapped,
+                long[] drawn,
+                Progress progress,
+                long total) {
             this.acc = acc;
             this.mask = mask;
             this.row0 = row0;
@@ -230,7 +276,8 @@ public final class TrafficSweep {
             this.total = total;
         }
 
-        @Override public void write(String id, GridSpec w, MemorySegment values, long offsetElements) {
+        @Override
+        public void write(String id, GridSpec w, MemorySegment values, long offsetElements) {
             int site = Integer.parseInt(id);
             drawn[0]++;
             if (progress != null) progress.done(drawn[0], total);
@@ -244,28 +291,51 @@ public final class TrafficSweep {
             }
             int S = blockCols;
             int fc = fileCol(w), top = topFileRow(w);
-            int c0 = Math.max(0, col0 - fc), c1 = Math.min(width, col0 + cols - fc);   // window columns inside the stripe
+            int c0 = Math.max(0, col0 - fc), c1 = Math.min(width, col0 + cols - fc); // window columns inside the stripe
             if (c1 <= c0) return;
             if (mask != null) {
                 for (int r = 0; r < h; r++) {
-                    int a = top + (h - 1 - r) - row0;                                    // window row r (south first) -> accumulator row
-                    MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * (offsetElements + (long) r * width + c0), row, 0, c1 - c0);
+                    int a = top + (h - 1 - r) - row0; // window row r (south first) -> accumulator row
+                    MemorySegment.copy(
+                            values,
+                            ValueLayout.JAVA_FLOAT_UNALIGNED,
+                            4 * (offsetElements + (long) r * width + c0),
+                            row,
+                            0,
+                            c1 - c0);
                     int base = a * S + fc + c0 - col0;
                     for (int c = 0; c < c1 - c0; c++)
-                        if (row[c] > 0 && mask[base + c] == 0) {                           // the unmasked fallback: no map in the region
+                        if (row[c] > 0 && mask[base + c] == 0) { // the unmasked fallback: no map in the region
                             unmapped[site] = true;
                             return;
                         }
                 }
             }
-            Spread.add(values, offsetElements, width, h, c0, c1, Spread.weights(kpi.values()[site], sum), acc, S, top + h - 1 - row0, -1,
-                    fc + c0 - col0, row);
+            Spread.add(
+                    values,
+                    offsetElements,
+                    width,
+                    h,
+                    c0,
+                    c1,
+                    Spread.weights(kpi.values()[site], sum),
+                    acc,
+                    S,
+                    top + h - 1 - row0,
+                    -1,
+                    fc + c0 - col0,
+                    row);
         }
 
-        @Override public void commit() {}
+        @Override
+        public void commit() {}
 
-        @Override public long bytesWritten() { return 0; }
+        @Override
+        public long bytesWritten() {
+            return 0;
+        }
 
-        @Override public void close() {}
+        @Override
+        public void close() {}
     }
 }

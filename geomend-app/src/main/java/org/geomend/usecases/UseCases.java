@@ -63,25 +63,37 @@ public final class UseCases implements Evaluator.FoldListener {
     public static final String TRUTH = "truth";
 
     private final Dataset data;
-    private final List<String> methods;     // the eval methods, then TRUTH
+    private final List<String> methods; // the eval methods, then TRUTH
     private final Kpi kpi;
-    private final double[] lambda;          // per kpi time
+    private final double[] lambda; // per kpi time
     private final Options opt;
     private final Metis metis;
     private final PrintStream log;
-    private final StringBuilder fairness = new StringBuilder("city,method,K,jain_planned,jain_actual,max_imbalance,actual_imbalance,unplanned_share\n");
+    private final StringBuilder fairness = new StringBuilder(
+            "city,method,K,jain_planned,jain_actual,max_imbalance,actual_imbalance,unplanned_share\n");
     private final StringBuilder mape = new StringBuilder("city,method,time,mape,total_error\n");
-    private final StringBuilder coverage = new StringBuilder("city,method,sites_with_traffic,mapped_sites,unmapped_sites,traffic_total,unmapped_traffic,raster_total\n");
+    private final StringBuilder coverage = new StringBuilder(
+            "city,method,sites_with_traffic,mapped_sites,unmapped_sites,traffic_total,unmapped_traffic,raster_total\n");
     private final List<String> cities = new ArrayList<>();
     /** [city][method][K index] and [city][method][t]. */
-    private final List<double[][]> jainActual = new ArrayList<>(), mapes = new ArrayList<>(), totals = new ArrayList<>();
+    private final List<double[][]> jainActual = new ArrayList<>(),
+            mapes = new ArrayList<>(),
+            totals = new ArrayList<>();
+
     private final List<int[]> unmappedSites = new ArrayList<>();
 
-    private DemandRaster[] rasters;          // the fold's: per method, then the truth
+    private DemandRaster[] rasters; // the fold's: per method, then the truth
     private String city;
 
-    public UseCases(Dataset data, List<String> methods, Kpi kpi, Map<String, Double> lambdaByTime, Path lambdaFile, Options opt, Metis metis,
-                    PrintStream log) {
+    public UseCases(
+            Dataset data,
+            List<String> methods,
+            Kpi kpi,
+            Map<String, Double> lambdaByTime,
+            Path lambdaFile,
+            Options opt,
+            Metis metis,
+            PrintStream log) {
         this.data = data;
         this.methods = new ArrayList<>(methods);
         this.methods.add(TRUTH);
@@ -94,13 +106,17 @@ public final class UseCases implements Evaluator.FoldListener {
         for (int t = 0; t < times.length; t++) {
             Double l = lambdaByTime.get(times[t]);
             if (l == null)
-                throw new org.geomend.io.InputException(lambdaFile, 0, "no lambda for time '" + times[t] + "' of " + kpi.file()
-                        + " (its times: " + String.join(",", times) + ")");
+                throw new org.geomend.io.InputException(
+                        lambdaFile,
+                        0,
+                        "no lambda for time '" + times[t] + "' of " + kpi.file() + " (its times: "
+                                + String.join(",", times) + ")");
             lambda[t] = l;
         }
     }
 
-    @Override public void foldStart(Split.Fold fold) {
+    @Override
+    public void foldStart(Split.Fold fold) {
         city = data.city(fold.test()[0]);
         GridSpec[] windows = new GridSpec[data.size()];
         for (int s : fold.test()) windows[s] = data.windowOf(s);
@@ -109,16 +125,23 @@ public final class UseCases implements Evaluator.FoldListener {
         for (int j = 0; j < rasters.length; j++) rasters[j] = new DemandRaster(grid, kpi.times().length);
     }
 
-    @Override public void truth(int site, GridSpec grid, GridBuffer map, long offset) { add(methods.size() - 1, site, grid, map, offset); }
+    @Override
+    public void truth(int site, GridSpec grid, GridBuffer map, long offset) {
+        add(methods.size() - 1, site, grid, map, offset);
+    }
 
-    @Override public void map(int method, int site, GridSpec grid, GridBuffer map, long offset) { add(method, site, grid, map, offset); }
+    @Override
+    public void map(int method, int site, GridSpec grid, GridBuffer map, long offset) {
+        add(method, site, grid, map, offset);
+    }
 
     private void add(int j, int site, GridSpec grid, GridBuffer map, long offset) {
         double[] v = kpi.values()[site];
-        if (v != null) rasters[j].add(grid, map.segment(), offset, v);   // a tested site without KPI rows has no traffic
+        if (v != null) rasters[j].add(grid, map.segment(), offset, v); // a tested site without KPI rows has no traffic
     }
 
-    @Override public void foldEnd(Split.Fold fold) {
+    @Override
+    public void foldEnd(Split.Fold fold) {
         int M = methods.size(), T = kpi.times().length, truthIdx = M - 1;
         DemandRaster truth = rasters[truthIdx];
         GridSpec grid = truth.grid();
@@ -140,8 +163,17 @@ public final class UseCases implements Evaluator.FoldListener {
             double rasterTotal = 0;
             for (int t = 0; t < T; t++) rasterTotal += r.total(t);
             unm[j] = withTraffic - r.mappedSites();
-            coverage.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%s,%s,%s%n", csv(city), name, withTraffic, r.mappedSites(), unm[j],
-                    num(cityTraffic), num(cityTraffic - r.mappedTotal()), num(rasterTotal)));
+            coverage.append(String.format(
+                    Locale.ROOT,
+                    "%s,%s,%d,%d,%d,%s,%s,%s%n",
+                    csv(city),
+                    name,
+                    withTraffic,
+                    r.mappedSites(),
+                    unm[j],
+                    num(cityTraffic),
+                    num(cityTraffic - r.mappedTotal()),
+                    num(rasterTotal)));
             // (a) edge sites
             float[] daily = r.daily();
             int pixels = 0;
@@ -155,15 +187,30 @@ public final class UseCases implements Evaluator.FoldListener {
                 }
                 EdgePlanner.Plan plan = EdgePlanner.plan(metis, grid, daily, K, opt.imbalance(), opt.seed());
                 if (log != null)
-                    log.printf(Locale.ROOT, "geomend eval: use cases, city %s, %s: K=%d edge sites on %d pixels with demand in %.1f s%n", city, name, K,
-                            pixels, plan.seconds());
+                    log.printf(
+                            Locale.ROOT,
+                            "geomend eval: use cases, city %s, %s: K=%d edge sites on %d pixels with demand in %.1f s%n",
+                            city,
+                            name,
+                            K,
+                            pixels,
+                            plan.seconds());
                 double[] unplanned = {0};
                 double[] actual = actualLoads(plan, trueDaily, unplanned);
                 double sum = 0;
                 for (double a : actual) sum += a;
                 ja[j][q] = EdgePlanner.jain(actual);
-                fairness.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f%n", csv(city), name, K, plan.jain(), ja[j][q],
-                        plan.imbalance(), imbalance(actual), sum > 0 ? unplanned[0] / sum : 0.0));
+                fairness.append(String.format(
+                        Locale.ROOT,
+                        "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f%n",
+                        csv(city),
+                        name,
+                        K,
+                        plan.jain(),
+                        ja[j][q],
+                        plan.imbalance(),
+                        imbalance(actual),
+                        sum > 0 ? unplanned[0] / sum : 0.0));
             }
             // (b) population
             for (int t = 0; t < T; t++) {
@@ -171,7 +218,8 @@ public final class UseCases implements Evaluator.FoldListener {
                 double err = 0, pm = 0, pt = 0;
                 long n = 0;
                 for (int p = 0; p < dt.length; p++) {
-                    double a = Population.density(dm[p] / area, lambda[t], opt.k()), b = Population.density(dt[p] / area, lambda[t], opt.k());
+                    double a = Population.density(dm[p] / area, lambda[t], opt.k()),
+                            b = Population.density(dt[p] / area, lambda[t], opt.k());
                     pm += a;
                     pt += b;
                     if (b > 0) {
@@ -181,7 +229,8 @@ public final class UseCases implements Evaluator.FoldListener {
                 }
                 mp[j][t] = n == 0 ? Double.NaN : 100 * err / n;
                 te[j][t] = pt > 0 ? 100 * (pm - pt) / pt : Double.NaN;
-                mape.append(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%.6f%n", csv(city), name, csv(kpi.times()[t]), mp[j][t], te[j][t]));
+                mape.append(String.format(
+                        Locale.ROOT, "%s,%s,%s,%.6f,%.6f%n", csv(city), name, csv(kpi.times()[t]), mp[j][t], te[j][t]));
             }
         }
         cities.add(city);
@@ -192,9 +241,21 @@ public final class UseCases implements Evaluator.FoldListener {
         if (log != null) {
             StringBuilder b = new StringBuilder();
             for (int j = 0; j < M; j++)
-                b.append(String.format(Locale.ROOT, "%s%s Jain %.3f at K=%d, MAPE %.1f %%", j == 0 ? "" : "; ", methods.get(j), ja[j][ja[j].length - 1],
-                        opt.ks()[opt.ks().length - 1], mean(mp[j])));
-            log.printf(Locale.ROOT, "geomend eval: use cases, city %s (%d x %d px): %s%n", city, grid.width(), grid.height(), b);
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%s%s Jain %.3f at K=%d, MAPE %.1f %%",
+                        j == 0 ? "" : "; ",
+                        methods.get(j),
+                        ja[j][ja[j].length - 1],
+                        opt.ks()[opt.ks().length - 1],
+                        mean(mp[j])));
+            log.printf(
+                    Locale.ROOT,
+                    "geomend eval: use cases, city %s (%d x %d px): %s%n",
+                    city,
+                    grid.width(),
+                    grid.height(),
+                    b);
         }
         rasters = null;
     }
@@ -216,7 +277,10 @@ public final class UseCases implements Evaluator.FoldListener {
                 double x = g.centreX(p % w), y = g.centreY(p / w), best = Double.POSITIVE_INFINITY;
                 for (int q = 0; q < K; q++) {
                     double dx = plan.siteX()[q] - x, dy = plan.siteY()[q] - y, d2 = dx * dx + dy * dy;
-                    if (d2 < best) { best = d2; s = q; }
+                    if (d2 < best) {
+                        best = d2;
+                        s = q;
+                    }
                 }
                 unplanned[0] += v;
             }
@@ -233,7 +297,9 @@ public final class UseCases implements Evaluator.FoldListener {
         return worst;
     }
 
-    public List<String> cities() { return List.copyOf(cities); }
+    public List<String> cities() {
+        return List.copyOf(cities);
+    }
 
     /**
      * Writes fairness.csv, population_mape.csv, coverage.csv and the two figures into {@code dir} (each to a
@@ -265,14 +331,28 @@ public final class UseCases implements Evaluator.FoldListener {
                 sa.add(new Plots.Series(methods.get(j), medJain[j]));
                 sb.add(new Plots.Series(methods.get(j), medMape[j]));
             }
-            Plots.lines(partial(dir, pending, "fig10a_fairness.png"), "Jain's fairness of the actual loads (" + where + ")",
-                    "edge sites K", "Jain's index", xs, sa);
+            Plots.lines(
+                    partial(dir, pending, "fig10a_fairness.png"),
+                    "Jain's fairness of the actual loads (" + where + ")",
+                    "edge sites K",
+                    "Jain's index",
+                    xs,
+                    sa);
             double[] hours = new double[T];
             for (int t = 0; t < T; t++) hours[t] = t;
-            Plots.lines(partial(dir, pending, "fig10b_population_mape.png"), "Hourly MAPE of the eq. 9 population (" + where + ")",
-                    "time step (" + kpi.times()[0] + " .. " + kpi.times()[T - 1] + ")", "MAPE (%)", hours, sb);
+            Plots.lines(
+                    partial(dir, pending, "fig10b_population_mape.png"),
+                    "Hourly MAPE of the eq. 9 population (" + where + ")",
+                    "time step (" + kpi.times()[0] + " .. " + kpi.times()[T - 1] + ")",
+                    "MAPE (%)",
+                    hours,
+                    sb);
             for (Map.Entry<String, Path> e : pending.entrySet())
-                Files.move(e.getValue(), dir.resolve(e.getKey()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(
+                        e.getValue(),
+                        dir.resolve(e.getKey()),
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             ok = true;
         } finally {
             if (!ok) for (Path p : pending.values()) Files.deleteIfExists(p);
@@ -283,20 +363,37 @@ public final class UseCases implements Evaluator.FoldListener {
     private String markdown(String rel, double[][] medJain, double[][] medMape, double[][] medTotal) {
         int M = methods.size(), T = kpi.times().length, Q = opt.ks().length;
         StringBuilder sb = new StringBuilder("## Use cases (DeepMEND section VI, Fig. 10) on the left-out cities\n\n");
-        sb.append(String.format(Locale.ROOT, "- cities (loo-city folds): %s; %s; traffic `%s` (%d time steps), lambda(t) of eq. 9; "
+        sb.append(String.format(
+                Locale.ROOT,
+                "- cities (loo-city folds): %s; %s; traffic `%s` (%d time steps), lambda(t) of eq. 9; "
                         + "edge sites planned by METIS with imbalance %.3f, seed %d; eq. 9 constants k1..k4 = %s, %s, %s, %s%n",
-                String.join(", ", cities), cities.size() == 1 ? "one city" : "tables: median over the cities", kpi.file(), T, opt.imbalance(),
-                opt.seed(), num(opt.k().k1()), num(opt.k().k2()), num(opt.k().k3()), num(opt.k().k4())));
-        sb.append("- demand D_m(l, t) = sum_i traffic_i(t) P_m(l|i) over the city's test BSs (float64, the union of their windows); "
-                + "`truth` = the ground-truth maps, planning on it is the best achievable actual fairness\n");
-        sb.append("- (a) plan K edge sites on the method's daily demand, actual loads = the ground truth's daily demand per site "
-                + "(pixels the plan leaves without a site go to the nearest site): Jain's index of the actual loads\n");
-        sb.append("- (b) MAPE(t) = mean over pixels with ground-truth population > 0 of |p_m - p_true| / p_true, p from eq. 9; "
-                + "total error = (sum p_m - sum p_true) / sum p_true\n");
+                String.join(", ", cities),
+                cities.size() == 1 ? "one city" : "tables: median over the cities",
+                kpi.file(),
+                T,
+                opt.imbalance(),
+                opt.seed(),
+                num(opt.k().k1()),
+                num(opt.k().k2()),
+                num(opt.k().k3()),
+                num(opt.k().k4())));
+        sb.append(
+                "- demand D_m(l, t) = sum_i traffic_i(t) P_m(l|i) over the city's test BSs (float64, the union of their windows); "
+                        + "`truth` = the ground-truth maps, planning on it is the best achievable actual fairness\n");
+        sb.append(
+                "- (a) plan K edge sites on the method's daily demand, actual loads = the ground truth's daily demand per site "
+                        + "(pixels the plan leaves without a site go to the nearest site): Jain's index of the actual loads\n");
+        sb.append(
+                "- (b) MAPE(t) = mean over pixels with ground-truth population > 0 of |p_m - p_true| / p_true, p from eq. 9; "
+                        + "total error = (sum p_m - sum p_true) / sum p_true\n");
         int[] unm = unmappedSites.get(0);
-        sb.append(String.format(Locale.ROOT, "- sites with traffic but no map (not tested or a map without mass), counted in `%s/coverage.csv`: %s%n%n",
-                rel, cities.size() == 1 ? methods.get(0) + " " + unm[0] : "per city and method"));
-        sb.append("Jain's fairness of the actual loads against the number of edge sites K (paper Fig. 10a: DeepMEND about 0.95 at hundreds of sites):\n\n| Method |");
+        sb.append(String.format(
+                Locale.ROOT,
+                "- sites with traffic but no map (not tested or a map without mass), counted in `%s/coverage.csv`: %s%n%n",
+                rel,
+                cities.size() == 1 ? methods.get(0) + " " + unm[0] : "per city and method"));
+        sb.append(
+                "Jain's fairness of the actual loads against the number of edge sites K (paper Fig. 10a: DeepMEND about 0.95 at hundreds of sites):\n\n| Method |");
         for (int k : opt.ks()) sb.append(" K=").append(k).append(" |");
         sb.append("\n|---|").append("---|".repeat(Q)).append('\n');
         for (int j = 0; j < M; j++) {
@@ -304,31 +401,60 @@ public final class UseCases implements Evaluator.FoldListener {
             for (int q = 0; q < Q; q++) sb.append(String.format(Locale.ROOT, " %.3f |", medJain[j][q]));
             sb.append('\n');
         }
-        sb.append("\nHourly MAPE of the eq. 9 population against the one from the ground-truth demand (paper Fig. 10b: DeepMEND about 15 %, "
-                + "25-50 % below the benchmarks):\n\n| Method | mean MAPE over hours (%) | min | max | mean total error (%) |\n|---|---|---|---|---|\n");
+        sb.append(
+                "\nHourly MAPE of the eq. 9 population against the one from the ground-truth demand (paper Fig. 10b: DeepMEND about 15 %, "
+                        + "25-50 % below the benchmarks):\n\n| Method | mean MAPE over hours (%) | min | max | mean total error (%) |\n|---|---|---|---|---|\n");
         for (int j = 0; j < M; j++) {
             double[] v = medMape[j];
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %+.1f |%n", methods.get(j), mean(v),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f | %.1f | %.1f | %+.1f |%n",
+                    methods.get(j),
+                    mean(v),
                     Arrays.stream(v).filter(x -> !Double.isNaN(x)).min().orElse(Double.NaN),
-                    Arrays.stream(v).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN), mean(medTotal[j])));
+                    Arrays.stream(v).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN),
+                    mean(medTotal[j])));
         }
-        sb.append("\nFiles: [`").append(rel).append("/fairness.csv`](").append(rel).append("/fairness.csv), [`").append(rel)
-                .append("/population_mape.csv`](").append(rel).append("/population_mape.csv), [`").append(rel).append("/coverage.csv`](")
-                .append(rel).append("/coverage.csv), [`").append(rel).append("/fig10a_fairness.png`](").append(rel)
-                .append("/fig10a_fairness.png), [`").append(rel).append("/fig10b_population_mape.png`](").append(rel)
+        sb.append("\nFiles: [`")
+                .append(rel)
+                .append("/fairness.csv`](")
+                .append(rel)
+                .append("/fairness.csv), [`")
+                .append(rel)
+                .append("/population_mape.csv`](")
+                .append(rel)
+                .append("/population_mape.csv), [`")
+                .append(rel)
+                .append("/coverage.csv`](")
+                .append(rel)
+                .append("/coverage.csv), [`")
+                .append(rel)
+                .append("/fig10a_fairness.png`](")
+                .append(rel)
+                .append("/fig10a_fairness.png), [`")
+                .append(rel)
+                .append("/fig10b_population_mape.png`](")
+                .append(rel)
                 .append("/fig10b_population_mape.png)\n\n");
         return sb.toString();
     }
 
     private static double median(List<double[][]> perCity, int j, int i) {
-        double[] v = perCity.stream().mapToDouble(a -> a[j][i]).filter(x -> !Double.isNaN(x)).toArray();
+        double[] v = perCity.stream()
+                .mapToDouble(a -> a[j][i])
+                .filter(x -> !Double.isNaN(x))
+                .toArray();
         return v.length == 0 ? Double.NaN : Stats.median(v);
     }
 
     private static double mean(double[] v) {
         double s = 0;
         int n = 0;
-        for (double x : v) if (!Double.isNaN(x)) { s += x; n++; }
+        for (double x : v)
+            if (!Double.isNaN(x)) {
+                s += x;
+                n++;
+            }
         return n == 0 ? Double.NaN : s / n;
     }
 
@@ -342,7 +468,11 @@ public final class UseCases implements Evaluator.FoldListener {
         Files.writeString(partial(dir, pending, name), content, StandardCharsets.UTF_8);
     }
 
-    private static String csv(String s) { return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s; }
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
 
-    private static String num(double v) { return Double.toString(v); }
+    private static String num(double v) {
+        return Double.toString(v);
+    }
 }

@@ -36,11 +36,20 @@ import org.locationtech.jts.geom.GeometryFactory;
 public final class CellFeatures {
 
     public static final List<String> NAMES = List.of(
-            "mean_d_neighbors_6_1_div", "mean_d_neighbors_8_1_div", "mean_d_neighbors_10_1_div",
-            "mean_distance_6_1_div", "mean_distance_8_1_div", "mean_distance_10_1_div",
-            "min_d_neighbors_8", "convex_hull_width_8_1_div",
-            "mean_area_neighbors_4_1_div", "mean_area_neighbors_6_1_div", "mean_area_neighbors_8_1_div",
-            "mean_d_t_barc_v_10_1_div", "d_v_max", "v_diameter_v_width_div");
+            "mean_d_neighbors_6_1_div",
+            "mean_d_neighbors_8_1_div",
+            "mean_d_neighbors_10_1_div",
+            "mean_distance_6_1_div",
+            "mean_distance_8_1_div",
+            "mean_distance_10_1_div",
+            "min_d_neighbors_8",
+            "convex_hull_width_8_1_div",
+            "mean_area_neighbors_4_1_div",
+            "mean_area_neighbors_6_1_div",
+            "mean_area_neighbors_8_1_div",
+            "mean_d_t_barc_v_10_1_div",
+            "d_v_max",
+            "v_diameter_v_width_div");
 
     public static final int COUNT = 14;
 
@@ -54,7 +63,9 @@ public final class CellFeatures {
     }
 
     /** Features of one node. */
-    public static double[] ofNode(Tessellation t, int k) { return ofNode(t, k, new Rings(t, k)); }
+    public static double[] ofNode(Tessellation t, int k) {
+        return ofNode(t, k, new Rings(t, k));
+    }
 
     private static double[] ofNode(Tessellation t, int k, Rings r) {
         double[] f = new double[COUNT];
@@ -83,7 +94,9 @@ public final class CellFeatures {
     }
 
     /** a / b, or 1 when b is 0 (see the class comment). */
-    static double ratio(double a, double b) { return b > 0 ? a / b : 1.0; }
+    static double ratio(double a, double b) {
+        return b > 0 ? a / b : 1.0;
+    }
 
     private static double meanDist(Tessellation t, int k, int[] ring) {
         double s = 0;
@@ -146,7 +159,7 @@ public final class CellFeatures {
         for (int a = 0; a < pts.length; a++) c[a] = new Coordinate(pts[a][0] - ox, pts[a][1] - oy);
         Geometry rect = MinimumAreaRectangle.getMinimumRectangle(GF.createMultiPointFromCoords(c));
         Coordinate[] v = rect.getCoordinates();
-        if (v.length < 3) {   // a segment (collinear points) or a point
+        if (v.length < 3) { // a segment (collinear points) or a point
             double len = v.length == 2 ? v[0].distance(v[1]) : 0;
             return new double[] {0, len};
         }

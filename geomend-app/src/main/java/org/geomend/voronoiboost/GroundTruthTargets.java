@@ -19,15 +19,17 @@ public final class GroundTruthTargets {
      * @param sites dataset indices of sites with a ground-truth map
      * @return [position in {@code sites}][tau]
      */
-    public static double[][] compute(Dataset data, InventoryCells cells, int[] sites, double[] taus) throws IOException {
+    public static double[][] compute(Dataset data, InventoryCells cells, int[] sites, double[] taus)
+            throws IOException {
         double[][] out = new double[sites.length][];
         Integer[] order = new Integer[sites.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingInt(i -> data.mapRow(sites[i])));   // read maps.arrow in row order
+        Arrays.sort(order, Comparator.comparingInt(i -> data.mapRow(sites[i]))); // read maps.arrow in row order
         try (ArrowMapReader maps = data.openMaps()) {
             for (int i : order) {
                 int s = sites[i];
-                if (data.mapRow(s) < 0) throw new IllegalArgumentException("site " + data.id(s) + " has no ground-truth map");
+                if (data.mapRow(s) < 0)
+                    throw new IllegalArgumentException("site " + data.id(s) + " has no ground-truth map");
                 MapData md = maps.read(data.mapRow(s));
                 out[i] = ScaleTarget.scales(cells.cell(s), md.grid(), md.values(), taus);
             }

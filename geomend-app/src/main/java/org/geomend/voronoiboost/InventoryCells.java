@@ -23,12 +23,18 @@ public final class InventoryCells {
         return new InventoryCells(t, CellFeatures.ofNodes(t), settings);
     }
 
-    public Tessellation tessellation() { return tess; }
+    public Tessellation tessellation() {
+        return tess;
+    }
 
-    public VoronoiBoostModel.Settings settings() { return settings; }
+    public VoronoiBoostModel.Settings settings() {
+        return settings;
+    }
 
     /** The site's features (shared array: do not modify). */
-    public double[] features(int site) { return nodeFeatures[tess.node(site)]; }
+    public double[] features(int site) {
+        return nodeFeatures[tess.node(site)];
+    }
 
     /** The site's cell and the origin it is scaled about. */
     public ScaledCell cell(int site) {

@@ -57,23 +57,43 @@ final class LightGbm {
         }
 
         /** Inputs per row. */
-        int features() { return features; }
+        int features() {
+            return features;
+        }
 
         /** LightGBM's text model format (what {@link #load} reads). */
-        String text() { return text; }
+        String text() {
+            return text;
+        }
 
         /** Raw predictions for {@code rows} rows of {@code features} values each, row-major. */
         double[] predict(double[] x, int rows) {
-            if (x.length != (long) rows * features) throw new IllegalArgumentException(x.length + " values for " + rows + " rows of " + features);
+            if (x.length != (long) rows * features)
+                throw new IllegalArgumentException(x.length + " values for " + rows + " rows of " + features);
             if (rows == 0) return new double[0];
             Native n = Native.get();
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment data = a.allocateFrom(JAVA_DOUBLE, x);
                 MemorySegment outLen = a.allocate(JAVA_LONG);
                 MemorySegment out = a.allocate(JAVA_DOUBLE, rows);
-                n.check((int) n.predictForMat.invokeExact(handle, data, DTYPE_FLOAT64, rows, features, 1, PREDICT_NORMAL, 0, -1,
-                        a.allocateFrom("num_threads=1"), outLen, out), "LGBM_BoosterPredictForMat");
-                if (outLen.get(JAVA_LONG, 0) != rows) throw new IllegalStateException("LightGBM returned " + outLen.get(JAVA_LONG, 0) + " predictions for " + rows + " rows");
+                n.check(
+                        (int) n.predictForMat.invokeExact(
+                                handle,
+                                data,
+                                DTYPE_FLOAT64,
+                                rows,
+                                features,
+                                1,
+                                PREDICT_NORMAL,
+                                0,
+                                -1,
+                                a.allocateFrom("num_threads=1"),
+                                outLen,
+                                out),
+                        "LGBM_BoosterPredictForMat");
+                if (outLen.get(JAVA_LONG, 0) != rows)
+                    throw new IllegalStateException(
+                            "LightGBM returned " + outLen.get(JAVA_LONG, 0) + " predictions for " + rows + " rows");
                 return out.toArray(JAVA_DOUBLE);
             } catch (RuntimeException | Error e) {
                 throw e;
@@ -89,16 +109,21 @@ final class LightGbm {
      */
     static Booster train(double[] x, float[] label, int rows, List<String> names, String params, int iterations) {
         int cols = names.size();
-        if (x.length != (long) rows * cols || label.length != rows) throw new IllegalArgumentException("rows, columns and labels differ");
+        if (x.length != (long) rows * cols || label.length != rows)
+            throw new IllegalArgumentException("rows, columns and labels differ");
         Native n = Native.get();
         MemorySegment ds = MemorySegment.NULL, booster = MemorySegment.NULL;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocateFrom(params);
             MemorySegment out = a.allocate(ADDRESS);
-            n.check((int) n.datasetCreateFromMat.invokeExact(a.allocateFrom(JAVA_DOUBLE, x), DTYPE_FLOAT64, rows, cols, 1, p,
-                    MemorySegment.NULL, out), "LGBM_DatasetCreateFromMat");
+            n.check(
+                    (int) n.datasetCreateFromMat.invokeExact(
+                            a.allocateFrom(JAVA_DOUBLE, x), DTYPE_FLOAT64, rows, cols, 1, p, MemorySegment.NULL, out),
+                    "LGBM_DatasetCreateFromMat");
             ds = out.get(ADDRESS, 0);
-            n.check((int) n.datasetSetField.invokeExact(ds, a.allocateFrom("label"), a.allocateFrom(JAVA_FLOAT, label), rows, DTYPE_FLOAT32),
+            n.check(
+                    (int) n.datasetSetField.invokeExact(
+                            ds, a.allocateFrom("label"), a.allocateFrom(JAVA_FLOAT, label), rows, DTYPE_FLOAT32),
                     "LGBM_DatasetSetField");
             MemorySegment namePtrs = a.allocate(ADDRESS, cols);
             for (int i = 0; i < cols; i++) namePtrs.setAtIndex(ADDRESS, i, a.allocateFrom(names.get(i)));
@@ -108,7 +133,8 @@ final class LightGbm {
             MemorySegment finished = a.allocate(JAVA_INT);
             for (int i = 0; i < iterations; i++) {
                 n.check((int) n.boosterUpdateOneIter.invokeExact(booster, finished), "LGBM_BoosterUpdateOneIter");
-                if (finished.get(JAVA_INT, 0) != 0) break; // no split improves the loss any more: the remaining trees would be empty
+                if (finished.get(JAVA_INT, 0) != 0)
+                    break; // no split improves the loss any more: the remaining trees would be empty
             }
             String text = n.saveToString(booster);
             return load(text);
@@ -144,8 +170,18 @@ final class LightGbm {
     private static final class Native {
         private static volatile Native instance;
 
-        final MethodHandle datasetCreateFromMat, datasetSetField, datasetSetFeatureNames, datasetFree, boosterCreate,
-                boosterUpdateOneIter, saveModelToString, loadFromString, numFeature, predictForMat, boosterFree, getLastError;
+        final MethodHandle datasetCreateFromMat,
+                datasetSetField,
+                datasetSetFeatureNames,
+                datasetFree,
+                boosterCreate,
+                boosterUpdateOneIter,
+                saveModelToString,
+                loadFromString,
+                numFeature,
+                predictForMat,
+                boosterFree,
+                getLastError;
 
         static Native get() {
             Native n = instance;
@@ -163,38 +199,76 @@ final class LightGbm {
             try {
                 l = SymbolLookup.libraryLookup(lib, Arena.global());
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("cannot load LightGBM's native library " + lib + " (on Linux it needs the GNU OpenMP runtime libgomp.so.1): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot load LightGBM's native library " + lib
+                                + " (on Linux it needs the GNU OpenMP runtime libgomp.so.1): " + e.getMessage(),
+                        e);
             }
             Linker k = Linker.nativeLinker();
-            datasetCreateFromMat = h(k, l, "LGBM_DatasetCreateFromMat", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-            datasetSetField = h(k, l, "LGBM_DatasetSetField", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
-            datasetSetFeatureNames = h(k, l, "LGBM_DatasetSetFeatureNames", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+            datasetCreateFromMat = h(
+                    k,
+                    l,
+                    "LGBM_DatasetCreateFromMat",
+                    FunctionDescriptor.of(
+                            JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+            datasetSetField = h(
+                    k,
+                    l,
+                    "LGBM_DatasetSetField",
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+            datasetSetFeatureNames =
+                    h(k, l, "LGBM_DatasetSetFeatureNames", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
             datasetFree = h(k, l, "LGBM_DatasetFree", FunctionDescriptor.of(JAVA_INT, ADDRESS));
             boosterCreate = h(k, l, "LGBM_BoosterCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-            boosterUpdateOneIter = h(k, l, "LGBM_BoosterUpdateOneIter", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-            saveModelToString = h(k, l, "LGBM_BoosterSaveModelToString", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-            loadFromString = h(k, l, "LGBM_BoosterLoadModelFromString", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+            boosterUpdateOneIter =
+                    h(k, l, "LGBM_BoosterUpdateOneIter", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+            saveModelToString = h(
+                    k,
+                    l,
+                    "LGBM_BoosterSaveModelToString",
+                    FunctionDescriptor.of(
+                            JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+            loadFromString = h(
+                    k,
+                    l,
+                    "LGBM_BoosterLoadModelFromString",
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
             numFeature = h(k, l, "LGBM_BoosterGetNumFeature", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-            predictForMat = h(k, l, "LGBM_BoosterPredictForMat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+            predictForMat = h(
+                    k,
+                    l,
+                    "LGBM_BoosterPredictForMat",
+                    FunctionDescriptor.of(
+                            JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                            JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
             boosterFree = h(k, l, "LGBM_BoosterFree", FunctionDescriptor.of(JAVA_INT, ADDRESS));
             getLastError = h(k, l, "LGBM_GetLastError", FunctionDescriptor.of(ADDRESS));
         }
 
         private static MethodHandle h(Linker k, SymbolLookup l, String name, FunctionDescriptor d) {
-            return k.downcallHandle(l.find(name).orElseThrow(() -> new IllegalStateException("LightGBM's library has no " + name)), d);
+            return k.downcallHandle(
+                    l.find(name).orElseThrow(() -> new IllegalStateException("LightGBM's library has no " + name)), d);
         }
 
         /** Copies this platform's lib_lightgbm out of the lightgbmlib jar (deleted when the JVM exits). */
         private static Path extract() {
-            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT), arch = System.getProperty("os.arch", "");
+            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT),
+                    arch = System.getProperty("os.arch", "");
             boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-            String res = !x64 ? null
-                    : os.startsWith("linux") ? "linux/x86_64/lib_lightgbm.so"
-                    : os.startsWith("mac") ? "osx/x86_64/lib_lightgbm.dylib"
-                    : os.startsWith("windows") ? "windows/x86_64/lib_lightgbm.dll" : null;
-            if (res == null) throw new IllegalStateException("LightGBM " + VERSION + " (VoronoiBoost's regressor) ships no native library for " + os + " " + arch);
+            String res = !x64
+                    ? null
+                    : os.startsWith("linux")
+                            ? "linux/x86_64/lib_lightgbm.so"
+                            : os.startsWith("mac")
+                                    ? "osx/x86_64/lib_lightgbm.dylib"
+                                    : os.startsWith("windows") ? "windows/x86_64/lib_lightgbm.dll" : null;
+            if (res == null)
+                throw new IllegalStateException("LightGBM " + VERSION
+                        + " (VoronoiBoost's regressor) ships no native library for " + os + " " + arch);
             try (InputStream in = LightGbm.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + res)) {
-                if (in == null) throw new IllegalStateException(RESOURCE_DIR + res + " is not on the class path (com.microsoft.ml.lightgbm:lightgbmlib:" + VERSION + ")");
+                if (in == null)
+                    throw new IllegalStateException(RESOURCE_DIR + res
+                            + " is not on the class path (com.microsoft.ml.lightgbm:lightgbmlib:" + VERSION + ")");
                 Path dir = Files.createTempDirectory("geomend-lightgbm");
                 Path f = dir.resolve(res.substring(res.lastIndexOf('/') + 1));
                 Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
@@ -202,7 +276,8 @@ final class LightGbm {
                 dir.toFile().deleteOnExit();
                 return f;
             } catch (IOException e) {
-                throw new IllegalStateException("cannot copy LightGBM's native library to a temporary file: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot copy LightGBM's native library to a temporary file: " + e.getMessage(), e);
             }
         }
 
@@ -223,11 +298,15 @@ final class LightGbm {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment len = a.allocate(JAVA_LONG);
                 MemorySegment buf = a.allocate(1 << 20);
-                check((int) saveModelToString.invokeExact(booster, 0, -1, 0, buf.byteSize(), len, buf), "LGBM_BoosterSaveModelToString");
+                check(
+                        (int) saveModelToString.invokeExact(booster, 0, -1, 0, buf.byteSize(), len, buf),
+                        "LGBM_BoosterSaveModelToString");
                 long need = len.get(JAVA_LONG, 0);
                 if (need > buf.byteSize()) {
                     buf = a.allocate(need);
-                    check((int) saveModelToString.invokeExact(booster, 0, -1, 0, buf.byteSize(), len, buf), "LGBM_BoosterSaveModelToString");
+                    check(
+                            (int) saveModelToString.invokeExact(booster, 0, -1, 0, buf.byteSize(), len, buf),
+                            "LGBM_BoosterSaveModelToString");
                 }
                 return buf.getString(0);
             }

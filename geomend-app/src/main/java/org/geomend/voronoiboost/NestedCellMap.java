@@ -28,23 +28,35 @@ public final class NestedCellMap {
      * @param mask   UINT8 region mask on {@code window} (1 inside), or null
      * @return the mass placed before normalisation (0: no annulus holds a pixel centre; the map is then all 0)
      */
-    public static double draw(ScaledCell cell, double[] scales, double[] taus, GridSpec window, GridBuffer mask,
-                              GridBuffer dst, long offset) {
+    public static double draw(
+            ScaledCell cell,
+            double[] scales,
+            double[] taus,
+            GridSpec window,
+            GridBuffer mask,
+            GridBuffer dst,
+            long offset) {
         int m = scales.length;
-        if (m == 0 || taus.length != m) throw new IllegalArgumentException("need one scale per tau, at least one: " + m + " scales, " + taus.length + " taus");
+        if (m == 0 || taus.length != m)
+            throw new IllegalArgumentException(
+                    "need one scale per tau, at least one: " + m + " scales, " + taus.length + " taus");
         for (int k = 0; k < m; k++) {
             if (!(scales[k] > 0) || (k > 0 && !(scales[k] > scales[k - 1])))
-                throw new IllegalArgumentException("scales must be positive and strictly ascending: " + java.util.Arrays.toString(scales));
+                throw new IllegalArgumentException(
+                        "scales must be positive and strictly ascending: " + java.util.Arrays.toString(scales));
             if (!(taus[k] > 0 && taus[k] <= 1) || (k > 0 && !(taus[k] > taus[k - 1])))
-                throw new IllegalArgumentException("taus must be in (0, 1] and strictly ascending: " + java.util.Arrays.toString(taus));
+                throw new IllegalArgumentException(
+                        "taus must be in (0, 1] and strictly ascending: " + java.util.Arrays.toString(taus));
         }
         int w = window.width(), h = window.height();
         double r = window.resolution();
         dst.segment().asSlice(offset * 4, window.pixels() * 4).fill((byte) 0);
         // pixels whose centre may lie inside the largest cell
         double[] bb = cell.bounds(scales[m - 1]);
-        int c0 = Math.max(0, (int) Math.floor((bb[0] - window.x0()) / r - 0.5)), c1 = Math.min(w - 1, (int) Math.ceil((bb[2] - window.x0()) / r - 0.5));
-        int r0 = Math.max(0, (int) Math.floor((bb[1] - window.y0()) / r - 0.5)), r1 = Math.min(h - 1, (int) Math.ceil((bb[3] - window.y0()) / r - 0.5));
+        int c0 = Math.max(0, (int) Math.floor((bb[0] - window.x0()) / r - 0.5)),
+                c1 = Math.min(w - 1, (int) Math.ceil((bb[2] - window.x0()) / r - 0.5));
+        int r0 = Math.max(0, (int) Math.floor((bb[1] - window.y0()) / r - 0.5)),
+                r1 = Math.min(h - 1, (int) Math.ceil((bb[3] - window.y0()) / r - 0.5));
         if (c0 > c1 || r0 > r1) return 0;
         long[] count = new long[m];
         for (int row = r0; row <= r1; row++) {

@@ -26,12 +26,21 @@ public final class PublishedScales {
     private final Path file;
     private final String[] operator, city, id;
     private final double[] x, y, cells;
-    private final double[][] scales;   // [row][tau], NaN where empty
+    private final double[][] scales; // [row][tau], NaN where empty
     private final double[] taus;
     private final List<Group> groups;
 
-    private PublishedScales(Path file, String[] operator, String[] city, String[] id, double[] x, double[] y, double[] cells,
-                            double[][] scales, double[] taus, List<Group> groups) {
+    private PublishedScales(
+            Path file,
+            String[] operator,
+            String[] city,
+            String[] id,
+            double[] x,
+            double[] y,
+            double[] cells,
+            double[][] scales,
+            double[] taus,
+            List<Group> groups) {
         this.file = file;
         this.operator = operator;
         this.city = city;
@@ -52,12 +61,20 @@ public final class PublishedScales {
         try (CsvReader r = CsvReader.open(file)) {
             CsvReader.Header hd = r.header();
             if (hd == null) throw new InputException(file, 1, "empty file");
-            List<String> h = hd.names().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
-            int cOp = hd.index("operator"), cCity = hd.index("city"), cId = hd.index("id"), cx = hd.index("x"), cy = hd.index("y"),
+            List<String> h =
+                    hd.names().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+            int cOp = hd.index("operator"),
+                    cCity = hd.index("city"),
+                    cId = hd.index("id"),
+                    cx = hd.index("x"),
+                    cy = hd.index("y"),
                     cCells = hd.index("voronoi_cells");
             if (cOp < 0 || cCity < 0 || cId < 0 || cx < 0 || cy < 0)
-                throw new InputException(file, 1, "header needs operator, city, id, x, y and scale_<tau> columns: '"
-                        + String.join(",", hd.names()) + "'");
+                throw new InputException(
+                        file,
+                        1,
+                        "header needs operator, city, id, x, y and scale_<tau> columns: '"
+                                + String.join(",", hd.names()) + "'");
             List<Integer> sc = new ArrayList<>();
             List<Double> tl = new ArrayList<>();
             for (int c = 0; c < h.size(); c++)
@@ -71,7 +88,9 @@ public final class PublishedScales {
                 }
             if (sc.isEmpty()) throw new InputException(file, 1, "no scale_<tau> columns");
             taus = tl.stream().mapToDouble(Double::doubleValue).toArray();
-            for (int k = 1; k < taus.length; k++) if (!(taus[k] > taus[k - 1])) throw new InputException(file, 1, "scale_<tau> columns must have ascending taus");
+            for (int k = 1; k < taus.length; k++)
+                if (!(taus[k] > taus[k - 1]))
+                    throw new InputException(file, 1, "scale_<tau> columns must have ascending taus");
             scaleCol = sc.stream().mapToInt(Integer::intValue).toArray();
             while (r.next()) {
                 if (r.size() != h.size()) throw r.error(r.size() + " fields, the header has " + h.size());
@@ -102,38 +121,72 @@ public final class PublishedScales {
             sc[i] = Arrays.copyOfRange(v, 3, v.length);
         }
         Map<String, List<Integer>> g = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) g.computeIfAbsent(op.get(i) + "\u0000" + ci.get(i), q -> new ArrayList<>()).add(i);
+        for (int i = 0; i < n; i++)
+            g.computeIfAbsent(op.get(i) + "\u0000" + ci.get(i), q -> new ArrayList<>())
+                    .add(i);
         List<Group> groups = new ArrayList<>();
         for (List<Integer> rows : g.values()) {
             int first = rows.get(0);
-            groups.add(new Group(op.get(first), ci.get(first), rows.stream().mapToInt(Integer::intValue).toArray()));
+            groups.add(new Group(
+                    op.get(first),
+                    ci.get(first),
+                    rows.stream().mapToInt(Integer::intValue).toArray()));
         }
-        return new PublishedScales(file, op.toArray(String[]::new), ci.toArray(String[]::new), ids.toArray(String[]::new),
-                x, y, cells, sc, taus, List.copyOf(groups));
+        return new PublishedScales(
+                file,
+                op.toArray(String[]::new),
+                ci.toArray(String[]::new),
+                ids.toArray(String[]::new),
+                x,
+                y,
+                cells,
+                sc,
+                taus,
+                List.copyOf(groups));
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
-    public int size() { return x.length; }
+    public int size() {
+        return x.length;
+    }
 
-    public double[] taus() { return taus.clone(); }
+    public double[] taus() {
+        return taus.clone();
+    }
 
-    public List<Group> groups() { return groups; }
+    public List<Group> groups() {
+        return groups;
+    }
 
-    public String operator(int row) { return operator[row]; }
+    public String operator(int row) {
+        return operator[row];
+    }
 
-    public String city(int row) { return city[row]; }
+    public String city(int row) {
+        return city[row];
+    }
 
-    public String id(int row) { return id[row]; }
+    public String id(int row) {
+        return id[row];
+    }
 
     /** Pixels of 100 m in the published rasterised Voronoi cell (NaN when absent). */
-    public double publishedCellPixels(int row) { return cells[row]; }
+    public double publishedCellPixels(int row) {
+        return cells[row];
+    }
 
     /** Published scale of a row per tau (NaN where dropped; shared array: do not modify). */
-    public double[] scales(int row) { return scales[row]; }
+    public double[] scales(int row) {
+        return scales[row];
+    }
 
     /** Distinct cities, in order of appearance. */
-    public List<String> cities() { return Arrays.stream(city).distinct().toList(); }
+    public List<String> cities() {
+        return Arrays.stream(city).distinct().toList();
+    }
 
     /** The per-group tessellations and features of every row. */
     public Cells cells(VoronoiBoostModel.Settings settings) {
@@ -157,7 +210,8 @@ public final class PublishedScales {
                 boolean touches = false;
                 for (int v = 0; v < t.cellX(k).length; v++) {
                     double cx = t.cellX(k)[v], cy = t.cellY(k)[v];
-                    if (cx <= box[0] + 1e-6 || cx >= box[2] - 1e-6 || cy <= box[1] + 1e-6 || cy >= box[3] - 1e-6) touches = true;
+                    if (cx <= box[0] + 1e-6 || cx >= box[2] - 1e-6 || cy <= box[1] + 1e-6 || cy >= box[3] - 1e-6)
+                        touches = true;
                 }
                 hull[rows[i]] = touches;
             }

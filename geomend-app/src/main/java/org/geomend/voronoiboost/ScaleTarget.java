@@ -21,10 +21,15 @@ public final class ScaleTarget {
      */
     public static double[] scales(ScaledCell cell, GridSpec grid, float[] map, double[] taus) {
         int w = grid.width(), h = grid.height();
-        if (map.length != (long) w * h) throw new IllegalArgumentException("map has " + map.length + " values, the grid " + grid.pixels());
+        if (map.length != (long) w * h)
+            throw new IllegalArgumentException("map has " + map.length + " values, the grid " + grid.pixels());
         int n = 0;
         double total = 0;
-        for (float v : map) if (v > 0) { n++; total += v; }
+        for (float v : map)
+            if (v > 0) {
+                n++;
+                total += v;
+            }
         double[] out = new double[taus.length];
         if (!(total > 0)) {
             Arrays.fill(out, Double.NaN);

@@ -17,7 +17,9 @@ public final class ScaledCell {
         /** the centre of the cell's bounding box (shapely's {@code affinity.scale} default, as in the published code) */
         BBOX_CENTRE;
 
-        public String cliName() { return this == STATION ? "station" : "bbox-centre"; }
+        public String cliName() {
+            return this == STATION ? "station" : "bbox-centre";
+        }
 
         public static Origin parse(String s) {
             return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -29,8 +31,8 @@ public final class ScaledCell {
     }
 
     private final double ox, oy;
-    private final double[] a, b;         // per edge: n / h
-    private final double[] vx, vy;       // vertices relative to o
+    private final double[] a, b; // per edge: n / h
+    private final double[] vx, vy; // vertices relative to o
 
     private ScaledCell(double ox, double oy, double[] a, double[] b, double[] vx, double[] vy) {
         this.ox = ox;
@@ -74,10 +76,12 @@ public final class ScaledCell {
             vy[i] = ys[i] - oy;
             int j = (i + 1) % n;
             double dx = xs[j] - xs[i], dy = ys[j] - ys[i], len = Math.hypot(dx, dy);
-            if (len <= 1e-12 * size) continue;               // repeated vertex
-            double nx = dy / len, ny = -dx / len;            // outward for a counter-clockwise ring
+            if (len <= 1e-12 * size) continue; // repeated vertex
+            double nx = dy / len, ny = -dx / len; // outward for a counter-clockwise ring
             double h = nx * (xs[i] - ox) + ny * (ys[i] - oy);
-            if (!(h > 1e-9 * size)) throw new IllegalArgumentException("the scaling origin is not strictly inside the cell (or the cell is not convex and counter-clockwise)");
+            if (!(h > 1e-9 * size))
+                throw new IllegalArgumentException(
+                        "the scaling origin is not strictly inside the cell (or the cell is not convex and counter-clockwise)");
             a[m] = nx / h;
             b[m] = ny / h;
             m++;
@@ -92,9 +96,13 @@ public final class ScaledCell {
         return g;
     }
 
-    public double originX() { return ox; }
+    public double originX() {
+        return ox;
+    }
 
-    public double originY() { return oy; }
+    public double originY() {
+        return oy;
+    }
 
     /** Bounding box of the cell scaled by {@code s}: minX, minY, maxX, maxY. */
     public double[] bounds(double s) {

@@ -30,15 +30,25 @@ import org.locationtech.jts.triangulate.VoronoiDiagramBuilder;
 public final class Tessellation {
 
     private final SitePositions sites;
-    private final int[] node;              // site -> node (unique position)
-    private final double[] nx, ny;         // node positions
+    private final int[] node; // site -> node (unique position)
+    private final double[] nx, ny; // node positions
     private final double[][] cellX, cellY; // node -> cell vertices, counter-clockwise, not closed
     private final double[] area, centroidX, centroidY;
     private final int[][] adj;
     private final Envelope clip;
 
-    private Tessellation(SitePositions sites, int[] node, double[] nx, double[] ny, double[][] cellX, double[][] cellY,
-                         double[] area, double[] cx, double[] cy, int[][] adj, Envelope clip) {
+    private Tessellation(
+            SitePositions sites,
+            int[] node,
+            double[] nx,
+            double[] ny,
+            double[][] cellX,
+            double[][] cellY,
+            double[] area,
+            double[] cx,
+            double[] cy,
+            int[][] adj,
+            Envelope clip) {
         this.sites = sites;
         this.node = node;
         this.nx = nx;
@@ -58,7 +68,8 @@ public final class Tessellation {
      * @throws IllegalArgumentException for fewer than 3 distinct positions or positions all on one line
      */
     public static Tessellation build(SitePositions sites, double margin) {
-        if (!(margin > 0) || !Double.isFinite(margin)) throw new IllegalArgumentException("clip margin must be > 0 metres: " + margin);
+        if (!(margin > 0) || !Double.isFinite(margin))
+            throw new IllegalArgumentException("clip margin must be > 0 metres: " + margin);
         int n = sites.size();
         Map<Coordinate, Integer> byPos = new HashMap<>();
         int[] node = new int[n];
@@ -74,13 +85,15 @@ public final class Tessellation {
             node[i] = k;
         }
         int m = unique.size();
-        if (m < 3) throw new IllegalArgumentException("VoronoiBoost needs at least 3 distinct site positions, got " + m);
+        if (m < 3)
+            throw new IllegalArgumentException("VoronoiBoost needs at least 3 distinct site positions, got " + m);
         double[] nx = new double[m], ny = new double[m];
         for (int k = 0; k < m; k++) {
             nx[k] = unique.get(k).x;
             ny[k] = unique.get(k).y;
         }
-        if (collinear(nx, ny)) throw new IllegalArgumentException("VoronoiBoost needs sites that are not all on one line");
+        if (collinear(nx, ny))
+            throw new IllegalArgumentException("VoronoiBoost needs sites that are not all on one line");
         Envelope env = new Envelope();
         for (Coordinate c : unique) env.expandToInclude(c);
         env.expandBy(margin);
@@ -97,9 +110,10 @@ public final class Tessellation {
             Integer k = byPos.get((Coordinate) cell.getUserData());
             if (k == null) throw new IllegalStateException("Voronoi cell without its site at " + cell.getUserData());
             if (!(cell instanceof Polygon p) || p.isEmpty())
-                throw new IllegalStateException("Voronoi cell of the site at " + cell.getUserData() + " is not a polygon");
+                throw new IllegalStateException(
+                        "Voronoi cell of the site at " + cell.getUserData() + " is not a polygon");
             Coordinate[] ring = p.getExteriorRing().getCoordinates();
-            int len = ring.length - 1;   // closed ring
+            int len = ring.length - 1; // closed ring
             double[] xs = new double[len], ys = new double[len];
             for (int v = 0; v < len; v++) {
                 xs[v] = ring[v].x;
@@ -117,7 +131,8 @@ public final class Tessellation {
             cx[k] = c[0];
             cy[k] = c[1];
         }
-        for (int k = 0; k < m; k++) if (cellX[k] == null) throw new IllegalStateException("no Voronoi cell for the site at " + unique.get(k));
+        for (int k = 0; k < m; k++)
+            if (cellX[k] == null) throw new IllegalStateException("no Voronoi cell for the site at " + unique.get(k));
         int[][] adj = vertexGraph(cellX, cellY, 1e-7 * Math.max(env.getWidth(), env.getHeight()));
         return new Tessellation(sites, node, nx, ny, cellX, cellY, area, cx, cy, adj, env);
     }
@@ -125,7 +140,7 @@ public final class Tessellation {
     /** Links the nodes whose cells share a vertex (within {@code tol}). */
     static int[][] vertexGraph(double[][] cellX, double[][] cellY, double tol) {
         int m = cellX.length;
-        Map<Long, List<int[]>> grid = new HashMap<>();   // cell key -> (node, vertex) entries
+        Map<Long, List<int[]>> grid = new HashMap<>(); // cell key -> (node, vertex) entries
         List<java.util.Set<Integer>> nb = new ArrayList<>(m);
         for (int k = 0; k < m; k++) nb.add(new java.util.TreeSet<>());
         for (int k = 0; k < m; k++)
@@ -147,11 +162,14 @@ public final class Tessellation {
                 grid.computeIfAbsent(key(gx, gy), q -> new ArrayList<>()).add(new int[] {k, v});
             }
         int[][] adj = new int[m][];
-        for (int k = 0; k < m; k++) adj[k] = nb.get(k).stream().mapToInt(Integer::intValue).toArray();
+        for (int k = 0; k < m; k++)
+            adj[k] = nb.get(k).stream().mapToInt(Integer::intValue).toArray();
         return adj;
     }
 
-    private static long key(long gx, long gy) { return gx * 0x9E3779B97F4A7C15L ^ gy; }
+    private static long key(long gx, long gy) {
+        return gx * 0x9E3779B97F4A7C15L ^ gy;
+    }
 
     private static boolean collinear(double[] x, double[] y) {
         double scale = 0;
@@ -192,35 +210,62 @@ public final class Tessellation {
     }
 
     /** The inventory the tessellation was built on. */
-    public SitePositions sites() { return sites; }
+    public SitePositions sites() {
+        return sites;
+    }
 
     /** Number of graph nodes (distinct positions). */
-    public int nodes() { return nx.length; }
+    public int nodes() {
+        return nx.length;
+    }
 
     /** The graph node of a site. */
-    public int node(int site) { return node[site]; }
+    public int node(int site) {
+        return node[site];
+    }
 
-    public double nodeX(int k) { return nx[k]; }
+    public double nodeX(int k) {
+        return nx[k];
+    }
 
-    public double nodeY(int k) { return ny[k]; }
+    public double nodeY(int k) {
+        return ny[k];
+    }
 
     /** Vertices of the node's clipped cell, counter-clockwise, the first not repeated at the end (do not modify). */
-    public double[] cellX(int k) { return cellX[k]; }
+    public double[] cellX(int k) {
+        return cellX[k];
+    }
 
-    public double[] cellY(int k) { return cellY[k]; }
+    public double[] cellY(int k) {
+        return cellY[k];
+    }
 
     /** Area of the node's clipped cell, m². */
-    public double area(int k) { return area[k]; }
+    public double area(int k) {
+        return area[k];
+    }
 
-    public double centroidX(int k) { return centroidX[k]; }
+    public double centroidX(int k) {
+        return centroidX[k];
+    }
 
-    public double centroidY(int k) { return centroidY[k]; }
+    public double centroidY(int k) {
+        return centroidY[k];
+    }
 
     /** Neighbours of a node in the Voronoi graph, ascending (do not modify). */
-    public int[] neighbours(int k) { return adj[k]; }
+    public int[] neighbours(int k) {
+        return adj[k];
+    }
 
     /** The clip box: minX, minY, maxX, maxY. */
-    public double[] clipBox() { return new double[] {clip.getMinX(), clip.getMinY(), clip.getMaxX(), clip.getMaxY()}; }
+    public double[] clipBox() {
+        return new double[] {clip.getMinX(), clip.getMinY(), clip.getMaxX(), clip.getMaxY()};
+    }
 
-    @Override public String toString() { return "Tessellation[" + nx.length + " nodes, clip " + Arrays.toString(clipBox()) + "]"; }
+    @Override
+    public String toString() {
+        return "Tessellation[" + nx.length + " nodes, clip " + Arrays.toString(clipBox()) + "]";
+    }
 }

@@ -25,11 +25,19 @@ public final class TrainingSet {
         if (any) sites++;
     }
 
-    public int rows() { return y.size(); }
+    public int rows() {
+        return y.size();
+    }
 
-    public int sites() { return sites; }
+    public int sites() {
+        return sites;
+    }
 
-    public double[][] x() { return x.toArray(double[][]::new); }
+    public double[][] x() {
+        return x.toArray(double[][]::new);
+    }
 
-    public double[] y() { return y.stream().mapToDouble(Double::doubleValue).toArray(); }
+    public double[] y() {
+        return y.stream().mapToDouble(Double::doubleValue).toArray();
+    }
 }

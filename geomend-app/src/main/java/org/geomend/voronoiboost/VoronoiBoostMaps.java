@@ -18,7 +18,8 @@ public final class VoronoiBoostMaps implements MapDrawer {
 
     public VoronoiBoostMaps(InventoryCells cells, VoronoiBoostModel model) {
         if (!cells.settings().equals(model.settings()))
-            throw new IllegalArgumentException("cells built with " + cells.settings() + " but the model was trained with " + model.settings());
+            throw new IllegalArgumentException(
+                    "cells built with " + cells.settings() + " but the model was trained with " + model.settings());
         this.cells = cells;
         this.model = model;
     }
@@ -34,7 +35,9 @@ public final class VoronoiBoostMaps implements MapDrawer {
     }
 
     /** Sites drawn so far (as a {@link MapDrawer}) whose prediction kept every tau. */
-    public int allTausKept() { return allTausKept.cardinality(); }
+    public int allTausKept() {
+        return allTausKept.cardinality();
+    }
 
     private final BitSet allTausKept = new BitSet();
 
@@ -42,11 +45,19 @@ public final class VoronoiBoostMaps implements MapDrawer {
      * As {@link org.geomend.geolocate.Geolocator}'s drawer: the scales of each batch in one prediction, then each map
      * on its window within its mask (the loop does the fallbacks).
      */
-    @Override public Tile tile(GridSpec raster) {
+    @Override
+    public Tile tile(GridSpec raster) {
         return (b, sums) -> {
             VoronoiBoostModel.Kept[] kept = scales(b.sites());
             for (int m = 0; m < b.size(); m++) {
-                sums[m] = NestedCellMap.draw(cells.cell(b.site(m)), kept[m].scales(), kept[m].taus(), b.window(m), b.mask(m), b.maps(), b.offset(m));
+                sums[m] = NestedCellMap.draw(
+                        cells.cell(b.site(m)),
+                        kept[m].scales(),
+                        kept[m].taus(),
+                        b.window(m),
+                        b.mask(m),
+                        b.maps(),
+                        b.offset(m));
                 if (kept[m].all(model.taus().length)) allTausKept.set(b.site(m));
             }
         };

@@ -47,11 +47,14 @@ public final class VoronoiBoostModel {
     /** Geometry the model's scales refer to. */
     public record Settings(ScaledCell.Origin origin, double clipMargin) {
         public Settings {
-            if (!(clipMargin > 0)) throw new IllegalArgumentException("--clip-margin must be > 0 metres: " + clipMargin);
+            if (!(clipMargin > 0))
+                throw new IllegalArgumentException("--clip-margin must be > 0 metres: " + clipMargin);
         }
 
         /** Scaling about the station; cells clipped 2 km outside the inventory's bounding box. */
-        public static Settings defaults() { return new Settings(ScaledCell.Origin.STATION, 2_000); }
+        public static Settings defaults() {
+            return new Settings(ScaledCell.Origin.STATION, 2_000);
+        }
     }
 
     /**
@@ -59,18 +62,26 @@ public final class VoronoiBoostModel {
      * as LightGBM takes them ({@link #lightGbmParams}): trees, the tree depth, the leaves per tree, the smallest leaf
      * (rows), the learning rate, the share of rows sampled (without replacement) for each tree, the seed.
      */
-    public record Hyper(int trees, int maxDepth, int maxNodes, int nodeSize, double shrinkage, double subsample, long seed) {
+    public record Hyper(
+            int trees, int maxDepth, int maxNodes, int nodeSize, double shrinkage, double subsample, long seed) {
         public Hyper {
-            if (trees < 1 || maxDepth < 2 || maxNodes < 2 || nodeSize < 1) throw new IllegalArgumentException("bad boosting parameters: " + trees + " trees, depth " + maxDepth + ", " + maxNodes + " nodes, node size " + nodeSize);
-            if (!(shrinkage > 0 && shrinkage <= 1) || !(subsample > 0 && subsample <= 1)) throw new IllegalArgumentException("shrinkage and subsample must be in (0, 1]");
+            if (trees < 1 || maxDepth < 2 || maxNodes < 2 || nodeSize < 1)
+                throw new IllegalArgumentException("bad boosting parameters: " + trees + " trees, depth " + maxDepth
+                        + ", " + maxNodes + " nodes, node size " + nodeSize);
+            if (!(shrinkage > 0 && shrinkage <= 1) || !(subsample > 0 && subsample <= 1))
+                throw new IllegalArgumentException("shrinkage and subsample must be in (0, 1]");
         }
 
-        public static Hyper defaults() { return new Hyper(300, 8, 128, 5, 0.05, 0.7, 1); }
+        public static Hyper defaults() {
+            return new Hyper(300, 8, 128, 5, 0.05, 0.7, 1);
+        }
     }
 
     /** Scales after the published post-processing: the kept taus, ascending, and their strictly ascending scales. */
     public record Kept(double[] taus, double[] scales) {
-        public boolean all(int n) { return taus.length == n; }
+        public boolean all(int n) {
+            return taus.length == n;
+        }
     }
 
     private final double[] taus;
@@ -87,14 +98,22 @@ public final class VoronoiBoostModel {
         this.info = Map.copyOf(info);
     }
 
-    public double[] taus() { return taus.clone(); }
+    public double[] taus() {
+        return taus.clone();
+    }
 
-    public Settings settings() { return settings; }
+    public Settings settings() {
+        return settings;
+    }
 
-    public Hyper hyper() { return hyper; }
+    public Hyper hyper() {
+        return hyper;
+    }
 
     /** What the model was trained on (free-form, for reports). */
-    public Map<String, String> info() { return info; }
+    public Map<String, String> info() {
+        return info;
+    }
 
     /** Raw predicted scales, [row][tau], for rows of features ([row][{@link CellFeatures#COUNT}]). */
     public double[][] predict(double[][] features) {
@@ -134,7 +153,8 @@ public final class VoronoiBoostModel {
     }
 
     static double[] row(double tau, double[] features) {
-        if (features.length != CellFeatures.COUNT) throw new IllegalArgumentException(features.length + " features, the model takes " + CellFeatures.COUNT);
+        if (features.length != CellFeatures.COUNT)
+            throw new IllegalArgumentException(features.length + " features, the model takes " + CellFeatures.COUNT);
         double[] r = new double[1 + CellFeatures.COUNT];
         r[0] = tau;
         System.arraycopy(features, 0, r, 1, CellFeatures.COUNT);
@@ -162,11 +182,21 @@ public final class VoronoiBoostModel {
      * {@code bin_construct_sample_cnt}). One LightGBM-only setting, {@link #PATH_SMOOTH}.
      */
     static String lightGbmParams(Hyper h) {
-        return String.format(Locale.ROOT, "objective=regression boosting=gbdt num_iterations=%d max_depth=%d num_leaves=%d "
+        return String.format(
+                Locale.ROOT,
+                "objective=regression boosting=gbdt num_iterations=%d max_depth=%d num_leaves=%d "
                         + "min_data_in_leaf=%d learning_rate=%s bagging_fraction=%s bagging_freq=%d seed=%d num_threads=1 "
                         + "deterministic=true force_row_wise=true max_bin=%d path_smooth=%d feature_pre_filter=false verbosity=-1",
-                h.trees(), h.maxDepth(), h.maxNodes(), h.nodeSize(), Double.toString(h.shrinkage()), Double.toString(h.subsample()),
-                h.subsample() < 1 ? 1 : 0, h.seed(), MAX_BIN, PATH_SMOOTH);
+                h.trees(),
+                h.maxDepth(),
+                h.maxNodes(),
+                h.nodeSize(),
+                Double.toString(h.shrinkage()),
+                Double.toString(h.subsample()),
+                h.subsample() < 1 ? 1 : 0,
+                h.seed(),
+                MAX_BIN,
+                PATH_SMOOTH);
     }
 
     static final int MAX_BIN = 255;
@@ -183,9 +213,10 @@ public final class VoronoiBoostModel {
     /**
      * Fits the regressor on rows {@code [tau] + features} with targets {@code y} (LightGBM, least squares).
      */
-    public static VoronoiBoostModel fit(double[][] x, double[] y, double[] taus, Settings settings, Hyper hyper,
-                                        Map<String, String> info) {
-        if (x.length != y.length || x.length == 0) throw new IllegalArgumentException("no training rows (or rows and targets differ)");
+    public static VoronoiBoostModel fit(
+            double[][] x, double[] y, double[] taus, Settings settings, Hyper hyper, Map<String, String> info) {
+        if (x.length != y.length || x.length == 0)
+            throw new IllegalArgumentException("no training rows (or rows and targets differ)");
         int c = 1 + CellFeatures.COUNT;
         double[] rows = new double[x.length * c];
         float[] label = new float[x.length];
@@ -228,7 +259,8 @@ public final class VoronoiBoostModel {
         if (dir != null) Files.createDirectories(dir);
         Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
         try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream z = new ZipOutputStream(os)) {
+            try (OutputStream os = Files.newOutputStream(tmp);
+                    ZipOutputStream z = new ZipOutputStream(os)) {
                 z.putNextEntry(new ZipEntry("voronoiboost.json"));
                 z.write(om.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
                 z.closeEntry();
@@ -246,7 +278,8 @@ public final class VoronoiBoostModel {
     public static VoronoiBoostModel load(Path file) throws IOException {
         byte[] json = null, trees = null;
         boolean smile = false;
-        try (InputStream is = Files.newInputStream(file); ZipInputStream z = new ZipInputStream(is)) {
+        try (InputStream is = Files.newInputStream(file);
+                ZipInputStream z = new ZipInputStream(is)) {
             ZipEntry e;
             while ((e = z.getNextEntry()) != null) {
                 if (e.getName().equals("voronoiboost.json")) json = z.readAllBytes();
@@ -256,9 +289,18 @@ public final class VoronoiBoostModel {
         } catch (java.util.zip.ZipException e) {
             throw new InputException(file, 0, "not a VoronoiBoost model (not a ZIP file): " + e.getMessage());
         }
-        if (smile) throw new InputException(file, 0, "a VoronoiBoost model of an older geomend (Smile regressor, gbt.ser); this build uses "
-                + "LightGBM and cannot read it: train it again with geomend voronoiboost train");
-        if (json == null || trees == null) throw new InputException(file, 0, "not a VoronoiBoost model (needs voronoiboost.json and " + TREES_ENTRY + "; see geomend voronoiboost train)");
+        if (smile)
+            throw new InputException(
+                    file,
+                    0,
+                    "a VoronoiBoost model of an older geomend (Smile regressor, gbt.ser); this build uses "
+                            + "LightGBM and cannot read it: train it again with geomend voronoiboost train");
+        if (json == null || trees == null)
+            throw new InputException(
+                    file,
+                    0,
+                    "not a VoronoiBoost model (needs voronoiboost.json and " + TREES_ENTRY
+                            + "; see geomend voronoiboost train)");
         JsonNode meta;
         try {
             meta = org.geomend.io.Json.MAPPER.readTree(json);
@@ -266,33 +308,53 @@ public final class VoronoiBoostModel {
             throw new InputException(file, 0, "voronoiboost.json is not JSON: " + e.getMessage());
         }
         if (!FORMAT.equals(meta.path("format").asText()))
-            throw new InputException(file, 0, "unknown model format '" + meta.path("format").asText() + "' (this build reads " + FORMAT + ")");
+            throw new InputException(
+                    file,
+                    0,
+                    "unknown model format '" + meta.path("format").asText() + "' (this build reads " + FORMAT + ")");
         List<String> names = new ArrayList<>();
         meta.path("features").forEach(n -> names.add(n.asText()));
-        if (!names.equals(CellFeatures.NAMES)) throw new InputException(file, 0, "the model's features " + names + " are not this build's " + CellFeatures.NAMES);
+        if (!names.equals(CellFeatures.NAMES))
+            throw new InputException(
+                    file, 0, "the model's features " + names + " are not this build's " + CellFeatures.NAMES);
         double[] taus = new double[meta.path("taus").size()];
         for (int i = 0; i < taus.length; i++) taus[i] = meta.path("taus").get(i).asDouble();
         if (taus.length == 0) throw new InputException(file, 0, "the model has no taus");
         Settings s;
         Hyper h;
         try {
-            s = new Settings(ScaledCell.Origin.parse(meta.path("origin").asText()), meta.path("clip_margin_m").asDouble());
+            s = new Settings(
+                    ScaledCell.Origin.parse(meta.path("origin").asText()),
+                    meta.path("clip_margin_m").asDouble());
             JsonNode b = meta.path("boosting");
-            h = new Hyper(b.path("trees").asInt(), b.path("max_depth").asInt(), b.path("max_nodes").asInt(), b.path("node_size").asInt(),
-                    b.path("shrinkage").asDouble(), b.path("subsample").asDouble(), b.path("seed").asLong());
+            h = new Hyper(
+                    b.path("trees").asInt(),
+                    b.path("max_depth").asInt(),
+                    b.path("max_nodes").asInt(),
+                    b.path("node_size").asInt(),
+                    b.path("shrinkage").asDouble(),
+                    b.path("subsample").asDouble(),
+                    b.path("seed").asLong());
         } catch (IllegalArgumentException e) {
             throw new InputException(file, 0, "bad model settings: " + e.getMessage());
         }
         Map<String, String> info = new LinkedHashMap<>();
-        meta.path("trained_on").fields().forEachRemaining(en -> info.put(en.getKey(), en.getValue().asText()));
+        meta.path("trained_on")
+                .fields()
+                .forEachRemaining(en -> info.put(en.getKey(), en.getValue().asText()));
         LightGbm.Booster gbt;
         try {
             gbt = LightGbm.load(new String(trees, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new InputException(file, 0, TREES_ENTRY + ": " + e.getMessage().replace('\n', ' '));
+            throw new InputException(
+                    file, 0, TREES_ENTRY + ": " + e.getMessage().replace('\n', ' '));
         }
         if (gbt.features() != 1 + CellFeatures.COUNT)
-            throw new InputException(file, 0, TREES_ENTRY + " takes " + gbt.features() + " inputs, this build's model " + (1 + CellFeatures.COUNT));
+            throw new InputException(
+                    file,
+                    0,
+                    TREES_ENTRY + " takes " + gbt.features() + " inputs, this build's model "
+                            + (1 + CellFeatures.COUNT));
         return new VoronoiBoostModel(taus, s, h, gbt, info);
     }
 }

@@ -12,12 +12,14 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Cli {
 
-    private Cli() { }
+    private Cli() {}
 
     /** Exit code and captured output of one run. */
     public record Result(int code, String out, String err) {
         /** The stderr lines, without blank ones. */
-        public java.util.List<String> errLines() { return err.lines().filter(l -> !l.isBlank()).toList(); }
+        public java.util.List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
     }
 
     /** {@code geomend nbl ARGS}. */
@@ -33,7 +35,7 @@ public final class Cli {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             System.setOut(o);
             System.setErr(e);
             var cl = Main.commandLine();

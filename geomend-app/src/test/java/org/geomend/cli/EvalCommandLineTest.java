@@ -17,12 +17,33 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EvalCommandLineTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-    @Test void reportGivesTheCommandLineAsTyped() throws IOException {
+    @Test
+    void reportGivesTheCommandLineAsTyped() throws IOException {
         Path data = EvalTestData.dataset(), out = tmp.resolve("eval out");
-        Result r = EvalTestData.run("eval", "--dataset", data.toString(), "--methods", "voronoi", "--split=cv5", "--out", out.toString(),
-                "--backend", "java", "--threads", "2", "--map-samples", "0", "--student-keep", "last", "--student-epochs", "3", "--conv", "cudnn");
+        Result r = EvalTestData.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "voronoi",
+                "--split=cv5",
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "2",
+                "--map-samples",
+                "0",
+                "--student-keep",
+                "last",
+                "--student-epochs",
+                "3",
+                "--conv",
+                "cudnn");
         assertEquals(0, r.code(), r.err());
         String md = Files.readString(out.resolve("summary.md"));
         String expected = "- command: `geomend eval --dataset " + data + " --methods voronoi --split=cv5 --out '" + out
@@ -30,7 +51,8 @@ class EvalCommandLineTest {
         assertTrue(md.contains(expected), expected + "\nnot in\n" + md);
     }
 
-    @Test void shellQuoting() {
+    @Test
+    void shellQuoting() {
         assertEquals("a/b.c=d,e:f", EvalCommand.shellQuote("a/b.c=d,e:f"));
         assertEquals("''", EvalCommand.shellQuote(""));
         assertEquals("'a b'", EvalCommand.shellQuote("a b"));
@@ -38,22 +60,54 @@ class EvalCommandLineTest {
         assertEquals("'$HOME'", EvalCommand.shellQuote("$HOME"));
     }
 
-    @Test void trainingOptionsAreCheckedUnderTheirOwnNames() throws IOException {
+    @Test
+    void trainingOptionsAreCheckedUnderTheirOwnNames() throws IOException {
         Path data = EvalTestData.dataset();
-        Result r = EvalTestData.run("eval", "--dataset", data.toString(), "--methods", "direct", "--out", tmp.resolve("e").toString(),
-                "--backend", "java", "--student-keep", "first");
+        Result r = EvalTestData.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "direct",
+                "--out",
+                tmp.resolve("e").toString(),
+                "--backend",
+                "java",
+                "--student-keep",
+                "first");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--student-keep must be best or last: 'first'"), r.err());
-        r = EvalTestData.run("eval", "--dataset", data.toString(), "--methods", "direct", "--out", tmp.resolve("e").toString(),
-                "--backend", "java", "--student-epochs", "0");
+        r = EvalTestData.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "direct",
+                "--out",
+                tmp.resolve("e").toString(),
+                "--backend",
+                "java",
+                "--student-epochs",
+                "0");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--student-epochs must be >= 1: 0"), r.err());
-        r = EvalTestData.run("eval", "--dataset", data.toString(), "--methods", "voronoi", "--out", tmp.resolve("e").toString(), "--epochs", "3");
-        assertEquals(2, r.code(), r.err());   // train's spelling is not eval's
-        r = EvalTestData.run("train", "--dataset", data.toString(), "--out", tmp.resolve("m").toString(), "--epochs", "0");
+        r = EvalTestData.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "voronoi",
+                "--out",
+                tmp.resolve("e").toString(),
+                "--epochs",
+                "3");
+        assertEquals(2, r.code(), r.err()); // train's spelling is not eval's
+        r = EvalTestData.run(
+                "train", "--dataset", data.toString(), "--out", tmp.resolve("m").toString(), "--epochs", "0");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--epochs must be >= 1: 0"), r.err());
-        r = EvalTestData.run("train", "--dataset", data.toString(), "--out", tmp.resolve("m").toString(), "--student-epochs", "3");
+        r = EvalTestData.run(
+                "train", "--dataset", data.toString(), "--out", tmp.resolve("m").toString(), "--student-epochs", "3");
         assertEquals(2, r.code(), r.err());
     }
 }

@@ -43,8 +43,8 @@ class SynthCliTest {
     }
 
     static String runSynth(Path sites, Path out, String... extra) throws IOException {
-        List<String> args = new java.util.ArrayList<>(List.of("synth", "--sites", sites.toString(), "--window", "32",
-                "--threads", "1", "--out", out.toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "synth", "--sites", sites.toString(), "--window", "32", "--threads", "1", "--out", out.toString()));
         args.addAll(List.of(extra));
         assertEquals(0, Main.execute(args.toArray(String[]::new)));
         JsonNode m = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
@@ -68,14 +68,16 @@ class SynthCliTest {
         for (int r = 1; r <= N; r++) {
             String[] f = rows.get(r).split(",");
             int k = Integer.parseInt(f[0].substring(1));
-            double[] xy = t.forward(Double.parseDouble(String.format(Locale.ROOT, "%.6f", p[k][1])),
+            double[] xy = t.forward(
+                    Double.parseDouble(String.format(Locale.ROOT, "%.6f", p[k][1])),
                     Double.parseDouble(String.format(Locale.ROOT, "%.6f", p[k][0])));
             assertEquals(xy[0], Double.parseDouble(f[1]), 1e-6, rows.get(r));
             assertEquals(xy[1], Double.parseDouble(f[2]), 1e-6, rows.get(r));
         }
     }
 
-    @Test void latLonInventoryKeepsItsEqualAreaCrs(@TempDir Path dir) throws IOException {
+    @Test
+    void latLonInventoryKeepsItsEqualAreaCrs(@TempDir Path dir) throws IOException {
         Path ll = writeLatLon(dir);
         String crs = runSynth(ll, dir.resolve("out"));
         assertTrue(crs.startsWith("+proj=laea"), crs);
@@ -83,17 +85,25 @@ class SynthCliTest {
         checkOutputs(dir.resolve("out"), crs);
     }
 
-    @Test void latLonInventoryProjectedToCrsOption(@TempDir Path dir) throws IOException {
+    @Test
+    void latLonInventoryProjectedToCrsOption(@TempDir Path dir) throws IOException {
         Path ll = writeLatLon(dir);
         String crs = runSynth(ll, dir.resolve("out"), "--crs", "EPSG:32631");
         assertEquals("EPSG:32631", crs);
         checkOutputs(dir.resolve("out"), crs);
     }
 
-    @Test void xyInventoryStaysLambert93(@TempDir Path dir) throws IOException {
+    @Test
+    void xyInventoryStaysLambert93(@TempDir Path dir) throws IOException {
         StringBuilder sb = new StringBuilder("id,x,y\n");
-        for (int k = 0; k < N; k++) sb.append("s").append(k).append(',').append(842_000 + (k % 4) * 700).append(',')
-                .append(6_519_000 + (k / 4) * 800).append('\n');
+        for (int k = 0; k < N; k++)
+            sb.append("s")
+                    .append(k)
+                    .append(',')
+                    .append(842_000 + (k % 4) * 700)
+                    .append(',')
+                    .append(6_519_000 + (k / 4) * 800)
+                    .append('\n');
         Path f = dir.resolve("xy.csv");
         Files.writeString(f, sb);
         assertEquals("EPSG:2154", runSynth(f, dir.resolve("out")));
@@ -102,9 +112,18 @@ class SynthCliTest {
         }
     }
 
-    @Test void badCrsIsBadInput(@TempDir Path dir) throws IOException {
+    @Test
+    void badCrsIsBadInput(@TempDir Path dir) throws IOException {
         Path ll = writeLatLon(dir);
-        assertEquals(2, Main.execute("synth", "--sites", ll.toString(), "--crs", "EPSG:4326", "--out",
-                dir.resolve("out").toString()));
+        assertEquals(
+                2,
+                Main.execute(
+                        "synth",
+                        "--sites",
+                        ll.toString(),
+                        "--crs",
+                        "EPSG:4326",
+                        "--out",
+                        dir.resolve("out").toString()));
     }
 }

@@ -12,21 +12,27 @@ import org.junit.jupiter.api.Test;
 /** The planner on in-memory grids (the CLI's tests go through {@code geomend plan-edge}). */
 class EdgePlannerTest {
 
-    @Test void twoBlobsTwoSites() {
+    @Test
+    void twoBlobsTwoSites() {
         GridSpec g = new GridSpec(1000, 2000, 100, 12, 6);
         float[] d = new float[72];
-        for (int r = 1; r <= 3; r++) for (int c = 1; c <= 3; c++) { d[r * 12 + c] = 2; d[r * 12 + c + 7] = 2; }
-        d[2 * 12 + 2] = 4;   // the left blob's centre weighs more: its barycentre stays at its centre; loads differ
+        for (int r = 1; r <= 3; r++)
+            for (int c = 1; c <= 3; c++) {
+                d[r * 12 + c] = 2;
+                d[r * 12 + c + 7] = 2;
+            }
+        d[2 * 12 + 2] = 4; // the left blob's centre weighs more: its barycentre stays at its centre; loads differ
         d[2 * 12 + 9] = 4;
         EdgePlanner.Plan p = EdgePlanner.plan(Metis.load(), g, d, 2, 0.03, 1);
         assertEquals(2, p.components());
         assertEquals(0, p.edgeCut());
         int left = p.assignment()[2 * 12 + 2], right = p.assignment()[2 * 12 + 9];
         assertNotEquals(left, right);
-        for (int r = 1; r <= 3; r++) for (int c = 1; c <= 3; c++) {
-            assertEquals(left, p.assignment()[r * 12 + c]);
-            assertEquals(right, p.assignment()[r * 12 + c + 7]);
-        }
+        for (int r = 1; r <= 3; r++)
+            for (int c = 1; c <= 3; c++) {
+                assertEquals(left, p.assignment()[r * 12 + c]);
+                assertEquals(right, p.assignment()[r * 12 + c + 7]);
+            }
         assertEquals(-1, p.assignment()[0]);
         assertEquals(1000 + 2.5 * 100, p.siteX()[left], 1e-9);
         assertEquals(2000 + 2.5 * 100, p.siteY()[left], 1e-9);
@@ -37,7 +43,8 @@ class EdgePlannerTest {
         assertEquals(0, p.partsAcrossGaps());
     }
 
-    @Test void contiguousBalancedDeterministic() {
+    @Test
+    void contiguousBalancedDeterministic() {
         int w = 90, h = 70;
         float[] d = EdgeTestData.field(w, h, 7);
         GridSpec g = new GridSpec(0, 0, 50, w, h);
@@ -46,7 +53,8 @@ class EdgePlannerTest {
             EdgeTestData.assertRasterContiguous(p.assignment(), w, h, k);
             assertEquals(0, p.nonContiguous());
             assertEquals(0, p.emptyParts());
-            // METIS bounds the integer loads by 1 + ufactor/1000 + 0.0000499 (its k-way slack); rounding to integers moves a real load by at most
+            // METIS bounds the integer loads by 1 + ufactor/1000 + 0.0000499 (its k-way slack); rounding to integers
+            // moves a real load by at most
             // one weight unit per pixel (total weight ~2^30 here: a slack below 1e-3)
             assertTrue(p.maxOverWeights() <= 0.05 + 5e-5, "k=" + k + " integer imbalance " + p.maxOverWeights());
             assertTrue(p.maxOver() <= 0.05 + 5e-5 + 1e-3, "k=" + k + " imbalance " + p.maxOver());
@@ -60,12 +68,14 @@ class EdgePlannerTest {
         }
     }
 
-    @Test void separatedComponentsAreJoinedByLinks() {
+    @Test
+    void separatedComponentsAreJoinedByLinks() {
         // four islands of different sizes and a few single pixels: one graph, parts may cross a gap only by a link
         int w = 40, h = 30;
         float[] d = new float[w * h];
         int[][] boxes = {{2, 2, 12, 10}, {20, 3, 35, 12}, {4, 16, 15, 27}, {22, 18, 37, 28}};
-        for (int[] b : boxes) for (int r = b[1]; r < b[3]; r++) for (int c = b[0]; c < b[2]; c++) d[r * w + c] = 1 + (r + c) % 3;
+        for (int[] b : boxes)
+            for (int r = b[1]; r < b[3]; r++) for (int c = b[0]; c < b[2]; c++) d[r * w + c] = 1 + (r + c) % 3;
         d[15 * w + 18] = 5;
         d[0] = 1;
         EdgePlanner.Plan p = EdgePlanner.plan(Metis.load(), new GridSpec(0, 0, 10, w, h), d, 6, 0.03, 1);
@@ -76,7 +86,8 @@ class EdgePlannerTest {
     }
 
     /** As many sites as pixels: METIS leaves parts empty there; refilled, every pixel is its own part. */
-    @Test void asManySitesAsPixels() {
+    @Test
+    void asManySitesAsPixels() {
         float[] d = {1, 2, 3, 0, 5, 0, 1, 1, 9};
         GridSpec g = new GridSpec(0, 0, 100, 3, 3);
         for (int k : new int[] {6, 7}) {
@@ -90,24 +101,29 @@ class EdgePlannerTest {
         }
     }
 
-    @Test void jainIndex() {
+    @Test
+    void jainIndex() {
         assertEquals(1.0, EdgePlanner.jain(new double[] {3, 3, 3}), 1e-15);
         assertEquals(0.25, EdgePlanner.jain(new double[] {5, 0, 0, 0}), 1e-15);
         assertEquals(36.0 / (2 * 20), EdgePlanner.jain(new double[] {2, 4}), 1e-15);
     }
 
-    @Test void ufactorFromEpsilon() {
+    @Test
+    void ufactorFromEpsilon() {
         assertEquals(30, EdgePlanner.ufactor(0.03));
         assertEquals(1, EdgePlanner.ufactor(0.0001));
     }
 
-    @Test void badArguments() {
+    @Test
+    void badArguments() {
         GridSpec g = new GridSpec(0, 0, 1, 3, 1);
         Metis m = Metis.load();
         assertThrows(IllegalArgumentException.class, () -> EdgePlanner.plan(m, g, new float[] {1, 0, 1}, 3, 0.03, 1));
         assertThrows(IllegalArgumentException.class, () -> EdgePlanner.plan(m, g, new float[] {1, 0, 1}, 0, 0.03, 1));
         assertThrows(IllegalArgumentException.class, () -> EdgePlanner.plan(m, g, new float[] {0, 0, 0}, 1, 0.03, 1));
         assertThrows(IllegalArgumentException.class, () -> EdgePlanner.plan(m, g, new float[] {1, -1, 1}, 1, 0.03, 1));
-        assertThrows(IllegalArgumentException.class, () -> EdgePlanner.plan(m, g, new float[] {1, Float.NaN, 1}, 1, 0.03, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EdgePlanner.plan(m, g, new float[] {1, Float.NaN, 1}, 1, 0.03, 1));
     }
 }

@@ -14,12 +14,16 @@ public final class EdgeTestData {
     public static float[] field(int w, int h, long seed) {
         Random rnd = new Random(seed);
         double[][] bumps = new double[6][];
-        for (int i = 0; i < bumps.length; i++) bumps[i] = new double[] {rnd.nextDouble() * w, rnd.nextDouble() * h, 2 + rnd.nextDouble() * w / 6, 1 + 9 * rnd.nextDouble()};
+        for (int i = 0; i < bumps.length; i++)
+            bumps[i] = new double[] {
+                rnd.nextDouble() * w, rnd.nextDouble() * h, 2 + rnd.nextDouble() * w / 6, 1 + 9 * rnd.nextDouble()
+            };
         float[] d = new float[w * h];
         for (int r = 0; r < h; r++)
             for (int c = 0; c < w; c++) {
                 double v = 0.05 + 0.05 * rnd.nextDouble();
-                for (double[] b : bumps) v += b[3] * Math.exp(-((c - b[0]) * (c - b[0]) + (r - b[1]) * (r - b[1])) / (2 * b[2] * b[2]));
+                for (double[] b : bumps)
+                    v += b[3] * Math.exp(-((c - b[0]) * (c - b[0]) + (r - b[1]) * (r - b[1])) / (2 * b[2] * b[2]));
                 d[r * w + c] = (float) v;
             }
         return d;
@@ -38,7 +42,11 @@ public final class EdgeTestData {
             while (!q.isEmpty()) {
                 int p = q.poll(), r = p / w, c = p % w;
                 int[] nb = {c > 0 ? p - 1 : -1, c + 1 < w ? p + 1 : -1, r > 0 ? p - w : -1, r + 1 < h ? p + w : -1};
-                for (int x : nb) if (x >= 0 && !seen[x] && a[x] == a[s]) { seen[x] = true; q.add(x); }
+                for (int x : nb)
+                    if (x >= 0 && !seen[x] && a[x] == a[s]) {
+                        seen[x] = true;
+                        q.add(x);
+                    }
             }
         }
         for (int i = 0; i < k; i++) assertTrue(started[i], "part " + i + " is empty");

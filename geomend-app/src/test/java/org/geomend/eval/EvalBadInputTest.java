@@ -16,11 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** Bad usage and bad input: exit code 2, one line naming the file, and no output files (complete or partial). */
 class EvalBadInputTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     EvalTestData.Result eval(Path dataset, Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("eval", "--dataset", dataset.toString(), "--out", out.toString(),
-                "--backend", "java", "--threads", "1"));
+        List<String> a = new ArrayList<>(List.of(
+                "eval",
+                "--dataset",
+                dataset.toString(),
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "1"));
         a.addAll(List.of(extra));
         if (!a.contains("--methods")) a.addAll(List.of("--methods", "voronoi"));
         return EvalTestData.run(a.toArray(String[]::new));
@@ -32,10 +41,15 @@ class EvalBadInputTest {
      */
     static void assertBadInput(EvalTestData.Result r, String... needles) {
         assertEquals(2, r.code(), r.err());
-        List<String> lines = r.err().lines().filter(l -> !l.isBlank() && !l.startsWith("Try 'geomend"))
-                .filter(l -> !l.matches(".*: \\d+/\\d+ \\(\\d+%\\), .* elapsed, eta .*")) // progress lines (stderr not a terminal)
+        List<String> lines = r.err()
+                .lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("Try 'geomend"))
+                .filter(l -> !l.matches(
+                        ".*: \\d+/\\d+ \\(\\d+%\\), .* elapsed, eta .*")) // progress lines (stderr not a terminal)
                 .toList();
-        assertTrue(lines.size() == 1 || lines.size() == 2 && lines.get(0).contains(" with ground truth; methods "), r.err());
+        assertTrue(
+                lines.size() == 1 || lines.size() == 2 && lines.get(0).contains(" with ground truth; methods "),
+                r.err());
         String last = lines.getLast();
         assertTrue(last.startsWith("geomend eval: "), last);
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), r.err());
@@ -60,25 +74,29 @@ class EvalBadInputTest {
         return dst;
     }
 
-    @Test void missingMapsFile() throws IOException {
+    @Test
+    void missingMapsFile() throws IOException {
         Path ds = copyDataset("maps.arrow"), out = tmp.resolve("out");
         assertBadInput(eval(ds, out), ds.resolve("maps.arrow").toString(), "no such file");
         assertNoOutput(out);
     }
 
-    @Test void missingSitesFile() throws IOException {
+    @Test
+    void missingSitesFile() throws IOException {
         Path ds = copyDataset("sites.csv"), out = tmp.resolve("out");
         assertBadInput(eval(ds, out), ds.resolve("sites.csv").toString(), "no such file");
         assertNoOutput(out);
     }
 
-    @Test void missingDatasetDirectory() throws IOException {
+    @Test
+    void missingDatasetDirectory() throws IOException {
         Path out = tmp.resolve("out");
         assertBadInput(eval(tmp.resolve("nowhere"), out), "nowhere", "no such dataset directory");
         assertNoOutput(out);
     }
 
-    @Test void unknownMethodAndSplit() throws IOException {
+    @Test
+    void unknownMethodAndSplit() throws IOException {
         Path ds = EvalTestData.dataset(), out = tmp.resolve("out");
         assertBadInput(eval(ds, out, "--methods", "voronoi,kriging"), "unknown method 'kriging'");
         assertBadInput(eval(ds, out, "--split", "loo-moon"), "unknown split 'loo-moon'");
@@ -86,7 +104,8 @@ class EvalBadInputTest {
         assertNoOutput(out);
     }
 
-    @Test void badRowNamesFileAndLine() throws IOException {
+    @Test
+    void badRowNamesFileAndLine() throws IOException {
         Path ds = copyDataset(), out = tmp.resolve("out");
         List<String> lines = new ArrayList<>(Files.readAllLines(ds.resolve("sites.csv")));
         String[] f = lines.get(2).split(",", -1);
@@ -97,11 +116,16 @@ class EvalBadInputTest {
         assertNoOutput(out);
     }
 
-    @Test void siteWithMapFlagButNoMap() throws IOException {
+    @Test
+    void siteWithMapFlagButNoMap() throws IOException {
         Path ds = copyDataset(), out = tmp.resolve("out");
         List<String> lines = new ArrayList<>(Files.readAllLines(ds.resolve("sites.csv")));
         int at = -1;
-        for (int i = 1; i < lines.size(); i++) if (lines.get(i).endsWith(",0")) { at = i; break; }
+        for (int i = 1; i < lines.size(); i++)
+            if (lines.get(i).endsWith(",0")) {
+                at = i;
+                break;
+            }
         assertTrue(at > 0, "the dataset has context sites without a map");
         lines.set(at, lines.get(at).substring(0, lines.get(at).length() - 1) + "1");
         Files.write(ds.resolve("sites.csv"), lines);
@@ -110,7 +134,8 @@ class EvalBadInputTest {
     }
 
     /** A site moved by 1 km in sites.csv: its SPEC window no longer matches its ground truth's grid. */
-    @Test void gridMismatchFailsClearlyAndLeavesNothing() throws IOException {
+    @Test
+    void gridMismatchFailsClearlyAndLeavesNothing() throws IOException {
         Path ds = copyDataset(), out = tmp.resolve("out");
         List<String> lines = new ArrayList<>(Files.readAllLines(ds.resolve("sites.csv")));
         int at = -1;
@@ -119,7 +144,12 @@ class EvalBadInputTest {
         f[1] = String.valueOf(Double.parseDouble(f[1]) + 1000);
         lines.set(at, String.join(",", f));
         Files.write(ds.resolve("sites.csv"), lines);
-        assertBadInput(eval(ds, out), ds.resolve("maps.arrow").toString(), "site " + f[0], "sites.csv:" + (at + 1), "drew it on");
+        assertBadInput(
+                eval(ds, out),
+                ds.resolve("maps.arrow").toString(),
+                "site " + f[0],
+                "sites.csv:" + (at + 1),
+                "drew it on");
         assertNoOutput(out);
         assertFalse(Files.exists(out.resolve("summary.csv")));
     }

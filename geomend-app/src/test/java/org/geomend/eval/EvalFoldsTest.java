@@ -1,6 +1,5 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.geomend.dataset.Dataset;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.java.JavaKernels;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The fold logic, and the path a trained method (a later issue's) takes through the harness. */
 class EvalFoldsTest {
 
-    @Test void cv5IsASeededPartition() throws IOException {
+    @Test
+    void cv5IsASeededPartition() throws IOException {
         Dataset d = Dataset.load(EvalTestData.dataset());
         List<Split.Fold> a = Split.CV5.folds(d, 1), b = Split.CV5.folds(d, 1), c = Split.CV5.folds(d, 2);
         assertEquals(5, a.size());
@@ -34,11 +35,13 @@ class EvalFoldsTest {
         }
         assertEquals(d.tested().length, seen.size());
         boolean differs = false;
-        for (int f = 0; f < 5; f++) differs |= !Arrays.equals(a.get(f).test(), c.get(f).test());
+        for (int f = 0; f < 5; f++)
+            differs |= !Arrays.equals(a.get(f).test(), c.get(f).test());
         assertTrue(differs, "another seed gives other folds");
     }
 
-    @Test void looFoldsHoldOneGroupEach() throws IOException {
+    @Test
+    void looFoldsHoldOneGroupEach() throws IOException {
         Dataset d = Dataset.load(EvalTestData.dataset());
         for (Split sp : List.of(Split.LOO_CITY, Split.LOO_ENV))
             for (Split.Fold f : sp.folds(d, 1)) {
@@ -54,27 +57,41 @@ class EvalFoldsTest {
         Set<Integer> lastTrain = Set.of();
         int drawnAfterFit;
 
-        @Override public String name() { return "recording"; }
-        @Override public boolean trained() { return true; }
-        @Override public void fit(Dataset data, int[] train) {
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public boolean trained() {
+            return true;
+        }
+
+        @Override
+        public void fit(Dataset data, int[] train) {
             fits.add(train.clone());
             lastTrain = new HashSet<>();
             for (int s : train) lastTrain.add(s);
         }
-        @Override public void draw(Chunk chunk, MapOut out) throws IOException {
+
+        @Override
+        public void draw(Chunk chunk, MapOut out) throws IOException {
             for (int m = 0; m < chunk.size(); m++)
-                if (lastTrain.contains(chunk.site(m))) throw new AssertionError("test site " + chunk.site(m) + " was in the training set");
+                if (lastTrain.contains(chunk.site(m)))
+                    throw new AssertionError("test site " + chunk.site(m) + " was in the training set");
             drawnAfterFit += chunk.size();
             voronoi.draw(chunk, out);
         }
     }
 
-    @Test void trainedMethodsAreFittedPerFoldAndTestedOnUnseenSites() throws IOException {
+    @Test
+    void trainedMethodsAreFittedPerFoldAndTestedOnUnseenSites() throws IOException {
         Dataset d = Dataset.load(EvalTestData.dataset());
         Recording rec = new Recording();
         EvalMethod vor = new ClosedFormMethod("voronoi", ClosedFormMethod.Kind.VORONOI, 0, 5);
         try (JavaKernels k = new JavaKernels(2)) {
-            Evaluator.Results r = new Evaluator(d, k, 5, null, null).run(List.of(vor, rec), List.of(Split.CV5, Split.LOO_CITY), 7);
+            Evaluator.Results r =
+                    new Evaluator(d, k, 5, null, null).run(List.of(vor, rec), List.of(Split.CV5, Split.LOO_CITY), 7);
             assertEquals(5 + 2, rec.fits.size(), "one fit per fold of each split");
             assertEquals(2 * d.tested().length, rec.drawnAfterFit, "each tested site drawn once per split");
             for (int s = 0; s < 2; s++)
@@ -85,7 +102,8 @@ class EvalFoldsTest {
         }
     }
 
-    @Test void chunksKeepOrderSizeAndNeverSpanTwoCities() throws IOException {
+    @Test
+    void chunksKeepOrderSizeAndNeverSpanTwoCities() throws IOException {
         Dataset d = Dataset.load(EvalTestData.dataset());
         try (JavaKernels k = new JavaKernels(1)) {
             Evaluator ev = new Evaluator(d, k, 6, null, null);

@@ -27,12 +27,22 @@ public final class EvalTestData {
     public static synchronized Path dataset() throws IOException {
         if (cached != null) return cached;
         Path dir = java.nio.file.Files.createTempDirectory("geomend-eval-test");
-        SynthParams p = SynthParams.small().withWindow(WINDOW).withCities(List.of(
-                new SynthParams.CitySpec("north", 350_000, 6_350_000, 1_000, 2_500, 5_000),
-                new SynthParams.CitySpec("south", 500_000, 6_350_000, 800, 2_000, 4_500)));
+        SynthParams p = SynthParams.small()
+                .withWindow(WINDOW)
+                .withCities(List.of(
+                        new SynthParams.CitySpec("north", 350_000, 6_350_000, 1_000, 2_500, 5_000),
+                        new SynthParams.CitySpec("south", 500_000, 6_350_000, 800, 2_000, 4_500)));
         SynthGenerator g = new SynthGenerator(p, 3, 2, null);
-        g.run(g.layout(), dir, (d, crs) -> new ArrowMapSink(d.resolve("maps.arrow"), Projections.parse(crs), true, 0.0,
-                MapSinks.geomendMetadata("synthetic-ground-truth", Map.of())), null);
+        g.run(
+                g.layout(),
+                dir,
+                (d, crs) -> new ArrowMapSink(
+                        d.resolve("maps.arrow"),
+                        Projections.parse(crs),
+                        true,
+                        0.0,
+                        MapSinks.geomendMetadata("synthetic-ground-truth", Map.of())),
+                null);
         cached = dir;
         return dir;
     }

@@ -1,6 +1,5 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
+import org.geomend.dataset.Dataset;
 import org.geomend.geo.Projections;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.ArrowMapSink;
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code geomend teacher} end to end: recovering a known beta, the files on a tiny synthetic dataset, bad input. */
 class TeacherTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static List<String[]> csv(Path f) throws IOException {
         List<String[]> rows = new ArrayList<>();
@@ -46,7 +47,8 @@ class TeacherTest {
      * A dataset whose ground truth is itself sPDI (k = 5) at beta 2.35 for four sites of a 40-site layout: the teacher
      * must find 2.35 on the default grid, with KS2 ~ 0.
      */
-    @Test void recoversTheBetaOfAnSpdiGroundTruth() throws IOException {
+    @Test
+    void recoversTheBetaOfAnSpdiGroundTruth() throws IOException {
         int w = 40, n = 40;
         double beta = 2.35;
         SplittableRandom r = new SplittableRandom(42);
@@ -60,15 +62,22 @@ class TeacherTest {
         SitePositions pos = new SitePositions(x, y);
         Path dir = tmp.resolve("spdi-truth");
         Files.createDirectories(dir);
-        try (BufferAllocator alloc = Memory.child("TeacherTest"); JavaKernels k = new JavaKernels(2);
-             ArrowMapSink sink = new ArrowMapSink(dir.resolve("maps.arrow"), Projections.parse("EPSG:2154"), false, 0,
-                     MapSinks.geomendMetadata("test-spdi-truth", Map.of()))) {
+        try (BufferAllocator alloc = Memory.child("TeacherTest");
+                JavaKernels k = new JavaKernels(2);
+                ArrowMapSink sink = new ArrowMapSink(
+                        dir.resolve("maps.arrow"),
+                        Projections.parse("EPSG:2154"),
+                        false,
+                        0,
+                        MapSinks.geomendMetadata("test-spdi-truth", Map.of()))) {
             for (int i : withMap) {
                 GridSpec win = GridSpec.window(x[i], y[i], w, 100);
-                try (KnnRaster knn = new KnnRaster(win, 6, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, win.pixels() * 6));
-                     GridBuffer map = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, win.pixels())) {
+                try (KnnRaster knn = new KnnRaster(
+                                win, 6, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, win.pixels() * 6));
+                        GridBuffer map = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, win.pixels())) {
                     k.nearestSites(pos, knn);
-                    MapBatch b = new MapBatch(1, w, w, new int[] {i}, new int[] {0}, new int[] {0}, new double[] {beta}, map);
+                    MapBatch b = new MapBatch(
+                            1, w, w, new int[] {i}, new int[] {0}, new int[] {0}, new double[] {beta}, map);
                     k.spdiMaps(pos, knn, 5, b);
                     k.normalize(b, win, null, new double[1]);
                     sink.write("s" + i, win, map.segment(), 0);
@@ -79,12 +88,30 @@ class TeacherTest {
         for (int i = 0; i < n; i++) {
             boolean m = false;
             for (int j : withMap) m |= j == i;
-            sites.append("s").append(i).append(',').append(x[i]).append(',').append(y[i]).append(",urban,c,").append(m ? 1 : 0).append('\n');
+            sites.append("s")
+                    .append(i)
+                    .append(',')
+                    .append(x[i])
+                    .append(',')
+                    .append(y[i])
+                    .append(",urban,c,")
+                    .append(m ? 1 : 0)
+                    .append('\n');
         }
         Files.writeString(dir.resolve("sites.csv"), sites);
         Path out = tmp.resolve("out");
-        EvalTestData.Result res = EvalTestData.run("teacher", "--dataset", dir.toString(), "--out", out.toString(), "--backend", "java",
-                "--threads", "2", "--chunk", "3");
+        EvalTestData.Result res = EvalTestData.run(
+                "teacher",
+                "--dataset",
+                dir.toString(),
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "2",
+                "--chunk",
+                "3");
         assertEquals(0, res.code(), res.err());
         List<String[]> rows = csv(out.resolve("betas.csv"));
         assertEquals(List.of("id", "env", "city", "beta_star", "ks2_star"), List.of(rows.get(0)));
@@ -95,12 +122,25 @@ class TeacherTest {
         }
     }
 
-    @Test void writesEveryFileOnASyntheticDataset() throws IOException {
+    @Test
+    void writesEveryFileOnASyntheticDataset() throws IOException {
         Path data = EvalTestData.dataset();
         Dataset ds = Dataset.load(data);
         Path out = tmp.resolve("synth-out");
-        EvalTestData.Result res = EvalTestData.run("teacher", "--dataset", data.toString(), "--out", out.toString(), "--backend", "java",
-                "--threads", "2", "--betas", "0.5:6:0.25", "--chunk", "5");
+        EvalTestData.Result res = EvalTestData.run(
+                "teacher",
+                "--dataset",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "2",
+                "--betas",
+                "0.5:6:0.25",
+                "--chunk",
+                "5");
         assertEquals(0, res.code(), res.err());
         assertTrue(res.err().contains("| rural |"), res.err());
         try (Stream<Path> s = Files.list(out)) {
@@ -134,9 +174,11 @@ class TeacherTest {
             assertEquals(ks, Double.parseDouble(c[arg + 1]), 0.0, b[0]);
             star.put(b[0], new double[] {bs, ks});
         }
-        // labels: one SPEC map per BS on its window, sum 1, and its KS2 to the ground truth is ks2* (float64 brute force)
+        // labels: one SPEC map per BS on its window, sum 1, and its KS2 to the ground truth is ks2* (float64 brute
+        // force)
         int n = 0;
-        try (ArrowMapReader labels = ArrowMapReader.open(out.resolve("labels.arrow")); ArrowMapReader truth = ds.openMaps()) {
+        try (ArrowMapReader labels = ArrowMapReader.open(out.resolve("labels.arrow"));
+                ArrowMapReader truth = ds.openMaps()) {
             assertEquals(tested.length, labels.rowCount());
             for (int i = 0; i < tested.length; i++) {
                 MapData m = labels.read(i);
@@ -168,13 +210,27 @@ class TeacherTest {
         return d;
     }
 
-    @Test void subsetsAndSparseLabels() throws IOException {
+    @Test
+    void subsetsAndSparseLabels() throws IOException {
         Path data = EvalTestData.dataset();
         Dataset ds = Dataset.load(data);
         String a = ds.id(ds.tested()[3]), b = ds.id(ds.tested()[1]);
         Path out = tmp.resolve("ids");
-        EvalTestData.Result res = EvalTestData.run("teacher", "--dataset", data.toString(), "--out", out.toString(), "--backend", "java",
-                "--betas", "1,2,3", "--ids", a + "," + b, "--sparse", "--drop-mass", "1e-3");
+        EvalTestData.Result res = EvalTestData.run(
+                "teacher",
+                "--dataset",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--betas",
+                "1,2,3",
+                "--ids",
+                a + "," + b,
+                "--sparse",
+                "--drop-mass",
+                "1e-3");
         assertEquals(0, res.code(), res.err());
         List<String[]> rows = csv(out.resolve("betas.csv"));
         assertEquals(List.of(a, b), List.of(rows.get(1)[0], rows.get(2)[0]));
@@ -185,15 +241,28 @@ class TeacherTest {
             assertEquals(1.0, sum, 1e-5);
         }
         Path lim = tmp.resolve("limit");
-        res = EvalTestData.run("teacher", "--dataset", data.toString(), "--out", lim.toString(), "--backend", "java", "--betas", "2", "--limit", "2");
+        res = EvalTestData.run(
+                "teacher",
+                "--dataset",
+                data.toString(),
+                "--out",
+                lim.toString(),
+                "--backend",
+                "java",
+                "--betas",
+                "2",
+                "--limit",
+                "2");
         assertEquals(0, res.code(), res.err());
         assertEquals(3, csv(lim.resolve("betas.csv")).size());
     }
 
-    @Test void badInputExitsTwoWithOneLine() throws IOException {
+    @Test
+    void badInputExitsTwoWithOneLine() throws IOException {
         Path data = EvalTestData.dataset();
         Path missing = tmp.resolve("no-such-dataset"), out = tmp.resolve("bad");
-        EvalTestData.Result res = EvalTestData.run("teacher", "--dataset", missing.toString(), "--out", out.toString(), "--backend", "java");
+        EvalTestData.Result res = EvalTestData.run(
+                "teacher", "--dataset", missing.toString(), "--out", out.toString(), "--backend", "java");
         assertEquals(2, res.code(), res.err());
         assertTrue(res.err().startsWith("geomend teacher: ") && res.err().contains(missing.toString()), res.err());
         assertEquals(1, res.err().strip().lines().count(), res.err());
@@ -207,8 +276,15 @@ class TeacherTest {
         assertEquals(2, res.code(), res.err());
         assertTrue(res.err().contains("sites.csv:3"), res.err());
 
-        for (String[] args : new String[][] {{"--betas", "6:0.1:0.05"}, {"--betas", "0,1"}, {"--k", "9"}, {"--ids", "nope"},
-                {"--limit", "0"}, {"--ids", "x", "--limit", "2"}, {"--backend", "gpu"}}) {
+        for (String[] args : new String[][] {
+            {"--betas", "6:0.1:0.05"},
+            {"--betas", "0,1"},
+            {"--k", "9"},
+            {"--ids", "nope"},
+            {"--limit", "0"},
+            {"--ids", "x", "--limit", "2"},
+            {"--backend", "gpu"}
+        }) {
             List<String> a = new ArrayList<>(List.of("teacher", "--dataset", data.toString(), "--out", out.toString()));
             a.addAll(List.of(args));
             if (!List.of(args).contains("--backend")) a.addAll(List.of("--backend", "java"));
@@ -217,7 +293,9 @@ class TeacherTest {
             assertTrue(res.err().startsWith("geomend teacher: "), res.err());
         }
         try (Stream<Path> s = Files.exists(out) ? Files.list(out) : Stream.empty()) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".partial")), "no partial file is left behind");
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().endsWith(".partial")),
+                    "no partial file is left behind");
         }
     }
 }

@@ -1,12 +1,12 @@
 package org.geomend.eval;
 
-import org.geomend.dataset.Dataset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
 import org.geomend.io.MapData;
 import org.geomend.kernels.GridSpec;
@@ -21,14 +21,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VoronoiBoostEvalTest {
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
 
-    @Test void evalTrainsPerFoldAndScoresEveryTestedSite() throws Exception {
+    @Test
+    void evalTrainsPerFoldAndScoresEveryTestedSite() throws Exception {
         Path data = EvalTestData.dataset();
         Dataset ds = Dataset.load(data);
         Path out = tmp.resolve("eval");
-        EvalTestData.Result r = EvalTestData.run("eval", "--dataset", data.toString(), "--methods", "voronoi,voronoiboost",
-                "--split", "cv5,loo-city", "--out", out.toString(), "--backend", "java", "--threads", "2", "--chunk", "5", "--map-samples", "1");
+        EvalTestData.Result r = EvalTestData.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "voronoi,voronoiboost",
+                "--split",
+                "cv5,loo-city",
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "2",
+                "--chunk",
+                "5",
+                "--map-samples",
+                "1");
         assertEquals(0, r.code(), r.err());
         List<String> rows = Files.readAllLines(out.resolve("summary.csv"));
         int seen = 0;
@@ -56,10 +74,12 @@ class VoronoiBoostEvalTest {
         assertEquals(2 * ds.tested().length, n);
     }
 
-    @Test void trainThenGeolocate() throws Exception {
+    @Test
+    void trainThenGeolocate() throws Exception {
         Path data = EvalTestData.dataset();
         Path model = tmp.resolve("vb.model");
-        EvalTestData.Result t = EvalTestData.run("voronoiboost", "train", "--data", data.toString(), "--out", model.toString(), "--trees", "40");
+        EvalTestData.Result t = EvalTestData.run(
+                "voronoiboost", "train", "--data", data.toString(), "--out", model.toString(), "--trees", "40");
         assertEquals(0, t.code(), t.err());
         VoronoiBoostModel m = VoronoiBoostModel.load(model);
         assertEquals("station", m.settings().origin().cliName());
@@ -67,8 +87,18 @@ class VoronoiBoostEvalTest {
 
         Path maps = tmp.resolve("maps.arrow");
         int w = EvalTestData.WINDOW;
-        EvalTestData.Result g = EvalTestData.run("geolocate", "--sites", data.resolve("sites.csv").toString(), "--method", "voronoiboost",
-                "--model", model.toString(), "--window", Integer.toString(w), "--out", maps.toString());
+        EvalTestData.Result g = EvalTestData.run(
+                "geolocate",
+                "--sites",
+                data.resolve("sites.csv").toString(),
+                "--method",
+                "voronoiboost",
+                "--model",
+                model.toString(),
+                "--window",
+                Integer.toString(w),
+                "--out",
+                maps.toString());
         assertEquals(0, g.code(), g.err());
         Dataset ds = Dataset.load(data);
         try (ArrowMapReader rd = ArrowMapReader.open(maps)) {
@@ -76,7 +106,9 @@ class VoronoiBoostEvalTest {
             for (int row = 0; row < rd.rowCount(); row += 7) {
                 MapData md = rd.read(row);
                 int site = ds.indexOf(md.id());
-                assertEquals(GridSpec.window(ds.positions().x()[site], ds.positions().y()[site], w, ds.resolution()), md.grid());
+                assertEquals(
+                        GridSpec.window(ds.positions().x()[site], ds.positions().y()[site], w, ds.resolution()),
+                        md.grid());
                 double sum = 0;
                 for (float v : md.values()) {
                     assertTrue(v >= 0);
@@ -93,8 +125,14 @@ class VoronoiBoostEvalTest {
             }
         }
 
-        EvalTestData.Result noModel = EvalTestData.run("geolocate", "--sites", data.resolve("sites.csv").toString(), "--method", "voronoiboost",
-                "--out", tmp.resolve("x.arrow").toString());
+        EvalTestData.Result noModel = EvalTestData.run(
+                "geolocate",
+                "--sites",
+                data.resolve("sites.csv").toString(),
+                "--method",
+                "voronoiboost",
+                "--out",
+                tmp.resolve("x.arrow").toString());
         assertEquals(2, noModel.code(), noModel.err());
         assertTrue(noModel.err().contains("--model"), noModel.err());
     }

@@ -51,7 +51,9 @@ class ProjectionsTest {
     @Test
     void laeaMatchesProjAndRoundTrips() {
         Crs laea = Projections.laea(2.5, 46.5);
-        assertEquals("+proj=laea +lat_0=46.500000 +lon_0=2.500000 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", laea.name());
+        assertEquals(
+                "+proj=laea +lat_0=46.500000 +lon_0=2.500000 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+                laea.name());
         CrsTransform t = Projections.fromLonLat(laea);
         // GDAL: gdaltransform -s_srs EPSG:4326 -t_srs '+proj=laea +lat_0=46.5 +lon_0=2.5 ... +ellps=WGS84'
         double[] xy = t.forward(2.3522, 48.8566);
@@ -78,7 +80,8 @@ class ProjectionsTest {
     @Test
     void betweenTwoCrsAndUnprojectablePoints() {
         CrsTransform t = Projections.between(Projections.LAMBERT_93, Projections.laea(2.5, 46.5));
-        CrsTransform viaL93 = Projections.fromLonLat(Projections.LAMBERT_93), viaLaea = Projections.fromLonLat(Projections.laea(2.5, 46.5));
+        CrsTransform viaL93 = Projections.fromLonLat(Projections.LAMBERT_93),
+                viaLaea = Projections.fromLonLat(Projections.laea(2.5, 46.5));
         double[] l93 = viaL93.forward(2.3522, 48.8566);
         assertArrayEquals(viaLaea.forward(2.3522, 48.8566), t.forward(l93[0], l93[1]), 1e-3);
         double[] nan = viaL93.forward(Double.NaN, 1);

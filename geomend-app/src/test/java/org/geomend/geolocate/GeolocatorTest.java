@@ -28,18 +28,26 @@ class GeolocatorTest {
         final Map<String, GridSpec> grids = new LinkedHashMap<>();
         boolean committed;
 
-        @Override public synchronized void write(String id, GridSpec grid, MemorySegment values, long off) {
+        @Override
+        public synchronized void write(String id, GridSpec grid, MemorySegment values, long off) {
             float[] a = new float[(int) grid.pixels()];
             MemorySegment.copy(values, GridBuffer.F32, off * 4, a, 0, a.length);
             maps.put(id, a);
             grids.put(id, grid);
         }
 
-        @Override public void commit() { committed = true; }
+        @Override
+        public void commit() {
+            committed = true;
+        }
 
-        @Override public long bytesWritten() { return maps.size() * 4L; }
+        @Override
+        public long bytesWritten() {
+            return maps.size() * 4L;
+        }
 
-        @Override public void close() { }
+        @Override
+        public void close() {}
     }
 
     static SitePositions layout(long seed, int n, double extent) {
@@ -58,17 +66,21 @@ class GeolocatorTest {
         return s;
     }
 
-    MemorySink run(SitePositions p, int[] targets, Geolocator.Options o, double[] betas, RegionRaster region) throws Exception {
+    MemorySink run(SitePositions p, int[] targets, Geolocator.Options o, double[] betas, RegionRaster region)
+            throws Exception {
         MemorySink sink = new MemorySink();
-        try (BufferAllocator alloc = Memory.child("GeolocatorTest"); JavaKernels k = new JavaKernels(2)) {
-            Geolocator.Stats s = new Geolocator(k, alloc).run(p, ids(p.size()), betas, targets, o, region, sink, null, null);
+        try (BufferAllocator alloc = Memory.child("GeolocatorTest");
+                JavaKernels k = new JavaKernels(2)) {
+            Geolocator.Stats s =
+                    new Geolocator(k, alloc).run(p, ids(p.size()), betas, targets, o, region, sink, null, null);
             assertEquals(targets.length, s.maps());
             assertEquals(0, alloc.getAllocatedMemory(), "every buffer given back");
         }
         return sink;
     }
 
-    @Test void spdiMapsMatchTheReferenceAcrossTilesAndBatches() throws Exception {
+    @Test
+    void spdiMapsMatchTheReferenceAcrossTilesAndBatches() throws Exception {
         SitePositions p = layout(3, 80, 9_000);
         int[] targets = {0, 5, 17, 42, 79, 33, 12};
         // 30-pixel windows, tiles of 20 pixels and batches of 3: several tiles, partial batches
@@ -82,12 +94,14 @@ class GeolocatorTest {
         }
     }
 
-    @Test void legacyUsesPerSiteBetaAndVoronoiMatches() throws Exception {
+    @Test
+    void legacyUsesPerSiteBetaAndVoronoiMatches() throws Exception {
         SitePositions p = layout(4, 50, 6_000);
         int[] targets = Geolocator.all(p.size());
         double[] betas = new double[p.size()];
         for (int i = 0; i < betas.length; i++) betas[i] = 3 + i % 3;
-        MemorySink legacy = run(p, targets, new Geolocator.Options(Method.SPDI_LEGACY, 0, 5, 20, 100, 4, 1000), betas, null);
+        MemorySink legacy =
+                run(p, targets, new Geolocator.Options(Method.SPDI_LEGACY, 0, 5, 20, 100, 4, 1000), betas, null);
         MemorySink vor = run(p, targets, new Geolocator.Options(Method.VORONOI, 0, 5, 20, 100, 4, 1000), null, null);
         for (int t = 0; t < p.size(); t += 7) {
             GridSpec w = GridSpec.window(p.x()[t], p.y()[t], 20, 100);
@@ -96,12 +110,14 @@ class GeolocatorTest {
         }
     }
 
-    @Test void regionMaskZeroesOutsidePixelsAndKeepsUnmaskedWhenNothingIsInside() throws Exception {
+    @Test
+    void regionMaskZeroesOutsidePixelsAndKeepsUnmaskedWhenNothingIsInside() throws Exception {
         SitePositions p = new SitePositions(new double[] {1_000, 2_500, 9_000}, new double[] {1_000, 1_200, 1_000});
         // the region: x < 2,000 m
         RegionRaster west = (g, dst) -> {
             for (int r = 0; r < g.height(); r++)
-                for (int c = 0; c < g.width(); c++) dst.setByte((long) r * g.width() + c, (byte) (g.centreX(c) < 2_000 ? 1 : 0));
+                for (int c = 0; c < g.width(); c++)
+                    dst.setByte((long) r * g.width() + c, (byte) (g.centreX(c) < 2_000 ? 1 : 0));
         };
         Geolocator.Options o = new Geolocator.Options(Method.SPDI, 2, 2, 24, 100, 2, 1000);
         MemorySink sink = run(p, new int[] {0, 2}, o, null, west);
@@ -114,11 +130,13 @@ class GeolocatorTest {
         assertTrue(Reference.l1(Reference.spdiMap(p, 2, w2, 2, 2, null), sink.maps.get("s2")) <= 1e-4);
     }
 
-    @Test void densityClassesFollowTheDocumentedThresholds() {
+    @Test
+    void densityClassesFollowTheDocumentedThresholds() {
         // a 7-site cluster 500 m apart (urban) and a lone far site (rural)
         double[] x = {0, 500, 1000, 0, 500, 1000, 250, 100_000}, y = {0, 0, 0, 500, 500, 500, 250, 0};
         List<Site> sites = new java.util.ArrayList<>();
-        for (int i = 0; i < x.length; i++) sites.add(new Site("s" + i, x[i], y[i], i == 3 ? "suburban" : null, null, i + 2));
+        for (int i = 0; i < x.length; i++)
+            sites.add(new Site("s" + i, x[i], y[i], i == 3 ? "suburban" : null, null, i + 2));
         String[] cls = Urbanisation.classes(sites, new SitePositions(x, y));
         assertEquals("urban", cls[0]);
         assertEquals("suburban", cls[3]); // the env column wins

@@ -14,8 +14,14 @@ class ArcepRealFileTest {
 
     /** Rows per operator (data README), and positions shared by two rows of the same operator. */
     static final Map<String, int[]> ROWS_AND_MERGED = Map.of(
-            "20801", new int[] {24_612, 275}, "20810", new int[] {21_449, 4},
-            "20815", new int[] {12_271, 2}, "20820", new int[] {18_816, 188});
+            "20801",
+            new int[] {24_612, 275},
+            "20810",
+            new int[] {21_449, 4},
+            "20815",
+            new int[] {12_271, 2},
+            "20820",
+            new int[] {18_816, 188});
 
     @Test
     void readsEachOperator() {
@@ -38,7 +44,8 @@ class ArcepRealFileTest {
     @Test
     void readsWholeFileFastAndNamesTheBadRow() {
         Path p = TestData.require(FILE);
-        InputException bad = assertThrows(InputException.class, () -> InventoryReader.read(p, InventoryOptions.defaults()));
+        InputException bad =
+                assertThrows(InputException.class, () -> InventoryReader.read(p, InventoryOptions.defaults()));
         assertEquals(p + ":77149: x is not a number: '#N/A'", bad.getMessage());
         long best = Long.MAX_VALUE;
         Inventory inv = null;
@@ -52,6 +59,7 @@ class ArcepRealFileTest {
         assertEquals(70_818, inv.size()); // distinct positions over all operators
         assertEquals(77_147 - 70_818, inv.mergedDuplicates());
         assertEquals("1", inv.sites().get(0).id());
-        assertEquals(new Site("1", 102980, 6847973, null, "20801", 2), inv.sites().get(0));
+        assertEquals(
+                new Site("1", 102980, 6847973, null, "20801", 2), inv.sites().get(0));
     }
 }

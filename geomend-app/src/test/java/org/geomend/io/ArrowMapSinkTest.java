@@ -18,11 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ArrowMapSinkTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static final Map<String, String> META = MapSinks.geomendMetadata("spdi", Map.of("beta", "3.5", "k", "5"));
 
-    @Test void denseRoundTripAcrossBatches() throws Exception {
+    @Test
+    void denseRoundTripAcrossBatches() throws Exception {
         Path out = tmp.resolve("sub/maps.arrow");
         List<float[]> maps = new ArrayList<>();
         List<GridSpec> grids = new ArrayList<>();
@@ -42,7 +44,7 @@ class ArrowMapSinkTest {
         }
         assertFalse(Files.exists(tmp.resolve("sub/maps.arrow.partial")));
         try (var alloc = Memory.child("ArrowMapSinkTest");
-             ArrowFileReader fr = new ArrowFileReader(FileChannel.open(out, StandardOpenOption.READ), alloc)) {
+                ArrowFileReader fr = new ArrowFileReader(FileChannel.open(out, StandardOpenOption.READ), alloc)) {
             assertEquals(3, fr.getRecordBlocks().size());
             assertEquals("3,3,2", fr.getMetaData().get(ArrowMaps.BATCH_ROWS_KEY));
         }
@@ -63,23 +65,26 @@ class ArrowMapSinkTest {
         }
     }
 
-    @Test void schemaIsTheSpecs() throws Exception {
+    @Test
+    void schemaIsTheSpecs() throws Exception {
         Path dense = tmp.resolve("d.arrow"), sparse = tmp.resolve("s.arrow");
         GridSpec g = TestMaps.grid(6, 4);
         try (MapSink a = MapSinks.open("arrow", dense, TestMaps.LAEA, false, 1e-4, false, META);
-             MapSink b = MapSinks.open("arrow", sparse, TestMaps.LAEA, true, 1e-4, false, META)) {
+                MapSink b = MapSinks.open("arrow", sparse, TestMaps.LAEA, true, 1e-4, false, META)) {
             a.write("x", g, TestMaps.peaked(g, 1));
             b.write("x", g, TestMaps.peaked(g, 1));
             a.commit();
             b.commit();
         }
         try (var alloc = Memory.child("ArrowMapSinkTest");
-             ArrowFileReader r = new ArrowFileReader(FileChannel.open(dense, StandardOpenOption.READ), alloc)) {
+                ArrowFileReader r = new ArrowFileReader(FileChannel.open(dense, StandardOpenOption.READ), alloc)) {
             Schema s = r.getVectorSchemaRoot().getSchema();
-            assertEquals("Schema<id: Utf8 not null, x0: FloatingPoint(DOUBLE) not null, y0: FloatingPoint(DOUBLE) not null, "
-                    + "resolution: FloatingPoint(DOUBLE) not null, width: Int(32, true) not null, height: Int(32, true) not null, "
-                    + "crs: Utf8 not null, p: FixedSizeList(24)<item: FloatingPoint(SINGLE) not null> not null>"
-                    + "(metadata: " + META + ")", s.toString());
+            assertEquals(
+                    "Schema<id: Utf8 not null, x0: FloatingPoint(DOUBLE) not null, y0: FloatingPoint(DOUBLE) not null, "
+                            + "resolution: FloatingPoint(DOUBLE) not null, width: Int(32, true) not null, height: Int(32, true) not null, "
+                            + "crs: Utf8 not null, p: FixedSizeList(24)<item: FloatingPoint(SINGLE) not null> not null>"
+                            + "(metadata: " + META + ")",
+                    s.toString());
             assertEquals(1, r.getRecordBlocks().size());
             assertTrue(r.loadNextBatch());
             var root = r.getVectorSchemaRoot();
@@ -87,15 +92,20 @@ class ArrowMapSinkTest {
             assertEquals("x", root.getVector("id").getObject(0).toString());
             assertEquals(6, root.getVector("width").getObject(0));
             assertEquals(4, root.getVector("height").getObject(0));
-            assertEquals(TestMaps.LAEA.name(), root.getVector("crs").getObject(0).toString());
+            assertEquals(
+                    TestMaps.LAEA.name(), root.getVector("crs").getObject(0).toString());
             assertEquals(0, root.getVector("p").getNullCount());
             assertEquals(24, ((List<?>) root.getVector("p").getObject(0)).size());
         }
         try (var alloc = Memory.child("ArrowMapSinkTest");
-             ArrowFileReader r = new ArrowFileReader(FileChannel.open(sparse, StandardOpenOption.READ), alloc)) {
+                ArrowFileReader r = new ArrowFileReader(FileChannel.open(sparse, StandardOpenOption.READ), alloc)) {
             Schema s = r.getVectorSchemaRoot().getSchema();
-            assertTrue(s.toString().endsWith("crs: Utf8 not null, pixel: List<item: Int(32, true) not null> not null, "
-                    + "p: List<item: FloatingPoint(SINGLE) not null> not null>(metadata: " + META + ")"), s.toString());
+            assertTrue(
+                    s.toString()
+                            .endsWith("crs: Utf8 not null, pixel: List<item: Int(32, true) not null> not null, "
+                                    + "p: List<item: FloatingPoint(SINGLE) not null> not null>(metadata: " + META
+                                    + ")"),
+                    s.toString());
             assertTrue(r.loadNextBatch());
             var root = r.getVectorSchemaRoot();
             List<?> pix = (List<?>) root.getVector("pixel").getObject(0);
@@ -105,13 +115,14 @@ class ArrowMapSinkTest {
         }
     }
 
-    @Test void sparseRoundTripKeepsTheMass() throws Exception {
+    @Test
+    void sparseRoundTripKeepsTheMass() throws Exception {
         Path out = tmp.resolve("s.arrow");
         GridSpec g1 = TestMaps.grid(60, 50), g2 = TestMaps.grid(30, 30);
         float[] a = TestMaps.peaked(g1, 11), b = TestMaps.peaked(g2, 12);
         try (ArrowMapSink sink = new ArrowMapSink(out, TestMaps.L93, true, 1e-3, Map.of(), 64L << 20, 1)) {
             sink.write("a", g1, a);
-            sink.write("b", g2, b);                      // sparse files may mix window sizes
+            sink.write("b", g2, b); // sparse files may mix window sizes
             sink.commit();
         }
         try (ArrowMapReader r = ArrowMapReader.open(out)) {
@@ -134,7 +145,8 @@ class ArrowMapSinkTest {
         }
     }
 
-    @Test void memoryStaysBounded() throws Exception {
+    @Test
+    void memoryStaysBounded() throws Exception {
         GridSpec g = TestMaps.grid(100, 100);
         float[] v = TestMaps.peaked(g, 3);
         Path out = tmp.resolve("big.arrow");
@@ -150,11 +162,15 @@ class ArrowMapSinkTest {
         try (ArrowMapReader r = ArrowMapReader.open(out)) {
             assertEquals(300, r.rowCount());
             int[] seen = {0};
-            r.forEach(m -> { assertArrayEquals(v, m.values()); seen[0]++; });
+            r.forEach(m -> {
+                assertArrayEquals(v, m.values());
+                seen[0]++;
+            });
             assertEquals(300, seen[0]);
         }
         // sparse: same bound
-        try (ArrowMapSink sink = new ArrowMapSink(tmp.resolve("sp.arrow"), TestMaps.L93, true, 0, Map.of(), limit, 4096)) {
+        try (ArrowMapSink sink =
+                new ArrowMapSink(tmp.resolve("sp.arrow"), TestMaps.L93, true, 0, Map.of(), limit, 4096)) {
             for (int i = 0; i < 300; i++) {
                 sink.write("m" + i, g, v);
                 peak = Math.max(peak, sink.bufferedMemory());
@@ -164,7 +180,8 @@ class ArrowMapSinkTest {
         assertTrue(peak <= 4 * limit + (1 << 20), "peak Arrow memory " + peak);
     }
 
-    @Test void closeWithoutCommitLeavesNothing() throws Exception {
+    @Test
+    void closeWithoutCommitLeavesNothing() throws Exception {
         Path out = tmp.resolve("m.arrow");
         GridSpec g = TestMaps.grid(8, 8);
         try (ArrowMapSink sink = new ArrowMapSink(out, TestMaps.L93, false, 1e-4, Map.of(), 1, 1)) {
@@ -175,13 +192,20 @@ class ArrowMapSinkTest {
             assertThrows(IllegalArgumentException.class, () -> sink.write("c", TestMaps.grid(4, 4), new float[16]));
         }
         assertFalse(Files.exists(out));
-        try (var s = Files.list(tmp)) { assertEquals(0, s.count()); }
+        try (var s = Files.list(tmp)) {
+            assertEquals(0, s.count());
+        }
     }
 
-    @Test void emptyCommitAndOffsetsInSegments() throws Exception {
+    @Test
+    void emptyCommitAndOffsetsInSegments() throws Exception {
         Path empty = tmp.resolve("e.arrow");
-        try (ArrowMapSink sink = new ArrowMapSink(empty, TestMaps.L93, false, 1e-4, Map.of())) { sink.commit(); }
-        try (ArrowMapReader r = ArrowMapReader.open(empty)) { assertEquals(0, r.rowCount()); }
+        try (ArrowMapSink sink = new ArrowMapSink(empty, TestMaps.L93, false, 1e-4, Map.of())) {
+            sink.commit();
+        }
+        try (ArrowMapReader r = ArrowMapReader.open(empty)) {
+            assertEquals(0, r.rowCount());
+        }
         // values taken from the middle of a bigger segment
         GridSpec g = TestMaps.grid(3, 2);
         float[] big = new float[20];
@@ -192,18 +216,21 @@ class ArrowMapSinkTest {
             sink.commit();
         }
         try (ArrowMapReader r = ArrowMapReader.open(out)) {
-            assertArrayEquals(java.util.Arrays.copyOfRange(big, 7, 13), r.read(0).values());
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(big, 7, 13), r.read(0).values());
         }
         Files.writeString(tmp.resolve("junk.arrow"), "not arrow");
         assertThrows(InputException.class, () -> ArrowMapReader.open(tmp.resolve("junk.arrow")));
     }
 
     /** The sink's record batches come from a child of the process root, so the root's peak (what geolocate prints) counts them. */
-    @Test void theProcessRootCountsTheSinksBatches() throws Exception {
+    @Test
+    void theProcessRootCountsTheSinksBatches() throws Exception {
         GridSpec g = TestMaps.grid(100, 100);
         float[] v = TestMaps.peaked(g, 3);
         long before = org.geomend.kernels.Memory.allocatedBytes();
-        try (ArrowMapSink sink = new ArrowMapSink(tmp.resolve("root.arrow"), TestMaps.L93, false, 1e-4, Map.of(), 8 << 20, 4096)) {
+        try (ArrowMapSink sink =
+                new ArrowMapSink(tmp.resolve("root.arrow"), TestMaps.L93, false, 1e-4, Map.of(), 8 << 20, 4096)) {
             for (int i = 0; i < 20; i++) sink.write("m" + i, g, v);
             long held = sink.bufferedMemory();
             assertTrue(held >= 20 * 4L * g.pixels(), "the batch is buffered: " + held);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GeoTiffMapSinkTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     static float[] ramp(GridSpec g) {
         float[] v = new float[(int) g.pixels()];
@@ -22,11 +23,13 @@ class GeoTiffMapSinkTest {
         return v;
     }
 
-    @Test void bytesTagsAndNorthUp() throws Exception {
+    @Test
+    void bytesTagsAndNorthUp() throws Exception {
         GridSpec g = new GridSpec(652_300, 6_861_100, 100, 5, 3);
         float[] v = ramp(g);
         Path dir = tmp.resolve("tif");
-        try (GeoTiffMapSink sink = new GeoTiffMapSink(dir, TestMaps.L93, false, MapSinks.geomendMetadata("voronoi", Map.of()))) {
+        try (GeoTiffMapSink sink =
+                new GeoTiffMapSink(dir, TestMaps.L93, false, MapSinks.geomendMetadata("voronoi", Map.of()))) {
             sink.write("s1", g, v);
             sink.commit();
         }
@@ -65,11 +68,15 @@ class GeoTiffMapSinkTest {
         assertEquals("EPSG:2154", m.crs());
         assertEquals("s1", m.id());
         assertArrayEquals(v, m.values());
-        assertEquals("id,x0,y0,resolution,crs\ns1,652300.0,6861100.0,100.0,EPSG:2154\n", Files.readString(dir.resolve("index.csv")));
+        assertEquals(
+                "id,x0,y0,resolution,crs\ns1,652300.0,6861100.0,100.0,EPSG:2154\n",
+                Files.readString(dir.resolve("index.csv")));
     }
 
-    @Test void userDefinedLaeaKeys() throws Exception {
-        Crs laea = new Crs(0, "+proj=laea +lat_0=46.5 +lon_0=2.25 +x_0=10 +y_0=-20 +datum=WGS84 +units=m +no_defs", "LAEA France");
+    @Test
+    void userDefinedLaeaKeys() throws Exception {
+        Crs laea = new Crs(
+                0, "+proj=laea +lat_0=46.5 +lon_0=2.25 +x_0=10 +y_0=-20 +datum=WGS84 +units=m +no_defs", "LAEA France");
         Map<Integer, Object> k = GeoKeys.of(laea).keys;
         assertEquals(32767, k.get(GeoKeys.PROJECTED_CS_TYPE));
         assertEquals(32767, k.get(GeoKeys.PROJECTION));
@@ -97,11 +104,16 @@ class GeoTiffMapSinkTest {
         assertEquals(g, m.grid());
         assertEquals("LAEA France", m.crs());
         assertArrayEquals(v, m.values());
-        assertEquals("a/b", MapIndex.read(dir.resolve("index.csv")).keySet().iterator().next());
+        assertEquals(
+                "a/b",
+                MapIndex.read(dir.resolve("index.csv")).keySet().iterator().next());
     }
 
-    @Test void otherProjections() {
-        var tm = GeoKeys.of(new Crs(0, "+proj=tmerc +lat_0=0 +lon_0=9 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m", "tm")).keys;
+    @Test
+    void otherProjections() {
+        var tm = GeoKeys.of(new Crs(
+                        0, "+proj=tmerc +lat_0=0 +lon_0=9 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m", "tm"))
+                .keys;
         assertEquals(1, tm.get(GeoKeys.PROJ_COORD_TRANS));
         assertEquals(4019, tm.get(GeoKeys.GEOGRAPHIC_TYPE));
         assertEquals(0.9996, tm.get(GeoKeys.SCALE_AT_NAT_ORIGIN));
@@ -113,12 +125,17 @@ class GeoTiffMapSinkTest {
         assertEquals(46.5, lcc.get(GeoKeys.FALSE_ORIGIN_LAT));
         assertEquals(700000.0, lcc.get(GeoKeys.FALSE_ORIGIN_EASTING));
         assertEquals(6600000.0, lcc.get(GeoKeys.FALSE_ORIGIN_NORTHING));
-        assertEquals(32631, GeoKeys.of(new Crs(0, "+proj=utm +zone=31 +datum=WGS84", "utm31")).keys.get(GeoKeys.PROJECTED_CS_TYPE));
+        assertEquals(
+                32631,
+                GeoKeys.of(new Crs(0, "+proj=utm +zone=31 +datum=WGS84", "utm31"))
+                        .keys
+                        .get(GeoKeys.PROJECTED_CS_TYPE));
         assertThrows(IllegalArgumentException.class, () -> GeoKeys.of(new Crs(0, "+proj=merc +lon_0=0", "merc")));
         assertThrows(IllegalArgumentException.class, () -> GeoKeys.of(new Crs(0, "+proj=laea +units=km", "km")));
     }
 
-    @Test void resumeAndNoIndexWithoutCommit() throws Exception {
+    @Test
+    void resumeAndNoIndexWithoutCommit() throws Exception {
         GridSpec g = TestMaps.grid(7, 4);
         Path dir = tmp.resolve("r");
         try (MapSink sink = MapSinks.open("geotiff", dir, TestMaps.L93, false, 1e-4, true, Map.of())) {
@@ -135,20 +152,33 @@ class GeoTiffMapSinkTest {
         }
         assertEquals(3, Files.readAllLines(dir.resolve("index.csv")).size());
         try (var s = Files.list(dir)) {
-            assertEquals(java.util.Set.of("x.tif", "y.tif", "index.csv"),
+            assertEquals(
+                    java.util.Set.of("x.tif", "y.tif", "index.csv"),
                     s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
         }
     }
 
-    @Test void readsBigEndianAndPixelIsPoint() throws Exception {
+    @Test
+    void readsBigEndianAndPixelIsPoint() throws Exception {
         // a hand-made big-endian 2x2 float32 strip TIFF, PixelIsPoint, tiepoint at pixel (1, 1)
         ByteBuffer b = ByteBuffer.allocate(400).order(ByteOrder.BIG_ENDIAN);
         b.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
-        int[][] small = {{256, 4, 2}, {257, 4, 2}, {258, 3, 32}, {259, 3, 1}, {273, 4, 300}, {277, 3, 1}, {278, 4, 2}, {279, 4, 16}, {339, 3, 3}};
+        int[][] small = {
+            {256, 4, 2},
+            {257, 4, 2},
+            {258, 3, 32},
+            {259, 3, 1},
+            {273, 4, 300},
+            {277, 3, 1},
+            {278, 4, 2},
+            {279, 4, 16},
+            {339, 3, 3}
+        };
         b.putShort((short) (small.length + 3));
         for (int[] e : small) {
             b.putShort((short) e[0]).putShort((short) e[1]).putInt(1);
-            if (e[1] == 3) b.putShort((short) e[2]).putShort((short) 0); else b.putInt(e[2]);
+            if (e[1] == 3) b.putShort((short) e[2]).putShort((short) 0);
+            else b.putInt(e[2]);
         }
         b.putShort((short) 33550).putShort((short) 12).putInt(3).putInt(200);
         b.putShort((short) 33922).putShort((short) 12).putInt(6).putInt(224);
@@ -160,7 +190,7 @@ class GeoTiffMapSinkTest {
         b.position(272);
         for (int s : new int[] {1, 1, 0, 1, 1025, 0, 1, 2}) b.putShort((short) s);
         b.position(300);
-        b.putFloat(1).putFloat(2).putFloat(3).putFloat(4);           // north row 1 2, south row 3 4
+        b.putFloat(1).putFloat(2).putFloat(3).putFloat(4); // north row 1 2, south row 3 4
         Path f = tmp.resolve("be.tif");
         Files.write(f, b.array());
         MapData m = GeoTiffMapReader.read(f);

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MapFilesTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-    @Test void readsEachFormat() throws Exception {
+    @Test
+    void readsEachFormat() throws Exception {
         GridSpec g = TestMaps.grid(9, 8);
         float[] v = TestMaps.peaked(g, 9);
         for (String fmt : new String[] {"geotiff", "npy"})
@@ -47,15 +49,24 @@ class MapFilesTest {
         assertThrows(InputException.class, () -> MapFiles.readSingle(tmp.resolve("x.csv")));
     }
 
-    @Test void factoryRejectsBadCombinations() {
-        assertThrows(IllegalArgumentException.class, () -> MapSinks.open("npy", tmp.resolve("a"), TestMaps.L93, true, 1e-4, false, Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> MapSinks.open("arrow", tmp.resolve("a"), TestMaps.L93, false, 1e-4, true, Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> MapSinks.open("png", tmp.resolve("a"), TestMaps.L93, false, 1e-4, false, Map.of()));
-        assertEquals("{\"method\": \"spdi\", \"params\": {\"beta\": \"3\", \"k\": \"5\"}}",
+    @Test
+    void factoryRejectsBadCombinations() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MapSinks.open("npy", tmp.resolve("a"), TestMaps.L93, true, 1e-4, false, Map.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MapSinks.open("arrow", tmp.resolve("a"), TestMaps.L93, false, 1e-4, true, Map.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MapSinks.open("png", tmp.resolve("a"), TestMaps.L93, false, 1e-4, false, Map.of()));
+        assertEquals(
+                "{\"method\": \"spdi\", \"params\": {\"beta\": \"3\", \"k\": \"5\"}}",
                 MapSinks.geomendMetadata("spdi", Map.of("k", "5", "beta", "3")).get("geomend"));
     }
 
-    @Test void fileNames() {
+    @Test
+    void fileNames() {
         assertEquals("abc_1.2-x", FileNames.stem("abc_1.2-x"));
         assertTrue(FileNames.stem("a b").matches("a_b-[0-9a-f]{8}"));
         assertTrue(FileNames.stem(".hidden").matches("_hidden-[0-9a-f]{8}"));

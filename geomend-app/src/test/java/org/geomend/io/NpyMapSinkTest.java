@@ -15,9 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NpyMapSinkTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-    @Test void headerIsWhatNumpyWrites() {
+    @Test
+    void headerIsWhatNumpyWrites() {
         byte[] h = NpyMapSink.header(3, 4);
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }";
         assertEquals(128, h.length);
@@ -35,7 +37,8 @@ class NpyMapSinkTest {
         }
     }
 
-    @Test void roundTripIndexAndLayout() throws Exception {
+    @Test
+    void roundTripIndexAndLayout() throws Exception {
         GridSpec g = TestMaps.grid(4, 3);
         float[] v = new float[12];
         for (int i = 0; i < 12; i++) v[i] = i / 66f;
@@ -55,19 +58,27 @@ class NpyMapSinkTest {
         for (int i = 0; i < 12; i++) assertEquals(v[i], bb.getFloat(), "row-major, row 0 = south");
         var idx = MapIndex.read(dir.resolve("index.csv"));
         assertEquals(java.util.List.of("bs 1", "B2"), java.util.List.copyOf(idx.keySet()));
-        assertEquals("id,x0,y0,resolution,crs", Files.readAllLines(dir.resolve("index.csv")).getFirst());
-        assertEquals("B2,-100.0,200.0,50.0," + TestMaps.LAEA.name(), Files.readAllLines(dir.resolve("index.csv")).get(2));
+        assertEquals(
+                "id,x0,y0,resolution,crs",
+                Files.readAllLines(dir.resolve("index.csv")).getFirst());
+        assertEquals(
+                "B2,-100.0,200.0,50.0," + TestMaps.LAEA.name(),
+                Files.readAllLines(dir.resolve("index.csv")).get(2));
         MapData m = NpyMapReader.read(dir.resolve(stem + ".npy"));
         assertEquals("bs 1", m.id());
         assertEquals(g, m.grid());
         assertEquals(TestMaps.LAEA.name(), m.crs());
         assertArrayEquals(v, m.values());
-        assertEquals(new GridSpec(-100, 200, 50, 4, 3), NpyMapReader.read(dir.resolve("B2.npy")).grid());
-        assertTrue(Files.readString(dir.resolve("metadata.json")).contains("\"geomend\": \"{\\\"method\\\":\\\"spdi\\\"}\""));
+        assertEquals(
+                new GridSpec(-100, 200, 50, 4, 3),
+                NpyMapReader.read(dir.resolve("B2.npy")).grid());
+        assertTrue(Files.readString(dir.resolve("metadata.json"))
+                .contains("\"geomend\": \"{\\\"method\\\":\\\"spdi\\\"}\""));
         assertFalse(Files.exists(dir.resolve("index.csv.partial")));
     }
 
-    @Test void closeWithoutCommitThenResume() throws Exception {
+    @Test
+    void closeWithoutCommitThenResume() throws Exception {
         GridSpec g = TestMaps.grid(5, 5);
         float[] v = TestMaps.peaked(g, 3);
         Path dir = tmp.resolve("r");
@@ -76,7 +87,9 @@ class NpyMapSinkTest {
             sink.write("b", g, v);
         }
         assertFalse(Files.exists(dir.resolve("index.csv")), "no index without commit");
-        try (var s = Files.list(dir)) { assertTrue(s.noneMatch(p -> p.toString().endsWith(".tmp"))); }
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.toString().endsWith(".tmp")));
+        }
         try (NpyMapSink sink = new NpyMapSink(dir, TestMaps.L93, true, Map.of())) {
             assertTrue(sink.exists("a"));
             assertTrue(sink.exists("b"));
@@ -84,19 +97,27 @@ class NpyMapSinkTest {
             sink.write("c", g, v);
             sink.commit();
         }
-        assertEquals(java.util.List.of("a", "b", "c"), java.util.List.copyOf(MapIndex.read(dir.resolve("index.csv")).keySet()));
+        assertEquals(
+                java.util.List.of("a", "b", "c"),
+                java.util.List.copyOf(MapIndex.read(dir.resolve("index.csv")).keySet()));
         try (NpyMapSink sink = new NpyMapSink(dir, TestMaps.L93, false, Map.of())) {
             assertFalse(sink.exists("a"), "without resume nothing counts as done");
-            assertFalse(Files.exists(dir.resolve("index.csv")), "a stale index is removed when the directory is rewritten");
+            assertFalse(
+                    Files.exists(dir.resolve("index.csv")), "a stale index is removed when the directory is rewritten");
         }
     }
 
-    @Test void readsFortranOrderAndFloat64() throws Exception {
+    @Test
+    void readsFortranOrderAndFloat64() throws Exception {
         // shape (2, 3) Fortran order float64 big-endian: values a[r][c] = 10 r + c
         String dict = "{'descr': '>f8', 'fortran_order': True, 'shape': (2, 3), }";
         int hl = 128 - 10;
         ByteBuffer b = ByteBuffer.allocate(128 + 48).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) hl);
+        b.put((byte) 0x93)
+                .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) 1)
+                .put((byte) 0)
+                .putShort((short) hl);
         b.put((dict + " ".repeat(hl - dict.length() - 1) + "\n").getBytes(StandardCharsets.US_ASCII));
         b.order(ByteOrder.BIG_ENDIAN);
         for (int c = 0; c < 3; c++) for (int r = 0; r < 2; r++) b.putDouble(10 * r + c);

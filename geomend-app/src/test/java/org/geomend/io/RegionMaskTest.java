@@ -22,13 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 class RegionMaskTest {
 
     static BufferAllocator alloc;
-    @TempDir Path dir;
 
-    @BeforeAll static void open() { alloc = Memory.child("RegionMaskTest"); }
+    @TempDir
+    Path dir;
 
-    @AfterAll static void close() { alloc.close(); }
+    @BeforeAll
+    static void open() {
+        alloc = Memory.child("RegionMaskTest");
+    }
 
-    static List<double[][]> rings(double[][]... r) { return List.of(r); }
+    @AfterAll
+    static void close() {
+        alloc.close();
+    }
+
+    static List<double[][]> rings(double[][]... r) {
+        return List.of(r);
+    }
 
     static double[][] box(double x0, double y0, double x1, double y1) {
         return new double[][] {{x0, x1, x1, x0, x0}, {y0, y0, y1, y1, y0}};
@@ -92,7 +102,8 @@ class RegionMaskTest {
             xs[i] = 1000 + rad * Math.cos(a);
             ys[i] = 2000 + rad * Math.sin(a);
         }
-        RegionMask m = RegionMask.ofRings(rings(new double[][] {xs, ys}, box(900, 1900, 1100, 2100)), Projections.LAMBERT_93);
+        RegionMask m =
+                RegionMask.ofRings(rings(new double[][] {xs, ys}, box(900, 1900, 1100, 2100)), Projections.LAMBERT_93);
         GridSpec g = new GridSpec(430, 1370, 7, 180, 190);
         byte[][] r = raster(m, g);
         int inside = 0;
@@ -122,7 +133,10 @@ class RegionMaskTest {
         RegionMask m = RegionMask.load(p, crs);
         assertEquals(3, m.ringCount());
         CrsTransform t = Projections.fromLonLat(crs);
-        double[] inHole = t.forward(2, 48), inside = t.forward(1.5, 48.5), east = t.forward(5.8, 47.2), out = t.forward(4, 48);
+        double[] inHole = t.forward(2, 48),
+                inside = t.forward(1.5, 48.5),
+                east = t.forward(5.8, 47.2),
+                out = t.forward(4, 48);
         assertFalse(m.contains(inHole[0], inHole[1]));
         assertTrue(m.contains(inside[0], inside[1]));
         assertTrue(m.contains(east[0], east[1]));
@@ -147,23 +161,35 @@ class RegionMaskTest {
         assertTrue(e.getMessage().startsWith(p + ":"), e.getMessage());
         assertTrue(e.reason().startsWith("not valid JSON"), e.reason());
         String[][] cases = {
-                {"{\"type\": \"Circle\"}", "the top-level object has unknown type 'Circle'"},
-                {"[1, 2]", "the top-level object is not a GeoJSON object"},
-                {"{\"type\": \"Polygon\", \"coordinates\": [[[1, 2], [3, 4], [1, 2]]]}", "the top-level object ring 0 has fewer than 3 distinct positions"},
-                {"{\"type\": \"Polygon\", \"coordinates\": [[[1, 2], [3, \"x\"], [5, 6]]]}", "the top-level object ring 0 position 1 is not [lon, lat]"},
-                {"{\"type\": \"Polygon\", \"coordinates\": [[[1, 2], [700000, 6600000], [5, 6]]]}",
-                        "the top-level object ring 0 position 1 is not lon/lat in degrees: [700000.0, 6600000.0]"},
-                {"{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [1, 2]}}]}",
-                        "no Polygon or MultiPolygon in it"},
-                {"{\"type\": \"FeatureCollection\"}", "the top-level object: FeatureCollection without a features array"},
+            {"{\"type\": \"Circle\"}", "the top-level object has unknown type 'Circle'"},
+            {"[1, 2]", "the top-level object is not a GeoJSON object"},
+            {
+                "{\"type\": \"Polygon\", \"coordinates\": [[[1, 2], [3, 4], [1, 2]]]}",
+                "the top-level object ring 0 has fewer than 3 distinct positions"
+            },
+            {
+                "{\"type\": \"Polygon\", \"coordinates\": [[[1, 2], [3, \"x\"], [5, 6]]]}",
+                "the top-level object ring 0 position 1 is not [lon, lat]"
+            },
+            {
+                "{\"type\": \"Polygon\", \"coordinates\": [[[1, 2], [700000, 6600000], [5, 6]]]}",
+                "the top-level object ring 0 position 1 is not lon/lat in degrees: [700000.0, 6600000.0]"
+            },
+            {
+                "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [1, 2]}}]}",
+                "no Polygon or MultiPolygon in it"
+            },
+            {"{\"type\": \"FeatureCollection\"}", "the top-level object: FeatureCollection without a features array"},
         };
         for (String[] c : cases) {
             Files.writeString(p, c[0]);
             InputException x = assertThrows(InputException.class, () -> RegionMask.load(p, crs), c[0]);
             assertEquals(p + ": " + c[1], x.getMessage());
         }
-        assertEquals(dir.resolve("none.geojson") + ": no such file",
-                assertThrows(InputException.class, () -> RegionMask.load(dir.resolve("none.geojson"), crs)).getMessage());
+        assertEquals(
+                dir.resolve("none.geojson") + ": no such file",
+                assertThrows(InputException.class, () -> RegionMask.load(dir.resolve("none.geojson"), crs))
+                        .getMessage());
         GridBuffer f32 = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 4);
         RegionMask m = RegionMask.ofRings(rings(box(0, 0, 1, 1)), crs);
         assertThrows(IllegalArgumentException.class, () -> m.rasterize(new GridSpec(0, 0, 1, 2, 2), f32));
@@ -194,14 +220,16 @@ class RegionMaskTest {
                 fr.rasterize(g, b);
                 best = Math.min(best, System.nanoTime() - t0);
             }
-            System.out.printf("france.geojson (%d edges) on 2000x2000: %.1f ms (best of 5)%n", fr.edgeCount(), best / 1e6);
+            System.out.printf(
+                    "france.geojson (%d edges) on 2000x2000: %.1f ms (best of 5)%n", fr.edgeCount(), best / 1e6);
             assertEquals(1, b.getByte(pixel(g, paris)));
             assertEquals(0, b.getByte(pixel(g, atlantic)));
             assertEquals(0, b.getByte(pixel(g, berre)));
             long inside = 0;
             for (long i = 0; i < g.pixels(); i++) inside += b.getByte(i);
             double km2 = inside * 0.65 * 0.65;
-            assertEquals(545_000, km2, 25_000, "area of mainland France, km2"); // ~544,000 km2 (Corsica not in the file)
+            assertEquals(
+                    545_000, km2, 25_000, "area of mainland France, km2"); // ~544,000 km2 (Corsica not in the file)
             Random rnd = new Random(1);
             for (int k = 0; k < 20_000; k++) {
                 int j = rnd.nextInt(g.height()), c = rnd.nextInt(g.width());
@@ -223,14 +251,17 @@ class RegionMaskTest {
                 if (inside) in++;
             }
         }
-        System.out.printf("ARCEP sites inside france.geojson: mainland %d of %d, Corsica %d of %d%n", in, mainland, corsicaIn, corsica);
+        System.out.printf(
+                "ARCEP sites inside france.geojson: mainland %d of %d, Corsica %d of %d%n",
+                in, mainland, corsicaIn, corsica);
         assertTrue(in > 0.99 * mainland, in + " of " + mainland);
         assertEquals(705, corsica);
         assertEquals(0, corsicaIn);
     }
 
     static long pixel(GridSpec g, double[] xy) {
-        int c = (int) Math.floor((xy[0] - g.x0()) / g.resolution()), j = (int) Math.floor((xy[1] - g.y0()) / g.resolution());
+        int c = (int) Math.floor((xy[0] - g.x0()) / g.resolution()),
+                j = (int) Math.floor((xy[1] - g.y0()) / g.resolution());
         assertTrue(c >= 0 && c < g.width() && j >= 0 && j < g.height());
         return (long) j * g.width() + c;
     }

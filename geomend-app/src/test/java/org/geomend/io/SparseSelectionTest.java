@@ -13,7 +13,8 @@ class SparseSelectionTest {
     static int[] bruteForce(float[] p, double drop) {
         double total = 0;
         for (float v : p) if (v > 0) total += v;
-        Integer[] order = IntStream.range(0, p.length).filter(i -> p[i] > 0).boxed().toArray(Integer[]::new);
+        Integer[] order =
+                IntStream.range(0, p.length).filter(i -> p[i] > 0).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> p[i]).reversed());
         double kept = 0;
         float t = 0;
@@ -26,7 +27,8 @@ class SparseSelectionTest {
         return IntStream.range(0, p.length).filter(i -> p[i] > 0 && p[i] >= th).toArray();
     }
 
-    @Test void matchesBruteForceAndRenormalises() {
+    @Test
+    void matchesBruteForceAndRenormalises() {
         for (long seed = 1; seed <= 5; seed++) {
             float[] p = TestMaps.peaked(TestMaps.grid(120, 90), seed);
             for (double drop : new double[] {0, 1e-6, 1e-4, 1e-2, 0.3}) {
@@ -43,7 +45,8 @@ class SparseSelectionTest {
         }
     }
 
-    @Test void minimalityAndTies() {
+    @Test
+    void minimalityAndTies() {
         // uniform map: every pixel ties, all must be kept
         float[] u = new float[1000];
         Arrays.fill(u, 1e-3f);
@@ -57,10 +60,12 @@ class SparseSelectionTest {
         assertEquals(1f, s.values()[0]);
         // zeros and negatives never kept even with drop mass 0
         float[] z = {0, 0.5f, -0f, 0.5f, 0};
-        assertArrayEquals(new int[] {1, 3}, SparseSelection.select(z, z.length, 0).pixels());
+        assertArrayEquals(
+                new int[] {1, 3}, SparseSelection.select(z, z.length, 0).pixels());
     }
 
-    @Test void rejectsBadInput() {
+    @Test
+    void rejectsBadInput() {
         assertThrows(IllegalArgumentException.class, () -> SparseSelection.select(new float[4], 4, 1e-4));
         assertThrows(IllegalArgumentException.class, () -> SparseSelection.select(new float[] {Float.NaN, 1}, 2, 1e-4));
         assertThrows(IllegalArgumentException.class, () -> SparseSelection.select(new float[] {1}, 1, 1));

@@ -16,7 +16,9 @@ final class TestData {
             Path p = d.resolve("shared").resolve("data").resolve(relative);
             if (Files.isRegularFile(p)) return p;
         }
-        assumeTrue(false, "shared/data/" + relative + " not found above " + Path.of("").toAbsolutePath());
+        assumeTrue(
+                false,
+                "shared/data/" + relative + " not found above " + Path.of("").toAbsolutePath());
         throw new AssertionError("unreachable");
     }
 }

@@ -7,8 +7,13 @@ import org.geomend.kernels.GridSpec;
 /** Shared fixtures: CRSs and random normalised maps. */
 final class TestMaps {
 
-    static final Crs L93 = new Crs(2154, "+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 +units=m +no_defs", "EPSG:2154");
-    static final Crs LAEA = new Crs(0, "+proj=laea +lat_0=46.5 +lon_0=2.25 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs",
+    static final Crs L93 = new Crs(
+            2154,
+            "+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 +units=m +no_defs",
+            "EPSG:2154");
+    static final Crs LAEA = new Crs(
+            0,
+            "+proj=laea +lat_0=46.5 +lon_0=2.25 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs",
             "+proj=laea +lat_0=46.5 +lon_0=2.25 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs");
 
     private TestMaps() {}
@@ -32,5 +37,7 @@ final class TestMaps {
         return out;
     }
 
-    static GridSpec grid(int w, int h) { return new GridSpec(652_300, 6_861_100, 100, w, h); }
+    static GridSpec grid(int w, int h) {
+        return new GridSpec(652_300, 6_861_100, 100, w, h);
+    }
 }

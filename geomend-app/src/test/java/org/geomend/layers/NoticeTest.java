@@ -34,7 +34,7 @@ class NoticeTest {
             if (m.group(2).equals("org.geomend")) continue;
             String gav = m.group(2) + ":" + m.group(3) + ":" + m.group(4);
             Pattern listed = Pattern.compile("(?m)^\\s+" + Pattern.quote(m.group(2) + ":" + m.group(3) + ":")
-                    + "([a-z0-9_-]+:)?" + Pattern.quote(m.group(4)) + "\\s");  // an optional classifier
+                    + "([a-z0-9_-]+:)?" + Pattern.quote(m.group(4)) + "\\s"); // an optional classifier
             if (!listed.matcher(notice).find()) missing.add(gav + " (" + m.group(1) + ")");
         }
         assertTrue(rows > 10, "parsed only " + rows + " rows of " + thirdParty);

@@ -41,10 +41,13 @@ class PackageLayersTest {
     void everyPackageIsListedAndDocumented() throws IOException {
         TreeSet<String> found = new TreeSet<>();
         try (Stream<Path> dirs = Files.list(SRC)) {
-            dirs.filter(Files::isDirectory).forEach(d -> found.add(d.getFileName().toString()));
+            dirs.filter(Files::isDirectory)
+                    .forEach(d -> found.add(d.getFileName().toString()));
         }
         assertEquals(found, new TreeSet<>(readmeOrder()), "README package table vs " + SRC);
-        for (String p : found) assertTrue(Files.isRegularFile(SRC.resolve(p).resolve("package-info.java")), p + " has no package-info.java");
+        for (String p : found)
+            assertTrue(
+                    Files.isRegularFile(SRC.resolve(p).resolve("package-info.java")), p + " has no package-info.java");
     }
 
     @Test
@@ -59,12 +62,14 @@ class PackageLayersTest {
                 for (String line : Files.readAllLines(f)) {
                     n++;
                     String t = line.strip();
-                    if (t.startsWith("*") || t.startsWith("/*") || t.startsWith("//") || t.startsWith("package ")) continue;
+                    if (t.startsWith("*") || t.startsWith("/*") || t.startsWith("//") || t.startsWith("package "))
+                        continue;
                     Matcher m = REF.matcher(t);
                     while (m.find()) {
                         String to = m.group(1);
-                        if (to.equals(pkg) || !order.contains(to)) continue;  // kernels, cuda: other modules
-                        if (order.indexOf(to) < level) violations.add(SRC.relativize(f) + ":" + n + " " + pkg + " -> " + to);
+                        if (to.equals(pkg) || !order.contains(to)) continue; // kernels, cuda: other modules
+                        if (order.indexOf(to) < level)
+                            violations.add(SRC.relativize(f) + ":" + n + " " + pkg + " -> " + to);
                     }
                 }
             }

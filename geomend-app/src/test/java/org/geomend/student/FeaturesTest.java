@@ -23,7 +23,8 @@ class FeaturesTest {
         assertEquals(win.x0() - 100, g.x0(), 1e-9);
         for (String kind : new String[] {"paper", "repo"}) {
             float[] f = new float[3 * 32 * 32];
-            try (BufferAllocator a = Memory.child("FeaturesTest"); JavaKernels k = new JavaKernels(2)) {
+            try (BufferAllocator a = Memory.child("FeaturesTest");
+                    JavaKernels k = new JavaKernels(2)) {
                 Features.compute(k, a, s, 5, g, kind, f, 0);
             }
             for (int r = 0; r < 32; r += 5)
@@ -45,12 +46,12 @@ class FeaturesTest {
     @Test
     void targetTransformAndInverse() {
         assertEquals(-1 / Math.log10(1e-4), TargetTransform.forward(1e-4), 1e-7);
-        assertEquals(1 / 9.0, TargetTransform.forward(0), 1e-7);           // clamped to 1e-9
+        assertEquals(1 / 9.0, TargetTransform.forward(0), 1e-7); // clamped to 1e-9
         assertEquals(1e-4, TargetTransform.inverse(TargetTransform.forward(1e-4)), 1e-9);
         assertEquals(1e-9, TargetTransform.inverse(-3), 0);
         assertEquals(1e-9, TargetTransform.inverse(0), 0);
         // crop, mask, normalise
-        float[] out = {0.25f, 0.25f, 0.5f, 0.25f};                          // 2 x 2 network output
+        float[] out = {0.25f, 0.25f, 0.5f, 0.25f}; // 2 x 2 network output
         float[] map = new float[1];
         double s = TargetTransform.toMap(out, 0, 2, 1, 1, 1, 1, null, map, 0);
         assertEquals(1e-4, s, 1e-9);

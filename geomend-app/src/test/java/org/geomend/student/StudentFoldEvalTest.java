@@ -26,25 +26,70 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StudentFoldEvalTest {
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path data, teacher;
     static Dataset ds;
-    static final List<String> NET = List.of("--depth", "3", "--filters", "4", "--factor", "1", "--kernel", "3", "--window", "20",
-            "--student-epochs", "1", "--student-batch", "4", "--student-lr", "1e-3", "--student-seed", "5",
-            "--backend", "java", "--threads", "2", "--map-samples", "0");
+    static final List<String> NET = List.of(
+            "--depth",
+            "3",
+            "--filters",
+            "4",
+            "--factor",
+            "1",
+            "--kernel",
+            "3",
+            "--window",
+            "20",
+            "--student-epochs",
+            "1",
+            "--student-batch",
+            "4",
+            "--student-lr",
+            "1e-3",
+            "--student-seed",
+            "5",
+            "--backend",
+            "java",
+            "--threads",
+            "2",
+            "--map-samples",
+            "0");
 
-    @BeforeAll static void dataAndTeacher() throws IOException {
+    @BeforeAll
+    static void dataAndTeacher() throws IOException {
         data = EvalTestData.dataset();
         ds = Dataset.load(data);
         teacher = tmp.resolve("teacher");
-        Result r = EvalTestData.run("teacher", "--dataset", data.toString(), "--out", teacher.toString(), "--betas", "1,2,3,4",
-                "--backend", "java", "--threads", "2");
+        Result r = EvalTestData.run(
+                "teacher",
+                "--dataset",
+                data.toString(),
+                "--out",
+                teacher.toString(),
+                "--betas",
+                "1,2,3,4",
+                "--backend",
+                "java",
+                "--threads",
+                "2");
         assertEquals(0, r.code(), r.err());
     }
 
     static Result eval(Path out, String methods, String... extra) {
-        List<String> a = new ArrayList<>(List.of("eval", "--dataset", data.toString(), "--methods", methods, "--split", "cv5",
-                "--out", out.toString(), "--resolution", Double.toString(2 * ds.resolution())));
+        List<String> a = new ArrayList<>(List.of(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                methods,
+                "--split",
+                "cv5",
+                "--out",
+                out.toString(),
+                "--resolution",
+                Double.toString(2 * ds.resolution())));
         a.addAll(NET);
         a.addAll(List.of(extra));
         return EvalTestData.run(a.toArray(String[]::new));
@@ -78,7 +123,9 @@ class StudentFoldEvalTest {
         assertTrue(r.err().contains("deepmend cv5-fold3: epoch 1/1: loss"), r.err());
         String summary = Files.readString(out.resolve("summary.csv"));
         for (String m : List.of("direct", "deepmend")) assertTrue(summary.contains("\n" + m + ",cv5,all,"), summary);
-        assertTrue(Files.readString(out.resolve("summary.md")).contains("--labels " + teacher), "the command line names the labels");
+        assertTrue(
+                Files.readString(out.resolve("summary.md")).contains("--labels " + teacher),
+                "the command line names the labels");
 
         // the fold's test sites score the same with that fold's model given by --model: the right model, no leak
         List<Split.Fold> folds = Split.CV5.folds(ds, 1);
@@ -95,7 +142,8 @@ class StudentFoldEvalTest {
         assertEquals(0, r.code(), r.err());
         for (Split.Fold f : folds) assertEquals(ks2(out, "direct", f.name()), ks2(again, "direct", f.name()), f.name());
         // and the models differ from fold to fold
-        assertFalse(java.util.Arrays.equals(Files.readAllBytes(out.resolve("models/direct-cv5-fold1/model.safetensors")),
+        assertFalse(java.util.Arrays.equals(
+                Files.readAllBytes(out.resolve("models/direct-cv5-fold1/model.safetensors")),
                 Files.readAllBytes(out.resolve("models/direct-cv5-fold2/model.safetensors"))));
     }
 
@@ -111,11 +159,24 @@ class StudentFoldEvalTest {
 
     @Test
     void aSiteWithoutLabelIsAnErrorUnlessTheTeacherRanOnASubset() throws IOException {
-        // the teacher on all but the last site with ground truth: its manifest says so, folds train on their labelled sites
+        // the teacher on all but the last site with ground truth: its manifest says so, folds train on their labelled
+        // sites
         Path sub = tmp.resolve("teacher-sub");
         int n = ds.tested().length;
-        Result r = EvalTestData.run("teacher", "--dataset", data.toString(), "--out", sub.toString(), "--betas", "1,2,3,4",
-                "--limit", Integer.toString(n - 1), "--backend", "java", "--threads", "2");
+        Result r = EvalTestData.run(
+                "teacher",
+                "--dataset",
+                data.toString(),
+                "--out",
+                sub.toString(),
+                "--betas",
+                "1,2,3,4",
+                "--limit",
+                Integer.toString(n - 1),
+                "--backend",
+                "java",
+                "--threads",
+                "2");
         assertEquals(0, r.code(), r.err());
         // the same labels without the manifest: the missing site is an error naming it and the file
         Path bare = Files.createDirectories(tmp.resolve("bare"));
@@ -135,7 +196,15 @@ class StudentFoldEvalTest {
         int k = 0;
         while (java.util.Arrays.stream(folds.get(k).train()).noneMatch(s -> s == ds.tested()[n - 1])) k++;
         int trainN = folds.get(k).train().length;
-        assertTrue(r.err().contains("deepmend cv5-fold" + (k + 1) + ": " + (trainN - 1) + " of " + trainN + " training sites have a teacher label"), r.err());
-        assertTrue(r.err().contains("deepmend cv5-fold" + (k + 1) + ": train: " + (trainN - 1) + " training sites, 0 validation sites"), r.err());
+        assertTrue(
+                r.err()
+                        .contains("deepmend cv5-fold" + (k + 1) + ": " + (trainN - 1) + " of " + trainN
+                                + " training sites have a teacher label"),
+                r.err());
+        assertTrue(
+                r.err()
+                        .contains("deepmend cv5-fold" + (k + 1) + ": train: " + (trainN - 1)
+                                + " training sites, 0 validation sites"),
+                r.err());
     }
 }

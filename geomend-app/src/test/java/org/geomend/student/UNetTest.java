@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.geomend.io.InputException;
-import org.geomend.kernels.nn.Tensor;
 import org.geomend.kernels.nn.java.JavaNnKernels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,9 +23,15 @@ class UNetTest {
 
     static JavaNnKernels nn;
 
-    @BeforeAll static void setUp() { nn = new JavaNnKernels(2); }
+    @BeforeAll
+    static void setUp() {
+        nn = new JavaNnKernels(2);
+    }
 
-    @AfterAll static void tearDown() { nn.close(); }
+    @AfterAll
+    static void tearDown() {
+        nn.close();
+    }
 
     static float[] random(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -92,7 +97,10 @@ class UNetTest {
                     HostIo.upload(nn, v, p.value());
                     double mid = loss(net, g);
                     // a ReLU or max-pool kink inside [-h, h] makes the one-sided slopes disagree: skip that sample
-                    if (Math.abs((up - mid) - (mid - down)) / h > 1e-2 * scale + 1e-3) { kinks++; continue; }
+                    if (Math.abs((up - mid) - (mid - down)) / h > 1e-2 * scale + 1e-3) {
+                        kinks++;
+                        continue;
+                    }
                     double num = (up - down) / (2 * h);
                     assertEquals(num, grad[i], 1e-2 * scale + 1e-4, p.name() + "[" + i + "]");
                     checked++;
@@ -112,7 +120,8 @@ class UNetTest {
             before = HostIo.download(nn, net.forward());
             ModelFiles.save(net, dir);
         }
-        assertTrue(Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json")));
+        assertTrue(Files.isRegularFile(dir.resolve("model.safetensors"))
+                && Files.isRegularFile(dir.resolve("config.json")));
         try (UNet back = ModelFiles.load(nn, dir.resolve("model.safetensors"))) {
             assertEquals(cfg, back.config());
             HostIo.upload(nn, x, back.input(1, 16, 16));
@@ -129,7 +138,9 @@ class UNetTest {
     @Test
     void configShapesAndPadding() {
         UNetConfig p = UNetConfig.paper();
-        assertEquals(List.of(32, 16, 8, 4, 2, 1), java.util.stream.IntStream.range(0, 6).map(p::channels).boxed().toList());
+        assertEquals(
+                List.of(32, 16, 8, 4, 2, 1),
+                java.util.stream.IntStream.range(0, 6).map(p::channels).boxed().toList());
         assertEquals(608, p.padded(600));
         assertEquals(160, p.padded(150));
         try (UNet net = new UNet(nn, new UNetConfig(3, 2, 1, 3, 1, "paper", 8, 100), 1)) {
@@ -143,10 +154,15 @@ class UNetTest {
     @Test
     void badWeightFilesAreInputErrors(@TempDir Path dir) throws Exception {
         UNetConfig cfg = new UNetConfig(2, 2, 1, 3, 1, "paper", 8, 100);
-        try (UNet net = new UNet(nn, cfg, 1)) { ModelFiles.save(net, dir); }
-        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replaceFirst("\"filters\" ?: 2", "\"filters\": 3"));
+        try (UNet net = new UNet(nn, cfg, 1)) {
+            ModelFiles.save(net, dir);
+        }
+        Files.writeString(
+                dir.resolve("config.json"),
+                Files.readString(dir.resolve("config.json")).replaceFirst("\"filters\" ?: 2", "\"filters\": 3"));
         InputException e = assertThrows(InputException.class, () -> ModelFiles.load(nn, dir));
-        assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("shape"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("model.safetensors") && e.getMessage().contains("shape"), e.getMessage());
         Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});
         assertThrows(InputException.class, () -> Safetensors.read(dir.resolve("model.safetensors")));
     }

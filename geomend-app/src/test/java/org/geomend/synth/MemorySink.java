@@ -14,15 +14,25 @@ final class MemorySink implements MapSink {
     final Map<String, Entry> maps = new LinkedHashMap<>();
     boolean committed, closed;
 
-    @Override public void write(String id, GridSpec grid, MemorySegment values, long off) {
+    @Override
+    public void write(String id, GridSpec grid, MemorySegment values, long off) {
         float[] v = new float[Math.toIntExact(grid.pixels())];
         MemorySegment.copy(values, ValueLayout.JAVA_FLOAT, off * 4, v, 0, v.length);
         if (maps.put(id, new Entry(grid, v)) != null) throw new IllegalStateException("duplicate " + id);
     }
 
-    @Override public void commit() { committed = true; }
+    @Override
+    public void commit() {
+        committed = true;
+    }
 
-    @Override public long bytesWritten() { return maps.size() * 4L; }
+    @Override
+    public long bytesWritten() {
+        return maps.size() * 4L;
+    }
 
-    @Override public void close() { closed = true; }
+    @Override
+    public void close() {
+        closed = true;
+    }
 }

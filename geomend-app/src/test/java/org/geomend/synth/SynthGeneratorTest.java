@@ -2,8 +2,8 @@ package org.geomend.synth;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,7 +18,8 @@ class SynthGeneratorTest {
 
     static SynthParams tiny() {
         double[] c = SynthParams.slot(0);
-        return SynthParams.small().withWindow(64)
+        return SynthParams.small()
+                .withWindow(64)
                 .withCities(List.of(new SynthParams.CitySpec("tiny", c[0], c[1], 1_000, 2_500, 4_000)));
     }
 
@@ -29,7 +30,8 @@ class SynthGeneratorTest {
         return sink;
     }
 
-    @Test void layoutHasAllClassesAndRealisticSpacing() {
+    @Test
+    void layoutHasAllClassesAndRealisticSpacing() {
         SynthGenerator.Layout l = new SynthGenerator(SynthParams.small(), 1, 1, null).layout();
         int[] n = new int[3];
         for (SynthSite s : l.sites()) if (s.target()) n[s.env().ordinal()]++;
@@ -52,7 +54,8 @@ class SynthGeneratorTest {
         }
     }
 
-    @Test void mapsSumToOneAndAssociationAtMostOne() throws IOException {
+    @Test
+    void mapsSumToOneAndAssociationAtMostOne() throws IOException {
         SynthParams p = tiny();
         SynthGenerator g = new SynthGenerator(p, 5, 2, null);
         SynthGenerator.Layout l = g.layout();
@@ -82,28 +85,63 @@ class SynthGeneratorTest {
                 s += v;
             }
             assertEquals(1.0, s, 1e-5, e.getKey());
-            SynthSite site = l.sites().stream().filter(x -> x.id().equals(e.getKey())).findFirst().orElseThrow();
-            assertEquals(GridSpec.window(site.x(), site.y(), 64, 100), e.getValue().grid());
+            SynthSite site = l.sites().stream()
+                    .filter(x -> x.id().equals(e.getKey()))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    GridSpec.window(site.x(), site.y(), 64, 100), e.getValue().grid());
         }
     }
 
-    @Test void deterministicForASeedWhateverTheThreads() throws IOException {
+    @Test
+    void deterministicForASeedWhateverTheThreads() throws IOException {
         MemorySink a = generate(tiny(), 11, 1), b = generate(tiny(), 11, 2), c = generate(tiny(), 12, 2);
         assertEquals(a.maps.keySet(), b.maps.keySet());
-        for (String id : a.maps.keySet()) assertArrayEquals(a.maps.get(id).values(), b.maps.get(id).values(), id);
+        for (String id : a.maps.keySet())
+            assertArrayEquals(a.maps.get(id).values(), b.maps.get(id).values(), id);
         boolean differs = !a.maps.keySet().equals(c.maps.keySet());
         if (!differs)
             for (String id : a.maps.keySet())
-                if (!java.util.Arrays.equals(a.maps.get(id).values(), c.maps.get(id).values())) differs = true;
+                if (!java.util.Arrays.equals(
+                        a.maps.get(id).values(), c.maps.get(id).values())) differs = true;
         assertTrue(differs);
     }
 
-    @Test void hysteresisAndPrioritiesKeepProbabilities() {
+    @Test
+    void hysteresisAndPrioritiesKeepProbabilities() {
         // no fading: best server; P(i|l) is still a distribution over sites
         SynthParams t = tiny();
-        SynthParams p = new SynthParams(t.preset(), t.profile(), t.window(), t.resolution(), t.ueHeight(), t.floorDbm(), 4, 30,
-                false, 0, 3, 2, 0.5, 100, 2, 20_000, 1_000, 10_000, 100, t.antenna(), t.layers(), t.urban(),
-                t.suburban(), t.rural(), t.cities(), t.tileM(), 800, 2500, 3);
+        SynthParams p = new SynthParams(
+                t.preset(),
+                t.profile(),
+                t.window(),
+                t.resolution(),
+                t.ueHeight(),
+                t.floorDbm(),
+                4,
+                30,
+                false,
+                0,
+                3,
+                2,
+                0.5,
+                100,
+                2,
+                20_000,
+                1_000,
+                10_000,
+                100,
+                t.antenna(),
+                t.layers(),
+                t.urban(),
+                t.suburban(),
+                t.rural(),
+                t.cities(),
+                t.tileM(),
+                800,
+                2500,
+                3);
         SynthGenerator.Layout l = new SynthGenerator(p, 3, 1, null).layout();
         Association a = new Association(p, 3, l.sites());
         Association.Region reg = a.compute(a.rasterFor(l.regions().get(0)), 0, 1);
@@ -114,7 +152,8 @@ class SynthGeneratorTest {
         }
     }
 
-    @Test void profiles() {
+    @Test
+    void profiles() {
         SynthParams c = SynthParams.paper(), l = c.withProfile(SynthParams.LITERATURE);
         assertEquals(SynthParams.CALIBRATED, c.profile());
         assertEquals(SynthParams.LITERATURE, l.profile());
@@ -139,9 +178,13 @@ class SynthGeneratorTest {
         assertThrows(IllegalArgumentException.class, () -> c.withProfile("best"));
     }
 
-    @Test void given() {
-        List<Site> s = List.of(new Site("a", 0, 0, "rural", null, 2), new Site("b", 300, 0, null, null, 3),
-                new Site("c", 0, 300, null, null, 4), new Site("d", 300, 300, null, null, 5));
+    @Test
+    void given() {
+        List<Site> s = List.of(
+                new Site("a", 0, 0, "rural", null, 2),
+                new Site("b", 300, 0, null, null, 3),
+                new Site("c", 0, 300, null, null, 4),
+                new Site("d", 300, 300, null, null, 5));
         SynthGenerator.Layout l = new SynthGenerator(SynthParams.small(), 1, 1, null).layout(s, "EPSG:2154");
         assertEquals(Env.RURAL, l.sites().get(0).env());
         assertEquals(Env.URBAN, l.sites().get(1).env());
@@ -149,7 +192,8 @@ class SynthGeneratorTest {
     }
 
     /** sites.csv coordinates read back bit for bit (windows are floor((x - W r / 2) / r): the last bit matters), never in exponent form. */
-    @Test void sitePositionsAreWrittenExactly() {
+    @Test
+    void sitePositionsAreWrittenExactly() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(5);
         for (int t = 0; t < 10_000; t++) {
             double v = t % 3 == 0 ? r.nextDouble(2e7) : t % 3 == 1 ? 600_000 + r.nextDouble(1000) : r.nextDouble(-1, 1);

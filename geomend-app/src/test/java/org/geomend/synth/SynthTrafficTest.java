@@ -30,20 +30,33 @@ class SynthTrafficTest {
     static final int T = SynthParams.Traffic.HOURS;
     static final SynthParams.Traffic TP = SynthParams.Traffic.defaults();
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static Path a;
 
     static Path synth(String name, String... extra) {
         Path out = dir.resolve(name);
-        List<String> args = new java.util.ArrayList<>(List.of("synth", "--preset", "small", "--window", "32",
-                "--seed", Long.toString(SEED), "--out", out.toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "synth",
+                "--preset",
+                "small",
+                "--window",
+                "32",
+                "--seed",
+                Long.toString(SEED),
+                "--out",
+                out.toString()));
         args.addAll(List.of(extra));
         Cli.Result r = Cli.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         return out;
     }
 
-    @BeforeAll static void run() { a = synth("a", "--threads", "2"); }
+    @BeforeAll
+    static void run() {
+        a = synth("a", "--threads", "2");
+    }
 
     /** traffic.csv as site id to 24 hourly values. */
     static Map<String, double[]> traffic(Path out) throws IOException {
@@ -59,19 +72,25 @@ class SynthTrafficTest {
         return m;
     }
 
-    static SynthParams params() { return SynthParams.small().withWindow(32); }
+    static SynthParams params() {
+        return SynthParams.small().withWindow(32);
+    }
 
-    @Test void sameSeedSameBytesWhateverTheThreads() throws IOException {
+    @Test
+    void sameSeedSameBytesWhateverTheThreads() throws IOException {
         Path b = synth("b", "--threads", "1");
-        for (String f : List.of("traffic.csv", "lambda.csv", "traffic.json", "demand/city01.tif", "population/city02.tif"))
+        for (String f :
+                List.of("traffic.csv", "lambda.csv", "traffic.json", "demand/city01.tif", "population/city02.tif"))
             assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
     }
 
-    @Test void everySiteHasTrafficAndTheManifestListsTheFiles() throws IOException {
+    @Test
+    void everySiteHasTrafficAndTheManifestListsTheFiles() throws IOException {
         Map<String, double[]> tr = traffic(a);
         List<String> sites = Files.readAllLines(a.resolve("sites.csv"));
         assertEquals(sites.size() - 1, tr.size(), "one row per site and hour, map=1 or not");
-        JsonNode files = Json.MAPPER.readTree(a.resolve("manifest.json").toFile()).get("files");
+        JsonNode files =
+                Json.MAPPER.readTree(a.resolve("manifest.json").toFile()).get("files");
         for (String k : List.of("traffic", "lambda", "demand", "population", "traffic_model"))
             assertTrue(files.has(k), files.toString());
         GeoTiffRaster.Raster d = GeoTiffRaster.read(a.resolve("demand/city01.tif"));
@@ -86,7 +105,8 @@ class SynthTrafficTest {
      * must equal the total BS traffic (1e-9); each region's demand raster must sum to its mapped sites' traffic; lambda
      * is the total over the subscribers served.
      */
-    @Test void trafficIsConservedFromPixelsToSitesToDemand() throws IOException {
+    @Test
+    void trafficIsConservedFromPixelsToSitesToDemand() throws IOException {
         SynthParams p = params();
         SynthGenerator.Layout layout = new SynthGenerator(p, SEED, 2, null).layout();
         Association assoc = new Association(p, SEED, layout.sites());
@@ -137,7 +157,8 @@ class SynthTrafficTest {
     }
 
     /** Urban-core sites peak in office hours (11:00), rural ones in the evening (21:00), as SynthParams.Traffic states. */
-    @Test void peakHoursFollowWhereTheUsersLive() throws IOException {
+    @Test
+    void peakHoursFollowWhereTheUsersLive() throws IOException {
         SynthGenerator.Layout layout = new SynthGenerator(params(), SEED, 1, null).layout();
         SynthParams.CitySpec c = params().cities().get(0);
         Map<String, double[]> tr = traffic(a);
@@ -146,7 +167,8 @@ class SynthTrafficTest {
             if (!s.city().equals(c.name()) || !s.target()) continue;
             double d = Math.hypot(s.x() - c.cx(), s.y() - c.cy());
             if (centre == null || d < Math.hypot(centre.x() - c.cx(), centre.y() - c.cy())) centre = s;
-            if (s.env() == Env.RURAL && (rural == null || d > Math.hypot(rural.x() - c.cx(), rural.y() - c.cy()))) rural = s;
+            if (s.env() == Env.RURAL && (rural == null || d > Math.hypot(rural.x() - c.cx(), rural.y() - c.cy())))
+                rural = s;
         }
         assertEquals(11, argmax(tr.get(centre.id())), centre.id());
         assertEquals(21, argmax(tr.get(rural.id())), rural.id());
@@ -164,22 +186,27 @@ class SynthTrafficTest {
     }
 
     /** users(l) = rho(l) * 0.01 km^2 * 0.35 at three pixels, rho by hand from the ring formula (Z from the field). */
-    @Test void densityByHand() throws IOException {
+    @Test
+    void densityByHand() throws IOException {
         SynthParams p = params();
-        SynthParams.CitySpec c = p.cities().get(0);        // city01: urban 2.5 km, suburban 6 km, rural 14 km
+        SynthParams.CitySpec c = p.cities().get(0); // city01: urban 2.5 km, suburban 6 km, rural 14 km
         PopulationField field = new PopulationField(p, TP, SEED, List.of());
         GeoTiffRaster.Raster pop = GeoTiffRaster.read(a.resolve("population/city01.tif"));
         GridSpec g = pop.grid();
-        double[][] at = {{0, 0, 20_000 }, {4_000, 0, 2_000 * Math.exp(-1_500 / 4_000.0)},
-                {0, -10_000, 80 * Math.exp(-4_000 / 20_000.0)}};
+        double[][] at = {
+            {0, 0, 20_000},
+            {4_000, 0, 2_000 * Math.exp(-1_500 / 4_000.0)},
+            {0, -10_000, 80 * Math.exp(-4_000 / 20_000.0)}
+        };
         for (double[] q : at) {
             int col = (int) Math.floor((c.cx() + q[0] - g.x0()) / g.resolution());
             int row = (int) Math.floor((c.cy() + q[1] - g.y0()) / g.resolution());
             double x = g.centreX(col), y = g.centreY(row);
             double d = Math.hypot(x - c.cx(), y - c.cy());
             // the pixel centre is up to 71 m off the point: redo the ring formula at the centre
-            double rho = d < 2_500 ? 20_000 * Math.exp(-d / 4_000) : d < 6_000 ? 2_000 * Math.exp(-(d - 2_500) / 4_000)
-                    : 80 * Math.exp(-(d - 6_000) / 20_000);
+            double rho = d < 2_500
+                    ? 20_000 * Math.exp(-d / 4_000)
+                    : d < 6_000 ? 2_000 * Math.exp(-(d - 2_500) / 4_000) : 80 * Math.exp(-(d - 6_000) / 20_000);
             assertEquals(q[2], rho, 0.03 * q[2], "ring formula near the point");
             double z = field.noise(x, y);
             assertTrue(Math.abs(z) < 6, "z " + z);
@@ -189,13 +216,26 @@ class SynthTrafficTest {
     }
 
     /** Given positions: a pixel takes the env of its nearest site (urban: 20,000/km^2, rural: 80/km^2, times Z). */
-    @Test void givenSitesTakeTheNearestSitesEnv(@TempDir Path tmp) throws IOException {
+    @Test
+    void givenSitesTakeTheNearestSitesEnv(@TempDir Path tmp) throws IOException {
         Path csv = tmp.resolve("in.csv");
-        Files.writeString(csv, "id,x,y,env\nu0,600000,6800000,urban\nu1,600400,6800000,urban\n"
-                + "r0,606000,6800000,rural\nr1,606000,6803000,rural\n");
+        Files.writeString(
+                csv,
+                "id,x,y,env\nu0,600000,6800000,urban\nu1,600400,6800000,urban\n"
+                        + "r0,606000,6800000,rural\nr1,606000,6803000,rural\n");
         Path out = tmp.resolve("out");
-        Cli.Result r = Cli.run("synth", "--sites", csv.toString(), "--window", "40", "--threads", "1", "--seed", "2",
-                "--out", out.toString());
+        Cli.Result r = Cli.run(
+                "synth",
+                "--sites",
+                csv.toString(),
+                "--window",
+                "40",
+                "--threads",
+                "1",
+                "--seed",
+                "2",
+                "--out",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         SynthParams p = SynthParams.forGivenSites("small").withWindow(40);
         PopulationField field = new PopulationField(p, TP, 2, List.of());
@@ -203,7 +243,8 @@ class SynthTrafficTest {
         GeoTiffRaster.Raster pop = GeoTiffRaster.read(out.resolve("population/" + region + ".tif"));
         GridSpec g = pop.grid();
         for (double[] q : new double[][] {{600_150, 6_800_050, 20_000}, {606_050, 6_800_950, 80}}) {
-            int col = (int) Math.floor((q[0] - g.x0()) / g.resolution()), row = (int) Math.floor((q[1] - g.y0()) / g.resolution());
+            int col = (int) Math.floor((q[0] - g.x0()) / g.resolution()),
+                    row = (int) Math.floor((q[1] - g.y0()) / g.resolution());
             double want = q[2] * field.factor(g.centreX(col), g.centreY(row)) * 0.01 * 0.35;
             assertEquals(want, pop.bands()[0][row * g.width() + col], 1e-6 * want);
         }

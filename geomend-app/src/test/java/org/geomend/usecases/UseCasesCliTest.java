@@ -32,7 +32,9 @@ class UseCasesCliTest {
     static final String[] TIMES = {"T00", "T01", "T02"};
     static final List<String> METHODS = List.of("voronoi", "spdi-legacy");
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path data, out;
     static Dataset ds;
     static Cli.Result result;
@@ -49,13 +51,20 @@ class UseCasesCliTest {
         Dataset d = Dataset.load(dir);
         StringBuilder kpi = new StringBuilder("id,time,value\n");
         for (int s = 0; s < d.size(); s++)
-            for (int t = 0; t < TIMES.length; t++) kpi.append(d.id(s)).append(',').append(TIMES[t]).append(',').append((s % 7 + 1) * (t + 1) * 10.0).append('\n');
+            for (int t = 0; t < TIMES.length; t++)
+                kpi.append(d.id(s))
+                        .append(',')
+                        .append(TIMES[t])
+                        .append(',')
+                        .append((s % 7 + 1) * (t + 1) * 10.0)
+                        .append('\n');
         Files.writeString(dir.resolve("traffic.csv"), kpi);
         Files.writeString(dir.resolve("lambda.csv"), "time,lambda\nT00,1.5\nT01,2.0\nT02,3.0\n");
         return dir;
     }
 
-    @BeforeAll static void run() throws IOException {
+    @BeforeAll
+    static void run() throws IOException {
         data = withTraffic(tmp.resolve("data"));
         ds = Dataset.load(data);
         Set<Integer> tested = new HashSet<>();
@@ -66,9 +75,27 @@ class UseCasesCliTest {
                 untestedByCity.merge(ds.city(s), 1, Integer::sum);
             }
         out = tmp.resolve("out");
-        result = Cli.run("eval", "--dataset", data.toString(), "--methods", String.join(",", METHODS), "--split", "loo-city",
-                "--use-cases", "--edge-sites", "2,5,10", "--population-k", "0.1,0.5,-0.05,0.8", "--out", out.toString(),
-                "--backend", "java", "--threads", "2", "--map-samples", "0");
+        result = Cli.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                String.join(",", METHODS),
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--edge-sites",
+                "2,5,10",
+                "--population-k",
+                "0.1,0.5,-0.05,0.8",
+                "--out",
+                out.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "2",
+                "--map-samples",
+                "0");
     }
 
     static List<String[]> csv(Path f) throws IOException {
@@ -77,13 +104,19 @@ class UseCasesCliTest {
         return rows;
     }
 
-    @Test void everyOutputExists() throws IOException {
+    @Test
+    void everyOutputExists() throws IOException {
         assertEquals(0, result.code(), result.err());
         Path uc = out.resolve("use-cases");
-        for (String f : List.of("fairness.csv", "population_mape.csv", "coverage.csv", "fig10a_fairness.png", "fig10b_population_mape.png"))
-            assertTrue(Files.size(uc.resolve(f)) > 0, f);
+        for (String f : List.of(
+                "fairness.csv",
+                "population_mape.csv",
+                "coverage.csv",
+                "fig10a_fairness.png",
+                "fig10b_population_mape.png")) assertTrue(Files.size(uc.resolve(f)) > 0, f);
         assertTrue(ImageIO.read(uc.resolve("fig10a_fairness.png").toFile()).getWidth() > 100);
-        assertTrue(ImageIO.read(uc.resolve("fig10b_population_mape.png").toFile()).getWidth() > 100);
+        assertTrue(
+                ImageIO.read(uc.resolve("fig10b_population_mape.png").toFile()).getWidth() > 100);
         try (Stream<Path> s = Files.list(uc)) {
             assertFalse(s.anyMatch(p -> p.getFileName().toString().endsWith(".partial")));
         }
@@ -93,9 +126,12 @@ class UseCasesCliTest {
         assertTrue(md.contains("0.95"), md);
     }
 
-    @Test void fairnessRows() throws IOException {
+    @Test
+    void fairnessRows() throws IOException {
         List<String[]> rows = csv(out.resolve("use-cases/fairness.csv"));
-        assertEquals("city,method,K,jain_planned,jain_actual,max_imbalance,actual_imbalance,unplanned_share", String.join(",", rows.get(0)));
+        assertEquals(
+                "city,method,K,jain_planned,jain_actual,max_imbalance,actual_imbalance,unplanned_share",
+                String.join(",", rows.get(0)));
         List<String> cities = org.geomend.eval.Split.LOO_CITY.groups(ds);
         assertEquals(cities.size() * (METHODS.size() + 1) * 3, rows.size() - 1);
         for (String[] r : rows.subList(1, rows.size())) {
@@ -111,7 +147,8 @@ class UseCasesCliTest {
         }
     }
 
-    @Test void truthOnTruthMapeIsZero() throws IOException {
+    @Test
+    void truthOnTruthMapeIsZero() throws IOException {
         List<String[]> rows = csv(out.resolve("use-cases/population_mape.csv"));
         assertEquals("city,method,time,mape,total_error", String.join(",", rows.get(0)));
         int truth = 0, other = 0;
@@ -130,11 +167,13 @@ class UseCasesCliTest {
         int cities = org.geomend.eval.Split.LOO_CITY.groups(ds).size();
         assertEquals(cities * TIMES.length, truth);
         assertEquals(cities * TIMES.length * METHODS.size(), other);
-        assertTrue(rows.stream().skip(1).filter(r -> !r[1].equals("truth")).anyMatch(r -> Double.parseDouble(r[3]) > 0),
+        assertTrue(
+                rows.stream().skip(1).filter(r -> !r[1].equals("truth")).anyMatch(r -> Double.parseDouble(r[3]) > 0),
                 "the methods' maps differ from the truth");
     }
 
-    @Test void sitesWithTrafficButNoMapAreCounted() throws IOException {
+    @Test
+    void sitesWithTrafficButNoMapAreCounted() throws IOException {
         assertTrue(untestedWithTraffic > 0, "the test dataset has sites without a ground-truth map");
         List<String[]> rows = csv(out.resolve("use-cases/coverage.csv"));
         Map<String, Integer> tested = new HashMap<>();
@@ -151,12 +190,33 @@ class UseCasesCliTest {
         }
     }
 
-    @Test void namedCityOnly() throws IOException {
+    @Test
+    void namedCityOnly() throws IOException {
         String city = org.geomend.eval.Split.LOO_CITY.groups(ds).get(0);
         Path o = tmp.resolve("one");
-        Cli.Result r = Cli.run("eval", "--dataset", data.toString(), "--methods", "voronoi", "--split", "loo-city", "--use-cases",
-                "--use-case-cities", city, "--edge-sites", "3", "--population-k", "0,0,0,1", "--out", o.toString(), "--backend", "java",
-                "--threads", "1", "--map-samples", "0");
+        Cli.Result r = Cli.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--use-case-cities",
+                city,
+                "--edge-sites",
+                "3",
+                "--population-k",
+                "0,0,0,1",
+                "--out",
+                o.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "1",
+                "--map-samples",
+                "0");
         assertEquals(0, r.code(), r.err());
         List<String[]> rows = csv(o.resolve("use-cases/fairness.csv"));
         assertEquals(2, rows.size() - 1);
@@ -171,26 +231,116 @@ class UseCasesCliTest {
         assertTrue(lines.get(0).contains(needle), lines.get(0));
     }
 
-    @Test void badInput() throws IOException {
+    @Test
+    void badInput() throws IOException {
         Path o = tmp.resolve("bad");
         String d = data.toString();
-        assertBad("--split loo-city", "eval", "--dataset", d, "--methods", "voronoi", "--split", "cv5", "--use-cases",
-                "--population-k", "0,0,0,1", "--out", o.toString());
-        assertBad("--population-k", "eval", "--dataset", d, "--methods", "voronoi", "--split", "loo-city", "--use-cases", "--out", o.toString());
+        assertBad(
+                "--split loo-city",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "cv5",
+                "--use-cases",
+                "--population-k",
+                "0,0,0,1",
+                "--out",
+                o.toString());
+        assertBad(
+                "--population-k",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--out",
+                o.toString());
         Path noTraffic = EvalTestData.dataset();
-        assertBad(noTraffic.resolve("traffic.csv").toString(), "eval", "--dataset", noTraffic.toString(), "--methods", "voronoi",
-                "--split", "loo-city", "--use-cases", "--population-k", "0,0,0,1", "--out", o.toString());
+        assertBad(
+                noTraffic.resolve("traffic.csv").toString(),
+                "eval",
+                "--dataset",
+                noTraffic.toString(),
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--population-k",
+                "0,0,0,1",
+                "--out",
+                o.toString());
         Path lam = tmp.resolve("short-lambda.csv");
         Files.writeString(lam, "time,lambda\nT00,1\n");
-        assertBad("no lambda for time 'T01'", "eval", "--dataset", d, "--methods", "voronoi", "--split", "loo-city", "--use-cases",
-                "--population-k", "0,0,0,1", "--lambda", lam.toString(), "--out", o.toString());
+        assertBad(
+                "no lambda for time 'T01'",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--population-k",
+                "0,0,0,1",
+                "--lambda",
+                lam.toString(),
+                "--out",
+                o.toString());
         Path kpi = tmp.resolve("bad-kpi.csv");
         Files.writeString(kpi, "id,time,value\nnobody,T00,1\n");
-        assertBad(kpi + ":2", "eval", "--dataset", d, "--methods", "voronoi", "--split", "loo-city", "--use-cases",
-                "--population-k", "0,0,0,1", "--kpi", kpi.toString(), "--out", o.toString());
-        assertBad("--use-case-cities", "eval", "--dataset", d, "--methods", "voronoi", "--split", "loo-city", "--use-cases",
-                "--use-case-cities", "atlantis", "--population-k", "0,0,0,1", "--out", o.toString());
-        assertBad("--use-cases", "eval", "--dataset", d, "--methods", "voronoi", "--split", "loo-city", "--kpi", kpi.toString(), "--out", o.toString());
+        assertBad(
+                kpi + ":2",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--population-k",
+                "0,0,0,1",
+                "--kpi",
+                kpi.toString(),
+                "--out",
+                o.toString());
+        assertBad(
+                "--use-case-cities",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--use-case-cities",
+                "atlantis",
+                "--population-k",
+                "0,0,0,1",
+                "--out",
+                o.toString());
+        assertBad(
+                "--use-cases",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--kpi",
+                kpi.toString(),
+                "--out",
+                o.toString());
         assertFalse(Files.exists(o.resolve("summary.md")));
     }
 }

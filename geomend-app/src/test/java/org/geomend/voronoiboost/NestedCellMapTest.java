@@ -19,11 +19,13 @@ class NestedCellMapTest {
     static final double SX = 700_150, SY = 6_600_080;
     static final double[] TAUS = {0.25, 0.5, 0.75, 0.85, 0.95}, SCALES = {0.6, 0.9, 1.4, 1.9, 3.1};
 
-    @Test void sumsToOneAndAnnuliHoldTheirShare() {
+    @Test
+    void sumsToOneAndAnnuliHoldTheirShare() {
         GridSpec w = GridSpec.window(SX, SY, 120, 100);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, 3 + w.pixels())) {
-            buf.fill(7f);   // the map must overwrite everything it owns, and nothing before its offset
+        try (BufferAllocator a = Memory.child("NestedCellMapTest");
+                GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, 3 + w.pixels())) {
+            buf.fill(7f); // the map must overwrite everything it owns, and nothing before its offset
             double mass = NestedCellMap.draw(cell, SCALES, TAUS, w, null, buf, 3);
             assertEquals(0.95, mass, 1e-12);
             assertEquals(7f, buf.getFloat(2));
@@ -55,12 +57,14 @@ class NestedCellMapTest {
         }
     }
 
-    @Test void windowAndMaskClipTheAnnuli() {
+    @Test
+    void windowAndMaskClipTheAnnuli() {
         // a window that cuts the cells: the map still sums to 1 over what is left, and the mask keeps its zeros
         GridSpec w = new GridSpec(700_000, 6_599_900, 50, 40, 30);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels());
-             GridBuffer mask = GridBuffer.allocate(a, GridBuffer.Type.UINT8, w.pixels())) {
+        try (BufferAllocator a = Memory.child("NestedCellMapTest");
+                GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels());
+                GridBuffer mask = GridBuffer.allocate(a, GridBuffer.Type.UINT8, w.pixels())) {
             for (long p = 0; p < w.pixels(); p++) mask.setByte(p, (byte) ((p % w.width()) < 20 ? 1 : 0));
             assertTrue(NestedCellMap.draw(cell, SCALES, TAUS, w, mask, buf, 0) > 0);
             double sum = 0;
@@ -72,19 +76,25 @@ class NestedCellMapTest {
         }
     }
 
-    @Test void noPixelCentreMeansNoMass() {
+    @Test
+    void noPixelCentreMeansNoMass() {
         GridSpec far = new GridSpec(0, 0, 100, 10, 10);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, far.pixels())) {
+        try (BufferAllocator a = Memory.child("NestedCellMapTest");
+                GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, far.pixels())) {
             assertEquals(0, NestedCellMap.draw(cell, SCALES, TAUS, far, null, buf, 0));
         }
     }
 
-    @Test void refusesNonMonotoneScales() {
+    @Test
+    void refusesNonMonotoneScales() {
         GridSpec w = GridSpec.window(SX, SY, 20, 100);
         ScaledCell cell = ScaledCell.of(X, Y, SX, SY, ScaledCell.Origin.STATION);
-        try (BufferAllocator a = Memory.child("NestedCellMapTest"); GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels())) {
-            assertThrows(IllegalArgumentException.class, () -> NestedCellMap.draw(cell, new double[] {1, 0.9}, new double[] {0.5, 0.95}, w, null, buf, 0));
+        try (BufferAllocator a = Memory.child("NestedCellMapTest");
+                GridBuffer buf = GridBuffer.allocate(a, GridBuffer.Type.FLOAT32, w.pixels())) {
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> NestedCellMap.draw(cell, new double[] {1, 0.9}, new double[] {0.5, 0.95}, w, null, buf, 0));
         }
     }
 }

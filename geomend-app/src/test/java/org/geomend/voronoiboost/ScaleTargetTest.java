@@ -14,15 +14,15 @@ class ScaleTargetTest {
     static float[] uniform(GridSpec g, java.util.function.BiPredicate<Double, Double> inside) {
         float[] m = new float[(int) g.pixels()];
         for (int r = 0; r < g.height(); r++)
-            for (int c = 0; c < g.width(); c++)
-                if (inside.test(g.centreX(c), g.centreY(r))) m[r * g.width() + c] = 1;
+            for (int c = 0; c < g.width(); c++) if (inside.test(g.centreX(c), g.centreY(r))) m[r * g.width() + c] = 1;
         return m;
     }
 
     static final GridSpec GRID = new GridSpec(-3000, -3000, 10, 600, 600);
 
     /** Uniform on the cell itself: the cell scaled by s holds s² of it, so s_tau = sqrt(tau). */
-    @Test void uniformOnTheCell() {
+    @Test
+    void uniformOnTheCell() {
         ScaledCell cell = ScaledCell.about(SQUARE_X, SQUARE_Y, 0, 0);
         float[] map = uniform(GRID, (x, y) -> Math.abs(x) < 1000 && Math.abs(y) < 1000);
         double[] taus = VoronoiBoostModel.TAUS;
@@ -34,7 +34,8 @@ class ScaleTargetTest {
      * Uniform on a disc of radius 2 km: while the scaled square (half side 1000 s) lies inside the disc
      * (s <= sqrt(2)), it holds (2000 s)² / (pi 2000²) = s² / pi, so s_tau = sqrt(pi tau) for tau <= 2 / pi.
      */
-    @Test void uniformOnADisc() {
+    @Test
+    void uniformOnADisc() {
         ScaledCell cell = ScaledCell.about(SQUARE_X, SQUARE_Y, 0, 0);
         float[] map = uniform(GRID, (x, y) -> x * x + y * y < 2000.0 * 2000.0);
         double[] taus = {0.1, 0.25, 0.5, 0.6};
@@ -51,19 +52,29 @@ class ScaleTargetTest {
      * max((x - 500) / 500, (500 - x) / 1500, |y| / 1000): for s in [0.2, 0.4] the mass is (200 + 500 s) / 400
      * (s_0.75 = 0.2, s_0.95 = 0.36), and at s = 0.1 it is (200 / 400) (200 / 400) = 0.25.
      */
-    @Test void stationOrBoundingBoxCentre() {
+    @Test
+    void stationOrBoundingBoxCentre() {
         float[] map = uniform(GRID, (x, y) -> x > 300 && x < 700 && Math.abs(y) < 200);
         double[] taus = {0.25, 0.75, 0.95};
-        double[] box = ScaleTarget.scales(ScaledCell.of(SQUARE_X, SQUARE_Y, 500, 0, ScaledCell.Origin.BBOX_CENTRE), GRID, map, taus);
-        double[] station = ScaleTarget.scales(ScaledCell.of(SQUARE_X, SQUARE_Y, 500, 0, ScaledCell.Origin.STATION), GRID, map, taus);
+        double[] box = ScaleTarget.scales(
+                ScaledCell.of(SQUARE_X, SQUARE_Y, 500, 0, ScaledCell.Origin.BBOX_CENTRE), GRID, map, taus);
+        double[] station = ScaleTarget.scales(
+                ScaledCell.of(SQUARE_X, SQUARE_Y, 500, 0, ScaledCell.Origin.STATION), GRID, map, taus);
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.4, 0.6, 0.68}, box, 0.015);
         org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.1, 0.2, 0.36}, station, 0.015);
         // and a map uniform on the cell does not tell them apart
         float[] flat = uniform(GRID, (x, y) -> Math.abs(x) < 1000 && Math.abs(y) < 1000);
-        assertEquals(0.4, ScaleTarget.scales(ScaledCell.of(SQUARE_X, SQUARE_Y, 500, 0, ScaledCell.Origin.STATION), GRID, flat, new double[] {0.16})[0], 0.01);
+        assertEquals(
+                0.4,
+                ScaleTarget.scales(
+                        ScaledCell.of(SQUARE_X, SQUARE_Y, 500, 0, ScaledCell.Origin.STATION), GRID, flat, new double[] {
+                            0.16
+                        })[0],
+                0.01);
     }
 
-    @Test void gaugeIsTheSmallestHoldingScale() {
+    @Test
+    void gaugeIsTheSmallestHoldingScale() {
         ScaledCell cell = ScaledCell.about(SQUARE_X, SQUARE_Y, 0, 0);
         assertEquals(0, cell.gauge(0, 0), 0);
         assertEquals(0.5, cell.gauge(500, 200), 1e-12);

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VoronoiBoostModelTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** Sites with random features; the true scale is (1 + 2 tau) * f0 + f12 / 1000. */
     static TrainingSet synthetic(int n, long seed) {
@@ -37,11 +38,17 @@ class VoronoiBoostModelTest {
     }
 
     static VoronoiBoostModel train(TrainingSet t) {
-        return VoronoiBoostModel.fit(t.x(), t.y(), VoronoiBoostModel.TAUS, VoronoiBoostModel.Settings.defaults(),
-                new VoronoiBoostModel.Hyper(120, 6, 32, 3, 0.1, 0.8, 5), Map.of("source", "test"));
+        return VoronoiBoostModel.fit(
+                t.x(),
+                t.y(),
+                VoronoiBoostModel.TAUS,
+                VoronoiBoostModel.Settings.defaults(),
+                new VoronoiBoostModel.Hyper(120, 6, 32, 3, 0.1, 0.8, 5),
+                Map.of("source", "test"));
     }
 
-    @Test void learnsAndRoundTrips() throws Exception {
+    @Test
+    void learnsAndRoundTrips() throws Exception {
         VoronoiBoostModel m = train(synthetic(400, 1));
         TrainingSet test = synthetic(50, 2);
         double[][] feats = new double[50][];
@@ -68,35 +75,57 @@ class VoronoiBoostModelTest {
         assertEquals("2000", back.info().get("rows"));
     }
 
-    @Test void deterministicAndSelfDescribing() throws Exception {
+    @Test
+    void deterministicAndSelfDescribing() throws Exception {
         TrainingSet t = synthetic(300, 3);
         Path a = tmp.resolve("a.vb"), b = tmp.resolve("b.vb");
         train(t).save(a);
         train(t).save(b);
-        assertEquals(entry(a, VoronoiBoostModel.TREES_ENTRY), entry(b, VoronoiBoostModel.TREES_ENTRY), "same rows, same seed: same trees");
+        assertEquals(
+                entry(a, VoronoiBoostModel.TREES_ENTRY),
+                entry(b, VoronoiBoostModel.TREES_ENTRY),
+                "same rows, same seed: same trees");
         var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(entry(a, "voronoiboost.json"));
         assertEquals("geomend-voronoiboost-2", meta.path("format").asText());
-        assertEquals("LightGBM (com.microsoft.ml.lightgbm:lightgbmlib) " + LightGbm.VERSION, meta.path("boosting").path("library").asText());
+        assertEquals(
+                "LightGBM (com.microsoft.ml.lightgbm:lightgbmlib) " + LightGbm.VERSION,
+                meta.path("boosting").path("library").asText());
         String params = meta.path("boosting").path("parameters").asText();
-        for (String p : new String[] {"num_iterations=120", "max_depth=6", "num_leaves=32", "min_data_in_leaf=3", "learning_rate=0.1",
-                "bagging_fraction=0.8", "bagging_freq=1", "seed=5", "num_threads=1", "deterministic=true"})
-            assertTrue(params.contains(p), p + " in " + params);
-        assertTrue(entry(a, VoronoiBoostModel.TREES_ENTRY).contains("feature_names=tau mean_d_neighbors_6_1_div"), "the trees name their inputs");
+        for (String p : new String[] {
+            "num_iterations=120",
+            "max_depth=6",
+            "num_leaves=32",
+            "min_data_in_leaf=3",
+            "learning_rate=0.1",
+            "bagging_fraction=0.8",
+            "bagging_freq=1",
+            "seed=5",
+            "num_threads=1",
+            "deterministic=true"
+        }) assertTrue(params.contains(p), p + " in " + params);
+        assertTrue(
+                entry(a, VoronoiBoostModel.TREES_ENTRY).contains("feature_names=tau mean_d_neighbors_6_1_div"),
+                "the trees name their inputs");
     }
 
     /** The version the model files record is the lightgbmlib jar on the class path. */
-    @Test void recordedVersionIsTheJars() {
+    @Test
+    void recordedVersionIsTheJars() {
         var url = LightGbm.class.getClassLoader().getResource("com/microsoft/ml/lightgbm/linux/x86_64/lib_lightgbm.so");
         assertTrue(url != null, "lightgbmlib on the class path");
         if (url.getPath().contains("/lightgbmlib/")) // from the Maven repository (not when shaded into geomend.jar)
-            assertTrue(url.getPath().contains("/lightgbmlib-" + LightGbm.VERSION + ".jar"), url + " is not lightgbmlib " + LightGbm.VERSION);
+        assertTrue(
+                    url.getPath().contains("/lightgbmlib-" + LightGbm.VERSION + ".jar"),
+                    url + " is not lightgbmlib " + LightGbm.VERSION);
     }
 
-    @Test void refusesSmileModelsWithARequestToRetrain() throws Exception {
+    @Test
+    void refusesSmileModelsWithARequestToRetrain() throws Exception {
         Path old = tmp.resolve("old.model");
         try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(old))) {
             z.putNextEntry(new java.util.zip.ZipEntry("voronoiboost.json"));
-            z.write("{\"format\" : \"geomend-voronoiboost-1\", \"boosting\" : {\"library\" : \"smile-core 5.0.0\"}}".getBytes());
+            z.write("{\"format\" : \"geomend-voronoiboost-1\", \"boosting\" : {\"library\" : \"smile-core 5.0.0\"}}"
+                    .getBytes());
             z.closeEntry();
             z.putNextEntry(new java.util.zip.ZipEntry("gbt.ser"));
             z.write(new byte[] {(byte) 0xac, (byte) 0xed, 0, 5});
@@ -104,11 +133,14 @@ class VoronoiBoostModelTest {
         }
         InputException e = assertThrows(InputException.class, () -> VoronoiBoostModel.load(old));
         assertTrue(e.getMessage().startsWith(old + ": "), e.getMessage());
-        assertTrue(e.getMessage().contains("Smile") && e.getMessage().contains("geomend voronoiboost train"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("Smile") && e.getMessage().contains("geomend voronoiboost train"),
+                e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line");
     }
 
-    @Test void refusesTreesLightGbmCannotRead() throws Exception {
+    @Test
+    void refusesTreesLightGbmCannotRead() throws Exception {
         Path f = tmp.resolve("m.vb");
         train(synthetic(100, 4)).save(f);
         Path bad = tmp.resolve("bad.vb");
@@ -126,7 +158,8 @@ class VoronoiBoostModelTest {
     }
 
     /** The two models in the repository's models/ are of this build's format. */
-    @Test void committedModelsLoad() throws Exception {
+    @Test
+    void committedModelsLoad() throws Exception {
         for (String name : new String[] {"voronoiboost-published.model", "voronoiboost-synth-small.model"}) {
             VoronoiBoostModel m = VoronoiBoostModel.load(Path.of("..", "models", name));
             double[] f = new double[CellFeatures.COUNT];
@@ -140,19 +173,22 @@ class VoronoiBoostModelTest {
     static String entry(Path zip, String name) throws Exception {
         try (var z = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
             for (var e = z.getNextEntry(); e != null; e = z.getNextEntry())
-                if (e.getName().equals(name)) return new String(z.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (e.getName().equals(name))
+                    return new String(z.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         throw new AssertionError(name + " not in " + zip);
     }
 
-    @Test void loadRefusesOtherFiles() throws Exception {
+    @Test
+    void loadRefusesOtherFiles() throws Exception {
         Path junk = tmp.resolve("junk.vb");
         Files.writeString(junk, "id,x,y\n");
         InputException e = assertThrows(InputException.class, () -> VoronoiBoostModel.load(junk));
         assertTrue(e.getMessage().startsWith(junk.toString()), e.getMessage());
     }
 
-    @Test void monotonePostProcessing() {
+    @Test
+    void monotonePostProcessing() {
         double[] t = VoronoiBoostModel.TAUS;
         VoronoiBoostModel.Kept k = VoronoiBoostModel.monotone(t, new double[] {1, 2, 3, 2.5, 4});
         assertArrayEquals(new double[] {0.25, 0.5, 0.85, 0.95}, k.taus());

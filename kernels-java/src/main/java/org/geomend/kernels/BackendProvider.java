@@ -18,7 +18,9 @@ public interface BackendProvider<T> {
     int priority();
 
     /** Whether {@code --backend auto} may pick it (false: only when named, e.g. a comparison backend). */
-    default boolean inAuto() { return true; }
+    default boolean inAuto() {
+        return true;
+    }
 
     /**
      * Creates the backend with its default host threads, or throws with a one-line reason when it cannot run here
@@ -30,5 +32,7 @@ public interface BackendProvider<T> {
      * Creates the backend on {@code threads} host threads ({@code <= 0}: one per available processor); backends
      * whose work runs on a device ignore it.
      */
-    default T create(int threads) throws Exception { return create(); }
+    default T create(int threads) throws Exception {
+        return create();
+    }
 }

@@ -16,7 +16,9 @@ public final class Backends {
 
     private Backends() {}
 
-    public static List<GeoKernelsProvider> providers() { return providers(GeoKernelsProvider.class); }
+    public static List<GeoKernelsProvider> providers() {
+        return providers(GeoKernelsProvider.class);
+    }
 
     /**
      * @throws IllegalArgumentException for an unknown name
@@ -42,7 +44,8 @@ public final class Backends {
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException when a backend named explicitly cannot start
      */
-    public static <T, P extends BackendProvider<T>> T select(Class<P> type, String name, int threads, PrintStream notices) {
+    public static <T, P extends BackendProvider<T>> T select(
+            Class<P> type, String name, int threads, PrintStream notices) {
         List<P> all = providers(type);
         if (name == null || name.equals("auto")) {
             List<String> failed = new ArrayList<>();
@@ -75,7 +78,8 @@ public final class Backends {
     public static String names(Class<? extends BackendProvider<?>> type) {
         StringBuilder b = new StringBuilder("auto");
         List<? extends BackendProvider<?>> ps = providers(type);
-        for (BackendProvider<?> p : ps) if (!p.name().equals("java")) b.append(", ").append(p.name());
+        for (BackendProvider<?> p : ps)
+            if (!p.name().equals("java")) b.append(", ").append(p.name());
         if (ps.stream().anyMatch(p -> p.name().equals("java"))) b.append(", java");
         return b.toString();
     }
@@ -90,7 +94,9 @@ public final class Backends {
             return selected.get();
         } catch (IllegalStateException e) {
             if (notices != null)
-                notices.println("geomend: " + oneLine(e).replaceFirst(" backend unavailable: (.*)$", " backend unavailable ($1)") + "; using java");
+                notices.println("geomend: "
+                        + oneLine(e).replaceFirst(" backend unavailable: (.*)$", " backend unavailable ($1)")
+                        + "; using java");
             return java.get();
         }
     }

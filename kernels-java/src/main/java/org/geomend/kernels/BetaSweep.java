@@ -11,17 +11,27 @@ public record BetaSweep(int site, int col0, int row0, int width, int height, dou
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("bad sweep window " + width + "x" + height);
         if (betas.length == 0) throw new IllegalArgumentException("beta sweep without betas");
         for (double b : betas)
-            if (!(b > 0) || Double.isInfinite(b)) throw new IllegalArgumentException("beta must be finite and > 0: " + b);
+            if (!(b > 0) || Double.isInfinite(b))
+                throw new IllegalArgumentException("beta must be finite and > 0: " + b);
         betas = betas.clone();
     }
 
-    @Override public double[] betas() { return betas.clone(); }
+    @Override
+    public double[] betas() {
+        return betas.clone();
+    }
 
-    public int count() { return betas.length; }
+    public int count() {
+        return betas.length;
+    }
 
-    public double beta(int t) { return betas[t]; }
+    public double beta(int t) {
+        return betas[t];
+    }
 
-    public long mapPixels() { return (long) width * height; }
+    public long mapPixels() {
+        return (long) width * height;
+    }
 
     /** Checks that the window lies inside {@code raster} and the site is one of {@code sites}. */
     public void check(GridSpec raster, SitePositions sites) {

@@ -50,8 +50,16 @@ public interface GeoKernels extends AutoCloseable {
      * {@code spdiMaps + normalize + ks2} one beta at a time; the neighbour work is shared by all betas and no map is
      * handed back (draw the chosen beta with {@link #spdiMaps}).
      */
-    void spdiBetaSweep(SitePositions sites, KnnRaster knn, int k, BetaSweep sweep, GridBuffer ref, long offRef,
-                       double[] ks2, double[] sums);
+    void spdiBetaSweep(
+            SitePositions sites,
+            KnnRaster knn,
+            int k,
+            BetaSweep sweep,
+            GridBuffer ref,
+            long offRef,
+            double[] ks2,
+            double[] sums);
 
-    @Override void close();
+    @Override
+    void close();
 }

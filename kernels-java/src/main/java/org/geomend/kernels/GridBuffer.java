@@ -20,9 +20,14 @@ import org.apache.arrow.memory.BufferAllocator;
 public final class GridBuffer implements AutoCloseable {
 
     public enum Type {
-        FLOAT32(4), INT32(4), UINT8(1);
+        FLOAT32(4),
+        INT32(4),
+        UINT8(1);
         public final int bytes;
-        Type(int bytes) { this.bytes = bytes; }
+
+        Type(int bytes) {
+            this.bytes = bytes;
+        }
     }
 
     public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -50,10 +55,14 @@ public final class GridBuffer implements AutoCloseable {
         return new GridBuffer(b, type, elements);
     }
 
-    public MemorySegment segment() { return segment; }
+    public MemorySegment segment() {
+        return segment;
+    }
 
     /** The Arrow buffer that owns the memory (Arrow's own checks apply to it after close). */
-    public ArrowBuf arrowBuf() { return buf; }
+    public ArrowBuf arrowBuf() {
+        return buf;
+    }
 
     /** The raw address, for native code; throws {@link IllegalStateException} after close. */
     public long address() {
@@ -62,31 +71,53 @@ public final class GridBuffer implements AutoCloseable {
     }
 
     /** Whether the buffer is still open. */
-    public boolean isOpen() { return scope.scope().isAlive(); }
+    public boolean isOpen() {
+        return scope.scope().isAlive();
+    }
 
-    public Type type() { return type; }
+    public Type type() {
+        return type;
+    }
 
-    public long elements() { return elements; }
+    public long elements() {
+        return elements;
+    }
 
-    public long byteSize() { return elements * type.bytes; }
+    public long byteSize() {
+        return elements * type.bytes;
+    }
 
-    public float getFloat(long i) { return segment.getAtIndex(F32, i); }
+    public float getFloat(long i) {
+        return segment.getAtIndex(F32, i);
+    }
 
-    public void setFloat(long i, float v) { segment.setAtIndex(F32, i, v); }
+    public void setFloat(long i, float v) {
+        segment.setAtIndex(F32, i, v);
+    }
 
-    public int getInt(long i) { return segment.getAtIndex(I32, i); }
+    public int getInt(long i) {
+        return segment.getAtIndex(I32, i);
+    }
 
-    public void setInt(long i, int v) { segment.setAtIndex(I32, i, v); }
+    public void setInt(long i, int v) {
+        segment.setAtIndex(I32, i, v);
+    }
 
-    public byte getByte(long i) { return segment.get(ValueLayout.JAVA_BYTE, i); }
+    public byte getByte(long i) {
+        return segment.get(ValueLayout.JAVA_BYTE, i);
+    }
 
-    public void setByte(long i, byte v) { segment.set(ValueLayout.JAVA_BYTE, i, v); }
+    public void setByte(long i, byte v) {
+        segment.set(ValueLayout.JAVA_BYTE, i, v);
+    }
 
     public void fill(float v) {
         for (long i = 0; i < elements; i++) setFloat(i, v);
     }
 
-    public void zero() { segment.fill((byte) 0); }
+    public void zero() {
+        segment.fill((byte) 0);
+    }
 
     /** Copies {@code n} floats starting at {@code from} into a new heap array. */
     public float[] toFloatArray(long from, int n) {
@@ -95,10 +126,13 @@ public final class GridBuffer implements AutoCloseable {
         return out;
     }
 
-    public void copyFrom(float[] src, long at) { MemorySegment.copy(src, 0, segment, F32, at * 4, src.length); }
+    public void copyFrom(float[] src, long at) {
+        MemorySegment.copy(src, 0, segment, F32, at * 4, src.length);
+    }
 
     /** Invalidates the segment (every later access throws), then gives the memory back to the allocator. */
-    @Override public synchronized void close() {
+    @Override
+    public synchronized void close() {
         if (!scope.scope().isAlive()) return;
         scope.close();
         buf.close();

@@ -17,8 +17,12 @@ public record GridSpec(double x0, double y0, double resolution, int width, int h
      * lies on the global lattice of multiples of {@code r}.
      */
     public static GridSpec window(double x, double y, int size, double resolution) {
-        return new GridSpec(latticeIndex(x - size * resolution / 2, resolution) * resolution,
-                latticeIndex(y - size * resolution / 2, resolution) * resolution, resolution, size, size);
+        return new GridSpec(
+                latticeIndex(x - size * resolution / 2, resolution) * resolution,
+                latticeIndex(y - size * resolution / 2, resolution) * resolution,
+                resolution,
+                size,
+                size);
     }
 
     /** Index of the lattice cell holding coordinate {@code v}: {@code floor(v / r)}. */
@@ -26,21 +30,35 @@ public record GridSpec(double x0, double y0, double resolution, int width, int h
         return (long) Math.floor(v / resolution);
     }
 
-    public long pixels() { return (long) width * height; }
+    public long pixels() {
+        return (long) width * height;
+    }
 
-    public double centreX(int col) { return x0 + (col + 0.5) * resolution; }
+    public double centreX(int col) {
+        return x0 + (col + 0.5) * resolution;
+    }
 
-    public double centreY(int row) { return y0 + (row + 0.5) * resolution; }
+    public double centreY(int row) {
+        return y0 + (row + 0.5) * resolution;
+    }
 
     /** Column of this grid's pixel 0 on the global lattice of multiples of the resolution. */
-    public long latticeCol() { return Math.round(x0 / resolution); }
+    public long latticeCol() {
+        return Math.round(x0 / resolution);
+    }
 
-    public long latticeRow() { return Math.round(y0 / resolution); }
+    public long latticeRow() {
+        return Math.round(y0 / resolution);
+    }
 
     /** Column offset of {@code inner}'s first pixel inside this grid (same resolution, lattice-aligned). */
-    public int colOffsetOf(GridSpec inner) { return Math.toIntExact(inner.latticeCol() - latticeCol()); }
+    public int colOffsetOf(GridSpec inner) {
+        return Math.toIntExact(inner.latticeCol() - latticeCol());
+    }
 
-    public int rowOffsetOf(GridSpec inner) { return Math.toIntExact(inner.latticeRow() - latticeRow()); }
+    public int rowOffsetOf(GridSpec inner) {
+        return Math.toIntExact(inner.latticeRow() - latticeRow());
+    }
 
     /** True when {@code inner} lies entirely within this grid, on the same lattice. */
     public boolean contains(GridSpec inner) {

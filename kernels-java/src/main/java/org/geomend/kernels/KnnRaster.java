@@ -17,7 +17,12 @@ public record KnnRaster(GridSpec grid, int kk, GridBuffer idx) implements AutoCl
             throw new IllegalArgumentException("knn buffer too small or not INT32");
     }
 
-    public int get(int row, int col, int n) { return idx.getInt(((long) row * grid.width() + col) * kk + n); }
+    public int get(int row, int col, int n) {
+        return idx.getInt(((long) row * grid.width() + col) * kk + n);
+    }
 
-    @Override public void close() { idx.close(); }
+    @Override
+    public void close() {
+        idx.close();
+    }
 }

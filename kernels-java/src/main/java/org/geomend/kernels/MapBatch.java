@@ -7,8 +7,8 @@ package org.geomend.kernels;
  * Voronoi). {@code maps} holds {@code count * height * width} float32 values, map after map, each row-major
  * from the south-west pixel.
  */
-public record MapBatch(int count, int width, int height, int[] site, int[] col0, int[] row0, double[] beta,
-                       GridBuffer maps) {
+public record MapBatch(
+        int count, int width, int height, int[] site, int[] col0, int[] row0, double[] beta, GridBuffer maps) {
 
     public MapBatch {
         if (site.length < count || col0.length < count || row0.length < count || beta.length < count)
@@ -17,9 +17,13 @@ public record MapBatch(int count, int width, int height, int[] site, int[] col0,
             throw new IllegalArgumentException("map buffer too small or not FLOAT32");
     }
 
-    public long mapPixels() { return (long) width * height; }
+    public long mapPixels() {
+        return (long) width * height;
+    }
 
-    public long offset(int m) { return m * mapPixels(); }
+    public long offset(int m) {
+        return m * mapPixels();
+    }
 
     /** Checks that every window lies inside {@code raster}. */
     public void checkInside(GridSpec raster) {

@@ -46,7 +46,9 @@ public final class Memory {
      * The process-wide root allocator. Do not close it and do not allocate from it directly: take a
      * {@link #child(String)} per owner, so that leaks and usage are reported by name.
      */
-    public static BufferAllocator root() { return ROOT; }
+    public static BufferAllocator root() {
+        return ROOT;
+    }
 
     /** A new child of the root named {@code owner} (no reservation, no limit); its owner closes it. */
     public static BufferAllocator child(String owner) {
@@ -54,10 +56,14 @@ public final class Memory {
     }
 
     /** The most off-heap memory the process's Arrow allocators held at once, in bytes (every child counted). */
-    public static long peakBytes() { return ROOT.getPeakMemoryAllocation(); }
+    public static long peakBytes() {
+        return ROOT.getPeakMemoryAllocation();
+    }
 
     /** The off-heap memory held now, in bytes. */
-    public static long allocatedBytes() { return ROOT.getAllocatedMemory(); }
+    public static long allocatedBytes() {
+        return ROOT.getAllocatedMemory();
+    }
 
     /**
      * The first {@code bytes} of {@code buf} as a segment bound to {@code scope}: valid while the scope is alive
@@ -71,10 +77,14 @@ public final class Memory {
     }
 
     /** {@code buf}'s whole capacity as a segment bound to {@code scope} (see {@link #view(ArrowBuf, long, Arena)}). */
-    public static MemorySegment view(ArrowBuf buf, Arena scope) { return view(buf, buf.capacity(), scope); }
+    public static MemorySegment view(ArrowBuf buf, Arena scope) {
+        return view(buf, buf.capacity(), scope);
+    }
 
     /** Whether {@link #STRICT_PROPERTY} is {@code true}. */
-    public static boolean strict() { return Setting.MEMORY_STRICT.isOn(); }
+    public static boolean strict() {
+        return Setting.MEMORY_STRICT.isOn();
+    }
 
     /**
      * What an NN backend does when it closes with tensors still open (it has freed them already): one warning line
@@ -82,8 +92,13 @@ public final class Memory {
      */
     public static void reportOpenTensors(String backend, int count, long bytes) {
         if (count == 0) return;
-        String msg = String.format(Locale.ROOT, "geomend: warning: %s NN backend closed with %d tensor%s still open (%d bytes); freed them",
-                backend, count, count == 1 ? "" : "s", bytes);
+        String msg = String.format(
+                Locale.ROOT,
+                "geomend: warning: %s NN backend closed with %d tensor%s still open (%d bytes); freed them",
+                backend,
+                count,
+                count == 1 ? "" : "s",
+                bytes);
         if (strict()) throw new IllegalStateException(msg);
         System.err.println(msg);
     }
@@ -100,7 +115,11 @@ public final class Memory {
         for (BufferAllocator c : children) {
             long held = c.getAllocatedMemory();
             if (held > 0) {
-                out.printf(Locale.ROOT, "geomend: warning: off-heap memory not given back by '%s': %d bytes%n", c.getName(), held);
+                out.printf(
+                        Locale.ROOT,
+                        "geomend: warning: off-heap memory not given back by '%s': %d bytes%n",
+                        c.getName(),
+                        held);
                 n++;
             }
         }

@@ -18,7 +18,11 @@ public final class Reference {
             double dx = px - s.x()[j], dy = py - s.y()[j], d = dx * dx + dy * dy;
             if (d >= bd[kk - 1]) continue; // strictly nearer only: equal distance keeps the lower index
             int p = kk - 1;
-            while (p > 0 && bd[p - 1] > d) { bd[p] = bd[p - 1]; best[p] = best[p - 1]; p--; }
+            while (p > 0 && bd[p - 1] > d) {
+                bd[p] = bd[p - 1];
+                best[p] = best[p - 1];
+                p--;
+            }
             bd[p] = d;
             best[p] = j;
         }
@@ -91,7 +95,8 @@ public final class Reference {
      * The teacher's curve by brute force: for each beta, KS2 of the normalised {@link #spdiMap} of site i on
      * {@code window} against {@code truth} (normalised, heap, row 0 south). O(betas (WH)^2): tiny windows only.
      */
-    public static double[] betaSweepKs2(SitePositions s, int i, GridSpec window, double[] betas, int k, double[] truth) {
+    public static double[] betaSweepKs2(
+            SitePositions s, int i, GridSpec window, double[] betas, int k, double[] truth) {
         double[] out = new double[betas.length];
         for (int t = 0; t < betas.length; t++)
             out[t] = ks2(spdiMap(s, i, window, betas[t], k, null), truth, window.width(), window.height());

@@ -15,7 +15,9 @@ public record SitePositions(double[] x, double[] y) {
                 throw new IllegalArgumentException("site " + i + " has a non-finite position");
     }
 
-    public int size() { return x.length; }
+    public int size() {
+        return x.length;
+    }
 
     /** Distance from a point to site {@code j} plus 1 m (SPEC section 1: no distance is 0). */
     public double distancePlus1(double px, double py, int j) {
@@ -26,17 +28,26 @@ public record SitePositions(double[] x, double[] y) {
     public double[] bounds() {
         double[] b = {Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
         for (int i = 0; i < x.length; i++) {
-            b[0] = Math.min(b[0], x[i]); b[1] = Math.min(b[1], y[i]);
-            b[2] = Math.max(b[2], x[i]); b[3] = Math.max(b[3], y[i]);
+            b[0] = Math.min(b[0], x[i]);
+            b[1] = Math.min(b[1], y[i]);
+            b[2] = Math.max(b[2], x[i]);
+            b[3] = Math.max(b[3], y[i]);
         }
         return b;
     }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         return o instanceof SitePositions s && Arrays.equals(x, s.x) && Arrays.equals(y, s.y);
     }
 
-    @Override public int hashCode() { return 31 * Arrays.hashCode(x) + Arrays.hashCode(y); }
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(x) + Arrays.hashCode(y);
+    }
 
-    @Override public String toString() { return "SitePositions[" + x.length + " sites]"; }
+    @Override
+    public String toString() {
+        return "SitePositions[" + x.length + " sites]";
+    }
 }

@@ -19,14 +19,25 @@ class JavaKernelsTest {
     static BufferAllocator alloc;
     static JavaKernels kernels;
 
-    @BeforeAll static void setUp() { alloc = Memory.child("JavaKernelsTest"); kernels = new JavaKernels(2); }
+    @BeforeAll
+    static void setUp() {
+        alloc = Memory.child("JavaKernelsTest");
+        kernels = new JavaKernels(2);
+    }
 
-    @AfterAll static void tearDown() { kernels.close(); alloc.close(); }
+    @AfterAll
+    static void tearDown() {
+        kernels.close();
+        alloc.close();
+    }
 
     static SitePositions random(long seed, int n, double extent) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] x = new double[n], y = new double[n];
-        for (int i = 0; i < n; i++) { x[i] = r.nextDouble(extent); y[i] = r.nextDouble(extent); }
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextDouble(extent);
+            y[i] = r.nextDouble(extent);
+        }
         return new SitePositions(x, y);
     }
 
@@ -51,25 +62,32 @@ class JavaKernelsTest {
         long c0 = Long.MAX_VALUE, r0 = Long.MAX_VALUE, c1 = Long.MIN_VALUE, r1 = Long.MIN_VALUE;
         for (int i : ids) {
             GridSpec win = GridSpec.window(s.x()[i], s.y()[i], w, res);
-            c0 = Math.min(c0, win.latticeCol()); r0 = Math.min(r0, win.latticeRow());
-            c1 = Math.max(c1, win.latticeCol() + w); r1 = Math.max(r1, win.latticeRow() + w);
+            c0 = Math.min(c0, win.latticeCol());
+            r0 = Math.min(r0, win.latticeRow());
+            c1 = Math.max(c1, win.latticeCol() + w);
+            r1 = Math.max(r1, win.latticeRow() + w);
         }
         return new GridSpec(c0 * res, r0 * res, res, (int) (c1 - c0), (int) (r1 - r0));
     }
 
-    static float[][] maps(SitePositions s, int[] ids, int w, double res, double beta, int k, boolean voronoi, double[] sums) {
+    static float[][] maps(
+            SitePositions s, int[] ids, int w, double res, double beta, int k, boolean voronoi, double[] sums) {
         GridSpec raster = rasterFor(s, ids, w, res);
-        try (KnnRaster knn = new KnnRaster(raster, k + 1, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, raster.pixels() * (k + 1)));
-             GridBuffer mapsBuf = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) ids.length * w * w)) {
+        try (KnnRaster knn = new KnnRaster(
+                        raster, k + 1, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, raster.pixels() * (k + 1)));
+                GridBuffer mapsBuf = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) ids.length * w * w)) {
             kernels.nearestSites(s, knn);
             int[] c0 = new int[ids.length], r0 = new int[ids.length];
             double[] betas = new double[ids.length];
             for (int m = 0; m < ids.length; m++) {
                 GridSpec win = GridSpec.window(s.x()[ids[m]], s.y()[ids[m]], w, res);
-                c0[m] = raster.colOffsetOf(win); r0[m] = raster.rowOffsetOf(win); betas[m] = beta;
+                c0[m] = raster.colOffsetOf(win);
+                r0[m] = raster.rowOffsetOf(win);
+                betas[m] = beta;
             }
             MapBatch b = new MapBatch(ids.length, w, w, ids, c0, r0, betas, mapsBuf);
-            if (voronoi) kernels.voronoiMaps(knn, b); else kernels.spdiMaps(s, knn, k, b);
+            if (voronoi) kernels.voronoiMaps(knn, b);
+            else kernels.spdiMaps(s, knn, k, b);
             kernels.normalize(b, raster, null, sums);
             float[][] out = new float[ids.length][];
             for (int m = 0; m < ids.length; m++) out[m] = mapsBuf.toFloatArray(b.offset(m), w * w);
@@ -77,22 +95,27 @@ class JavaKernelsTest {
         }
     }
 
-    @Test void nearestSitesMatchesBruteForce() {
-        for (SitePositions s : new SitePositions[] {random(1, 300, 20_000), clustered(2, 200, 20_000), random(3, 4, 5_000)}) {
+    @Test
+    void nearestSitesMatchesBruteForce() {
+        for (SitePositions s :
+                new SitePositions[] {random(1, 300, 20_000), clustered(2, 200, 20_000), random(3, 4, 5_000)}) {
             GridSpec g = new GridSpec(-3_000, -2_000, 100, 270, 250);
             int kk = 6;
-            try (KnnRaster knn = new KnnRaster(g, kk, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, g.pixels() * kk))) {
+            try (KnnRaster knn =
+                    new KnnRaster(g, kk, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, g.pixels() * kk))) {
                 kernels.nearestSites(s, knn);
                 for (int r = 0; r < g.height(); r += 7)
                     for (int c = 0; c < g.width(); c += 3) {
                         int[] ref = Reference.nearest(s, g.centreX(c), g.centreY(r), kk);
-                        for (int t = 0; t < kk; t++) assertEquals(ref[t], knn.get(r, c, t), "pixel " + r + "," + c + " rank " + t);
+                        for (int t = 0; t < kk; t++)
+                            assertEquals(ref[t], knn.get(r, c, t), "pixel " + r + "," + c + " rank " + t);
                     }
             }
         }
     }
 
-    @Test void tiesGoToTheLowerIndex() {
+    @Test
+    void tiesGoToTheLowerIndex() {
         // two sites symmetric about a column of pixel centres: equal distances on that column
         SitePositions s = new SitePositions(new double[] {1050 + 300, 1050 - 300}, new double[] {1000, 1000});
         GridSpec g = new GridSpec(0, 0, 100, 21, 21);
@@ -105,7 +128,8 @@ class JavaKernelsTest {
         }
     }
 
-    @ParameterizedTest @ValueSource(ints = {1, 2, 3, 5, 8})
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 8})
     void spdiMatchesFloat64ReferenceForEveryK(int k) {
         SitePositions s = random(10 + k, 60, 8_000);
         int w = 30;
@@ -125,7 +149,8 @@ class JavaKernelsTest {
         }
     }
 
-    @Test void spdiOnClusteredSingleAndColocatedInventories() {
+    @Test
+    void spdiOnClusteredSingleAndColocatedInventories() {
         int w = 25;
         SitePositions[] cases = {
             clustered(5, 90, 10_000),
@@ -147,7 +172,8 @@ class JavaKernelsTest {
         }
     }
 
-    @Test void voronoiMatchesReference() {
+    @Test
+    void voronoiMatchesReference() {
         SitePositions s = clustered(7, 120, 12_000);
         int w = 40;
         int[] ids = {0, 1, 2, 50};
@@ -158,12 +184,16 @@ class JavaKernelsTest {
         }
     }
 
-    @Test void subsetSumIsTheRayleighProbability() {
+    @Test
+    void subsetSumIsTheRayleighProbability() {
         // k = 1: P = a / (1 + a); k = 2: 1 - 1/(1+a) - 1/(1+b) + 1/(1+a+b)
         double[] s = new double[256];
         assertEquals(0.75, JavaKernels.subsetSum(new double[] {3}, 1, s), 1e-15);
         double a = 0.4, b = 2.5;
-        assertEquals(1 - 1 / (1 + a) - 1 / (1 + b) + 1 / (1 + a + b), JavaKernels.subsetSum(new double[] {a, b}, 2, s), 1e-15);
+        assertEquals(
+                1 - 1 / (1 + a) - 1 / (1 + b) + 1 / (1 + a + b),
+                JavaKernels.subsetSum(new double[] {a, b}, 2, s),
+                1e-15);
         // all equal a_j = 1 among k others: i is one of k+1 identical stations, P = 1 / (k + 1)
         for (int k = 1; k <= 8; k++) {
             double[] ones = new double[k];
@@ -173,7 +203,8 @@ class JavaKernelsTest {
         assertEquals(1.0, JavaKernels.subsetSum(new double[0], 0, s));
     }
 
-    @Test void ks2MatchesBruteForce() {
+    @Test
+    void ks2MatchesBruteForce() {
         SplittableRandom r = new SplittableRandom(42);
         int w = 13, h = 11;
         for (int trial = 0; trial < 20; trial++) {
@@ -185,20 +216,23 @@ class JavaKernelsTest {
             Reference.normalise(p, null);
             Reference.normalise(q, null);
             try (GridBuffer bp = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, p.length);
-                 GridBuffer bq = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, q.length)) {
+                    GridBuffer bq = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, q.length)) {
                 double[] pf = new double[p.length], qf = new double[q.length];
                 for (int i = 0; i < p.length; i++) {
-                    bp.setFloat(i, (float) p[i]); bq.setFloat(i, (float) q[i]);
-                    pf[i] = (float) p[i]; qf[i] = (float) q[i];
+                    bp.setFloat(i, (float) p[i]);
+                    bq.setFloat(i, (float) q[i]);
+                    pf[i] = (float) p[i];
+                    qf[i] = (float) q[i];
                 }
                 assertEquals(Reference.ks2(pf, qf, w, h), kernels.ks2(bp, 0, bq, 0, w, h), 1e-9);
             }
         }
     }
 
-    @Test void ks2OfIdenticalIsZeroAndOfDisjointIsOne() {
+    @Test
+    void ks2OfIdenticalIsZeroAndOfDisjointIsOne() {
         try (GridBuffer p = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 100);
-             GridBuffer q = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 100)) {
+                GridBuffer q = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 100)) {
             p.setFloat(0, 1f);
             q.setFloat(99, 1f);
             assertEquals(1.0, kernels.ks2(p, 0, q, 0, 10, 10), 1e-12);
@@ -206,11 +240,12 @@ class JavaKernelsTest {
         }
     }
 
-    @Test void ks2BatchEqualsOneAtATime() {
+    @Test
+    void ks2BatchEqualsOneAtATime() {
         SplittableRandom r = new SplittableRandom(9);
         int w = 17, h = 9, n = 5;
         try (GridBuffer ref = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, w * h);
-             GridBuffer cands = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) n * w * h)) {
+                GridBuffer cands = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) n * w * h)) {
             for (int i = 0; i < w * h; i++) ref.setFloat(i, (float) r.nextDouble() / (w * h));
             for (int i = 0; i < n * w * h; i++) cands.setFloat(i, (float) r.nextDouble() / (w * h));
             double[] out = new double[n];
@@ -221,10 +256,11 @@ class JavaKernelsTest {
         }
     }
 
-    @Test void normalizeAppliesTheMask() {
+    @Test
+    void normalizeAppliesTheMask() {
         GridSpec raster = new GridSpec(0, 0, 100, 6, 6);
         try (GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 16);
-             GridBuffer mask = GridBuffer.allocate(alloc, GridBuffer.Type.UINT8, 36)) {
+                GridBuffer mask = GridBuffer.allocate(alloc, GridBuffer.Type.UINT8, 36)) {
             maps.fill(1f);
             for (int r = 0; r < 6; r++) for (int c = 0; c < 3; c++) mask.setByte(r * 6 + c, (byte) 1);
             MapBatch b = new MapBatch(1, 4, 4, new int[] {0}, new int[] {1}, new int[] {2}, new double[] {0}, maps);

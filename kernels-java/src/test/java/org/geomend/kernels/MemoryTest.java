@@ -44,11 +44,17 @@ class MemoryTest {
             assertThrows(IllegalStateException.class, () -> b.toFloatArray(0, 4));
             assertThrows(IllegalStateException.class, () -> b.copyFrom(new float[4], 0));
             assertThrows(IllegalStateException.class, b::address);
-            assertThrows(IllegalStateException.class, () -> taken.set(ValueLayout.JAVA_FLOAT, 0, 1f), "a segment taken before close");
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> taken.set(ValueLayout.JAVA_FLOAT, 0, 1f),
+                    "a segment taken before close");
             // from another thread (the kernels' worker threads) too
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> CompletableFuture.runAsync(() -> taken.getAtIndex(ValueLayout.JAVA_FLOAT, 100)).get());
-            assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> CompletableFuture.runAsync(() -> taken.getAtIndex(ValueLayout.JAVA_FLOAT, 100))
+                            .get());
+            assertTrue(
+                    e.getCause() instanceof IllegalStateException, e.getCause().toString());
             b.close(); // idempotent
         }
     }
@@ -64,7 +70,9 @@ class MemoryTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Memory.reportLeaks(new PrintStream(out, true, StandardCharsets.UTF_8));
         String report = out.toString(StandardCharsets.UTF_8);
-        assertTrue(report.lines().anyMatch(l -> l.contains("'memory-test-leaky-owner'") && l.contains("4096 bytes")), report);
+        assertTrue(
+                report.lines().anyMatch(l -> l.contains("'memory-test-leaky-owner'") && l.contains("4096 bytes")),
+                report);
         // Arrow's rule: a closed allocator takes nothing back, so the leak stays visible (and reported at exit)
         assertThrows(IllegalStateException.class, kept::close);
     }
@@ -72,9 +80,11 @@ class MemoryTest {
     @Test
     void theRootsPeakCountsEveryChildAtOnce() {
         long mib = 1 << 20;
-        try (BufferAllocator a = Memory.child("memory-test-a"); BufferAllocator b = Memory.child("memory-test-b")) {
+        try (BufferAllocator a = Memory.child("memory-test-a");
+                BufferAllocator b = Memory.child("memory-test-b")) {
             long base = Memory.allocatedBytes();
-            try (ArrowBuf x = a.buffer(8 * mib); ArrowBuf y = b.buffer(8 * mib)) {
+            try (ArrowBuf x = a.buffer(8 * mib);
+                    ArrowBuf y = b.buffer(8 * mib)) {
                 assertEquals(base + 16 * mib, Memory.allocatedBytes());
                 assertTrue(Memory.peakBytes() >= base + 16 * mib, "the root's peak holds both owners' memory");
                 assertEquals(8 * mib, a.getPeakMemoryAllocation());
@@ -85,7 +95,8 @@ class MemoryTest {
 
     @Test
     void viewsOfArrowMemoryDieWithTheirScope() {
-        try (BufferAllocator alloc = Memory.child("memory-test-view"); ArrowBuf buf = alloc.buffer(64)) {
+        try (BufferAllocator alloc = Memory.child("memory-test-view");
+                ArrowBuf buf = alloc.buffer(64)) {
             MemorySegment v;
             try (Arena scope = Arena.ofConfined()) {
                 v = Memory.view(buf, 64, scope);
@@ -109,14 +120,17 @@ class MemoryTest {
             Memory.reportOpenTensors("test", 0, 0);
             Memory.reportOpenTensors("test", 3, 1200);
             System.setErr(saved);
-            assertEquals("geomend: warning: test NN backend closed with 3 tensors still open (1200 bytes); freed them\n",
+            assertEquals(
+                    "geomend: warning: test NN backend closed with 3 tensors still open (1200 bytes); freed them\n",
                     err.toString(StandardCharsets.UTF_8));
             System.setProperty(Memory.STRICT_PROPERTY, "true");
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Memory.reportOpenTensors("test", 1, 4));
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> Memory.reportOpenTensors("test", 1, 4));
             assertTrue(e.getMessage().contains("1 tensor still open (4 bytes)"), e.getMessage());
         } finally {
             System.setErr(saved);
-            if (was == null) System.clearProperty(Memory.STRICT_PROPERTY); else System.setProperty(Memory.STRICT_PROPERTY, was);
+            if (was == null) System.clearProperty(Memory.STRICT_PROPERTY);
+            else System.setProperty(Memory.STRICT_PROPERTY, was);
         }
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The one configuration source: spellings, precedence, and the README's table of it. */
 class SettingTest {
 
-    @Test void spellingsAndPropertyPrecedence() {
+    @Test
+    void spellingsAndPropertyPrecedence() {
         assertEquals("geomend.nn.winograd.tile", Setting.NN_WINOGRAD_TILE.property());
         assertEquals("GEOMEND_NN_WINOGRAD_TILE", Setting.NN_WINOGRAD_TILE.variable());
         assertNull(Setting.CUDA_EMULATOR_CHECK.property());
@@ -26,12 +27,16 @@ class SettingTest {
             assertEquals(2, Setting.NN_WINOGRAD_M5.intValue(4));
             assertEquals("-Dgeomend.nn.winograd.m5=2", Setting.NN_WINOGRAD_M5.source());
             System.setProperty(Setting.NN_WINOGRAD_M5.property(), "two");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Setting.NN_WINOGRAD_M5.intValue(4));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Setting.NN_WINOGRAD_M5.intValue(4));
             assertEquals("-Dgeomend.nn.winograd.m5=two: not an integer", e.getMessage());
             System.setProperty(Setting.NN_WINOGRAD_M5.property(), "off");
             assertTrue(!Setting.NN_WINOGRAD_M5.isOn());
             System.setProperty(Setting.NN_WINOGRAD_M5.property(), "  ");
-            assertEquals(System.getenv("GEOMEND_NN_WINOGRAD_M5") == null ? null : System.getenv("GEOMEND_NN_WINOGRAD_M5").trim(),
+            assertEquals(
+                    System.getenv("GEOMEND_NN_WINOGRAD_M5") == null
+                            ? null
+                            : System.getenv("GEOMEND_NN_WINOGRAD_M5").trim(),
                     Setting.NN_WINOGRAD_M5.value());
         } finally {
             if (keep == null) System.clearProperty(Setting.NN_WINOGRAD_M5.property());
@@ -39,7 +44,8 @@ class SettingTest {
         }
     }
 
-    @Test void readmeTableListsExactlyTheSettings() throws IOException {
+    @Test
+    void readmeTableListsExactlyTheSettings() throws IOException {
         Path readme = Path.of("..", "README.md");
         String text = Files.readString(readme);
         int from = text.indexOf("## Configuration");
@@ -52,7 +58,10 @@ class SettingTest {
         for (Setting s : Setting.values()) want.add(s.variable());
         assertEquals(want, rows, "README.md's configuration table and org.geomend.kernels.Setting differ");
         for (Setting s : Setting.values()) {
-            String row = text.lines().filter(l -> l.startsWith("| `" + s.variable() + "` |")).findFirst().orElseThrow();
+            String row = text.lines()
+                    .filter(l -> l.startsWith("| `" + s.variable() + "` |"))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(row.contains(s.property() == null ? "| — |" : "`-D" + s.property() + "`"), row);
         }
     }

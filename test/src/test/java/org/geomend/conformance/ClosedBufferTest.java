@@ -39,7 +39,10 @@ class ClosedBufferTest {
             q.fill(1f / w.pixels());
             assertTrue(Double.isFinite(k.ks2(p, 0, q, 0, w.width(), w.height())));
             q.close();
-            assertThrows(IllegalStateException.class, () -> k.ks2(p, 0, q, 0, w.width(), w.height()), "reading a closed buffer");
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> k.ks2(p, 0, q, 0, w.width(), w.height()),
+                    "reading a closed buffer");
             p.close();
         }
     }

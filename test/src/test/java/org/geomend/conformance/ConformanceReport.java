@@ -35,7 +35,8 @@ public final class ConformanceReport {
     private final StringBuilder md = new StringBuilder();
 
     public static void main(String[] args) throws IOException {
-        Path out = args.length > 0 ? Path.of(args[0])
+        Path out = args.length > 0
+                ? Path.of(args[0])
                 : Path.of("bench/results/conformance-" + OffsetDateTime.now().toLocalDate() + ".md");
         String text = new ConformanceReport().run();
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -47,7 +48,11 @@ public final class ConformanceReport {
     String run() {
         md.append("# geomend kernel conformance report\n\n");
         md.append("- date: ").append(OffsetDateTime.now()).append('\n');
-        md.append("- java: ").append(Runtime.version()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
+        md.append("- java: ")
+                .append(Runtime.version())
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores\n");
         List<GeoKernels> backends = new ArrayList<>();
         backends.add(new JavaKernels(0));
         try {
@@ -57,28 +62,44 @@ public final class ConformanceReport {
         } catch (Exception e) {
             md.append("- cuda: unavailable (").append(e.getMessage()).append(")\n");
         }
-        md.append("- sizes: raster ").append(RASTER).append("^2 at ").append(R).append(" m, maps ").append(W).append("^2, ")
-                .append(SITES).append(" clustered sites, KS2 batch ").append(CANDIDATES).append("\n\n");
-        md.append("Error columns compare with float64 references: knn with `Reference.nearest` (every pixel), maps with `Reference`'s "
-                + "formulas on the raster's pixel centres, KS2 with `JavaKernels.ks2` (O(WH) float64; itself checked against the "
-                + "brute force in the tests). `kernel ms` is GPU event time without copies (cuda only).\n\n");
-        md.append("| backend | kernel | rel. L2 error | max L1 / abs error | wall ms | kernel ms |\n|---|---|---|---|---|---|\n");
+        md.append("- sizes: raster ")
+                .append(RASTER)
+                .append("^2 at ")
+                .append(R)
+                .append(" m, maps ")
+                .append(W)
+                .append("^2, ")
+                .append(SITES)
+                .append(" clustered sites, KS2 batch ")
+                .append(CANDIDATES)
+                .append("\n\n");
+        md.append(
+                "Error columns compare with float64 references: knn with `Reference.nearest` (every pixel), maps with `Reference`'s "
+                        + "formulas on the raster's pixel centres, KS2 with `JavaKernels.ks2` (O(WH) float64; itself checked against the "
+                        + "brute force in the tests). `kernel ms` is GPU event time without copies (cuda only).\n\n");
+        md.append(
+                "| backend | kernel | rel. L2 error | max L1 / abs error | wall ms | kernel ms |\n|---|---|---|---|---|---|\n");
         try (BufferAllocator alloc = Memory.child("ConformanceReport")) {
             Random rnd = new Random(1);
             double[] x = new double[SITES], y = new double[SITES];
             double span = RASTER * R;
             for (int i = 0; i < SITES; i++) {
                 int blob = i % 7;
-                double cx = (0.15 + 0.7 * ((blob * 37) % 7) / 6.0) * span, cy = (0.15 + 0.7 * ((blob * 53) % 7) / 6.0) * span;
+                double cx = (0.15 + 0.7 * ((blob * 37) % 7) / 6.0) * span,
+                        cy = (0.15 + 0.7 * ((blob * 53) % 7) / 6.0) * span;
                 x[i] = i % 3 == 0 ? rnd.nextDouble() * span : cx + rnd.nextGaussian() * 4000;
                 y[i] = i % 3 == 0 ? rnd.nextDouble() * span : cy + rnd.nextGaussian() * 4000;
             }
             SitePositions s = new SitePositions(x, y);
             GridSpec g = new GridSpec(0, 0, R, RASTER, RASTER);
             // three sites near the raster centre, their windows clamped into the raster
-            int[] site = IntStream.range(0, SITES).boxed()
-                    .sorted((a, b) -> Double.compare(Math.hypot(x[a] - span / 2, y[a] - span / 2), Math.hypot(x[b] - span / 2, y[b] - span / 2)))
-                    .limit(3).mapToInt(Integer::intValue).toArray();
+            int[] site = IntStream.range(0, SITES)
+                    .boxed()
+                    .sorted((a, b) -> Double.compare(
+                            Math.hypot(x[a] - span / 2, y[a] - span / 2), Math.hypot(x[b] - span / 2, y[b] - span / 2)))
+                    .limit(3)
+                    .mapToInt(Integer::intValue)
+                    .toArray();
             int n = site.length;
             int[] c0 = new int[n], r0 = new int[n];
             for (int m = 0; m < n; m++) {
@@ -102,30 +123,46 @@ public final class ConformanceReport {
                 Reference.normalise(refVor[m], null);
             }
             for (GeoKernels k : backends) {
-                try (KnnRaster knn = new KnnRaster(g, 6, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, g.pixels() * 6));
-                     GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) n * W * W)) {
+                try (KnnRaster knn =
+                                new KnnRaster(g, 6, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, g.pixels() * 6));
+                        GridBuffer maps = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) n * W * W)) {
                     long t0 = System.nanoTime();
                     k.nearestSites(s, knn);
                     double wall = ms(t0), kms = kernelMs(k);
-                    long bad = IntStream.range(0, RASTER).parallel().mapToLong(r -> {
-                        long b = 0;
-                        for (int c = 0; c < RASTER; c++) {
-                            int[] want = Reference.nearest(s, g.centreX(c), g.centreY(r), 6);
-                            for (int t = 0; t < 6; t++) if (knn.get(r, c, t) != want[t]) { b++; break; }
-                        }
-                        return b;
-                    }).sum();
-                    row(k, "nearestSites kk=6 (" + RASTER + "^2)", bad + " of " + g.pixels() + " pixels differ", "", wall, kms);
+                    long bad = IntStream.range(0, RASTER)
+                            .parallel()
+                            .mapToLong(r -> {
+                                long b = 0;
+                                for (int c = 0; c < RASTER; c++) {
+                                    int[] want = Reference.nearest(s, g.centreX(c), g.centreY(r), 6);
+                                    for (int t = 0; t < 6; t++)
+                                        if (knn.get(r, c, t) != want[t]) {
+                                            b++;
+                                            break;
+                                        }
+                                }
+                                return b;
+                            })
+                            .sum();
+                    row(
+                            k,
+                            "nearestSites kk=6 (" + RASTER + "^2)",
+                            bad + " of " + g.pixels() + " pixels differ",
+                            "",
+                            wall,
+                            kms);
                     MapBatch b = new MapBatch(n, W, W, site, c0, r0, beta, maps);
                     double[] sums = new double[n];
                     t0 = System.nanoTime();
                     k.voronoiMaps(knn, b);
-                    wall = ms(t0); kms = kernelMs(k);
+                    wall = ms(t0);
+                    kms = kernelMs(k);
                     k.normalize(b, g, null, sums);
                     mapRows(k, "voronoi x" + n + " + normalize", b, refVor, wall, kms);
                     t0 = System.nanoTime();
                     k.spdiMaps(s, knn, 5, b);
-                    wall = ms(t0); kms = kernelMs(k);
+                    wall = ms(t0);
+                    kms = kernelMs(k);
                     t0 = System.nanoTime();
                     k.normalize(b, g, null, sums);
                     double nw = ms(t0), nk = kernelMs(k);
@@ -142,7 +179,7 @@ public final class ConformanceReport {
     private void ks2Rows(GeoKernels k, BufferAllocator alloc, Random rnd) {
         long np = (long) W * W;
         try (GridBuffer ref = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, np);
-             GridBuffer cand = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, CANDIDATES * np)) {
+                GridBuffer cand = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, CANDIDATES * np)) {
             fillMap(ref, 0, np, rnd);
             for (int m = 0; m < CANDIDATES; m++) fillMap(cand, m * np, np, rnd);
             double[] out = new double[CANDIDATES];
@@ -157,8 +194,13 @@ public final class ConformanceReport {
                 l2 += (out[m] - want) * (out[m] - want);
                 l2ref += want * want;
             }
-            row(k, "ks2Batch " + CANDIDATES + " x " + W + "^2", String.format("%.2e", Math.sqrt(l2 / l2ref)),
-                    String.format("max abs %.2e", maxErr), wall, kms);
+            row(
+                    k,
+                    "ks2Batch " + CANDIDATES + " x " + W + "^2",
+                    String.format("%.2e", Math.sqrt(l2 / l2ref)),
+                    String.format("max abs %.2e", maxErr),
+                    wall,
+                    kms);
         }
     }
 
@@ -191,12 +233,26 @@ public final class ConformanceReport {
     }
 
     private void row(GeoKernels k, String kernel, String rel, String l1, double wall, double kms) {
-        md.append("| ").append(k.name()).append(" | ").append(kernel).append(" | ").append(rel).append(" | ").append(l1)
-                .append(" | ").append(String.format("%.2f", wall)).append(" | ")
-                .append(Double.isNaN(kms) ? "" : String.format("%.3f", kms)).append(" |\n");
+        md.append("| ")
+                .append(k.name())
+                .append(" | ")
+                .append(kernel)
+                .append(" | ")
+                .append(rel)
+                .append(" | ")
+                .append(l1)
+                .append(" | ")
+                .append(String.format("%.2f", wall))
+                .append(" | ")
+                .append(Double.isNaN(kms) ? "" : String.format("%.3f", kms))
+                .append(" |\n");
     }
 
-    private static double kernelMs(GeoKernels k) { return k instanceof CudaKernels c ? c.lastKernelMillis() : Double.NaN; }
+    private static double kernelMs(GeoKernels k) {
+        return k instanceof CudaKernels c ? c.lastKernelMillis() : Double.NaN;
+    }
 
-    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
 }

@@ -13,6 +13,8 @@ class ConformanceReportTest {
     @Test
     @EnabledIfSystemProperty(named = "geomend.report", matches = ".+")
     void writeReport() throws Exception {
-        ConformanceReport.main(new String[] {Path.of(System.getProperty("geomend.report")).toAbsolutePath().toString()});
+        ConformanceReport.main(new String[] {
+            Path.of(System.getProperty("geomend.report")).toAbsolutePath().toString()
+        });
     }
 }

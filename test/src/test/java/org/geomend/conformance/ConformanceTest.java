@@ -1,5 +1,10 @@
 package org.geomend.conformance;
 
+import static org.geomend.conformance.TestBackends.ALLOCATOR;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -19,11 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static org.geomend.conformance.TestBackends.ALLOCATOR;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Every kernel of every backend that starts here against the float64 references (SPEC sections 1-3).
  *
@@ -42,7 +42,9 @@ class ConformanceTest {
         return TestBackends.names().flatMap(b -> inv.stream().map(i -> Arguments.of(b, i)));
     }
 
-    static Stream<String> backends() { return TestBackends.names(); }
+    static Stream<String> backends() {
+        return TestBackends.names();
+    }
 
     static Stream<Arguments> backendsAndAllInventories() {
         List<Inventories> inv = new ArrayList<>(Inventories.all());
@@ -73,7 +75,10 @@ class ConformanceTest {
                             int[] got = new int[kk];
                             for (int n = 0; n < kk; n++) got[n] = r.get(row, c, n);
                             int row_ = row, c_ = c;
-                            assertArrayEquals(want, got, () -> inv + " kk=" + kk + " pixel (row " + row_ + ", col " + c_ + ") of " + g);
+                            assertArrayEquals(
+                                    want,
+                                    got,
+                                    () -> inv + " kk=" + kk + " pixel (row " + row_ + ", col " + c_ + ") of " + g);
                         }
                 }
     }
@@ -100,7 +105,11 @@ class ConformanceTest {
         w.add(new int[] {0, g.width() - WIN, g.height() - WIN});
         int n = w.size();
         int[] site = new int[n], c0 = new int[n], r0 = new int[n];
-        for (int m = 0; m < n; m++) { site[m] = w.get(m)[0]; c0[m] = w.get(m)[1]; r0[m] = w.get(m)[2]; }
+        for (int m = 0; m < n; m++) {
+            site[m] = w.get(m)[0];
+            c0[m] = w.get(m)[1];
+            r0[m] = w.get(m)[2];
+        }
         return new Windows(site, c0, r0);
     }
 
@@ -111,7 +120,8 @@ class ConformanceTest {
         for (int r = 0; r < WIN; r++)
             for (int c = 0; c < WIN; c++) {
                 double px = g.centreX(col0 + c), py = g.centreY(row0 + r);
-                m[r * WIN + c] = voronoi ? (Reference.nearest(s, px, py, 1)[0] == site ? 1 : 0)
+                m[r * WIN + c] = voronoi
+                        ? (Reference.nearest(s, px, py, 1)[0] == site ? 1 : 0)
                         : Reference.spdiProbability(s, site, px, py, beta, k);
             }
         return m;
@@ -159,8 +169,14 @@ class ConformanceTest {
     }
 
     /** {@code exact} (may be null) is the fallback oracle for maps the float64 reference cannot resolve. */
-    static void assertMap(double[] refUnnormalised, Supplier<double[]> exact, boolean[] mask, MapBatch b, int m,
-                          double sum, String what) {
+    static void assertMap(
+            double[] refUnnormalised,
+            Supplier<double[]> exact,
+            boolean[] mask,
+            MapBatch b,
+            int m,
+            double sum,
+            String what) {
         float[] got = b.maps().toFloatArray(b.offset(m), WIN * WIN);
         if (exact != null && l1Normalised(refUnnormalised, mask, got) > 1e-4) {
             double[] e = exact.get();
@@ -197,13 +213,18 @@ class ConformanceTest {
         Windows w = windows(s);
         int n = w.site().length;
         try (KnnRaster r = knn(k, s, Inventories.RASTER, 3);
-             GridBuffer maps = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) n * WIN * WIN)) {
+                GridBuffer maps = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) n * WIN * WIN)) {
             MapBatch b = new MapBatch(n, WIN, WIN, w.site(), w.col0(), w.row0(), new double[n], maps);
             k.voronoiMaps(r, b);
             double[] sums = new double[n];
             k.normalize(b, Inventories.RASTER, null, sums);
             for (int m = 0; m < n; m++)
-                assertMap(reference(s, w.site()[m], w.col0()[m], w.row0()[m], 0, 0, true), null, b, m, sums[m],
+                assertMap(
+                        reference(s, w.site()[m], w.col0()[m], w.row0()[m], 0, 0, true),
+                        null,
+                        b,
+                        m,
+                        sums[m],
                         backend + " " + inv + " voronoi map " + m);
         }
     }
@@ -218,10 +239,13 @@ class ConformanceTest {
         int[] site = new int[n], c0 = new int[n], r0 = new int[n];
         double[] beta = new double[n];
         for (int m = 0; m < n; m++) {
-            site[m] = w.site()[m % nw]; c0[m] = w.col0()[m % nw]; r0[m] = w.row0()[m % nw]; beta[m] = BETAS[m / nw];
+            site[m] = w.site()[m % nw];
+            c0[m] = w.col0()[m % nw];
+            r0[m] = w.row0()[m % nw];
+            beta[m] = BETAS[m / nw];
         }
         try (KnnRaster r = knn(k, s, Inventories.RASTER, 9);
-             GridBuffer maps = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) n * WIN * WIN)) {
+                GridBuffer maps = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) n * WIN * WIN)) {
             MapBatch b = new MapBatch(n, WIN, WIN, site, c0, r0, beta, maps);
             for (int kN = 1; kN <= 8; kN++) {
                 k.spdiMaps(s, r, kN, b);
@@ -229,8 +253,13 @@ class ConformanceTest {
                 k.normalize(b, Inventories.RASTER, null, sums);
                 for (int m = 0; m < n; m++) {
                     int mm = m, kk = kN;
-                    assertMap(reference(s, site[m], c0[m], r0[m], beta[m], kN, false),
-                            () -> exactSpdi(s, site[mm], c0[mm], r0[mm], beta[mm], kk), null, b, m, sums[m],
+                    assertMap(
+                            reference(s, site[m], c0[m], r0[m], beta[m], kN, false),
+                            () -> exactSpdi(s, site[mm], c0[mm], r0[mm], beta[mm], kk),
+                            null,
+                            b,
+                            m,
+                            sums[m],
                             backend + " " + inv + " sPDI k=" + kN + " beta=" + beta[m] + " map " + m);
                 }
             }
@@ -247,9 +276,10 @@ class ConformanceTest {
         Random rnd = new Random(7);
         GridSpec g = Inventories.RASTER;
         try (KnnRaster r = knn(k, s, g, 6);
-             GridBuffer mask = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.UINT8, g.pixels());
-             GridBuffer maps = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) n * WIN * WIN)) {
-            for (long p = 0; p < g.pixels(); p++) mask.setByte(p, (byte) (rnd.nextInt(4) == 0 ? 0 : 1 + rnd.nextInt(200)));
+                GridBuffer mask = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.UINT8, g.pixels());
+                GridBuffer maps = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) n * WIN * WIN)) {
+            for (long p = 0; p < g.pixels(); p++)
+                mask.setByte(p, (byte) (rnd.nextInt(4) == 0 ? 0 : 1 + rnd.nextInt(200)));
             double[] beta = new double[n];
             java.util.Arrays.fill(beta, 3.0);
             MapBatch b = new MapBatch(n, WIN, WIN, w.site(), w.col0(), w.row0(), beta, maps);
@@ -258,7 +288,12 @@ class ConformanceTest {
             k.normalize(b, g, mask, sums);
             for (int m = 0; m < n; m++) {
                 boolean[] wm = windowMask(mask, w.col0()[m], w.row0()[m]);
-                assertMap(reference(s, w.site()[m], w.col0()[m], w.row0()[m], 3.0, 5, false), wm, b, m, sums[m],
+                assertMap(
+                        reference(s, w.site()[m], w.col0()[m], w.row0()[m], 3.0, 5, false),
+                        wm,
+                        b,
+                        m,
+                        sums[m],
                         backend + " masked map " + m);
                 float[] got = b.maps().toFloatArray(b.offset(m), WIN * WIN);
                 for (int p = 0; p < got.length; p++) if (!wm[p]) assertEquals(0f, got[p], "masked pixel " + p);
@@ -275,7 +310,10 @@ class ConformanceTest {
         int n = w * h;
         List<float[][]> out = new ArrayList<>();
         float[] a = new float[n], b = new float[n], c = new float[n], d = new float[n];
-        for (int i = 0; i < n; i++) { a[i] = rnd.nextFloat(); b[i] = rnd.nextFloat() * rnd.nextFloat(); }
+        for (int i = 0; i < n; i++) {
+            a[i] = rnd.nextFloat();
+            b[i] = rnd.nextFloat() * rnd.nextFloat();
+        }
         c[rnd.nextInt(n)] = 1;
         d[rnd.nextInt(n)] = 0.5f;
         d[rnd.nextInt(n)] += 0.5f;
@@ -327,7 +365,7 @@ class ConformanceTest {
         for (int[] sz : new int[][] {{37, 29}, {200, 150}, {13, 11}}) {
             int w = sz[0], h = sz[1], n = w * h, count = 7;
             try (GridBuffer ref = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, n + 5L);
-                 GridBuffer cand = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) count * n)) {
+                    GridBuffer cand = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) count * n)) {
                 List<float[][]> pairs = ks2Pairs(w, h, rnd);
                 ref.copyFrom(pairs.get(0)[0], 5);
                 for (int m = 0; m < count; m++) {

@@ -1,5 +1,10 @@
 package org.geomend.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -11,17 +16,15 @@ import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GeoKernelsProvider;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The cuda provider is found, and without a GPU it fails with one clean line and auto falls back to java. */
 class CudaBackendTest {
 
     @Test
     void providerIsRegistered() {
-        GeoKernelsProvider p = Backends.providers().stream().filter(x -> x.name().equals("cuda")).findFirst().orElseThrow();
+        GeoKernelsProvider p = Backends.providers().stream()
+                .filter(x -> x.name().equals("cuda"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(100, p.priority());
         assertTrue(p instanceof CudaKernelsProvider);
     }
@@ -38,14 +41,18 @@ class CudaBackendTest {
         }
         assertFalse(reason.isBlank());
         assertFalse(reason.contains("\n"), reason);
-        CudaUnavailableException e = assertThrows(CudaUnavailableException.class, () -> new CudaKernelsProvider().create());
+        CudaUnavailableException e =
+                assertThrows(CudaUnavailableException.class, () -> new CudaKernelsProvider().create());
         assertEquals(reason, e.getMessage());
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (GeoKernels k = Backends.select("auto", 1, new PrintStream(buf, true, StandardCharsets.UTF_8))) {
             assertEquals("java", k.name());
         }
         String notice = buf.toString(StandardCharsets.UTF_8);
-        assertTrue(notice.startsWith("geomend: cuda backend unavailable (") && notice.strip().lines().count() == 1, notice);
+        assertTrue(
+                notice.startsWith("geomend: cuda backend unavailable (")
+                        && notice.strip().lines().count() == 1,
+                notice);
         IllegalStateException x = assertThrows(IllegalStateException.class, () -> Backends.select("cuda", 1, null));
         assertTrue(x.getMessage().startsWith("cuda backend unavailable: "), x.getMessage());
     }

@@ -1,5 +1,10 @@
 package org.geomend.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,11 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The U-Net operations of the {@code cuda} and {@code cudnn} backends against the float64 reference
  * ({@link NnConformance}: relative error 1e-5, 1e-4 for the filter and bias gradients, TF32 off), skipped with the
@@ -33,9 +33,10 @@ class CudaNnConformanceTest {
     private static final Map<String, Object> OPEN = new ConcurrentHashMap<>(); // NnKernels or the reason
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.values().forEach(v -> {
-            if (v instanceof NnKernels k) k.close();
-        })));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> OPEN.values().forEach(v -> {
+                    if (v instanceof NnKernels k) k.close();
+                })));
     }
 
     static NnKernels backend(String name) {
@@ -62,7 +63,8 @@ class CudaNnConformanceTest {
         assertEquals(name, k.name());
         List<NnConformance.Result> results = NnConformance.run(k, 20260101L);
         assertTrue(results.size() > 40, "too few comparisons: " + results.size());
-        String failures = results.stream().filter(r -> !r.ok()).map(Object::toString).collect(Collectors.joining("\n"));
+        String failures =
+                results.stream().filter(r -> !r.ok()).map(Object::toString).collect(Collectors.joining("\n"));
         assertTrue(failures.isEmpty(), () -> name + " disagrees with the float64 reference:\n" + failures);
     }
 
@@ -75,8 +77,11 @@ class CudaNnConformanceTest {
         try (NnKernels k = new org.geomend.kernels.nn.java.JavaNnKernels(2)) {
             List<NnConformance.Result> results = NnConformance.run(k, 20260101L);
             assertTrue(results.size() > 40, "too few comparisons: " + results.size());
-            assertTrue(results.stream().anyMatch(r -> r.toString().startsWith("concatConv2dForwardRelu")), "the concat case runs");
-            String failures = results.stream().filter(r -> !r.ok()).map(Object::toString).collect(Collectors.joining("\n"));
+            assertTrue(
+                    results.stream().anyMatch(r -> r.toString().startsWith("concatConv2dForwardRelu")),
+                    "the concat case runs");
+            String failures =
+                    results.stream().filter(r -> !r.ok()).map(Object::toString).collect(Collectors.joining("\n"));
             assertTrue(failures.isEmpty(), () -> "java disagrees with the float64 reference:\n" + failures);
         }
     }
@@ -85,10 +90,15 @@ class CudaNnConformanceTest {
     @ValueSource(strings = {"cuda", "cudnn"})
     void foreignTensorsAndBadShapesAreRefusedInOneLine(String name) {
         NnKernels k = backend(name);
-        try (var x = k.allocate(1, 2, 5, 5); var w = k.allocate(3, 2, 4, 4); var b = k.allocate(3); var y = k.allocate(1, 3, 5, 5)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> k.conv2dForward(x, w, b, y));
+        try (var x = k.allocate(1, 2, 5, 5);
+                var w = k.allocate(3, 2, 4, 4);
+                var b = k.allocate(3);
+                var y = k.allocate(1, 3, 5, 5)) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> k.conv2dForward(x, w, b, y));
             assertTrue(e.getMessage().contains("odd"), e.getMessage());
-            try (var odd = k.allocate(1, 2, 5, 5); var half = k.allocate(1, 2, 2, 2)) {
+            try (var odd = k.allocate(1, 2, 5, 5);
+                    var half = k.allocate(1, 2, 2, 2)) {
                 assertThrows(IllegalArgumentException.class, () -> k.maxPool2Forward(odd, half));
             }
         }
@@ -97,10 +107,29 @@ class CudaNnConformanceTest {
     @Test
     void providersAreRegisteredAndAutoFallsBackToJavaInOneLine() {
         List<NnKernelsProvider> ps = NnBackends.providers();
-        assertEquals(List.of("cuda", "cudnn"), ps.stream().map(NnKernelsProvider::name).filter(n -> !n.equals("java")).toList());
-        assertEquals(100, ps.stream().filter(p -> p.name().equals("cuda")).findFirst().orElseThrow().priority());
-        assertEquals(List.of("cuda", "cudnn", "java"), ps.stream().map(NnKernelsProvider::name).toList());
-        assertEquals(0, ps.stream().filter(p -> p.name().equals("java")).findFirst().orElseThrow().priority());
+        assertEquals(
+                List.of("cuda", "cudnn"),
+                ps.stream()
+                        .map(NnKernelsProvider::name)
+                        .filter(n -> !n.equals("java"))
+                        .toList());
+        assertEquals(
+                100,
+                ps.stream()
+                        .filter(p -> p.name().equals("cuda"))
+                        .findFirst()
+                        .orElseThrow()
+                        .priority());
+        assertEquals(
+                List.of("cuda", "cudnn", "java"),
+                ps.stream().map(NnKernelsProvider::name).toList());
+        assertEquals(
+                0,
+                ps.stream()
+                        .filter(p -> p.name().equals("java"))
+                        .findFirst()
+                        .orElseThrow()
+                        .priority());
         String reason;
         try (NnKernels k = new CudaNnKernelsProvider().create()) {
             reason = null;
@@ -116,17 +145,22 @@ class CudaNnConformanceTest {
             } else {
                 assertEquals("java", chosen.name());
                 String notice = buf.toString(StandardCharsets.UTF_8);
-                assertTrue(notice.startsWith("geomend: cuda backend unavailable (") && notice.strip().lines().count() == 1, notice);
+                assertTrue(
+                        notice.startsWith("geomend: cuda backend unavailable (")
+                                && notice.strip().lines().count() == 1,
+                        notice);
                 assertTrue(notice.strip().endsWith("; using java"), notice);
                 assertFalse(reason.contains("\n"), reason);
-                IllegalStateException x = assertThrows(IllegalStateException.class, () -> NnBackends.select("cuda", 1, null));
+                IllegalStateException x =
+                        assertThrows(IllegalStateException.class, () -> NnBackends.select("cuda", 1, null));
                 assertTrue(x.getMessage().startsWith("cuda backend unavailable: "), x.getMessage());
             }
         }
         try (NnKernels j = NnBackends.select("java", 1, null)) {
             assertEquals("java", j.name());
         }
-        IllegalArgumentException u = assertThrows(IllegalArgumentException.class, () -> NnBackends.select("tpu", 1, null));
+        IllegalArgumentException u =
+                assertThrows(IllegalArgumentException.class, () -> NnBackends.select("tpu", 1, null));
         assertEquals("unknown backend 'tpu' (known: auto, cuda, cudnn, java)", u.getMessage());
     }
 

@@ -12,7 +12,10 @@ record Inventories(String name, SitePositions sites) {
     /** The test raster: 40 x 40 pixels of 100 m, on a Lambert-93-like lattice. */
     static final GridSpec RASTER = new GridSpec(652_300.0, 6_862_100.0, 100.0, 40, 40);
 
-    @Override public String toString() { return name; }
+    @Override
+    public String toString() {
+        return name;
+    }
 
     static List<Inventories> all() {
         GridSpec g = RASTER;
@@ -22,7 +25,10 @@ record Inventories(String name, SitePositions sites) {
         {
             int n = 60;
             double[] x = new double[n], y = new double[n];
-            for (int i = 0; i < n; i++) { x[i] = x0 - 1000 + rnd.nextDouble() * (span + 2000); y[i] = y0 - 1000 + rnd.nextDouble() * (span + 2000); }
+            for (int i = 0; i < n; i++) {
+                x[i] = x0 - 1000 + rnd.nextDouble() * (span + 2000);
+                y[i] = y0 - 1000 + rnd.nextDouble() * (span + 2000);
+            }
             out.add(new Inventories("uniform", new SitePositions(x, y)));
         }
         {
@@ -40,9 +46,14 @@ record Inventories(String name, SitePositions sites) {
         {
             int n = 12;
             double[] x = new double[n], y = new double[n];
-            x[0] = x0 + 2000.3; y[0] = y0 + 1900.7;
-            x[1] = x[0] + 0.5; y[1] = y[0];
-            for (int i = 2; i < n; i++) { x[i] = x0 + rnd.nextDouble() * span; y[i] = y0 + rnd.nextDouble() * span; }
+            x[0] = x0 + 2000.3;
+            y[0] = y0 + 1900.7;
+            x[1] = x[0] + 0.5;
+            y[1] = y[0];
+            for (int i = 2; i < n; i++) {
+                x[i] = x0 + rnd.nextDouble() * span;
+                y[i] = y0 + rnd.nextDouble() * span;
+            }
             out.add(new Inventories("colocated", new SitePositions(x, y)));
         }
         {
@@ -56,7 +67,8 @@ record Inventories(String name, SitePositions sites) {
             double[] x = new double[n], y = new double[n];
             for (int i = 0; i < n; i++) {
                 double a = rnd.nextDouble() * 2 * Math.PI, d = 50_000 + rnd.nextDouble() * 30_000;
-                x[i] = x0 + span / 2 + d * Math.cos(a); y[i] = y0 + span / 2 + d * Math.sin(a);
+                x[i] = x0 + span / 2 + d * Math.cos(a);
+                y[i] = y0 + span / 2 + d * Math.sin(a);
             }
             out.add(new Inventories("far-outside", new SitePositions(x, y)));
         }
@@ -74,7 +86,10 @@ record Inventories(String name, SitePositions sites) {
         Random rnd = new Random(43);
         int n = 700;
         double[] x = new double[n], y = new double[n];
-        for (int i = 0; i < n; i++) { x[i] = x0 + rnd.nextDouble() * span; y[i] = y0 + rnd.nextDouble() * span; }
+        for (int i = 0; i < n; i++) {
+            x[i] = x0 + rnd.nextDouble() * span;
+            y[i] = y0 + rnd.nextDouble() * span;
+        }
         return new Inventories("dense", new SitePositions(x, y));
     }
 }

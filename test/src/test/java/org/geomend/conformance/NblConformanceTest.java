@@ -1,5 +1,10 @@
 package org.geomend.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * NBL scoring of every backend against the float64 {@link NblReference}: {@code java} (always),
  * {@code cuda} (skipped with the reason when no device starts; <b>never run yet</b>) and
@@ -43,12 +43,15 @@ class NblConformanceTest {
     private static final Map<String, Object> OPEN = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.values().forEach(v -> {
-            if (v instanceof NblScoring s) s.close();
-        })));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> OPEN.values().forEach(v -> {
+                    if (v instanceof NblScoring s) s.close();
+                })));
     }
 
-    static Stream<String> backends() { return Stream.of("java", "cuda", "kernel-port"); }
+    static Stream<String> backends() {
+        return Stream.of("java", "cuda", "kernel-port");
+    }
 
     /** The backend, or a skipped test saying why it cannot start. */
     static NblScoring get(String name) {
@@ -57,10 +60,18 @@ class NblConformanceTest {
                 return switch (n) {
                     case "java" -> NblBackends.select("java", 2, null);
                     case "cuda" -> new CudaNblScoringProvider().create();
-                    case "kernel-port" -> new NblScoring() {
-                        @Override public String name() { return "kernel-port"; }
-                        @Override public void score(NblMapArrays m, NblBatch b, boolean d, NblResult o) { NblKernelPort.score(m, b, d, o); }
-                    };
+                    case "kernel-port" ->
+                        new NblScoring() {
+                            @Override
+                            public String name() {
+                                return "kernel-port";
+                            }
+
+                            @Override
+                            public void score(NblMapArrays m, NblBatch b, boolean d, NblResult o) {
+                                NblKernelPort.score(m, b, d, o);
+                            }
+                        };
                     default -> "unknown backend " + n;
                 };
             } catch (Throwable t) {
@@ -92,11 +103,16 @@ class NblConformanceTest {
         for (int c = 0; c < cells; c++) {
             int k = c % 13 == 5 ? 0 : 1 + rnd.nextInt(tilesPerCell); // some cells without any statistics
             int cx = rnd.nextInt(side), cy = rnd.nextInt(side);
-            tl[c] = rnd.ints(4 * k + 8, 0, 1 << 30).map(i -> {
+            tl[c] = rnd.ints(4 * k + 8, 0, 1 << 30)
+                    .map(i -> {
                         int x = Math.floorMod(cx + (int) (rnd.nextGaussian() * side / 5), side);
                         int y = Math.floorMod(cy + (int) (rnd.nextGaussian() * side / 5), side);
                         return y * side + x;
-                    }).distinct().limit(k).sorted().toArray();
+                    })
+                    .distinct()
+                    .limit(k)
+                    .sorted()
+                    .toArray();
             start[c] = ne;
             ne += tl[c].length;
         }
@@ -157,7 +173,9 @@ class NblConformanceTest {
             double[] ref = NblReference.score(map, b, dens, r);
             assertEquals((int) ref[4], out.candidates[r], s.name() + ": candidates of record " + r);
             if (ref[4] == 0) {
-                assertTrue(Double.isNaN(out.waX[r]) && Double.isNaN(out.mleY[r]), s.name() + ": unplaced record " + r + " has an estimate");
+                assertTrue(
+                        Double.isNaN(out.waX[r]) && Double.isNaN(out.mleY[r]),
+                        s.name() + ": unplaced record " + r + " has an estimate");
                 continue;
             }
             placed++;
@@ -192,7 +210,10 @@ class NblConformanceTest {
         int m = 0;
         for (int r = 0; r < 200; r++) {
             b.recStart[r] = m;
-            int[] cs = rnd.ints(10 + rnd.nextInt(31), 0, map.numCells()).distinct().sorted().toArray();
+            int[] cs = rnd.ints(10 + rnd.nextInt(31), 0, map.numCells())
+                    .distinct()
+                    .sorted()
+                    .toArray();
             for (int c : cs) {
                 b.cell[m] = c;
                 b.rsrp[m] = (float) (-120 + rnd.nextDouble() * 50);
@@ -214,10 +235,30 @@ class NblConformanceTest {
         int nt = 16;
         double[] tx = new double[nt], ty = new double[nt];
         float[] sc = new float[nt], dens = new float[nt];
-        for (int t = 0; t < nt; t++) { tx[t] = 100.0 * t; ty[t] = 50.0 * t; sc[t] = 1f; dens[t] = 1f / nt; }
+        for (int t = 0; t < nt; t++) {
+            tx[t] = 100.0 * t;
+            ty[t] = 50.0 * t;
+            sc[t] = 1f;
+            dens[t] = 1f / nt;
+        }
         float[] mu = {-90, -90, -90}, is = {0.25f, 0.25f, 0.25f};
-        NblMapArrays map = new NblMapArrays(new int[] {0, 3}, new int[] {3, 7, 11}, mu, is, mu.clone(), is.clone(),
-                tx, ty, sc, dens, new double[] {Double.NaN}, new double[] {Double.NaN}, null, 0, 1, 1e-6);
+        NblMapArrays map = new NblMapArrays(
+                new int[] {0, 3},
+                new int[] {3, 7, 11},
+                mu,
+                is,
+                mu.clone(),
+                is.clone(),
+                tx,
+                ty,
+                sc,
+                dens,
+                new double[] {Double.NaN},
+                new double[] {Double.NaN},
+                null,
+                0,
+                1,
+                1e-6);
         NblBatch b = new NblBatch(1, 1);
         b.cell[0] = 0;
         b.rsrp[0] = -93;
@@ -235,7 +276,10 @@ class NblConformanceTest {
 
     @Test
     void autoFallsBackToJavaInOneLineAndNamedCudaFailsCleanly() {
-        NblScoringProvider p = NblBackends.providers().stream().filter(x -> x.name().equals("cuda")).findFirst().orElseThrow();
+        NblScoringProvider p = NblBackends.providers().stream()
+                .filter(x -> x.name().equals("cuda"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(p instanceof CudaNblScoringProvider);
         String reason = CudaKernels.unavailableReason();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -247,7 +291,10 @@ class NblConformanceTest {
                 return;
             }
             assertEquals("java", s.name());
-            assertTrue(notice.startsWith("geomend: cuda backend unavailable (") && notice.strip().lines().count() == 1, notice);
+            assertTrue(
+                    notice.startsWith("geomend: cuda backend unavailable (")
+                            && notice.strip().lines().count() == 1,
+                    notice);
         }
         IllegalStateException x = assertThrows(IllegalStateException.class, () -> NblBackends.select("cuda", 1, null));
         assertTrue(x.getMessage().startsWith("cuda backend unavailable: "), x.getMessage());

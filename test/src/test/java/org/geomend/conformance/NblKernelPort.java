@@ -20,7 +20,9 @@ final class NblKernelPort {
         for (int r = 0; r < b.numRecords; r++) thread(m, b, useDensity, out, r);
     }
 
-    private static double tail(double z) { return Math.max(NblModel.erfc(Math.abs(z) / 1.4142135623730951), NblModel.TAIL_FLOOR); }
+    private static double tail(double z) {
+        return Math.max(NblModel.erfc(Math.abs(z) / 1.4142135623730951), NblModel.TAIL_FLOOR);
+    }
 
     private static int find(int[] entTile, int lo, int hi, int t) {
         while (lo < hi) {
@@ -70,7 +72,10 @@ final class NblKernelPort {
                 }
                 if (seen) continue;
                 double txv = map.tileX()[t], tyv = map.tileY()[t];
-                if (count == 0) { ox = txv; oy = tyv; }
+                if (count == 0) {
+                    ox = txv;
+                    oy = tyv;
+                }
                 double w = useDensity ? map.tileDensity()[t] : 1.0;
                 for (int mj = m0; mj < m1; ) {
                     int cj = cell[mj];
@@ -80,8 +85,18 @@ final class NblKernelPort {
                         int jlo = cellStart[cj], jhi = cellStart[cj + 1];
                         if (jlo < jhi) {
                             int en = mj == mk ? e : find(entTile, jlo, jhi, t);
-                            w *= measure(b.rsrp, mj, ej, en >= 0 ? map.entMuR()[en] : Float.NaN, en >= 0 ? map.entInvSdR()[en] : 0f);
-                            w *= measure(b.rssi, mj, ej, en >= 0 ? map.entMuQ()[en] : Float.NaN, en >= 0 ? map.entInvSdQ()[en] : 0f);
+                            w *= measure(
+                                    b.rsrp,
+                                    mj,
+                                    ej,
+                                    en >= 0 ? map.entMuR()[en] : Float.NaN,
+                                    en >= 0 ? map.entInvSdR()[en] : 0f);
+                            w *= measure(
+                                    b.rssi,
+                                    mj,
+                                    ej,
+                                    en >= 0 ? map.entMuQ()[en] : Float.NaN,
+                                    en >= 0 ? map.entInvSdQ()[en] : 0f);
                             double px = map.cellX()[cj];
                             if (fpdLen > 0 && px == px) {
                                 double dx = txv - px, dy = tyv - map.cellY()[cj];
@@ -90,7 +105,10 @@ final class NblKernelPort {
                                 int np = 0;
                                 for (int q = mj; q < ej; q++) {
                                     float p = b.ta[q];
-                                    if (p == p) { s += map.fpdAt(d - p); np++; }
+                                    if (p == p) {
+                                        s += map.fpdAt(d - p);
+                                        np++;
+                                    }
                                 }
                                 if (np > 0) w *= s / np;
                             }
@@ -102,12 +120,23 @@ final class NblKernelPort {
                 sw += w;
                 sx += w * (txv - ox);
                 sy += w * (tyv - oy);
-                if (w > best || (w == best && t < bestT)) { best = w; bestT = t; bx = txv; by = tyv; }
+                if (w > best || (w == best && t < bestT)) {
+                    best = w;
+                    bestT = t;
+                    bx = txv;
+                    by = tyv;
+                }
             }
             mk = ek;
         }
         if (count > 0) {
-            if (sw > 0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+            if (sw > 0) {
+                sx = ox + sx / sw;
+                sy = oy + sy / sw;
+            } else {
+                sx = bx;
+                sy = by;
+            }
         } else {
             sx = Double.NaN;
             sy = Double.NaN;

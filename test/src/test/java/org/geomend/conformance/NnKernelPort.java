@@ -17,11 +17,24 @@ final class NnKernelPort {
     private NnKernelPort() {}
 
     /** The tile CudaNnKernels picks for m output rows. */
-    static int tile(int m) { return m >= 64 ? 0 : m >= 32 ? 1 : 2; }
+    static int tile(int m) {
+        return m >= 64 ? 0 : m >= 32 ? 1 : 2;
+    }
 
     /** geomend_nn_conv_BMxBN over the whole grid; bias may be null. */
-    static void conv(float[] src, float[] wt, float[] bias, float[] out, int N, int Cr, int M, int H, int W, int K,
-                     boolean flip, boolean relu) {
+    static void conv(
+            float[] src,
+            float[] wt,
+            float[] bias,
+            float[] out,
+            int N,
+            int Cr,
+            int M,
+            int H,
+            int W,
+            int K,
+            boolean flip,
+            boolean relu) {
         int t = tile(M), BM = TILE_M[t], BN = TILE_N[t], TM = BM / 16, TN = BN / 16;
         int BSTEP = THREADS / BN, BLOADS = BK / BSTEP, ALOADS = (BM * BK + THREADS - 1) / THREADS;
         long HW = (long) H * W, P = N * HW;
@@ -57,7 +70,10 @@ final class NnKernelPort {
                                 if (e < BM * BK) {
                                     int am = e % BM, ak = e / BM, m = m0 + am, r = c0 + ak;
                                     float v = 0;
-                                    if (m < M && r < Cr) v = flip ? wt[(int) (((long) r * M + m) * KK + wkk)] : wt[(int) (((long) m * Cr + r) * KK + wkk)];
+                                    if (m < M && r < Cr)
+                                        v = flip
+                                                ? wt[(int) (((long) r * M + m) * KK + wkk)]
+                                                : wt[(int) (((long) m * Cr + r) * KK + wkk)];
                                     As[ak][am] = v;
                                 }
                             }
@@ -75,7 +91,8 @@ final class NnKernelPort {
                             for (int k = 0; k < BK; k++)
                                 for (int i = 0; i < TM; i++)
                                     for (int j = 0; j < TN; j++)
-                                        acc[tid][i][j] = Math.fma(As[k][ty + 16 * i], Bs[k][tx + 16 * j], acc[tid][i][j]);
+                                        acc[tid][i][j] =
+                                                Math.fma(As[k][ty + 16 * i], Bs[k][tx + 16 * j], acc[tid][i][j]);
                         }
                     }
                 }
@@ -100,7 +117,9 @@ final class NnKernelPort {
     /** The split-K plan of CudaNnKernels.launchWgrad: {splits, rowsPerSplit} for {@code smCount} SMs. */
     static int[] wgradSplits(int n, int ci, int co, int h, int k, int smCount) {
         int t = tile(co);
-        long cols = (long) ci * k * k, gx = (cols + TILE_N[t] - 1) / TILE_N[t], gy = ((long) co + TILE_M[t] - 1) / TILE_M[t];
+        long cols = (long) ci * k * k,
+                gx = (cols + TILE_N[t] - 1) / TILE_N[t],
+                gy = ((long) co + TILE_M[t] - 1) / TILE_M[t];
         long rows = (long) n * h, weights = co * cols, tiles = gx * gy;
         long splits = Math.max(1, Math.min(rows, (4L * smCount + tiles - 1) / tiles));
         splits = Math.min(splits, Math.max(1, (1L << 30) / (4 * weights)));
@@ -111,7 +130,18 @@ final class NnKernelPort {
     }
 
     /** geomend_nn_wgrad_BMxBN over the grid with {@code splits} splits, then the reduce; writes dw. */
-    static void wgrad(float[] x, float[] dy, float[] dw, int N, int Ci, int Co, int H, int W, int K, int splits, int rowsPerSplit) {
+    static void wgrad(
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int N,
+            int Ci,
+            int Co,
+            int H,
+            int W,
+            int K,
+            int splits,
+            int rowsPerSplit) {
         int t = tile(Co), BM = TILE_M[t], BN = TILE_N[t], TM = BM / 16, TN = BN / 16;
         int ALOADS = (BM * BK + THREADS - 1) / THREADS, BLOADS = BN * BK / THREADS;
         int KK = K * K, pad = K / 2, cols = Ci * KK;
@@ -125,7 +155,9 @@ final class NnKernelPort {
                     float[][][] acc = new float[THREADS][TM][TN];
                     int j0 = bx * BN, m0 = by * BM;
                     int rowBegin = bz * rowsPerSplit, rowEnd = Math.min(N * H, rowBegin + rowsPerSplit);
-                    int[][] bCol = new int[THREADS][BLOADS], bDy = new int[THREADS][BLOADS], bDx = new int[THREADS][BLOADS];
+                    int[][] bCol = new int[THREADS][BLOADS],
+                            bDy = new int[THREADS][BLOADS],
+                            bDx = new int[THREADS][BLOADS];
                     long[][] bOff = new long[THREADS][BLOADS];
                     for (int tid = 0; tid < THREADS; tid++)
                         for (int l = 0; l < BLOADS; l++) {
@@ -156,7 +188,8 @@ final class NnKernelPort {
                                 for (int l = 0; l < BLOADS; l++) {
                                     int iy = y + bDy[tid][l], ix = x0 + bk + bDx[tid][l];
                                     boolean in = iy >= 0 && iy < H && ix >= 0 && ix < W && x0 + bk < W;
-                                    Bs[bk][bCol[tid][l]] = in ? x[(int) (xImg + bOff[tid][l] + (long) iy * W + ix)] : 0f;
+                                    Bs[bk][bCol[tid][l]] =
+                                            in ? x[(int) (xImg + bOff[tid][l] + (long) iy * W + ix)] : 0f;
                                 }
                             }
                             for (int tid = 0; tid < THREADS; tid++) {
@@ -164,7 +197,8 @@ final class NnKernelPort {
                                 for (int k = 0; k < BK; k++)
                                     for (int i = 0; i < TM; i++)
                                         for (int j = 0; j < TN; j++)
-                                            acc[tid][i][j] = Math.fma(As[k][ty + 16 * i], Bs[k][tx + 16 * j], acc[tid][i][j]);
+                                            acc[tid][i][j] =
+                                                    Math.fma(As[k][ty + 16 * i], Bs[k][tx + 16 * j], acc[tid][i][j]);
                             }
                         }
                     }

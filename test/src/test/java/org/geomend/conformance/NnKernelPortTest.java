@@ -1,12 +1,12 @@
 package org.geomend.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.Random;
 import org.geomend.bench.nn.NnConformance;
 import org.geomend.kernels.nn.NnReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The index arithmetic of the CUDA implicit-GEMM convolutions, through their Java port {@link NnKernelPort}, against
@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NnKernelPortTest {
 
-    static java.util.List<NnConformance.ConvCase> cases() { return NnConformance.CONV_CASES; }
+    static java.util.List<NnConformance.ConvCase> cases() {
+        return NnConformance.CONV_CASES;
+    }
 
     static float[] uniform(Random r, int n) {
         float[] v = new float[n];
@@ -34,7 +36,9 @@ class NnKernelPortTest {
     void portedConvolutionsMatchTheReference(NnConformance.ConvCase c) {
         Random rnd = new Random(c.hashCode());
         int n = c.n(), ci = c.ci(), co = c.co(), h = c.h(), w = c.w(), k = c.k();
-        float[] x = uniform(rnd, n * ci * h * w), wt = uniform(rnd, co * ci * k * k), b = uniform(rnd, co),
+        float[] x = uniform(rnd, n * ci * h * w),
+                wt = uniform(rnd, co * ci * k * k),
+                b = uniform(rnd, co),
                 dy = uniform(rnd, n * co * h * w);
         float[] y = new float[n * co * h * w], dx = new float[n * ci * h * w], dw = new float[co * ci * k * k];
         java.util.Arrays.fill(y, 1e3f);

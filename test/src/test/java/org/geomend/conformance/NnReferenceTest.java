@@ -1,12 +1,12 @@
 package org.geomend.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Random;
 import org.geomend.bench.nn.NnConformance;
 import org.geomend.kernels.nn.NnReference;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The float64 reference the CUDA and cuDNN kernels are checked against is itself checked here (no GPU needed): by
@@ -40,15 +40,20 @@ class NnReferenceTest {
         double[] ramp = {1, 2, 3, 4, 5, 6, 7, 8, 9};
         double[] right = new double[9];
         right[5] = 1; // (ky, kx) = (1, 2)
-        assertArrayEquals(new double[] {2, 3, 0, 5, 6, 0, 8, 9, 0},
-                NnReference.conv2dForward(ramp, right, new double[] {0}, 1, 1, 1, 3, 3, 3), 0);
+        assertArrayEquals(
+                new double[] {2, 3, 0, 5, 6, 0, 8, 9, 0},
+                NnReference.conv2dForward(ramp, right, new double[] {0}, 1, 1, 1, 3, 3, 3),
+                0);
     }
 
     @Test
     void convolutionBackwardsAreAdjoints() {
         Random r = new Random(5);
         int n = 2, ci = 3, co = 4, h = 5, wd = 7, k = 3;
-        double[] x = random(r, n * ci * h * wd), w = random(r, co * ci * k * k), b = random(r, co), dy = random(r, n * co * h * wd);
+        double[] x = random(r, n * ci * h * wd),
+                w = random(r, co * ci * k * k),
+                b = random(r, co),
+                dy = random(r, n * co * h * wd);
         double[] noBias = new double[co];
         double[] y = NnReference.conv2dForward(x, w, noBias, n, ci, co, h, wd, k);
         double[] dx = NnReference.conv2dBackwardData(dy, w, n, ci, co, h, wd, k);
@@ -65,20 +70,26 @@ class NnReferenceTest {
         // one 2 x 4 plane = two windows: [1 1 / 0 0] (tie in the top row) and [0 2 / 2 1] (tie across rows)
         double[] x = {1, 1, 0, 2, 0, 0, 2, 1};
         assertArrayEquals(new double[] {1, 2}, NnReference.maxPool2(x, 1, 2, 4), 0);
-        assertArrayEquals(new double[] {5, 0, 0, 7, 0, 0, 0, 0}, NnReference.maxPool2Backward(x, new double[] {5, 7}, 1, 2, 4), 0);
+        assertArrayEquals(
+                new double[] {5, 0, 0, 7, 0, 0, 0, 0},
+                NnReference.maxPool2Backward(x, new double[] {5, 7}, 1, 2, 4),
+                0);
     }
 
     @Test
     void upsamplingAndConcatenationBackwardsAreAdjoints() {
         Random r = new Random(6);
         double[] x = random(r, 2 * 3 * 5), dy = random(r, 2 * 6 * 10);
-        assertEquals(dot(dy, NnReference.upsample2(x, 2, 3, 5)), dot(NnReference.upsample2Backward(dy, 2, 3, 5), x), 1e-12);
+        assertEquals(
+                dot(dy, NnReference.upsample2(x, 2, 3, 5)), dot(NnReference.upsample2Backward(dy, 2, 3, 5), x), 1e-12);
         double[] a = random(r, 2 * 3 * 4), b = random(r, 2 * 2 * 4);
         double[][] back = NnReference.split(NnReference.concat(a, b, 2, 3, 2, 4), 2, 3, 2, 4);
         assertArrayEquals(a, back[0], 0);
         assertArrayEquals(b, back[1], 0);
-        assertArrayEquals(new double[] {1, 2, 9, 8, 3, 4, 7, 6},
-                NnReference.concat(new double[] {1, 2, 3, 4}, new double[] {9, 8, 7, 6}, 2, 1, 1, 2), 0);
+        assertArrayEquals(
+                new double[] {1, 2, 9, 8, 3, 4, 7, 6},
+                NnReference.concat(new double[] {1, 2, 3, 4}, new double[] {9, 8, 7, 6}, 2, 1, 1, 2),
+                0);
     }
 
     @Test

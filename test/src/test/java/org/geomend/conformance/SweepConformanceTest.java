@@ -29,7 +29,10 @@ class SweepConformanceTest {
         double[] m = ConformanceTest.reference(s, site, c0, r0, 2.0, 5, false);
         Random rnd = new Random(seed);
         double sum = 0;
-        for (int p = 0; p < m.length; p++) { m[p] *= 0.3 + 1.4 * rnd.nextDouble() + 1e-9; sum += m[p]; }
+        for (int p = 0; p < m.length; p++) {
+            m[p] *= 0.3 + 1.4 * rnd.nextDouble() + 1e-9;
+            sum += m[p];
+        }
         float[] f = new float[m.length];
         for (int p = 0; p < m.length; p++) f[p] = (float) (sum > 0 ? m[p] / sum : 1.0 / m.length);
         return f;
@@ -49,8 +52,8 @@ class SweepConformanceTest {
         SitePositions s = inv.sites();
         ConformanceTest.Windows w = ConformanceTest.windows(s);
         try (KnnRaster r = ConformanceTest.knn(k, s, Inventories.RASTER, 6);
-             GridBuffer ref = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) WIN * WIN + 2);
-             GridBuffer one = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) WIN * WIN)) {
+                GridBuffer ref = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) WIN * WIN + 2);
+                GridBuffer one = GridBuffer.allocate(ALLOCATOR, GridBuffer.Type.FLOAT32, (long) WIN * WIN)) {
             for (int m = 0; m < w.site().length; m++) {
                 int site = w.site()[m], c0 = w.col0()[m], r0 = w.row0()[m];
                 String what = backend + " " + inv + " window " + m;
@@ -62,16 +65,30 @@ class SweepConformanceTest {
                 double[] slow = new double[BETAS.length], truthD = new double[t.length];
                 for (int p = 0; p < t.length; p++) truthD[p] = t[p];
                 for (int b = 0; b < BETAS.length; b++) {
-                    MapBatch batch = new MapBatch(1, WIN, WIN, new int[] {site}, new int[] {c0}, new int[] {r0}, new double[] {BETAS[b]}, one);
+                    MapBatch batch = new MapBatch(
+                            1,
+                            WIN,
+                            WIN,
+                            new int[] {site},
+                            new int[] {c0},
+                            new int[] {r0},
+                            new double[] {BETAS[b]},
+                            one);
                     k.spdiMaps(s, r, 5, batch);
                     double[] sm = new double[1];
                     k.normalize(batch, Inventories.RASTER, null, sm);
                     slow[b] = k.ks2(ref, 2, one, 0, WIN, WIN);
                     assertEquals(sm[0], sums[b], 1e-6 * Math.max(1e-300, sm[0]), what + " beta " + BETAS[b] + ": sum");
                     assertEquals(slow[b], ks[b], 1e-5, what + " beta " + BETAS[b] + ": KS2 vs one at a time");
-                    double[] refMap = Reference.normalise(ConformanceTest.reference(s, site, c0, r0, BETAS[b], 5, false), null);
-                    if (sm[0] > 1e-6) // far from its window a site's float64 literal sum is cancellation noise (see ConformanceTest)
-                        assertEquals(Reference.ks2(refMap, truthD, WIN, WIN), ks[b], 1e-5, what + " beta " + BETAS[b] + ": KS2 vs float64 brute force");
+                    double[] refMap =
+                            Reference.normalise(ConformanceTest.reference(s, site, c0, r0, BETAS[b], 5, false), null);
+                    if (sm[0] > 1e-6) // far from its window a site's float64 literal sum is cancellation noise (see
+                        // ConformanceTest)
+                        assertEquals(
+                                Reference.ks2(refMap, truthD, WIN, WIN),
+                                ks[b],
+                                1e-5,
+                                what + " beta " + BETAS[b] + ": KS2 vs float64 brute force");
                 }
                 assertEquals(argmin(slow), argmin(ks), what + ": beta*");
                 if (!backend.equals("java")) {
@@ -79,7 +96,8 @@ class SweepConformanceTest {
                     try (KnnRaster jr = ConformanceTest.knn(java, s, Inventories.RASTER, 6)) {
                         java.spdiBetaSweep(s, jr, 5, sw, ref, 2, jk, js);
                     }
-                    for (int b = 0; b < BETAS.length; b++) assertEquals(jk[b], ks[b], 1e-5, what + " beta " + BETAS[b] + ": vs java");
+                    for (int b = 0; b < BETAS.length; b++)
+                        assertEquals(jk[b], ks[b], 1e-5, what + " beta " + BETAS[b] + ": vs java");
                     assertEquals(argmin(jk), argmin(ks), what + ": beta* vs java");
                 }
             }

@@ -57,7 +57,8 @@ class TensorOwnershipTest {
             k.close();
         } finally {
             System.setErr(saved);
-            if (was == null) System.clearProperty(Memory.STRICT_PROPERTY); else System.setProperty(Memory.STRICT_PROPERTY, was);
+            if (was == null) System.clearProperty(Memory.STRICT_PROPERTY);
+            else System.setProperty(Memory.STRICT_PROPERTY, was);
         }
         return err.toString(StandardCharsets.UTF_8);
     }
@@ -73,7 +74,9 @@ class TensorOwnershipTest {
         IllegalStateException own = assertThrows(IllegalStateException.class, () -> k.fill(done, 1f));
         assertTrue(own.getMessage().contains("closed"), own.getMessage());
         String err = closeCapturing(k, false);
-        assertEquals("geomend: warning: " + name + " NN backend closed with 2 tensors still open (256 bytes); freed them\n", err);
+        assertEquals(
+                "geomend: warning: " + name + " NN backend closed with 2 tensors still open (256 bytes); freed them\n",
+                err);
         assertThrows(IllegalStateException.class, () -> k.fill(a, 2f));
         assertThrows(IllegalStateException.class, () -> k.add(a, b, b));
         assertThrows(IllegalStateException.class, () -> k.allocate(1));

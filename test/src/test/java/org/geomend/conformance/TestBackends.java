@@ -1,5 +1,7 @@
 package org.geomend.conformance;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -9,8 +11,6 @@ import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.java.JavaKernels;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** The backends under test, opened once per JVM and closed at exit; cuda is skipped with its reason when it cannot start. */
 final class TestBackends {
 
@@ -18,15 +18,18 @@ final class TestBackends {
     private static final Map<String, Object> OPEN = new ConcurrentHashMap<>(); // GeoKernels or a String reason
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.values().forEach(v -> {
-            if (v instanceof GeoKernels k) k.close();
-        })));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> OPEN.values().forEach(v -> {
+                    if (v instanceof GeoKernels k) k.close();
+                })));
     }
 
     private TestBackends() {}
 
     /** Names for {@code @MethodSource}. */
-    static Stream<String> names() { return Stream.of("java", "cuda"); }
+    static Stream<String> names() {
+        return Stream.of("java", "cuda");
+    }
 
     /** The backend {@code name}, or a skipped test (JUnit assumption) saying why it cannot start. */
     static GeoKernels get(String name) {

@@ -1,5 +1,7 @@
 package org.geomend.bench.nn;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -13,8 +15,6 @@ import org.geomend.cuda.CudaUnavailableException;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
 import org.geomend.kernels.nn.java.JavaNnKernels;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * Times a U-Net training step (forward + backward + Adam) and batched inference on a CUDA backend (or, with
@@ -41,31 +41,52 @@ public final class NnBench {
     public record Config(int levels, int filters, double factor, int kernel, int batch, int size, int channels) {
         public Config {
             if (levels < 1 || size % (1 << (levels - 1)) != 0)
-                throw new IllegalArgumentException("size " + size + " is not a multiple of 2^(levels-1) = " + (1 << (levels - 1)));
+                throw new IllegalArgumentException(
+                        "size " + size + " is not a multiple of 2^(levels-1) = " + (1 << (levels - 1)));
         }
 
-        int filtersAt(int l) { return Math.max(1, (int) Math.round(filters * Math.pow(factor, l))); }
+        int filtersAt(int l) {
+            return Math.max(1, (int) Math.round(filters * Math.pow(factor, l)));
+        }
 
         String describe() {
             StringBuilder f = new StringBuilder();
             for (int l = 0; l < levels; l++) f.append(l == 0 ? "" : ",").append(filtersAt(l));
-            return levels + " levels, filters " + f + ", " + kernel + "x" + kernel + ", batch " + batch + ", " + size + "x" + size
-                    + ", " + channels + " input channels";
+            return levels + " levels, filters " + f + ", " + kernel + "x" + kernel + ", batch " + batch + ", " + size
+                    + "x" + size + ", " + channels + " input channels";
         }
     }
 
     /** Milliseconds per training step and per inference batch, and the profiled split by operation kind. */
-    public record Timing(Config config, String backend, double trainStepMs, double inferenceBatchMs, double inferenceMsPerMap,
-                         double loss, Map<String, Double> profileMs, long parameters) {
+    public record Timing(
+            Config config,
+            String backend,
+            double trainStepMs,
+            double inferenceBatchMs,
+            double inferenceMsPerMap,
+            double loss,
+            Map<String, Double> profileMs,
+            long parameters) {
         public String json() {
             StringBuilder p = new StringBuilder();
-            profileMs.forEach((k, v) -> p.append(p.isEmpty() ? "" : ", ").append('"').append(k).append("\": ")
+            profileMs.forEach((k, v) -> p.append(p.isEmpty() ? "" : ", ")
+                    .append('"')
+                    .append(k)
+                    .append("\": ")
                     .append(String.format(Locale.ROOT, "%.3f", v)));
-            return String.format(Locale.ROOT, "{\"impl\": \"geomend-%s\", \"config\": \"%s\", \"parameters\": %d, "
+            return String.format(
+                    Locale.ROOT,
+                    "{\"impl\": \"geomend-%s\", \"config\": \"%s\", \"parameters\": %d, "
                             + "\"train_step_ms\": %s, \"inference_batch_ms\": %.3f, \"inference_ms_per_map\": %.3f, "
                             + "\"loss\": %s, \"profile_ms\": {%s}}",
-                    backend, config.describe(), parameters, num("%.3f", trainStepMs), inferenceBatchMs, inferenceMsPerMap,
-                    num("%.6g", loss), p);
+                    backend,
+                    config.describe(),
+                    parameters,
+                    num("%.3f", trainStepMs),
+                    inferenceBatchMs,
+                    inferenceMsPerMap,
+                    num("%.6g", loss),
+                    p);
         }
 
         /** {@code v} formatted, or JSON null when it is NaN (not measured). */
@@ -115,7 +136,8 @@ public final class NnBench {
 
         Net(NnKernels k, Config c, long seed) {
             if (!(k instanceof CudaNnKernels) && !(k instanceof JavaNnKernels))
-                throw new IllegalArgumentException("the U-Net step benchmark needs a CUDA or the Java backend, not " + k.name());
+                throw new IllegalArgumentException(
+                        "the U-Net step benchmark needs a CUDA or the Java backend, not " + k.name());
             this.k = k;
             this.cuda = k instanceof CudaNnKernels cu ? cu : null;
             this.c = c;
@@ -124,16 +146,31 @@ public final class NnBench {
             int B = c.batch(), K = c.kernel();
             enc = new Conv[L][2];
             dec = new Conv[L][3];
-            a0 = new Tensor[L]; a1 = new Tensor[L]; pool = new Tensor[L]; up = new Tensor[L]; upc = new Tensor[L];
-            cat = new Tensor[L]; d0 = new Tensor[L]; d1 = new Tensor[L];
-            ga0 = new Tensor[L]; ga1 = new Tensor[L]; gpool = new Tensor[L]; gup = new Tensor[L]; gupc = new Tensor[L];
-            gcat = new Tensor[L]; gd0 = new Tensor[L]; gd1 = new Tensor[L]; gskip = new Tensor[L];
+            a0 = new Tensor[L];
+            a1 = new Tensor[L];
+            pool = new Tensor[L];
+            up = new Tensor[L];
+            upc = new Tensor[L];
+            cat = new Tensor[L];
+            d0 = new Tensor[L];
+            d1 = new Tensor[L];
+            ga0 = new Tensor[L];
+            ga1 = new Tensor[L];
+            gpool = new Tensor[L];
+            gup = new Tensor[L];
+            gupc = new Tensor[L];
+            gcat = new Tensor[L];
+            gd0 = new Tensor[L];
+            gd1 = new Tensor[L];
+            gskip = new Tensor[L];
             for (int l = 0; l < L; l++) {
                 int f = c.filtersAt(l), s = c.size() >> l, in = l == 0 ? c.channels() : c.filtersAt(l - 1);
                 enc[l][0] = new Conv(this, in, f, K, true, rnd);
                 enc[l][1] = new Conv(this, f, f, K, true, rnd);
-                a0[l] = zeros(B, f, s, s); a1[l] = zeros(B, f, s, s);
-                ga0[l] = zeros(B, f, s, s); ga1[l] = zeros(B, f, s, s);
+                a0[l] = zeros(B, f, s, s);
+                a1[l] = zeros(B, f, s, s);
+                ga0[l] = zeros(B, f, s, s);
+                ga1[l] = zeros(B, f, s, s);
                 if (l < L - 1) {
                     pool[l] = zeros(B, f, s / 2, s / 2);
                     gpool[l] = zeros(B, f, s / 2, s / 2);
@@ -141,10 +178,17 @@ public final class NnBench {
                     dec[l][0] = new Conv(this, fUp, f, K, true, rnd);
                     dec[l][1] = new Conv(this, 2 * f, f, K, true, rnd);
                     dec[l][2] = new Conv(this, f, f, K, true, rnd);
-                    up[l] = zeros(B, fUp, s, s); upc[l] = zeros(B, f, s, s); cat[l] = zeros(B, 2 * f, s, s);
-                    d0[l] = zeros(B, f, s, s); d1[l] = zeros(B, f, s, s);
-                    gup[l] = zeros(B, fUp, s, s); gupc[l] = zeros(B, f, s, s); gcat[l] = zeros(B, 2 * f, s, s);
-                    gd0[l] = zeros(B, f, s, s); gd1[l] = zeros(B, f, s, s); gskip[l] = zeros(B, f, s, s);
+                    up[l] = zeros(B, fUp, s, s);
+                    upc[l] = zeros(B, f, s, s);
+                    cat[l] = zeros(B, 2 * f, s, s);
+                    d0[l] = zeros(B, f, s, s);
+                    d1[l] = zeros(B, f, s, s);
+                    gup[l] = zeros(B, fUp, s, s);
+                    gupc[l] = zeros(B, f, s, s);
+                    gcat[l] = zeros(B, 2 * f, s, s);
+                    gd0[l] = zeros(B, f, s, s);
+                    gd1[l] = zeros(B, f, s, s);
+                    gskip[l] = zeros(B, f, s, s);
                 }
             }
             head = new Conv(this, c.filtersAt(0), 1, 1, false, rnd);
@@ -269,7 +313,8 @@ public final class NnBench {
             k.adamStep(v.b, v.db, v.mb, v.vb, 1e-4f, 0.9f, 0.999f, 1e-7f, step);
         }
 
-        @Override public void close() {
+        @Override
+        public void close() {
             for (Tensor t : all) t.close();
             arena.close();
         }
@@ -278,7 +323,9 @@ public final class NnBench {
     private NnBench() {}
 
     /** Warms up, times {@code steps} training steps and {@code steps} inference batches, then profiles one step. */
-    public static Timing run(NnKernels k, Config c, int steps, long seed) { return run(k, c, steps, seed, false); }
+    public static Timing run(NnKernels k, Config c, int steps, long seed) {
+        return run(k, c, steps, seed, false);
+    }
 
     /**
      * As {@link #run(NnKernels, Config, int, long)}; {@code inferenceOnly} skips the training steps and the profile
@@ -349,7 +396,10 @@ public final class NnBench {
         CudaNnKernels.ConvLibrary conv = switch (backend) {
             case "cuda" -> CudaNnKernels.ConvLibrary.CUDA;
             case "cudnn" -> CudaNnKernels.ConvLibrary.CUDNN;
-            default -> { usage("--backend is cuda, cudnn or java"); yield null; }
+            default -> {
+                usage("--backend is cuda, cudnn or java");
+                yield null;
+            }
         };
         try (CudaNnKernels k = CudaNnKernels.open(0, conv)) {
             System.out.println(run(k, config, steps, 1, inferenceOnly).json());

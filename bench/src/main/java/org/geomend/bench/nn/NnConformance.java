@@ -1,5 +1,7 @@
 package org.geomend.bench.nn;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -8,8 +10,6 @@ import java.util.Random;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.NnReference;
 import org.geomend.kernels.nn.Tensor;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * Runs every {@link NnKernels} operation of one backend on random float32 tensors of odd sizes and compares the
@@ -24,16 +24,23 @@ public final class NnConformance {
 
     /** One comparison: {@code error} against {@code tolerance} (a NaN error fails). */
     public record Result(String op, String shape, double error, double tolerance) {
-        public boolean ok() { return error <= tolerance; }
+        public boolean ok() {
+            return error <= tolerance;
+        }
 
-        @Override public String toString() {
-            return String.format("%-26s %-30s error %.3e (tolerance %.0e) %s", op, shape, error, tolerance, ok() ? "ok" : "FAIL");
+        @Override
+        public String toString() {
+            return String.format(
+                    "%-26s %-30s error %.3e (tolerance %.0e) %s", op, shape, error, tolerance, ok() ? "ok" : "FAIL");
         }
     }
 
     /** A convolution problem: x [n, ci, h, w], w [co, ci, k, k]. */
     public record ConvCase(int n, int ci, int co, int h, int w, int k) {
-        @Override public String toString() { return "N" + n + " Ci" + ci + " Co" + co + " " + h + "x" + w + " K" + k; }
+        @Override
+        public String toString() {
+            return "N" + n + " Ci" + ci + " Co" + co + " " + h + "x" + w + " K" + k;
+        }
     }
 
     /**
@@ -41,9 +48,14 @@ public final class NnConformance {
      * larger than the image, the 1 x 1 head, and enough image rows for the split-K filter gradient.
      */
     public static final List<ConvCase> CONV_CASES = List.of(
-            new ConvCase(2, 3, 5, 7, 9, 3), new ConvCase(1, 6, 33, 11, 13, 5), new ConvCase(3, 17, 70, 5, 19, 5),
-            new ConvCase(2, 4, 1, 9, 7, 1), new ConvCase(1, 2, 3, 3, 3, 7), new ConvCase(1, 20, 40, 6, 6, 3),
-            new ConvCase(2, 3, 8, 64, 37, 3), new ConvCase(1, 65, 3, 9, 11, 5));
+            new ConvCase(2, 3, 5, 7, 9, 3),
+            new ConvCase(1, 6, 33, 11, 13, 5),
+            new ConvCase(3, 17, 70, 5, 19, 5),
+            new ConvCase(2, 4, 1, 9, 7, 1),
+            new ConvCase(1, 2, 3, 3, 3, 7),
+            new ConvCase(1, 20, 40, 6, 6, 3),
+            new ConvCase(2, 3, 8, 64, 37, 3),
+            new ConvCase(1, 65, 3, 9, 11, 5));
 
     private NnConformance() {}
 
@@ -69,12 +81,18 @@ public final class NnConformance {
     static void conv(Io io, Random rnd, ConvCase c, List<Result> out) {
         NnKernels k = io.k;
         String s = c.toString();
-        float[] x = uniform(rnd, c.n() * c.ci() * c.h() * c.w()), w = uniform(rnd, c.co() * c.ci() * c.k() * c.k()),
-                b = uniform(rnd, c.co()), dy = uniform(rnd, c.n() * c.co() * c.h() * c.w());
-        Tensor tx = io.put(x, c.n(), c.ci(), c.h(), c.w()), tw = io.put(w, c.co(), c.ci(), c.k(), c.k()),
-                tb = io.put(b, c.co()), tdy = io.put(dy, c.n(), c.co(), c.h(), c.w());
-        Tensor ty = io.garbage(c.n(), c.co(), c.h(), c.w()), tdx = io.garbage(c.n(), c.ci(), c.h(), c.w()),
-                tdw = io.garbage(c.co(), c.ci(), c.k(), c.k()), tdb = io.garbage(c.co());
+        float[] x = uniform(rnd, c.n() * c.ci() * c.h() * c.w()),
+                w = uniform(rnd, c.co() * c.ci() * c.k() * c.k()),
+                b = uniform(rnd, c.co()),
+                dy = uniform(rnd, c.n() * c.co() * c.h() * c.w());
+        Tensor tx = io.put(x, c.n(), c.ci(), c.h(), c.w()),
+                tw = io.put(w, c.co(), c.ci(), c.k(), c.k()),
+                tb = io.put(b, c.co()),
+                tdy = io.put(dy, c.n(), c.co(), c.h(), c.w());
+        Tensor ty = io.garbage(c.n(), c.co(), c.h(), c.w()),
+                tdx = io.garbage(c.n(), c.ci(), c.h(), c.w()),
+                tdw = io.garbage(c.co(), c.ci(), c.k(), c.k()),
+                tdb = io.garbage(c.co());
 
         double[] ref = NnReference.conv2dForward(d(x), d(w), d(b), c.n(), c.ci(), c.co(), c.h(), c.w(), c.k());
         k.conv2dForward(tx, tw, tb, ty);
@@ -89,7 +107,8 @@ public final class NnConformance {
                 System.arraycopy(x, img * c.ci() * hw, xa, img * ca * hw, ca * hw);
                 System.arraycopy(x, (img * c.ci() + ca) * hw, xb, img * cb * hw, cb * hw);
             }
-            Tensor ta = io.put(xa, c.n(), ca, c.h(), c.w()), tbb = io.put(xb, c.n(), cb, c.h(), c.w()),
+            Tensor ta = io.put(xa, c.n(), ca, c.h(), c.w()),
+                    tbb = io.put(xb, c.n(), cb, c.h(), c.w()),
                     tcat = io.garbage(c.n(), c.ci(), c.h(), c.w());
             k.fill(ty, 7f);
             k.concatConv2dForwardRelu(ta, tbb, tcat, tw, tb, ty);
@@ -117,7 +136,11 @@ public final class NnConformance {
         k.fill(tdw, 3f);
         k.fill(tdb, 3f);
         k.conv2dBackwardFilter(tx, tdy, tdw, tdb);
-        out.add(new Result("conv2dBackwardFilter repeat", s, Math.max(maxAbsDiff(io.get(tdw), dw1), maxAbsDiff(io.get(tdb), db1)), 0));
+        out.add(new Result(
+                "conv2dBackwardFilter repeat",
+                s,
+                Math.max(maxAbsDiff(io.get(tdw), dw1), maxAbsDiff(io.get(tdb), db1)),
+                0));
     }
 
     static void relu(Io io, Random rnd, List<Result> out) {
@@ -142,37 +165,60 @@ public final class NnConformance {
         float[] x = new float[n * c * h * w];
         for (int i = 0; i < x.length; i++) x[i] = (rnd.nextInt(4) - 1) * 0.5f; // many ties: the tie rule matters
         float[] dy = uniform(rnd, n * c * h / 2 * w / 2);
-        Tensor tx = io.put(x, n, c, h, w), ty = io.garbage(n, c, h / 2, w / 2), tdy = io.put(dy, n, c, h / 2, w / 2),
+        Tensor tx = io.put(x, n, c, h, w),
+                ty = io.garbage(n, c, h / 2, w / 2),
+                tdy = io.put(dy, n, c, h / 2, w / 2),
                 tdx = io.garbage(n, c, h, w);
         io.k.maxPool2Forward(tx, ty);
-        out.add(new Result("maxPool2Forward", "2x3x10x14 ties", rel(io.get(ty), NnReference.maxPool2(d(x), n * c, h, w)), TOL));
+        out.add(new Result(
+                "maxPool2Forward", "2x3x10x14 ties", rel(io.get(ty), NnReference.maxPool2(d(x), n * c, h, w)), TOL));
         io.k.maxPool2Backward(tx, tdy, tdx);
-        out.add(new Result("maxPool2Backward", "2x3x10x14 ties",
-                rel(io.get(tdx), NnReference.maxPool2Backward(d(x), d(dy), n * c, h, w)), TOL));
+        out.add(new Result(
+                "maxPool2Backward",
+                "2x3x10x14 ties",
+                rel(io.get(tdx), NnReference.maxPool2Backward(d(x), d(dy), n * c, h, w)),
+                TOL));
     }
 
     static void upsample(Io io, Random rnd, List<Result> out) {
         int n = 2, c = 3, h = 5, w = 7;
         float[] x = uniform(rnd, n * c * h * w), dy = uniform(rnd, n * c * 4 * h * w);
-        Tensor tx = io.put(x, n, c, h, w), ty = io.garbage(n, c, 2 * h, 2 * w), tdy = io.put(dy, n, c, 2 * h, 2 * w),
+        Tensor tx = io.put(x, n, c, h, w),
+                ty = io.garbage(n, c, 2 * h, 2 * w),
+                tdy = io.put(dy, n, c, 2 * h, 2 * w),
                 tdx = io.garbage(n, c, h, w);
         io.k.upsample2Forward(tx, ty);
-        out.add(new Result("upsample2Forward", "2x3x5x7", rel(io.get(ty), NnReference.upsample2(d(x), n * c, h, w)), TOL));
+        out.add(new Result(
+                "upsample2Forward", "2x3x5x7", rel(io.get(ty), NnReference.upsample2(d(x), n * c, h, w)), TOL));
         io.k.upsample2Backward(tdy, tdx);
-        out.add(new Result("upsample2Backward", "2x3x5x7",
-                rel(io.get(tdx), NnReference.upsample2Backward(d(dy), n * c, h, w)), TOL));
+        out.add(new Result(
+                "upsample2Backward",
+                "2x3x5x7",
+                rel(io.get(tdx), NnReference.upsample2Backward(d(dy), n * c, h, w)),
+                TOL));
     }
 
     static void concat(Io io, Random rnd, List<Result> out) {
         int n = 2, ca = 3, cb = 4, h = 5, w = 7;
-        float[] a = uniform(rnd, n * ca * h * w), b = uniform(rnd, n * cb * h * w), dy = uniform(rnd, n * (ca + cb) * h * w);
-        Tensor ta = io.put(a, n, ca, h, w), tb = io.put(b, n, cb, h, w), ty = io.garbage(n, ca + cb, h, w),
-                tdy = io.put(dy, n, ca + cb, h, w), tda = io.garbage(n, ca, h, w), tdb = io.garbage(n, cb, h, w);
+        float[] a = uniform(rnd, n * ca * h * w),
+                b = uniform(rnd, n * cb * h * w),
+                dy = uniform(rnd, n * (ca + cb) * h * w);
+        Tensor ta = io.put(a, n, ca, h, w),
+                tb = io.put(b, n, cb, h, w),
+                ty = io.garbage(n, ca + cb, h, w),
+                tdy = io.put(dy, n, ca + cb, h, w),
+                tda = io.garbage(n, ca, h, w),
+                tdb = io.garbage(n, cb, h, w);
         io.k.concatChannels(ta, tb, ty);
-        out.add(new Result("concatChannels", "2x(3+4)x5x7", rel(io.get(ty), NnReference.concat(d(a), d(b), n, ca, cb, h * w)), TOL));
+        out.add(new Result(
+                "concatChannels",
+                "2x(3+4)x5x7",
+                rel(io.get(ty), NnReference.concat(d(a), d(b), n, ca, cb, h * w)),
+                TOL));
         io.k.splitChannels(tdy, tda, tdb);
         double[][] ref = NnReference.split(d(dy), n, ca, cb, h * w);
-        out.add(new Result("splitChannels", "2x(3+4)x5x7", Math.max(rel(io.get(tda), ref[0]), rel(io.get(tdb), ref[1])), TOL));
+        out.add(new Result(
+                "splitChannels", "2x(3+4)x5x7", Math.max(rel(io.get(tda), ref[0]), rel(io.get(tdb), ref[1])), TOL));
     }
 
     static void l1(Io io, Random rnd, List<Result> out) {
@@ -196,12 +242,16 @@ public final class NnConformance {
         out.add(new Result("l1Loss empty mask", "3x1x7x9", Math.abs(empty) + rel(io.get(td), new double[n]), 0));
         // the trainer's user weights (--user-weight): 1 + lambda * N * y, up to a few hundred
         float[] weight = new float[n];
-        for (int i = 0; i < n; i++) weight[i] = rnd.nextDouble() < 0.1 ? 0f : (float) (1 + (rnd.nextDouble() < 0.05 ? 500 * rnd.nextDouble() : rnd.nextDouble()));
+        for (int i = 0; i < n; i++)
+            weight[i] = rnd.nextDouble() < 0.1
+                    ? 0f
+                    : (float) (1 + (rnd.nextDouble() < 0.05 ? 500 * rnd.nextDouble() : rnd.nextDouble()));
         Tensor tw = io.put(weight, shape);
         double[] refW = new double[n];
         double refWeighted = NnReference.l1Loss(d(pred), d(target), d(weight), refW);
         double weighted = io.k.l1Loss(tp, tt, tw, td);
-        out.add(new Result("l1Loss weighted value", "3x1x7x9", Math.abs(weighted - refWeighted) / Math.abs(refWeighted), TOL));
+        out.add(new Result(
+                "l1Loss weighted value", "3x1x7x9", Math.abs(weighted - refWeighted) / Math.abs(refWeighted), TOL));
         out.add(new Result("l1Loss weighted dPred", "3x1x7x9", rel(io.get(td), refW), TOL));
     }
 
@@ -267,7 +317,9 @@ public final class NnConformance {
         private final Arena arena = Arena.ofConfined();
         private final List<Tensor> tensors = new ArrayList<>();
 
-        Io(NnKernels k) { this.k = k; }
+        Io(NnKernels k) {
+            this.k = k;
+        }
 
         Tensor put(float[] v, int... shape) {
             Tensor t = k.allocate(shape);
@@ -299,7 +351,8 @@ public final class NnConformance {
             return o;
         }
 
-        @Override public void close() {
+        @Override
+        public void close() {
             for (Tensor t : tensors) t.close();
             arena.close();
         }

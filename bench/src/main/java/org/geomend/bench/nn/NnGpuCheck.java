@@ -44,15 +44,24 @@ public final class NnGpuCheck {
             System.exit(2);
         }
         StringBuilder md = new StringBuilder();
-        md.append("# U-Net CUDA / cuDNN check (").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(")\n\n");
-        md.append("Java ").append(System.getProperty("java.version")).append(", ").append(System.getProperty("os.name"))
-                .append(' ').append(System.getProperty("os.arch")).append(". Tolerances: relative 2-norm error ")
-                .append(NnConformance.TOL).append(" (").append(NnConformance.TOL_SUMS)
-                .append(" for the filter and bias gradients); `repeat` rows must be exactly 0 (bit-for-bit repeatable).\n\n");
+        md.append("# U-Net CUDA / cuDNN check (")
+                .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+                .append(")\n\n");
+        md.append("Java ")
+                .append(System.getProperty("java.version"))
+                .append(", ")
+                .append(System.getProperty("os.name"))
+                .append(' ')
+                .append(System.getProperty("os.arch"))
+                .append(". Tolerances: relative 2-norm error ")
+                .append(NnConformance.TOL)
+                .append(" (")
+                .append(NnConformance.TOL_SUMS)
+                .append(
+                        " for the filter and bias gradients); `repeat` rows must be exactly 0 (bit-for-bit repeatable).\n\n");
         boolean anyStarted = false, allOk = true;
-        List<NnBench.Config> configs = List.of(
-                new NnBench.Config(6, 32, 0.5, 5, 8, size, 3),
-                new NnBench.Config(6, 32, 2.0, 5, 8, size, 3));
+        List<NnBench.Config> configs =
+                List.of(new NnBench.Config(6, 32, 0.5, 5, 8, size, 3), new NnBench.Config(6, 32, 2.0, 5, 8, size, 3));
         for (CudaNnKernels.ConvLibrary conv : CudaNnKernels.ConvLibrary.values()) {
             String name = conv == CudaNnKernels.ConvLibrary.CUDNN ? "cudnn" : "cuda";
             md.append("## backend `").append(name).append("`\n\n");
@@ -76,22 +85,41 @@ public final class NnGpuCheck {
                 md.append("| op | shape | error | tolerance | ok |\n|---|---|---|---|---|\n");
                 for (NnConformance.Result r : results) {
                     allOk &= r.ok();
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %.3e | %.0e | %s |%n", r.op(), r.shape(), r.error(),
-                            r.tolerance(), r.ok() ? "ok" : "**FAIL**"));
+                    md.append(String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %.3e | %.0e | %s |%n",
+                            r.op(),
+                            r.shape(),
+                            r.error(),
+                            r.tolerance(),
+                            r.ok() ? "ok" : "**FAIL**"));
                 }
                 md.append('\n');
                 for (NnBench.Config c : configs) {
                     try {
                         NnBench.Timing t = NnBench.run(k, c, steps, 1);
                         System.out.println(t.json());
-                        md.append(String.format(Locale.ROOT, "U-Net (%s; %,d parameters): training step %.2f ms, inference %.2f ms"
-                                        + " per batch of %d = %.3f ms per map; loss %.4g%n%n", c.describe(), t.parameters(),
-                                t.trainStepMs(), t.inferenceBatchMs(), c.batch(), t.inferenceMsPerMap(), t.loss()));
+                        md.append(String.format(
+                                Locale.ROOT,
+                                "U-Net (%s; %,d parameters): training step %.2f ms, inference %.2f ms"
+                                        + " per batch of %d = %.3f ms per map; loss %.4g%n%n",
+                                c.describe(),
+                                t.parameters(),
+                                t.trainStepMs(),
+                                t.inferenceBatchMs(),
+                                c.batch(),
+                                t.inferenceMsPerMap(),
+                                t.loss()));
                         md.append("| profiled step: op | ms |\n|---|---|\n");
-                        t.profileMs().forEach((op, ms) -> md.append(String.format(Locale.ROOT, "| %s | %.2f |%n", op, ms)));
+                        t.profileMs()
+                                .forEach((op, ms) -> md.append(String.format(Locale.ROOT, "| %s | %.2f |%n", op, ms)));
                         md.append('\n');
                     } catch (RuntimeException e) {
-                        md.append("U-Net timing (").append(c.describe()).append(") failed: ").append(e).append("\n\n");
+                        md.append("U-Net timing (")
+                                .append(c.describe())
+                                .append(") failed: ")
+                                .append(e)
+                                .append("\n\n");
                     }
                 }
             }

@@ -54,7 +54,9 @@ public final class UNetJarAB {
                 }
             }
         }
-        if (jars.size() < 2) throw new IllegalArgumentException("usage: UNetJarAB [--threads N] [--rounds R] [--warmup W] A.jar B.jar ...");
+        if (jars.size() < 2)
+            throw new IllegalArgumentException(
+                    "usage: UNetJarAB [--threads N] [--rounds R] [--warmup W] A.jar B.jar ...");
         List<Build> builds = new ArrayList<>();
         for (Path jar : jars) builds.add(load(jar, threads));
         int nb = builds.size();
@@ -64,17 +66,29 @@ public final class UNetJarAB {
                 double t = builds.get(b).forwardMs();
                 if (r >= warmup) ms[b][r - warmup] = t;
             }
-        System.out.printf(Locale.ROOT, "U-Net forward, paper network, one 608 x 608 window, threads %s, %d rounds after %d warm-up, interleaved%n",
-                threads <= 0 ? "all (" + Runtime.getRuntime().availableProcessors() + ")" : threads, rounds, warmup);
-        System.out.println("| build | min ms | median ms | ratio to the first, median (quartiles) |\n|---|---|---|---|");
+        System.out.printf(
+                Locale.ROOT,
+                "U-Net forward, paper network, one 608 x 608 window, threads %s, %d rounds after %d warm-up, interleaved%n",
+                threads <= 0 ? "all (" + Runtime.getRuntime().availableProcessors() + ")" : threads,
+                rounds,
+                warmup);
+        System.out.println(
+                "| build | min ms | median ms | ratio to the first, median (quartiles) |\n|---|---|---|---|");
         for (int b = 0; b < nb; b++) {
             double[] ratio = new double[rounds];
             for (int r = 0; r < rounds; r++) ratio[r] = ms[b][r] / ms[0][r];
             double[] t = ms[b].clone(), q = ratio.clone();
             Arrays.sort(t);
             Arrays.sort(q);
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.3f (%.3f - %.3f) |%n", builds.get(b).name(), t[0], t[rounds / 2],
-                    q[rounds / 2], q[rounds / 4], q[(3 * rounds) / 4]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.1f | %.1f | %.3f (%.3f - %.3f) |%n",
+                    builds.get(b).name(),
+                    t[0],
+                    t[rounds / 2],
+                    q[rounds / 2],
+                    q[rounds / 4],
+                    q[(3 * rounds) / 4]);
         }
     }
 
@@ -88,7 +102,7 @@ public final class UNetJarAB {
     }
 
     private static Build load(Path jar, int threads) throws Exception {
-        URLClassLoader cl = new URLClassLoader(new URL[]{jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+        URLClassLoader cl = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         Class<?> nnI = cl.loadClass("org.geomend.kernels.nn.NnKernels");
         Class<?> tensor = cl.loadClass("org.geomend.kernels.nn.Tensor");
         Class<?> javaNn = cl.loadClass("org.geomend.kernels.nn.java.JavaNnKernels");

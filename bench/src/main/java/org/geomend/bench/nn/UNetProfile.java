@@ -38,13 +38,15 @@ public final class UNetProfile {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--train" -> train = true;
-                default -> throw new IllegalArgumentException("usage: UNetProfile [--threads N] [--reps R] [--warmup W] [--train]");
+                default ->
+                    throw new IllegalArgumentException(
+                            "usage: UNetProfile [--threads N] [--reps R] [--warmup W] [--train]");
             }
         Map<String, double[]> acc = new TreeMap<>();
         boolean[] on = {false};
         try (JavaNnKernels real = new JavaNnKernels(threads, JavaNnKernels.ConvAlgorithm.AUTO)) {
-            NnKernels nn = (NnKernels) Proxy.newProxyInstance(NnKernels.class.getClassLoader(), new Class<?>[]{NnKernels.class},
-                    (px, m, a) -> {
+            NnKernels nn = (NnKernels) Proxy.newProxyInstance(
+                    NnKernels.class.getClassLoader(), new Class<?>[] {NnKernels.class}, (px, m, a) -> {
                         long t0 = System.nanoTime();
                         Object r;
                         try {
@@ -74,12 +76,24 @@ public final class UNetProfile {
                 double total = (System.nanoTime() - t0) / 1e6 / reps;
                 List<Map.Entry<String, double[]>> rows = new ArrayList<>(acc.entrySet());
                 rows.sort((p, q) -> Double.compare(q.getValue()[0], p.getValue()[0]));
-                System.out.printf(Locale.ROOT, "U-Net %s, paper network, 608 x 608, %d threads, mean of %d after %d warm-up: %.1f ms%n",
-                        train ? "forward (training)" : "inference", real.threads(), reps, warmup, total);
+                System.out.printf(
+                        Locale.ROOT,
+                        "U-Net %s, paper network, 608 x 608, %d threads, mean of %d after %d warm-up: %.1f ms%n",
+                        train ? "forward (training)" : "inference",
+                        real.threads(),
+                        reps,
+                        warmup,
+                        total);
                 System.out.println("| ms | share | calls | operation, first input, filters |\n|---|---|---|---|");
                 for (var e : rows) {
                     double ms = e.getValue()[0] / reps;
-                    System.out.printf(Locale.ROOT, "| %.2f | %.1f %% | %d | %s |%n", ms, 100 * ms / total, (long) (e.getValue()[1] / reps), e.getKey());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %.2f | %.1f %% | %d | %s |%n",
+                            ms,
+                            100 * ms / total,
+                            (long) (e.getValue()[1] / reps),
+                            e.getKey());
                 }
             }
         }

@@ -18,22 +18,42 @@ public final class WinogradRule {
     private WinogradRule() {}
 
     public static void main(String[] args) {
-        int[][] shapes = {{3, 32, 608}, {4, 32, 608}, {6, 32, 608}, {8, 32, 608}, {16, 32, 608}, {3, 16, 304},
-                {8, 16, 304}, {16, 8, 152}, {4, 8, 152}, {8, 4, 76}, {2, 4, 76}, {4, 2, 38}, {8, 2, 38}};
+        int[][] shapes = {
+            {3, 32, 608},
+            {4, 32, 608},
+            {6, 32, 608},
+            {8, 32, 608},
+            {16, 32, 608},
+            {3, 16, 304},
+            {8, 16, 304},
+            {16, 8, 152},
+            {4, 8, 152},
+            {8, 4, 76},
+            {2, 4, 76},
+            {4, 2, 38},
+            {8, 2, 38}
+        };
         try (JavaNnKernels direct = new JavaNnKernels(0, JavaNnKernels.ConvAlgorithm.DIRECT);
-             JavaNnKernels winograd = new JavaNnKernels(0, JavaNnKernels.ConvAlgorithm.WINOGRAD)) {
-            for (int[] s : shapes) { time(direct, s); time(winograd, s); }   // JIT warm-up of both paths on every shape
-            System.out.println("| ci -> co | side | direct ms | Winograd ms | direct / Winograd |\n|---|---|---|---|---|");
+                JavaNnKernels winograd = new JavaNnKernels(0, JavaNnKernels.ConvAlgorithm.WINOGRAD)) {
+            for (int[] s : shapes) {
+                time(direct, s);
+                time(winograd, s);
+            } // JIT warm-up of both paths on every shape
+            System.out.println(
+                    "| ci -> co | side | direct ms | Winograd ms | direct / Winograd |\n|---|---|---|---|---|");
             for (int[] s : shapes) {
                 double d = time(direct, s), w = time(winograd, s);
-                System.out.printf(Locale.ROOT, "| %d -> %d | %d | %.3f | %.3f | %.2f |%n", s[0], s[1], s[2], d, w, d / w);
+                System.out.printf(
+                        Locale.ROOT, "| %d -> %d | %d | %.3f | %.3f | %.2f |%n", s[0], s[1], s[2], d, w, d / w);
             }
         }
     }
 
     private static double time(JavaNnKernels nn, int[] s) {
-        try (Tensor x = put(nn, 1, s[0], s[2], s[2]); Tensor w = put(nn, s[1], s[0], 5, 5); Tensor b = put(nn, s[1]);
-             Tensor y = nn.allocate(1, s[1], s[2], s[2])) {
+        try (Tensor x = put(nn, 1, s[0], s[2], s[2]);
+                Tensor w = put(nn, s[1], s[0], 5, 5);
+                Tensor b = put(nn, s[1]);
+                Tensor y = nn.allocate(1, s[1], s[2], s[2])) {
             long best = Long.MAX_VALUE;
             for (int i = 0; i < 12; i++) {
                 long t0 = System.nanoTime();

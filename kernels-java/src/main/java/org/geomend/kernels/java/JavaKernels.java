@@ -1,5 +1,8 @@
 package org.geomend.kernels.java;
 
+import static org.geomend.kernels.GridBuffer.F32;
+import static org.geomend.kernels.GridBuffer.I32;
+
 import java.lang.foreign.MemorySegment;
 import java.util.function.IntConsumer;
 import org.geomend.kernels.BetaSweep;
@@ -9,9 +12,6 @@ import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.MapBatch;
 import org.geomend.kernels.SitePositions;
-
-import static org.geomend.kernels.GridBuffer.F32;
-import static org.geomend.kernels.GridBuffer.I32;
 
 /**
  * The pure-Java backend: every kernel of {@link GeoKernels}, spread over a fixed pool of platform
@@ -34,12 +34,19 @@ public final class JavaKernels implements GeoKernels {
         this.threads = pool.threads();
     }
 
-    @Override public String name() { return "java"; }
+    @Override
+    public String name() {
+        return "java";
+    }
 
-    public int threads() { return threads; }
+    public int threads() {
+        return threads;
+    }
 
     /** Runs {@code body(0..n-1)} on the pool, tasks claimed one at a time. */
-    void parallelFor(int n, IntConsumer body) { pool.parallelFor(n, body); }
+    void parallelFor(int n, IntConsumer body) {
+        pool.parallelFor(n, body);
+    }
 
     // ---------------------------------------------------------------- nearest sites
 
@@ -69,7 +76,11 @@ public final class JavaKernels implements GeoKernels {
                         double dx = px - xs[j], dy = py - ys[j], d = dx * dx + dy * dy;
                         if (d >= bd[kk - 1]) continue;
                         int p = kk - 1;
-                        while (p > 0 && bd[p - 1] > d) { bd[p] = bd[p - 1]; bi[p] = bi[p - 1]; p--; }
+                        while (p > 0 && bd[p - 1] > d) {
+                            bd[p] = bd[p - 1];
+                            bi[p] = bi[p - 1];
+                            p--;
+                        }
                         bd[p] = d;
                         bi[p] = j;
                     }
@@ -117,7 +128,9 @@ public final class JavaKernels implements GeoKernels {
     @Override
     public void spdiMaps(SitePositions sites, KnnRaster knn, int k, MapBatch batch) {
         if (k < 1 || k > 8) throw new IllegalArgumentException("k must be in [1, 8]: " + k);
-        if (knn.kk() < k + 1) throw new IllegalArgumentException("raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
+        if (knn.kk() < k + 1)
+            throw new IllegalArgumentException(
+                    "raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
         batch.checkInside(knn.grid());
         MemorySegment idx = knn.idx().segment(), maps = batch.maps().segment();
         GridSpec g = knn.grid();
@@ -209,7 +222,8 @@ public final class JavaKernels implements GeoKernels {
     }
 
     @Override
-    public void ks2Batch(GridBuffer ref, long offRef, GridBuffer candidates, int count, int width, int height, double[] out) {
+    public void ks2Batch(
+            GridBuffer ref, long offRef, GridBuffer candidates, int count, int width, int height, double[] out) {
         long n = (long) width * height;
         parallelFor(count, m -> out[m] = ks2(ref.segment(), offRef, candidates.segment(), m * n, width, height));
     }
@@ -257,10 +271,20 @@ public final class JavaKernels implements GeoKernels {
     }
 
     @Override
-    public void spdiBetaSweep(SitePositions sites, KnnRaster knn, int k, BetaSweep sweep, GridBuffer ref, long offRef,
-                              double[] ks2, double[] sums) {
+    public void spdiBetaSweep(
+            SitePositions sites,
+            KnnRaster knn,
+            int k,
+            BetaSweep sweep,
+            GridBuffer ref,
+            long offRef,
+            double[] ks2,
+            double[] sums) {
         SpdiSweep.run(this, sites, knn, k, sweep, ref, offRef, ks2, sums);
     }
 
-    @Override public void close() { pool.close(); }
+    @Override
+    public void close() {
+        pool.close();
+    }
 }

@@ -39,11 +39,17 @@ public final class SiteIndex {
         for (int i = 0; i < n; i++) order[fill[bucket[i]]++] = i; // ascending index inside a bucket
     }
 
-    private int bx(double x) { return (int) Math.max(0, Math.min(nx - 1, Math.floor((x - minX) / cell))); }
+    private int bx(double x) {
+        return (int) Math.max(0, Math.min(nx - 1, Math.floor((x - minX) / cell)));
+    }
 
-    private int by(double y) { return (int) Math.max(0, Math.min(ny - 1, Math.floor((y - minY) / cell))); }
+    private int by(double y) {
+        return (int) Math.max(0, Math.min(ny - 1, Math.floor((y - minY) / cell)));
+    }
 
-    public SitePositions sites() { return sites; }
+    public SitePositions sites() {
+        return sites;
+    }
 
     /**
      * Squared distance from (px, py) to its {@code kk}-th nearest site (infinity when there are fewer
@@ -68,7 +74,10 @@ public final class SiteIndex {
                             double dx = px - sites.x()[j], dy = py - sites.y()[j], d = dx * dx + dy * dy;
                             if (d < best[kk - 1]) {
                                 int p = kk - 1;
-                                while (p > 0 && best[p - 1] > d) { best[p] = best[p - 1]; p--; }
+                                while (p > 0 && best[p - 1] > d) {
+                                    best[p] = best[p - 1];
+                                    p--;
+                                }
                                 best[p] = d;
                             }
                         }

@@ -1,14 +1,14 @@
 package org.geomend.kernels.java;
 
+import static org.geomend.kernels.GridBuffer.F32;
+import static org.geomend.kernels.GridBuffer.I32;
+
 import java.lang.foreign.MemorySegment;
 import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.KnnRaster;
 import org.geomend.kernels.SitePositions;
-
-import static org.geomend.kernels.GridBuffer.F32;
-import static org.geomend.kernels.GridBuffer.I32;
 
 /**
  * The Java {@link org.geomend.kernels.GeoKernels#spdiBetaSweep}: one site, every beta, one pass over the neighbours.
@@ -48,22 +48,43 @@ final class SpdiSweep {
 
     private SpdiSweep() {}
 
-    static void run(JavaKernels pool, SitePositions sites, KnnRaster knn, int k, BetaSweep sw, GridBuffer ref,
-                    long offRef, double[] ks2, double[] sums) {
+    static void run(
+            JavaKernels pool,
+            SitePositions sites,
+            KnnRaster knn,
+            int k,
+            BetaSweep sw,
+            GridBuffer ref,
+            long offRef,
+            double[] ks2,
+            double[] sums) {
         run(pool, sites, knn, k, sw, ref, offRef, ks2, sums, BLOCK_BYTES);
     }
 
     /** With another bound on the bytes of maps held at once (tests: several blocks on small windows). */
-    static void run(JavaKernels pool, SitePositions sites, KnnRaster knn, int k, BetaSweep sw, GridBuffer ref,
-                    long offRef, double[] ks2, double[] sums, long blockBytes) {
+    static void run(
+            JavaKernels pool,
+            SitePositions sites,
+            KnnRaster knn,
+            int k,
+            BetaSweep sw,
+            GridBuffer ref,
+            long offRef,
+            double[] ks2,
+            double[] sums,
+            long blockBytes) {
         if (k < 1 || k > 8) throw new IllegalArgumentException("k must be in [1, 8]: " + k);
-        if (knn.kk() < k + 1) throw new IllegalArgumentException("raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
+        if (knn.kk() < k + 1)
+            throw new IllegalArgumentException(
+                    "raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
         sw.check(knn.grid(), sites);
         int nb = sw.count(), w = sw.width(), h = sw.height();
-        if (ks2.length < nb || sums.length < nb) throw new IllegalArgumentException("ks2/sums shorter than the " + nb + " betas");
+        if (ks2.length < nb || sums.length < nb)
+            throw new IllegalArgumentException("ks2/sums shorter than the " + nb + " betas");
         long npl = sw.mapPixels();
         if (npl * k > Integer.MAX_VALUE) throw new IllegalArgumentException("sweep window too large: " + w + "x" + h);
-        if (offRef < 0 || offRef + npl > ref.elements()) throw new IllegalArgumentException("reference map reaches past its buffer");
+        if (offRef < 0 || offRef + npl > ref.elements())
+            throw new IllegalArgumentException("reference map reaches past its buffer");
         int np = (int) npl;
         double[] betas = sw.betas();
         double step = sw.uniformStep();
@@ -118,9 +139,20 @@ final class SpdiSweep {
         }
     }
 
-    private static void prepare(JavaKernels pool, SitePositions sites, KnnRaster knn, int k, BetaSweep sw, double b0,
-                                double step, boolean stepped, double[] a, double[] x, byte[] count, boolean[] lone,
-                                double[] maxAbsL) {
+    private static void prepare(
+            JavaKernels pool,
+            SitePositions sites,
+            KnnRaster knn,
+            int k,
+            BetaSweep sw,
+            double b0,
+            double step,
+            boolean stepped,
+            double[] a,
+            double[] x,
+            byte[] count,
+            boolean[] lone,
+            double[] maxAbsL) {
         GridSpec g = knn.grid();
         MemorySegment idx = knn.idx().segment();
         int rw = g.width(), kk = knn.kk(), w = sw.width(), h = sw.height(), np = w * h, site = sw.site();
@@ -155,7 +187,10 @@ final class SpdiSweep {
                         int e = slot == 0 ? n - 1 : (slot <= n - 1 ? slot - 1 : -1);
                         int at = slot * np + p;
                         if (e < 0) {
-                            if (stepped) { a[at] = Double.POSITIVE_INFINITY; x[at] = 1; } else x[at] = Double.POSITIVE_INFINITY;
+                            if (stepped) {
+                                a[at] = Double.POSITIVE_INFINITY;
+                                x[at] = 1;
+                            } else x[at] = Double.POSITIVE_INFINITY;
                             continue;
                         }
                         double l = Math.log(ratio[e]);
@@ -172,9 +207,24 @@ final class SpdiSweep {
     }
 
     /** Row {@code r} of the maps of betas {@code from .. from + n - 1}, into {@code maps} (block-local) and {@code rowSums}. */
-    private static void rows(int r, int from, int n, double[] betas, boolean stepped, boolean quads, int k, int w, int h,
-                             int np, double[] a, double[] x, byte[] count, boolean lone, Scratch s, float[] maps,
-                             double[] rowSums) {
+    private static void rows(
+            int r,
+            int from,
+            int n,
+            double[] betas,
+            boolean stepped,
+            boolean quads,
+            int k,
+            int w,
+            int h,
+            int np,
+            double[] a,
+            double[] x,
+            byte[] count,
+            boolean lone,
+            Scratch s,
+            float[] maps,
+            double[] rowSums) {
         int base = r * w;
         double[] sum = s.sum;
         for (int m = 0; m < n; m++) {
@@ -200,8 +250,7 @@ final class SpdiSweep {
                 double v = sum[c];
                 maps[out + c] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
             }
-            if (lone)
-                for (int c = 0; c < w; c++) if (count[base + c] == 0) maps[out + c] = 1f;
+            if (lone) for (int c = 0; c < w; c++) if (count[base + c] == 0) maps[out + c] = 1f;
             double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
             int c = 0;
             for (; c + 3 < w; c += 4) {
@@ -263,7 +312,10 @@ final class SpdiSweep {
      */
     static double ks2(float[] p, int offP, double inv, float[] q, int width, int height) {
         double[] cum = new double[width + 1], d = new double[width];
-        double[] minC = new double[width + 1], maxC = new double[width + 1], minL = new double[width + 1], maxL = new double[width + 1];
+        double[] minC = new double[width + 1],
+                maxC = new double[width + 1],
+                minL = new double[width + 1],
+                maxL = new double[width + 1];
         double t = 0; // T(b)
         for (int r = 0; r < height; r++) {
             int op = offP + r * width, oq = r * width;
@@ -285,7 +337,8 @@ final class SpdiSweep {
         double best = 0;
         for (int a = 0; a <= width; a++) {
             double col = cum[a], rest = t - col;
-            double m = Math.max(Math.max(Math.abs(minC[a]), Math.abs(maxC[a])), Math.max(Math.abs(minL[a]), Math.abs(maxL[a])));
+            double m = Math.max(
+                    Math.max(Math.abs(minC[a]), Math.abs(maxC[a])), Math.max(Math.abs(minL[a]), Math.abs(maxL[a])));
             m = Math.max(m, Math.max(Math.abs(col - minC[a]), Math.abs(col - maxC[a])));
             m = Math.max(m, Math.max(Math.abs(rest - minL[a]), Math.abs(rest - maxL[a])));
             if (m > best) best = m;

@@ -28,7 +28,9 @@ public final class WorkerPool implements AutoCloseable {
         });
     }
 
-    public int threads() { return threads; }
+    public int threads() {
+        return threads;
+    }
 
     /**
      * Runs {@code body(0..n-1)} on the pool, tasks claimed one at a time (inline when {@code n == 1} or on one
@@ -58,5 +60,8 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    @Override public void close() { pool.shutdownNow(); }
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
 }

@@ -31,16 +31,24 @@ public final class JavaNblScoring implements NblScoring {
 
     public JavaNblScoring(int threads) {
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        this.pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads - 1, r -> {
-            Thread t = new Thread(r, "nbl-score");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.pool = this.threads > 1
+                ? Executors.newFixedThreadPool(this.threads - 1, r -> {
+                    Thread t = new Thread(r, "nbl-score");
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
     }
 
-    @Override public String name() { return "java"; }
+    @Override
+    public String name() {
+        return "java";
+    }
 
-    @Override public void close() { if (pool != null) pool.shutdownNow(); }
+    @Override
+    public void close() {
+        if (pool != null) pool.shutdownNow();
+    }
 
     /** {@code max(2 P(N > |z|), TAIL_FLOOR)} from the table. */
     static double tail(double z) {
@@ -59,10 +67,10 @@ public final class JavaNblScoring implements NblScoring {
      */
     static final class Packed {
         final NblMapArrays map;
-        final double[] tile;  // 4 per tile: x, y, scale, density
-        final float[] ent;    // 4 per entry: muR, 1/sdR, muQ, 1/sdQ
+        final double[] tile; // 4 per tile: x, y, scale, density
+        final float[] ent; // 4 per entry: muR, 1/sdR, muQ, 1/sdQ
         final double[] entDist;
-        final double[] fpd;   // max(f_PD, floor); null: no PD term
+        final double[] fpd; // max(f_PD, floor); null: no PD term
         final double fpdMin, fpdBin, fpdFloor;
 
         /** f_PD of a PD error: exactly {@link NblMapArrays#fpdAt} (floor(a) in [0, n) iff a in [0, n)). */
@@ -86,8 +94,10 @@ public final class JavaNblScoring implements NblScoring {
             for (int c = 0; c < m.numCells(); c++)
                 for (int e = m.cellStart()[c]; e < m.cellStart()[c + 1]; e++) {
                     int t = m.entTile()[e];
-                    entDist[e] = Double.isNaN(m.cellX()[c]) ? Double.NaN
-                            : NblModel.distance(m.tileX()[t], m.tileY()[t], m.tileScale()[t], m.cellX()[c], m.cellY()[c]);
+                    entDist[e] = Double.isNaN(m.cellX()[c])
+                            ? Double.NaN
+                            : NblModel.distance(
+                                    m.tileX()[t], m.tileY()[t], m.tileScale()[t], m.cellX()[c], m.cellY()[c]);
                 }
             int nt = m.numTiles(), ne = m.numEntries();
             tile = new double[4 * nt];
@@ -154,15 +164,25 @@ public final class JavaNblScoring implements NblScoring {
         void ensureCand(int n) {
             if (uT.length < n) {
                 int m = Math.max(n, uT.length * 2);
-                uT = new int[m]; pos = new int[m]; w = new double[m]; f = new double[m];
+                uT = new int[m];
+                pos = new int[m];
+                w = new double[m];
+                f = new double[m];
             }
         }
 
         void ensure(int k) {
             if (cur.length < k) {
                 int n = Math.max(k, cur.length * 2);
-                cur = new int[n]; end = new int[n]; ms = new int[n]; me = new int[n]; cellOf = new int[n];
-                hasR = new boolean[n]; hasQ = new boolean[n]; hasP = new boolean[n]; base = new int[n];
+                cur = new int[n];
+                end = new int[n];
+                ms = new int[n];
+                me = new int[n];
+                cellOf = new int[n];
+                hasR = new boolean[n];
+                hasQ = new boolean[n];
+                hasP = new boolean[n];
+                base = new int[n];
             }
         }
     }
@@ -174,7 +194,10 @@ public final class JavaNblScoring implements NblScoring {
         int np = 0;
         for (int q = ms; q < me; q++) {
             float p = ta[q];
-            if (p == p) { sum += pk.fpdAt(d - p); np++; }
+            if (p == p) {
+                sum += pk.fpdAt(d - p);
+                np++;
+            }
         }
         return np == 1 ? sum : sum / np;
     }
@@ -227,20 +250,36 @@ public final class JavaNblScoring implements NblScoring {
                 double txv = tile[t4], tyv = tile[t4 + 1];
                 double w = useDensity ? tile[t4 + 3] : 1.0;
                 if (hr) w *= single ? tail1(vr, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
-                if (hq) w *= single ? tail1(vq, ent[e4 + 2], ent[e4 + 3]) : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
+                if (hq)
+                    w *= single
+                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3])
+                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 sw += w;
                 sx += w * (txv - ox);
                 sy += w * (tyv - oy);
-                if (w > best) { best = w; bx = txv; by = tyv; }
+                if (w > best) {
+                    best = w;
+                    bx = txv;
+                    by = tyv;
+                }
             }
             cand = e1 - e0;
-            if (sw > 0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+            if (sw > 0) {
+                sx = ox + sx / sw;
+                sy = oy + sy / sw;
+            } else {
+                sx = bx;
+                sy = by;
+            }
         } else if (g > 1) {
             // 1. the sorted union of the groups' tiles, and the candidate slot of every entry
             final int[] base = s.base;
             int total = 0;
-            for (int k = 0; k < g; k++) { base[k] = total; total += end[k] - cur[k]; }
+            for (int k = 0; k < g; k++) {
+                base[k] = total;
+                total += end[k] - cur[k];
+            }
             s.ensureCand(total);
             final int[] uT = s.uT, pos = s.pos;
             final double[] w = s.w, f = s.f;
@@ -263,14 +302,20 @@ public final class JavaNblScoring implements NblScoring {
             //    R, Q, PD): every product is rounded exactly as before
             for (int j = 0; j < n; j++) w[j] = useDensity ? tile[4 * uT[j] + 3] : 1.0;
             for (int k = 0; k < g; k++) {
-                final int ms = gms[k], me = gme[k], c = cellOf[k], e0 = cellStart[c], ne = cellStart[c + 1] - e0, bk = base[k];
+                final int ms = gms[k],
+                        me = gme[k],
+                        c = cellOf[k],
+                        e0 = cellStart[c],
+                        ne = cellStart[c + 1] - e0,
+                        bk = base[k];
                 final boolean single = me - ms == 1;
                 if (hasR[k]) {
                     java.util.Arrays.fill(f, 0, n, NblModel.MISS);
                     final float v = rsrp[ms];
                     for (int i = 0; i < ne; i++) {
                         int e4 = 4 * (e0 + i);
-                        f[pos[bk + i]] = single ? tail1(v, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
+                        f[pos[bk + i]] =
+                                single ? tail1(v, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -279,7 +324,9 @@ public final class JavaNblScoring implements NblScoring {
                     final float v = rssi[ms];
                     for (int i = 0; i < ne; i++) {
                         int e4 = 4 * (e0 + i);
-                        f[pos[bk + i]] = single ? tail1(v, ent[e4 + 2], ent[e4 + 3]) : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
+                        f[pos[bk + i]] = single
+                                ? tail1(v, ent[e4 + 2], ent[e4 + 3])
+                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -287,7 +334,8 @@ public final class JavaNblScoring implements NblScoring {
                     final double ccx = cx[c], ccy = cy[c];
                     for (int j = 0; j < n; j++) {
                         int t4 = 4 * uT[j];
-                        w[j] *= pdFactor(pk, ta, ms, me, NblModel.distance(tile[t4], tile[t4 + 1], tile[t4 + 2], ccx, ccy));
+                        w[j] *= pdFactor(
+                                pk, ta, ms, me, NblModel.distance(tile[t4], tile[t4 + 1], tile[t4 + 2], ccx, ccy));
                     }
                 }
             }
@@ -301,9 +349,19 @@ public final class JavaNblScoring implements NblScoring {
                 sw += wj;
                 sx += wj * (txv - ox);
                 sy += wj * (tyv - oy);
-                if (wj > best) { best = wj; bx = txv; by = tyv; }
+                if (wj > best) {
+                    best = wj;
+                    bx = txv;
+                    by = tyv;
+                }
             }
-            if (sw > 0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+            if (sw > 0) {
+                sx = ox + sx / sw;
+                sy = oy + sy / sw;
+            } else {
+                sx = bx;
+                sy = by;
+            }
         }
         out.candidates[r] = cand;
         out.mleX[r] = cand > 0 ? bx : Double.NaN;
@@ -324,7 +382,10 @@ public final class JavaNblScoring implements NblScoring {
         int n = 0;
         for (int q = ms; q < me; q++) {
             float x = v[q];
-            if (x == x) { sum += tail((x - mu) * invSd); n++; }
+            if (x == x) {
+                sum += tail((x - mu) * invSd);
+                n++;
+            }
         }
         return n == 1 ? sum : sum / n;
     }

@@ -12,7 +12,9 @@ public final class NblBackends {
 
     private NblBackends() {}
 
-    public static List<NblScoringProvider> providers() { return Backends.providers(NblScoringProvider.class); }
+    public static List<NblScoringProvider> providers() {
+        return Backends.providers(NblScoringProvider.class);
+    }
 
     /**
      * @throws IllegalArgumentException for an unknown name

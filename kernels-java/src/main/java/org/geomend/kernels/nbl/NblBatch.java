@@ -23,7 +23,8 @@ public final class NblBatch {
 
     /** Grows the arrays (keeping content) to hold at least this many records and rows. */
     public void ensure(int records, int rows) {
-        if (recStart.length < records + 1) recStart = java.util.Arrays.copyOf(recStart, Math.max(records + 1, recStart.length * 2));
+        if (recStart.length < records + 1)
+            recStart = java.util.Arrays.copyOf(recStart, Math.max(records + 1, recStart.length * 2));
         if (cell.length < rows) {
             int n = Math.max(rows, cell.length * 2);
             cell = java.util.Arrays.copyOf(cell, n);
@@ -33,5 +34,7 @@ public final class NblBatch {
         }
     }
 
-    public int numRows() { return recStart[numRecords]; }
+    public int numRows() {
+        return recStart[numRecords];
+    }
 }

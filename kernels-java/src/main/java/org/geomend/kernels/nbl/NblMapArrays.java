@@ -8,17 +8,34 @@ package org.geomend.kernels.nbl;
  * density, per metre, on bins {@code [fpdMin + k * fpdBin, fpdMin + (k + 1) * fpdBin)}.
  */
 public record NblMapArrays(
-        int[] cellStart, int[] entTile,
-        float[] entMuR, float[] entInvSdR, float[] entMuQ, float[] entInvSdQ,
-        double[] tileX, double[] tileY, float[] tileScale, float[] tileDensity,
-        double[] cellX, double[] cellY,
-        float[] fpd, double fpdMin, double fpdBin, double fpdFloor) {
+        int[] cellStart,
+        int[] entTile,
+        float[] entMuR,
+        float[] entInvSdR,
+        float[] entMuQ,
+        float[] entInvSdQ,
+        double[] tileX,
+        double[] tileY,
+        float[] tileScale,
+        float[] tileDensity,
+        double[] cellX,
+        double[] cellY,
+        float[] fpd,
+        double fpdMin,
+        double fpdBin,
+        double fpdFloor) {
 
-    public int numCells() { return cellStart.length - 1; }
+    public int numCells() {
+        return cellStart.length - 1;
+    }
 
-    public int numTiles() { return tileX.length; }
+    public int numTiles() {
+        return tileX.length;
+    }
 
-    public int numEntries() { return entTile.length; }
+    public int numEntries() {
+        return entTile.length;
+    }
 
     /** f_PD of a PD error in metres; {@code fpdFloor} outside the table. */
     public double fpdAt(double err) {

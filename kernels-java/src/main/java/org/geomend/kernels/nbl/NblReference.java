@@ -37,19 +37,35 @@ public final class NblReference {
                 int c = ce.getKey();
                 int en = -1;
                 for (int e = map.cellStart()[c]; e < map.cellStart()[c + 1]; e++) if (map.entTile()[e] == t) en = e;
-                lw += Math.log(measure(b.rsrp, ce.getValue(), en < 0 ? Float.NaN : map.entMuR()[en], en < 0 ? 0 : map.entInvSdR()[en]));
-                lw += Math.log(measure(b.rssi, ce.getValue(), en < 0 ? Float.NaN : map.entMuQ()[en], en < 0 ? 0 : map.entInvSdQ()[en]));
+                lw += Math.log(measure(
+                        b.rsrp,
+                        ce.getValue(),
+                        en < 0 ? Float.NaN : map.entMuR()[en],
+                        en < 0 ? 0 : map.entInvSdR()[en]));
+                lw += Math.log(measure(
+                        b.rssi,
+                        ce.getValue(),
+                        en < 0 ? Float.NaN : map.entMuQ()[en],
+                        en < 0 ? 0 : map.entInvSdQ()[en]));
                 if (map.fpd() != null && !Double.isNaN(map.cellX()[c])) {
-                    double d = NblModel.distance(map.tileX()[t], map.tileY()[t], map.tileScale()[t], map.cellX()[c], map.cellY()[c]);
+                    double d = NblModel.distance(
+                            map.tileX()[t], map.tileY()[t], map.tileScale()[t], map.cellX()[c], map.cellY()[c]);
                     double sum = 0;
                     int n = 0;
-                    for (int m : ce.getValue()) if (!Float.isNaN(b.ta[m])) { sum += map.fpdAt(d - b.ta[m]); n++; }
+                    for (int m : ce.getValue())
+                        if (!Float.isNaN(b.ta[m])) {
+                            sum += map.fpdAt(d - b.ta[m]);
+                            n++;
+                        }
                     if (n > 0) lw += Math.log(sum / n);
                 }
             }
             logw[i] = lw;
             tileOf[i] = t;
-            if (lw > maxLog) { maxLog = lw; bestTile = t; }
+            if (lw > maxLog) {
+                maxLog = lw;
+                bestTile = t;
+            }
             i++;
         }
         double sw = 0, sx = 0, sy = 0;
@@ -65,7 +81,11 @@ public final class NblReference {
     private static double measure(float[] v, java.util.List<Integer> rows, float mu, float invSd) {
         double sum = 0;
         int n = 0;
-        for (int m : rows) if (!Float.isNaN(v[m])) { n++; sum += Float.isNaN(mu) ? NblModel.MISS : NblModel.tail(((double) v[m] - mu) * invSd); }
+        for (int m : rows)
+            if (!Float.isNaN(v[m])) {
+                n++;
+                sum += Float.isNaN(mu) ? NblModel.MISS : NblModel.tail(((double) v[m] - mu) * invSd);
+            }
         if (n == 0) return 1;
         return Float.isNaN(mu) ? NblModel.MISS : sum / n;
     }

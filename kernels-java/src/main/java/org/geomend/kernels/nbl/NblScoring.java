@@ -17,8 +17,11 @@ public interface NblScoring extends AutoCloseable {
      */
     void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out);
 
-    @Override default void close() {}
+    @Override
+    default void close() {}
 
     /** The Java implementation with this many threads (0: available processors). */
-    static NblScoring java(int threads) { return new JavaNblScoring(threads); }
+    static NblScoring java(int threads) {
+        return new JavaNblScoring(threads);
+    }
 }

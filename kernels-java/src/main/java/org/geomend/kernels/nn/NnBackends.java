@@ -15,7 +15,9 @@ public final class NnBackends {
 
     private NnBackends() {}
 
-    public static List<NnKernelsProvider> providers() { return Backends.providers(NnKernelsProvider.class); }
+    public static List<NnKernelsProvider> providers() {
+        return Backends.providers(NnKernelsProvider.class);
+    }
 
     /**
      * @param backend {@code auto} (or null), {@code java}, {@code cuda} or {@code cudnn}
@@ -51,14 +53,17 @@ public final class NnBackends {
      * @throws IllegalArgumentException for an unknown name, or {@code --conv cudnn} with {@code --backend java}
      */
     public static NnKernels open(String backend, String conv, int threads, PrintStream notices) {
-        return Backends.orJava(() -> select(backend, conv, threads, notices), () -> select("java", threads, null), notices);
+        return Backends.orJava(
+                () -> select(backend, conv, threads, notices), () -> select("java", threads, null), notices);
     }
 
     /** The backend name {@link #select(String, String, int, PrintStream)} resolves {@code backend} and {@code conv} to. */
     public static String effectiveBackend(String backend, String conv) {
         if (conv == null || conv.equals("cuda")) return backend;
-        if (!conv.equals("cudnn")) throw new IllegalArgumentException("unknown --conv '" + conv + "' (known: cuda, cudnn)");
-        if (backend == null || backend.equals("auto") || backend.equals("cuda") || backend.equals("cudnn")) return "cudnn";
+        if (!conv.equals("cudnn"))
+            throw new IllegalArgumentException("unknown --conv '" + conv + "' (known: cuda, cudnn)");
+        if (backend == null || backend.equals("auto") || backend.equals("cuda") || backend.equals("cudnn"))
+            return "cudnn";
         throw new IllegalArgumentException("--conv cudnn needs --backend cuda or auto, not " + backend);
     }
 }

@@ -92,7 +92,8 @@ public interface NnKernels extends AutoCloseable {
      * One Adam step (Kingma and Ba, bias-corrected) on {@code param} from {@code grad}, updating the moments
      * {@code m} and {@code v} in place; {@code step} counts from 1.
      */
-    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int step);
+    void adamStep(
+            Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int step);
 
     /**
      * Element-wise {@code y = a + b} (all the same shape; {@code y} may be {@code a} or {@code b}): sums the two
@@ -100,7 +101,9 @@ public interface NnKernels extends AutoCloseable {
      */
     default void add(Tensor a, Tensor b, Tensor y) {
         long n = a.elements();
-        if (b.elements() != n || y.elements() != n || !java.util.Arrays.equals(a.shape(), b.shape())
+        if (b.elements() != n
+                || y.elements() != n
+                || !java.util.Arrays.equals(a.shape(), b.shape())
                 || !java.util.Arrays.equals(a.shape(), y.shape()))
             throw new IllegalArgumentException("add: shapes differ");
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -108,8 +111,11 @@ public interface NnKernels extends AutoCloseable {
             download(a, ha);
             download(b, hb);
             for (long i = 0; i < n; i++)
-                ha.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i,
-                        ha.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i) + hb.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i));
+                ha.setAtIndex(
+                        java.lang.foreign.ValueLayout.JAVA_FLOAT,
+                        i,
+                        ha.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i)
+                                + hb.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i));
             upload(ha, y);
         }
     }
@@ -117,5 +123,6 @@ public interface NnKernels extends AutoCloseable {
     /** Waits until every queued operation has finished (a no-op on synchronous backends). */
     default void synchronize() {}
 
-    @Override void close();
+    @Override
+    void close();
 }

@@ -11,7 +11,8 @@ public final class NnReference {
     private NnReference() {}
 
     /** y[n,o,y,x] = b[o] + sum_{i,ky,kx} w[o,i,ky,kx] x[n,i,y+ky-p,x+kx-p] (0 outside), p = k/2. */
-    public static double[] conv2dForward(double[] x, double[] w, double[] b, int n, int ci, int co, int h, int wd, int k) {
+    public static double[] conv2dForward(
+            double[] x, double[] w, double[] b, int n, int ci, int co, int h, int wd, int k) {
         int p = k / 2;
         double[] y = new double[n * co * h * wd];
         for (int img = 0; img < n; img++)
@@ -52,7 +53,8 @@ public final class NnReference {
     }
 
     /** {dw [co,ci,k,k], db [co]}: the weight and bias gradients of sum dy * y, summed over the batch. */
-    public static double[][] conv2dBackwardFilter(double[] x, double[] dy, int n, int ci, int co, int h, int wd, int k) {
+    public static double[][] conv2dBackwardFilter(
+            double[] x, double[] dy, int n, int ci, int co, int h, int wd, int k) {
         int p = k / 2;
         double[] dw = new double[co * ci * k * k], db = new double[co];
         for (int img = 0; img < n; img++)
@@ -169,8 +171,8 @@ public final class NnReference {
     }
 
     /** One bias-corrected Adam step (Kingma and Ba, algorithm 1) in place; step counts from 1. */
-    public static void adam(double[] p, double[] g, double[] m, double[] v, double lr, double b1, double b2, double eps,
-                            int step) {
+    public static void adam(
+            double[] p, double[] g, double[] m, double[] v, double lr, double b1, double b2, double eps, int step) {
         double c1 = 1 - Math.pow(b1, step), c2 = 1 - Math.pow(b2, step);
         for (int i = 0; i < p.length; i++) {
             m[i] = b1 * m[i] + (1 - b1) * g[i];

@@ -13,7 +13,10 @@ public interface Tensor extends AutoCloseable {
     long elements();
 
     /** Dimension {@code i} of the shape. */
-    default int dim(int i) { return shape()[i]; }
+    default int dim(int i) {
+        return shape()[i];
+    }
 
-    @Override void close();
+    @Override
+    void close();
 }

@@ -34,9 +34,17 @@ class SpdiSweepTest {
         for (int i = 0; i < GRID.length; i++) GRID[i] = Math.round((0.1 + i * 0.05) * 1e9) / 1e9;
     }
 
-    @BeforeAll static void setUp() { alloc = Memory.child("SpdiSweepTest"); kernels = new JavaKernels(2); }
+    @BeforeAll
+    static void setUp() {
+        alloc = Memory.child("SpdiSweepTest");
+        kernels = new JavaKernels(2);
+    }
 
-    @AfterAll static void tearDown() { kernels.close(); alloc.close(); }
+    @AfterAll
+    static void tearDown() {
+        kernels.close();
+        alloc.close();
+    }
 
     static SitePositions clustered(long seed, int n, double extent) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -62,15 +70,22 @@ class SpdiSweepTest {
     }
 
     /** A normalised reference: the site's sPDI at {@code beta} with multiplicative noise (a realistic, non-sPDI truth). */
-    static GridBuffer truth(SitePositions s, KnnRaster knn, int site, int c0, int r0, int w, int h, double beta, long seed) {
+    static GridBuffer truth(
+            SitePositions s, KnnRaster knn, int site, int c0, int r0, int w, int h, double beta, long seed) {
         GridBuffer t = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) w * h + 3);
         try (GridBuffer m = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) w * h)) {
-            kernels.spdiMaps(s, knn, knn.kk() - 1, new MapBatch(1, w, h, new int[] {site}, new int[] {c0}, new int[] {r0},
-                    new double[] {beta}, m));
+            kernels.spdiMaps(
+                    s,
+                    knn,
+                    knn.kk() - 1,
+                    new MapBatch(1, w, h, new int[] {site}, new int[] {c0}, new int[] {r0}, new double[] {beta}, m));
             SplittableRandom r = new SplittableRandom(seed);
             double sum = 0;
             float[] v = m.toFloatArray(0, w * h);
-            for (int p = 0; p < v.length; p++) { v[p] *= (float) (0.2 + 1.6 * r.nextDouble()); sum += v[p]; }
+            for (int p = 0; p < v.length; p++) {
+                v[p] *= (float) (0.2 + 1.6 * r.nextDouble());
+                sum += v[p];
+            }
             for (int p = 0; p < v.length; p++) v[p] = (float) (v[p] / sum);
             t.copyFrom(v, 3);
         } catch (RuntimeException e) {
@@ -81,12 +96,24 @@ class SpdiSweepTest {
     }
 
     /** KS2 per beta the slow way: one map per beta through spdiMaps, normalize and ks2. */
-    static double[] oneAtATime(SitePositions s, KnnRaster knn, int k, int site, int c0, int r0, int w, int h, double[] betas,
-                               GridBuffer ref, long offRef, double[] sums) {
+    static double[] oneAtATime(
+            SitePositions s,
+            KnnRaster knn,
+            int k,
+            int site,
+            int c0,
+            int r0,
+            int w,
+            int h,
+            double[] betas,
+            GridBuffer ref,
+            long offRef,
+            double[] sums) {
         double[] out = new double[betas.length];
         try (GridBuffer m = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, (long) w * h)) {
             for (int t = 0; t < betas.length; t++) {
-                MapBatch b = new MapBatch(1, w, h, new int[] {site}, new int[] {c0}, new int[] {r0}, new double[] {betas[t]}, m);
+                MapBatch b = new MapBatch(
+                        1, w, h, new int[] {site}, new int[] {c0}, new int[] {r0}, new double[] {betas[t]}, m);
                 kernels.spdiMaps(s, knn, k, b);
                 double[] sm = new double[1];
                 kernels.normalize(b, knn.grid(), null, sm);
@@ -100,16 +127,28 @@ class SpdiSweepTest {
     static int argmin(double[] ks, double[] betas) {
         int best = -1;
         for (int t = 0; t < ks.length; t++)
-            if (!Double.isNaN(ks[t]) && (best < 0 || ks[t] < ks[best] || (ks[t] == ks[best] && betas[t] < betas[best]))) best = t;
+            if (!Double.isNaN(ks[t]) && (best < 0 || ks[t] < ks[best] || (ks[t] == ks[best] && betas[t] < betas[best])))
+                best = t;
         return best;
     }
 
-    static void check(SitePositions s, int k, int site, int w, int h, double[] betas, double truthBeta, long blockBytes, String what) {
+    static void check(
+            SitePositions s,
+            int k,
+            int site,
+            int w,
+            int h,
+            double[] betas,
+            double truthBeta,
+            long blockBytes,
+            String what) {
         GridSpec g = rasterAround(s, site, w, h, 4);
         try (KnnRaster r = knn(s, g, k + 1)) {
             int c0 = 5, r0 = 2;
             try (GridBuffer ref = truth(s, r, site, c0, r0, w, h, truthBeta, site * 31L + k)) {
-                double[] slowSums = new double[betas.length], sums = new double[betas.length], ks = new double[betas.length];
+                double[] slowSums = new double[betas.length],
+                        sums = new double[betas.length],
+                        ks = new double[betas.length];
                 double[] slow = oneAtATime(s, r, k, site, c0, r0, w, h, betas, ref, 3, slowSums);
                 SpdiSweep.run(kernels, s, r, k, new BetaSweep(site, c0, r0, w, h, betas), ref, 3, ks, sums, blockBytes);
                 for (int t = 0; t < betas.length; t++) {
@@ -123,12 +162,15 @@ class SpdiSweepTest {
         }
     }
 
-    @Test void defaultGridMatchesOneAtATimeOnRandomWindows() {
+    @Test
+    void defaultGridMatchesOneAtATimeOnRandomWindows() {
         SitePositions s = clustered(3, 120, 30_000);
-        for (int site : new int[] {0, 17, 64}) check(s, 5, site, 61, 47, GRID, 1.7 + site % 3, SpdiSweep.BLOCK_BYTES, "site " + site);
+        for (int site : new int[] {0, 17, 64})
+            check(s, 5, site, 61, 47, GRID, 1.7 + site % 3, SpdiSweep.BLOCK_BYTES, "site " + site);
     }
 
-    @Test void severalBlocksAndOtherK() {
+    @Test
+    void severalBlocksAndOtherK() {
         SitePositions s = clustered(5, 60, 20_000);
         // blocks of 7 maps: the stepped a_j must carry over from block to block
         check(s, 5, 3, 40, 40, GRID, 3.2, 7L * 4 * 40 * 40, "blocks of 7");
@@ -137,7 +179,8 @@ class SpdiSweepTest {
         check(s, 8, 11, 30, 26, GRID, 1.1, SpdiSweep.BLOCK_BYTES, "k=8");
     }
 
-    @Test void listOfBetasInAnyOrderUsesExp() {
+    @Test
+    void listOfBetasInAnyOrderUsesExp() {
         SitePositions s = clustered(9, 80, 25_000);
         double[] list = {3.0, 0.7, 2.2, 5.5, 0.1, 2.2000001, 9.0};
         assertTrue(Double.isNaN(new BetaSweep(0, 0, 0, 1, 1, list).uniformStep()));
@@ -146,13 +189,15 @@ class SpdiSweepTest {
         check(s, 5, 7, 45, 38, new double[] {2.5}, 2.2, SpdiSweep.BLOCK_BYTES, "one beta");
     }
 
-    @Test void smallInventoriesPadAndLoneSiteIsUniform() {
+    @Test
+    void smallInventoriesPadAndLoneSiteIsUniform() {
         SitePositions three = new SitePositions(new double[] {1000, 3000, 2200}, new double[] {1000, 1500, 4000});
         check(three, 5, 1, 30, 30, GRID, 2.0, SpdiSweep.BLOCK_BYTES, "3 sites, k=5");
         SitePositions one = new SitePositions(new double[] {1234}, new double[] {5678});
         check(one, 5, 0, 20, 20, new double[] {0.5, 1, 1.5}, 2.0, SpdiSweep.BLOCK_BYTES, "1 site");
         GridSpec g = rasterAround(one, 0, 20, 20, 0);
-        try (KnnRaster r = knn(one, g, 6); GridBuffer ref = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 400)) {
+        try (KnnRaster r = knn(one, g, 6);
+                GridBuffer ref = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 400)) {
             ref.fill(1f / 400);
             double[] ks = new double[2], sums = new double[2];
             kernels.spdiBetaSweep(one, r, 5, new BetaSweep(0, 0, 0, 20, 20, new double[] {1, 2}), ref, 0, ks, sums);
@@ -161,7 +206,8 @@ class SpdiSweepTest {
         }
     }
 
-    @Test void matchesFloat64BruteForce() {
+    @Test
+    void matchesFloat64BruteForce() {
         SitePositions s = clustered(11, 40, 6_000);
         int site = 4, w = 12, h = 10;
         GridSpec sq = GridSpec.window(s.x()[site], s.y()[site], w, 100);
@@ -179,17 +225,31 @@ class SpdiSweepTest {
         }
     }
 
-    @Test void rejectsBadArguments() {
+    @Test
+    void rejectsBadArguments() {
         SitePositions s = clustered(3, 20, 10_000);
         GridSpec g = rasterAround(s, 0, 10, 10, 0);
-        try (KnnRaster r = knn(s, g, 6); GridBuffer ref = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 100)) {
+        try (KnnRaster r = knn(s, g, 6);
+                GridBuffer ref = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, 100)) {
             double[] o = new double[2];
             assertThrows(IllegalArgumentException.class, () -> new BetaSweep(0, 0, 0, 10, 10, new double[0]));
             assertThrows(IllegalArgumentException.class, () -> new BetaSweep(0, 0, 0, 10, 10, new double[] {1, -2}));
-            assertThrows(IllegalArgumentException.class, () -> kernels.spdiBetaSweep(s, r, 6, new BetaSweep(0, 0, 0, 10, 10, new double[] {1, 2}), ref, 0, o, o.clone()));
-            assertThrows(IllegalArgumentException.class, () -> kernels.spdiBetaSweep(s, r, 5, new BetaSweep(0, 4, 0, 10, 10, new double[] {1, 2}), ref, 0, o, o.clone()));
-            assertThrows(IllegalArgumentException.class, () -> kernels.spdiBetaSweep(s, r, 5, new BetaSweep(0, 0, 0, 10, 10, new double[] {1, 2}), ref, 1, o, o.clone()));
-            assertThrows(IllegalArgumentException.class, () -> kernels.spdiBetaSweep(s, r, 5, new BetaSweep(0, 0, 0, 10, 10, new double[] {1, 2, 3}), ref, 0, o, o.clone()));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> kernels.spdiBetaSweep(
+                            s, r, 6, new BetaSweep(0, 0, 0, 10, 10, new double[] {1, 2}), ref, 0, o, o.clone()));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> kernels.spdiBetaSweep(
+                            s, r, 5, new BetaSweep(0, 4, 0, 10, 10, new double[] {1, 2}), ref, 0, o, o.clone()));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> kernels.spdiBetaSweep(
+                            s, r, 5, new BetaSweep(0, 0, 0, 10, 10, new double[] {1, 2}), ref, 1, o, o.clone()));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> kernels.spdiBetaSweep(
+                            s, r, 5, new BetaSweep(0, 0, 0, 10, 10, new double[] {1, 2, 3}), ref, 0, o, o.clone()));
         }
     }
 }

@@ -21,8 +21,7 @@ class NblScoringTest {
 
     @Test
     void tableTailIsCloseToFloat64() {
-        for (double z = -7; z <= 7; z += 0.0137)
-            assertEquals(NblModel.tail(z), JavaNblScoring.tail(z), 2e-6, "z=" + z);
+        for (double z = -7; z <= 7; z += 0.0137) assertEquals(NblModel.tail(z), JavaNblScoring.tail(z), 2e-6, "z=" + z);
     }
 
     /** A random map of cells with overlapping tile sets on a grid of tiles. */
@@ -133,10 +132,13 @@ class NblScoringTest {
         NblMapArrays map = randomMap(rnd, 30, 16, 40, true);
         NblBatch b = randomBatch(rnd, map, 5000, 3);
         NblResult a = new NblResult(b.numRecords), c = new NblResult(b.numRecords);
-        try (NblScoring s1 = NblScoring.java(1); NblScoring s2 = NblScoring.java(3)) {
+        try (NblScoring s1 = NblScoring.java(1);
+                NblScoring s2 = NblScoring.java(3)) {
             s1.score(map, b, true, a);
             s2.score(map, b, true, c);
         }
-        assertTrue(Arrays.equals(a.waX, c.waX) && Arrays.equals(a.mleY, c.mleY) && Arrays.equals(a.candidates, c.candidates));
+        assertTrue(Arrays.equals(a.waX, c.waX)
+                && Arrays.equals(a.mleY, c.mleY)
+                && Arrays.equals(a.candidates, c.candidates));
     }
 }

@@ -25,9 +25,15 @@ class JavaNnKernelsTest {
 
     static JavaNnKernels nn;
 
-    @BeforeAll static void setUp() { nn = new JavaNnKernels(2); }
+    @BeforeAll
+    static void setUp() {
+        nn = new JavaNnKernels(2);
+    }
 
-    @AfterAll static void tearDown() { nn.close(); }
+    @AfterAll
+    static void tearDown() {
+        nn.close();
+    }
 
     // ---------------------------------------------------------------- helpers
 
@@ -63,7 +69,8 @@ class JavaNnKernelsTest {
         double scale = 1;
         for (double v : want) scale = Math.max(scale, Math.abs(v));
         for (int i = 0; i < want.length; i++)
-            assertTrue(Math.abs(want[i] - got[i]) <= tol * scale,
+            assertTrue(
+                    Math.abs(want[i] - got[i]) <= tol * scale,
                     what + " [" + i + "]: want " + want[i] + " got " + got[i]);
     }
 
@@ -95,8 +102,10 @@ class JavaNnKernelsTest {
     void conv2dForwardMatchesReference(int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
-        try (Tensor xt = put(nn, x, n, ci, h, w); Tensor wtt = put(nn, wt, co, ci, k, k); Tensor bt = put(nn, b, co);
-             Tensor y = nn.allocate(n, co, h, w)) {
+        try (Tensor xt = put(nn, x, n, ci, h, w);
+                Tensor wtt = put(nn, wt, co, ci, k, k);
+                Tensor bt = put(nn, b, co);
+                Tensor y = nn.allocate(n, co, h, w)) {
             nn.fill(y, 7f);
             nn.conv2dForward(xt, wtt, bt, y);
             close(NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k), get(nn, y), 1e-5 * ci * k * k, "conv2d");
@@ -114,13 +123,27 @@ class JavaNnKernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1,1,1,1,1,5", "1,3,1,1,2,3", "2,3,7,9,5,5", "1,17,13,29,6,5", "1,48,11,37,9,5", "2,3,1,50,4,5",
-            "1,1,33,1,2,5", "1,17,5,3,3,3", "1,48,9,10,17,3", "2,5,37,101,6,5", "1,4,2,98,7,3"})
+    @CsvSource({
+        "1,1,1,1,1,5",
+        "1,3,1,1,2,3",
+        "2,3,7,9,5,5",
+        "1,17,13,29,6,5",
+        "1,48,11,37,9,5",
+        "2,3,1,50,4,5",
+        "1,1,33,1,2,5",
+        "1,17,5,3,3,3",
+        "1,48,9,10,17,3",
+        "2,5,37,101,6,5",
+        "1,4,2,98,7,3"
+    })
     void winogradForwardMatchesReference(int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
-        try (JavaNnKernels wg = new JavaNnKernels(2, JavaNnKernels.ConvAlgorithm.WINOGRAD); Tensor xt = put(wg, x, n, ci, h, w);
-             Tensor wtt = put(wg, wt, co, ci, k, k); Tensor bt = put(wg, b, co); Tensor y = wg.allocate(n, co, h, w)) {
+        try (JavaNnKernels wg = new JavaNnKernels(2, JavaNnKernels.ConvAlgorithm.WINOGRAD);
+                Tensor xt = put(wg, x, n, ci, h, w);
+                Tensor wtt = put(wg, wt, co, ci, k, k);
+                Tensor bt = put(wg, b, co);
+                Tensor y = wg.allocate(n, co, h, w)) {
             wg.fill(y, 7f);
             wg.conv2dForward(xt, wtt, bt, y);
             double[] want = NnReference.conv2dForward(x, wt, b, n, ci, co, h, w, k), got = get(wg, y);
@@ -132,14 +155,28 @@ class JavaNnKernelsTest {
 
     /** Backward data (a forward convolution of dy, co -> ci channels) by every {@link JavaNnKernels.ConvAlgorithm}. */
     @ParameterizedTest
-    @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,1,9,11,37,48,5",
-            "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,1,7,5,3,17,3", "WINOGRAD,1,17,9,10,48,3", "WINOGRAD,2,6,37,101,5,5",
-            "AUTO,1,32,19,23,48,5", "AUTO,1,16,12,10,64,3", "AUTO,2,3,7,9,5,5", "DIRECT,1,32,19,23,48,5"})
-    void conv2dBackwardDataMatchesReference(JavaNnKernels.ConvAlgorithm conv, int n, int ci, int h, int w, int co, int k) {
+    @CsvSource({
+        "WINOGRAD,1,1,1,1,1,5",
+        "WINOGRAD,2,3,7,9,5,5",
+        "WINOGRAD,1,6,13,29,17,5",
+        "WINOGRAD,1,9,11,37,48,5",
+        "WINOGRAD,2,4,1,50,3,5",
+        "WINOGRAD,1,7,5,3,17,3",
+        "WINOGRAD,1,17,9,10,48,3",
+        "WINOGRAD,2,6,37,101,5,5",
+        "AUTO,1,32,19,23,48,5",
+        "AUTO,1,16,12,10,64,3",
+        "AUTO,2,3,7,9,5,5",
+        "DIRECT,1,32,19,23,48,5"
+    })
+    void conv2dBackwardDataMatchesReference(
+            JavaNnKernels.ConvAlgorithm conv, int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
-        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor dy = put(be, g, n, co, h, w);
-             Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
+        try (JavaNnKernels be = new JavaNnKernels(2, conv);
+                Tensor dy = put(be, g, n, co, h, w);
+                Tensor wtt = put(be, wt, co, ci, k, k);
+                Tensor dx = be.allocate(n, ci, h, w)) {
             be.fill(dx, 7f);
             be.conv2dBackwardData(dy, wtt, dx);
             double[] want = NnReference.conv2dBackwardData(g, wt, n, ci, co, h, w, k), got = get(be, dx);
@@ -151,14 +188,28 @@ class JavaNnKernelsTest {
 
     /** The filter and bias gradients by every {@link JavaNnKernels.ConvAlgorithm} (Winograd for 5 x 5 when it applies). */
     @ParameterizedTest
-    @CsvSource({"WINOGRAD,1,1,1,1,1,5", "WINOGRAD,2,3,7,9,5,5", "WINOGRAD,1,6,13,29,17,5", "WINOGRAD,2,9,11,37,48,5",
-            "WINOGRAD,2,4,1,50,3,5", "WINOGRAD,3,5,37,101,9,5", "WINOGRAD,1,3,8,8,8,5", "AUTO,2,17,19,23,32,5",
-            "AUTO,2,3,7,9,5,5", "AUTO,1,7,5,3,17,3", "DIRECT,2,17,19,23,32,5"})
-    void conv2dBackwardFilterMatchesReference(JavaNnKernels.ConvAlgorithm conv, int n, int ci, int h, int w, int co, int k) {
+    @CsvSource({
+        "WINOGRAD,1,1,1,1,1,5",
+        "WINOGRAD,2,3,7,9,5,5",
+        "WINOGRAD,1,6,13,29,17,5",
+        "WINOGRAD,2,9,11,37,48,5",
+        "WINOGRAD,2,4,1,50,3,5",
+        "WINOGRAD,3,5,37,101,9,5",
+        "WINOGRAD,1,3,8,8,8,5",
+        "AUTO,2,17,19,23,32,5",
+        "AUTO,2,3,7,9,5,5",
+        "AUTO,1,7,5,3,17,3",
+        "DIRECT,2,17,19,23,32,5"
+    })
+    void conv2dBackwardFilterMatchesReference(
+            JavaNnKernels.ConvAlgorithm conv, int n, int ci, int h, int w, int co, int k) {
         SplittableRandom r = new SplittableRandom(n * 1000 + ci * 100 + h * 10L + w + co + k);
         double[] x = random(r, n * ci * h * w), g = random(r, n * co * h * w);
-        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor xt = put(be, x, n, ci, h, w);
-             Tensor dy = put(be, g, n, co, h, w); Tensor dw = be.allocate(co, ci, k, k); Tensor db = be.allocate(co)) {
+        try (JavaNnKernels be = new JavaNnKernels(2, conv);
+                Tensor xt = put(be, x, n, ci, h, w);
+                Tensor dy = put(be, g, n, co, h, w);
+                Tensor dw = be.allocate(co, ci, k, k);
+                Tensor db = be.allocate(co)) {
             be.fill(dw, 7f);
             be.conv2dBackwardFilter(xt, dy, dw, db);
             double[][] want = NnReference.conv2dBackwardFilter(x, g, n, ci, co, h, w, k);
@@ -181,8 +232,10 @@ class JavaNnKernelsTest {
             double[][] out = new double[3][];
             JavaNnKernels.ConvAlgorithm[] modes = JavaNnKernels.ConvAlgorithm.values();
             for (int q = 0; q < 3; q++)
-                try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor dy = put(be, g, n, co, h, w);
-                     Tensor wtt = put(be, wt, co, ci, k, k); Tensor dx = be.allocate(n, ci, h, w)) {
+                try (JavaNnKernels be = new JavaNnKernels(2, modes[q]);
+                        Tensor dy = put(be, g, n, co, h, w);
+                        Tensor wtt = put(be, wt, co, ci, k, k);
+                        Tensor dx = be.allocate(n, ci, h, w)) {
                     be.conv2dBackwardData(dy, wtt, dx);
                     out[q] = get(be, dx);
                 }
@@ -200,7 +253,11 @@ class JavaNnKernelsTest {
     @ParameterizedTest
     @CsvSource({"DIRECT,5", "DIRECT,3", "DIRECT,1", "WINOGRAD,5", "WINOGRAD,3", "AUTO,5"})
     void fusedReluAndRegisterTilesGiveTheSameBits(JavaNnKernels.ConvAlgorithm conv, int k) {
-        int n = 2, ci = 9, h = 11, w = 4 * 3 * 16 + 3, co = 12; // 49 tile columns: full units of 3 vectors (L <= 16) and a partial one
+        int n = 2,
+                ci = 9,
+                h = 11,
+                w = 4 * 3 * 16 + 3,
+                co = 12; // 49 tile columns: full units of 3 vectors (L <= 16) and a partial one
         SplittableRandom r = new SplittableRandom(k * 31L + conv.ordinal());
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), b = random(r, co);
         String[] tiles = {"8x1", "8x3"};
@@ -209,8 +266,11 @@ class JavaNnKernelsTest {
         try {
             for (int q = 0; q < 2; q++) {
                 System.setProperty(JavaNnKernels.TILE_PROPERTY, tiles[q]);
-                try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor xt = put(be, x, n, ci, h, w);
-                     Tensor wtt = put(be, wt, co, ci, k, k); Tensor bt = put(be, b, co); Tensor y = be.allocate(n, co, h, w)) {
+                try (JavaNnKernels be = new JavaNnKernels(2, conv);
+                        Tensor xt = put(be, x, n, ci, h, w);
+                        Tensor wtt = put(be, wt, co, ci, k, k);
+                        Tensor bt = put(be, b, co);
+                        Tensor y = be.allocate(n, co, h, w)) {
                     be.fill(y, 7f);
                     be.conv2dForward(xt, wtt, bt, y);
                     be.reluForward(y, y);
@@ -233,7 +293,10 @@ class JavaNnKernelsTest {
         assertArrayEquals(fused[0], fused[1], conv + " fused, tile 8x3");
         System.setProperty(JavaNnKernels.TILE_PROPERTY, "4x4");
         try {
-            assertThrows(IllegalArgumentException.class, () -> new JavaNnKernels(1, conv == JavaNnKernels.ConvAlgorithm.DIRECT ? JavaNnKernels.ConvAlgorithm.AUTO : conv));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new JavaNnKernels(
+                            1, conv == JavaNnKernels.ConvAlgorithm.DIRECT ? JavaNnKernels.ConvAlgorithm.AUTO : conv));
         } finally {
             if (keep == null) System.clearProperty(JavaNnKernels.TILE_PROPERTY);
             else System.setProperty(JavaNnKernels.TILE_PROPERTY, keep);
@@ -249,16 +312,25 @@ class JavaNnKernelsTest {
     void concatConvolutionReadsBothInputsInPlace(JavaNnKernels.ConvAlgorithm conv, int k) {
         int n = 2, ca = 5, cb = 7, h = 13, w = 70, co = 12;
         SplittableRandom r = new SplittableRandom(k * 17L + conv.ordinal());
-        double[] a = random(r, n * ca * h * w), b = random(r, n * cb * h * w), wt = random(r, co * (ca + cb) * k * k),
+        double[] a = random(r, n * ca * h * w),
+                b = random(r, n * cb * h * w),
+                wt = random(r, co * (ca + cb) * k * k),
                 bias = random(r, co);
-        try (JavaNnKernels be = new JavaNnKernels(2, conv); Tensor at = put(be, a, n, ca, h, w); Tensor bt = put(be, b, n, cb, h, w);
-             Tensor cat = be.allocate(n, ca + cb, h, w); Tensor wtt = put(be, wt, co, ca + cb, k, k);
-             Tensor biast = put(be, bias, co); Tensor y = be.allocate(n, co, h, w); Tensor odd = be.allocate(n, cb, h, w + 1)) {
+        try (JavaNnKernels be = new JavaNnKernels(2, conv);
+                Tensor at = put(be, a, n, ca, h, w);
+                Tensor bt = put(be, b, n, cb, h, w);
+                Tensor cat = be.allocate(n, ca + cb, h, w);
+                Tensor wtt = put(be, wt, co, ca + cb, k, k);
+                Tensor biast = put(be, bias, co);
+                Tensor y = be.allocate(n, co, h, w);
+                Tensor odd = be.allocate(n, cb, h, w + 1)) {
             be.concatChannels(at, bt, cat);
             be.conv2dForwardRelu(cat, wtt, biast, y);
             double[] want = get(be, y);
             be.fill(y, 7f);
-            try (Tensor spare = be.allocate(n, ca + cb, h, w)) { be.concatConv2dForwardRelu(at, bt, spare, wtt, biast, y); }
+            try (Tensor spare = be.allocate(n, ca + cb, h, w)) {
+                be.concatConv2dForwardRelu(at, bt, spare, wtt, biast, y);
+            }
             assertArrayEquals(want, get(be, y), conv + " " + k + "x" + k);
             double[] ref = NnReference.relu(NnReference.conv2dForward(get(be, cat), wt, bias, n, ca + cb, co, h, w, k));
             close(ref, want, 1e-5 * (ca + cb) * k * k, "concat conv");
@@ -295,8 +367,10 @@ class JavaNnKernelsTest {
     }
 
     private static double[] conv(JavaNnKernels be, int[] s, double[] x, double[] w, double[] b) {
-        try (Tensor xt = put(be, x, s[0], s[1], s[2], s[3]); Tensor wt = put(be, w, s[4], s[1], 5, 5); Tensor bt = put(be, b, s[4]);
-             Tensor y = be.allocate(s[0], s[4], s[2], s[3])) {
+        try (Tensor xt = put(be, x, s[0], s[1], s[2], s[3]);
+                Tensor wt = put(be, w, s[4], s[1], 5, 5);
+                Tensor bt = put(be, b, s[4]);
+                Tensor y = be.allocate(s[0], s[4], s[2], s[3])) {
             be.fill(y, 7f);
             be.conv2dForwardRelu(xt, wt, bt, y);
             return get(be, y);
@@ -308,11 +382,17 @@ class JavaNnKernelsTest {
         String keep = System.getProperty(JavaNnKernels.CONV_PROPERTY);
         try {
             System.clearProperty(JavaNnKernels.CONV_PROPERTY);
-            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.ConvAlgorithm.AUTO, b.conv()); }
+            try (JavaNnKernels b = new JavaNnKernels(1)) {
+                assertEquals(JavaNnKernels.ConvAlgorithm.AUTO, b.conv());
+            }
             System.setProperty(JavaNnKernels.CONV_PROPERTY, "direct");
-            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.ConvAlgorithm.DIRECT, b.conv()); }
+            try (JavaNnKernels b = new JavaNnKernels(1)) {
+                assertEquals(JavaNnKernels.ConvAlgorithm.DIRECT, b.conv());
+            }
             System.setProperty(JavaNnKernels.CONV_PROPERTY, "Winograd");
-            try (JavaNnKernels b = new JavaNnKernels(1)) { assertEquals(JavaNnKernels.ConvAlgorithm.WINOGRAD, b.conv()); }
+            try (JavaNnKernels b = new JavaNnKernels(1)) {
+                assertEquals(JavaNnKernels.ConvAlgorithm.WINOGRAD, b.conv());
+            }
             System.setProperty(JavaNnKernels.CONV_PROPERTY, "fft");
             assertThrows(IllegalArgumentException.class, () -> new JavaNnKernels(1));
         } finally {
@@ -328,10 +408,13 @@ class JavaNnKernelsTest {
         double[][] out = new double[3][], one = new double[3][];
         JavaNnKernels.ConvAlgorithm[] modes = JavaNnKernels.ConvAlgorithm.values();
         for (int q = 0; q < 3; q++)
-            try (JavaNnKernels be = new JavaNnKernels(2, modes[q]); Tensor xt = put(be, x, n, ci, h, w);
-                 Tensor wtt = put(be, wt, co, ci, k, k); Tensor bt = put(be, b, co); Tensor y = be.allocate(n, co, h, w);
-                 Tensor x1 = put(be, java.util.Arrays.copyOf(x, h * w), 1, 1, h, w);
-                 Tensor w1 = put(be, java.util.Arrays.copyOf(wt, co * k * k), co, 1, k, k)) {
+            try (JavaNnKernels be = new JavaNnKernels(2, modes[q]);
+                    Tensor xt = put(be, x, n, ci, h, w);
+                    Tensor wtt = put(be, wt, co, ci, k, k);
+                    Tensor bt = put(be, b, co);
+                    Tensor y = be.allocate(n, co, h, w);
+                    Tensor x1 = put(be, java.util.Arrays.copyOf(x, h * w), 1, 1, h, w);
+                    Tensor w1 = put(be, java.util.Arrays.copyOf(wt, co * k * k), co, 1, k, k)) {
                 be.conv2dForward(xt, wtt, bt, y);
                 out[q] = get(be, y);
                 close(want, out[q], 1e-5 * ci * k * k, modes[q] + " conv2d");
@@ -349,23 +432,29 @@ class JavaNnKernelsTest {
         SplittableRandom r = new SplittableRandom(11);
         int n = 2, c = 3, h = 6, w = 10;
         double[] x = random(r, n * c * h * w);
-        try (Tensor xt = put(nn, x, n, c, h, w); Tensor y = nn.allocate(n, c, h, w);
-             Tensor p = nn.allocate(n, c, h / 2, w / 2); Tensor u = nn.allocate(n, c, 2 * h, 2 * w)) {
+        try (Tensor xt = put(nn, x, n, c, h, w);
+                Tensor y = nn.allocate(n, c, h, w);
+                Tensor p = nn.allocate(n, c, h / 2, w / 2);
+                Tensor u = nn.allocate(n, c, 2 * h, 2 * w)) {
             nn.reluForward(xt, y);
             close(NnReference.relu(x), get(nn, y), 0, "relu");
             nn.reluForward(xt, xt);
             close(NnReference.relu(x), get(nn, xt), 0, "relu in place");
         }
-        try (Tensor xt = put(nn, x, n, c, h, w); Tensor p = nn.allocate(n, c, h / 2, w / 2);
-             Tensor u = nn.allocate(n, c, 2 * h, 2 * w)) {
+        try (Tensor xt = put(nn, x, n, c, h, w);
+                Tensor p = nn.allocate(n, c, h / 2, w / 2);
+                Tensor u = nn.allocate(n, c, 2 * h, 2 * w)) {
             nn.maxPool2Forward(xt, p);
             close(NnReference.maxPool2(x, n * c, h, w), get(nn, p), 0, "maxpool");
             nn.upsample2Forward(xt, u);
             close(NnReference.upsample2(x, n * c, h, w), get(nn, u), 0, "upsample");
         }
         double[] b = random(r, n * 5 * h * w);
-        try (Tensor at = put(nn, x, n, c, h, w); Tensor bt = put(nn, b, n, 5, h, w); Tensor y = nn.allocate(n, c + 5, h, w);
-             Tensor da = nn.allocate(n, c, h, w); Tensor db = nn.allocate(n, 5, h, w)) {
+        try (Tensor at = put(nn, x, n, c, h, w);
+                Tensor bt = put(nn, b, n, 5, h, w);
+                Tensor y = nn.allocate(n, c + 5, h, w);
+                Tensor da = nn.allocate(n, c, h, w);
+                Tensor db = nn.allocate(n, 5, h, w)) {
             nn.concatChannels(at, bt, y);
             double[] cat = NnReference.concat(x, b, n, c, 5, h * w);
             close(cat, get(nn, y), 0, "concat");
@@ -381,28 +470,59 @@ class JavaNnKernelsTest {
         double[] a = random(r, 2 * 3 * 5 * 7), b = random(r, a.length), want = new double[a.length];
         for (int i = 0; i < a.length; i++) want[i] = (float) a[i] + (float) b[i];
         NnKernels viaHost = new NnKernels() { // the interface's default add, over this backend's other operations
-            public String name() { return "host"; }
-            public Tensor allocate(int... s) { return nn.allocate(s); }
-            public void upload(MemorySegment s, Tensor t) { nn.upload(s, t); }
-            public void download(Tensor t, MemorySegment s) { nn.download(t, s); }
-            public void fill(Tensor t, float v) {}
-            public void conv2dForward(Tensor x, Tensor w, Tensor bb, Tensor y) {}
-            public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {}
-            public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {}
-            public void reluForward(Tensor x, Tensor y) {}
-            public void reluBackward(Tensor y, Tensor dy, Tensor dx) {}
-            public void maxPool2Forward(Tensor x, Tensor y) {}
-            public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {}
-            public void upsample2Forward(Tensor x, Tensor y) {}
-            public void upsample2Backward(Tensor dy, Tensor dx) {}
-            public void concatChannels(Tensor x, Tensor y, Tensor z) {}
-            public void splitChannels(Tensor x, Tensor y, Tensor z) {}
-            public double l1Loss(Tensor p, Tensor t, Tensor m, Tensor d) { return 0; }
-            public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float b1, float b2, float e, int s) {}
-            public void close() {}
-        };
+                    public String name() {
+                        return "host";
+                    }
+
+                    public Tensor allocate(int... s) {
+                        return nn.allocate(s);
+                    }
+
+                    public void upload(MemorySegment s, Tensor t) {
+                        nn.upload(s, t);
+                    }
+
+                    public void download(Tensor t, MemorySegment s) {
+                        nn.download(t, s);
+                    }
+
+                    public void fill(Tensor t, float v) {}
+
+                    public void conv2dForward(Tensor x, Tensor w, Tensor bb, Tensor y) {}
+
+                    public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {}
+
+                    public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {}
+
+                    public void reluForward(Tensor x, Tensor y) {}
+
+                    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {}
+
+                    public void maxPool2Forward(Tensor x, Tensor y) {}
+
+                    public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {}
+
+                    public void upsample2Forward(Tensor x, Tensor y) {}
+
+                    public void upsample2Backward(Tensor dy, Tensor dx) {}
+
+                    public void concatChannels(Tensor x, Tensor y, Tensor z) {}
+
+                    public void splitChannels(Tensor x, Tensor y, Tensor z) {}
+
+                    public double l1Loss(Tensor p, Tensor t, Tensor m, Tensor d) {
+                        return 0;
+                    }
+
+                    public void adamStep(
+                            Tensor p, Tensor g, Tensor m, Tensor v, float lr, float b1, float b2, float e, int s) {}
+
+                    public void close() {}
+                };
         for (NnKernels k : new NnKernels[] {nn, viaHost})
-            try (Tensor at = put(nn, a, 2, 3, 5, 7); Tensor bt = put(nn, b, 2, 3, 5, 7); Tensor y = nn.allocate(2, 3, 5, 7)) {
+            try (Tensor at = put(nn, a, 2, 3, 5, 7);
+                    Tensor bt = put(nn, b, 2, 3, 5, 7);
+                    Tensor y = nn.allocate(2, 3, 5, 7)) {
                 k.add(at, bt, y);
                 close(want, get(nn, y), 0, k.name() + " add");
                 k.add(at, bt, at);
@@ -428,7 +548,9 @@ class JavaNnKernelsTest {
     static void sameBits(float[] want, double[] got, String what) {
         assertEquals(want.length, got.length, what + ": length");
         for (int i = 0; i < want.length; i++)
-            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits((float) got[i]),
+            assertEquals(
+                    Float.floatToRawIntBits(want[i]),
+                    Float.floatToRawIntBits((float) got[i]),
                     what + " [" + i + "]: want " + want[i] + " got " + (float) got[i]);
     }
 
@@ -443,16 +565,28 @@ class JavaNnKernelsTest {
         float[] x = floats(awkward(r, n * c * h * w)), g = floats(awkward(r, x.length));
         int ho = h / 2, wo = w / 2, planes = n * c;
         float[] relu = new float[x.length], reluB = new float[x.length];
-        for (int i = 0; i < x.length; i++) { relu[i] = x[i] > 0f ? x[i] : 0f; reluB[i] = x[i] > 0f ? g[i] : 0f; }
+        for (int i = 0; i < x.length; i++) {
+            relu[i] = x[i] > 0f ? x[i] : 0f;
+            reluB[i] = x[i] > 0f ? g[i] : 0f;
+        }
         float[] pool = new float[planes * ho * wo], gp = floats(awkward(r, pool.length)), poolB = new float[x.length];
         for (int pl = 0; pl < planes; pl++)
             for (int i = 0; i < ho; i++)
                 for (int j = 0; j < wo; j++) {
                     int q = (pl * h + 2 * i) * w + 2 * j, m = 0;
                     float best = x[q];
-                    if (x[q + 1] > best) { best = x[q + 1]; m = 1; }
-                    if (x[q + w] > best) { best = x[q + w]; m = w; }
-                    if (x[q + w + 1] > best) { best = x[q + w + 1]; m = w + 1; }
+                    if (x[q + 1] > best) {
+                        best = x[q + 1];
+                        m = 1;
+                    }
+                    if (x[q + w] > best) {
+                        best = x[q + w];
+                        m = w;
+                    }
+                    if (x[q + w + 1] > best) {
+                        best = x[q + w + 1];
+                        m = w + 1;
+                    }
                     int o = (pl * ho + i) * wo + j;
                     pool[o] = best;
                     poolB[q] = m == 0 ? gp[o] : 0f;
@@ -485,16 +619,27 @@ class JavaNnKernelsTest {
                 }
             }
         double[] xd = new double[x.length], gd = new double[x.length];
-        for (int i = 0; i < x.length; i++) { xd[i] = x[i]; gd[i] = g[i]; }
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+            gd[i] = g[i];
+        }
         for (int threads = 1; threads <= 3; threads++)
-            try (JavaNnKernels be = new JavaNnKernels(threads); Tensor xt = put(be, xd, n, c, h, w);
-                 Tensor gt = put(be, gd, n, c, h, w); Tensor y = be.allocate(n, c, h, w);
-                 Tensor p = be.allocate(n, c, ho, wo); Tensor gpt = putF(be, gp, n, c, ho, wo);
-                 Tensor u = be.allocate(n, c, 2 * h, 2 * w); Tensor gut = putF(be, gu, n, c, 2 * h, 2 * w);
-                 Tensor x1t = putF(be, x1, n, c, h, w); Tensor w1t = putF(be, w1, co, c, 1, 1); Tensor b1t = putF(be, b1, co);
-                 Tensor y1t = be.allocate(n, co, h, w); Tensor g1t = putF(be, g1, n, co, h, w);
-                 Tensor cat = be.allocate(n, c + co, h, w); Tensor sa = be.allocate(n, c, h, w);
-                 Tensor sb = be.allocate(n, co, h, w)) {
+            try (JavaNnKernels be = new JavaNnKernels(threads);
+                    Tensor xt = put(be, xd, n, c, h, w);
+                    Tensor gt = put(be, gd, n, c, h, w);
+                    Tensor y = be.allocate(n, c, h, w);
+                    Tensor p = be.allocate(n, c, ho, wo);
+                    Tensor gpt = putF(be, gp, n, c, ho, wo);
+                    Tensor u = be.allocate(n, c, 2 * h, 2 * w);
+                    Tensor gut = putF(be, gu, n, c, 2 * h, 2 * w);
+                    Tensor x1t = putF(be, x1, n, c, h, w);
+                    Tensor w1t = putF(be, w1, co, c, 1, 1);
+                    Tensor b1t = putF(be, b1, co);
+                    Tensor y1t = be.allocate(n, co, h, w);
+                    Tensor g1t = putF(be, g1, n, co, h, w);
+                    Tensor cat = be.allocate(n, c + co, h, w);
+                    Tensor sa = be.allocate(n, c, h, w);
+                    Tensor sb = be.allocate(n, co, h, w)) {
                 String t = " (" + threads + " threads)";
                 be.reluForward(xt, y);
                 sameBits(relu, get(be, y), "relu" + t);
@@ -534,8 +679,9 @@ class JavaNnKernelsTest {
     @Test
     void maxPoolTiesGoToTheFirstElement() {
         double[] x = {1, 1, 1, 1, /* */ 0, 2, 2, 0};
-        try (Tensor xt = put(nn, x, 1, 2, 2, 2); Tensor dy = put(nn, new double[] {5, 6}, 1, 2, 1, 1);
-             Tensor dx = nn.allocate(1, 2, 2, 2)) {
+        try (Tensor xt = put(nn, x, 1, 2, 2, 2);
+                Tensor dy = put(nn, new double[] {5, 6}, 1, 2, 1, 1);
+                Tensor dx = nn.allocate(1, 2, 2, 2)) {
             nn.maxPool2Backward(xt, dy, dx);
             assertArrayEquals(new double[] {5, 0, 0, 0, 0, 6, 0, 0}, get(nn, dx));
         }
@@ -552,8 +698,12 @@ class JavaNnKernelsTest {
         double[] gx = numericGrad(v -> NnReference.conv2dForward(v, wt, b, n, ci, co, h, w, k), x, g, 1e-3);
         double[] gw = numericGrad(v -> NnReference.conv2dForward(x, v, b, n, ci, co, h, w, k), wt, g, 1e-3);
         double[] gb = numericGrad(v -> NnReference.conv2dForward(x, wt, v, n, ci, co, h, w, k), b, g, 1e-3);
-        try (Tensor xt = put(nn, x, n, ci, h, w); Tensor wtt = put(nn, wt, co, ci, k, k); Tensor dy = put(nn, g, n, co, h, w);
-             Tensor dx = nn.allocate(n, ci, h, w); Tensor dw = nn.allocate(co, ci, k, k); Tensor db = nn.allocate(co)) {
+        try (Tensor xt = put(nn, x, n, ci, h, w);
+                Tensor wtt = put(nn, wt, co, ci, k, k);
+                Tensor dy = put(nn, g, n, co, h, w);
+                Tensor dx = nn.allocate(n, ci, h, w);
+                Tensor dw = nn.allocate(co, ci, k, k);
+                Tensor db = nn.allocate(co)) {
             nn.fill(dx, 3f);
             nn.fill(dw, 3f);
             nn.conv2dBackwardData(dy, wtt, dx);
@@ -571,8 +721,9 @@ class JavaNnKernelsTest {
         for (int i = 0; i < x.length; i++) if (Math.abs(x[i]) < 0.01) x[i] = 0.5;
         double[] g = random(r, x.length);
         double[] gx = numericGrad(NnReference::relu, x, g, 1e-4);
-        try (Tensor y = put(nn, NnReference.relu(x), 2, 3, 5, 3); Tensor dy = put(nn, g, 2, 3, 5, 3);
-             Tensor dx = nn.allocate(2, 3, 5, 3)) {
+        try (Tensor y = put(nn, NnReference.relu(x), 2, 3, 5, 3);
+                Tensor dy = put(nn, g, 2, 3, 5, 3);
+                Tensor dx = nn.allocate(2, 3, 5, 3)) {
             nn.reluBackward(y, dy, dx);
             close(gx, get(nn, dx), 1e-6, "relu dx");
             nn.reluBackward(y, dy, dy);
@@ -588,8 +739,10 @@ class JavaNnKernelsTest {
         double[] gp = random(r, n * c * (h / 2) * (w / 2)), gu = random(r, n * c * 4 * h * w);
         double[] px = numericGrad(v -> NnReference.maxPool2(v, n * c, h, w), x, gp, 1e-5);
         double[] ux = numericGrad(v -> NnReference.upsample2(v, n * c, h, w), x, gu, 1e-3);
-        try (Tensor xt = put(nn, x, n, c, h, w); Tensor dyp = put(nn, gp, n, c, h / 2, w / 2);
-             Tensor dyu = put(nn, gu, n, c, 2 * h, 2 * w); Tensor dx = nn.allocate(n, c, h, w)) {
+        try (Tensor xt = put(nn, x, n, c, h, w);
+                Tensor dyp = put(nn, gp, n, c, h / 2, w / 2);
+                Tensor dyu = put(nn, gu, n, c, 2 * h, 2 * w);
+                Tensor dx = nn.allocate(n, c, h, w)) {
             nn.maxPool2Backward(xt, dyp, dx);
             close(px, get(nn, dx), 1e-5, "maxpool dx");
             nn.upsample2Backward(dyu, dx);
@@ -604,7 +757,9 @@ class JavaNnKernelsTest {
         double[] a = random(r, n * ca * hw), b = random(r, n * cb * hw), g = random(r, n * (ca + cb) * hw);
         double[] ga = numericGrad(v -> NnReference.concat(v, b, n, ca, cb, hw), a, g, 1e-3);
         double[] gb = numericGrad(v -> NnReference.concat(a, v, n, ca, cb, hw), b, g, 1e-3);
-        try (Tensor dy = put(nn, g, n, ca + cb, 5, 3); Tensor da = nn.allocate(n, ca, 5, 3); Tensor db = nn.allocate(n, cb, 5, 3)) {
+        try (Tensor dy = put(nn, g, n, ca + cb, 5, 3);
+                Tensor da = nn.allocate(n, ca, 5, 3);
+                Tensor db = nn.allocate(n, cb, 5, 3)) {
             nn.splitChannels(dy, da, db);
             close(ga, get(nn, da), 1e-6, "split da");
             close(gb, get(nn, db), 1e-6, "split db");
@@ -616,21 +771,28 @@ class JavaNnKernelsTest {
         SplittableRandom r = new SplittableRandom(8);
         int n = 2, h = 5, w = 7;
         double[] p = random(r, n * h * w), t = random(r, n * h * w);
-        for (boolean weighted : new boolean[] {false, true}) {   // a 0/1 mask, then the trainer's user weights
+        for (boolean weighted : new boolean[] {false, true}) { // a 0/1 mask, then the trainer's user weights
             double[] m = new double[n * h * w];
             for (int i = 0; i < m.length; i++)
-                m[i] = r.nextInt(4) == 0 ? 0 : weighted ? (float) (1 + (r.nextInt(8) == 0 ? 300 * r.nextDouble() : r.nextDouble())) : 1;
-            double[] gp = numericGrad(v -> new double[] {NnReference.l1Loss(v, t, m, new double[v.length])}, p, new double[] {1}, 1e-5);
-            try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = put(nn, m, n, 1, h, w);
-                 Tensor d = nn.allocate(n, 1, h, w)) {
+                m[i] = r.nextInt(4) == 0
+                        ? 0
+                        : weighted ? (float) (1 + (r.nextInt(8) == 0 ? 300 * r.nextDouble() : r.nextDouble())) : 1;
+            double[] gp = numericGrad(
+                    v -> new double[] {NnReference.l1Loss(v, t, m, new double[v.length])}, p, new double[] {1}, 1e-5);
+            try (Tensor pt = put(nn, p, n, 1, h, w);
+                    Tensor tt = put(nn, t, n, 1, h, w);
+                    Tensor mt = put(nn, m, n, 1, h, w);
+                    Tensor d = nn.allocate(n, 1, h, w)) {
                 double loss = nn.l1Loss(pt, tt, mt, d);
                 assertEquals(NnReference.l1Loss(p, t, m, new double[p.length]), loss, 1e-6);
                 close(gp, get(nn, d), 1e-5, "l1 dPred" + (weighted ? " weighted" : ""));
             }
         }
         // all masked out: the loss is 0 and so is its gradient (the denominator is max(1, 0))
-        try (Tensor pt = put(nn, p, n, 1, h, w); Tensor tt = put(nn, t, n, 1, h, w); Tensor mt = nn.allocate(n, 1, h, w);
-             Tensor d = nn.allocate(n, 1, h, w)) {
+        try (Tensor pt = put(nn, p, n, 1, h, w);
+                Tensor tt = put(nn, t, n, 1, h, w);
+                Tensor mt = nn.allocate(n, 1, h, w);
+                Tensor d = nn.allocate(n, 1, h, w)) {
             assertEquals(0, nn.l1Loss(pt, tt, mt, d));
             close(new double[n * h * w], get(nn, d), 0, "l1 dPred masked");
         }
@@ -638,8 +800,10 @@ class JavaNnKernelsTest {
 
     @Test
     void adamMatchesHandComputedSteps() {
-        try (Tensor p = put(nn, new double[] {1, -2}, 2); Tensor g = put(nn, new double[] {0.5, 0}, 2);
-             Tensor m = nn.allocate(2); Tensor v = nn.allocate(2)) {
+        try (Tensor p = put(nn, new double[] {1, -2}, 2);
+                Tensor g = put(nn, new double[] {0.5, 0}, 2);
+                Tensor m = nn.allocate(2);
+                Tensor v = nn.allocate(2)) {
             // step 1: m = 0.05, v = 0.00025, m^ = 0.5, v^ = 0.25, p = 1 - 0.01 * 0.5 / (0.5 + 1e-8) = 0.99
             nn.adamStep(p, g, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 1);
             assertEquals(0.99, get(nn, p)[0], 1e-6);
@@ -647,7 +811,9 @@ class JavaNnKernelsTest {
             assertEquals(0.05, get(nn, m)[0], 1e-7);
             assertEquals(0.00025, get(nn, v)[0], 1e-8); // float32 1 - 0.999f is 0.00099999
             // step 2 with g = -1: m = -0.055, v = 0.00124975, m^ = -0.055 / 0.19, v^ = 0.00124975 / 0.001999
-            try (Tensor g2 = put(nn, new double[] {-1, 0}, 2)) { nn.adamStep(p, g2, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 2); }
+            try (Tensor g2 = put(nn, new double[] {-1, 0}, 2)) {
+                nn.adamStep(p, g2, m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 2);
+            }
             double want = 0.99 + 0.01 * (0.055 / 0.19) / Math.sqrt(0.00124975 / 0.001999);
             assertEquals(want, get(nn, p)[0], 1e-6);
             assertEquals(-0.055, get(nn, m)[0], 1e-7);
@@ -659,10 +825,14 @@ class JavaNnKernelsTest {
         SplittableRandom r = new SplittableRandom(9);
         int n = 1001;
         double[] p = random(r, n), m = new double[n], v = new double[n];
-        try (Tensor pt = put(nn, p, n); Tensor mt = nn.allocate(n); Tensor vt = nn.allocate(n)) {
+        try (Tensor pt = put(nn, p, n);
+                Tensor mt = nn.allocate(n);
+                Tensor vt = nn.allocate(n)) {
             for (int step = 1; step <= 3; step++) {
                 double[] g = random(r, n);
-                try (Tensor gt = put(nn, g, n)) { nn.adamStep(pt, gt, mt, vt, 1e-3f, 0.9f, 0.999f, 1e-7f, step); }
+                try (Tensor gt = put(nn, g, n)) {
+                    nn.adamStep(pt, gt, mt, vt, 1e-3f, 0.9f, 0.999f, 1e-7f, step);
+                }
                 NnReference.adam(p, g, m, v, 1e-3, 0.9, 0.999, 1e-7, step);
             }
             close(p, get(nn, pt), 1e-6, "adam p");
@@ -680,8 +850,11 @@ class JavaNnKernelsTest {
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), bias = random(r, co);
         double[][] out = new double[3][];
         for (int threads = 1; threads <= 3; threads++)
-            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor xt = put(b, x, n, ci, h, w);
-                 Tensor wtt = put(b, wt, co, ci, k, k); Tensor bt = put(b, bias, co); Tensor y = b.allocate(n, co, h, w)) {
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv);
+                    Tensor xt = put(b, x, n, ci, h, w);
+                    Tensor wtt = put(b, wt, co, ci, k, k);
+                    Tensor bt = put(b, bias, co);
+                    Tensor y = b.allocate(n, co, h, w)) {
                 b.conv2dForward(xt, wtt, bt, y);
                 out[threads - 1] = get(b, y);
             }
@@ -697,8 +870,10 @@ class JavaNnKernelsTest {
         double[] g = random(r, n * co * h * w), wt = random(r, co * ci * k * k);
         double[][] out = new double[3][];
         for (int threads = 1; threads <= 3; threads++)
-            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor dy = put(b, g, n, co, h, w);
-                 Tensor wtt = put(b, wt, co, ci, k, k); Tensor dx = b.allocate(n, ci, h, w)) {
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv);
+                    Tensor dy = put(b, g, n, co, h, w);
+                    Tensor wtt = put(b, wt, co, ci, k, k);
+                    Tensor dx = b.allocate(n, ci, h, w)) {
                 b.conv2dBackwardData(dy, wtt, dx);
                 out[threads - 1] = get(b, dx);
             }
@@ -714,8 +889,11 @@ class JavaNnKernelsTest {
         double[] x = random(r, n * ci * h * w), wt = random(r, co * ci * k * k), g = random(r, n * co * h * w);
         double[][] out = new double[3][];
         for (int threads = 1; threads <= 3; threads++)
-            try (JavaNnKernels b = new JavaNnKernels(threads, conv); Tensor xt = put(b, x, n, ci, h, w);
-                 Tensor dy = put(b, g, n, co, h, w); Tensor dw = b.allocate(co, ci, k, k); Tensor db = b.allocate(co)) {
+            try (JavaNnKernels b = new JavaNnKernels(threads, conv);
+                    Tensor xt = put(b, x, n, ci, h, w);
+                    Tensor dy = put(b, g, n, co, h, w);
+                    Tensor dw = b.allocate(co, ci, k, k);
+                    Tensor db = b.allocate(co)) {
                 b.conv2dBackwardFilter(xt, dy, dw, db);
                 out[threads - 1] = get(b, dw);
             }
@@ -725,7 +903,9 @@ class JavaNnKernelsTest {
 
     @Test
     void tensorsOfAnotherBackendAreRejected() {
-        try (JavaNnKernels other = new JavaNnKernels(1); Tensor a = other.allocate(1, 1, 2, 2); Tensor b = nn.allocate(1, 1, 2, 2)) {
+        try (JavaNnKernels other = new JavaNnKernels(1);
+                Tensor a = other.allocate(1, 1, 2, 2);
+                Tensor b = nn.allocate(1, 1, 2, 2)) {
             assertThrows(IllegalArgumentException.class, () -> nn.reluForward(a, b));
             assertThrows(IllegalArgumentException.class, () -> nn.conv2dForward(b, b, b, b));
         }

@@ -28,7 +28,9 @@ final class ConvLoops {
         return s;
     }
 
-    static int roundUp(int v, int m) { return (v + m - 1) / m * m; }
+    static int roundUp(int v, int m) {
+        return (v + m - 1) / m * m;
+    }
 
     /**
      * One output row of every output channel: {@code out[o * wr + c] = bias[o] + sum_{i,kh,kw}
@@ -50,23 +52,39 @@ final class ConvLoops {
                         FloatVector x1 = FloatVector.fromArray(SP, buf, xb + L);
                         FloatVector x2 = FloatVector.fromArray(SP, buf, xb + 2 * L);
                         FloatVector w = FloatVector.broadcast(SP, wt[wb]);
-                        a00 = x0.fma(w, a00); a01 = x1.fma(w, a01); a02 = x2.fma(w, a02);
+                        a00 = x0.fma(w, a00);
+                        a01 = x1.fma(w, a01);
+                        a02 = x2.fma(w, a02);
                         w = FloatVector.broadcast(SP, wt[wb + 1]);
-                        a10 = x0.fma(w, a10); a11 = x1.fma(w, a11); a12 = x2.fma(w, a12);
+                        a10 = x0.fma(w, a10);
+                        a11 = x1.fma(w, a11);
+                        a12 = x2.fma(w, a12);
                         w = FloatVector.broadcast(SP, wt[wb + 2]);
-                        a20 = x0.fma(w, a20); a21 = x1.fma(w, a21); a22 = x2.fma(w, a22);
+                        a20 = x0.fma(w, a20);
+                        a21 = x1.fma(w, a21);
+                        a22 = x2.fma(w, a22);
                         w = FloatVector.broadcast(SP, wt[wb + 3]);
-                        a30 = x0.fma(w, a30); a31 = x1.fma(w, a31); a32 = x2.fma(w, a32);
+                        a30 = x0.fma(w, a30);
+                        a31 = x1.fma(w, a31);
+                        a32 = x2.fma(w, a32);
                     }
                 }
                 int o = ob * wr + s;
-                a00.intoArray(out, o); a01.intoArray(out, o + L); a02.intoArray(out, o + 2 * L);
+                a00.intoArray(out, o);
+                a01.intoArray(out, o + L);
+                a02.intoArray(out, o + 2 * L);
                 o += wr;
-                a10.intoArray(out, o); a11.intoArray(out, o + L); a12.intoArray(out, o + 2 * L);
+                a10.intoArray(out, o);
+                a11.intoArray(out, o + L);
+                a12.intoArray(out, o + 2 * L);
                 o += wr;
-                a20.intoArray(out, o); a21.intoArray(out, o + L); a22.intoArray(out, o + 2 * L);
+                a20.intoArray(out, o);
+                a21.intoArray(out, o + L);
+                a22.intoArray(out, o + 2 * L);
                 o += wr;
-                a30.intoArray(out, o); a31.intoArray(out, o + L); a32.intoArray(out, o + 2 * L);
+                a30.intoArray(out, o);
+                a31.intoArray(out, o + L);
+                a32.intoArray(out, o + 2 * L);
             }
         }
     }

@@ -29,9 +29,13 @@ final class EltLoops {
 
     private EltLoops() {}
 
-    private static FloatVector load(MemorySegment s, long i) { return FloatVector.fromMemorySegment(SP, s, i * 4, NO); }
+    private static FloatVector load(MemorySegment s, long i) {
+        return FloatVector.fromMemorySegment(SP, s, i * 4, NO);
+    }
 
-    private static void store(FloatVector v, MemorySegment s, long i) { v.intoMemorySegment(s, i * 4, NO); }
+    private static void store(FloatVector v, MemorySegment s, long i) {
+        v.intoMemorySegment(s, i * 4, NO);
+    }
 
     /** {@code y[i] = x[i] > 0 ? x[i] : 0} for {@code i} in {@code [s, e)}. */
     static void relu(MemorySegment x, MemorySegment y, long s, long e) {
@@ -41,15 +45,17 @@ final class EltLoops {
             FloatVector v = load(x, i);
             store(zero.blend(v, v.compare(VectorOperators.GT, 0f)), y, i);
         }
-        for (; i < e; i++) { float v = x.getAtIndex(F, i); y.setAtIndex(F, i, v > 0f ? v : 0f); }
+        for (; i < e; i++) {
+            float v = x.getAtIndex(F, i);
+            y.setAtIndex(F, i, v > 0f ? v : 0f);
+        }
     }
 
     /** {@code dx[i] = y[i] > 0 ? dy[i] : 0} for {@code i} in {@code [s, e)}. */
     static void reluBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long s, long e) {
         FloatVector zero = FloatVector.zero(SP);
         long i = s;
-        for (; i + L <= e; i += L)
-            store(zero.blend(load(dy, i), load(y, i).compare(VectorOperators.GT, 0f)), dx, i);
+        for (; i + L <= e; i += L) store(zero.blend(load(dy, i), load(y, i).compare(VectorOperators.GT, 0f)), dx, i);
         for (; i < e; i++) dx.setAtIndex(F, i, y.getAtIndex(F, i) > 0f ? dy.getAtIndex(F, i) : 0f);
     }
 
@@ -100,7 +106,8 @@ final class EltLoops {
             best = best.blend(v, s2);
             VectorMask<Float> s3 = b0.rearrange(ODD, b1).compare(VectorOperators.GT, best);
             FloatVector g = load(dy, yi + c);
-            FloatVector d0 = zero.blend(g, s1.or(s2).or(s3).not()), d1 = zero.blend(g, s1.andNot(s2).andNot(s3));
+            FloatVector d0 = zero.blend(g, s1.or(s2).or(s3).not()),
+                    d1 = zero.blend(g, s1.andNot(s2).andNot(s3));
             FloatVector d2 = zero.blend(g, s2.andNot(s3)), d3 = zero.blend(g, s3);
             store(d0.rearrange(ZIP_LO, d1), dx, q);
             store(d0.rearrange(ZIP_HI, d1), dx, q + L);
@@ -110,8 +117,14 @@ final class EltLoops {
         for (; c < wo; c++) {
             long q = xi + 2L * c, m = 0;
             float best = x.getAtIndex(F, q);
-            if (x.getAtIndex(F, q + 1) > best) { best = x.getAtIndex(F, q + 1); m = 1; }
-            if (x.getAtIndex(F, q + w) > best) { best = x.getAtIndex(F, q + w); m = w; }
+            if (x.getAtIndex(F, q + 1) > best) {
+                best = x.getAtIndex(F, q + 1);
+                m = 1;
+            }
+            if (x.getAtIndex(F, q + w) > best) {
+                best = x.getAtIndex(F, q + w);
+                m = w;
+            }
             if (x.getAtIndex(F, q + w + 1) > best) m = w + 1;
             float g = dy.getAtIndex(F, yi + c);
             dx.setAtIndex(F, q, m == 0 ? g : 0f);
@@ -128,12 +141,18 @@ final class EltLoops {
         for (; c + L <= w; c += L) {
             FloatVector v = load(x, xi + c), lo = v.rearrange(DUP_LO), hi = v.rearrange(DUP_HI);
             long q = yi + 2L * c;
-            store(lo, y, q); store(hi, y, q + L); store(lo, y, q + w2); store(hi, y, q + w2 + L);
+            store(lo, y, q);
+            store(hi, y, q + L);
+            store(lo, y, q + w2);
+            store(hi, y, q + w2 + L);
         }
         for (; c < w; c++) {
             float v = x.getAtIndex(F, xi + c);
             long q = yi + 2L * c;
-            y.setAtIndex(F, q, v); y.setAtIndex(F, q + 1, v); y.setAtIndex(F, q + w2, v); y.setAtIndex(F, q + w2 + 1, v);
+            y.setAtIndex(F, q, v);
+            y.setAtIndex(F, q + 1, v);
+            y.setAtIndex(F, q + w2, v);
+            y.setAtIndex(F, q + w2 + 1, v);
         }
     }
 
@@ -149,8 +168,11 @@ final class EltLoops {
         }
         for (; c < w; c++) {
             long q = yi + 2L * c;
-            dx.setAtIndex(F, xi + c, (dy.getAtIndex(F, q) + dy.getAtIndex(F, q + 1))
-                    + (dy.getAtIndex(F, q + w2) + dy.getAtIndex(F, q + w2 + 1)));
+            dx.setAtIndex(
+                    F,
+                    xi + c,
+                    (dy.getAtIndex(F, q) + dy.getAtIndex(F, q + 1))
+                            + (dy.getAtIndex(F, q + w2) + dy.getAtIndex(F, q + w2 + 1)));
         }
     }
 
@@ -159,8 +181,18 @@ final class EltLoops {
      * wt[o * cin + i] * x[xb + i * hw + p]}, one fused multiply-add per input channel in channel order from the bias
      * (as {@link ConvLoops#rowConv} computes it).
      */
-    static void conv1x1(MemorySegment x, long xb, int cin, long hw, float[] wt, float[] bias, int cout, MemorySegment y,
-                        long yb, long p0, long p1) {
+    static void conv1x1(
+            MemorySegment x,
+            long xb,
+            int cin,
+            long hw,
+            float[] wt,
+            float[] bias,
+            int cout,
+            MemorySegment y,
+            long yb,
+            long p0,
+            long p1) {
         long p = p0;
         for (; p + 2 * L <= p1; p += 2 * L)
             for (int o = 0; o < cout; o++) {

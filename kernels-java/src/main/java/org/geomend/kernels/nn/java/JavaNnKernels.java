@@ -126,13 +126,21 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /** How the forward and backward data convolutions run. */
-    public ConvAlgorithm conv() { return conv; }
+    public ConvAlgorithm conv() {
+        return conv;
+    }
 
-    @Override public String name() { return "java"; }
+    @Override
+    public String name() {
+        return "java";
+    }
 
-    public int threads() { return threads; }
+    public int threads() {
+        return threads;
+    }
 
-    @Override public synchronized Tensor allocate(int... shape) {
+    @Override
+    public synchronized Tensor allocate(int... shape) {
         if (closed) throw new IllegalStateException("java NN backend is closed");
         JavaTensor t = new JavaTensor(this, shape);
         live.add(t);
@@ -140,45 +148,70 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /** A tensor closed itself. */
-    synchronized void released(JavaTensor t) { live.remove(t); }
+    synchronized void released(JavaTensor t) {
+        live.remove(t);
+    }
 
     /** How many tensors are open (tests). */
-    synchronized int openTensors() { return live.size(); }
+    synchronized int openTensors() {
+        return live.size();
+    }
 
-    @Override public void upload(MemorySegment src, Tensor dst) {
+    @Override
+    public void upload(MemorySegment src, Tensor dst) {
         JavaTensor d = own(dst);
         MemorySegment.copy(src, 0, d.seg, 0, d.elements() * 4);
     }
 
-    @Override public void download(Tensor src, MemorySegment dst) {
+    @Override
+    public void download(Tensor src, MemorySegment dst) {
         JavaTensor s = own(src);
         MemorySegment.copy(s.seg, 0, dst, 0, s.elements() * 4);
     }
 
-    @Override public void fill(Tensor t, float v) {
+    @Override
+    public void fill(Tensor t, float v) {
         JavaTensor a = own(t);
-        if (v == 0f && Float.floatToRawIntBits(v) == 0) { a.seg.fill((byte) 0); return; }
+        if (v == 0f && Float.floatToRawIntBits(v) == 0) {
+            a.seg.fill((byte) 0);
+            return;
+        }
         long n = a.elements();
         for (long i = 0; i < n; i++) a.set(i, v);
     }
 
     // ---------------------------------------------------------------- convolution
 
-    @Override public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y) { conv2dForward(x, w, b, y, false); }
+    @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y) {
+        conv2dForward(x, w, b, y, false);
+    }
 
     /** The convolution with the ReLU applied to each output row before it is stored (bit-identical to the two calls). */
-    @Override public void conv2dForwardRelu(Tensor x, Tensor w, Tensor b, Tensor y) { conv2dForward(x, w, b, y, true); }
+    @Override
+    public void conv2dForwardRelu(Tensor x, Tensor w, Tensor b, Tensor y) {
+        conv2dForward(x, w, b, y, true);
+    }
 
     /**
      * The convolution of the concatenation read straight from {@code a} and {@code b}, channel by channel
      * (bit-identical to {@link #concatChannels} then {@link #conv2dForwardRelu}); {@code cat} is left alone, except
      * for 1 x 1 filters, which concatenate into it first.
      */
-    @Override public void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor cat, Tensor w, Tensor bias, Tensor y) {
+    @Override
+    public void concatConv2dForwardRelu(Tensor a, Tensor b, Tensor cat, Tensor w, Tensor bias, Tensor y) {
         JavaTensor at = own(a), bt = own(b), wt = own(w);
-        require(at.shape().length == 4 && bt.shape().length == 4 && at.dim(0) == bt.dim(0) && at.dim(2) == bt.dim(2)
-                && at.dim(3) == bt.dim(3), "concatConv2d: inputs " + at + " and " + bt + " differ in batch or size");
-        if (wt.shape().length == 4 && wt.dim(2) == 1) { NnKernels.super.concatConv2dForwardRelu(a, b, cat, w, bias, y); return; }
+        require(
+                at.shape().length == 4
+                        && bt.shape().length == 4
+                        && at.dim(0) == bt.dim(0)
+                        && at.dim(2) == bt.dim(2)
+                        && at.dim(3) == bt.dim(3),
+                "concatConv2d: inputs " + at + " and " + bt + " differ in batch or size");
+        if (wt.shape().length == 4 && wt.dim(2) == 1) {
+            NnKernels.super.concatConv2dForwardRelu(a, b, cat, w, bias, y);
+            return;
+        }
         conv2dForward(at, at.dim(1), bt, at.dim(1) + bt.dim(1), wt, own(bias), own(y), true);
     }
 
@@ -188,8 +221,8 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /** The convolution of the channel concatenation of {@code xt} ({@code ca} channels) and {@code xb} ({@code ci - ca}). */
-    private void conv2dForward(JavaTensor xt, int ca, JavaTensor xb, int ci, JavaTensor wt, JavaTensor bt, JavaTensor yt,
-                               boolean relu) {
+    private void conv2dForward(
+            JavaTensor xt, int ca, JavaTensor xb, int ci, JavaTensor wt, JavaTensor bt, JavaTensor yt, boolean relu) {
         int n = xt.dim(0), h = xt.dim(2), wd = xt.dim(3);
         checkConv(xt, ci, wt, yt);
         int co = wt.dim(0), k = wt.dim(2);
@@ -207,7 +240,8 @@ public final class JavaNnKernels implements NnKernels {
         if (wg != null) {
             float[] bias = new float[coP];
             for (int o = 0; o < co; o++) bias[o] = bt.get(o);
-            winogradRows(wg, xt.seg, ca, xb.seg, n, ci, h, wd, wg.filters(wt, ci, co, coP), coP, bias, co, yt.seg, relu);
+            winogradRows(
+                    wg, xt.seg, ca, xb.seg, n, ci, h, wd, wg.filters(wt, ci, co, coP), coP, bias, co, yt.seg, relu);
             return;
         }
         float[] wtr = new float[ci * k * k * coP];
@@ -221,14 +255,14 @@ public final class JavaNnKernels implements NnKernels {
         convRows(xt.seg, ca, xb.seg, n, ci, h, wd, wtr, k, coP, bias, co, yt.seg, relu);
     }
 
-    @Override public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {
+    @Override
+    public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx) {
         JavaTensor dyt = own(dy), wt = own(w), dxt = own(dx);
         checkConv(dxt, wt, dyt);
         int n = dxt.dim(0), ci = dxt.dim(1), h = dxt.dim(2), wd = dxt.dim(3), co = wt.dim(0), k = wt.dim(2);
         if (k == 1) {
             float[] w1 = new float[ci * co]; // [ci][co]
-            for (int o = 0; o < co; o++)
-                for (int i = 0; i < ci; i++) w1[i * co + o] = wt.get((long) o * ci + i);
+            for (int o = 0; o < co; o++) for (int i = 0; i < ci; i++) w1[i * co + o] = wt.get((long) o * ci + i);
             conv1x1(dyt.seg, n, co, (long) h * wd, w1, new float[ci], ci, dxt.seg);
             return;
         }
@@ -242,7 +276,21 @@ public final class JavaNnKernels implements NnKernels {
                         for (int kw = 0; kw < k; kw++)
                             rot[((i * co + o) * k + kh) * k + kw] =
                                     wt.get((((long) o * ci + i) * k + (k - 1 - kh)) * k + (k - 1 - kw));
-            winogradRows(wg, dyt.seg, co, dyt.seg, n, co, h, wd, wg.filters(rot, co, ci, ciP), ciP, new float[ciP], ci, dxt.seg, false);
+            winogradRows(
+                    wg,
+                    dyt.seg,
+                    co,
+                    dyt.seg,
+                    n,
+                    co,
+                    h,
+                    wd,
+                    wg.filters(rot, co, ci, ciP),
+                    ciP,
+                    new float[ciP],
+                    ci,
+                    dxt.seg,
+                    false);
             return;
         }
         float[] wtr = new float[co * k * k * ciP];
@@ -263,8 +311,18 @@ public final class JavaNnKernels implements NnKernels {
         int per = (int) ((hw + PIXELS - 1) / PIXELS);
         parallelFor(n * per, t -> {
             int img = t / per, q = t % per;
-            EltLoops.conv1x1(x, (long) img * cin * hw, cin, hw, w, bias, cout, y, (long) img * cout * hw,
-                    (long) q * PIXELS, Math.min(hw, (long) (q + 1) * PIXELS));
+            EltLoops.conv1x1(
+                    x,
+                    (long) img * cin * hw,
+                    cin,
+                    hw,
+                    w,
+                    bias,
+                    cout,
+                    y,
+                    (long) img * cout * hw,
+                    (long) q * PIXELS,
+                    Math.min(hw, (long) (q + 1) * PIXELS));
         });
     }
 
@@ -275,8 +333,21 @@ public final class JavaNnKernels implements NnKernels {
      * Same-padded stride-1 convolution of the channel concatenation of {@code xa} [n, ca, h, w] and {@code xb}
      * [n, cin - ca, h, w] into {@code y} [n, cout, h, w], filters pre-laid out.
      */
-    private void convRows(MemorySegment xa, int ca, MemorySegment xb, int n, int cin, int h, int w, float[] wtr, int k,
-                          int coutP, float[] bias, int cout, MemorySegment y, boolean relu) {
+    private void convRows(
+            MemorySegment xa,
+            int ca,
+            MemorySegment xb,
+            int n,
+            int cin,
+            int h,
+            int w,
+            float[] wtr,
+            int k,
+            int coutP,
+            float[] bias,
+            int cout,
+            MemorySegment y,
+            boolean relu) {
         int p = k / 2, wr = roundUp(w, STRIP), wp = wr + k - 1;
         int rows = n * h, tasks = Math.min(rows, 16 * threads);
         parallelFor(tasks, t -> {
@@ -287,10 +358,14 @@ public final class JavaNnKernels implements NnKernels {
                 for (int i = 0; i < cin; i++) {
                     MemorySegment x = i < ca ? xa : xb;
                     long plane = (i < ca ? (long) img * ca + i : (long) img * (cin - ca) + i - ca) * h;
-                    for (int kh = 0; kh < k; kh++) gatherRow(x, plane, row + kh - p, h, w, p, buf, (i * k + kh) * wp, wp);
+                    for (int kh = 0; kh < k; kh++)
+                        gatherRow(x, plane, row + kh - p, h, w, p, buf, (i * k + kh) * wp, wp);
                 }
                 ConvLoops.rowConv(buf, cin, k, wp, wtr, coutP, bias, wr, out);
-                if (relu) { MemorySegment o = MemorySegment.ofArray(out); EltLoops.relu(o, o, 0, (long) cout * wr); }
+                if (relu) {
+                    MemorySegment o = MemorySegment.ofArray(out);
+                    EltLoops.relu(o, o, 0, (long) cout * wr);
+                }
                 for (int o = 0; o < cout; o++)
                     MemorySegment.copy(out, o * wr, y, F, ((((long) img * cout + o) * h + row) * w) * 4, w);
             }
@@ -309,8 +384,21 @@ public final class JavaNnKernels implements NnKernels {
      * The forward convolution by {@link Winograd}: units of up to {@link #BAND} tile rows and {@link Winograd#TB}
      * tile columns of one image.
      */
-    private void winogradRows(Winograd wg, MemorySegment xa, int ca, MemorySegment xb, int n, int ci, int h, int w,
-                              float[] u, int coP, float[] bias, int co, MemorySegment y, boolean relu) {
+    private void winogradRows(
+            Winograd wg,
+            MemorySegment xa,
+            int ca,
+            MemorySegment xb,
+            int n,
+            int ci,
+            int h,
+            int w,
+            float[] u,
+            int coP,
+            float[] bias,
+            int co,
+            MemorySegment y,
+            boolean relu) {
         int m = wg.m, tyN = (h + m - 1) / m, txN = (w + m - 1) / m, chunks = (txN + Winograd.TB - 1) / Winograd.TB;
         int bands = (tyN + BAND - 1) / BAND, units = n * bands * chunks, tasks = Math.min(units, 16 * threads);
         parallelFor(tasks, t -> {
@@ -318,8 +406,25 @@ public final class JavaNnKernels implements NnKernels {
             for (int q = (int) ((long) units * t / tasks), end = (int) ((long) units * (t + 1) / tasks); q < end; q++) {
                 int c = q % chunks, b = q / chunks % bands, img = q / chunks / bands;
                 int tx0 = c * Winograd.TB, ty0 = b * BAND;
-                wg.band(xa, ca, xb, ci, h, w, u, coP, bias, co, y, img, ty0, Math.min(tyN, ty0 + BAND), tx0,
-                        Math.min(Winograd.TB, txN - tx0), relu, sc);
+                wg.band(
+                        xa,
+                        ca,
+                        xb,
+                        ci,
+                        h,
+                        w,
+                        u,
+                        coP,
+                        bias,
+                        co,
+                        y,
+                        img,
+                        ty0,
+                        Math.min(tyN, ty0 + BAND),
+                        tx0,
+                        Math.min(Winograd.TB, txN - tx0),
+                        relu,
+                        sc);
             }
         });
     }
@@ -328,26 +433,33 @@ public final class JavaNnKernels implements NnKernels {
     private static final int BAND = 8;
 
     /** Copies input row {@code row} of plane {@code plane} (in rows) to {@code buf[off + p ..]}, zeros around it. */
-    private static void gatherRow(MemorySegment x, long plane, int row, int h, int w, int p, float[] buf, int off, int wp) {
-        if (row < 0 || row >= h) { Arrays.fill(buf, off, off + wp, 0f); return; }
+    private static void gatherRow(
+            MemorySegment x, long plane, int row, int h, int w, int p, float[] buf, int off, int wp) {
+        if (row < 0 || row >= h) {
+            Arrays.fill(buf, off, off + wp, 0f);
+            return;
+        }
         Arrays.fill(buf, off, off + p, 0f);
         MemorySegment.copy(x, F, (plane + row) * w * 4, buf, off + p, w);
         Arrays.fill(buf, off + p + w, off + wp, 0f);
     }
 
-    @Override public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {
+    @Override
+    public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db) {
         JavaTensor xt = own(x), dyt = own(dy), dwt = own(dw), dbt = own(db);
         checkConv(xt, dwt, dyt);
         int n = xt.dim(0), ci = xt.dim(1), h = xt.dim(2), w = xt.dim(3), co = dwt.dim(0), k = dwt.dim(2);
         require(dbt.elements() == co, "conv2d: bias gradient has " + dbt.elements() + " elements, want " + co);
-        if (winogradFilter != null && k == 5
-                && (conv == ConvAlgorithm.WINOGRAD || ci >= WINOGRAD_FILTER_MIN_IN && co >= WINOGRAD_FILTER_MIN_OUT
-                    && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
+        if (winogradFilter != null
+                && k == 5
+                && (conv == ConvAlgorithm.WINOGRAD
+                        || ci >= WINOGRAD_FILTER_MIN_IN
+                                && co >= WINOGRAD_FILTER_MIN_OUT
+                                && (long) ci * co >= WINOGRAD_FILTER_MIN_PAIRS)) {
             float[] g = new float[co * ci * k * k];
             winogradFilter.filters(winogradFilter.sums(this, xt.seg, dyt.seg, n, ci, co, h, w), ci, co, g);
             MemorySegment.copy(g, 0, dwt.seg, F, 0, g.length);
-        } else
-            directFilter(xt, dyt, dwt, n, ci, co, h, w, k);
+        } else directFilter(xt, dyt, dwt, n, ci, co, h, w, k);
         long plane = (long) h * w;
         parallelFor(co, o -> {
             double s = 0;
@@ -359,7 +471,8 @@ public final class JavaNnKernels implements NnKernels {
         });
     }
 
-    private void directFilter(JavaTensor xt, JavaTensor dyt, JavaTensor dwt, int n, int ci, int co, int h, int w, int k) {
+    private void directFilter(
+            JavaTensor xt, JavaTensor dyt, JavaTensor dwt, int n, int ci, int co, int h, int w, int k) {
         int p = k / 2, wr = roundUp(w, ConvLoops.L), wp = wr + k - 1;
         int oChunks = Math.min(co, Math.max(1, (16 + ci - 1) / ci)); // fixed: not from the thread count
         parallelFor(ci * oChunks, t -> {
@@ -383,7 +496,9 @@ public final class JavaNnKernels implements NnKernels {
         });
     }
 
-    private static void checkConv(JavaTensor x, JavaTensor w, JavaTensor y) { checkConv(x, x.dim(1), w, y); }
+    private static void checkConv(JavaTensor x, JavaTensor w, JavaTensor y) {
+        checkConv(x, x.dim(1), w, y);
+    }
 
     /** Checks a convolution of input {@code x} (its batch and size) with {@code ci} input channels. */
     private static void checkConv(JavaTensor x, int ci, JavaTensor w, JavaTensor y) {
@@ -391,54 +506,76 @@ public final class JavaNnKernels implements NnKernels {
         int k = w.dim(2);
         require(k == w.dim(3) && (k & 1) == 1, "conv2d: filter must be K x K with K odd: " + w);
         require(w.dim(1) == ci, "conv2d: filter " + w + " does not take " + ci + " input channels (input " + x + ")");
-        require(y.dim(0) == x.dim(0) && y.dim(1) == w.dim(0) && y.dim(2) == x.dim(2) && y.dim(3) == x.dim(3),
+        require(
+                y.dim(0) == x.dim(0) && y.dim(1) == w.dim(0) && y.dim(2) == x.dim(2) && y.dim(3) == x.dim(3),
                 "conv2d: output " + y + " does not fit input " + x + " and filter " + w);
     }
 
     // ---------------------------------------------------------------- element-wise and resampling
 
-    @Override public void reluForward(Tensor x, Tensor y) {
+    @Override
+    public void reluForward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         sameShape(a, b);
         chunks(a.elements(), (s, e) -> EltLoops.relu(a.seg, b.seg, s, e));
     }
 
-    @Override public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         JavaTensor a = own(y), g = own(dy), d = own(dx);
         sameShape(a, g);
         sameShape(a, d);
         chunks(a.elements(), (s, e) -> EltLoops.reluBackward(a.seg, g.seg, d.seg, s, e));
     }
 
-    @Override public void maxPool2Forward(Tensor x, Tensor y) {
+    @Override
+    public void maxPool2Forward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         int planes = checkHalf(a, b), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
-        rows(planes, ho, (pl, r) -> EltLoops.poolRow(a.seg, ((long) pl * h + 2L * r) * w, w, b.seg,
-                ((long) pl * ho + r) * wo, wo));
+        rows(
+                planes,
+                ho,
+                (pl, r) ->
+                        EltLoops.poolRow(a.seg, ((long) pl * h + 2L * r) * w, w, b.seg, ((long) pl * ho + r) * wo, wo));
     }
 
-    @Override public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {
+    @Override
+    public void maxPool2Backward(Tensor x, Tensor dy, Tensor dx) {
         JavaTensor a = own(x), g = own(dy), d = own(dx);
         int planes = checkHalf(a, g), h = a.dim(2), w = a.dim(3), ho = h / 2, wo = w / 2;
         sameShape(a, d);
-        rows(planes, ho, (pl, r) -> EltLoops.poolBackwardRow(a.seg, g.seg, d.seg, ((long) pl * h + 2L * r) * w, w,
-                ((long) pl * ho + r) * wo, wo));
+        rows(
+                planes,
+                ho,
+                (pl, r) -> EltLoops.poolBackwardRow(
+                        a.seg, g.seg, d.seg, ((long) pl * h + 2L * r) * w, w, ((long) pl * ho + r) * wo, wo));
     }
 
-    @Override public void upsample2Forward(Tensor x, Tensor y) {
+    @Override
+    public void upsample2Forward(Tensor x, Tensor y) {
         JavaTensor a = own(x), b = own(y);
         int planes = checkHalf(b, a), h = a.dim(2), w = a.dim(3);
-        rows(planes, h, (pl, r) -> EltLoops.upRow(a.seg, ((long) pl * h + r) * w, w, b.seg, ((long) pl * h * 2 + 2L * r) * 2 * w));
+        rows(
+                planes,
+                h,
+                (pl, r) ->
+                        EltLoops.upRow(a.seg, ((long) pl * h + r) * w, w, b.seg, ((long) pl * h * 2 + 2L * r) * 2 * w));
     }
 
-    @Override public void upsample2Backward(Tensor dy, Tensor dx) {
+    @Override
+    public void upsample2Backward(Tensor dy, Tensor dx) {
         JavaTensor g = own(dy), d = own(dx);
         int planes = checkHalf(g, d), h = d.dim(2), w = d.dim(3);
-        rows(planes, h, (pl, r) -> EltLoops.upBackwardRow(g.seg, ((long) pl * h * 2 + 2L * r) * 2 * w, w, d.seg,
-                ((long) pl * h + r) * w));
+        rows(
+                planes,
+                h,
+                (pl, r) -> EltLoops.upBackwardRow(
+                        g.seg, ((long) pl * h * 2 + 2L * r) * 2 * w, w, d.seg, ((long) pl * h + r) * w));
     }
 
-    private interface RowBody { void run(int plane, int row); }
+    private interface RowBody {
+        void run(int plane, int row);
+    }
 
     /**
      * Runs {@code body(plane, row)} for every row of {@code planes} planes of {@code rows} rows, in up to 16 contiguous
@@ -458,34 +595,52 @@ public final class JavaNnKernels implements NnKernels {
     private static int checkHalf(JavaTensor big, JavaTensor small) {
         require(big.shape().length == 4 && small.shape().length == 4, "pool/upsample: tensors must be 4-d");
         require(big.dim(2) % 2 == 0 && big.dim(3) % 2 == 0, "pool/upsample: H and W must be even: " + big);
-        require(big.dim(0) == small.dim(0) && big.dim(1) == small.dim(1) && big.dim(2) == 2 * small.dim(2)
-                && big.dim(3) == 2 * small.dim(3), "pool/upsample: " + big + " is not twice " + small);
+        require(
+                big.dim(0) == small.dim(0)
+                        && big.dim(1) == small.dim(1)
+                        && big.dim(2) == 2 * small.dim(2)
+                        && big.dim(3) == 2 * small.dim(3),
+                "pool/upsample: " + big + " is not twice " + small);
         return big.dim(0) * big.dim(1);
     }
 
-    @Override public void concatChannels(Tensor a, Tensor b, Tensor y) {
+    @Override
+    public void concatChannels(Tensor a, Tensor b, Tensor y) {
         JavaTensor at = own(a), bt = own(b), yt = own(y);
         checkConcat(at, bt, yt);
         long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
         copies(at.dim(0), sa, sb, (n, s, e) -> {
             if (s < sa) MemorySegment.copy(at.seg, n * sa + s, yt.seg, n * (sa + sb) + s, Math.min(e, sa) - s);
-            if (e > sa) MemorySegment.copy(bt.seg, n * sb + Math.max(s, sa) - sa, yt.seg, n * (sa + sb) + Math.max(s, sa),
-                    e - Math.max(s, sa));
+            if (e > sa)
+                MemorySegment.copy(
+                        bt.seg,
+                        n * sb + Math.max(s, sa) - sa,
+                        yt.seg,
+                        n * (sa + sb) + Math.max(s, sa),
+                        e - Math.max(s, sa));
         });
     }
 
-    @Override public void splitChannels(Tensor dy, Tensor da, Tensor db) {
+    @Override
+    public void splitChannels(Tensor dy, Tensor da, Tensor db) {
         JavaTensor yt = own(dy), at = own(da), bt = own(db);
         checkConcat(at, bt, yt);
         long sa = at.elements() / at.dim(0) * 4, sb = bt.elements() / bt.dim(0) * 4;
         copies(at.dim(0), sa, sb, (n, s, e) -> {
             if (s < sa) MemorySegment.copy(yt.seg, n * (sa + sb) + s, at.seg, n * sa + s, Math.min(e, sa) - s);
-            if (e > sa) MemorySegment.copy(yt.seg, n * (sa + sb) + Math.max(s, sa), bt.seg, n * sb + Math.max(s, sa) - sa,
-                    e - Math.max(s, sa));
+            if (e > sa)
+                MemorySegment.copy(
+                        yt.seg,
+                        n * (sa + sb) + Math.max(s, sa),
+                        bt.seg,
+                        n * sb + Math.max(s, sa) - sa,
+                        e - Math.max(s, sa));
         });
     }
 
-    private interface CopyBody { void run(int image, long start, long end); }
+    private interface CopyBody {
+        void run(int image, long start, long end);
+    }
 
     /**
      * Splits the {@code sa + sb} bytes of each of {@code n} images into pieces of at most 256 KiB (a multiple of 4
@@ -503,12 +658,19 @@ public final class JavaNnKernels implements NnKernels {
 
     private static void checkConcat(JavaTensor a, JavaTensor b, JavaTensor y) {
         require(a.shape().length == 4 && b.shape().length == 4 && y.shape().length == 4, "concat: tensors must be 4-d");
-        require(a.dim(0) == b.dim(0) && a.dim(0) == y.dim(0) && a.dim(2) == b.dim(2) && a.dim(2) == y.dim(2)
-                && a.dim(3) == b.dim(3) && a.dim(3) == y.dim(3) && y.dim(1) == a.dim(1) + b.dim(1),
+        require(
+                a.dim(0) == b.dim(0)
+                        && a.dim(0) == y.dim(0)
+                        && a.dim(2) == b.dim(2)
+                        && a.dim(2) == y.dim(2)
+                        && a.dim(3) == b.dim(3)
+                        && a.dim(3) == y.dim(3)
+                        && y.dim(1) == a.dim(1) + b.dim(1),
                 "concat: " + a + " + " + b + " does not make " + y);
     }
 
-    @Override public void add(Tensor a, Tensor b, Tensor y) {
+    @Override
+    public void add(Tensor a, Tensor b, Tensor y) {
         JavaTensor at = own(a), bt = own(b), yt = own(y);
         sameShape(at, bt);
         sameShape(at, yt);
@@ -519,7 +681,8 @@ public final class JavaNnKernels implements NnKernels {
 
     // ---------------------------------------------------------------- loss and optimiser
 
-    @Override public double l1Loss(Tensor pred, Tensor target, Tensor mask, Tensor dPred) {
+    @Override
+    public double l1Loss(Tensor pred, Tensor target, Tensor mask, Tensor dPred) {
         JavaTensor p = own(pred), t = own(target), m = own(mask), d = own(dPred);
         sameShape(p, t);
         sameShape(p, m);
@@ -538,7 +701,10 @@ public final class JavaNnKernels implements NnKernels {
             sumAbs[q] = sa;
         });
         double sm = 0, sa = 0;
-        for (int q = 0; q < parts; q++) { sm += sumMask[q]; sa += sumAbs[q]; }
+        for (int q = 0; q < parts; q++) {
+            sm += sumMask[q];
+            sa += sumAbs[q];
+        }
         double norm = Math.max(1.0, sm);
         float scale = (float) (1.0 / norm);
         chunks(n, (s, e) -> {
@@ -550,8 +716,9 @@ public final class JavaNnKernels implements NnKernels {
         return sa / norm;
     }
 
-    @Override public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
-                                   float eps, int step) {
+    @Override
+    public void adamStep(
+            Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int step) {
         JavaTensor p = own(param), g = own(grad), mt = own(m), vt = own(v);
         sameShape(p, g);
         sameShape(p, mt);
@@ -589,7 +756,9 @@ public final class JavaNnKernels implements NnKernels {
         if (!ok) throw new IllegalArgumentException(msg);
     }
 
-    private interface Range { void run(long start, long end); }
+    private interface Range {
+        void run(long start, long end);
+    }
 
     /** Splits {@code [0, n)} into a fixed number of contiguous ranges, run in parallel. */
     private void chunks(long n, Range body) {
@@ -598,13 +767,16 @@ public final class JavaNnKernels implements NnKernels {
     }
 
     /** Runs {@code body(0..n-1)} on the pool, tasks claimed one at a time. */
-    void parallelFor(int n, IntConsumer body) { pool.parallelFor(n, body); }
+    void parallelFor(int n, IntConsumer body) {
+        pool.parallelFor(n, body);
+    }
 
     /**
      * Frees the tensors still open and reports them ({@link Memory#reportOpenTensors}), then stops the worker
      * threads. Idempotent.
      */
-    @Override public void close() {
+    @Override
+    public void close() {
         int n = 0;
         long bytes = 0;
         synchronized (this) {

@@ -9,11 +9,23 @@ import org.geomend.kernels.nn.NnKernelsProvider;
  */
 public final class JavaNnKernelsProvider implements NnKernelsProvider {
 
-    @Override public String name() { return "java"; }
+    @Override
+    public String name() {
+        return "java";
+    }
 
-    @Override public int priority() { return 0; }
+    @Override
+    public int priority() {
+        return 0;
+    }
 
-    @Override public NnKernels create() { return create(0); }
+    @Override
+    public NnKernels create() {
+        return create(0);
+    }
 
-    @Override public NnKernels create(int threads) { return new JavaNnKernels(threads); }
+    @Override
+    public NnKernels create(int threads) {
+        return new JavaNnKernels(threads);
+    }
 }

@@ -34,23 +34,42 @@ public final class JavaTensor implements Tensor {
         this.seg = arena.allocate(n * 4, 64);
     }
 
-    @Override public int[] shape() { return shape.clone(); }
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
 
-    @Override public int dim(int i) { return shape[i]; }
+    @Override
+    public int dim(int i) {
+        return shape[i];
+    }
 
-    @Override public long elements() { return elements; }
+    @Override
+    public long elements() {
+        return elements;
+    }
 
     /** The tensor's memory (float32, native order), for the Java backend's callers that want zero-copy access. */
-    public MemorySegment segment() { return seg; }
+    public MemorySegment segment() {
+        return seg;
+    }
 
-    float get(long i) { return seg.getAtIndex(F, i); }
+    float get(long i) {
+        return seg.getAtIndex(F, i);
+    }
 
-    void set(long i, float v) { seg.setAtIndex(F, i, v); }
+    void set(long i, float v) {
+        seg.setAtIndex(F, i, v);
+    }
 
     /** Whether the memory is still there (neither this tensor nor its backend closed). */
-    boolean isOpen() { return arena.scope().isAlive(); }
+    boolean isOpen() {
+        return arena.scope().isAlive();
+    }
 
-    long byteSize() { return seg.byteSize(); }
+    long byteSize() {
+        return seg.byteSize();
+    }
 
     /** Frees the memory; whether this call did (false when it was freed already). */
     synchronized boolean free() {
@@ -59,7 +78,13 @@ public final class JavaTensor implements Tensor {
         return true;
     }
 
-    @Override public void close() { if (free()) owner.released(this); }
+    @Override
+    public void close() {
+        if (free()) owner.released(this);
+    }
 
-    @Override public String toString() { return "JavaTensor" + Arrays.toString(shape); }
+    @Override
+    public String toString() {
+        return "JavaTensor" + Arrays.toString(shape);
+    }
 }

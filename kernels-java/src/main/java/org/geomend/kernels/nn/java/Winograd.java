@@ -48,7 +48,10 @@ final class Winograd {
 
     static {
         float[] e = new float[L], o = new float[L];
-        for (int l = 0; l < L; l++) { e[l] = 2 * l; o[l] = 2 * l + 1; }
+        for (int l = 0; l < L; l++) {
+            e[l] = 2 * l;
+            o[l] = 2 * l + 1;
+        }
         EVEN = FloatVector.fromArray(SP, e, 0);
         ODD = FloatVector.fromArray(SP, o, 0);
     }
@@ -67,9 +70,11 @@ final class Winograd {
     final int m, k, a;
     /** {@code B^T} [a][a], {@code A^T} [m][a] as float32 (exact); {@code G} [a][k] in float64. */
     final float[] bt, at;
+
     final double[] g;
     /** Non-zero entries of each row of {@code B^T}: column indices and values. */
     private final int[][] btIdx;
+
     private final float[][] btVal;
     private final int[][] atIdx;
     private final float[][] atVal;
@@ -96,8 +101,7 @@ final class Winograd {
         this.k = k;
         this.a = m + k - 1;
         double[][] e = new double[a][a]; // e[j][c] = p_j^c; the last row (infinity) picks the leading coefficient
-        for (int j = 0; j < a - 1; j++)
-            for (int c = 0; c < a; c++) e[j][c] = Math.pow(pts[j], c);
+        for (int j = 0; j < a - 1; j++) for (int c = 0; c < a; c++) e[j][c] = Math.pow(pts[j], c);
         e[a - 1][a - 1] = 1;
         double[][] inv = invert(e);
         bt = new float[a * a];
@@ -112,7 +116,8 @@ final class Winograd {
                 bt[j * a + i] = (float) (Math.abs(v - r) < 1e-9 ? r : v);
             }
             for (int c = 0; c < k; c++) g[j * k + c] = (j < a - 1 ? Math.pow(pts[j], c) : (c == k - 1 ? 1 : 0)) / f;
-            for (int i = 0; i < m; i++) at[i * a + j] = (float) (j < a - 1 ? Math.pow(pts[j], i) : (i == m - 1 ? 1 : 0));
+            for (int i = 0; i < m; i++)
+                at[i * a + j] = (float) (j < a - 1 ? Math.pow(pts[j], i) : (i == m - 1 ? 1 : 0));
         }
         btIdx = new int[a][];
         btVal = new float[a][];
@@ -122,8 +127,12 @@ final class Winograd {
         sparse(at, m, a, atIdx, atVal);
         fast8 = a == 8 && m == 4 && Arrays.equals(pts, Arrays.copyOf(POINTS, 7));
         String tp = org.geomend.kernels.Setting.NN_WINOGRAD_TILE.value();
-        int t = tp == null ? (SP.vectorBitSize() >= 512 ? 1 : 0) : Arrays.asList(TILES).indexOf(tp.trim());
-        if (t < 0) throw new IllegalArgumentException(JavaNnKernels.TILE_PROPERTY + "=" + tp + ": want one of " + Arrays.toString(TILES));
+        int t = tp == null
+                ? (SP.vectorBitSize() >= 512 ? 1 : 0)
+                : Arrays.asList(TILES).indexOf(tp.trim());
+        if (t < 0)
+            throw new IllegalArgumentException(
+                    JavaNnKernels.TILE_PROPERTY + "=" + tp + ": want one of " + Arrays.toString(TILES));
         tile = t;
     }
 
@@ -134,7 +143,10 @@ final class Winograd {
             idx[r] = new int[n];
             val[r] = new float[n];
             for (int c = 0, q = 0; c < cols; c++)
-                if (mat[r * cols + c] != 0f) { idx[r][q] = c; val[r][q++] = mat[r * cols + c]; }
+                if (mat[r * cols + c] != 0f) {
+                    idx[r][q] = c;
+                    val[r][q++] = mat[r * cols + c];
+                }
         }
     }
 
@@ -142,11 +154,16 @@ final class Winograd {
     private static double[][] invert(double[][] m) {
         int n = m.length;
         double[][] a = new double[n][2 * n];
-        for (int i = 0; i < n; i++) { System.arraycopy(m[i], 0, a[i], 0, n); a[i][n + i] = 1; }
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(m[i], 0, a[i], 0, n);
+            a[i][n + i] = 1;
+        }
         for (int c = 0; c < n; c++) {
             int p = c;
             for (int r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
-            double[] t = a[c]; a[c] = a[p]; a[p] = t;
+            double[] t = a[c];
+            a[c] = a[p];
+            a[p] = t;
             double d = a[c][c];
             for (int j = 0; j < 2 * n; j++) a[c][j] /= d;
             for (int r = 0; r < n; r++) {
@@ -180,13 +197,13 @@ final class Winograd {
                 long base = ((long) o * ci + i) * k * k;
                 for (int q = 0; q < k * k; q++) wk[q] = w[(int) base + q];
                 for (int xi = 0; xi < a; xi++) // gw = G w
-                    for (int c = 0; c < k; c++) {
+                for (int c = 0; c < k; c++) {
                         double s = 0;
                         for (int r = 0; r < k; r++) s += g[xi * k + r] * wk[r * k + c];
                         gw[xi * k + c] = s;
                     }
                 for (int xi = 0; xi < a; xi++) // (G w) G^T
-                    for (int nu = 0; nu < a; nu++) {
+                for (int nu = 0; nu < a; nu++) {
                         double s = 0;
                         for (int c = 0; c < k; c++) s += gw[xi * k + c] * g[nu * k + c];
                         u[((xi * a + nu) * ci + i) * coP + o] = (float) s;
@@ -200,7 +217,7 @@ final class Winograd {
      * unit reads it has written first, so one scratch serves every unit and layer of its thread.
      */
     final class Scratch {
-        final int pl = TB + (a + m - 1) / m;  // phase length: the tiles' columns plus the overlap
+        final int pl = TB + (a + m - 1) / m; // phase length: the tiles' columns plus the overlap
         final int ci, coP;
         final float[] row = new float[pl * m];
         final float[] phased, v, prod, out;
@@ -243,8 +260,25 @@ final class Winograd {
      * channel concatenation of {@code xa} [n, ca, h, w] and {@code xb} [n, ci - ca, h, w] (one tensor: {@code xb = xa},
      * {@code ca = ci}).
      */
-    void band(MemorySegment xa, int ca, MemorySegment xb, int ci, int h, int w, float[] u, int coP, float[] bias, int co,
-              MemorySegment y, int img, int ty0, int ty1, int tx0, int nt, boolean relu, Scratch sc) {
+    void band(
+            MemorySegment xa,
+            int ca,
+            MemorySegment xb,
+            int ci,
+            int h,
+            int w,
+            float[] u,
+            int coP,
+            float[] bias,
+            int co,
+            MemorySegment y,
+            int img,
+            int ty0,
+            int ty1,
+            int tx0,
+            int nt,
+            boolean relu,
+            Scratch sc) {
         int p = k / 2, a2 = a * a, nv = (nt + L - 1) / L, pl = sc.pl, chan = a * m * pl, vs = a2 * TB + VPAD;
         float[] ph = sc.phased, t = sc.t, v = sc.v;
         for (int ty = ty0; ty < ty1; ty++) {
@@ -257,21 +291,35 @@ final class Winograd {
                     phaseRow(x, plane, ty * m + r - p, h, w, tx0 * m - p, sc.row, ph, i * chan + slot * m * pl, pl);
                 }
                 int lo = i * chan, hi = lo;
-                if (fast8) { lo += (ty & 1) * m * m * pl; hi += ((ty + 1) & 1) * m * m * pl; }
+                if (fast8) {
+                    lo += (ty & 1) * m * m * pl;
+                    hi += ((ty + 1) & 1) * m * m * pl;
+                }
                 for (int vb = 0; vb < nv; vb++) inputTransform(ph, lo, hi, pl, vb * L, t, v, i * vs + vb * L, TB);
             }
             int tl = nv == 3 ? tile : 0;
-            for (int xn = 0; xn < a2; xn++) products(u, xn * ci * coP, v, xn * TB, vs, ci, coP, nv, tl, sc.prod, xn, a2);
+            for (int xn = 0; xn < a2; xn++)
+                products(u, xn * ci * coP, v, xn * TB, vs, ci, coP, nv, tl, sc.prod, xn, a2);
             float[] out = sc.out;
             int ow = TB * m;
             for (int o = 0; o < co; o++)
                 for (int vb = 0; vb < nv; vb++)
-                    outputTransform(sc.prod, (o * a2) * TB + vb * L, bias[o], sc.s, sc.lanes, out, o * m * ow, ow, vb * L);
+                    outputTransform(
+                            sc.prod, (o * a2) * TB + vb * L, bias[o], sc.s, sc.lanes, out, o * m * ow, ow, vb * L);
             int cols = Math.min(w - tx0 * m, nt * m);
-            if (relu) { MemorySegment o = MemorySegment.ofArray(out); EltLoops.relu(o, o, 0, (long) co * m * ow); }
+            if (relu) {
+                MemorySegment o = MemorySegment.ofArray(out);
+                EltLoops.relu(o, o, 0, (long) co * m * ow);
+            }
             for (int o = 0; o < co; o++)
                 for (int i = 0; i < m && ty * m + i < h; i++)
-                    MemorySegment.copy(out, (o * m + i) * ow, y, F, ((((long) img * co + o) * h + ty * m + i) * w + tx0 * m) * 4, cols);
+                    MemorySegment.copy(
+                            out,
+                            (o * m + i) * ow,
+                            y,
+                            F,
+                            ((((long) img * co + o) * h + ty * m + i) * w + tx0 * m) * 4,
+                            cols);
         }
     }
 
@@ -279,8 +327,7 @@ final class Winograd {
      * Input row {@code iy} of the plane starting at row {@code plane}, columns {@code x0 ..} (zero outside the
      * image), split by phase: {@code ph[off + q * pl + c] = x[iy][x0 + c * m + q]}.
      */
-    void phaseRow(MemorySegment x, long plane, int iy, int h, int w, int x0, float[] row, float[] ph, int off,
-                          int pl) {
+    void phaseRow(MemorySegment x, long plane, int iy, int h, int w, int x0, float[] row, float[] ph, int off, int pl) {
         int rw = pl * m, lo = Math.max(0, -x0), hi = Math.min(rw, w - x0); // row[] indices holding image columns
         if (iy < 0 || iy >= h || hi <= lo) {
             Arrays.fill(ph, off, off + rw, 0f);
@@ -292,10 +339,11 @@ final class Winograd {
         if (m == 4) {
             int c = 0;
             if (UNZIP) // four phases of 16 tiles from 4 vectors: two rounds of even / odd lanes of vector pairs
-                for (; c + L <= pl; c += L) {
+            for (; c + L <= pl; c += L) {
                     int s = 4 * c;
                     FloatVector v0 = FloatVector.fromArray(SP, row, s), v1 = FloatVector.fromArray(SP, row, s + L);
-                    FloatVector v2 = FloatVector.fromArray(SP, row, s + 2 * L), v3 = FloatVector.fromArray(SP, row, s + 3 * L);
+                    FloatVector v2 = FloatVector.fromArray(SP, row, s + 2 * L),
+                            v3 = FloatVector.fromArray(SP, row, s + 3 * L);
                     FloatVector e01 = EVEN.selectFrom(v0, v1), o01 = ODD.selectFrom(v0, v1);
                     FloatVector e23 = EVEN.selectFrom(v2, v3), o23 = ODD.selectFrom(v2, v3);
                     EVEN.selectFrom(e01, e23).intoArray(ph, off + c);
@@ -310,9 +358,7 @@ final class Winograd {
                 ph[off + 2 * pl + c] = row[s + 2];
                 ph[off + 3 * pl + c] = row[s + 3];
             }
-        } else
-            for (int q = 0; q < m; q++)
-                for (int c = 0; c < pl; c++) ph[off + q * pl + c] = row[c * m + q];
+        } else for (int q = 0; q < m; q++) for (int c = 0; c < pl; c++) ph[off + q * pl + c] = row[c * m + q];
     }
 
     /**
@@ -337,7 +383,8 @@ final class Winograd {
                 int col = lo + (c % m) * pl + t0 + c / m;
                 FloatVector acc = FloatVector.zero(SP);
                 for (int q = 0; q < idx.length; q++)
-                    acc = FloatVector.fromArray(SP, ph, idx[q] * m * pl + col).fma(FloatVector.broadcast(SP, val[q]), acc);
+                    acc = FloatVector.fromArray(SP, ph, idx[q] * m * pl + col)
+                            .fma(FloatVector.broadcast(SP, val[q]), acc);
                 acc.intoArray(t, (xi * a + c) * L);
             }
         }
@@ -348,7 +395,8 @@ final class Winograd {
                 float[] val = btVal[nu];
                 FloatVector acc = FloatVector.zero(SP);
                 for (int q = 0; q < idx.length; q++)
-                    acc = FloatVector.fromArray(SP, t, (xi * a + idx[q]) * L).fma(FloatVector.broadcast(SP, val[q]), acc);
+                    acc = FloatVector.fromArray(SP, t, (xi * a + idx[q]) * L)
+                            .fma(FloatVector.broadcast(SP, val[q]), acc);
                 acc.intoArray(v, dst + (xi * a + nu) * stride);
             }
     }
@@ -364,8 +412,8 @@ final class Winograd {
         FloatVector x4 = FloatVector.fromArray(SP, src, hi), x5 = FloatVector.fromArray(SP, src, hi + st);
         FloatVector x6 = FloatVector.fromArray(SP, src, hi + 2 * st), x7 = FloatVector.fromArray(SP, src, hi + 3 * st);
         FloatVector c525 = FloatVector.broadcast(SP, 5.25f), m425 = FloatVector.broadcast(SP, -4.25f);
-        x6.sub(x0).add(x2.sub(x4).mul(c525)).intoArray(dst, doff);                       // -x0 + 5.25 (x2 - x4) + x6
-        x7.sub(x1).add(x3.sub(x5).mul(c525)).intoArray(dst, doff + 7 * dst_);             // -x1 + 5.25 (x3 - x5) + x7
+        x6.sub(x0).add(x2.sub(x4).mul(c525)).intoArray(dst, doff); // -x0 + 5.25 (x2 - x4) + x6
+        x7.sub(x1).add(x3.sub(x5).mul(c525)).intoArray(dst, doff + 7 * dst_); // -x1 + 5.25 (x3 - x5) + x7
         FloatVector e = x4.fma(m425, x2.add(x6)), o = x3.fma(m425, x1.add(x5));
         e.add(o).intoArray(dst, doff + dst_);
         e.sub(o).intoArray(dst, doff + 2 * dst_);
@@ -385,14 +433,24 @@ final class Winograd {
      */
     static void at8(float[] src, int off, int st, float bias, float[] dst, int doff, int dst_) {
         FloatVector x1 = FloatVector.fromArray(SP, src, off + st), x2 = FloatVector.fromArray(SP, src, off + 2 * st);
-        FloatVector x3 = FloatVector.fromArray(SP, src, off + 3 * st), x4 = FloatVector.fromArray(SP, src, off + 4 * st);
-        FloatVector x5 = FloatVector.fromArray(SP, src, off + 5 * st), x6 = FloatVector.fromArray(SP, src, off + 6 * st);
-        FloatVector s1 = x1.add(x2), d1 = x1.sub(x2), s2 = x3.add(x4), d2 = x3.sub(x4), s3 = x5.add(x6), d3 = x5.sub(x6);
+        FloatVector x3 = FloatVector.fromArray(SP, src, off + 3 * st),
+                x4 = FloatVector.fromArray(SP, src, off + 4 * st);
+        FloatVector x5 = FloatVector.fromArray(SP, src, off + 5 * st),
+                x6 = FloatVector.fromArray(SP, src, off + 6 * st);
+        FloatVector s1 = x1.add(x2),
+                d1 = x1.sub(x2),
+                s2 = x3.add(x4),
+                d2 = x3.sub(x4),
+                s3 = x5.add(x6),
+                d3 = x5.sub(x6);
         FloatVector.fromArray(SP, src, off).add(bias).add(s1).add(s2).add(s3).intoArray(dst, doff);
         d2.fma(FloatVector.broadcast(SP, 2f), d1).add(d3.mul(0.5f)).add(bias).intoArray(dst, doff + dst_);
         s2.fma(FloatVector.broadcast(SP, 4f), s1).add(s3.mul(0.25f)).add(bias).intoArray(dst, doff + 2 * dst_);
-        d2.fma(FloatVector.broadcast(SP, 8f), d1).add(d3.mul(0.125f)).add(FloatVector.fromArray(SP, src, off + 7 * st))
-                .add(bias).intoArray(dst, doff + 3 * dst_);
+        d2.fma(FloatVector.broadcast(SP, 8f), d1)
+                .add(d3.mul(0.125f))
+                .add(FloatVector.fromArray(SP, src, off + 7 * st))
+                .add(bias)
+                .intoArray(dst, doff + 3 * dst_);
     }
 
     /**
@@ -402,12 +460,24 @@ final class Winograd {
      * channels x 3 vectors, which loads each broadcast filter value once for three vectors; a remainder of 4 channels
      * runs 4 x 1. Every tile adds the same products in the same order: the result does not depend on the tile.
      */
-    static void products(float[] u, int uOff, float[] v, int vOff, int vs, int ci, int coP, int nv, int tile,
-                         float[] prod, int xn, int a2) {
+    static void products(
+            float[] u,
+            int uOff,
+            float[] v,
+            int vOff,
+            int vs,
+            int ci,
+            int coP,
+            int nv,
+            int tile,
+            float[] prod,
+            int xn,
+            int a2) {
         int st = a2 * TB;
         int ob = 0;
         if (tile == 1)
-            for (; ob + 8 <= coP; ob += 8) products8x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
+            for (; ob + 8 <= coP; ob += 8)
+                products8x3(u, uOff + ob, v, vOff, vs, ci, coP, prod, (ob * a2 + xn) * TB, st);
         for (; ob + 8 <= coP; ob += 8)
             for (int s = 0; s < nv; s++) {
                 FloatVector a0 = FloatVector.zero(SP), a1 = a0, a2v = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -425,12 +495,17 @@ final class Winograd {
                     a7 = x.fma(FloatVector.broadcast(SP, u[ub + 7]), a7);
                 }
                 int o = (ob * a2 + xn) * TB + s * L;
-                a0.intoArray(prod, o); a1.intoArray(prod, o + st); a2v.intoArray(prod, o + 2 * st);
-                a3.intoArray(prod, o + 3 * st); a4.intoArray(prod, o + 4 * st); a5.intoArray(prod, o + 5 * st);
-                a6.intoArray(prod, o + 6 * st); a7.intoArray(prod, o + 7 * st);
+                a0.intoArray(prod, o);
+                a1.intoArray(prod, o + st);
+                a2v.intoArray(prod, o + 2 * st);
+                a3.intoArray(prod, o + 3 * st);
+                a4.intoArray(prod, o + 4 * st);
+                a5.intoArray(prod, o + 5 * st);
+                a6.intoArray(prod, o + 6 * st);
+                a7.intoArray(prod, o + 7 * st);
             }
         if (ob < coP) // four channels left
-            for (int s = 0; s < nv; s++) {
+        for (int s = 0; s < nv; s++) {
                 FloatVector a0 = FloatVector.zero(SP), a1 = a0, a2v = a0, a3 = a0;
                 int ub0 = uOff + ob, vb0 = vOff + s * L;
                 for (int i = 0; i < ci; i++) {
@@ -442,60 +517,123 @@ final class Winograd {
                     a3 = x.fma(FloatVector.broadcast(SP, u[ub + 3]), a3);
                 }
                 int o = (ob * a2 + xn) * TB + s * L;
-                a0.intoArray(prod, o); a1.intoArray(prod, o + st); a2v.intoArray(prod, o + 2 * st);
+                a0.intoArray(prod, o);
+                a1.intoArray(prod, o + st);
+                a2v.intoArray(prod, o + 2 * st);
                 a3.intoArray(prod, o + 3 * st);
             }
     }
 
     /** 8 output channels x 3 vectors of tiles: 24 accumulators (AVX-512 has 32 vector registers). */
-    static void products8x3(float[] u, int ub0, float[] v, int vb0, int vs, int ci, int coP, float[] prod, int o, int st) {
-        FloatVector a00 = FloatVector.zero(SP), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00, a21 = a00,
-                a22 = a00, a30 = a00, a31 = a00, a32 = a00, a40 = a00, a41 = a00, a42 = a00, a50 = a00, a51 = a00, a52 = a00,
-                a60 = a00, a61 = a00, a62 = a00, a70 = a00, a71 = a00, a72 = a00;
+    static void products8x3(
+            float[] u, int ub0, float[] v, int vb0, int vs, int ci, int coP, float[] prod, int o, int st) {
+        FloatVector a00 = FloatVector.zero(SP),
+                a01 = a00,
+                a02 = a00,
+                a10 = a00,
+                a11 = a00,
+                a12 = a00,
+                a20 = a00,
+                a21 = a00,
+                a22 = a00,
+                a30 = a00,
+                a31 = a00,
+                a32 = a00,
+                a40 = a00,
+                a41 = a00,
+                a42 = a00,
+                a50 = a00,
+                a51 = a00,
+                a52 = a00,
+                a60 = a00,
+                a61 = a00,
+                a62 = a00,
+                a70 = a00,
+                a71 = a00,
+                a72 = a00;
         for (int i = 0; i < ci; i++) {
             int ub = ub0 + i * coP, vb = vb0 + i * vs;
-            FloatVector x0 = FloatVector.fromArray(SP, v, vb), x1 = FloatVector.fromArray(SP, v, vb + L),
+            FloatVector x0 = FloatVector.fromArray(SP, v, vb),
+                    x1 = FloatVector.fromArray(SP, v, vb + L),
                     x2 = FloatVector.fromArray(SP, v, vb + 2 * L);
             FloatVector w = FloatVector.broadcast(SP, u[ub]);
-            a00 = x0.fma(w, a00); a01 = x1.fma(w, a01); a02 = x2.fma(w, a02);
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            a02 = x2.fma(w, a02);
             w = FloatVector.broadcast(SP, u[ub + 1]);
-            a10 = x0.fma(w, a10); a11 = x1.fma(w, a11); a12 = x2.fma(w, a12);
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            a12 = x2.fma(w, a12);
             w = FloatVector.broadcast(SP, u[ub + 2]);
-            a20 = x0.fma(w, a20); a21 = x1.fma(w, a21); a22 = x2.fma(w, a22);
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            a22 = x2.fma(w, a22);
             w = FloatVector.broadcast(SP, u[ub + 3]);
-            a30 = x0.fma(w, a30); a31 = x1.fma(w, a31); a32 = x2.fma(w, a32);
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            a32 = x2.fma(w, a32);
             w = FloatVector.broadcast(SP, u[ub + 4]);
-            a40 = x0.fma(w, a40); a41 = x1.fma(w, a41); a42 = x2.fma(w, a42);
+            a40 = x0.fma(w, a40);
+            a41 = x1.fma(w, a41);
+            a42 = x2.fma(w, a42);
             w = FloatVector.broadcast(SP, u[ub + 5]);
-            a50 = x0.fma(w, a50); a51 = x1.fma(w, a51); a52 = x2.fma(w, a52);
+            a50 = x0.fma(w, a50);
+            a51 = x1.fma(w, a51);
+            a52 = x2.fma(w, a52);
             w = FloatVector.broadcast(SP, u[ub + 6]);
-            a60 = x0.fma(w, a60); a61 = x1.fma(w, a61); a62 = x2.fma(w, a62);
+            a60 = x0.fma(w, a60);
+            a61 = x1.fma(w, a61);
+            a62 = x2.fma(w, a62);
             w = FloatVector.broadcast(SP, u[ub + 7]);
-            a70 = x0.fma(w, a70); a71 = x1.fma(w, a71); a72 = x2.fma(w, a72);
+            a70 = x0.fma(w, a70);
+            a71 = x1.fma(w, a71);
+            a72 = x2.fma(w, a72);
         }
-        a00.intoArray(prod, o); a01.intoArray(prod, o + L); a02.intoArray(prod, o + 2 * L); o += st;
-        a10.intoArray(prod, o); a11.intoArray(prod, o + L); a12.intoArray(prod, o + 2 * L); o += st;
-        a20.intoArray(prod, o); a21.intoArray(prod, o + L); a22.intoArray(prod, o + 2 * L); o += st;
-        a30.intoArray(prod, o); a31.intoArray(prod, o + L); a32.intoArray(prod, o + 2 * L); o += st;
-        a40.intoArray(prod, o); a41.intoArray(prod, o + L); a42.intoArray(prod, o + 2 * L); o += st;
-        a50.intoArray(prod, o); a51.intoArray(prod, o + L); a52.intoArray(prod, o + 2 * L); o += st;
-        a60.intoArray(prod, o); a61.intoArray(prod, o + L); a62.intoArray(prod, o + 2 * L); o += st;
-        a70.intoArray(prod, o); a71.intoArray(prod, o + L); a72.intoArray(prod, o + 2 * L);
+        a00.intoArray(prod, o);
+        a01.intoArray(prod, o + L);
+        a02.intoArray(prod, o + 2 * L);
+        o += st;
+        a10.intoArray(prod, o);
+        a11.intoArray(prod, o + L);
+        a12.intoArray(prod, o + 2 * L);
+        o += st;
+        a20.intoArray(prod, o);
+        a21.intoArray(prod, o + L);
+        a22.intoArray(prod, o + 2 * L);
+        o += st;
+        a30.intoArray(prod, o);
+        a31.intoArray(prod, o + L);
+        a32.intoArray(prod, o + 2 * L);
+        o += st;
+        a40.intoArray(prod, o);
+        a41.intoArray(prod, o + L);
+        a42.intoArray(prod, o + 2 * L);
+        o += st;
+        a50.intoArray(prod, o);
+        a51.intoArray(prod, o + L);
+        a52.intoArray(prod, o + 2 * L);
+        o += st;
+        a60.intoArray(prod, o);
+        a61.intoArray(prod, o + L);
+        a62.intoArray(prod, o + 2 * L);
+        o += st;
+        a70.intoArray(prod, o);
+        a71.intoArray(prod, o + L);
+        a72.intoArray(prod, o + 2 * L);
     }
 
     /**
      * {@code bias + A^T M A} of the L tiles whose products start at {@code prod[src]} (point stride {@code TB}),
      * written to {@code out[dst + i * ow + (t0 + lane) * m + j]}.
      */
-    private void outputTransform(float[] prod, int src, float bias, float[] s, float[] lanes, float[] out, int dst,
-                                 int ow, int t0) {
+    private void outputTransform(
+            float[] prod, int src, float bias, float[] s, float[] lanes, float[] out, int dst, int ow, int t0) {
         if (fast8) {
-            for (int nu = 0; nu < 8; nu++) at8(prod, src + nu * TB, 8 * TB, 0f, s, nu * L, 8 * L);  // s[i][nu]
+            for (int nu = 0; nu < 8; nu++) at8(prod, src + nu * TB, 8 * TB, 0f, s, nu * L, 8 * L); // s[i][nu]
             for (int i = 0; i < 4; i++) {
                 at8(s, i * 8 * L, L, bias, lanes, 0, L); // lanes[j * L + l]: Y[i][j] of tile t0 + l
                 int base = dst + i * ow + t0 * m;
-                for (int l = 0; l < L; l++)
-                    for (int j = 0; j < 4; j++) out[base + l * 4 + j] = lanes[j * L + l];
+                for (int l = 0; l < L; l++) for (int j = 0; j < 4; j++) out[base + l * 4 + j] = lanes[j * L + l];
             }
             return;
         }
@@ -505,7 +643,8 @@ final class Winograd {
             for (int nu = 0; nu < a; nu++) {
                 FloatVector acc = FloatVector.zero(SP);
                 for (int q = 0; q < idx.length; q++)
-                    acc = FloatVector.fromArray(SP, prod, src + (idx[q] * a + nu) * TB).fma(FloatVector.broadcast(SP, val[q]), acc);
+                    acc = FloatVector.fromArray(SP, prod, src + (idx[q] * a + nu) * TB)
+                            .fma(FloatVector.broadcast(SP, val[q]), acc);
                 acc.intoArray(s, (i * a + nu) * L);
             }
         }
@@ -515,7 +654,8 @@ final class Winograd {
                 float[] val = atVal[j];
                 FloatVector acc = FloatVector.zero(SP);
                 for (int q = 0; q < idx.length; q++)
-                    acc = FloatVector.fromArray(SP, s, (i * a + idx[q]) * L).fma(FloatVector.broadcast(SP, val[q]), acc);
+                    acc = FloatVector.fromArray(SP, s, (i * a + idx[q]) * L)
+                            .fma(FloatVector.broadcast(SP, val[q]), acc);
                 acc.add(bias).intoArray(lanes, 0);
                 int base = dst + i * ow + t0 * m + j;
                 for (int l = 0; l < L; l++) out[base + l * m] = lanes[l];

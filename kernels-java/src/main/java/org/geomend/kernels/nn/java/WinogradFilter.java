@@ -24,9 +24,9 @@ final class WinogradFilter {
     /** Work units: fixed, not from the thread count. */
     static final int UNITS = 16;
 
-    private final Winograd in;      // F(4 x 4, 5 x 5): the input tiles and B^T
-    private final float[] gp;       // G' [8][4] of F(5, 4), float32
-    private final double[] atp;     // A'^T [5][8] of F(5, 4)
+    private final Winograd in; // F(4 x 4, 5 x 5): the input tiles and B^T
+    private final float[] gp; // G' [8][4] of F(5, 4), float32
+    private final double[] atp; // A'^T [5][8] of F(5, 4)
 
     WinogradFilter(Winograd forward) {
         if (forward.m != 4 || forward.k != 5) throw new IllegalArgumentException("wants F(4 x 4, 5 x 5)");
@@ -71,8 +71,7 @@ final class WinogradFilter {
             part[q] = md;
         });
         double[] m = part[0];
-        for (int q = 1; q < units; q++)
-            for (int j = 0; j < m.length; j++) m[j] += part[q][j];
+        for (int q = 1; q < units; q++) for (int j = 0; j < m.length; j++) m[j] += part[q][j];
         return m;
     }
 
@@ -80,13 +79,16 @@ final class WinogradFilter {
      * {@code G' g G'^T} of the L tiles from {@code t0} of one output channel ({@code g[r][c] = ph[(r * 4 + c) * pl +
      * t0 + lane]}), into {@code u[(xn * tp + t0 + lane) * coP + o]}.
      */
-    private void gradTransform(float[] ph, int pl, int t0, float[] s, float[] lanes, float[] u, int tp, int coP, int o) {
+    private void gradTransform(
+            float[] ph, int pl, int t0, float[] s, float[] lanes, float[] u, int tp, int coP, int o) {
         for (int xi = 0; xi < 8; xi++) // s[xi][c] = sum_r G'[xi][r] g[r][c]
-            for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < 4; c++) {
                 FloatVector acc = FloatVector.zero(SP);
                 for (int r = 0; r < 4; r++) {
                     float gv = gp[xi * 4 + r];
-                    if (gv != 0f) acc = FloatVector.fromArray(SP, ph, (r * 4 + c) * pl + t0).fma(FloatVector.broadcast(SP, gv), acc);
+                    if (gv != 0f)
+                        acc = FloatVector.fromArray(SP, ph, (r * 4 + c) * pl + t0)
+                                .fma(FloatVector.broadcast(SP, gv), acc);
                 }
                 acc.intoArray(s, (xi * 4 + c) * L);
             }
@@ -95,7 +97,8 @@ final class WinogradFilter {
                 FloatVector acc = FloatVector.zero(SP);
                 for (int c = 0; c < 4; c++) {
                     float gv = gp[nu * 4 + c];
-                    if (gv != 0f) acc = FloatVector.fromArray(SP, s, (xi * 4 + c) * L).fma(FloatVector.broadcast(SP, gv), acc);
+                    if (gv != 0f)
+                        acc = FloatVector.fromArray(SP, s, (xi * 4 + c) * L).fma(FloatVector.broadcast(SP, gv), acc);
                 }
                 acc.intoArray(lanes, 0);
                 int base = ((xi * 8 + nu) * tp + t0) * coP + o;
@@ -120,13 +123,18 @@ final class WinogradFilter {
                     for (int t = 0; t < nt; t++) {
                         FloatVector u0 = FloatVector.fromArray(SP, u, ub + t * coP + ob);
                         FloatVector u1 = FloatVector.fromArray(SP, u, ub + t * coP + ob + L);
-                        FloatVector b0 = FloatVector.broadcast(SP, v[v0 + t]), b1 = FloatVector.broadcast(SP, v[v1 + t]);
-                        a00 = u0.fma(b0, a00); a01 = u1.fma(b0, a01);
-                        a10 = u0.fma(b1, a10); a11 = u1.fma(b1, a11);
+                        FloatVector b0 = FloatVector.broadcast(SP, v[v0 + t]),
+                                b1 = FloatVector.broadcast(SP, v[v1 + t]);
+                        a00 = u0.fma(b0, a00);
+                        a01 = u1.fma(b0, a01);
+                        a10 = u0.fma(b1, a10);
+                        a11 = u1.fma(b1, a11);
                     }
                     int m0 = (xn * ci + i) * coP + ob, m1 = m0 + coP;
-                    fold(a00, md, m0, lanes); fold(a01, md, m0 + L, lanes);
-                    fold(a10, md, m1, lanes); fold(a11, md, m1 + L, lanes);
+                    fold(a00, md, m0, lanes);
+                    fold(a01, md, m0 + L, lanes);
+                    fold(a10, md, m1, lanes);
+                    fold(a11, md, m1 + L, lanes);
                 }
                 for (; ob < coP; ob += L) {
                     FloatVector a0 = FloatVector.zero(SP), a1 = a0;
@@ -136,7 +144,8 @@ final class WinogradFilter {
                         a1 = u0.fma(FloatVector.broadcast(SP, v[v1 + t]), a1);
                     }
                     int m0 = (xn * ci + i) * coP + ob;
-                    fold(a0, md, m0, lanes); fold(a1, md, m0 + coP, lanes);
+                    fold(a0, md, m0, lanes);
+                    fold(a1, md, m0 + coP, lanes);
                 }
             }
             for (; i < ci; i++) {
@@ -144,7 +153,8 @@ final class WinogradFilter {
                 for (int ob = 0; ob < coP; ob += L) {
                     FloatVector a0 = FloatVector.zero(SP);
                     for (int t = 0; t < nt; t++)
-                        a0 = FloatVector.fromArray(SP, u, ub + t * coP + ob).fma(FloatVector.broadcast(SP, v[v0 + t]), a0);
+                        a0 = FloatVector.fromArray(SP, u, ub + t * coP + ob)
+                                .fma(FloatVector.broadcast(SP, v[v0 + t]), a0);
                     fold(a0, md, (xn * ci + i) * coP + ob, lanes);
                 }
             }
@@ -163,7 +173,7 @@ final class WinogradFilter {
         for (int o = 0; o < co; o++)
             for (int i = 0; i < ci; i++) {
                 for (int kh = 0; kh < 5; kh++) // s[kh][nu] = sum_xi A'^T[kh][xi] M[xi][nu]
-                    for (int nu = 0; nu < 8; nu++) {
+                for (int nu = 0; nu < 8; nu++) {
                         double acc = 0;
                         for (int xi = 0; xi < 8; xi++) acc += atp[kh * 8 + xi] * m[((xi * 8 + nu) * ci + i) * coP + o];
                         s[kh * 8 + nu] = acc;

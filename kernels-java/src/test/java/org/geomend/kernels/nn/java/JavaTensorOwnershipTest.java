@@ -27,7 +27,8 @@ class JavaTensorOwnershipTest {
             body.run();
         } finally {
             System.setErr(saved);
-            if (was == null) System.clearProperty(Memory.STRICT_PROPERTY); else System.setProperty(Memory.STRICT_PROPERTY, was);
+            if (was == null) System.clearProperty(Memory.STRICT_PROPERTY);
+            else System.setProperty(Memory.STRICT_PROPERTY, was);
         }
         return err.toString(StandardCharsets.UTF_8);
     }
@@ -41,7 +42,8 @@ class JavaTensorOwnershipTest {
         nn.fill(a, 1f);
         assertEquals(2, nn.openTensors());
         String err = captured(false, nn::close);
-        assertEquals("geomend: warning: java NN backend closed with 2 tensors still open (256 bytes); freed them\n", err);
+        assertEquals(
+                "geomend: warning: java NN backend closed with 2 tensors still open (256 bytes); freed them\n", err);
         assertEquals(0, nn.openTensors());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> nn.fill(a, 2f));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -52,7 +54,8 @@ class JavaTensorOwnershipTest {
             assertThrows(IllegalStateException.class, () -> nn.download(a, dst));
         }
         // the tensor's own memory is gone too: zero-copy access throws instead of reading freed memory
-        assertThrows(IllegalStateException.class, () -> ((JavaTensor) a).segment().get(ValueLayout.JAVA_FLOAT, 0));
+        assertThrows(
+                IllegalStateException.class, () -> ((JavaTensor) a).segment().get(ValueLayout.JAVA_FLOAT, 0));
         a.close(); // closing after the backend is harmless
         nn.close(); // idempotent, reports nothing more
     }

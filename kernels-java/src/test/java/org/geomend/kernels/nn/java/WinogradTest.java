@@ -3,9 +3,9 @@ package org.geomend.kernels.nn.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The Winograd matrices: the 1-d algorithm F(m, k) is the correlation, and the hand-factored transforms match. */
 class WinogradTest {
@@ -46,10 +46,12 @@ class WinogradTest {
             java.util.Arrays.fill(src, j * l, (j + 1) * l, 1f);
             Winograd.bt8(src, 0, 4 * l, l, dst, 0, l);
             for (int i = 0; i < 8; i++)
-                for (int q = 0; q < l; q++) assertEquals(wg.bt[i * 8 + j], dst[i * l + q], 0, "B^T[" + i + "][" + j + "]");
+                for (int q = 0; q < l; q++)
+                    assertEquals(wg.bt[i * 8 + j], dst[i * l + q], 0, "B^T[" + i + "][" + j + "]");
             Winograd.at8(src, 0, l, 0f, dst, 0, l);
             for (int i = 0; i < 4; i++)
-                for (int q = 0; q < l; q++) assertEquals(wg.at[i * 8 + j], dst[i * l + q], 0, "A^T[" + i + "][" + j + "]");
+                for (int q = 0; q < l; q++)
+                    assertEquals(wg.at[i * 8 + j], dst[i * l + q], 0, "A^T[" + i + "][" + j + "]");
         }
     }
 }
