@@ -17,8 +17,8 @@ import org.geomend.kernels.GridSpec;
  * demand graph are joined by a spanning tree of <em>links</em> of weight 0: a multi-source breadth-first search from
  * every demand pixel over the whole grid (4-neighbour steps, through pixels without demand) finds, for each pair of
  * components whose search fronts meet, the pair of their pixels nearest in steps; Kruskal's algorithm keeps the
- * shortest {@code components - 1} of these that join everything. A link is never counted in the edge cut (its
- * weight is 0), so METIS cuts there first; a part is contiguous in the demand graph plus links: it is one 4-connected
+ * shortest {@code components - 1} of these that join everything. A link is never counted in the edge cut (it
+ * weighs 1/64 of a demand edge), so METIS cuts there first; a part is contiguous in the demand graph plus links: it is one 4-connected
  * region of the raster, or several that a link joins across pixels without demand ({@link Plan#partsAcrossGaps()}
  * counts those).
  *
@@ -30,6 +30,13 @@ import org.geomend.kernels.GridSpec;
 public final class EdgePlanner {
 
     private EdgePlanner() {}
+
+    /**
+     * Edge weights: a demand edge weighs {@value #EDGE_WEIGHT}, a link {@value #LINK_WEIGHT}. METIS wants positive
+     * edge weights (with links of weight 0, libmetis 5.1.0 failed its initial partitioning and crashed the JVM in
+     * CreateCoarseGraphNoMask in repeated eval runs), so a link costs 1/64 of a demand edge: METIS still cuts there first.
+     */
+    static final int EDGE_WEIGHT = 64, LINK_WEIGHT = 1;
 
     /** The largest integer weight and the budget of the integer total (see the class comment). */
     static final double MAX_WEIGHT = 1e6, TOTAL_WEIGHT = 1 << 30;
@@ -52,20 +59,44 @@ public final class EdgePlanner {
      * @param emptyParts parts without any pixel (0: {@link #refilledParts} took care of METIS' empty ones)
      * @param refilledParts parts METIS left empty that got one pixel of the then heaviest part (see {@link #plan})
      */
-    public record Plan(GridSpec grid, int k, double epsilon, int seed, int ufactor, int[] assignment, double[] load,
-                       double[] siteX, double[] siteY, long edgeCut, int vertices, long edges, int components,
-                       double maxOver, double maxUnder, double maxOverWeights, int nonContiguous, int partsAcrossGaps,
-                       int emptyParts, int refilledParts, double seconds) {
+    public record Plan(
+            GridSpec grid,
+            int k,
+            double epsilon,
+            int seed,
+            int ufactor,
+            int[] assignment,
+            double[] load,
+            double[] siteX,
+            double[] siteY,
+            long edgeCut,
+            int vertices,
+            long edges,
+            int components,
+            double maxOver,
+            double maxUnder,
+            double maxOverWeights,
+            int nonContiguous,
+            int partsAcrossGaps,
+            int emptyParts,
+            int refilledParts,
+            double seconds) {
 
         /** Jain's fairness index of the planned loads. */
-        public double jain() { return EdgePlanner.jain(load); }
+        public double jain() {
+            return EdgePlanner.jain(load);
+        }
 
         /** Eq. 5's imbalance: the larger of {@link #maxOver} and {@link #maxUnder}. */
-        public double imbalance() { return Math.max(maxOver, maxUnder); }
+        public double imbalance() {
+            return Math.max(maxOver, maxUnder);
+        }
     }
 
     /** METIS' {@code ufactor} for {@code epsilon}: {@code round(1000 epsilon)}, at least 1. */
-    public static int ufactor(double epsilon) { return (int) Math.max(1, Math.round(1000 * epsilon)); }
+    public static int ufactor(double epsilon) {
+        return (int) Math.max(1, Math.round(1000 * epsilon));
+    }
 
     /**
      * Plans {@code k} edge sites on {@code demand} (one value per pixel of {@code grid}, row 0 south; finite, &gt;= 0).
@@ -76,16 +107,20 @@ public final class EdgePlanner {
     public static Plan plan(Metis metis, GridSpec grid, float[] demand, int k, double epsilon, int seed) {
         long t0 = System.nanoTime();
         int w = grid.width(), h = grid.height();
-        if (demand.length != (long) w * h) throw new IllegalArgumentException("demand has " + demand.length + " values for a " + w + " x " + h + " grid");
+        if (demand.length != (long) w * h)
+            throw new IllegalArgumentException(
+                    "demand has " + demand.length + " values for a " + w + " x " + h + " grid");
         if (k < 1) throw new IllegalArgumentException("--sites must be >= 1, not " + k);
-        if (!(epsilon > 0 && epsilon < 1)) throw new IllegalArgumentException("--imbalance must be in (0, 1), not " + epsilon);
+        if (!(epsilon > 0 && epsilon < 1))
+            throw new IllegalArgumentException("--imbalance must be in (0, 1), not " + epsilon);
         int[] vid = new int[demand.length];
         int n = 0;
         double max = 0, sum = 0;
         for (int p = 0; p < demand.length; p++) {
             float d = demand[p];
             if (!(d >= 0) || Float.isInfinite(d))
-                throw new IllegalArgumentException("demand " + d + " at row " + (h - 1 - p / w) + " (from the north), column " + p % w + ": must be finite and >= 0");
+                throw new IllegalArgumentException("demand " + d + " at row " + (h - 1 - p / w)
+                        + " (from the north), column " + p % w + ": must be finite and >= 0");
             if (d > 0) {
                 vid[p] = n++;
                 max = Math.max(max, d);
@@ -93,8 +128,10 @@ public final class EdgePlanner {
             } else vid[p] = -1;
         }
         if (n == 0) throw new IllegalArgumentException("no pixel has demand > 0");
-        if (k > n) throw new IllegalArgumentException("--sites " + k + " is more than the " + n + " pixels with demand");
-        if (n >= 1 << 30) throw new IllegalArgumentException(n + " pixels with demand: METIS' 32-bit idx_t needs fewer than 2^30");
+        if (k > n)
+            throw new IllegalArgumentException("--sites " + k + " is more than the " + n + " pixels with demand");
+        if (n >= 1 << 30)
+            throw new IllegalArgumentException(n + " pixels with demand: METIS' 32-bit idx_t needs fewer than 2^30");
         int[] pix = new int[n];
         for (int p = 0; p < demand.length; p++) if (vid[p] >= 0) pix[vid[p]] = p;
 
@@ -103,22 +140,33 @@ public final class EdgePlanner {
         long edges = 0;
         for (int v = 0; v < n; v++) {
             int p = pix[v], r = p / w, c = p % w;
-            if (c + 1 < w && vid[p + 1] >= 0) { deg[v]++; deg[vid[p + 1]]++; edges++; }
-            if (r + 1 < h && vid[p + w] >= 0) { deg[v]++; deg[vid[p + w]]++; edges++; }
+            if (c + 1 < w && vid[p + 1] >= 0) {
+                deg[v]++;
+                deg[vid[p + 1]]++;
+                edges++;
+            }
+            if (r + 1 < h && vid[p + w] >= 0) {
+                deg[v]++;
+                deg[vid[p + w]]++;
+                edges++;
+            }
         }
         int[] comp = new int[n];
         int components = components(n, pix, vid, w, h, comp);
         List<int[]> links = components > 1 ? links(grid, vid, pix, comp, components) : List.of();
-        for (int[] l : links) { deg[l[0]]++; deg[l[1]]++; }
+        for (int[] l : links) {
+            deg[l[0]]++;
+            deg[l[1]]++;
+        }
         int[] xadj = new int[n + 1];
         for (int v = 0; v < n; v++) xadj[v + 1] = Math.addExact(xadj[v], deg[v]);
         int[] adj = new int[xadj[n]], wgt = new int[xadj[n]], fill = Arrays.copyOf(xadj, n);
         for (int v = 0; v < n; v++) {
             int p = pix[v], r = p / w, c = p % w;
-            if (c + 1 < w && vid[p + 1] >= 0) edge(v, vid[p + 1], 1, adj, wgt, fill);
-            if (r + 1 < h && vid[p + w] >= 0) edge(v, vid[p + w], 1, adj, wgt, fill);
+            if (c + 1 < w && vid[p + 1] >= 0) edge(v, vid[p + 1], EDGE_WEIGHT, adj, wgt, fill);
+            if (r + 1 < h && vid[p + w] >= 0) edge(v, vid[p + w], EDGE_WEIGHT, adj, wgt, fill);
         }
-        for (int[] l : links) edge(l[0], l[1], 0, adj, wgt, fill);
+        for (int[] l : links) edge(l[0], l[1], LINK_WEIGHT, adj, wgt, fill);
 
         // integer vertex weights
         double s = Math.min(MAX_WEIGHT / max, TOTAL_WEIGHT / sum);
@@ -128,7 +176,9 @@ public final class EdgePlanner {
         int uf = ufactor(epsilon);
         int[] part;
         if (k == 1) part = new int[n];
-        else part = metis.partKway(n, xadj, adj, vw, wgt, k, new Metis.Options(uf, true, seed)).part();
+        else
+            part = metis.partKway(n, xadj, adj, vw, wgt, k, new Metis.Options(uf, true, seed))
+                    .part();
 
         int refilled = refillEmpty(n, xadj, adj, part, pix, demand, k);
 
@@ -154,8 +204,14 @@ public final class EdgePlanner {
         for (int q = 0; q < k; q++) {
             total += load[q];
             totalW += weights[q];
-            if (size[q] == 0) { empty++; sx[q] = Double.NaN; sy[q] = Double.NaN; }
-            else { sx[q] /= load[q]; sy[q] /= load[q]; }
+            if (size[q] == 0) {
+                empty++;
+                sx[q] = Double.NaN;
+                sy[q] = Double.NaN;
+            } else {
+                sx[q] /= load[q];
+                sy[q] /= load[q];
+            }
         }
         double mean = total / k, meanW = totalW / k, over = 0, under = 0, overW = 0;
         for (int q = 0; q < k; q++) {
@@ -165,10 +221,31 @@ public final class EdgePlanner {
         }
         long cut = 0;
         for (int v = 0; v < n; v++)
-            for (int e = xadj[v]; e < xadj[v + 1]; e++) if (wgt[e] > 0 && adj[e] > v && part[adj[e]] != part[v]) cut++;
+            for (int e = xadj[v]; e < xadj[v + 1]; e++)
+                if (wgt[e] == EDGE_WEIGHT && adj[e] > v && part[adj[e]] != part[v]) cut++;
         int[] conn = contiguity(n, xadj, adj, part, comp, k);
-        return new Plan(grid, k, epsilon, seed, uf, assignment, load, sx, sy, cut, n, edges, components, over, under, overW,
-                conn[0], conn[1], empty, refilled, (System.nanoTime() - t0) / 1e9);
+        return new Plan(
+                grid,
+                k,
+                epsilon,
+                seed,
+                uf,
+                assignment,
+                load,
+                sx,
+                sy,
+                cut,
+                n,
+                edges,
+                components,
+                over,
+                under,
+                overW,
+                conn[0],
+                conn[1],
+                empty,
+                refilled,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -179,7 +256,10 @@ public final class EdgePlanner {
     static int refillEmpty(int n, int[] xadj, int[] adj, int[] part, int[] pix, float[] demand, int k) {
         double[] load = new double[k];
         int[] size = new int[k];
-        for (int v = 0; v < n; v++) { load[part[v]] += demand[pix[v]]; size[part[v]]++; }
+        for (int v = 0; v < n; v++) {
+            load[part[v]] += demand[pix[v]];
+            size[part[v]]++;
+        }
         int refilled = 0;
         int[] queue = null;
         boolean[] seen = null;
@@ -187,8 +267,11 @@ public final class EdgePlanner {
             if (size[q] > 0) continue;
             int donor = -1;
             for (int o = 0; o < k; o++) if (size[o] >= 2 && (donor < 0 || load[o] > load[donor])) donor = o;
-            if (donor < 0) break;                        // cannot happen when k <= n
-            if (queue == null) { queue = new int[n]; seen = new boolean[n]; }
+            if (donor < 0) break; // cannot happen when k <= n
+            if (queue == null) {
+                queue = new int[n];
+                seen = new boolean[n];
+            }
             int root = 0;
             while (part[root] != donor) root++;
             int head = 0, tail = 0;
@@ -198,7 +281,10 @@ public final class EdgePlanner {
                 int v = queue[head++];
                 for (int e = xadj[v]; e < xadj[v + 1]; e++) {
                     int u = adj[e];
-                    if (!seen[u] && part[u] == donor) { seen[u] = true; queue[tail++] = u; }
+                    if (!seen[u] && part[u] == donor) {
+                        seen[u] = true;
+                        queue[tail++] = u;
+                    }
                 }
             }
             for (int i = 0; i < tail; i++) seen[queue[i]] = false;
@@ -267,7 +353,7 @@ public final class EdgePlanner {
             src[pix[v]] = v;
             queue[tail++] = pix[v];
         }
-        Map<Long, long[]> best = new HashMap<>();      // pair (a, b), a < b -> {length, vertex of a, vertex of b}
+        Map<Long, long[]> best = new HashMap<>(); // pair (a, b), a < b -> {length, vertex of a, vertex of b}
         while (head < tail) {
             int p = queue[head++], r = p / w, c = p % w;
             for (int dir = 0; dir < 4; dir++) {
@@ -291,7 +377,9 @@ public final class EdgePlanner {
             }
         }
         List<long[]> cand = new ArrayList<>(best.values());
-        cand.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : x[1] != y[1] ? Long.compare(x[1], y[1]) : Long.compare(x[2], y[2]));
+        cand.sort((x, y) -> x[0] != y[0]
+                ? Long.compare(x[0], y[0])
+                : x[1] != y[1] ? Long.compare(x[1], y[1]) : Long.compare(x[2], y[2]));
         int[] parent = new int[components];
         for (int i = 0; i < components; i++) parent[i] = i;
         List<int[]> out = new ArrayList<>();
@@ -302,7 +390,8 @@ public final class EdgePlanner {
             out.add(new int[] {(int) e[1], (int) e[2]});
             if (out.size() == components - 1) break;
         }
-        if (out.size() != components - 1) throw new IllegalStateException("could not join " + components + " components");
+        if (out.size() != components - 1)
+            throw new IllegalStateException("could not join " + components + " components");
         return out;
     }
 
@@ -330,7 +419,10 @@ public final class EdgePlanner {
                 int v = queue[head++];
                 for (int e = xadj[v]; e < xadj[v + 1]; e++) {
                     int u = adj[e];
-                    if (!seen[u] && part[u] == q) { seen[u] = true; queue[tail++] = u; }
+                    if (!seen[u] && part[u] == q) {
+                        seen[u] = true;
+                        queue[tail++] = u;
+                    }
                 }
             }
         }
@@ -345,7 +437,10 @@ public final class EdgePlanner {
     /** Jain's fairness index {@code (sum L)^2 / (K sum L^2)} (1 when all equal; 1 / K when one holds everything). */
     public static double jain(double[] loads) {
         double s = 0, s2 = 0;
-        for (double l : loads) { s += l; s2 += l * l; }
+        for (double l : loads) {
+            s += l;
+            s2 += l * l;
+        }
         return s2 == 0 ? Double.NaN : s * s / (loads.length * s2);
     }
 
