@@ -32,7 +32,8 @@ g++ -O2 -fPIC -shared -std=c++17 -fvisibility=hidden -Wall -Wextra -Wl,-soname,l
 # the exports: every cudnn* name CudnnLibrary.java looks up, and no other cudnn* name
 java="$here/../../bindings/src/main/java/org/geomend/cuda/CudnnLibrary.java"
 if command -v nm >/dev/null 2>&1 && [ -f "$java" ]; then
-  grep -o 'fn\.get("cudnn[A-Za-z0-9_]*"' "$java" | sed 's/fn\.get("//; s/"$//' | sort -u > "$work/wanted.txt"
+  # fn.get("cudnnX", ...) with or without a line break after the parenthesis (the formatter wraps long calls)
+  tr '\n' ' ' < "$java" | grep -o 'fn\.get( *"cudnn[A-Za-z0-9_]*"' | sed 's/fn\.get( *"//; s/"$//' | sort -u > "$work/wanted.txt"
   nm -D --defined-only "$work/libcudnn.so.9" | awk '{print $NF}' | grep '^cudnn' | sort -u > "$work/exported.txt"
   missing=$(comm -23 "$work/wanted.txt" "$work/exported.txt" | tr '\n' ' ')
   extra=$(comm -13 "$work/wanted.txt" "$work/exported.txt" | tr '\n' ' ')
