@@ -118,7 +118,7 @@ class StudentEndToEndTest {
             assertEquals(40, m.grid().width());
             assertEquals(1.0, m.mass(), 1e-5);
         }
-        // without --model: a one-line usage error
+        // direct without --model: a one-line usage error (deepmend without it is the shipped student)
         r = run(
                 "geolocate",
                 "--sites",
@@ -126,7 +126,7 @@ class StudentEndToEndTest {
                 "--crs",
                 ds.crs(),
                 "--method",
-                "deepmend",
+                "direct",
                 "--out",
                 maps.toString());
         assertEquals(2, r.code(), r.err());
@@ -159,11 +159,12 @@ class StudentEndToEndTest {
                 "--methods",
                 "deepmend",
                 "--out",
-                ev.toString(),
+                tmp.resolve("eval-shipped").toString(),
                 "--backend",
                 "java");
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--model deepmend=DIR"), r.err());
+        // deepmend without --model or --labels: the shipped student, named in one line
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("using the shipped DeepMEND student models/" + ShippedModel.NAME), r.err());
     }
 
     /** {@code --keep best} (the default) keeps the epoch with the lowest validation KS2 median: the model a run stopped there keeps. */
