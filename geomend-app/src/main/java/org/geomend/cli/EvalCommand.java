@@ -202,16 +202,8 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
                 throw new IllegalArgumentException("--model: NAME must be deepmend or direct: '" + e.getKey() + "'");
             table.put(e.getKey(), o -> new org.geomend.eval.StudentMethod(e.getKey(), e.getValue(), compute.threads));
         }
-        if (labels == null
-                && !models.containsKey("deepmend")
-                && List.of(methods.split(",")).stream()
-                        .map(String::strip)
-                        .map(t -> t.toLowerCase(java.util.Locale.ROOT))
-                        .anyMatch("deepmend"::equals)) {
-            Path dir = ShippedModel.directory();
-            System.err.println("geomend eval: no --model deepmend=DIR nor --labels: using " + ShippedModel.DESCRIPTION);
-            table.put("deepmend", o -> new org.geomend.eval.StudentMethod("deepmend", dir, compute.threads));
-        }
+        if (labels == null && !models.containsKey("deepmend")) // made only when --methods names it
+        table.put("deepmend", o -> shippedStudent());
         Dataset[] loaded =
                 new Dataset[1]; // the per-fold students' grid defaults to the dataset's: made after it is loaded
         for (String n : EvalMethods.STUDENTS)
@@ -374,6 +366,17 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
                 compute.threads,
                 student.keepBest(),
                 student.userWeight);
+    }
+
+    /** deepmend without --model or --labels: the shipped student, named in one line. */
+    private EvalMethod shippedStudent() {
+        try {
+            Path dir = ShippedModel.directory();
+            System.err.println("geomend eval: no --model deepmend=DIR nor --labels: using " + ShippedModel.DESCRIPTION);
+            return new org.geomend.eval.StudentMethod("deepmend", dir, compute.threads);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static StudentFoldMethod checked(StudentFoldMethod m, Dataset d) {
