@@ -149,6 +149,16 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
     double imbalance;
 
     @Option(
+            names = "--use-case-resolution",
+            defaultValue = "0",
+            paramLabel = "METRES",
+            description =
+                    "With --use-cases: sum every demand raster (the ground truth's too) onto pixels of this side, "
+                            + "an integer multiple of the dataset's, before planning and eq. 9 "
+                            + "(e.g. 400 for a student that draws at 400 m; default 0: the dataset's pixels).")
+    double useCaseResolution;
+
+    @Option(
             names = "--kpi",
             description =
                     "With --use-cases: per-BS traffic, CSV id,time,value (default DATASET/traffic.csv, written by geomend synth).")
@@ -231,9 +241,14 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
         if (chunk < 1 || chunk > 4096) throw new IllegalArgumentException("--chunk must be in [1, 4096]: " + chunk);
         if (mapSamples < 0 || mapSamples > 20)
             throw new IllegalArgumentException("--map-samples must be in [0, 20]: " + mapSamples);
-        if (!useCases && (useCaseCities != null || kpiFile != null || lambdaFile != null || populationK != null))
+        if (!useCases
+                && (useCaseCities != null
+                        || kpiFile != null
+                        || lambdaFile != null
+                        || populationK != null
+                        || useCaseResolution != 0))
             throw new IllegalArgumentException(
-                    "--use-case-cities, --kpi, --lambda and --population-k apply with --use-cases only");
+                    "--use-case-cities, --use-case-resolution, --kpi, --lambda and --population-k apply with --use-cases only");
         if (useCases) {
             if (!splits.contains(Split.LOO_CITY))
                 throw new IllegalArgumentException("--use-cases needs --split loo-city (the paper's left-out city)");
@@ -249,6 +264,12 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
         double[] betas = OracleMethod.parseBetas(oracleBetas);
         EvalMethods.Options mo = new EvalMethods.Options(beta, k, betas);
         Dataset d = Dataset.load(dataset);
+        if (useCases && useCaseResolution != 0) {
+            double f = useCaseResolution / d.resolution();
+            if (!(useCaseResolution > 0) || Math.abs(f - Math.rint(f)) > 1e-9 || Math.rint(f) < 1)
+                throw new IllegalArgumentException("--use-case-resolution must be a positive integer multiple of the "
+                        + "dataset's " + d.resolution() + " m pixels, not " + useCaseResolution);
+        }
         for (Split sp : splits) sp.folds(d, seed); // fail on a split the dataset cannot support before any work
         loaded[0] = d;
         UseCases uc = useCases ? useCases(d, names) : null;
@@ -340,7 +361,14 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
         org.geomend.edge.Metis metis = org.geomend.edge.Metis.load();
         int[] ks = edgeSites.stream().mapToInt(Integer::intValue).toArray();
         return new UseCases(
-                d, names, kpi, lambda, lf, new UseCases.Options(ks, imbalance, k, (int) seed), metis, System.err);
+                d,
+                names,
+                kpi,
+                lambda,
+                lf,
+                new UseCases.Options(ks, imbalance, k, (int) seed, useCaseResolution),
+                metis,
+                System.err);
     }
 
     /** How {@code name} trains per fold (checked by the caller); its models go to {@code --out/models/}. */

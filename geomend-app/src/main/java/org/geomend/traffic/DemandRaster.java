@@ -76,6 +76,40 @@ public final class DemandRaster {
         return true;
     }
 
+    /**
+     * This raster summed onto the coarser lattice of {@code resolution} metres (an integer multiple of this one's):
+     * the coarse grid's edges lie on multiples of {@code resolution} and cover this grid; every band keeps its total,
+     * and the mapped / unmapped counts are carried over.
+     */
+    public DemandRaster coarsen(double resolution) {
+        double r = grid.resolution();
+        long f = Math.round(resolution / r);
+        if (f < 1 || Math.abs(f * r - resolution) > 1e-9 * resolution)
+            throw new IllegalArgumentException(
+                    "resolution " + resolution + " m is not an integer multiple of the raster's " + r + " m");
+        if (f == 1) return this;
+        long c0 = Math.floorDiv(grid.latticeCol(), f), r0 = Math.floorDiv(grid.latticeRow(), f);
+        long c1 = Math.floorDiv(grid.latticeCol() + grid.width() - 1, f),
+                r1 = Math.floorDiv(grid.latticeRow() + grid.height() - 1, f);
+        GridSpec coarse =
+                new GridSpec(c0 * resolution, r0 * resolution, resolution, (int) (c1 - c0 + 1), (int) (r1 - r0 + 1));
+        DemandRaster out = new DemandRaster(coarse, bands.length);
+        int w = grid.width(), cw = coarse.width();
+        int[] colOf = new int[w];
+        for (int c = 0; c < w; c++) colOf[c] = (int) (Math.floorDiv(grid.latticeCol() + c, f) - c0);
+        for (int j = 0; j < grid.height(); j++) {
+            int base = (int) (Math.floorDiv(grid.latticeRow() + j, f) - r0) * cw;
+            for (int t = 0; t < bands.length; t++) {
+                double[] src = bands[t], dst = out.bands[t];
+                for (int c = 0; c < w; c++) dst[base + colOf[c]] += src[j * w + c];
+            }
+        }
+        out.mappedTotal = mappedTotal;
+        out.mapped = mapped;
+        out.unmapped = unmapped;
+        return out;
+    }
+
     /** Sum over time steps, rounded to float32 (the daily demand, e.g. for edge-site planning). */
     public float[] daily() {
         float[] out = new float[bands[0].length];

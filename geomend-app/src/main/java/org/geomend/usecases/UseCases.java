@@ -45,7 +45,8 @@ import org.geomend.traffic.TrafficSweep;
  *       D_m and from D_true. {@code mape(t) = 100 / |P| sum_{l in P} |p_m(l, t) - p_true(l, t)| / p_true(l, t)} over
  *       {@code P = {l : p_true(l, t) > 0}} (the pixels where the ground-truth demand is positive; a method's
  *       population outside P is not in the MAPE but is in the total), and {@code total_error(t) = 100 (sum_l p_m -
- *       sum_l p_true) / sum_l p_true} (signed). The ratio {@code p_m / p_true = (d_m / d_true)^(k3 lambda + k4)}
+ *       sum_l p_true) / sum_l p_true} (signed); {@code wape(t) = 100 sum_l |p_m - p_true| / sum_l p_true} over every pixel
+ *       (the error weighted by the true population, not dominated by thinly populated pixels). The ratio {@code p_m / p_true = (d_m / d_true)^(k3 lambda + k4)}
  *       does not depend on k1, k2.</li>
  * </ul>
  * The ground truth is a method row ({@code truth}): its fairness is what planning on the true demand achieves, its
@@ -57,8 +58,11 @@ import org.geomend.traffic.TrafficSweep;
  */
 public final class UseCases implements Evaluator.FoldListener {
 
-    /** The parameters. */
-    public record Options(int[] ks, double imbalance, Population.Constants k, int seed) {}
+    /**
+     * The parameters; {@code resolution}: the pixel side (metres) the demand rasters are summed onto before planning
+     * and eq. 9, an integer multiple of the dataset's (0 = the dataset's own).
+     */
+    public record Options(int[] ks, double imbalance, Population.Constants k, int seed, double resolution) {}
 
     public static final String TRUTH = "truth";
 
@@ -71,13 +75,14 @@ public final class UseCases implements Evaluator.FoldListener {
     private final PrintStream log;
     private final StringBuilder fairness = new StringBuilder(
             "city,method,K,jain_planned,jain_actual,max_imbalance,actual_imbalance,unplanned_share\n");
-    private final StringBuilder mape = new StringBuilder("city,method,time,mape,total_error\n");
+    private final StringBuilder mape = new StringBuilder("city,method,time,mape,wape,total_error\n");
     private final StringBuilder coverage = new StringBuilder(
             "city,method,sites_with_traffic,mapped_sites,unmapped_sites,traffic_total,unmapped_traffic,raster_total\n");
     private final List<String> cities = new ArrayList<>();
     /** [city][method][K index] and [city][method][t]. */
     private final List<double[][]> jainActual = new ArrayList<>(),
             mapes = new ArrayList<>(),
+            wapes = new ArrayList<>(),
             totals = new ArrayList<>();
 
     private final List<int[]> unmappedSites = new ArrayList<>();
@@ -143,6 +148,7 @@ public final class UseCases implements Evaluator.FoldListener {
     @Override
     public void foldEnd(Split.Fold fold) {
         int M = methods.size(), T = kpi.times().length, truthIdx = M - 1;
+        if (opt.resolution() > 0) for (int j = 0; j < M; j++) rasters[j] = rasters[j].coarsen(opt.resolution());
         DemandRaster truth = rasters[truthIdx];
         GridSpec grid = truth.grid();
         // the city's sites with traffic
@@ -154,7 +160,10 @@ public final class UseCases implements Evaluator.FoldListener {
                 cityTraffic += kpi.siteTotal(s);
             }
         float[] trueDaily = truth.daily();
-        double[][] ja = new double[M][opt.ks().length], mp = new double[M][T], te = new double[M][T];
+        double[][] ja = new double[M][opt.ks().length],
+                mp = new double[M][T],
+                wp = new double[M][T],
+                te = new double[M][T];
         int[] unm = new int[M];
         double area = grid.resolution() * grid.resolution() / 1e6;
         for (int j = 0; j < M; j++) {
@@ -215,27 +224,37 @@ public final class UseCases implements Evaluator.FoldListener {
             // (b) population
             for (int t = 0; t < T; t++) {
                 double[] dm = r.band(t), dt = truth.band(t);
-                double err = 0, pm = 0, pt = 0;
+                double err = 0, abs = 0, pm = 0, pt = 0;
                 long n = 0;
                 for (int p = 0; p < dt.length; p++) {
                     double a = Population.density(dm[p] / area, lambda[t], opt.k()),
                             b = Population.density(dt[p] / area, lambda[t], opt.k());
                     pm += a;
                     pt += b;
+                    abs += Math.abs(a - b);
                     if (b > 0) {
                         err += Math.abs(a - b) / b;
                         n++;
                     }
                 }
                 mp[j][t] = n == 0 ? Double.NaN : 100 * err / n;
+                wp[j][t] = pt > 0 ? 100 * abs / pt : Double.NaN;
                 te[j][t] = pt > 0 ? 100 * (pm - pt) / pt : Double.NaN;
                 mape.append(String.format(
-                        Locale.ROOT, "%s,%s,%s,%.6f,%.6f%n", csv(city), name, csv(kpi.times()[t]), mp[j][t], te[j][t]));
+                        Locale.ROOT,
+                        "%s,%s,%s,%.6f,%.6f,%.6f%n",
+                        csv(city),
+                        name,
+                        csv(kpi.times()[t]),
+                        mp[j][t],
+                        wp[j][t],
+                        te[j][t]));
             }
         }
         cities.add(city);
         jainActual.add(ja);
         mapes.add(mp);
+        wapes.add(wp);
         totals.add(te);
         unmappedSites.add(unm);
         if (log != null) {
@@ -312,11 +331,15 @@ public final class UseCases implements Evaluator.FoldListener {
         Map<String, Path> pending = new LinkedHashMap<>();
         boolean ok = false;
         int M = methods.size(), T = kpi.times().length, Q = opt.ks().length;
-        double[][] medJain = new double[M][Q], medMape = new double[M][T], medTotal = new double[M][T];
+        double[][] medJain = new double[M][Q],
+                medMape = new double[M][T],
+                medWape = new double[M][T],
+                medTotal = new double[M][T];
         for (int j = 0; j < M; j++) {
             for (int q = 0; q < Q; q++) medJain[j][q] = median(jainActual, j, q);
             for (int t = 0; t < T; t++) {
                 medMape[j][t] = median(mapes, j, t);
+                medWape[j][t] = median(wapes, j, t);
                 medTotal[j][t] = median(totals, j, t);
             }
         }
@@ -357,20 +380,23 @@ public final class UseCases implements Evaluator.FoldListener {
         } finally {
             if (!ok) for (Path p : pending.values()) Files.deleteIfExists(p);
         }
-        return markdown(relative, medJain, medMape, medTotal);
+        return markdown(relative, medJain, medMape, medWape, medTotal);
     }
 
-    private String markdown(String rel, double[][] medJain, double[][] medMape, double[][] medTotal) {
+    private String markdown(
+            String rel, double[][] medJain, double[][] medMape, double[][] medWape, double[][] medTotal) {
         int M = methods.size(), T = kpi.times().length, Q = opt.ks().length;
         StringBuilder sb = new StringBuilder("## Use cases (DeepMEND section VI, Fig. 10) on the left-out cities\n\n");
         sb.append(String.format(
                 Locale.ROOT,
                 "- cities (loo-city folds): %s; %s; traffic `%s` (%d time steps), lambda(t) of eq. 9; "
+                        + "demand rasters on pixels of %s m; "
                         + "edge sites planned by METIS with imbalance %.3f, seed %d; eq. 9 constants k1..k4 = %s, %s, %s, %s%n",
                 String.join(", ", cities),
                 cities.size() == 1 ? "one city" : "tables: median over the cities",
                 kpi.file(),
                 T,
+                opt.resolution() > 0 ? num(opt.resolution()) : num(data.resolution()) + " (the dataset's)",
                 opt.imbalance(),
                 opt.seed(),
                 num(opt.k().k1()),
@@ -385,6 +411,7 @@ public final class UseCases implements Evaluator.FoldListener {
                         + "(pixels the plan leaves without a site go to the nearest site): Jain's index of the actual loads\n");
         sb.append(
                 "- (b) MAPE(t) = mean over pixels with ground-truth population > 0 of |p_m - p_true| / p_true, p from eq. 9; "
+                        + "WAPE(t) = sum |p_m - p_true| / sum p_true (every pixel, weighted by the true population); "
                         + "total error = (sum p_m - sum p_true) / sum p_true\n");
         int[] unm = unmappedSites.get(0);
         sb.append(String.format(
@@ -403,16 +430,17 @@ public final class UseCases implements Evaluator.FoldListener {
         }
         sb.append(
                 "\nHourly MAPE of the eq. 9 population against the one from the ground-truth demand (paper Fig. 10b: DeepMEND about 15 %, "
-                        + "25-50 % below the benchmarks):\n\n| Method | mean MAPE over hours (%) | min | max | mean total error (%) |\n|---|---|---|---|---|\n");
+                        + "25-50 % below the benchmarks):\n\n| Method | mean MAPE over hours (%) | min | max | mean WAPE (%) | mean total error (%) |\n|---|---|---|---|---|---|\n");
         for (int j = 0; j < M; j++) {
             double[] v = medMape[j];
             sb.append(String.format(
                     Locale.ROOT,
-                    "| %s | %.1f | %.1f | %.1f | %+.1f |%n",
+                    "| %s | %.1f | %.1f | %.1f | %.1f | %+.1f |%n",
                     methods.get(j),
                     mean(v),
                     Arrays.stream(v).filter(x -> !Double.isNaN(x)).min().orElse(Double.NaN),
                     Arrays.stream(v).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN),
+                    mean(medWape[j]),
                     mean(medTotal[j])));
         }
         sb.append("\nFiles: [`")

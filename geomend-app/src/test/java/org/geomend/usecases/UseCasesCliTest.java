@@ -150,14 +150,17 @@ class UseCasesCliTest {
     @Test
     void truthOnTruthMapeIsZero() throws IOException {
         List<String[]> rows = csv(out.resolve("use-cases/population_mape.csv"));
-        assertEquals("city,method,time,mape,total_error", String.join(",", rows.get(0)));
+        assertEquals("city,method,time,mape,wape,total_error", String.join(",", rows.get(0)));
         int truth = 0, other = 0;
         for (String[] r : rows.subList(1, rows.size())) {
             double m = Double.parseDouble(r[3]);
             assertTrue(m >= 0, String.join(",", r));
+            // WAPE >= |total error|: sum |a - b| >= |sum a - sum b|
+            assertTrue(Double.parseDouble(r[4]) >= Math.abs(Double.parseDouble(r[5])) - 1e-9, String.join(",", r));
             if (r[1].equals("truth")) {
                 assertEquals(0.0, m, 0.0);
                 assertEquals(0.0, Double.parseDouble(r[4]), 0.0);
+                assertEquals(0.0, Double.parseDouble(r[5]), 0.0);
                 truth++;
             } else {
                 other++;
@@ -221,6 +224,51 @@ class UseCasesCliTest {
         List<String[]> rows = csv(o.resolve("use-cases/fairness.csv"));
         assertEquals(2, rows.size() - 1);
         for (String[] row : rows.subList(1, rows.size())) assertEquals(city, row[0]);
+    }
+
+    @Test
+    void coarserUseCaseResolution() throws IOException {
+        double res = 3 * ds.resolution();
+        Path o = tmp.resolve("coarse");
+        Cli.Result r = Cli.run(
+                "eval",
+                "--dataset",
+                data.toString(),
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--use-case-resolution",
+                Double.toString(res),
+                "--edge-sites",
+                "2,5",
+                "--population-k",
+                "0.1,0.5,-0.05,0.8",
+                "--out",
+                o.toString(),
+                "--backend",
+                "java",
+                "--threads",
+                "1",
+                "--map-samples",
+                "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(o.resolve("summary.md")).contains("demand rasters on pixels of " + res + " m"));
+        for (String[] row : csv(o.resolve("use-cases/population_mape.csv")))
+            if (row[1].equals("truth")) assertEquals(0.0, Double.parseDouble(row[3]), 0.0);
+        // the coarse rasters keep every city's mapped traffic
+        List<String[]> fine = csv(out.resolve("use-cases/coverage.csv")),
+                coarse = csv(o.resolve("use-cases/coverage.csv"));
+        Map<String, Double> fineTotal = new HashMap<>();
+        for (String[] row : fine.subList(1, fine.size()))
+            if (row[1].equals("truth")) fineTotal.put(row[0], Double.parseDouble(row[7]));
+        for (String[] row : coarse.subList(1, coarse.size()))
+            if (row[1].equals("truth"))
+                assertEquals(fineTotal.get(row[0]), Double.parseDouble(row[7]), 1e-9 * fineTotal.get(row[0]));
+        // planning on coarser pixels differs from planning on the dataset's
+        assertFalse(Files.readString(o.resolve("use-cases/fairness.csv"))
+                .equals(Files.readString(out.resolve("use-cases/fairness.csv"))));
     }
 
     static void assertBad(String needle, String... args) {
@@ -339,6 +387,22 @@ class UseCasesCliTest {
                 "loo-city",
                 "--kpi",
                 kpi.toString(),
+                "--out",
+                o.toString());
+        assertBad(
+                "--use-case-resolution must be a positive integer multiple",
+                "eval",
+                "--dataset",
+                d,
+                "--methods",
+                "voronoi",
+                "--split",
+                "loo-city",
+                "--use-cases",
+                "--use-case-resolution",
+                Double.toString(1.5 * ds.resolution()),
+                "--population-k",
+                "0,0,0,1",
                 "--out",
                 o.toString());
         assertFalse(Files.exists(o.resolve("summary.md")));
