@@ -17,6 +17,7 @@ import org.geomend.cuda.CudaNblScoringProvider;
 import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblReference;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
@@ -68,7 +69,7 @@ class NblConformanceTest {
                             }
 
                             @Override
-                            public void score(NblMapArrays m, NblBatch b, boolean d, NblResult o) {
+                            public void score(NblMapArrays m, NblBatch b, NblOptions d, NblResult o) {
                                 NblKernelPort.score(m, b, d, o);
                             }
                         };
@@ -165,13 +166,25 @@ class NblConformanceTest {
         return b;
     }
 
+    /** The option sets every backend is checked with: both presets and each choice varied. */
+    static final java.util.List<NblOptions> OPTIONS = java.util.List.of(
+            NblOptions.LEGACY,
+            NblOptions.PLAIN,
+            NblOptions.PLAIN.withRssi(true).withMiss(1e-2),
+            NblOptions.LEGACY.withPd(false).withDensity(false),
+            NblOptions.PLAIN.withPd(false).withDensity(false).withMiss(1e-4));
+
     static void checkAgainstReference(NblScoring s, NblMapArrays map, NblBatch b, boolean dens, int minPlaced) {
+        checkAgainstReference(s, map, b, NblOptions.DEFAULT.withDensity(dens), minPlaced);
+    }
+
+    static void checkAgainstReference(NblScoring s, NblMapArrays map, NblBatch b, NblOptions opt, int minPlaced) {
         NblResult out = new NblResult(b.numRecords);
-        s.score(map, b, dens, out);
+        s.score(map, b, opt, out);
         int placed = 0, mleSame = 0;
         for (int r = 0; r < b.numRecords; r++) {
-            double[] ref = NblReference.score(map, b, dens, r);
-            assertEquals((int) ref[4], out.candidates[r], s.name() + ": candidates of record " + r);
+            double[] ref = NblReference.score(map, b, opt, r);
+            assertEquals((int) ref[4], out.candidates[r], s.name() + " " + opt + ": candidates of record " + r);
             if (ref[4] == 0) {
                 assertTrue(
                         Double.isNaN(out.waX[r]) && Double.isNaN(out.mleY[r]),
@@ -179,8 +192,10 @@ class NblConformanceTest {
                 continue;
             }
             placed++;
-            assertEquals(ref[2], out.waX[r], WA_TOL_M, s.name() + ": waX of record " + r);
+            assertEquals(ref[2], out.waX[r], WA_TOL_M, s.name() + " " + opt + ": waX of record " + r);
             assertEquals(ref[3], out.waY[r], WA_TOL_M, s.name() + ": waY of record " + r);
+            assertEquals(
+                    ref[5], out.spread[r], WA_TOL_M + 1e-3 * ref[5], s.name() + " " + opt + ": spread of record " + r);
             if (ref[0] == out.mleX[r] && ref[1] == out.mleY[r]) mleSame++;
         }
         assertTrue(placed >= minPlaced, s.name() + ": placed " + placed);
@@ -195,7 +210,7 @@ class NblConformanceTest {
         for (boolean pd : new boolean[] {false, true}) {
             NblMapArrays map = randomMap(rnd, 60, 30, 80, pd);
             NblBatch b = randomBatch(rnd, map, 3000, 4);
-            for (boolean dens : new boolean[] {false, true}) checkAgainstReference(s, map, b, dens, 2000);
+            for (NblOptions opt : OPTIONS) checkAgainstReference(s, map, b, opt, 2000);
         }
     }
 
@@ -224,7 +239,7 @@ class NblConformanceTest {
         }
         b.recStart[200] = m;
         b.numRecords = 200;
-        checkAgainstReference(s, map, b, true, 200);
+        for (NblOptions opt : OPTIONS) checkAgainstReference(s, map, b, opt, 200);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -272,6 +287,66 @@ class NblConformanceTest {
         assertEquals(300.0, out.mleX[0], 0.0);
         assertEquals(700.0, out.waX[0], 1e-9);
         assertEquals(350.0, out.waY[0], 1e-9);
+        assertEquals(Math.sqrt(2 * (400.0 * 400 + 200 * 200) / 3), out.spread[0], 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void allCellsRuleKeepsTheSharedTilesOrTheUnion(String backend) {
+        // cell 0 on tiles 1, 2, 3; cell 1 on tiles 2, 3, 4; cell 2 on tiles 5, 6 (shares none)
+        NblScoring s = get(backend);
+        int nt = 8;
+        double[] tx = new double[nt], ty = new double[nt];
+        float[] sc = new float[nt], dens = new float[nt];
+        for (int t = 0; t < nt; t++) {
+            tx[t] = 100.0 * t;
+            ty[t] = 0;
+            sc[t] = 1f;
+            dens[t] = 1f / nt;
+        }
+        float[] mu = new float[8], is = new float[8];
+        java.util.Arrays.fill(mu, -90);
+        java.util.Arrays.fill(is, 0.25f);
+        NblMapArrays map = new NblMapArrays(
+                new int[] {0, 3, 6, 8},
+                new int[] {1, 2, 3, 2, 3, 4, 5, 6},
+                mu,
+                is,
+                mu.clone(),
+                is.clone(),
+                tx,
+                ty,
+                sc,
+                dens,
+                new double[] {Double.NaN, Double.NaN, Double.NaN},
+                new double[] {Double.NaN, Double.NaN, Double.NaN},
+                null,
+                0,
+                1,
+                1e-6);
+        NblBatch b = new NblBatch(2, 4);
+        int[][] recs = {{0, 1}, {0, 2}};
+        int m = 0;
+        for (int r = 0; r < 2; r++) {
+            b.recStart[r] = m;
+            for (int c : recs[r]) {
+                b.cell[m] = c;
+                b.rsrp[m] = -90;
+                b.rssi[m] = Float.NaN;
+                b.ta[m] = Float.NaN;
+                m++;
+            }
+        }
+        b.recStart[2] = m;
+        b.numRecords = 2;
+        NblResult out = new NblResult(2);
+        s.score(map, b, NblOptions.PLAIN, out);
+        assertEquals(2, out.candidates[0]); // tiles 2, 3
+        assertEquals(250.0, out.waX[0], 1e-9);
+        assertEquals(5, out.candidates[1]); // no shared tile: the union 1, 2, 3, 5, 6
+        s.score(map, b, NblOptions.PLAIN.withCandidates(NblOptions.Candidates.ANY), out);
+        assertEquals(4, out.candidates[0]);
+        assertEquals(5, out.candidates[1]);
     }
 
     @Test
