@@ -12,6 +12,7 @@
 //   batch  : record r owns rows recStart[r] .. recStart[r + 1]; per row cell (-1: unknown to the map),
 //            rsrp, rssi, ta (NaN: not reported); rows of one cell are adjacent.
 //   options: miss (factor of a reported cell without statistics in a candidate, per type), useDensity,
+//            densityPower (w = P(l)^densityPower L^temperature, L the likelihood), temperature,
 //            useRssi, usePd (0/1), allCells (1: candidates are the tiles every reported known cell holds,
 //            their union when none; 0: the union), as org.geomend.kernels.nbl.NblOptions.
 //   output : est[5 r .. 5 r + 4] = mleX, mleY, waX, waY, spread (NaN when not placed; spread: weighted
@@ -99,7 +100,8 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                   const float* __restrict__ tileScale, const float* __restrict__ tileDens,
                   const double* __restrict__ cellX, const double* __restrict__ cellY,
                   const float* __restrict__ fpd, int fpdLen, double fpdMin, double fpdBin, double fpdFloor,
-                  double miss, int useDensity, int useRssi, int usePd, int allCells,
+                  double miss, int useDensity, double densityPower, double temperature, int useRssi, int usePd,
+                  int allCells,
                   const int* __restrict__ recStart, const int* __restrict__ cell,
                   const float* __restrict__ rsrp, const float* __restrict__ rssi, const float* __restrict__ ta,
                   int numRecords, double* __restrict__ est, int* __restrict__ cand) {
@@ -146,7 +148,8 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
             if (seen) continue;
             const double txv = tileX[t], tyv = tileY[t];
             if (count == 0) { ox = txv; oy = tyv; } // origin of the weighted sums, as JavaNblScoring
-            double w = useDensity ? (double)tileDens[t] : 1.0;
+            const bool temper = temperature != 1.0;
+            double w = temper ? 1.0 : !useDensity ? 1.0 : densityPower == 1.0 ? (double)tileDens[t] : pow((double)tileDens[t], densityPower);
             for (int mj = m0; mj < m1;) {
                 const int cj = cell[mj];
                 int ej = mj + 1;
@@ -177,6 +180,9 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                 }
                 mj = ej;
             }
+            if (temper)
+                w = (!useDensity ? 1.0 : densityPower == 1.0 ? (double)tileDens[t] : pow((double)tileDens[t], densityPower)) *
+                    pow(w, temperature);
             count++;
             const double dx = __dsub_rn(txv, ox), dy = __dsub_rn(tyv, oy);
             sw += w;

@@ -193,6 +193,8 @@ public final class CudaNblScoring implements NblScoring {
                     p(map.fpdFloor()),
                     p(opt.miss()),
                     p(opt.density() ? 1 : 0),
+                    p(opt.densityPower()),
+                    p(opt.temperature()),
                     p(opt.rssi() ? 1 : 0),
                     p(opt.pd() ? 1 : 0),
                     p(opt.candidates() == NblOptions.Candidates.ALL ? 1 : 0),

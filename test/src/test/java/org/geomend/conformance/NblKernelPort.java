@@ -50,6 +50,10 @@ final class NblKernelPort {
         return sum / n;
     }
 
+    private static double densityWeight(float d, NblOptions opt) {
+        return !opt.density() ? 1.0 : opt.densityPower() == 1 ? d : Math.pow(d, opt.densityPower());
+    }
+
     /** gm_nbl_all_hold: every known cell other than the group starting at row ms holds tile t. */
     private static boolean allHold(int[] cellStart, int[] entTile, int[] cell, int m0, int m1, int ms, int t) {
         for (int mj = m0; mj < m1; ) {
@@ -118,7 +122,8 @@ final class NblKernelPort {
                     ox = txv;
                     oy = tyv;
                 }
-                double w = opt.density() ? map.tileDensity()[t] : 1.0;
+                boolean temper = opt.temperature() != 1;
+                double w = temper ? 1.0 : densityWeight(map.tileDensity()[t], opt);
                 for (int mj = m0; mj < m1; ) {
                     int cj = cell[mj];
                     int ej = mj + 1;
@@ -161,6 +166,7 @@ final class NblKernelPort {
                     }
                     mj = ej;
                 }
+                if (temper) w = densityWeight(map.tileDensity()[t], opt) * Math.pow(w, opt.temperature());
                 count++;
                 double dx = txv - ox, dy = tyv - oy;
                 sw += w;

@@ -210,7 +210,8 @@ public final class JavaNblScoring implements NblScoring {
         final double[] tile = pk.tile, cx = map.cellX(), cy = map.cellY(), entDist = pk.entDist;
         final float[] ent = pk.ent, rsrp = b.rsrp, rssi = b.rssi, ta = b.ta;
         final boolean pd = map.fpd() != null && opt.pd(), useQ = opt.rssi(), useDensity = opt.density();
-        final double miss = opt.miss();
+        final double miss = opt.miss(), alpha = opt.densityPower(), tau = opt.temperature();
+        final boolean temper = tau != 1, powDens = useDensity && alpha != 1;
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
         final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
@@ -253,7 +254,7 @@ public final class JavaNblScoring implements NblScoring {
             for (int en = e0; en < e1; en++) {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
-                double w = useDensity ? tile[t4 + 3] : 1.0;
+                double w = temper || !useDensity ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
                 if (hr)
                     w *= single
                             ? tail1(vr, ent[e4], ent[e4 + 1], miss)
@@ -263,6 +264,7 @@ public final class JavaNblScoring implements NblScoring {
                             ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss)
                             : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
+                if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
                 sw += w;
                 sx += w * dx;
                 sy += w * dy;
@@ -326,7 +328,7 @@ public final class JavaNblScoring implements NblScoring {
             }
             cand = n;
             // 2. weights, factor by factor (density, then per group R, Q, PD)
-            for (int j = 0; j < n; j++) w[j] = useDensity ? tile[4 * uT[j] + 3] : 1.0;
+            for (int j = 0; j < n; j++) w[j] = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
             for (int k = 0; k < g; k++) {
                 final int ms = gms[k],
                         me = gme[k],
@@ -370,6 +372,9 @@ public final class JavaNblScoring implements NblScoring {
                     }
                 }
             }
+            if (temper)
+                for (int j = 0; j < n; j++)
+                    w[j] = densityWeight(tile[4 * uT[j] + 3], useDensity, alpha) * Math.pow(w[j], tau);
             // 3. estimates, in ascending tile order; origin of the weighted sums: the first candidate
             if (n > 0) {
                 ox = tile[4 * uT[0]];
@@ -429,5 +434,10 @@ public final class JavaNblScoring implements NblScoring {
             }
         }
         return n == 1 ? sum : sum / n;
+    }
+
+    /** P(l)^alpha, or 1 without the density. */
+    private static double densityWeight(double d, boolean useDensity, double alpha) {
+        return !useDensity ? 1.0 : alpha == 1 ? d : Math.pow(d, alpha);
     }
 }

@@ -15,8 +15,18 @@ import java.util.Locale;
  * @param candidates {@link Candidates#ANY}: tiles where at least one reported cell has statistics;
  *     {@link Candidates#ALL}: tiles where every reported (known) cell has statistics, their union when no
  *     tile holds them all
+ * @param densityPower the exponent of P(l) (1: the paper's prior)
+ * @param temperature the exponent of the likelihood {@code P(R|l) P(Q|l) P(P|l)} (1: the paper; below 1
+ *     flattens the weights, above sharpens them)
  */
-public record NblOptions(boolean density, double miss, boolean rssi, boolean pd, Candidates candidates) {
+public record NblOptions(
+        boolean density,
+        double miss,
+        boolean rssi,
+        boolean pd,
+        Candidates candidates,
+        double densityPower,
+        double temperature) {
 
     /** Which tiles a record is scored on. */
     public enum Candidates {
@@ -28,6 +38,14 @@ public record NblOptions(boolean density, double miss, boolean rssi, boolean pd,
         if (!(miss > 0 && miss <= 1))
             throw new IllegalArgumentException("missing-statistics weight must be in (0, 1], got " + miss);
         if (candidates == null) throw new IllegalArgumentException("candidate rule must be any or all");
+        if (!(densityPower >= 0 && densityPower <= 10))
+            throw new IllegalArgumentException("density power must be in [0, 10], got " + densityPower);
+        if (!(temperature > 0 && temperature <= 10))
+            throw new IllegalArgumentException("likelihood temperature must be in (0, 10], got " + temperature);
+    }
+
+    public NblOptions(boolean density, double miss, boolean rssi, boolean pd, Candidates candidates) {
+        this(density, miss, rssi, pd, candidates, 1, 1);
     }
 
     /** The defaults before issue 16: union of the cells' tiles, 1e-3, RSSI and PD terms, P(l). */
@@ -40,27 +58,38 @@ public record NblOptions(boolean density, double miss, boolean rssi, boolean pd,
      */
     public static final NblOptions PLAIN = new NblOptions(true, 1e-6, false, true, Candidates.ALL);
 
-    /** The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation). */
-    public static final NblOptions DEFAULT = PLAIN;
+    /**
+     * The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation): the
+     * plain recipe with the RSSI term (the map side: deviation floor 4 dB, zoom 21).
+     */
+    public static final NblOptions DEFAULT = PLAIN.withRssi(true);
 
     public NblOptions withDensity(boolean d) {
-        return new NblOptions(d, miss, rssi, pd, candidates);
+        return new NblOptions(d, miss, rssi, pd, candidates, densityPower, temperature);
     }
 
     public NblOptions withMiss(double m) {
-        return new NblOptions(density, m, rssi, pd, candidates);
+        return new NblOptions(density, m, rssi, pd, candidates, densityPower, temperature);
     }
 
     public NblOptions withRssi(boolean q) {
-        return new NblOptions(density, miss, q, pd, candidates);
+        return new NblOptions(density, miss, q, pd, candidates, densityPower, temperature);
     }
 
     public NblOptions withPd(boolean p) {
-        return new NblOptions(density, miss, rssi, p, candidates);
+        return new NblOptions(density, miss, rssi, p, candidates, densityPower, temperature);
     }
 
     public NblOptions withCandidates(Candidates c) {
-        return new NblOptions(density, miss, rssi, pd, c);
+        return new NblOptions(density, miss, rssi, pd, c, densityPower, temperature);
+    }
+
+    public NblOptions withDensityPower(double a) {
+        return new NblOptions(density, miss, rssi, pd, candidates, a, temperature);
+    }
+
+    public NblOptions withTemperature(double t) {
+        return new NblOptions(density, miss, rssi, pd, candidates, densityPower, t);
     }
 
     /** Parses {@code any|all}. */
@@ -76,11 +105,18 @@ public record NblOptions(boolean density, double miss, boolean rssi, boolean pd,
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "candidates=%s miss=%g rssi=%s pd=%s density=%s",
+                "candidates=%s miss=%s rssi=%s pd=%s density=%s^%s temperature=%s",
                 candidates.name().toLowerCase(Locale.ROOT),
-                miss,
+                num(miss),
                 rssi ? "on" : "off",
                 pd ? "on" : "off",
-                density ? "on" : "off");
+                density ? "on" : "off",
+                num(densityPower),
+                num(temperature));
+    }
+
+    /** A number in its shortest form (1e-06, 0.5, 2). */
+    public static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e6 ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

@@ -50,7 +50,7 @@ public final class NblReference {
         double maxLog = Double.NEGATIVE_INFINITY;
         int bestTile = -1;
         for (int t : tiles) {
-            double lw = useDensity ? Math.log(map.tileDensity()[t]) : 0;
+            double lw = 0;
             for (var ce : cells.entrySet()) {
                 int c = ce.getKey();
                 int en = -1;
@@ -81,6 +81,7 @@ public final class NblReference {
                     if (n > 0) lw += Math.log(sum / n);
                 }
             }
+            lw = (useDensity ? opt.densityPower() * Math.log(map.tileDensity()[t]) : 0) + opt.temperature() * lw;
             logw[i] = lw;
             tileOf[i] = t;
             if (lw > maxLog) {
