@@ -8,8 +8,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Multi-threaded Java scoring: per record, a k-way merge of the reported cells' tile lists (sorted by
- * tile index) visits each candidate tile once and folds MLE and weighted average in the same pass. The
+ * Multi-threaded Java scoring: per record, the union of the reported cells' tile lists is collected
+ * through a per-thread tile -> slot table (each candidate tile once, linear in the entries), the
+ * all-cells rule keeps the tiles every cell holds, the factors are applied cell by cell, and MLE (exact
+ * ties: lowest tile index), weighted average and spread are folded in one pass. The
  * Gaussian tail uses a linearly interpolated table of erfc (step 1/256 in z, relative error below 1e-4
  * up to the floor, which is applied after the interpolation). Records are split into chunks handed to a fixed pool; each thread keeps its scratch
  * arrays, so nothing is allocated per record in steady state.
@@ -162,6 +164,17 @@ public final class JavaNblScoring implements NblScoring {
         int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
         double[] w = new double[1024], f = new double[1024];
 
+        private int[] slotOf = new int[0];
+
+        /** The tile -> candidate slot table, all -1, for maps of up to {@code tiles} tiles. */
+        int[] slotOf(int tiles) {
+            if (slotOf.length < tiles) {
+                slotOf = new int[tiles];
+                java.util.Arrays.fill(slotOf, -1);
+            }
+            return slotOf;
+        }
+
         void ensureCand(int n) {
             if (uT.length < n) {
                 int m = Math.max(n, uT.length * 2);
@@ -278,8 +291,8 @@ public final class JavaNblScoring implements NblScoring {
             }
             cand = e1 - e0;
         } else if (g > 1) {
-            // 1. the sorted union of the groups' tiles, how many groups hold each, and the candidate slot
-            //    of every entry
+            // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
+            //    slot table that is reset afterwards), how many groups hold each, and the slot of every entry
             final int[] base = s.base;
             int total = 0;
             for (int k = 0; k < g; k++) {
@@ -287,25 +300,23 @@ public final class JavaNblScoring implements NblScoring {
                 total += end[k] - cur[k];
             }
             s.ensureCand(total);
-            final int[] uT = s.uT, pos = s.pos, cnt = s.cnt;
+            final int[] uT = s.uT, pos = s.pos, cnt = s.cnt, slotOf = s.slotOf(map.numTiles());
             final double[] w = s.w, f = s.f;
             int n = 0;
-            while (true) {
-                int t = Integer.MAX_VALUE;
-                for (int k = 0; k < g; k++) if (cur[k] < end[k] && entTile[cur[k]] < t) t = entTile[cur[k]];
-                if (t == Integer.MAX_VALUE) break;
-                int held = 0;
-                for (int k = 0; k < g; k++) {
-                    int ck = cur[k];
-                    if (ck < end[k] && entTile[ck] == t) {
-                        pos[base[k] + (ck - cellStart[cellOf[k]])] = n;
-                        cur[k] = ck + 1;
-                        held++;
+            for (int k = 0; k < g; k++) {
+                final int e0 = cur[k], e1 = end[k], bk = base[k] - e0;
+                for (int e = e0; e < e1; e++) {
+                    int t = entTile[e], j = slotOf[t];
+                    if (j < 0) {
+                        slotOf[t] = j = n;
+                        uT[n] = t;
+                        cnt[n++] = 0;
                     }
+                    cnt[j]++;
+                    pos[bk + e] = j;
                 }
-                cnt[n] = held;
-                uT[n++] = t;
             }
+            for (int j = 0; j < n; j++) slotOf[uT[j]] = -1;
             // the all-cells rule: keep the tiles every group holds (none: keep the union)
             boolean full = false;
             if (opt.candidates() == NblOptions.Candidates.ALL) {
@@ -375,11 +386,12 @@ public final class JavaNblScoring implements NblScoring {
             if (temper)
                 for (int j = 0; j < n; j++)
                     w[j] = densityWeight(tile[4 * uT[j] + 3], useDensity, alpha) * Math.pow(w[j], tau);
-            // 3. estimates, in ascending tile order; origin of the weighted sums: the first candidate
+            // 3. estimates; origin of the weighted sums: the first candidate
             if (n > 0) {
                 ox = tile[4 * uT[0]];
                 oy = tile[4 * uT[0] + 1];
             }
+            int bestT = Integer.MAX_VALUE;
             for (int j = 0; j < n; j++) {
                 int t4 = 4 * uT[j];
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j];
@@ -387,7 +399,8 @@ public final class JavaNblScoring implements NblScoring {
                 sx += wj * dx;
                 sy += wj * dy;
                 sq += wj * (dx * dx + dy * dy);
-                if (wj > best) {
+                if (wj > best || (wj == best && uT[j] < bestT)) { // exact ties: the lowest tile index
+                    bestT = uT[j];
                     best = wj;
                     bx = tile[t4];
                     by = tile[t4 + 1];
