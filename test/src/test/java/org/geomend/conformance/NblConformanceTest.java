@@ -248,24 +248,28 @@ class NblConformanceTest {
             if (opt.miss() >= 1e-4 || !opt.rssi()) checkAgainstReference(s, map, b, opt, 200);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void exactTiesGoToTheLowestTile(String backend) {
-        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
-        NblScoring s = get(backend);
-        int nt = 16;
+    /**
+     * Tiles t = 0 .. nt - 1 at (100 t, dy t), scale 1, equal density; the given cells (no position) with
+     * identical statistics (-90 dBm, sigma 4 dB) on their tiles; no f_PD.
+     */
+    static NblMapArrays lineMap(int nt, double dy, int[] cellStart, int[] entTile) {
         double[] tx = new double[nt], ty = new double[nt];
         float[] sc = new float[nt], dens = new float[nt];
         for (int t = 0; t < nt; t++) {
             tx[t] = 100.0 * t;
-            ty[t] = 50.0 * t;
+            ty[t] = dy * t;
             sc[t] = 1f;
             dens[t] = 1f / nt;
         }
-        float[] mu = {-90, -90, -90}, is = {0.25f, 0.25f, 0.25f};
-        NblMapArrays map = new NblMapArrays(
-                new int[] {0, 3},
-                new int[] {3, 7, 11},
+        int ne = entTile.length, nc = cellStart.length - 1;
+        float[] mu = new float[ne], is = new float[ne];
+        java.util.Arrays.fill(mu, -90);
+        java.util.Arrays.fill(is, 0.25f);
+        double[] nan = new double[nc];
+        java.util.Arrays.fill(nan, Double.NaN);
+        return new NblMapArrays(
+                cellStart,
+                entTile,
                 mu,
                 is,
                 mu.clone(),
@@ -274,12 +278,20 @@ class NblConformanceTest {
                 ty,
                 sc,
                 dens,
-                new double[] {Double.NaN},
-                new double[] {Double.NaN},
+                nan,
+                nan.clone(),
                 null,
                 0,
                 1,
                 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void exactTiesGoToTheLowestTile(String backend) {
+        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
+        NblScoring s = get(backend);
+        NblMapArrays map = lineMap(16, 50.0, new int[] {0, 3}, new int[] {3, 7, 11});
         NblBatch b = new NblBatch(1, 1);
         b.cell[0] = 0;
         b.rsrp[0] = -93;
@@ -301,35 +313,7 @@ class NblConformanceTest {
     void allCellsRuleKeepsTheSharedTilesOrTheUnion(String backend) {
         // cell 0 on tiles 1, 2, 3; cell 1 on tiles 2, 3, 4; cell 2 on tiles 5, 6 (shares none)
         NblScoring s = get(backend);
-        int nt = 8;
-        double[] tx = new double[nt], ty = new double[nt];
-        float[] sc = new float[nt], dens = new float[nt];
-        for (int t = 0; t < nt; t++) {
-            tx[t] = 100.0 * t;
-            ty[t] = 0;
-            sc[t] = 1f;
-            dens[t] = 1f / nt;
-        }
-        float[] mu = new float[8], is = new float[8];
-        java.util.Arrays.fill(mu, -90);
-        java.util.Arrays.fill(is, 0.25f);
-        NblMapArrays map = new NblMapArrays(
-                new int[] {0, 3, 6, 8},
-                new int[] {1, 2, 3, 2, 3, 4, 5, 6},
-                mu,
-                is,
-                mu.clone(),
-                is.clone(),
-                tx,
-                ty,
-                sc,
-                dens,
-                new double[] {Double.NaN, Double.NaN, Double.NaN},
-                new double[] {Double.NaN, Double.NaN, Double.NaN},
-                null,
-                0,
-                1,
-                1e-6);
+        NblMapArrays map = lineMap(8, 0.0, new int[] {0, 3, 6, 8}, new int[] {1, 2, 3, 2, 3, 4, 5, 6});
         NblBatch b = new NblBatch(2, 4);
         int[][] recs = {{0, 1}, {0, 2}};
         int m = 0;
