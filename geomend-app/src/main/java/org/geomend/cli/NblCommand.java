@@ -438,16 +438,19 @@ public final class NblCommand implements Callable<Integer> {
                 description = "zoom of the plain recipe (default ${DEFAULT-VALUE})")
         int zoom;
 
-        @CommandLine.Mixin
-        Protocol protocol;
+        @Option(
+                names = "--folds",
+                defaultValue = "0",
+                description = "0 leaves one session out at a time; N > 0 deals the sessions into N folds")
+        int folds;
 
         @Option(names = "--out", required = true, description = "output directory")
         Path out;
 
         @Override
         public Integer call() throws Exception {
-            if (protocol.split.equals("block")) protocol.split = "sessions"; // the ablation is always grouped
-            Evaluation.Protocol p = protocol.protocol(0.2, 30, 1);
+            if (zoom < 16 || zoom > 21) throw new IllegalArgumentException("--zoom must be 16..21, got " + zoom);
+            Evaluation.Protocol p = new Evaluation.Protocol(Evaluation.Split.sessions, folds, 0.2, 30, 1);
             List<Ablation.Set> ss = new java.util.ArrayList<>();
             for (String s : sets) {
                 int i = s.indexOf('=');
@@ -457,7 +460,7 @@ public final class NblCommand implements Callable<Integer> {
                 for (String f : s.substring(i + 1).split(",")) fs.add(Path.of(f));
                 ss.add(new Ablation.Set(s.substring(0, i), fs));
             }
-            List<Ablation.Variant> vs = Ablation.standard(new MapOptions(zoom, 0, 6, 1, 0, 0).zoom());
+            List<Ablation.Variant> vs = Ablation.standard(zoom);
             try (NblScoring s = scoring()) {
                 new Ablation(ss, p, vs, threads(), s, System.err).run(out);
             }

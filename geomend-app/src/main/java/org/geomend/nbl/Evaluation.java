@@ -321,7 +321,7 @@ public final class Evaluation {
         List<boolean[]> folds = folds(usable, protocol);
         log.printf(
                 Locale.ROOT,
-                "nbl eval %s: %d records (%d without GPS, not used), %s split: %s; map %s; scoring %s%n",
+                "nbl eval %s: %d records (%d without GPS, not used), %s split: %s; zooms %d-%d, map %s; scoring %s%n",
                 dataset,
                 all.size(),
                 all.size() - usable.size(),
@@ -329,7 +329,9 @@ public final class Evaluation {
                 protocol.split() == Split.block
                         ? "1 split"
                         : folds.size() + " folds over " + groups(usable) + " sessions",
-                mapOptions,
+                z0,
+                z1,
+                mapOptions.toString().replaceFirst("zoom=\\d+ ", ""),
                 scoreOptions);
         Map<String, Outcome> res = new LinkedHashMap<>();
         Outcome baseline = new Outcome();
