@@ -136,7 +136,7 @@ class NblPipelineTest {
         assertTrue(csv.get(1)
                 .endsWith(",0.0000," + csv.get(1).substring(csv.get(1).lastIndexOf(',') + 1)));
         String md = Files.readString(out.resolve("ablation.md"));
-        assertTrue(md.contains("| plain |") && md.contains("| one |") || md.contains(" one |"), md);
+        assertTrue(md.contains("| variant | one | two | worst change |") && md.contains("| plain | "), md);
         assertEquals(2, cli("ablate", "--set", "broken", "--out", out.toString()));
         assertTrue(lastErr.contains("--set must be NAME=FILE"), lastErr);
     }
@@ -385,6 +385,55 @@ class NblPipelineTest {
                         tmp.resolve("o").toString()));
         assertTrue(lastErr.contains("bad.csv:4"), lastErr);
         assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
+    @Test
+    void walksignalOnUnseenWalksBeatsTheCellIdBaselineWithACalibratedRadius() throws IOException {
+        Path d = NblDataTest.measurements();
+        assumeTrue(d != null && Files.isDirectory(d.resolve("walksignal-ottawa")), "shared/data not found");
+        System.setProperty("java.awt.headless", "true");
+        Path w = tmp.resolve("walk.csv"), out = tmp.resolve("ev");
+        assertEquals(
+                0,
+                cli(
+                        "import",
+                        "--from",
+                        "walksignal",
+                        "--out",
+                        w.toString(),
+                        d.resolve("walksignal-ottawa").toString()));
+        assertEquals(
+                0,
+                cli(
+                        "eval",
+                        "--measurements",
+                        w.toString(),
+                        "--dataset",
+                        "w",
+                        "--split",
+                        "sessions",
+                        "--zooms",
+                        "21",
+                        "--out",
+                        out.toString()),
+                lastErr);
+        assertTrue(lastErr.contains("18 folds over 18 sessions"), lastErr);
+        List<String> s = Files.readAllLines(out.resolve("summary.csv"));
+        String[] cid = s.stream()
+                .filter(l -> l.startsWith("w,-,cellid,-,all,"))
+                .findFirst()
+                .orElseThrow()
+                .split(",", -1);
+        String[] wa = s.stream()
+                .filter(l -> l.startsWith("w,21,wa,yes,all,"))
+                .findFirst()
+                .orElseThrow()
+                .split(",", -1);
+        // every walk held out once: the records placed are those whose serving cell another walk saw
+        assertTrue(Double.parseDouble(wa[9]) > 0.9, String.join(",", wa));
+        assertTrue(Double.parseDouble(wa[6]) < 0.9 * Double.parseDouble(cid[6]), "WA " + wa[6] + " cell-ID " + cid[6]);
+        double within = Double.parseDouble(wa[11]);
+        assertTrue(within > 0.35 && within < 0.8, "within radius " + within);
     }
 
     @Test
