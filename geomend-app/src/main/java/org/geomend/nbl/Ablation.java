@@ -97,6 +97,16 @@ public final class Ablation {
                 true));
         v.add(new Variant(
                 "floor 4 dB, rssi on, zoom " + zf + mr + ", density power 1.5", m20, q.withDensityPower(1.5), true));
+        // around the default (floor 4 dB, RSSI on, zoom 21)
+        MapOptions dm = MapOptions.defaults(MapOptions.DEFAULT_ZOOM);
+        NblOptions ds = NblOptions.DEFAULT;
+        String d = "default";
+        v.add(new Variant(d + ", candidates any", dm, ds.withCandidates(NblOptions.Candidates.ANY), true));
+        v.add(new Variant(d + ", temperature 0.75", dm, ds.withTemperature(0.75), true));
+        v.add(new Variant(d + ", density power 1.25", dm, ds.withDensityPower(1.25), true));
+        v.add(new Variant(d + ", floor 3 dB", dm.withFloor(3), ds, true));
+        v.add(new Variant(d + ", floor 5 dB", dm.withFloor(5), ds, true));
+        v.add(new Variant(d + ", pd off", dm, ds.withPd(false), true));
         v.add(new Variant("legacy (before issue 16)", MapOptions.legacy(zoom), NblOptions.LEGACY, true));
         v.add(new Variant(
                 "default (floor 4 dB, rssi on, zoom " + MapOptions.DEFAULT_ZOOM + ")",
