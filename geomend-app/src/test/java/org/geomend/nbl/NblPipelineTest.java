@@ -31,6 +31,14 @@ class NblPipelineTest {
 
     String lastErr = "";
 
+    /** {@code nbl eval --measurements data --dataset syn --out out MORE...}. */
+    int eval(Path data, Path out, String... more) {
+        List<String> a = new java.util.ArrayList<>(
+                List.of("eval", "--measurements", data.toString(), "--dataset", "syn", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return cli(a.toArray(String[]::new));
+    }
+
     /** Two cells on a small grid, RSRP falling with the distance to each; records at known points. */
     Path synthetic(String name, int n, long seed) throws IOException {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
@@ -82,21 +90,7 @@ class NblPipelineTest {
         System.setProperty("java.awt.headless", "true");
         Path data = sessions("s.csv", 1200, 7, 4);
         Path out = tmp.resolve("ev");
-        assertEquals(
-                0,
-                cli(
-                        "eval",
-                        "--measurements",
-                        data.toString(),
-                        "--dataset",
-                        "syn",
-                        "--zooms",
-                        "18",
-                        "--split",
-                        "sessions",
-                        "--out",
-                        out.toString()),
-                lastErr);
+        assertEquals(0, eval(data, out, "--zooms", "18", "--split", "sessions"), lastErr);
         assertTrue(lastErr.contains("4 folds over 4 sessions"), lastErr);
         List<String> s = Files.readAllLines(out.resolve("summary.csv"));
         String wa = s.stream()
@@ -499,21 +493,7 @@ class NblPipelineTest {
         System.setProperty("java.awt.headless", "true");
         Path data = synthetic("all.csv", 1500, 5);
         Path out = tmp.resolve("ev");
-        assertEquals(
-                0,
-                cli(
-                        "eval",
-                        "--measurements",
-                        data.toString(),
-                        "--dataset",
-                        "syn",
-                        "--zooms",
-                        "18-19",
-                        "--block",
-                        "5",
-                        "--out",
-                        out.toString()),
-                lastErr);
+        assertEquals(0, eval(data, out, "--zooms", "18-19", "--block", "5"), lastErr);
         List<String> s = Files.readAllLines(out.resolve("summary.csv"));
         assertEquals(
                 "dataset,zoom,estimator,density,cells_in_record,n,median_error_m,p90_error_m,median_uncertainty,"
