@@ -92,7 +92,9 @@ public final class NblCommand implements Callable<Integer> {
                 description = "map: multi-resolution back-off to this many coarser zooms (0: one zoom)")
         Integer levels;
 
-        @Option(names = "--shrink", description = "map: the parent's weight in pseudo-samples (with --levels)")
+        @Option(
+                names = "--shrink",
+                description = "map: the parent's weight in pseudo-samples (with --levels; default 2)")
         Double shrink;
 
         @Option(names = "--density-power", description = "exponent of the location density P(l), [0, 10]")
