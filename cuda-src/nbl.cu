@@ -11,19 +11,25 @@
 //            [fpdMin + k fpdBin, fpdMin + (k + 1) fpdBin), fpdLen 0 = no PD term.
 //   batch  : record r owns rows recStart[r] .. recStart[r + 1]; per row cell (-1: unknown to the map),
 //            rsrp, rssi, ta (NaN: not reported); rows of one cell are adjacent.
-//   output : est[4 r .. 4 r + 3] = mleX, mleY, waX, waY (NaN when not placed), cand[r] = candidates.
+//   options: miss (factor of a reported cell without statistics in a candidate, per type), useDensity,
+//            densityPower (w = P(l)^densityPower L^temperature, L the likelihood), temperature,
+//            useRssi, usePd (0/1), allCells (1: candidates are the tiles every reported known cell holds,
+//            their union when none; 0: the union), as org.geomend.kernels.nbl.NblOptions.
+//   output : est[5 r .. 5 r + 4] = mleX, mleY, waX, waY, spread (NaN when not placed; spread: weighted
+//            RMS distance of the candidates around the weighted average x cos(lat) of the MLE tile),
+//            cand[r] = candidates.
 //
 // One thread per record, no per-thread arrays (any number of cells per record): the candidate tiles
 // (union of the reported cells' tile lists) are visited group by group; a tile already held by an
 // earlier group of the record is skipped (binary search), so each candidate is weighted once. For a
 // candidate, every reported cell with statistics contributes its factors, its entry found by binary
-// search. Visiting order differs from the Java k-way merge, so the weighted sums are accumulated in a
+// search. With allCells, a first pass looks for a tile of the first known cell that every other known
+// cell holds; if one exists, only the first known cell's tiles held by all are visited. Visiting order differs from the Java k-way merge, so the weighted sums are accumulated in a
 // different order (float64 rounding only); the MLE tie-break is made order-free (equal weights: the
 // lowest tile index wins, as in ascending order).
 #include "common.cuh"
 
 #define GM_NBL_TAIL_FLOOR 1e-6 // NblModel.TAIL_FLOOR
-#define GM_NBL_MISS 1e-3       // NblModel.MISS
 
 // max(2 P(N > |z|), TAIL_FLOOR) in float64 (NblModel.tail)
 static __device__ __forceinline__ double gm_nbl_tail(double z) {
@@ -44,7 +50,8 @@ static __device__ __forceinline__ int gm_nbl_find(const int* __restrict__ entTil
 
 // Factor of one cell for one measurement type (eq. 3-6): 1 when the cell reported no value of it,
 // MISS when the tile has no statistic of it (mu NaN), else the mean tail probability of the values.
-static __device__ __forceinline__ double gm_nbl_measure(const float* __restrict__ v, int ms, int me, float mu, float invSd) {
+static __device__ __forceinline__ double gm_nbl_measure(const float* __restrict__ v, int ms, int me, float mu, float invSd,
+                                                         double miss) {
     double sum = 0.0;
     int n = 0;
     for (int q = ms; q < me; q++) {
@@ -55,7 +62,7 @@ static __device__ __forceinline__ double gm_nbl_measure(const float* __restrict_
         }
     }
     if (n == 0) return 1.0;
-    if (mu != mu) return GM_NBL_MISS;
+    if (mu != mu) return miss;
     return sum / n;
 }
 
@@ -70,6 +77,21 @@ static __device__ __forceinline__ double gm_nbl_fpd(const float* __restrict__ fp
 // geomend_nbl_score
 //   grid = (ceil(numRecords / 128)), block = (128). Thread -> record r = blockIdx.x * 128 + threadIdx.x.
 //   useDensity: 1 multiplies by P(l), 0 does not.
+// True when every known cell (rows m0 .. m1 other than group [ms, me)) holds tile t.
+static __device__ __forceinline__ bool gm_nbl_all_hold(const int* __restrict__ cellStart, const int* __restrict__ entTile,
+                                                       const int* __restrict__ cell, int m0, int m1, int ms, int t) {
+    for (int mj = m0; mj < m1;) {
+        const int cj = cell[mj];
+        int ej = mj + 1;
+        while (ej < m1 && cell[ej] == cj) ej++;
+        if (mj != ms && cj >= 0 && cellStart[cj] < cellStart[cj + 1] &&
+            gm_nbl_find(entTile, cellStart[cj], cellStart[cj + 1], t) < 0)
+            return false;
+        mj = ej;
+    }
+    return true;
+}
+
 extern "C" __global__ void __launch_bounds__(128)
 geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ entTile,
                   const float* __restrict__ muR, const float* __restrict__ isR,
@@ -78,7 +100,8 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                   const float* __restrict__ tileScale, const float* __restrict__ tileDens,
                   const double* __restrict__ cellX, const double* __restrict__ cellY,
                   const float* __restrict__ fpd, int fpdLen, double fpdMin, double fpdBin, double fpdFloor,
-                  int useDensity,
+                  double miss, int useDensity, double densityPower, double temperature, int useRssi, int usePd,
+                  int allCells,
                   const int* __restrict__ recStart, const int* __restrict__ cell,
                   const float* __restrict__ rsrp, const float* __restrict__ rssi, const float* __restrict__ ta,
                   int numRecords, double* __restrict__ est, int* __restrict__ cand) {
@@ -87,17 +110,35 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
     const int m0 = recStart[r], m1 = recStart[r + 1];
     const double nan = __longlong_as_double(0x7ff8000000000000LL);
     int count = 0, bestT = 0x7fffffff;
-    double best = -1.0, bx = nan, by = nan, sw = 0.0, sx = 0.0, sy = 0.0, ox = 0.0, oy = 0.0;
-    for (int mk = m0; mk < m1;) {
+    double best = -1.0, bx = nan, by = nan, bs = nan, sw = 0.0, sx = 0.0, sy = 0.0, sq = 0.0, ox = 0.0, oy = 0.0;
+    // the all-cells rule: the rows of the first known cell, and whether some tile of it is held by all
+    int first = -1;
+    bool full = false;
+    if (allCells) {
+        for (int mj = m0; mj < m1 && first < 0;) {
+            const int cj = cell[mj];
+            int ej = mj + 1;
+            while (ej < m1 && cell[ej] == cj) ej++;
+            if (cj >= 0 && cellStart[cj] < cellStart[cj + 1]) first = mj;
+            mj = ej;
+        }
+        if (first >= 0) {
+            const int c = cell[first];
+            for (int e = cellStart[c]; e < cellStart[c + 1] && !full; e++)
+                full = gm_nbl_all_hold(cellStart, entTile, cell, m0, m1, first, __ldg(entTile + e));
+        }
+    }
+    for (int mk = full ? first : m0; mk < m1;) {
         const int ck = cell[mk];
         int ek = mk + 1;
         while (ek < m1 && cell[ek] == ck) ek++;
         const int klo = ck >= 0 ? cellStart[ck] : 0, khi = ck >= 0 ? cellStart[ck + 1] : 0;
         for (int e = klo; e < khi; e++) {
             const int t = __ldg(entTile + e);
+            if (full && !gm_nbl_all_hold(cellStart, entTile, cell, m0, m1, first, t)) continue;
             // skip a tile an earlier group of this record already weighted
             bool seen = false;
-            for (int mj = m0; mj < mk && !seen;) {
+            for (int mj = m0; mj < mk && !seen && !full;) {
                 const int cj = cell[mj];
                 int ej = mj + 1;
                 while (ej < mk && cell[ej] == cj) ej++;
@@ -107,7 +148,8 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
             if (seen) continue;
             const double txv = tileX[t], tyv = tileY[t];
             if (count == 0) { ox = txv; oy = tyv; } // origin of the weighted sums, as JavaNblScoring
-            double w = useDensity ? (double)tileDens[t] : 1.0;
+            const bool temper = temperature != 1.0;
+            double w = temper ? 1.0 : !useDensity ? 1.0 : densityPower == 1.0 ? (double)tileDens[t] : pow((double)tileDens[t], densityPower);
             for (int mj = m0; mj < m1;) {
                 const int cj = cell[mj];
                 int ej = mj + 1;
@@ -117,10 +159,11 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                     if (jlo < jhi) {
                         const int en = mj == mk ? e : gm_nbl_find(entTile, jlo, jhi, t);
                         const float fn = __int_as_float(0x7fc00000);
-                        w *= gm_nbl_measure(rsrp, mj, ej, en >= 0 ? muR[en] : fn, en >= 0 ? isR[en] : 0.0f);
-                        w *= gm_nbl_measure(rssi, mj, ej, en >= 0 ? muQ[en] : fn, en >= 0 ? isQ[en] : 0.0f);
+                        w *= gm_nbl_measure(rsrp, mj, ej, en >= 0 ? muR[en] : fn, en >= 0 ? isR[en] : 0.0f, miss);
+                        if (useRssi)
+                            w *= gm_nbl_measure(rssi, mj, ej, en >= 0 ? muQ[en] : fn, en >= 0 ? isQ[en] : 0.0f, miss);
                         const double px = cellX[cj];
-                        if (fpdLen > 0 && px == px) {
+                        if (usePd && fpdLen > 0 && px == px) {
                             const double d = __dmul_rn(sqrt(gm_sq(__dsub_rn(txv, px), __dsub_rn(tyv, cellY[cj]))), (double)tileScale[t]);
                             double s = 0.0;
                             int np = 0;
@@ -137,23 +180,40 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                 }
                 mj = ej;
             }
+            if (temper)
+                w = (!useDensity ? 1.0 : densityPower == 1.0 ? (double)tileDens[t] : pow((double)tileDens[t], densityPower)) *
+                    pow(w, temperature);
             count++;
+            const double dx = __dsub_rn(txv, ox), dy = __dsub_rn(tyv, oy);
             sw += w;
-            sx += w * __dsub_rn(txv, ox);
-            sy += w * __dsub_rn(tyv, oy);
-            if (w > best || (w == best && t < bestT)) { best = w; bestT = t; bx = txv; by = tyv; }
+            sx += w * dx;
+            sy += w * dy;
+            sq += w * gm_sq(dx, dy);
+            if (w > best || (w == best && t < bestT)) { best = w; bestT = t; bx = txv; by = tyv; bs = (double)tileScale[t]; }
         }
+        if (full) break; // only the first known cell's tiles
         mk = ek;
     }
+    double spread = nan;
     if (count > 0) {
-        if (sw > 0.0) { sx = ox + sx / sw; sy = oy + sy / sw; } else { sx = bx; sy = by; }
+        if (sw > 0.0) {
+            const double mx = sx / sw, my = sy / sw;
+            sx = ox + mx;
+            sy = oy + my;
+            spread = sqrt(fmax(0.0, sq / sw - gm_sq(mx, my))) * bs;
+        } else {
+            sx = bx;
+            sy = by;
+            spread = 0.0;
+        }
     } else {
         sx = nan;
         sy = nan;
     }
-    est[4LL * r + 0] = count > 0 ? bx : nan;
-    est[4LL * r + 1] = count > 0 ? by : nan;
-    est[4LL * r + 2] = sx;
-    est[4LL * r + 3] = sy;
+    est[5LL * r + 0] = count > 0 ? bx : nan;
+    est[5LL * r + 1] = count > 0 ? by : nan;
+    est[5LL * r + 2] = sx;
+    est[5LL * r + 3] = sy;
+    est[5LL * r + 4] = spread;
     cand[r] = count;
 }

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * NBL batch scoring throughput (records/s = ops/s): a zoom-19-like map (tiles ~60 m; each cell covers
  * {@code tilesPerCell} tiles of a 1.5 km disc around it, neighbouring cells overlap) and records of 1-3
  * cells with RSRP, RSSI and, for the serving cell, a PD.
- * Run: {@code java -jar bench/target/geomend-bench.jar NblScoringBench -p threads=2}; on a GPU host
+ * Run: {@code java -jar bench/target/geomend-bench.jar NblScoringBench -p threads=2} ({@code -p
+ * preset=legacy|plain} for the scoring options before issue 16 or the plain recipe); on a GPU host
  * {@code -p backend=cuda} scores with {@code CudaNblScoring} (unverified; the trial fails when no device
  * starts, it never falls back silently).
  */
@@ -52,6 +54,12 @@ public class NblScoringBench {
 
     @Param({"java"})
     String backend;
+
+    /** Scoring options: default, plain or legacy ({@link NblOptions}). */
+    @Param({"default"})
+    String preset;
+
+    NblOptions options;
 
     NblMapArrays map;
     NblBatch batch;
@@ -121,6 +129,13 @@ public class NblScoringBench {
         batch.numRecords = RECORDS;
         out = new NblResult(RECORDS);
         scoring = org.geomend.kernels.nbl.NblBackends.select(backend, threads, null);
+        NblOptions o = switch (preset) {
+            case "plain" -> NblOptions.PLAIN;
+            case "legacy" -> NblOptions.LEGACY;
+            case "default" -> NblOptions.DEFAULT;
+            default -> throw new IllegalArgumentException("preset must be default, plain or legacy");
+        };
+        options = o.withDensity(density);
     }
 
     @TearDown(Level.Trial)
@@ -131,7 +146,7 @@ public class NblScoringBench {
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public int score() {
-        scoring.score(map, batch, density, out);
+        scoring.score(map, batch, options, out);
         return out.candidates[RECORDS - 1];
     }
 }

@@ -9,6 +9,7 @@ import jcuda.driver.CUfunction;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
 import org.geomend.kernels.nbl.NblModel;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
 
@@ -157,7 +158,7 @@ public final class CudaNblScoring implements NblScoring {
     }
 
     @Override
-    public synchronized void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out) {
+    public synchronized void score(NblMapArrays map, NblBatch batch, NblOptions opt, NblResult out) {
         if (closed) throw new IllegalStateException("cuda nbl backend is closed");
         int n = batch.numRecords;
         if (n == 0) return;
@@ -170,7 +171,7 @@ public final class CudaNblScoring implements NblScoring {
                     rp = up(dRsrp, batch.rsrp, rows),
                     rq = up(dRssi, batch.rssi, rows),
                     ta = up(dTa, batch.ta, rows);
-            CUdeviceptr e = dEst.ensure(32L * n), c = dCand.ensure(4L * n);
+            CUdeviceptr e = dEst.ensure(40L * n), c = dCand.ensure(4L * n);
             int fpdLen = map.fpd() == null ? 0 : map.fpd().length;
             Pointer params = Pointer.to(
                     p(dCellStart.ensure(0)),
@@ -190,7 +191,13 @@ public final class CudaNblScoring implements NblScoring {
                     p(map.fpdMin()),
                     p(map.fpdBin()),
                     p(map.fpdFloor()),
-                    p(useDensity ? 1 : 0),
+                    p(opt.miss()),
+                    p(opt.density() ? 1 : 0),
+                    p(opt.densityPower()),
+                    p(opt.temperature()),
+                    p(opt.rssi() ? 1 : 0),
+                    p(opt.pd() ? 1 : 0),
+                    p(opt.candidates() == NblOptions.Candidates.ALL ? 1 : 0),
                     p(rs),
                     p(ce),
                     p(rp),
@@ -201,17 +208,18 @@ public final class CudaNblScoring implements NblScoring {
                     p(c));
             cuLaunchKernel(fScore, (n + BLOCK - 1) / BLOCK, 1, 1, BLOCK, 1, 1, 0, null, params, null);
             cuCtxSynchronize();
-            if (est.length < 4 * n) est = new double[4 * n];
-            cuMemcpyDtoH(Pointer.to(est), e, 32L * n);
+            if (est.length < 5 * n) est = new double[5 * n];
+            cuMemcpyDtoH(Pointer.to(est), e, 40L * n);
             cuMemcpyDtoH(Pointer.to(out.candidates), c, 4L * n);
         } catch (RuntimeException ex) {
             throw new IllegalStateException("cuda nbl score failed: " + CudaKernels.oneLine(ex), ex);
         }
         for (int r = 0; r < n; r++) {
-            out.mleX[r] = est[4 * r];
-            out.mleY[r] = est[4 * r + 1];
-            out.waX[r] = est[4 * r + 2];
-            out.waY[r] = est[4 * r + 3];
+            out.mleX[r] = est[5 * r];
+            out.mleY[r] = est[5 * r + 1];
+            out.waX[r] = est[5 * r + 2];
+            out.waY[r] = est[5 * r + 3];
+            out.spread[r] = est[5 * r + 4];
         }
     }
 

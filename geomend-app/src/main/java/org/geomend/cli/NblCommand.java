@@ -10,11 +10,14 @@ import java.util.concurrent.Callable;
 import org.geomend.io.InputException;
 import org.geomend.kernels.Backends;
 import org.geomend.kernels.nbl.NblBackends;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblScoring;
+import org.geomend.nbl.Ablation;
 import org.geomend.nbl.Adapters;
 import org.geomend.nbl.Evaluation;
 import org.geomend.nbl.Locator;
 import org.geomend.nbl.MapBuilder;
+import org.geomend.nbl.MapOptions;
 import org.geomend.nbl.MeasurementCsv;
 import org.geomend.nbl.NblMap;
 import picocli.CommandLine;
@@ -31,7 +34,13 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description =
                 "Network-Based Localization: coverage maps from GPS-tagged measurements, record localization, evaluation.",
-        subcommands = {NblCommand.Import.class, NblCommand.Build.class, NblCommand.Locate.class, NblCommand.Eval.class})
+        subcommands = {
+            NblCommand.Import.class,
+            NblCommand.Build.class,
+            NblCommand.Locate.class,
+            NblCommand.Eval.class,
+            NblCommand.Ablate.class
+        })
 public final class NblCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -40,7 +49,106 @@ public final class NblCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing sub-command (import, build, locate or eval)");
+                spec.commandLine(), "missing sub-command (import, build, locate, eval or ablate)");
+    }
+
+    /** The model's choices: a preset, then any choice given explicitly (map side and scoring side). */
+    static final class Model {
+        @Option(
+                names = "--preset",
+                defaultValue = "default",
+                description = "default|plain|legacy: the model the options below start from (default ${DEFAULT-VALUE})")
+        String preset;
+
+        @Option(
+                names = "--candidates",
+                description = "candidate tiles: all (every reported cell has statistics; their union when none) or any")
+        String candidates;
+
+        @Option(
+                names = "--miss",
+                description = "factor of a reported cell without statistics in a candidate tile, per type, (0, 1]")
+        Double miss;
+
+        @Option(names = "--rssi", description = "on|off: the RSSI term")
+        String rssi;
+
+        @Option(names = "--pd", description = "on|off: the propagation-distance term (where the map holds f_PD)")
+        String pd;
+
+        @Option(
+                names = "--sigma-prior-weight",
+                description = "map: pseudo-samples of the sigma prior per (cell, tile), >= 0")
+        Double priorWeight;
+
+        @Option(names = "--sigma-prior", description = "map: the sigma prior, dB")
+        Double sigmaPrior;
+
+        @Option(names = "--sd-floor", description = "map: the deviation floor, dB")
+        Double sdFloor;
+
+        @Option(
+                names = "--levels",
+                description = "map: multi-resolution back-off to this many coarser zooms (0: one zoom)")
+        Integer levels;
+
+        @Option(
+                names = "--shrink",
+                description = "map: the parent's weight in pseudo-samples (with --levels; default 2)")
+        Double shrink;
+
+        @Option(names = "--density-power", description = "exponent of the location density P(l), [0, 10]")
+        Double densityPower;
+
+        @Option(
+                names = "--temperature",
+                description = "exponent of the likelihood, (0, 10] (below 1 flattens the weights)")
+        Double temperature;
+
+        private void checkPreset() {
+            if (!List.of("default", "plain", "legacy").contains(preset))
+                throw new IllegalArgumentException("unknown --preset '" + preset + "' (default, plain, legacy)");
+        }
+
+        NblOptions scoring() {
+            checkPreset();
+            NblOptions o = switch (preset) {
+                case "plain" -> NblOptions.PLAIN;
+                case "legacy" -> NblOptions.LEGACY;
+                default -> NblOptions.DEFAULT;
+            };
+            if (candidates != null) o = o.withCandidates(NblOptions.candidates(candidates));
+            if (miss != null) o = o.withMiss(miss);
+            if (rssi != null) o = o.withRssi(onOff("--rssi", rssi));
+            if (pd != null) o = o.withPd(onOff("--pd", pd));
+            if (densityPower != null) o = o.withDensityPower(densityPower);
+            if (temperature != null) o = o.withTemperature(temperature);
+            return o;
+        }
+
+        MapOptions map(int zoom) {
+            checkPreset();
+            MapOptions m = switch (preset) {
+                case "plain" -> MapOptions.plain(zoom);
+                case "legacy" -> MapOptions.legacy(zoom);
+                default -> MapOptions.defaults(zoom);
+            };
+            return new MapOptions(
+                    zoom,
+                    priorWeight != null ? priorWeight : m.priorWeight(),
+                    sigmaPrior != null ? sigmaPrior : m.sigmaPrior(),
+                    sdFloor != null ? sdFloor : m.sdFloor(),
+                    levels != null ? levels : m.levels(),
+                    shrink != null ? shrink : (levels != null && levels > 0 && m.levels() == 0 ? 2 : m.shrink()));
+        }
+
+        static boolean onOff(String name, String v) {
+            return switch (v) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new IllegalArgumentException(name + " must be on or off, got '" + v + "'");
+            };
+        }
     }
 
     abstract static class Common {
@@ -113,8 +221,8 @@ public final class NblCommand implements Callable<Integer> {
 
         @Option(
                 names = "--zoom",
-                defaultValue = "19",
-                description = "slippy-map zoom 16..21 (default ${DEFAULT-VALUE})")
+                defaultValue = "21",
+                description = "slippy-map zoom 16..21 (default ${DEFAULT-VALUE}, chosen by the grouped ablation)")
         int zoom;
 
         @Option(names = "--out", required = true, description = "map file")
@@ -123,10 +231,14 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--cells", description = "CSV cell,lat,lon of cell positions (for the PD term)")
         Path cells;
 
+        @CommandLine.Mixin
+        Model model;
+
         @Override
         public Integer call() throws Exception {
             long t0 = System.nanoTime();
-            MapBuilder b = new MapBuilder(zoom, cells == null ? null : readCells(cells), threads(), System.err);
+            MapOptions mo = model.map(zoom);
+            MapBuilder b = new MapBuilder(mo, cells == null ? null : readCells(cells), threads(), System.err);
             NblMap m = b.build(MapBuilder.RowSource.files(files));
             m.write(out);
             System.err.printf(
@@ -185,8 +297,12 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--out", required = true)
         Path out;
 
+        @CommandLine.Mixin
+        Model model;
+
         @Override
         public Integer call() throws Exception {
+            NblOptions opt = model.scoring().withDensity(!noDensity);
             Locator.Estimator est;
             try {
                 est = Locator.Estimator.valueOf(estimator);
@@ -197,7 +313,7 @@ public final class NblCommand implements Callable<Integer> {
             try (NblScoring s = scoring()) {
                 Locator l = new Locator(m, s);
                 long t0 = System.nanoTime();
-                l.locate(records, est, !noDensity, out);
+                l.locate(records, est, opt, out);
                 double all = (System.nanoTime() - t0) * 1e-9;
                 System.err.printf(
                         Locale.ROOT,
@@ -241,20 +357,114 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--seed", defaultValue = "1")
         long seed;
 
+        @CommandLine.Mixin
+        Protocol protocol;
+
+        @CommandLine.Mixin
+        Model model;
+
         @Option(names = "--out", required = true, description = "output directory")
         Path out;
 
         @Override
         public Integer call() throws Exception {
-            String[] z = zooms.split("-");
-            int z0 = Integer.parseInt(z[0].trim()), z1 = Integer.parseInt(z[z.length - 1].trim());
-            if (testFraction <= 0 || testFraction >= 1)
-                throw new IllegalArgumentException("--test-fraction must be in (0, 1)");
+            int[] z = zoomRange(zooms);
             String name = dataset != null
                     ? dataset
                     : files.get(0).getFileName().toString().replaceAll("\\.csv$", "");
+            Evaluation.Protocol p = protocol.protocol(testFraction, block, seed);
+            MapOptions mo = model.map(z[1]);
+            NblOptions so = model.scoring();
             try (NblScoring s = scoring()) {
-                new Evaluation(name, files, z0, z1, testFraction, block, seed, threads(), s, System.err).run(out);
+                new Evaluation(name, files, z[0], z[1], p, mo, so, threads(), s, System.err).run(out);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code 16-21} or {@code 19}. */
+    static int[] zoomRange(String zooms) {
+        String[] z = zooms.split("-");
+        try {
+            int z0 = Integer.parseInt(z[0].trim()), z1 = Integer.parseInt(z[z.length - 1].trim());
+            if (z.length > 2 || z0 < 16 || z1 > 21 || z0 > z1) throw new NumberFormatException();
+            return new int[] {z0, z1};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--zooms must be a zoom or a range within 16-21, got '" + zooms + "'");
+        }
+    }
+
+    /** {@code --split block|sessions} and {@code --folds}. */
+    static final class Protocol {
+        @Option(
+                names = "--split",
+                defaultValue = "block",
+                description =
+                        "block: blocks of consecutive records of a session; sessions: whole sessions held out (grouped cross-validation) (default ${DEFAULT-VALUE})")
+        String split;
+
+        @Option(
+                names = "--folds",
+                defaultValue = "0",
+                description =
+                        "with --split sessions: 0 leaves one session out at a time; N > 0 deals the sessions into N folds")
+        int folds;
+
+        Evaluation.Protocol protocol(double testFraction, int block, long seed) {
+            Evaluation.Split sp;
+            try {
+                sp = Evaluation.Split.valueOf(split);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown --split '" + split + "' (block, sessions)");
+            }
+            return new Evaluation.Protocol(sp, folds, testFraction, block, seed);
+        }
+    }
+
+    @Command(
+            name = "ablate",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Every modelling choice measured on unseen sessions: the plain recipe and each choice varied, per set (ablation.csv, ablation.md).")
+    static final class Ablate extends Common implements Callable<Integer> {
+        @Option(
+                names = "--set",
+                required = true,
+                arity = "1..*",
+                description = "NAME=FILE[,FILE...]: a measurement set (repeatable)")
+        List<String> sets;
+
+        @Option(
+                names = "--zoom",
+                defaultValue = "19",
+                description = "zoom of the plain recipe (default ${DEFAULT-VALUE})")
+        int zoom;
+
+        @Option(
+                names = "--folds",
+                defaultValue = "0",
+                description = "0 leaves one session out at a time; N > 0 deals the sessions into N folds")
+        int folds;
+
+        @Option(names = "--out", required = true, description = "output directory")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (zoom < 16 || zoom > 21) throw new IllegalArgumentException("--zoom must be 16..21, got " + zoom);
+            Evaluation.Protocol p = new Evaluation.Protocol(Evaluation.Split.sessions, folds, 0.2, 30, 1);
+            List<Ablation.Set> ss = new java.util.ArrayList<>();
+            for (String s : sets) {
+                int i = s.indexOf('=');
+                if (i <= 0 || i == s.length() - 1)
+                    throw new IllegalArgumentException("--set must be NAME=FILE[,FILE...], got '" + s + "'");
+                List<Path> fs = new java.util.ArrayList<>();
+                for (String f : s.substring(i + 1).split(",")) fs.add(Path.of(f));
+                ss.add(new Ablation.Set(s.substring(0, i), fs));
+            }
+            List<Ablation.Variant> vs = Ablation.standard(zoom);
+            try (NblScoring s = scoring()) {
+                new Ablation(ss, p, vs, threads(), s, System.err).run(out);
             }
             return 0;
         }

@@ -9,13 +9,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.geomend.io.Futures;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
 
 /**
  * Online phase (paper V): streams records, scores them in batches with an {@link NblScoring} backend and
- * writes {@code record,lat,lon,candidates[,error_m]}. The truth column appears when the first record
- * carries lat/lon; {@code locate} never uses lat/lon to place a record.
+ * writes {@code record,lat,lon,candidates,radius_m[,error_m]}. {@code radius_m} is the uncertainty radius
+ * of the estimate: the weighted RMS distance of the candidate tiles around it ({@link NblResult#spread}
+ * for WA; for MLE around the MLE tile). The truth column appears when the first record carries lat/lon;
+ * {@code locate} never uses lat/lon to place a record.
  */
 public final class Locator {
 
@@ -36,10 +39,15 @@ public final class Locator {
         this.scoring = scoring;
     }
 
+    /** Scores with {@link NblOptions#DEFAULT}, P(l) on or off. */
     public NblResult score(RecordBatch rb, boolean useDensity, NblResult out) {
+        return score(rb, NblOptions.DEFAULT.withDensity(useDensity), out);
+    }
+
+    public NblResult score(RecordBatch rb, NblOptions options, NblResult out) {
         if (out == null) out = new NblResult(rb.size());
         out.ensure(rb.size());
-        scoring.score(map.arrays(), rb.b, useDensity, out);
+        scoring.score(map.arrays(), rb.b, options, out);
         return out;
     }
 
@@ -49,7 +57,7 @@ public final class Locator {
      * and writes batch i (two batches alternate). {@link #parseSeconds} is the parsing thread's time
      * outside waits; {@link #scoreSeconds} and {@link #writeSeconds} the second thread's.
      */
-    public void locate(Path input, Estimator est, boolean useDensity, Path output) throws IOException {
+    public void locate(Path input, Estimator est, NblOptions options, Path output) throws IOException {
         RecordBatch[] rbs = {new RecordBatch(map.cellIndex(), BATCH), new RecordBatch(map.cellIndex(), BATCH)};
         NblResult res = new NblResult(BATCH);
         Set<String> seen = new HashSet<>(1 << 16);
@@ -66,12 +74,15 @@ public final class Locator {
             class ScoreWrite {
                 void run(RecordBatch rb) throws IOException {
                     long t1 = System.nanoTime();
-                    score(rb, useDensity, res);
+                    score(rb, options, res);
                     long t2 = System.nanoTime();
                     scoreSeconds += (t2 - t1) * 1e-9;
                     if (!header[0]) {
                         truth[0] = rb.size() > 0 && !Double.isNaN(rb.truthLat[0]);
-                        w.write(truth[0] ? "record,lat,lon,candidates,error_m\n" : "record,lat,lon,candidates\n");
+                        w.write(
+                                truth[0]
+                                        ? "record,lat,lon,candidates,radius_m,error_m\n"
+                                        : "record,lat,lon,candidates,radius_m\n");
                         header[0] = true;
                     }
                     for (int r = 0; r < rb.size(); r++) {
@@ -85,7 +96,8 @@ public final class Locator {
                             appendRounded(sb, lat, 7).append(',');
                             appendRounded(sb, lon, 7);
                         } else sb.append(',');
-                        sb.append(',').append(res.candidates[r]);
+                        sb.append(',').append(res.candidates[r]).append(',');
+                        if (res.candidates[r] > 0) appendRounded(sb, Evaluation.radius(res, r, est == Estimator.wa), 1);
                         if (truth[0]) {
                             sb.append(',');
                             if (res.candidates[r] > 0 && !Double.isNaN(rb.truthLat[r]))

@@ -39,15 +39,19 @@ public final class MapBuilder {
     private static final int CHUNK = 8192;
 
     private final int zoom, threads;
+    private final MapOptions opt;
     private final Map<String, double[]> knownCells;
     private final PrintStream notices;
     public long rowsRead, rowsNoPosition, records;
 
+    /** A map with the default map options ({@link MapOptions#defaults}) at this zoom. */
     public MapBuilder(int zoom, Map<String, double[]> knownCells, int threads, PrintStream notices) {
-        if (zoom < Tiles.MIN_ZOOM || zoom > Tiles.MAX_ZOOM)
-            throw new IllegalArgumentException(
-                    "zoom must be " + Tiles.MIN_ZOOM + ".." + Tiles.MAX_ZOOM + ", got " + zoom);
-        this.zoom = zoom;
+        this(MapOptions.defaults(zoom), knownCells, threads, notices);
+    }
+
+    public MapBuilder(MapOptions opt, Map<String, double[]> knownCells, int threads, PrintStream notices) {
+        this.opt = opt;
+        this.zoom = opt.zoom();
         this.knownCells = knownCells;
         this.threads = Math.max(1, threads);
         this.notices = notices;
@@ -259,6 +263,94 @@ public final class MapBuilder {
         Map<String, Integer> index;
     }
 
+    // pseudo-samples each entry received from its ancestors (multi-resolution), per type; zero otherwise
+    private double[] kR, kQ;
+
+    /**
+     * Multi-resolution back-off: the entries' moments (at the map's zoom) are aggregated per (cell, tile)
+     * at each coarser zoom {@code zoom - 1 .. zoom - levels}; from the coarsest down, each level's moments
+     * are merged with {@code shrink} pseudo-samples of its (already shrunk) parent's distribution, and the
+     * entries finally with their shrunk parent. The merged means and m2 replace the entries'; the
+     * pseudo-samples are remembered so the sigma counts them.
+     */
+    private void shrink(Partial a) {
+        int ne = a.slots, levels = opt.levels();
+        double k = opt.shrink();
+        long[] keys = new long[ne];
+        a.ent.forEach((key, s) -> keys[s] = key);
+        // level L (1..levels) moments per (cell, x >> L, y >> L): n, mean, m2 for R and Q
+        List<Map<Long, double[]>> lv = new ArrayList<>();
+        for (int l = 0; l <= levels; l++) lv.add(new HashMap<>());
+        for (int s = 0; s < ne; s++)
+            for (int l = 1; l <= levels; l++) {
+                double[] m = lv.get(l).computeIfAbsent(parent(keys[s], l), x -> new double[6]);
+                mergeInto(m, 0, a.nR[s], a.mR[s], a.vR[s]);
+                mergeInto(m, 3, a.nQ[s], a.mQ[s], a.vQ[s]);
+            }
+        // shrink each level towards the next coarser one, coarsest first
+        for (int l = levels - 1; l >= 1; l--)
+            for (var en : lv.get(l).entrySet()) {
+                double[] p = lv.get(l + 1).get(parentOf(en.getKey()));
+                double[] m = en.getValue();
+                pseudo(m, 0, p, k);
+                pseudo(m, 3, p, k);
+            }
+        for (int s = 0; s < ne; s++) {
+            double[] p = lv.get(1).get(parent(keys[s], 1));
+            double[] m = {a.nR[s], a.mR[s], a.vR[s], a.nQ[s], a.mQ[s], a.vQ[s]};
+            kR[s] = pseudo(m, 0, p, k);
+            kQ[s] = pseudo(m, 3, p, k);
+            a.mR[s] = m[1];
+            a.vR[s] = m[2];
+            a.mQ[s] = m[4];
+            a.vQ[s] = m[5];
+        }
+    }
+
+    private static long parent(long key, int l) {
+        int c = (int) (key >>> 42), x = (int) (key >>> 21) & 0x1FFFFF, y = (int) key & 0x1FFFFF;
+        return Partial.entKey(c, x >> l, y >> l);
+    }
+
+    private static long parentOf(long key) {
+        return parent(key, 1);
+    }
+
+    private static void mergeInto(double[] m, int o, long n, double mean, double m2) {
+        if (n == 0) return;
+        double a = m[o];
+        if (a == 0) {
+            m[o] = n;
+            m[o + 1] = mean;
+            m[o + 2] = m2;
+            return;
+        }
+        double t = a + n, d = mean - m[o + 1];
+        m[o + 1] += d * n / t;
+        m[o + 2] += m2 + d * d * (a * n / t);
+        m[o] = t;
+    }
+
+    /**
+     * Merges k pseudo-samples of the parent's distribution (its mean, its variance m2 / (n - 1), or none
+     * with fewer than 2 values) into moments {@code m[o .. o + 2]}; returns k (0 when the parent has none).
+     */
+    private static double pseudo(double[] m, int o, double[] p, double k) {
+        if (p == null || p[o] == 0) return 0;
+        double var = p[o] > 1 ? p[o + 2] / (p[o] - 1) : 0;
+        double n = m[o];
+        if (n == 0) {
+            m[o + 1] = p[o + 1];
+            m[o + 2] = k * var;
+        } else {
+            double t = n + k, d = p[o + 1] - m[o + 1];
+            m[o + 1] += d * k / t;
+            m[o + 2] += k * var + d * d * (n * k / t);
+        }
+        m[o] = n + k;
+        return k;
+    }
+
     private Draft assemble(Partial a, List<String> cellIds) {
         Draft m = new Draft();
         int nc = cellIds.size();
@@ -290,6 +382,9 @@ public final class MapBuilder {
             if (t < 0) throw new IllegalStateException("entry without tile");
             sortKey[s] = (long) c << 32 | t;
         });
+        kR = new double[ne];
+        kQ = new double[ne];
+        if (opt.levels() > 0) shrink(a);
         Integer[] eo = new Integer[ne];
         for (int i = 0; i < ne; i++) eo[i] = i;
         Arrays.sort(eo, (p, q) -> Long.compare(sortKey[p], sortKey[q]));
@@ -302,10 +397,10 @@ public final class MapBuilder {
             e.tile()[i] = (int) sortKey[s];
             e.nR()[i] = (int) a.nR[s];
             e.nQ()[i] = (int) a.nQ[s];
-            e.muR()[i] = a.nR[s] == 0 ? Float.NaN : (float) a.mR[s];
-            e.sdR()[i] = (float) Moments.sigmaFloor(a.nR[s], a.vR[s]);
-            e.muQ()[i] = a.nQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
-            e.sdQ()[i] = (float) Moments.sigmaFloor(a.nQ[s], a.vQ[s]);
+            e.muR()[i] = a.nR[s] == 0 && kR[s] == 0 ? Float.NaN : (float) a.mR[s];
+            e.sdR()[i] = (float) opt.sigma(a.nR[s] + kR[s], a.vR[s]);
+            e.muQ()[i] = a.nQ[s] == 0 && kQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
+            e.sdQ()[i] = (float) opt.sigma(a.nQ[s] + kQ[s], a.vQ[s]);
         }
         for (int c = 0; c < nc; c++) cellStart[c + 1] += cellStart[c];
         // cells

@@ -70,8 +70,16 @@ public final class Moments {
      * with integer dBm) does not become infinitely sharp.
      */
     public static double sigmaFloor(long n, double m2) {
+        return sigma(n, m2, PRIOR_WEIGHT, SIGMA_PRIOR, SIGMA_MIN);
+    }
+
+    /**
+     * {@code max(sqrt((m2 + k sigma0^2) / (n - 1 + k)), floor)} (0 under the root when n <= 1 and k = 0):
+     * the sigma of n values shrunk towards {@code sigma0} with {@code k} pseudo-samples, floored.
+     */
+    public static double sigma(double n, double m2, double k, double sigma0, double floor) {
         double df = Math.max(0, n - 1);
-        double v = (m2 + PRIOR_WEIGHT * SIGMA_PRIOR * SIGMA_PRIOR) / (df + PRIOR_WEIGHT);
-        return Math.max(Math.sqrt(v), SIGMA_MIN);
+        double v = df + k > 0 ? (m2 + k * sigma0 * sigma0) / (df + k) : 0;
+        return Math.max(Math.sqrt(v), floor);
     }
 }

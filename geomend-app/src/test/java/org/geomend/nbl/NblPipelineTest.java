@@ -31,6 +31,14 @@ class NblPipelineTest {
 
     String lastErr = "";
 
+    /** {@code nbl eval --measurements data --dataset syn --out out MORE...}. */
+    int eval(Path data, Path out, String... more) {
+        List<String> a = new java.util.ArrayList<>(
+                List.of("eval", "--measurements", data.toString(), "--dataset", "syn", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return cli(a.toArray(String[]::new));
+    }
+
     /** Two cells on a small grid, RSRP falling with the distance to each; records at known points. */
     Path synthetic(String name, int n, long seed) throws IOException {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
@@ -62,6 +70,139 @@ class NblPipelineTest {
         Path p = tmp.resolve(name);
         Files.writeString(p, sw.toString());
         return p;
+    }
+
+    /** {@link #synthetic} with the records dealt into {@code sessions} sessions ({@code sK:i}). */
+    Path sessions(String name, int n, long seed, int sessions) throws IOException {
+        Path p = synthetic(name, n, seed);
+        List<String> lines = Files.readAllLines(p);
+        StringBuilder sb = new StringBuilder(lines.get(0)).append('\n');
+        for (String l : lines.subList(1, lines.size())) {
+            int i = Integer.parseInt(l.substring(2, l.indexOf(',')));
+            sb.append("s").append(i * sessions / n).append(l.substring(1)).append('\n');
+        }
+        Files.writeString(p, sb.toString());
+        return p;
+    }
+
+    @Test
+    void sessionSplitTestsEveryRecordOnceOnUnseenSessions() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path data = sessions("s.csv", 1200, 7, 4);
+        Path out = tmp.resolve("ev");
+        assertEquals(0, eval(data, out, "--zooms", "18", "--split", "sessions"), lastErr);
+        assertTrue(lastErr.contains("4 folds over 4 sessions"), lastErr);
+        List<String> s = Files.readAllLines(out.resolve("summary.csv"));
+        String wa = s.stream()
+                .filter(l -> l.startsWith("syn,18,wa,yes,all,"))
+                .findFirst()
+                .orElseThrow();
+        String[] f = wa.split(",", -1);
+        assertEquals(1200, Integer.parseInt(f[5])); // every record tested once, all placed
+        assertEquals(1.0, Double.parseDouble(f[9]), 1e-9);
+        double within = Double.parseDouble(f[11]);
+        assertTrue(within > 0.2 && within < 1, wa);
+        // records of one session are all in the same fold
+        List<Evaluation.Rec> recs = Evaluation.load(List.of(data));
+        for (boolean[] t : Evaluation.folds(recs, new Evaluation.Protocol(Evaluation.Split.sessions, 2, 0.2, 30, 1))) {
+            java.util.Map<String, java.util.Set<Boolean>> seen = new java.util.HashMap<>();
+            for (int i = 0; i < t.length; i++)
+                seen.computeIfAbsent(Evaluation.session(recs.get(i).id()), k -> new java.util.HashSet<>())
+                        .add(t[i]);
+            for (var e : seen.values()) assertEquals(1, e.size());
+        }
+        assertEquals(2, cli("eval", "--measurements", data.toString(), "--split", "random", "--out", out.toString()));
+        assertTrue(lastErr.contains("unknown --split 'random'"), lastErr);
+    }
+
+    @Test
+    void ablateWritesOneRowPerVariantAndSet() throws IOException {
+        Path a = sessions("a.csv", 600, 8, 3), b = sessions("b.csv", 600, 9, 3);
+        Path out = tmp.resolve("abl");
+        assertEquals(
+                0,
+                cli("ablate", "--set", "one=" + a, "--set", "two=" + b, "--zoom", "18", "--out", out.toString()),
+                lastErr);
+        List<String> csv = Files.readAllLines(out.resolve("ablation.csv"));
+        int variants = Ablation.standard(18).size();
+        assertEquals(1 + 2 * variants, csv.size());
+        assertTrue(csv.get(1).startsWith("one,\"plain\","), csv.get(1));
+        assertTrue(csv.get(1)
+                .endsWith(",0.0000," + csv.get(1).substring(csv.get(1).lastIndexOf(',') + 1)));
+        String md = Files.readString(out.resolve("ablation.md"));
+        assertTrue(md.contains("| variant | one | two | worst change |") && md.contains("| plain | "), md);
+        assertEquals(2, cli("ablate", "--set", "broken", "--out", out.toString()));
+        assertTrue(lastErr.contains("--set must be NAME=FILE"), lastErr);
+    }
+
+    @Test
+    void multiResolutionShrinksSparseTilesTowardsTheirParent() throws IOException {
+        // cell A: many samples of -80 dBm in one zoom-19 tile, one sample of -100 dBm in a sibling tile
+        double lat = 45.40, lon = -75.70;
+        double dl = 360.0 / (1 << 19) * 0.3; // well inside one zoom-19 tile
+        StringWriter sw = new StringWriter();
+        int x0 = Tiles.tileX(lon, 19);
+        // the sibling tile in the same zoom-18 parent
+        double lonB = lon + ((x0 & 1) == 0 ? 1 : -1) * 360.0 / (1 << 19);
+        try (MeasurementCsv.Writer w = new MeasurementCsv.Writer(sw)) {
+            for (int i = 0; i < 40; i++)
+                w.row("s:" + i, "", lat, lon + (i % 3) * dl * 0.1, "A", -80 + (i % 2), Double.NaN, Double.NaN);
+            w.row("s:x", "", lat, lonB, "A", -100, Double.NaN, Double.NaN);
+        }
+        Path p = tmp.resolve("mr.csv");
+        Files.writeString(p, sw.toString());
+        assertEquals(x0 >> 1, Tiles.tileX(lonB, 19) >> 1);
+        NblMap single =
+                new MapBuilder(MapOptions.plain(19), null, 1, null).build(MapBuilder.RowSource.files(List.of(p)));
+        NblMap multi = new MapBuilder(MapOptions.plain(19).withLevels(1, 4), null, 1, null)
+                .build(MapBuilder.RowSource.files(List.of(p)));
+        assertEquals(single.numEntries(), multi.numEntries()); // same tiles, statistics shrunk
+        int sparse = -1;
+        for (int e = 0; e < single.numEntries(); e++) if (single.entNR(e) == 1) sparse = e;
+        assertTrue(sparse >= 0);
+        assertEquals(-100f, single.entMuR(sparse), 1e-4);
+        assertEquals(1f, single.entSdR(sparse), 1e-6); // the plain floor
+        // 1 sample against 4 pseudo-samples of the parent (41 samples, mean about -81): mean ~ -84.8, sigma widened
+        assertTrue(multi.entMuR(sparse) > -86 && multi.entMuR(sparse) < -83, "mu " + multi.entMuR(sparse));
+        assertTrue(multi.entSdR(sparse) > 5, "sd " + multi.entSdR(sparse));
+        assertThrows(IllegalArgumentException.class, () -> MapOptions.plain(19).withLevels(10, 2));
+        assertThrows(IllegalArgumentException.class, () -> MapOptions.plain(19).withLevels(2, 0));
+    }
+
+    @Test
+    void badModelOptionsAreOneLineUsageErrors() throws IOException {
+        Path train = synthetic("train.csv", 200, 1);
+        Path map = tmp.resolve("m.map");
+        String[][] bad = {
+            {"build", "--levels", "12", "--zoom", "19"},
+            {"build", "--levels", "2", "--shrink", "-1"},
+            {"build", "--sd-floor", "0"},
+            {"build", "--preset", "fancy"},
+            {"locate", "--candidates", "some"},
+            {"locate", "--miss", "0"},
+            {"locate", "--rssi", "maybe"},
+            {"locate", "--temperature", "0"},
+        };
+        for (String[] b : bad) {
+            List<String> a = new java.util.ArrayList<>(List.of(b));
+            if (b[0].equals("build")) a.addAll(List.of("--measurements", train.toString(), "--out", map.toString()));
+            else
+                a.addAll(List.of(
+                        "--map",
+                        map.toString(),
+                        "--records",
+                        train.toString(),
+                        "--out",
+                        tmp.resolve("o.csv").toString()));
+            if (b[0].equals("locate"))
+                assertEquals(0, cli("build", "--measurements", train.toString(), "--out", map.toString()));
+            assertEquals(2, cli(a.toArray(String[]::new)), String.join(" ", b) + ": " + lastErr);
+            assertEquals(
+                    1,
+                    lastErr.strip().lines().filter(l -> l.startsWith("geomend")).count(),
+                    lastErr);
+        }
+        assertFalse(Files.exists(tmp.resolve("o.csv")));
     }
 
     @Test
@@ -122,14 +263,23 @@ class NblPipelineTest {
                 assertEquals(
                         1, lastErr.lines().filter(l -> l.contains("using java")).count(), lastErr);
             List<String> lines = Files.readAllLines(out);
-            assertEquals("record,lat,lon,candidates,error_m", lines.get(0));
+            assertEquals("record,lat,lon,candidates,radius_m,error_m", lines.get(0));
             assertEquals(301, lines.size());
             double[] err = lines.stream()
+                    .skip(1)
+                    .mapToDouble(l -> Double.parseDouble(l.split(",")[5]))
+                    .sorted()
+                    .toArray();
+            assertTrue(err[err.length / 2] < 150, est + " median error " + err[err.length / 2]);
+            // the radius is a spread in metres: positive, and not absurd for a 1 km square
+            double[] rad = lines.stream()
                     .skip(1)
                     .mapToDouble(l -> Double.parseDouble(l.split(",")[4]))
                     .sorted()
                     .toArray();
-            assertTrue(err[err.length / 2] < 150, est + " median error " + err[err.length / 2]);
+            assertTrue(
+                    rad[0] >= 0 && rad[rad.length / 2] > 1 && rad[rad.length / 2] < 1000,
+                    est + " radius " + rad[rad.length / 2]);
         }
         assertFalse(Files.exists(tmp.resolve("est.csv.tmp")));
     }
@@ -145,9 +295,9 @@ class NblPipelineTest {
                 cli("locate", "--map", map.toString(), "--records", rec.toString(), "--out", out.toString()),
                 lastErr);
         List<String> lines = Files.readAllLines(out);
-        assertEquals("record,lat,lon,candidates", lines.get(0));
-        assertEquals("x1,,,0", lines.get(1));
-        assertTrue(lines.get(2).matches("x2,[-0-9.]+,[-0-9.]+,[1-9][0-9]*"), lines.get(2));
+        assertEquals("record,lat,lon,candidates,radius_m", lines.get(0));
+        assertEquals("x1,,,0,", lines.get(1));
+        assertTrue(lines.get(2).matches("x2,[-0-9.]+,[-0-9.]+,[1-9][0-9]*,[0-9.]+"), lines.get(2));
     }
 
     @Test
@@ -232,6 +382,55 @@ class NblPipelineTest {
     }
 
     @Test
+    void walksignalOnUnseenWalksBeatsTheCellIdBaselineWithACalibratedRadius() throws IOException {
+        Path d = NblDataTest.measurements();
+        assumeTrue(d != null && Files.isDirectory(d.resolve("walksignal-ottawa")), "shared/data not found");
+        System.setProperty("java.awt.headless", "true");
+        Path w = tmp.resolve("walk.csv"), out = tmp.resolve("ev");
+        assertEquals(
+                0,
+                cli(
+                        "import",
+                        "--from",
+                        "walksignal",
+                        "--out",
+                        w.toString(),
+                        d.resolve("walksignal-ottawa").toString()));
+        assertEquals(
+                0,
+                cli(
+                        "eval",
+                        "--measurements",
+                        w.toString(),
+                        "--dataset",
+                        "w",
+                        "--split",
+                        "sessions",
+                        "--zooms",
+                        "21",
+                        "--out",
+                        out.toString()),
+                lastErr);
+        assertTrue(lastErr.contains("18 folds over 18 sessions"), lastErr);
+        List<String> s = Files.readAllLines(out.resolve("summary.csv"));
+        String[] cid = s.stream()
+                .filter(l -> l.startsWith("w,-,cellid,-,all,"))
+                .findFirst()
+                .orElseThrow()
+                .split(",", -1);
+        String[] wa = s.stream()
+                .filter(l -> l.startsWith("w,21,wa,yes,all,"))
+                .findFirst()
+                .orElseThrow()
+                .split(",", -1);
+        // every walk held out once: the records placed are those whose serving cell another walk saw
+        assertTrue(Double.parseDouble(wa[9]) > 0.9, String.join(",", wa));
+        assertTrue(Double.parseDouble(wa[6]) < 0.9 * Double.parseDouble(cid[6]), "WA " + wa[6] + " cell-ID " + cid[6]);
+        double within = Double.parseDouble(wa[11]);
+        assertTrue(within > 0.35 && within < 0.8, "within radius " + within);
+    }
+
+    @Test
     void adaptersOnTheRealFiles() throws IOException {
         Path d = NblDataTest.measurements();
         assumeTrue(d != null, "shared/data not found");
@@ -294,24 +493,11 @@ class NblPipelineTest {
         System.setProperty("java.awt.headless", "true");
         Path data = synthetic("all.csv", 1500, 5);
         Path out = tmp.resolve("ev");
-        assertEquals(
-                0,
-                cli(
-                        "eval",
-                        "--measurements",
-                        data.toString(),
-                        "--dataset",
-                        "syn",
-                        "--zooms",
-                        "18-19",
-                        "--block",
-                        "5",
-                        "--out",
-                        out.toString()),
-                lastErr);
+        assertEquals(0, eval(data, out, "--zooms", "18-19", "--block", "5"), lastErr);
         List<String> s = Files.readAllLines(out.resolve("summary.csv"));
         assertEquals(
-                "dataset,zoom,estimator,density,cells_in_record,n,median_error_m,p90_error_m,median_uncertainty",
+                "dataset,zoom,estimator,density,cells_in_record,n,median_error_m,p90_error_m,median_uncertainty,"
+                        + "placed_share,median_radius_m,within_radius",
                 s.get(0));
         assertTrue(s.stream().anyMatch(l -> l.startsWith("syn,-,cellid,-,all,")));
         assertTrue(s.stream().anyMatch(l -> l.startsWith("syn,19,wa,yes,2,")));

@@ -17,6 +17,7 @@ import org.geomend.cuda.CudaNblScoringProvider;
 import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblReference;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
@@ -68,7 +69,7 @@ class NblConformanceTest {
                             }
 
                             @Override
-                            public void score(NblMapArrays m, NblBatch b, boolean d, NblResult o) {
+                            public void score(NblMapArrays m, NblBatch b, NblOptions d, NblResult o) {
                                 NblKernelPort.score(m, b, d, o);
                             }
                         };
@@ -165,13 +166,27 @@ class NblConformanceTest {
         return b;
     }
 
+    /** The option sets every backend is checked with: both presets and each choice varied. */
+    static final java.util.List<NblOptions> OPTIONS = java.util.List.of(
+            NblOptions.LEGACY,
+            NblOptions.PLAIN,
+            NblOptions.PLAIN.withRssi(true).withMiss(1e-2),
+            NblOptions.LEGACY.withPd(false).withDensity(false),
+            NblOptions.PLAIN.withPd(false).withDensity(false).withMiss(1e-4),
+            NblOptions.PLAIN.withRssi(true).withTemperature(0.5).withDensityPower(2),
+            NblOptions.LEGACY.withTemperature(1.5).withDensityPower(0.5));
+
     static void checkAgainstReference(NblScoring s, NblMapArrays map, NblBatch b, boolean dens, int minPlaced) {
+        checkAgainstReference(s, map, b, NblOptions.DEFAULT.withDensity(dens), minPlaced);
+    }
+
+    static void checkAgainstReference(NblScoring s, NblMapArrays map, NblBatch b, NblOptions opt, int minPlaced) {
         NblResult out = new NblResult(b.numRecords);
-        s.score(map, b, dens, out);
+        s.score(map, b, opt, out);
         int placed = 0, mleSame = 0;
         for (int r = 0; r < b.numRecords; r++) {
-            double[] ref = NblReference.score(map, b, dens, r);
-            assertEquals((int) ref[4], out.candidates[r], s.name() + ": candidates of record " + r);
+            double[] ref = NblReference.score(map, b, opt, r);
+            assertEquals((int) ref[4], out.candidates[r], s.name() + " " + opt + ": candidates of record " + r);
             if (ref[4] == 0) {
                 assertTrue(
                         Double.isNaN(out.waX[r]) && Double.isNaN(out.mleY[r]),
@@ -179,8 +194,10 @@ class NblConformanceTest {
                 continue;
             }
             placed++;
-            assertEquals(ref[2], out.waX[r], WA_TOL_M, s.name() + ": waX of record " + r);
+            assertEquals(ref[2], out.waX[r], WA_TOL_M, s.name() + " " + opt + ": waX of record " + r);
             assertEquals(ref[3], out.waY[r], WA_TOL_M, s.name() + ": waY of record " + r);
+            assertEquals(
+                    ref[5], out.spread[r], WA_TOL_M + 1e-3 * ref[5], s.name() + " " + opt + ": spread of record " + r);
             if (ref[0] == out.mleX[r] && ref[1] == out.mleY[r]) mleSame++;
         }
         assertTrue(placed >= minPlaced, s.name() + ": placed " + placed);
@@ -195,7 +212,7 @@ class NblConformanceTest {
         for (boolean pd : new boolean[] {false, true}) {
             NblMapArrays map = randomMap(rnd, 60, 30, 80, pd);
             NblBatch b = randomBatch(rnd, map, 3000, 4);
-            for (boolean dens : new boolean[] {false, true}) checkAgainstReference(s, map, b, dens, 2000);
+            for (NblOptions opt : OPTIONS) checkAgainstReference(s, map, b, opt, 2000);
         }
     }
 
@@ -224,27 +241,35 @@ class NblConformanceTest {
         }
         b.recStart[200] = m;
         b.numRecords = 200;
-        checkAgainstReference(s, map, b, true, 200);
+        // weights are double products (NblModel): with miss 1e-6 on both RSRP and RSSI, 10-40 cells that
+        // share no tile take every candidate below 1e-308, where the backends fall back to the first tile
+        // and the log-domain reference does not; those option sets are checked on records of <= 4 cells
+        for (NblOptions opt : OPTIONS)
+            if (opt.miss() >= 1e-4 || !opt.rssi()) checkAgainstReference(s, map, b, opt, 200);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void exactTiesGoToTheLowestTile(String backend) {
-        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
-        NblScoring s = get(backend);
-        int nt = 16;
+    /**
+     * Tiles t = 0 .. nt - 1 at (100 t, dy t), scale 1, equal density; the given cells (no position) with
+     * identical statistics (-90 dBm, sigma 4 dB) on their tiles; no f_PD.
+     */
+    static NblMapArrays lineMap(int nt, double dy, int[] cellStart, int[] entTile) {
         double[] tx = new double[nt], ty = new double[nt];
         float[] sc = new float[nt], dens = new float[nt];
         for (int t = 0; t < nt; t++) {
             tx[t] = 100.0 * t;
-            ty[t] = 50.0 * t;
+            ty[t] = dy * t;
             sc[t] = 1f;
             dens[t] = 1f / nt;
         }
-        float[] mu = {-90, -90, -90}, is = {0.25f, 0.25f, 0.25f};
-        NblMapArrays map = new NblMapArrays(
-                new int[] {0, 3},
-                new int[] {3, 7, 11},
+        int ne = entTile.length, nc = cellStart.length - 1;
+        float[] mu = new float[ne], is = new float[ne];
+        java.util.Arrays.fill(mu, -90);
+        java.util.Arrays.fill(is, 0.25f);
+        double[] nan = new double[nc];
+        java.util.Arrays.fill(nan, Double.NaN);
+        return new NblMapArrays(
+                cellStart,
+                entTile,
                 mu,
                 is,
                 mu.clone(),
@@ -253,12 +278,20 @@ class NblConformanceTest {
                 ty,
                 sc,
                 dens,
-                new double[] {Double.NaN},
-                new double[] {Double.NaN},
+                nan,
+                nan.clone(),
                 null,
                 0,
                 1,
                 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void exactTiesGoToTheLowestTile(String backend) {
+        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
+        NblScoring s = get(backend);
+        NblMapArrays map = lineMap(16, 50.0, new int[] {0, 3}, new int[] {3, 7, 11});
         NblBatch b = new NblBatch(1, 1);
         b.cell[0] = 0;
         b.rsrp[0] = -93;
@@ -272,6 +305,38 @@ class NblConformanceTest {
         assertEquals(300.0, out.mleX[0], 0.0);
         assertEquals(700.0, out.waX[0], 1e-9);
         assertEquals(350.0, out.waY[0], 1e-9);
+        assertEquals(Math.sqrt(2 * (400.0 * 400 + 200 * 200) / 3), out.spread[0], 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void allCellsRuleKeepsTheSharedTilesOrTheUnion(String backend) {
+        // cell 0 on tiles 1, 2, 3; cell 1 on tiles 2, 3, 4; cell 2 on tiles 5, 6 (shares none)
+        NblScoring s = get(backend);
+        NblMapArrays map = lineMap(8, 0.0, new int[] {0, 3, 6, 8}, new int[] {1, 2, 3, 2, 3, 4, 5, 6});
+        NblBatch b = new NblBatch(2, 4);
+        int[][] recs = {{0, 1}, {0, 2}};
+        int m = 0;
+        for (int r = 0; r < 2; r++) {
+            b.recStart[r] = m;
+            for (int c : recs[r]) {
+                b.cell[m] = c;
+                b.rsrp[m] = -90;
+                b.rssi[m] = Float.NaN;
+                b.ta[m] = Float.NaN;
+                m++;
+            }
+        }
+        b.recStart[2] = m;
+        b.numRecords = 2;
+        NblResult out = new NblResult(2);
+        s.score(map, b, NblOptions.PLAIN, out);
+        assertEquals(2, out.candidates[0]); // tiles 2, 3
+        assertEquals(250.0, out.waX[0], 1e-9);
+        assertEquals(5, out.candidates[1]); // no shared tile: the union 1, 2, 3, 5, 6
+        s.score(map, b, NblOptions.PLAIN.withCandidates(NblOptions.Candidates.ANY), out);
+        assertEquals(4, out.candidates[0]);
+        assertEquals(5, out.candidates[1]);
     }
 
     @Test

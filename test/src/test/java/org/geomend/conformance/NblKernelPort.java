@@ -3,6 +3,7 @@ package org.geomend.conformance;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
 import org.geomend.kernels.nbl.NblModel;
+import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
 
 /**
@@ -16,8 +17,8 @@ final class NblKernelPort {
 
     private NblKernelPort() {}
 
-    static void score(NblMapArrays m, NblBatch b, boolean useDensity, NblResult out) {
-        for (int r = 0; r < b.numRecords; r++) thread(m, b, useDensity, out, r);
+    static void score(NblMapArrays m, NblBatch b, NblOptions opt, NblResult out) {
+        for (int r = 0; r < b.numRecords; r++) thread(m, b, opt, out, r);
     }
 
     private static double tail(double z) {
@@ -34,7 +35,7 @@ final class NblKernelPort {
         return -1;
     }
 
-    private static double measure(float[] v, int ms, int me, float mu, float invSd) {
+    private static double measure(float[] v, int ms, int me, float mu, float invSd, double miss) {
         double sum = 0;
         int n = 0;
         for (int q = ms; q < me; q++) {
@@ -45,25 +46,70 @@ final class NblKernelPort {
             }
         }
         if (n == 0) return 1.0;
-        if (mu != mu) return NblModel.MISS;
+        if (mu != mu) return miss;
         return sum / n;
     }
 
-    private static void thread(NblMapArrays map, NblBatch b, boolean useDensity, NblResult out, int r) {
+    private static double densityWeight(float d, NblOptions opt) {
+        return !opt.density() ? 1.0 : opt.densityPower() == 1 ? d : Math.pow(d, opt.densityPower());
+    }
+
+    /** gm_nbl_all_hold: every known cell other than the group starting at row ms holds tile t. */
+    private static boolean allHold(int[] cellStart, int[] entTile, int[] cell, int m0, int m1, int ms, int t) {
+        for (int mj = m0; mj < m1; ) {
+            int cj = cell[mj];
+            int ej = mj + 1;
+            while (ej < m1 && cell[ej] == cj) ej++;
+            if (mj != ms
+                    && cj >= 0
+                    && cellStart[cj] < cellStart[cj + 1]
+                    && find(entTile, cellStart[cj], cellStart[cj + 1], t) < 0) return false;
+            mj = ej;
+        }
+        return true;
+    }
+
+    private static void thread(NblMapArrays map, NblBatch b, NblOptions opt, NblResult out, int r) {
         int[] cellStart = map.cellStart(), entTile = map.entTile(), cell = b.cell;
         int fpdLen = map.fpd() == null ? 0 : map.fpd().length;
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         int count = 0, bestT = Integer.MAX_VALUE;
-        double best = -1, bx = Double.NaN, by = Double.NaN, sw = 0, sx = 0, sy = 0, ox = 0, oy = 0;
-        for (int mk = m0; mk < m1; ) {
+        double best = -1,
+                bx = Double.NaN,
+                by = Double.NaN,
+                bs = Double.NaN,
+                sw = 0,
+                sx = 0,
+                sy = 0,
+                sq = 0,
+                ox = 0,
+                oy = 0;
+        int first = -1;
+        boolean full = false;
+        if (opt.candidates() == NblOptions.Candidates.ALL) {
+            for (int mj = m0; mj < m1 && first < 0; ) {
+                int cj = cell[mj];
+                int ej = mj + 1;
+                while (ej < m1 && cell[ej] == cj) ej++;
+                if (cj >= 0 && cellStart[cj] < cellStart[cj + 1]) first = mj;
+                mj = ej;
+            }
+            if (first >= 0) {
+                int c = cell[first];
+                for (int e = cellStart[c]; e < cellStart[c + 1] && !full; e++)
+                    full = allHold(cellStart, entTile, cell, m0, m1, first, entTile[e]);
+            }
+        }
+        for (int mk = full ? first : m0; mk < m1; ) {
             int ck = cell[mk];
             int ek = mk + 1;
             while (ek < m1 && cell[ek] == ck) ek++;
             int klo = ck >= 0 ? cellStart[ck] : 0, khi = ck >= 0 ? cellStart[ck + 1] : 0;
             for (int e = klo; e < khi; e++) {
                 int t = entTile[e];
+                if (full && !allHold(cellStart, entTile, cell, m0, m1, first, t)) continue;
                 boolean seen = false;
-                for (int mj = m0; mj < mk && !seen; ) {
+                for (int mj = m0; mj < mk && !seen && !full; ) {
                     int cj = cell[mj];
                     int ej = mj + 1;
                     while (ej < mk && cell[ej] == cj) ej++;
@@ -76,7 +122,8 @@ final class NblKernelPort {
                     ox = txv;
                     oy = tyv;
                 }
-                double w = useDensity ? map.tileDensity()[t] : 1.0;
+                boolean temper = opt.temperature() != 1;
+                double w = temper ? 1.0 : densityWeight(map.tileDensity()[t], opt);
                 for (int mj = m0; mj < m1; ) {
                     int cj = cell[mj];
                     int ej = mj + 1;
@@ -90,15 +137,18 @@ final class NblKernelPort {
                                     mj,
                                     ej,
                                     en >= 0 ? map.entMuR()[en] : Float.NaN,
-                                    en >= 0 ? map.entInvSdR()[en] : 0f);
-                            w *= measure(
-                                    b.rssi,
-                                    mj,
-                                    ej,
-                                    en >= 0 ? map.entMuQ()[en] : Float.NaN,
-                                    en >= 0 ? map.entInvSdQ()[en] : 0f);
+                                    en >= 0 ? map.entInvSdR()[en] : 0f,
+                                    opt.miss());
+                            if (opt.rssi())
+                                w *= measure(
+                                        b.rssi,
+                                        mj,
+                                        ej,
+                                        en >= 0 ? map.entMuQ()[en] : Float.NaN,
+                                        en >= 0 ? map.entInvSdQ()[en] : 0f,
+                                        opt.miss());
                             double px = map.cellX()[cj];
-                            if (fpdLen > 0 && px == px) {
+                            if (opt.pd() && fpdLen > 0 && px == px) {
                                 double dx = txv - px, dy = tyv - map.cellY()[cj];
                                 double d = Math.sqrt(dx * dx + dy * dy) * map.tileScale()[t];
                                 double s = 0;
@@ -116,26 +166,35 @@ final class NblKernelPort {
                     }
                     mj = ej;
                 }
+                if (temper) w = densityWeight(map.tileDensity()[t], opt) * Math.pow(w, opt.temperature());
                 count++;
+                double dx = txv - ox, dy = tyv - oy;
                 sw += w;
-                sx += w * (txv - ox);
-                sy += w * (tyv - oy);
+                sx += w * dx;
+                sy += w * dy;
+                sq += w * (dx * dx + dy * dy);
                 if (w > best || (w == best && t < bestT)) {
                     best = w;
                     bestT = t;
                     bx = txv;
                     by = tyv;
+                    bs = map.tileScale()[t];
                 }
             }
+            if (full) break;
             mk = ek;
         }
+        double spread = Double.NaN;
         if (count > 0) {
             if (sw > 0) {
-                sx = ox + sx / sw;
-                sy = oy + sy / sw;
+                double mx = sx / sw, my = sy / sw;
+                sx = ox + mx;
+                sy = oy + my;
+                spread = Math.sqrt(Math.max(0, sq / sw - (mx * mx + my * my))) * bs;
             } else {
                 sx = bx;
                 sy = by;
+                spread = 0;
             }
         } else {
             sx = Double.NaN;
@@ -145,6 +204,7 @@ final class NblKernelPort {
         out.mleY[r] = count > 0 ? by : Double.NaN;
         out.waX[r] = sx;
         out.waY[r] = sy;
+        out.spread[r] = spread;
         out.candidates[r] = count;
     }
 }

@@ -8,10 +8,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Multi-threaded Java scoring: per record, a k-way merge of the reported cells' tile lists (sorted by
- * tile index) visits each candidate tile once and folds MLE and weighted average in the same pass. The
- * Gaussian tail uses a linearly interpolated table (step 1/256 in z; absolute error below 1e-6 of the
- * float64 value). Records are split into chunks handed to a fixed pool; each thread keeps its scratch
+ * Multi-threaded Java scoring: per record, the union of the reported cells' tile lists is collected
+ * through a per-thread tile -> slot table (each candidate tile once, linear in the entries), the
+ * all-cells rule keeps the tiles every cell holds, the factors are applied cell by cell, and MLE (exact
+ * ties: lowest tile index), weighted average and spread are folded in one pass. The
+ * Gaussian tail uses a linearly interpolated table of erfc (step 1/256 in z, relative error below 1e-4
+ * up to the floor, which is applied after the interpolation). Records are split into chunks handed to a fixed pool; each thread keeps its scratch
  * arrays, so nothing is allocated per record in steady state.
  */
 public final class JavaNblScoring implements NblScoring {
@@ -22,7 +24,8 @@ public final class JavaNblScoring implements NblScoring {
     private static final double[] TAIL = new double[(int) (Z_MAX / Z_STEP) + 2];
 
     static {
-        for (int i = 0; i < TAIL.length; i++) TAIL[i] = NblModel.tail(i * Z_STEP);
+        // the floor is applied after the interpolation, so the kink at |z| ~ 4.9 is exact
+        for (int i = 0; i < TAIL.length; i++) TAIL[i] = NblModel.erfc(i * Z_STEP / Math.sqrt(2));
     }
 
     private final int threads;
@@ -56,7 +59,7 @@ public final class JavaNblScoring implements NblScoring {
         if (!(a < TAIL.length - 1)) return NblModel.TAIL_FLOOR;
         int i = (int) a;
         double f = a - i;
-        return TAIL[i] + f * (TAIL[i + 1] - TAIL[i]);
+        return Math.max(TAIL[i] + f * (TAIL[i + 1] - TAIL[i]), NblModel.TAIL_FLOOR);
     }
 
     /**
@@ -127,12 +130,12 @@ public final class JavaNblScoring implements NblScoring {
     }
 
     @Override
-    public void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out) {
+    public void score(NblMapArrays map, NblBatch batch, NblOptions opt, NblResult out) {
         int n = batch.numRecords;
         Packed pk = packed(map);
         if (pool == null || n <= 2 * CHUNK) {
             Scratch s = scratch.get();
-            for (int r = 0; r < n; r++) scoreOne(pk, batch, useDensity, out, r, s);
+            for (int r = 0; r < n; r++) scoreOne(pk, batch, opt, out, r, s);
             return;
         }
         AtomicInteger next = new AtomicInteger();
@@ -140,7 +143,7 @@ public final class JavaNblScoring implements NblScoring {
             Scratch s = scratch.get();
             for (int c; (c = next.getAndAdd(CHUNK)) < n; ) {
                 int e = Math.min(n, c + CHUNK);
-                for (int r = c; r < e; r++) scoreOne(pk, batch, useDensity, out, r, s);
+                for (int r = c; r < e; r++) scoreOne(pk, batch, opt, out, r, s);
             }
         };
         List<Future<?>> fs = new ArrayList<>(threads - 1);
@@ -158,14 +161,26 @@ public final class JavaNblScoring implements NblScoring {
         boolean[] hasR = new boolean[16], hasQ = new boolean[16], hasP = new boolean[16];
         // candidates of a multi-cell record: tile, weight, a factor per tile; pos: candidate slot of each
         // entry of each group (groups' entries laid out one after the other from base[k])
-        int[] uT = new int[1024], pos = new int[1024], base = new int[16];
+        int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
         double[] w = new double[1024], f = new double[1024];
+
+        private int[] slotOf = new int[0];
+
+        /** The tile -> candidate slot table, all -1, for maps of up to {@code tiles} tiles. */
+        int[] slotOf(int tiles) {
+            if (slotOf.length < tiles) {
+                slotOf = new int[tiles];
+                java.util.Arrays.fill(slotOf, -1);
+            }
+            return slotOf;
+        }
 
         void ensureCand(int n) {
             if (uT.length < n) {
                 int m = Math.max(n, uT.length * 2);
                 uT = new int[m];
                 pos = new int[m];
+                cnt = new int[m];
                 w = new double[m];
                 f = new double[m];
             }
@@ -202,12 +217,14 @@ public final class JavaNblScoring implements NblScoring {
         return np == 1 ? sum : sum / np;
     }
 
-    static void scoreOne(Packed pk, NblBatch b, boolean useDensity, NblResult out, int r, Scratch s) {
+    static void scoreOne(Packed pk, NblBatch b, NblOptions opt, NblResult out, int r, Scratch s) {
         final NblMapArrays map = pk.map;
         final int[] cellStart = map.cellStart(), entTile = map.entTile();
         final double[] tile = pk.tile, cx = map.cellX(), cy = map.cellY(), entDist = pk.entDist;
         final float[] ent = pk.ent, rsrp = b.rsrp, rssi = b.rssi, ta = b.ta;
-        final boolean pd = map.fpd() != null;
+        final boolean pd = map.fpd() != null && opt.pd(), useQ = opt.rssi(), useDensity = opt.density();
+        final double miss = opt.miss(), alpha = opt.densityPower(), tau = opt.temperature();
+        final boolean temper = tau != 1, powDens = useDensity && alpha != 1;
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
         final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
@@ -230,50 +247,52 @@ public final class JavaNblScoring implements NblScoring {
                     hp |= ta[k] == ta[k];
                 }
                 hasR[g] = hr;
-                hasQ[g] = hq;
+                hasQ[g] = hq && useQ;
                 hasP[g] = hp && pd && !Double.isNaN(cx[c]);
                 g++;
             }
             m = e;
         }
         int cand = 0;
-        double best = -1, bx = Double.NaN, by = Double.NaN, sw = 0, sx = 0, sy = 0;
+        double best = -1, bx = Double.NaN, by = Double.NaN, bs = Double.NaN, sw = 0, sx = 0, sy = 0, sq = 0;
+        double ox = 0, oy = 0;
         if (g == 1) {
             // one cell: its entries are the candidates, no merge
-            final int e0 = cur[0], e1 = end[0], ms = gms[0], me = gme[0], c = cellOf[0];
+            final int e0 = cur[0], e1 = end[0], ms = gms[0], me = gme[0];
             final boolean hr = hasR[0], hq = hasQ[0], hp = hasP[0], single = me - ms == 1;
             final float vr = rsrp[ms], vq = rssi[ms];
             final int t0 = entTile[e0];
-            final double ox = tile[4 * t0], oy = tile[4 * t0 + 1];
+            ox = tile[4 * t0];
+            oy = tile[4 * t0 + 1];
             for (int en = e0; en < e1; en++) {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
-                double txv = tile[t4], tyv = tile[t4 + 1];
-                double w = useDensity ? tile[t4 + 3] : 1.0;
-                if (hr) w *= single ? tail1(vr, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
+                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
+                double w = temper || !useDensity ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
+                if (hr)
+                    w *= single
+                            ? tail1(vr, ent[e4], ent[e4 + 1], miss)
+                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss);
                 if (hq)
                     w *= single
-                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3])
-                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
+                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss)
+                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
+                if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
                 sw += w;
-                sx += w * (txv - ox);
-                sy += w * (tyv - oy);
+                sx += w * dx;
+                sy += w * dy;
+                sq += w * (dx * dx + dy * dy);
                 if (w > best) {
                     best = w;
-                    bx = txv;
-                    by = tyv;
+                    bx = tile[t4];
+                    by = tile[t4 + 1];
+                    bs = tile[t4 + 2];
                 }
             }
             cand = e1 - e0;
-            if (sw > 0) {
-                sx = ox + sx / sw;
-                sy = oy + sy / sw;
-            } else {
-                sx = bx;
-                sy = by;
-            }
         } else if (g > 1) {
-            // 1. the sorted union of the groups' tiles, and the candidate slot of every entry
+            // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
+            //    slot table that is reset afterwards), how many groups hold each, and the slot of every entry
             final int[] base = s.base;
             int total = 0;
             for (int k = 0; k < g; k++) {
@@ -281,26 +300,46 @@ public final class JavaNblScoring implements NblScoring {
                 total += end[k] - cur[k];
             }
             s.ensureCand(total);
-            final int[] uT = s.uT, pos = s.pos;
+            final int[] uT = s.uT, pos = s.pos, cnt = s.cnt, slotOf = s.slotOf(map.numTiles());
             final double[] w = s.w, f = s.f;
             int n = 0;
-            while (true) {
-                int t = Integer.MAX_VALUE;
-                for (int k = 0; k < g; k++) if (cur[k] < end[k] && entTile[cur[k]] < t) t = entTile[cur[k]];
-                if (t == Integer.MAX_VALUE) break;
-                for (int k = 0; k < g; k++) {
-                    int ck = cur[k];
-                    if (ck < end[k] && entTile[ck] == t) {
-                        pos[base[k] + (ck - cellStart[cellOf[k]])] = n;
-                        cur[k] = ck + 1;
+            for (int k = 0; k < g; k++) {
+                final int e0 = cur[k], e1 = end[k], bk = base[k] - e0;
+                for (int e = e0; e < e1; e++) {
+                    int t = entTile[e], j = slotOf[t];
+                    if (j < 0) {
+                        slotOf[t] = j = n;
+                        uT[n] = t;
+                        cnt[n++] = 0;
+                    }
+                    cnt[j]++;
+                    pos[bk + e] = j;
+                }
+            }
+            for (int j = 0; j < n; j++) slotOf[uT[j]] = -1;
+            // the all-cells rule: keep the tiles every group holds (none: keep the union)
+            boolean full = false;
+            if (opt.candidates() == NblOptions.Candidates.ALL) {
+                int kept = 0;
+                for (int j = 0; j < n; j++) if (cnt[j] == g) kept++;
+                if (kept > 0) {
+                    full = true;
+                    if (kept < n) {
+                        int q = 0;
+                        for (int j = 0; j < n; j++) {
+                            if (cnt[j] == g) {
+                                uT[q] = uT[j];
+                                cnt[j] = q++;
+                            } else cnt[j] = -1;
+                        }
+                        for (int i = 0; i < total; i++) pos[i] = cnt[pos[i]];
+                        n = q;
                     }
                 }
-                uT[n++] = t;
             }
             cand = n;
-            // 2. weights, factor by factor in the order of the single-pass loop (density, then per group
-            //    R, Q, PD): every product is rounded exactly as before
-            for (int j = 0; j < n; j++) w[j] = useDensity ? tile[4 * uT[j] + 3] : 1.0;
+            // 2. weights, factor by factor (density, then per group R, Q, PD)
+            for (int j = 0; j < n; j++) w[j] = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
             for (int k = 0; k < g; k++) {
                 final int ms = gms[k],
                         me = gme[k],
@@ -310,23 +349,28 @@ public final class JavaNblScoring implements NblScoring {
                         bk = base[k];
                 final boolean single = me - ms == 1;
                 if (hasR[k]) {
-                    java.util.Arrays.fill(f, 0, n, NblModel.MISS);
+                    if (!full) java.util.Arrays.fill(f, 0, n, miss);
                     final float v = rsrp[ms];
                     for (int i = 0; i < ne; i++) {
+                        int p = pos[bk + i];
+                        if (p < 0) continue;
                         int e4 = 4 * (e0 + i);
-                        f[pos[bk + i]] =
-                                single ? tail1(v, ent[e4], ent[e4 + 1]) : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1]);
+                        f[p] = single
+                                ? tail1(v, ent[e4], ent[e4 + 1], miss)
+                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
                 if (hasQ[k]) {
-                    java.util.Arrays.fill(f, 0, n, NblModel.MISS);
+                    if (!full) java.util.Arrays.fill(f, 0, n, miss);
                     final float v = rssi[ms];
                     for (int i = 0; i < ne; i++) {
+                        int p = pos[bk + i];
+                        if (p < 0) continue;
                         int e4 = 4 * (e0 + i);
-                        f[pos[bk + i]] = single
-                                ? tail1(v, ent[e4 + 2], ent[e4 + 3])
-                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3]);
+                        f[p] = single
+                                ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss)
+                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -339,45 +383,60 @@ public final class JavaNblScoring implements NblScoring {
                     }
                 }
             }
-            // 3. estimates, in ascending tile order as before
-            // origin for the weighted sums: the first tile of the first group (keeps the sums well conditioned)
-            int t0 = entTile[cellStart[cellOf[0]]];
-            double ox = tile[4 * t0], oy = tile[4 * t0 + 1];
+            if (temper)
+                for (int j = 0; j < n; j++)
+                    w[j] = densityWeight(tile[4 * uT[j] + 3], useDensity, alpha) * Math.pow(w[j], tau);
+            // 3. estimates; origin of the weighted sums: the first candidate
+            if (n > 0) {
+                ox = tile[4 * uT[0]];
+                oy = tile[4 * uT[0] + 1];
+            }
+            int bestT = Integer.MAX_VALUE;
             for (int j = 0; j < n; j++) {
                 int t4 = 4 * uT[j];
-                double txv = tile[t4], tyv = tile[t4 + 1], wj = w[j];
+                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j];
                 sw += wj;
-                sx += wj * (txv - ox);
-                sy += wj * (tyv - oy);
-                if (wj > best) {
+                sx += wj * dx;
+                sy += wj * dy;
+                sq += wj * (dx * dx + dy * dy);
+                if (wj > best || (wj == best && uT[j] < bestT)) { // exact ties: the lowest tile index
+                    bestT = uT[j];
                     best = wj;
-                    bx = txv;
-                    by = tyv;
+                    bx = tile[t4];
+                    by = tile[t4 + 1];
+                    bs = tile[t4 + 2];
                 }
             }
+        }
+        double wx = Double.NaN, wy = Double.NaN, spread = Double.NaN;
+        if (cand > 0) {
             if (sw > 0) {
-                sx = ox + sx / sw;
-                sy = oy + sy / sw;
+                double mx = sx / sw, my = sy / sw;
+                wx = ox + mx;
+                wy = oy + my;
+                spread = Math.sqrt(Math.max(0, sq / sw - mx * mx - my * my)) * bs;
             } else {
-                sx = bx;
-                sy = by;
+                wx = bx;
+                wy = by;
+                spread = 0;
             }
         }
         out.candidates[r] = cand;
         out.mleX[r] = cand > 0 ? bx : Double.NaN;
         out.mleY[r] = cand > 0 ? by : Double.NaN;
-        out.waX[r] = cand > 0 ? sx : Double.NaN;
-        out.waY[r] = cand > 0 ? sy : Double.NaN;
+        out.waX[r] = wx;
+        out.waY[r] = wy;
+        out.spread[r] = spread;
     }
 
     /** {@link #meanTail} of one reported value (the record's only row of the cell; x not NaN unless the type is unreported). */
-    private static double tail1(float x, float mu, float invSd) {
-        if (mu != mu) return NblModel.MISS;
+    private static double tail1(float x, float mu, float invSd, double miss) {
+        if (mu != mu) return miss;
         return tail((x - mu) * invSd);
     }
 
-    private static double meanTail(float[] v, int ms, int me, float mu, float invSd) {
-        if (mu != mu) return NblModel.MISS;
+    private static double meanTail(float[] v, int ms, int me, float mu, float invSd, double miss) {
+        if (mu != mu) return miss;
         double sum = 0;
         int n = 0;
         for (int q = ms; q < me; q++) {
@@ -388,5 +447,10 @@ public final class JavaNblScoring implements NblScoring {
             }
         }
         return n == 1 ? sum : sum / n;
+    }
+
+    /** P(l)^alpha, or 1 without the density. */
+    private static double densityWeight(double d, boolean useDensity, double alpha) {
+        return !useDensity ? 1.0 : alpha == 1 ? d : Math.pow(d, alpha);
     }
 }

@@ -6,19 +6,28 @@ package org.geomend.kernels.nbl;
  * <ul>
  * <li>{@code P(r|l) = max(2 P(N > |mu - r| / sigma), TAIL_FLOOR)} (eq. 4, 6); a cell's factor is the mean
  * over its reported values (eq. 3, 5; eq. 5 divides by |Q_i|, the paper's |R_i| is a typo).</li>
- * <li>Candidates are the tiles where at least one reported cell has statistics. A reported cell without
- * statistics in a candidate tile contributes {@link #MISS} per measurement type it reported (RSRP, RSSI):
- * about as likely as a 3.3 sigma deviation, so tiles holding every reported cell dominate but a record
- * whose cells never share a tile is still placed.</li>
+ * <li>Candidates ({@link NblOptions#candidates}): {@code ALL} (default) the tiles where every reported
+ * known cell has statistics, their union when there is none; {@code ANY} the tiles where at least one has.
+ * A reported cell without statistics in a candidate tile contributes {@link NblOptions#miss} per
+ * measurement type it reported (RSRP, RSSI), so a record whose cells never share a tile is still
+ * placed.</li>
  * <li>A cell the map does not know at all is ignored; a record with no known cell cannot be placed.</li>
  * <li>A measurement type a cell did not report contributes 1; a tile statistic built from no value of a
- * type (e.g. RSSI never seen there) counts as {@link #MISS} when the record reports that type.</li>
+ * type (e.g. RSSI never seen there) counts as the miss weight when the record reports that type; the
+ * RSSI and PD terms can be switched off.</li>
  * <li>{@code P(P|l)}: mean over the cell's reported PDs of {@code f_PD(dist(cell, l) - p)} (eq. 7), only
  * for cells with a position and when the map holds f_PD; values out of the table read
  * {@code fpdFloor}.</li>
- * <li>{@code P(l)}: the tile's share of the training records, or 1 without the density.</li>
+ * <li>{@code P(l)}: the tile's share of the training records, or 1 without the density; the weight is
+ * {@code P(l)^densityPower (P(R|l) P(Q|l) P(P|l))^temperature} (both exponents 1 by default).</li>
  * </ul>
- * Weights are products in double precision (the floors keep them far from underflow for up to 12 cells).
+ * Weights are products in double precision: every factor is at least 1e-7 (the miss weight at least
+ * {@link NblOptions#miss}), so they stay far from underflow for records of up to 12 cells. A record whose
+ * weights all underflow (about 25 cells without a shared tile at miss 1e-6 with RSSI) is placed on its
+ * first candidate (lowest tile index) by every backend.
+ *
+ * <p>The choices (candidate rule, miss weight, RSSI / PD / density on or off, density power, likelihood
+ * temperature) are {@link NblOptions}; the defaults there were picked by the grouped ablation of issue 16.
  */
 public final class NblModel {
 
@@ -26,8 +35,6 @@ public final class NblModel {
 
     /** Lower bound of the Gaussian two-sided tail probability (about |z| = 4.9). */
     public static final double TAIL_FLOOR = 1e-6;
-    /** Factor for a reported cell (per measurement type) that has no statistics in a candidate tile. */
-    public static final double MISS = 1e-3;
 
     /** Earth radius of Web Mercator (EPSG:3857), metres. */
     public static final double R = 6378137.0;

@@ -12,8 +12,17 @@ public final class NblReference {
 
     private NblReference() {}
 
-    /** {@code {mleX, mleY, waX, waY, candidates}} of record r (NaN estimates when not placed). */
+    /** {@link #score(NblMapArrays, NblBatch, NblOptions, int)} with {@link NblOptions#DEFAULT}. */
     public static double[] score(NblMapArrays map, NblBatch b, boolean useDensity, int r) {
+        return score(map, b, NblOptions.DEFAULT.withDensity(useDensity), r);
+    }
+
+    /**
+     * {@code {mleX, mleY, waX, waY, candidates, spread}} of record r (NaN estimates and spread when not
+     * placed).
+     */
+    public static double[] score(NblMapArrays map, NblBatch b, NblOptions opt, int r) {
+        boolean useDensity = opt.density();
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         // cell -> its measurement rows
         Map<Integer, java.util.List<Integer>> cells = new LinkedHashMap<>();
@@ -23,16 +32,25 @@ public final class NblReference {
             cells.computeIfAbsent(c, k -> new java.util.ArrayList<>()).add(m);
         }
         TreeSet<Integer> tiles = new TreeSet<>();
+        Map<Integer, Integer> holders = new java.util.HashMap<>();
         for (int c : cells.keySet())
-            for (int e = map.cellStart()[c]; e < map.cellStart()[c + 1]; e++) tiles.add(map.entTile()[e]);
-        if (tiles.isEmpty()) return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0};
+            for (int e = map.cellStart()[c]; e < map.cellStart()[c + 1]; e++) {
+                tiles.add(map.entTile()[e]);
+                holders.merge(map.entTile()[e], 1, Integer::sum);
+            }
+        if (opt.candidates() == NblOptions.Candidates.ALL) {
+            TreeSet<Integer> all = new TreeSet<>();
+            for (int t : tiles) if (holders.get(t) == cells.size()) all.add(t);
+            if (!all.isEmpty()) tiles = all;
+        }
+        if (tiles.isEmpty()) return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN};
         double[] logw = new double[tiles.size()];
         int[] tileOf = new int[tiles.size()];
         int i = 0;
         double maxLog = Double.NEGATIVE_INFINITY;
         int bestTile = -1;
         for (int t : tiles) {
-            double lw = useDensity ? Math.log(map.tileDensity()[t]) : 0;
+            double lw = 0;
             for (var ce : cells.entrySet()) {
                 int c = ce.getKey();
                 int en = -1;
@@ -41,13 +59,16 @@ public final class NblReference {
                         b.rsrp,
                         ce.getValue(),
                         en < 0 ? Float.NaN : map.entMuR()[en],
-                        en < 0 ? 0 : map.entInvSdR()[en]));
-                lw += Math.log(measure(
-                        b.rssi,
-                        ce.getValue(),
-                        en < 0 ? Float.NaN : map.entMuQ()[en],
-                        en < 0 ? 0 : map.entInvSdQ()[en]));
-                if (map.fpd() != null && !Double.isNaN(map.cellX()[c])) {
+                        en < 0 ? 0 : map.entInvSdR()[en],
+                        opt.miss()));
+                if (opt.rssi())
+                    lw += Math.log(measure(
+                            b.rssi,
+                            ce.getValue(),
+                            en < 0 ? Float.NaN : map.entMuQ()[en],
+                            en < 0 ? 0 : map.entInvSdQ()[en],
+                            opt.miss()));
+                if (opt.pd() && map.fpd() != null && !Double.isNaN(map.cellX()[c])) {
                     double d = NblModel.distance(
                             map.tileX()[t], map.tileY()[t], map.tileScale()[t], map.cellX()[c], map.cellY()[c]);
                     double sum = 0;
@@ -60,6 +81,7 @@ public final class NblReference {
                     if (n > 0) lw += Math.log(sum / n);
                 }
             }
+            lw = (useDensity ? opt.densityPower() * Math.log(map.tileDensity()[t]) : 0) + opt.temperature() * lw;
             logw[i] = lw;
             tileOf[i] = t;
             if (lw > maxLog) {
@@ -75,18 +97,24 @@ public final class NblReference {
             sx += w * map.tileX()[tileOf[k]];
             sy += w * map.tileY()[tileOf[k]];
         }
-        return new double[] {map.tileX()[bestTile], map.tileY()[bestTile], sx / sw, sy / sw, tiles.size()};
+        double wx = sx / sw, wy = sy / sw, sq = 0;
+        for (int k = 0; k < logw.length; k++) {
+            double dx = map.tileX()[tileOf[k]] - wx, dy = map.tileY()[tileOf[k]] - wy;
+            sq += Math.exp(logw[k] - maxLog) * (dx * dx + dy * dy);
+        }
+        double spread = Math.sqrt(sq / sw) * map.tileScale()[bestTile];
+        return new double[] {map.tileX()[bestTile], map.tileY()[bestTile], wx, wy, tiles.size(), spread};
     }
 
-    private static double measure(float[] v, java.util.List<Integer> rows, float mu, float invSd) {
+    private static double measure(float[] v, java.util.List<Integer> rows, float mu, float invSd, double miss) {
         double sum = 0;
         int n = 0;
         for (int m : rows)
             if (!Float.isNaN(v[m])) {
                 n++;
-                sum += Float.isNaN(mu) ? NblModel.MISS : NblModel.tail(((double) v[m] - mu) * invSd);
+                sum += Float.isNaN(mu) ? miss : NblModel.tail(((double) v[m] - mu) * invSd);
             }
         if (n == 0) return 1;
-        return Float.isNaN(mu) ? NblModel.MISS : sum / n;
+        return Float.isNaN(mu) ? miss : sum / n;
     }
 }

@@ -11,11 +11,18 @@ public interface NblScoring extends AutoCloseable {
 
     /**
      * Scores records {@code 0 .. batch.numRecords} of {@code batch} into {@code out} (resized by the
-     * caller to hold them).
+     * caller to hold them) with the choices of {@code options}.
+     */
+    void score(NblMapArrays map, NblBatch batch, NblOptions options, NblResult out);
+
+    /**
+     * {@link #score(NblMapArrays, NblBatch, NblOptions, NblResult)} with {@link NblOptions#DEFAULT}.
      *
      * @param useDensity multiply by P(l) (false: the paper's "without location density")
      */
-    void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out);
+    default void score(NblMapArrays map, NblBatch batch, boolean useDensity, NblResult out) {
+        score(map, batch, NblOptions.DEFAULT.withDensity(useDensity), out);
+    }
 
     @Override
     default void close() {}

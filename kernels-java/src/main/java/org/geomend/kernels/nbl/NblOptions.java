@@ -1,0 +1,122 @@
+package org.geomend.kernels.nbl;
+
+import java.util.Locale;
+
+/**
+ * The scoring choices of {@link NblModel}, one value each, so that every choice can be measured
+ * ({@code nbl eval --ablation}). Map-building choices (sigma prior, deviation floor, zoom, multi-resolution
+ * shrinkage) live with the map builder; these act on an existing map.
+ *
+ * @param density multiply by the tile's share of the training records P(l) (eq. 2)
+ * @param miss factor of a reported cell without statistics in a candidate tile, per measurement type it
+ *     reported; also the factor of a tile statistic built from no value of a type the record reports
+ * @param rssi use the RSSI term P(Q|l) (eq. 5-6)
+ * @param pd use the propagation-distance term P(P|l) (eq. 7) where the map holds f_PD
+ * @param candidates {@link Candidates#ANY}: tiles where at least one reported cell has statistics;
+ *     {@link Candidates#ALL}: tiles where every reported (known) cell has statistics, their union when no
+ *     tile holds them all
+ * @param densityPower the exponent of P(l) (1: the paper's prior)
+ * @param temperature the exponent of the likelihood {@code P(R|l) P(Q|l) P(P|l)} (1: the paper; below 1
+ *     flattens the weights, above sharpens them)
+ */
+public record NblOptions(
+        boolean density,
+        double miss,
+        boolean rssi,
+        boolean pd,
+        Candidates candidates,
+        double densityPower,
+        double temperature) {
+
+    /** Which tiles a record is scored on. */
+    public enum Candidates {
+        ANY,
+        ALL
+    }
+
+    public NblOptions {
+        if (!(miss > 0 && miss <= 1))
+            throw new IllegalArgumentException("missing-statistics weight must be in (0, 1], got " + miss);
+        if (candidates == null) throw new IllegalArgumentException("candidate rule must be any or all");
+        if (!(densityPower >= 0 && densityPower <= 10))
+            throw new IllegalArgumentException("density power must be in [0, 10], got " + densityPower);
+        if (!(temperature > 0 && temperature <= 10))
+            throw new IllegalArgumentException("likelihood temperature must be in (0, 10], got " + temperature);
+    }
+
+    public NblOptions(boolean density, double miss, boolean rssi, boolean pd, Candidates candidates) {
+        this(density, miss, rssi, pd, candidates, 1, 1);
+    }
+
+    /** The defaults before issue 16: union of the cells' tiles, 1e-3, RSSI and PD terms, P(l). */
+    public static final NblOptions LEGACY = new NblOptions(true, 1e-3, true, true, Candidates.ANY);
+
+    /**
+     * The plain recipe of issue 16 (the paper's equations as a direct implementation reads them): tiles
+     * holding every reported cell (union when empty), 1e-6 for a cell without statistics, no RSSI term.
+     * The 1 dB deviation floor without a sigma prior is the map side of it.
+     */
+    public static final NblOptions PLAIN = new NblOptions(true, 1e-6, false, true, Candidates.ALL);
+
+    /**
+     * The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation): the
+     * plain recipe with the RSSI term (the map side: deviation floor 4 dB, zoom 21).
+     */
+    public static final NblOptions DEFAULT = PLAIN.withRssi(true);
+
+    public NblOptions withDensity(boolean d) {
+        return new NblOptions(d, miss, rssi, pd, candidates, densityPower, temperature);
+    }
+
+    public NblOptions withMiss(double m) {
+        return new NblOptions(density, m, rssi, pd, candidates, densityPower, temperature);
+    }
+
+    public NblOptions withRssi(boolean q) {
+        return new NblOptions(density, miss, q, pd, candidates, densityPower, temperature);
+    }
+
+    public NblOptions withPd(boolean p) {
+        return new NblOptions(density, miss, rssi, p, candidates, densityPower, temperature);
+    }
+
+    public NblOptions withCandidates(Candidates c) {
+        return new NblOptions(density, miss, rssi, pd, c, densityPower, temperature);
+    }
+
+    public NblOptions withDensityPower(double a) {
+        return new NblOptions(density, miss, rssi, pd, candidates, a, temperature);
+    }
+
+    public NblOptions withTemperature(double t) {
+        return new NblOptions(density, miss, rssi, pd, candidates, densityPower, t);
+    }
+
+    /** Parses {@code any|all}. */
+    public static Candidates candidates(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "any" -> Candidates.ANY;
+            case "all" -> Candidates.ALL;
+            default -> throw new IllegalArgumentException("unknown candidate rule '" + s + "' (any, all)");
+        };
+    }
+
+    @Override
+    public String toString() {
+        return String.format(
+                Locale.ROOT,
+                "candidates=%s miss=%s rssi=%s pd=%s density=%s^%s temperature=%s",
+                candidates.name().toLowerCase(Locale.ROOT),
+                num(miss),
+                rssi ? "on" : "off",
+                pd ? "on" : "off",
+                density ? "on" : "off",
+                num(densityPower),
+                num(temperature));
+    }
+
+    /** A number in its shortest form (1e-06, 0.5, 2). */
+    public static String num(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e6 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}
