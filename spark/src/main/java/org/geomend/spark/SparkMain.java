@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         name = "geomend spark",
         mixinStandardHelpOptions = true,
         description = "geomend jobs on Apache Spark 4.2 (embedded local mode by default, or under spark-submit).",
-        subcommands = {NblBuildJob.class, NblLocateJob.class})
+        subcommands = {GeolocateJob.class, NblBuildJob.class, NblLocateJob.class})
 public final class SparkMain implements Runnable {
 
     @CommandLine.Spec
@@ -33,7 +33,7 @@ public final class SparkMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing job (nbl-build, nbl-locate)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing job (geolocate, nbl-build, nbl-locate)");
     }
 
     public static void main(String[] args) {
@@ -115,20 +115,34 @@ public final class SparkMain implements Runnable {
     }
 
     /**
-     * Runs {@code body}; a failure whose cause chain holds geomend's bad-input exception (a Spark job aborted by a
-     * malformed row in an executor) is rethrown as that exception, so the message is its one line.
+     * Runs {@code body}; a failure that holds geomend's bad-input exception (a Spark job aborted by a malformed row in
+     * an executor) becomes that exception's one line with exit code 2: the exception itself when it is in the cause
+     * chain, else (Spark passes the executor's failure on as text) the line of the failure's message that names it.
      */
     static <T> T job(Callable<T> body) throws Exception {
         try {
             return body.call();
+        } catch (InputException | IllegalArgumentException e) {
+            throw e;
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof InputException ie) throw ie;
-                if (t instanceof IllegalArgumentException ia && t != e) throw ia;
+                String m = t.getMessage();
+                int at = m == null ? -1 : m.indexOf(BAD_INPUT);
+                if (at >= 0)
+                    throw new IllegalArgumentException(
+                            m.substring(at + BAD_INPUT.length())
+                                    .lines()
+                                    .findFirst()
+                                    .orElse("")
+                                    .strip(),
+                            e);
             }
             throw e;
         }
     }
+
+    private static final String BAD_INPUT = InputException.class.getName() + ": ";
 
     static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
