@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         name = "geomend spark",
         mixinStandardHelpOptions = true,
         description = "geomend jobs on Apache Spark 4.2 (embedded local mode by default, or under spark-submit).",
-        subcommands = {GeolocateJob.class, NblBuildJob.class, NblLocateJob.class})
+        subcommands = {GeolocateJob.class, TrafficJob.class, NblBuildJob.class, NblLocateJob.class})
 public final class SparkMain implements Runnable {
 
     @CommandLine.Spec
@@ -33,7 +33,8 @@ public final class SparkMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing job (geolocate, nbl-build, nbl-locate)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing job (geolocate, traffic, nbl-build, nbl-locate)");
     }
 
     public static void main(String[] args) {

@@ -17,11 +17,23 @@ final class StageReport extends SparkListener {
     record Stage(int id, String name, int tasks, long shuffleWrite, long shuffleRead, long millis) {}
 
     private final List<Stage> stages = new ArrayList<>();
+    private SparkSession session;
 
     static StageReport attach(SparkSession s) {
         StageReport r = new StageReport();
+        r.session = s;
         s.sparkContext().addSparkListener(r);
         return r;
+    }
+
+    /** Waits (at most 10 s) until the listener bus delivered every event so far (it is asynchronous), then detaches. */
+    private void drain() {
+        try {
+            session.sparkContext().listenerBus().waitUntilEmpty(10_000);
+        } catch (Exception e) {
+            // a report line may then miss the last stages; the job's result does not depend on it
+        }
+        session.sparkContext().removeSparkListener(this);
     }
 
     @Override
@@ -45,17 +57,21 @@ final class StageReport extends SparkListener {
         return List.copyOf(stages);
     }
 
-    synchronized void print(PrintStream out, String job) {
-        for (Stage s : stages)
-            out.printf(
-                    Locale.ROOT,
-                    "%s: stage %d %s: %d tasks, shuffle write %s, shuffle read %s, %.2f s%n",
-                    job,
-                    s.id,
-                    s.name,
-                    s.tasks,
-                    SparkMain.mib(s.shuffleWrite),
-                    SparkMain.mib(s.shuffleRead),
-                    s.millis / 1000.0);
+    void print(PrintStream out, String job) {
+        drain();
+        for (Stage s : stages()) print(out, job, s);
+    }
+
+    private static void print(PrintStream out, String job, Stage s) {
+        out.printf(
+                Locale.ROOT,
+                "%s: stage %d %s: %d tasks, shuffle write %s, shuffle read %s, %.2f s%n",
+                job,
+                s.id,
+                s.name,
+                s.tasks,
+                SparkMain.mib(s.shuffleWrite),
+                SparkMain.mib(s.shuffleRead),
+                s.millis / 1000.0);
     }
 }

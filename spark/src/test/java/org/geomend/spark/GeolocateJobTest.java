@@ -36,6 +36,10 @@ class GeolocateJobTest {
     /** 240 sites in a 40 km box (clusters and sparse parts), EPSG:3035 coordinates. */
     @BeforeAll
     static void inventory() throws IOException {
+        sites = writeInventory(dir);
+    }
+
+    static Path writeInventory(Path dir) throws IOException {
         Random r = new Random(5);
         StringBuilder sb = new StringBuilder("id,x,y\n");
         for (int i = 0; i < 240; i++) {
@@ -49,8 +53,9 @@ class GeolocateJobTest {
             }
             sb.append(String.format(Locale.ROOT, "s%03d,%.1f,%.1f%n", i, x, y));
         }
-        sites = dir.resolve("sites.csv");
-        Files.writeString(sites, sb);
+        Path f = dir.resolve("sites.csv");
+        Files.writeString(f, sb);
+        return f;
     }
 
     static final String[] GRID = {"--crs", "EPSG:3035", "--window", "40", "--resolution", "100", "--tile", "60"};

@@ -1,0 +1,228 @@
+package org.geomend.spark;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.geomend.io.Json;
+import org.geomend.traffic.Kpi;
+import org.geomend.traffic.Spread;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import scala.Tuple2;
+
+/**
+ * {@code geomend spark traffic}: a KPI table ({@code id,time,value}, read on the driver by {@link Kpi}, as {@code
+ * traffic} reads it) joined with the sparse maps of {@code spark geolocate} into per-pixel demand per time step,
+ * {@code demand(l, t) = sum_i value_i(t) P(l|i) / mass_i} through {@link Spread} (the one implementation). Each map is
+ * cut into the lattice blocks of {@code --block} x {@code --block} pixels it touches (the shuffle), and one task per
+ * block adds its pieces into a float64 accumulator. {@code OUT/traffic}: one row per pixel with traffic at some step,
+ * {@code col}, {@code row} (lattice indices, row up = north) and {@code traffic} (float64 per time step, in the order
+ * of the {@code times} metadata); {@code OUT/totals.json}: the totals {@code traffic} reports.
+ */
+@Command(
+        name = "traffic",
+        mixinStandardHelpOptions = true,
+        description = "Spread per-site KPI values over the sparse maps of spark geolocate (per-pixel demand, Parquet).")
+final class TrafficJob implements Callable<Integer> {
+
+    @Mixin
+    SparkMain.JobOptions job;
+
+    @Option(names = "--maps", required = true, description = "the output directory of spark geolocate (or its maps/)")
+    Path maps;
+
+    @Option(names = "--kpi", required = true, description = "KPI CSV: id,value or id,time,value")
+    Path kpi;
+
+    @Option(names = "--skip-unknown", description = "count and report KPI rows of ids without a map instead of failing")
+    boolean skipUnknown;
+
+    @Option(
+            names = "--block",
+            defaultValue = "256",
+            description = "block side in pixels: one task per block (default ${DEFAULT-VALUE})")
+    int block;
+
+    @Option(names = "--out", required = true, description = "output directory")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        return SparkMain.job(this::run);
+    }
+
+    /** A map's part inside one block: its rows/cols there as a dense float32 piece, and the map's weights. */
+    record Piece(int col0, int row0, int width, int height, float[] values, double[] weights)
+            implements java.io.Serializable {}
+
+    private Integer run() throws Exception {
+        long t0 = System.nanoTime();
+        if (block < 16) throw new IllegalArgumentException("--block must be >= 16: " + block);
+        if (job.badRows != null)
+            throw new IllegalArgumentException(
+                    "--bad-rows: the KPI table is read on the driver; bad rows stop the job");
+        Path dir = Files.isDirectory(maps.resolve("maps")) ? maps.resolve("maps") : maps;
+        JobOutput output = JobOutput.open(out, job.overwrite, "--out");
+        SparkSession s = SparkMain.session(job.master, "traffic");
+        StageReport report = StageReport.attach(s);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
+        Dataset<Row> df = s.read().parquet(dir.toString());
+        double res = df.first().getDouble(3);
+        List<String> ids =
+                df.select("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        Map<String, Integer> index = new HashMap<>(2 * ids.size());
+        for (int i = 0; i < ids.size(); i++)
+            if (index.putIfAbsent(ids.get(i), i) != null)
+                throw new org.geomend.io.InputException(dir, 0, "two maps of site '" + ids.get(i) + "'");
+        Kpi k = Kpi.read(kpi, ids.size(), index::get, skipUnknown);
+        Map<String, double[]> values = new HashMap<>();
+        double mapped = 0;
+        for (int i : k.sites()) {
+            values.put(ids.get(i), k.values()[i]);
+            mapped += k.siteTotal(i);
+        }
+        Broadcast<Map<String, double[]>> vb = jsc.broadcast(values);
+        int b = block, nt = k.times().length;
+        JavaRDD<Row> rows = df.javaRDD()
+                .flatMapToPair(r -> pieces(r, vb.value(), b).iterator())
+                .partitionBy(new HashPartitioner(
+                        Math.max(1, job.partitions > 0 ? job.partitions : jsc.defaultParallelism())))
+                .groupByKey()
+                .flatMap(g -> accumulate(g._1, g._2, b, nt).iterator());
+        MetadataBuilder mb = new MetadataBuilder()
+                .putStringArray("times", k.times())
+                .putDouble("resolution", res)
+                .putString("crs", df.first().getString(6))
+                .putString(
+                        "lattice",
+                        "pixel (col, row) covers [col r, (col + 1) r) x [row r, (row + 1) r) in the CRS, r = resolution");
+        StructType schema = new StructType(new StructField[] {
+            new StructField("col", DataTypes.LongType, false, mb.build()),
+            new StructField("row", DataTypes.LongType, false, Metadata.empty()),
+            new StructField("traffic", DataTypes.createArrayType(DataTypes.DoubleType, false), false, Metadata.empty())
+        });
+        s.createDataFrame(rows, schema)
+                .write()
+                .parquet(output.dir().resolve("traffic").toString());
+        double rasterTotal = s.read()
+                .parquet(output.dir().resolve("traffic").toString())
+                .selectExpr("aggregate(traffic, cast(0 as double), (a, x) -> a + x) as t")
+                .agg(org.apache.spark.sql.functions.sum("t"))
+                .first()
+                .getDouble(0);
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("input_total", k.inputTotal());
+        totals.put("mapped_total", mapped);
+        totals.put("unmapped_total", k.inputTotal() - mapped);
+        totals.put("raster_total", rasterTotal);
+        if (k.unknownRows() > 0) {
+            totals.put("unknown_kpi_rows", k.unknownRows());
+            totals.put("unknown_kpi_total", k.unknownTotal());
+        }
+        Files.writeString(output.dir().resolve("totals.json"), Json.pretty(totals) + "\n", StandardCharsets.UTF_8);
+        output.commit();
+        report.print(System.err, "spark traffic");
+        System.err.printf(
+                Locale.ROOT,
+                "spark traffic: %d maps, %d sites with KPI values, %d time steps; input %s, mapped %s, raster %s; %.1f s%n",
+                ids.size(),
+                values.size(),
+                nt,
+                k.inputTotal(),
+                mapped,
+                rasterTotal,
+                (System.nanoTime() - t0) * 1e-9);
+        return 0;
+    }
+
+    /** Stage 1, per map: its mass (of the whole map), weights, and its pieces by block (key: block row, block col). */
+    static List<Tuple2<Long, Piece>> pieces(Row r, Map<String, double[]> values, int block) {
+        double[] v = values.get(r.getString(0));
+        if (v == null) return List.of();
+        double res = r.getDouble(3);
+        int w = r.getInt(4), h = r.getInt(5);
+        long c0 = Math.round(r.getDouble(1) / res), r0 = Math.round(r.getDouble(2) / res);
+        List<Integer> px = r.getList(7);
+        List<Float> p = r.getList(8);
+        float[] dense = new float[w * h];
+        for (int i = 0; i < px.size(); i++) dense[px.get(i)] = p.get(i);
+        double mass = Spread.mass(MemorySegment.ofArray(dense), 0, dense.length);
+        if (!Spread.spreadable(mass)) return List.of();
+        double[] wt = Spread.weights(v, mass);
+        List<Tuple2<Long, Piece>> out = new ArrayList<>();
+        for (long by = Math.floorDiv(r0, block); by * block < r0 + h; by++)
+            for (long bx = Math.floorDiv(c0, block); bx * block < c0 + w; bx++) {
+                int pc0 = (int) (Math.max(c0, bx * block) - c0), pc1 = (int) (Math.min(c0 + w, (bx + 1) * block) - c0);
+                int pr0 = (int) (Math.max(r0, by * block) - r0), pr1 = (int) (Math.min(r0 + h, (by + 1) * block) - r0);
+                int pw = pc1 - pc0, ph = pr1 - pr0;
+                float[] piece = new float[pw * ph];
+                boolean any = false;
+                for (int rr = 0; rr < ph; rr++)
+                    for (int cc = 0; cc < pw; cc++) {
+                        float x = dense[(pr0 + rr) * w + pc0 + cc];
+                        piece[rr * pw + cc] = x;
+                        any |= x != 0;
+                    }
+                if (any)
+                    out.add(new Tuple2<>(
+                            by << 32 | (bx & 0xFFFFFFFFL),
+                            new Piece(
+                                    (int) (c0 + pc0 - bx * block), (int) (r0 + pr0 - by * block), pw, ph, piece, wt)));
+            }
+        return out;
+    }
+
+    /** Stage 2, per block: every piece added by {@link Spread#add} into a float64 accumulator, non-zero pixels out. */
+    static List<Row> accumulate(long key, Iterable<Piece> pieces, int block, int nt) {
+        double[][] acc = new double[nt][block * block];
+        float[] scratch = new float[block];
+        for (Piece p : pieces)
+            Spread.add(
+                    MemorySegment.ofArray(p.values()),
+                    0,
+                    p.width(),
+                    p.height(),
+                    0,
+                    p.width(),
+                    p.weights(),
+                    acc,
+                    block,
+                    p.row0(),
+                    1,
+                    p.col0(),
+                    scratch);
+        long by = key >> 32, bx = (int) key;
+        List<Row> out = new ArrayList<>();
+        for (int i = 0; i < block * block; i++) {
+            boolean any = false;
+            for (int t = 0; t < nt && !any; t++) any = acc[t][i] != 0;
+            if (!any) continue;
+            double[] v = new double[nt];
+            for (int t = 0; t < nt; t++) v[t] = acc[t][i];
+            out.add(RowFactory.create(bx * block + i % block, by * block + i / block, v));
+        }
+        return out;
+    }
+}
