@@ -40,7 +40,6 @@ import org.geomend.io.RegionMask;
 import org.geomend.io.SparseSelection;
 import org.geomend.kernels.Backends;
 import org.geomend.kernels.GeoKernels;
-import org.geomend.kernels.GridSpec;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
 import picocli.CommandLine.Command;
@@ -309,38 +308,23 @@ final class GeolocateJob implements Callable<Integer> {
                 Method.parse(sh.method()), sh.beta(), sh.k(), sh.window(), sh.resolution(), sh.batch(), sh.tile());
         List<Row> rows = new ArrayList<>(targets.length);
         String crsName = crs.name();
-        MapSink sink = new MapSink() {
-            private float[] scratch = new float[0];
-
-            @Override
-            public void write(String id, GridSpec grid, MemorySegment values, long offset) {
-                int px = Math.toIntExact(grid.pixels());
-                if (scratch.length < px) scratch = new float[px];
-                MemorySegment.copy(values, ValueLayout.JAVA_FLOAT, offset * 4, scratch, 0, px);
-                SparseSelection sel = SparseSelection.select(scratch, px, sh.dropMass());
-                rows.add(RowFactory.create(
-                        id,
-                        grid.x0(),
-                        grid.y0(),
-                        grid.resolution(),
-                        grid.width(),
-                        grid.height(),
-                        crsName,
-                        sel.pixels(),
-                        sel.values()));
-            }
-
-            @Override
-            public void commit() {}
-
-            @Override
-            public long bytesWritten() {
-                return 0;
-            }
-
-            @Override
-            public void close() {}
-        };
+        float[][] scratch = {new float[0]};
+        MapSink sink = MapSink.of((id, grid, values, offset) -> {
+            int px = Math.toIntExact(grid.pixels());
+            if (scratch[0].length < px) scratch[0] = new float[px];
+            MemorySegment.copy(values, ValueLayout.JAVA_FLOAT_UNALIGNED, offset * 4, scratch[0], 0, px);
+            SparseSelection sel = SparseSelection.select(scratch[0], px, sh.dropMass());
+            rows.add(RowFactory.create(
+                    id,
+                    grid.x0(),
+                    grid.y0(),
+                    grid.resolution(),
+                    grid.width(),
+                    grid.height(),
+                    crsName,
+                    sel.pixels(),
+                    sel.values()));
+        });
         try (BufferAllocator alloc = Memory.child("spark-geolocate");
                 GeoKernels kernels = Backends.orJava(
                         () -> Backends.select(sh.backend(), sh.threads(), System.err),

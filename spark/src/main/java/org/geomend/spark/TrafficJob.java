@@ -73,8 +73,11 @@ final class TrafficJob implements Callable<Integer> {
         return SparkMain.job(this::run);
     }
 
-    /** A map's part inside one block: its rows/cols there as a dense float32 piece, and the map's weights. */
-    record Piece(int col0, int row0, int width, int height, float[] values, double[] weights)
+    /**
+     * A map's part inside one block: the bounding box of its non-zero pixels there (block coordinates, {@code width x
+     * height}), those pixels (row-major indices in the box) and values, and the map's weights.
+     */
+    record Piece(int col0, int row0, int width, int height, int[] pixels, float[] values, double[] weights)
             implements java.io.Serializable {}
 
     private Integer run() throws Exception {
@@ -176,20 +179,38 @@ final class TrafficJob implements Callable<Integer> {
             for (long bx = Math.floorDiv(c0, block); bx * block < c0 + w; bx++) {
                 int pc0 = (int) (Math.max(c0, bx * block) - c0), pc1 = (int) (Math.min(c0 + w, (bx + 1) * block) - c0);
                 int pr0 = (int) (Math.max(r0, by * block) - r0), pr1 = (int) (Math.min(r0 + h, (by + 1) * block) - r0);
-                int pw = pc1 - pc0, ph = pr1 - pr0;
-                float[] piece = new float[pw * ph];
-                boolean any = false;
-                for (int rr = 0; rr < ph; rr++)
-                    for (int cc = 0; cc < pw; cc++) {
-                        float x = dense[(pr0 + rr) * w + pc0 + cc];
-                        piece[rr * pw + cc] = x;
-                        any |= x != 0;
+                int lo = Integer.MAX_VALUE, hi = -1, left = Integer.MAX_VALUE, right = -1, n = 0;
+                for (int rr = pr0; rr < pr1; rr++)
+                    for (int cc = pc0; cc < pc1; cc++)
+                        if (dense[rr * w + cc] != 0) {
+                            lo = Math.min(lo, rr);
+                            hi = Math.max(hi, rr);
+                            left = Math.min(left, cc);
+                            right = Math.max(right, cc);
+                            n++;
+                        }
+                if (n == 0) continue;
+                int bw = right - left + 1;
+                int[] pix = new int[n];
+                float[] val = new float[n];
+                n = 0;
+                for (int rr = lo; rr <= hi; rr++)
+                    for (int cc = left; cc <= right; cc++) {
+                        float x = dense[rr * w + cc];
+                        if (x == 0) continue;
+                        pix[n] = (rr - lo) * bw + cc - left;
+                        val[n++] = x;
                     }
-                if (any)
-                    out.add(new Tuple2<>(
-                            by << 32 | (bx & 0xFFFFFFFFL),
-                            new Piece(
-                                    (int) (c0 + pc0 - bx * block), (int) (r0 + pr0 - by * block), pw, ph, piece, wt)));
+                out.add(new Tuple2<>(
+                        by << 32 | (bx & 0xFFFFFFFFL),
+                        new Piece(
+                                (int) (c0 + left - bx * block),
+                                (int) (r0 + lo - by * block),
+                                bw,
+                                hi - lo + 1,
+                                pix,
+                                val,
+                                wt)));
             }
         return out;
     }
@@ -198,9 +219,12 @@ final class TrafficJob implements Callable<Integer> {
     static List<Row> accumulate(long key, Iterable<Piece> pieces, int block, int nt) {
         double[][] acc = new double[nt][block * block];
         float[] scratch = new float[block];
-        for (Piece p : pieces)
+        float[] dense = new float[block * block];
+        for (Piece p : pieces) {
+            java.util.Arrays.fill(dense, 0, p.width() * p.height(), 0f);
+            for (int i = 0; i < p.pixels().length; i++) dense[p.pixels()[i]] = p.values()[i];
             Spread.add(
-                    MemorySegment.ofArray(p.values()),
+                    MemorySegment.ofArray(dense),
                     0,
                     p.width(),
                     p.height(),
@@ -213,6 +237,7 @@ final class TrafficJob implements Callable<Integer> {
                     1,
                     p.col0(),
                     scratch);
+        }
         long by = key >> 32, bx = (int) key;
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < block * block; i++) {
