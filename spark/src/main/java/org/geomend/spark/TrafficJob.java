@@ -38,8 +38,10 @@ import scala.Tuple2;
  * {@code demand(l, t) = sum_i value_i(t) P(l|i) / mass_i} through {@link Spread} (the one implementation). Each map is
  * cut into the lattice blocks of {@code --block} x {@code --block} pixels it touches (the shuffle), and one task per
  * block adds its pieces into a float64 accumulator. {@code OUT/traffic}: one row per pixel with traffic at some step,
- * {@code col}, {@code row} (lattice indices, row up = north) and {@code traffic} (float64 per time step, in the order
- * of the {@code times} metadata); {@code OUT/totals.json}: the totals {@code traffic} reports.
+ * {@code col}, {@code row} (lattice indices, row up = north) and {@code traffic} (float32 per time step, as {@code
+ * traffic}'s rasters, in the order of the {@code times} metadata); {@code OUT/totals.json}: the totals {@code traffic}
+ * reports, the raster total summed in float64 by the block tasks (a Spark accumulator: a retried task would count
+ * twice; local mode does not retry).
  */
 @Command(
         name = "traffic",
@@ -108,12 +110,13 @@ final class TrafficJob implements Callable<Integer> {
         }
         Broadcast<Map<String, double[]>> vb = jsc.broadcast(values);
         int b = block, nt = k.times().length;
+        org.apache.spark.util.DoubleAccumulator raster = jsc.sc().doubleAccumulator("raster_total");
         JavaRDD<Row> rows = df.javaRDD()
                 .flatMapToPair(r -> pieces(r, vb.value(), b).iterator())
                 .partitionBy(new HashPartitioner(
                         Math.max(1, job.partitions > 0 ? job.partitions : jsc.defaultParallelism())))
                 .groupByKey()
-                .flatMap(g -> accumulate(g._1, g._2, b, nt).iterator());
+                .flatMap(g -> accumulate(g._1, g._2, b, nt, raster).iterator());
         MetadataBuilder mb = new MetadataBuilder()
                 .putStringArray("times", k.times())
                 .putDouble("resolution", res)
@@ -124,17 +127,12 @@ final class TrafficJob implements Callable<Integer> {
         StructType schema = new StructType(new StructField[] {
             new StructField("col", DataTypes.LongType, false, mb.build()),
             new StructField("row", DataTypes.LongType, false, Metadata.empty()),
-            new StructField("traffic", DataTypes.createArrayType(DataTypes.DoubleType, false), false, Metadata.empty())
+            new StructField("traffic", DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty())
         });
         s.createDataFrame(rows, schema)
                 .write()
                 .parquet(output.dir().resolve("traffic").toString());
-        double rasterTotal = s.read()
-                .parquet(output.dir().resolve("traffic").toString())
-                .selectExpr("aggregate(traffic, cast(0 as double), (a, x) -> a + x) as t")
-                .agg(org.apache.spark.sql.functions.sum("t"))
-                .first()
-                .getDouble(0);
+        double rasterTotal = raster.value();
         Map<String, Object> totals = new LinkedHashMap<>();
         totals.put("input_total", k.inputTotal());
         totals.put("mapped_total", mapped);
@@ -216,7 +214,8 @@ final class TrafficJob implements Callable<Integer> {
     }
 
     /** Stage 2, per block: every piece added by {@link Spread#add} into a float64 accumulator, non-zero pixels out. */
-    static List<Row> accumulate(long key, Iterable<Piece> pieces, int block, int nt) {
+    static List<Row> accumulate(
+            long key, Iterable<Piece> pieces, int block, int nt, org.apache.spark.util.DoubleAccumulator raster) {
         double[][] acc = new double[nt][block * block];
         float[] scratch = new float[block];
         float[] dense = new float[block * block];
@@ -240,14 +239,19 @@ final class TrafficJob implements Callable<Integer> {
         }
         long by = key >> 32, bx = (int) key;
         List<Row> out = new ArrayList<>();
+        double sum = 0;
         for (int i = 0; i < block * block; i++) {
             boolean any = false;
             for (int t = 0; t < nt && !any; t++) any = acc[t][i] != 0;
             if (!any) continue;
-            double[] v = new double[nt];
-            for (int t = 0; t < nt; t++) v[t] = acc[t][i];
+            float[] v = new float[nt];
+            for (int t = 0; t < nt; t++) {
+                v[t] = (float) acc[t][i];
+                sum += acc[t][i];
+            }
             out.add(RowFactory.create(bx * block + i % block, by * block + i / block, v));
         }
+        raster.add(sum);
         return out;
     }
 }

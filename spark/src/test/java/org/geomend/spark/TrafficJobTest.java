@@ -103,7 +103,7 @@ class TrafficJobTest {
         for (Row r : rows) {
             long col = r.getLong(0) - x0, row = h - 1 - (r.getLong(1) - y0);
             assertTrue(col >= 0 && col < w && row >= 0 && row < h, "pixel inside traffic's raster");
-            List<Double> v = r.getList(2);
+            List<Float> v = r.getList(2);
             for (int s = 0; s < nt; s++) {
                 float want = data.getFloat(4 * (int) (s * (long) w * h + row * w + col));
                 double got = v.get(s);
