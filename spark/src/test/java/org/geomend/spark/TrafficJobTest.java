@@ -95,21 +95,28 @@ class TrafficJobTest {
             for (int s = 0; s < nt; s++) any |= data.getFloat(4 * (s * w * h + i)) != 0;
             if (any) nonZero++;
         }
-        List<Row> rows = SparkSession.active()
+        List<Row> blocks = SparkSession.active()
                 .read()
                 .parquet(t.resolve("traffic").toString())
                 .collectAsList();
-        assertEquals(nonZero, rows.size(), "pixels with traffic");
-        for (Row r : rows) {
-            long col = r.getLong(0) - x0, row = h - 1 - (r.getLong(1) - y0);
-            assertTrue(col >= 0 && col < w && row >= 0 && row < h, "pixel inside traffic's raster");
-            List<Float> v = r.getList(2);
-            for (int s = 0; s < nt; s++) {
-                float want = data.getFloat(4 * (int) (s * (long) w * h + row * w + col));
-                double got = v.get(s);
-                assertTrue(Math.abs(got - want) <= 1e-6 * Math.abs(want) + 1e-30, got + " vs " + want);
+        long sparkNonZero = 0;
+        for (Row r : blocks) {
+            long c0 = r.getLong(0), r0 = r.getLong(1);
+            int bw = r.getInt(2), bh = r.getInt(3);
+            ByteBuffer v = ByteBuffer.wrap((byte[]) r.get(4)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < bw * bh; i++) {
+                long col = c0 + i % bw - x0, row = h - 1 - (r0 + i / bw - y0);
+                boolean inside = col >= 0 && col < w && row >= 0 && row < h, any = false;
+                for (int s = 0; s < nt; s++) {
+                    float got = v.getFloat(4 * (s * bw * bh + i));
+                    any |= got != 0;
+                    float want = inside ? data.getFloat(4 * (int) (s * (long) w * h + row * w + col)) : 0f;
+                    assertTrue(Math.abs(got - want) <= 1e-6 * Math.abs(want), got + " vs " + want);
+                }
+                if (any) sparkNonZero++;
             }
         }
+        assertEquals(nonZero, sparkNonZero, "pixels with traffic");
         JsonNode totals = Json.MAPPER.readTree(t.resolve("totals.json").toFile());
         double want = Double.parseDouble(side.get("totals").get("raster_total").asText());
         double got = totals.get("raster_total").asDouble();
