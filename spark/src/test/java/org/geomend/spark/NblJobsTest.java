@@ -149,38 +149,23 @@ class NblJobsTest {
 
         for (String est : List.of("wa", "mle")) {
             Path est1 = dir.resolve("est-" + est + "-a.csv"), est2 = dir.resolve("est-" + est + "-b.csv");
-            assertEquals(
-                    0,
-                    geomend(
-                                    "nbl",
-                                    "locate",
-                                    "--backend",
-                                    "java",
-                                    "--map",
-                                    p(single),
-                                    "--records",
-                                    p(a),
-                                    "--estimator",
-                                    est,
-                                    "--out",
-                                    p(est1))
-                            .code());
-            assertEquals(
-                    0,
-                    geomend(
-                                    "nbl",
-                                    "locate",
-                                    "--backend",
-                                    "java",
-                                    "--map",
-                                    p(single),
-                                    "--records",
-                                    p(b),
-                                    "--estimator",
-                                    est,
-                                    "--out",
-                                    p(est2))
-                            .code());
+            for (Path[] io : new Path[][] {{a, est1}, {b, est2}}) {
+                String[] cmd = {
+                    "nbl",
+                    "locate",
+                    "--backend",
+                    "java",
+                    "--map",
+                    p(single),
+                    "--records",
+                    p(io[0]),
+                    "--estimator",
+                    est,
+                    "--out",
+                    p(io[1])
+                };
+                assertEquals(0, geomend(cmd).code());
+            }
             Path eo = dir.resolve("est-" + est);
             Run l = spark(
                     "nbl-locate",
