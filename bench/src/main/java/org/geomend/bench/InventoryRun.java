@@ -134,7 +134,9 @@ public final class InventoryRun {
                                 false,
                                 MapSinks.geomendMetadata(
                                         m.cliName, Map.of("beta", Double.toString(beta), "k", Integer.toString(k))))
-                        : probe != null ? (probeSink = new ProbeSink(probe, probeKept)) : new DiscardSink()) {
+                        : probe != null
+                                ? (probeSink = new ProbeSink(probe, probeKept))
+                                : MapSink.of((id, grid, values, off) -> {})) {
             rep.append("- backend: ").append(kernels.name()).append('\n');
             rep.append("- output: ")
                     .append(
@@ -221,23 +223,6 @@ public final class InventoryRun {
                 Files.createDirectories(r.toAbsolutePath().getParent());
             Files.writeString(r, rep);
         }
-    }
-
-    /** Draws and forgets. */
-    static final class DiscardSink implements MapSink {
-        @Override
-        public void write(String id, GridSpec grid, MemorySegment values, long off) {}
-
-        @Override
-        public void commit() {}
-
-        @Override
-        public long bytesWritten() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
     }
 
     /**

@@ -81,7 +81,14 @@ public final class Main implements Runnable {
 
     /** The whole command tree with the exit-code handlers (tests run this, as users do). */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return withHandlers(new CommandLine(new Main()));
+    }
+
+    /**
+     * {@code cl} with this class's exit-code handlers (the same messages and codes as every geomend command): for
+     * command trees outside this module, e.g. {@code geomend spark} (module geomend-spark).
+     */
+    public static CommandLine withHandlers(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd));
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();

@@ -256,7 +256,8 @@ public final class NblCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, double[]> readCells(Path f) throws IOException {
+    /** The {@code --cells} file of {@code nbl build}: CSV {@code cell,lat,lon}. */
+    public static Map<String, double[]> readCells(Path f) throws IOException {
         Map<String, double[]> m = new HashMap<>();
         try (org.geomend.io.CsvReader r = org.geomend.io.CsvReader.open(f)) {
             org.geomend.io.CsvReader.Header h = r.header();

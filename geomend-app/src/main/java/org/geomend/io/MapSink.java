@@ -35,4 +35,31 @@ public interface MapSink extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    /** Receives maps as {@link #write(String, GridSpec, MemorySegment, long)} does. */
+    @FunctionalInterface
+    interface Receiver {
+        void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException;
+    }
+
+    /** A sink that hands every map to {@code receiver} and writes no file (commit and close do nothing, 0 bytes). */
+    static MapSink of(Receiver receiver) {
+        return new MapSink() {
+            @Override
+            public void write(String id, GridSpec grid, MemorySegment values, long offsetElements) throws IOException {
+                receiver.write(id, grid, values, offsetElements);
+            }
+
+            @Override
+            public void commit() {}
+
+            @Override
+            public long bytesWritten() {
+                return 0;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
 }

@@ -441,11 +441,17 @@ public final class MapBuilder {
 
     /** Second pass: histogram of (distance from the cell's position to the GPS fix) - PD; null when no row has both. */
     private NblMap.Fpd buildFpd(Draft m, RowSource src) throws IOException {
+        return fpdOf(fpdHistogram(m.index, m.cells.lat(), m.cells.lon(), src));
+    }
+
+    /**
+     * The raw f_PD histogram of {@code src}'s rows against the cell positions {@code cellLat/cellLon} (by
+     * {@code index}): {@code FPD bins} counts, then the number of PDs counted (histograms of disjoint row sets add up).
+     */
+    static long[] fpdHistogram(Map<String, Integer> idx, double[] cellLat, double[] cellLon, RowSource src)
+            throws IOException {
         int bins = (int) ((-2 * FPD_MIN) / FPD_BIN);
-        long[] h = new long[bins];
-        long[] n = {0};
-        Map<String, Integer> idx = m.index;
-        double[] cellLat = m.cells.lat(), cellLon = m.cells.lon();
+        long[] h = new long[bins + 1];
         src.forEach(row -> {
             if (!row.hasPosition() || Double.isNaN(row.ta)) return;
             Integer c = idx.get(row.cell);
@@ -453,15 +459,22 @@ public final class MapBuilder {
             double err = Tiles.haversine(row.lat, row.lon, cellLat[c], cellLon[c]) - row.ta;
             int b = (int) Math.floor((err - FPD_MIN) / FPD_BIN);
             if (b >= 0 && b < bins) h[b]++;
-            n[0]++;
+            h[bins]++;
         });
-        if (n[0] == 0) return null;
+        return h;
+    }
+
+    /** f_PD from a histogram of {@link #fpdHistogram}; null when it counted no PD. */
+    static NblMap.Fpd fpdOf(long[] hist) {
+        int bins = hist.length - 1;
+        long n = hist[bins];
+        if (n == 0) return null;
         float[] fpd = new float[bins];
         // light smoothing (1-2-1) of the empirical histogram; density per metre
         for (int b = 0; b < bins; b++) {
-            double s = 2.0 * h[b] + (b > 0 ? h[b - 1] : 0) + (b + 1 < bins ? h[b + 1] : 0);
-            fpd[b] = (float) (s / 4 / n[0] / FPD_BIN);
+            double s = 2.0 * hist[b] + (b > 0 ? hist[b - 1] : 0) + (b + 1 < bins ? hist[b + 1] : 0);
+            fpd[b] = (float) (s / 4 / n / FPD_BIN);
         }
-        return new NblMap.Fpd(fpd, FPD_MIN, FPD_BIN, FPD_FLOOR, n[0]);
+        return new NblMap.Fpd(fpd, FPD_MIN, FPD_BIN, FPD_FLOOR, n);
     }
 }

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.geomend.io.CsvReader;
 import org.geomend.io.InputException;
 
@@ -69,9 +70,24 @@ public final class MeasurementCsv {
      * @throws InputException on a missing column, a short row, a bad number or a position out of range (CSV)
      */
     public static long read(Path file, RowConsumer out) throws IOException {
+        return read(file, out, null);
+    }
+
+    /** Receives a malformed CSV row (its error and its fields) instead of the read stopping there. */
+    @FunctionalInterface
+    public interface BadRowHandler {
+        void bad(InputException error, List<String> fields) throws IOException;
+    }
+
+    /**
+     * {@link #read(Path, RowConsumer)}, except that a malformed CSV row (short row, bad number, position out of
+     * range, empty id, negative ta) goes to {@code bad} and is skipped when {@code bad} is not null. A missing
+     * column, an empty file and errors of Arrow input still stop the read.
+     */
+    public static long read(Path file, RowConsumer out, BadRowHandler bad) throws IOException {
         if (MeasurementArrow.isArrow(file)) return MeasurementArrow.read(file, out);
         try (InputStream in = Files.newInputStream(file)) {
-            return new CsvParser(file, in).run(out);
+            return new CsvParser(file, in).run(out, bad);
         }
     }
 
@@ -116,7 +132,7 @@ public final class MeasurementCsv {
             return cache[slot] = new String(k, StandardCharsets.UTF_8);
         }
 
-        long run(RowConsumer out) throws IOException {
+        long run(RowConsumer out, BadRowHandler bad) throws IOException {
             CsvReader.Header h = csv.header();
             if (h == null) throw new InputException(csv.file(), 1, "empty file, expected header " + HEADER);
             int[] idx = new int[COLUMNS.length];
@@ -125,22 +141,28 @@ public final class MeasurementCsv {
             Row row = new Row();
             long rows = 0;
             while (csv.next()) {
-                h.checkWidth();
-                long line = csv.line();
-                row.line = line;
-                if (csv.isEmpty(idx[0])) throw csv.error("empty record id");
-                row.record = record(idx[0]);
-                row.time = time(idx[1]);
-                row.lat = csv.number(idx[2], "lat");
-                row.lon = csv.number(idx[3], "lon");
-                if (row.lat < -90 || row.lat > 90 || row.lon < -180 || row.lon > 180)
-                    throw csv.error("position out of range: " + row.lat + "," + row.lon);
-                if (csv.isEmpty(idx[4])) throw csv.error("empty cell id");
-                row.cell = cell(idx[4]);
-                row.rsrp = csv.number(idx[5], "rsrp");
-                row.rssi = csv.number(idx[6], "rssi");
-                row.ta = csv.number(idx[7], "ta");
-                if (row.ta < 0) throw csv.error("negative ta " + row.ta);
+                try {
+                    h.checkWidth();
+                    long line = csv.line();
+                    row.line = line;
+                    if (csv.isEmpty(idx[0])) throw csv.error("empty record id");
+                    row.record = record(idx[0]);
+                    row.time = time(idx[1]);
+                    row.lat = csv.number(idx[2], "lat");
+                    row.lon = csv.number(idx[3], "lon");
+                    if (row.lat < -90 || row.lat > 90 || row.lon < -180 || row.lon > 180)
+                        throw csv.error("position out of range: " + row.lat + "," + row.lon);
+                    if (csv.isEmpty(idx[4])) throw csv.error("empty cell id");
+                    row.cell = cell(idx[4]);
+                    row.rsrp = csv.number(idx[5], "rsrp");
+                    row.rssi = csv.number(idx[6], "rssi");
+                    row.ta = csv.number(idx[7], "ta");
+                    if (row.ta < 0) throw csv.error("negative ta " + row.ta);
+                } catch (InputException e) {
+                    if (bad == null) throw e;
+                    bad.bad(e, csv.fields());
+                    continue;
+                }
                 out.accept(row);
                 rows++;
             }

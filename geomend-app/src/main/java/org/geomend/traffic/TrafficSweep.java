@@ -206,7 +206,7 @@ public final class TrafficSweep {
                         }
                         Accumulator sink =
                                 new Accumulator(acc, maskRows, row0, col0, cols, unmapped, drawn, progress, total);
-                        source.draw(group, sink);
+                        source.draw(group, MapSink.of(sink));
                     }
                     int rows = Math.min(B, raster.height() - row0);
                     for (int t = 0; t < T; t++) {
@@ -245,7 +245,8 @@ public final class TrafficSweep {
     }
 
     /** Adds each map it receives into the stripe's accumulator. */
-    private final class Accumulator implements MapSink {
+    /** Adds each map it receives into the band's accumulator (handed to the drawing loop as {@link MapSink#of}). */
+    private final class Accumulator implements MapSink.Receiver {
         private final double[][] acc;
         private final byte[] mask;
         private final int row0, col0, cols;
@@ -326,16 +327,5 @@ public final class TrafficSweep {
                     fc + c0 - col0,
                     row);
         }
-
-        @Override
-        public void commit() {}
-
-        @Override
-        public long bytesWritten() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
     }
 }

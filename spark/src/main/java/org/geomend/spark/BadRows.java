@@ -1,0 +1,53 @@
+package org.geomend.spark;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.geomend.io.InputException;
+import org.geomend.nbl.MeasurementCsv;
+
+/**
+ * {@code --bad-rows DIR}: the malformed rows of one input file, written by its task to {@code DIR/part-NNNNN.csv}
+ * ({@code file,line,reason,row}: the row's fields joined by commas) and counted; without {@code --bad-rows} the
+ * first malformed row stops the job (the one-line message names the file and line).
+ */
+final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
+    static final String HEADER = "file,line,reason,row";
+    private final Path target;
+    private BufferedWriter out;
+    long count;
+
+    private BadRows(Path target) {
+        this.target = target;
+    }
+
+    /** The handler of the task for input file number {@code part}, or null when bad rows stop the job. */
+    static BadRows forPart(String dir, int part) {
+        return dir == null ? null : new BadRows(Path.of(dir).resolve(String.format("part-%05d.csv", part)));
+    }
+
+    @Override
+    public void bad(InputException error, List<String> fields) throws IOException {
+        if (out == null) {
+            Files.createDirectories(target.getParent());
+            out = Files.newBufferedWriter(target, StandardCharsets.UTF_8);
+            out.write(HEADER);
+            out.write('\n');
+        }
+        out.write(quote(String.valueOf(error.file())) + "," + error.line() + "," + quote(error.reason()) + ","
+                + quote(String.join(",", fields)) + "\n");
+        count++;
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (out != null) out.close();
+    }
+}

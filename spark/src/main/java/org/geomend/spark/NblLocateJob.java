@@ -1,0 +1,183 @@
+package org.geomend.spark;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.geomend.kernels.Backends;
+import org.geomend.kernels.nbl.NblBackends;
+import org.geomend.kernels.nbl.NblScoring;
+import org.geomend.nbl.Locator;
+import org.geomend.nbl.MeasurementCsv;
+import org.geomend.nbl.NblMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import scala.Tuple2;
+
+/**
+ * {@code geomend spark nbl-locate}: records to estimates with {@link Locator}, one task per input file, the map
+ * broadcast to every executor (read once per executor JVM). Each task writes {@code OUT/part-NNNNN.csv}, the output
+ * of {@code nbl locate} on its file ({@code record,lat,lon,candidates[,error_m]}, header included), under
+ * {@code _temporary/} first; {@code OUT/_SUCCESS} when all are in place.
+ */
+@Command(
+        name = "nbl-locate",
+        mixinStandardHelpOptions = true,
+        description = "Locate measurement records on an NBL coverage map (nbl locate's estimates) on Spark.")
+final class NblLocateJob implements Callable<Integer> {
+
+    @Mixin
+    SparkMain.JobOptions job;
+
+    @Option(names = "--map", required = true, description = "the output directory of spark nbl-build, or a map file")
+    Path map;
+
+    @Option(
+            names = "--records",
+            required = true,
+            arity = "1..*",
+            description = "measurement files (long CSV or Arrow IPC), or directories of them; one task per file")
+    List<Path> records;
+
+    @Option(names = "--estimator", defaultValue = "wa", description = "wa|mle (default ${DEFAULT-VALUE})")
+    String estimator;
+
+    @Option(names = "--no-density", description = "do not weight by the location density P(l)")
+    boolean noDensity;
+
+    @Option(names = "--task-threads", defaultValue = "1", description = "scoring threads per task (default 1)")
+    int taskThreads;
+
+    @Option(names = "--out", required = true, description = "output directory")
+    Path out;
+
+    /** What one task did. */
+    record Done(long records, long placed, long bad) implements java.io.Serializable {}
+
+    @Override
+    public Integer call() throws Exception {
+        return SparkMain.job(this::run);
+    }
+
+    private Integer run() throws Exception {
+        long t0 = System.nanoTime();
+        Locator.Estimator est;
+        try {
+            est = Locator.Estimator.valueOf(estimator);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown --estimator '" + estimator + "' (wa, mle)");
+        }
+        Path mapFile = Files.isDirectory(map) ? map.resolve("map.nbl") : map;
+        NblMap.read(mapFile); // bad input is reported here, before any task runs
+        byte[] bytes = Files.readAllBytes(mapFile);
+        List<String> inputs = SparkMain.inputFiles(records, "--records");
+        String badDir = job.badRowsDir();
+        JobOutput output = JobOutput.open(out, job.overwrite, "--out");
+        SparkSession s = SparkMain.session(job.master, "nbl-locate");
+        StageReport report = StageReport.attach(s);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
+        Broadcast<byte[]> mapB = jsc.broadcast(bytes);
+        List<Tuple2<Integer, String>> indexed = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) indexed.add(new Tuple2<>(i, inputs.get(i)));
+        String outDir = output.dir().toAbsolutePath().toString(), backend = job.backend;
+        boolean density = !noDensity;
+        int threads = Math.max(1, taskThreads);
+        List<Done> done = jsc.parallelize(indexed, inputs.size())
+                .map(f -> locate(f._1, f._2, mapB, est, density, backend, threads, badDir, outDir))
+                .collect();
+        output.commit();
+        long n = 0, placed = 0, bad = 0;
+        for (Done d : done) {
+            n += d.records;
+            placed += d.placed;
+            bad += d.bad;
+        }
+        report.print(System.err, "spark nbl-locate");
+        double all = (System.nanoTime() - t0) * 1e-9;
+        System.err.printf(
+                Locale.ROOT,
+                "spark nbl-locate: %d files, %d records, %d placed%s; %.2f s (%.0f records/s end to end)%n",
+                inputs.size(),
+                n,
+                placed,
+                badDir == null ? "" : "; " + bad + " malformed rows, in " + badDir,
+                all,
+                n / all);
+        return 0;
+    }
+
+    /** The map of a broadcast, read once per executor JVM. */
+    private static final ConcurrentHashMap<Long, NblMap> MAPS = new ConcurrentHashMap<>();
+
+    private static NblMap map(Broadcast<byte[]> b) throws IOException {
+        NblMap m = MAPS.get(b.id());
+        if (m != null) return m;
+        synchronized (MAPS) {
+            m = MAPS.get(b.id());
+            if (m == null) {
+                Path tmp = Files.createTempFile("geomend-nbl-", ".nbl");
+                try {
+                    Files.write(tmp, b.value());
+                    m = NblMap.read(tmp);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+                MAPS.put(b.id(), m);
+            }
+            return m;
+        }
+    }
+
+    /** One task: {@code nbl locate} on one file (malformed rows filtered out first when {@code --bad-rows}). */
+    static Done locate(
+            int part,
+            String file,
+            Broadcast<byte[]> mapB,
+            Locator.Estimator est,
+            boolean density,
+            String backend,
+            int threads,
+            String badDir,
+            String outDir)
+            throws IOException {
+        NblMap m = map(mapB);
+        String name = String.format("part-%05d.csv", part);
+        Path in = Path.of(file), clean = null;
+        long bad = 0;
+        try {
+            if (badDir != null) {
+                clean = Files.createTempFile("geomend-records-", ".csv");
+                try (BadRows br = BadRows.forPart(badDir, part);
+                        BufferedWriter w = Files.newBufferedWriter(clean, StandardCharsets.UTF_8);
+                        MeasurementCsv.Writer cw = new MeasurementCsv.Writer(w)) {
+                    MeasurementCsv.read(
+                            in, r -> cw.row(r.record, r.time, r.lat, r.lon, r.cell, r.rsrp, r.rssi, r.ta), br);
+                    bad = br.count;
+                }
+                in = clean;
+            }
+            try (NblScoring scoring = Backends.orJava(
+                    () -> NblBackends.select(backend, threads, System.err),
+                    () -> NblBackends.select("java", threads, null),
+                    System.err)) {
+                Locator l = new Locator(m, scoring);
+                Path dir = Path.of(outDir);
+                l.locate(in, est, density, JobOutput.temporary(dir, name));
+                JobOutput.publish(dir, name);
+                return new Done(l.records, l.placed, bad);
+            }
+        } finally {
+            if (clean != null) Files.deleteIfExists(clean);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package org.geomend.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.geomend.geolocate.Geolocator;
+import org.geomend.io.ArrowMapReader;
+import org.geomend.io.MapData;
+import org.geomend.kernels.SitePositions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code spark geolocate} against {@code geolocate --sparse} on the same inventory: every map equal bit for bit (grid
+ * and float32 values), for Voronoi, sPDI and legacy sPDI, with tiles small enough that most halos hold only part of
+ * the inventory; and the MultiMNO cell footprint of the maps.
+ */
+class GeolocateJobTest {
+
+    @TempDir
+    static Path dir;
+
+    static Path sites;
+
+    /** 240 sites in a 40 km box (clusters and sparse parts), EPSG:3035 coordinates. */
+    @BeforeAll
+    static void inventory() throws IOException {
+        sites = writeInventory(dir);
+    }
+
+    static Path writeInventory(Path dir) throws IOException {
+        Random r = new Random(5);
+        StringBuilder sb = new StringBuilder("id,x,y\n");
+        for (int i = 0; i < 240; i++) {
+            double x, y;
+            if (i % 3 == 0) {
+                x = 4_000_000 + 40_000 * r.nextDouble();
+                y = 2_800_000 + 40_000 * r.nextDouble();
+            } else {
+                x = 4_010_000 + 3_000 * r.nextGaussian();
+                y = 2_815_000 + 3_000 * r.nextGaussian();
+            }
+            sb.append(String.format(Locale.ROOT, "s%03d,%.1f,%.1f%n", i, x, y));
+        }
+        Path f = dir.resolve("sites.csv");
+        Files.writeString(f, sb);
+        return f;
+    }
+
+    static final String[] GRID = {"--crs", "EPSG:3035", "--window", "40", "--resolution", "100", "--tile", "60"};
+
+    static String[] args(String[] head, String... more) {
+        String[] a = new String[head.length + GRID.length + more.length];
+        System.arraycopy(head, 0, a, 0, head.length);
+        System.arraycopy(GRID, 0, a, head.length, GRID.length);
+        System.arraycopy(more, 0, a, head.length + GRID.length, more.length);
+        return a;
+    }
+
+    void sameMaps(String method, String... extra) throws IOException {
+        Path single = dir.resolve(method + ".arrow"), out = dir.resolve(method);
+        String[] m = new String[2 + extra.length];
+        m[0] = "--method";
+        m[1] = method;
+        System.arraycopy(extra, 0, m, 2, extra.length);
+        NblJobsTest.Run g = NblJobsTest.geomend(args(
+                new String[] {"geolocate", "--backend", "java", "--sites", sites.toString()},
+                concat(m, "--sparse", "--out", single.toString())));
+        assertEquals(0, g.code(), g.err());
+        NblJobsTest.Run s = NblJobsTest.spark(args(
+                new String[] {"geolocate", "--backend", "java", "--sites", sites.toString()},
+                concat(m, "--footprint-date", "2023-01-01", "--out", out.toString())));
+        assertEquals(0, s.code(), s.err());
+        assertTrue(Files.exists(out.resolve(JobOutput.SUCCESS)));
+        SparkSession spark = SparkSession.active();
+        List<Row> rows = spark.read().parquet(out.resolve("maps").toString()).collectAsList();
+        long pixels = 0;
+        try (ArrowMapReader r = ArrowMapReader.open(single)) {
+            assertEquals(r.rowCount(), rows.size(), method + ": maps");
+            for (Row row : rows) {
+                MapData want = r.read(row.getString(0));
+                int w = row.getInt(4), h = row.getInt(5);
+                assertEquals(want.grid().x0(), row.getDouble(1), method);
+                assertEquals(want.grid().y0(), row.getDouble(2), method);
+                assertEquals(want.grid().width(), w);
+                assertEquals(want.grid().height(), h);
+                float[] got = new float[w * h];
+                List<Integer> px = row.getList(7);
+                List<Float> p = row.getList(8);
+                for (int i = 0; i < px.size(); i++) got[px.get(i)] = p.get(i);
+                pixels += px.size();
+                for (int i = 0; i < got.length; i++)
+                    if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want.values()[i]))
+                        throw new AssertionError(method + ": map " + row.getString(0) + " pixel " + i + ": " + got[i]
+                                + " != " + want.values()[i]);
+            }
+        }
+        // MultiMNO footprint: one row per kept pixel; grid_id = northing * 10^7 + easting of the tile's SW corner
+        List<Row> fp = spark.read()
+                .parquet(out.resolve("cell_footprint").toString())
+                .selectExpr("cell_id", "grid_id", "signal_dominance", "year", "month", "day")
+                .collectAsList();
+        assertEquals(pixels, fp.size());
+        Row first = rows.get(0);
+        long want = (Math.round(first.getDouble(2) / 100)
+                                + (int) first.getList(7).get(0) / first.getInt(4))
+                        * 100
+                        * 10_000_000L
+                + (Math.round(first.getDouble(1) / 100) + (int) first.getList(7).get(0) % first.getInt(4)) * 100;
+        assertTrue(
+                fp.stream()
+                        .anyMatch(f -> f.getString(0).equals(first.getString(0))
+                                && f.getLong(1) == want
+                                && f.getFloat(2) == (Float) first.getList(8).get(0)
+                                && f.getInt(3) == 2023),
+                "footprint row of " + first.getString(0));
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] o = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, o, a.length, b.length);
+        return o;
+    }
+
+    @Test
+    void mapsAreGeolocatesBitForBit() throws IOException {
+        sameMaps("voronoi");
+        sameMaps("spdi", "--beta", "2", "--k", "5");
+        sameMaps("spdi-legacy");
+    }
+
+    @Test
+    void halosHoldPartOfTheInventory() throws IOException {
+        var inv = org.geomend.io.InventoryReader.read(
+                sites, org.geomend.io.InventoryOptions.defaults().withCrs("EPSG:3035"));
+        SitePositions pos = inv.positions();
+        int[] all = java.util.stream.IntStream.range(0, pos.size()).toArray();
+        List<Halo.Tile> tiles = Halo.tiles(pos, all, new Geolocator.Layout(40, 100, 16, 60), 6, 2000);
+        assertTrue(tiles.size() > 10, tiles.size() + " tiles");
+        int partial = 0;
+        Map<Integer, Integer> seen = new HashMap<>();
+        for (Halo.Tile t : tiles) {
+            if (t.halo().length < pos.size()) partial++;
+            for (int s : t.targets()) seen.merge(s, 1, Integer::sum);
+            for (int s : t.targets()) assertTrue(java.util.Arrays.binarySearch(t.halo(), s) >= 0, "target in halo");
+        }
+        assertEquals(pos.size(), seen.size(), "every site in exactly one tile");
+        assertTrue(partial > tiles.size() / 2, partial + " of " + tiles.size() + " halos are partial");
+    }
+}
