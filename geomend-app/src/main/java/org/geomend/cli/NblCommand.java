@@ -52,8 +52,11 @@ public final class NblCommand implements Callable<Integer> {
                 spec.commandLine(), "missing sub-command (import, build, locate, eval or ablate)");
     }
 
-    /** The model's choices: a preset, then any choice given explicitly (map side and scoring side). */
-    static final class Model {
+    /**
+     * The model's choices: a preset, then any choice given explicitly (map side and scoring side); a picocli mixin of
+     * {@code nbl build|locate|eval|ablate} and of the Spark jobs.
+     */
+    public static final class Model {
         @Option(
                 names = "--preset",
                 defaultValue = "default",
@@ -110,7 +113,7 @@ public final class NblCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown --preset '" + preset + "' (default, plain, legacy)");
         }
 
-        NblOptions scoring() {
+        public NblOptions scoring() {
             checkPreset();
             NblOptions o = switch (preset) {
                 case "plain" -> NblOptions.PLAIN;
@@ -126,7 +129,7 @@ public final class NblCommand implements Callable<Integer> {
             return o;
         }
 
-        MapOptions map(int zoom) {
+        public MapOptions map(int zoom) {
             checkPreset();
             MapOptions m = switch (preset) {
                 case "plain" -> MapOptions.plain(zoom);

@@ -19,7 +19,8 @@ import org.geomend.kernels.nbl.NblOptions;
  *     merge), the parent itself shrunk towards its own parent, recursively; a type a tile never saw (RSSI,
  *     say) takes its parent's statistics
  */
-public record MapOptions(int zoom, double priorWeight, double sigmaPrior, double sdFloor, int levels, double shrink) {
+public record MapOptions(int zoom, double priorWeight, double sigmaPrior, double sdFloor, int levels, double shrink)
+        implements java.io.Serializable {
 
     public MapOptions {
         if (zoom < Tiles.MIN_ZOOM || zoom > Tiles.MAX_ZOOM)

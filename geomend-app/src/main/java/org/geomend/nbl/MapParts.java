@@ -48,7 +48,8 @@ public final class MapParts {
     }
 
     /** Builds the part of {@code rows} (every row of its cells, sorted by {@code order}). */
-    public static Part build(int zoom, Map<String, double[]> knownCells, List<PartRow> rows) throws IOException {
+    public static Part build(MapOptions options, Map<String, double[]> knownCells, List<PartRow> rows)
+            throws IOException {
         MapBuilder.RowSource src = c -> {
             MeasurementCsv.Row r = new MeasurementCsv.Row();
             for (PartRow p : rows) {
@@ -63,7 +64,7 @@ public final class MapParts {
                 c.accept(r);
             }
         };
-        MapBuilder b = new MapBuilder(zoom, knownCells, 1, null);
+        MapBuilder b = new MapBuilder(options, knownCells, 1, null);
         NblMap m = b.build(src);
         Part p = new Part();
         p.rows = b.rowsRead;

@@ -56,8 +56,15 @@ final class NblBuildJob implements Callable<Integer> {
             description = "measurement files (long CSV or Arrow IPC), or directories of them; one task per file")
     List<Path> files;
 
-    @Option(names = "--zoom", defaultValue = "19", description = "slippy-map zoom 16..21 (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--zoom",
+            defaultValue = "21",
+            description = "slippy-map zoom 16..21 (default ${DEFAULT-VALUE}, as nbl build)")
     int zoom;
+
+    /** The map options of {@code nbl build} ({@code --preset}, {@code --sd-floor}, ...). */
+    @picocli.CommandLine.Mixin
+    NblCommand.Model model;
 
     @Option(names = "--cells", description = "CSV cell,lat,lon of cell positions (for the PD term)")
     Path cells;
@@ -90,6 +97,7 @@ final class NblBuildJob implements Callable<Integer> {
         List<Tuple2<Integer, String>> indexed = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) indexed.add(new Tuple2<>(i, inputs.get(i)));
         int z = zoom;
+        org.geomend.nbl.MapOptions mo = model.map(zoom);
         JavaRDD<Parsed> parsed = jsc.parallelize(indexed, inputs.size())
                 .map(f -> parse(f._1, f._2, z, badDir))
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -103,7 +111,7 @@ final class NblBuildJob implements Callable<Integer> {
                     it.forEachRemaining(t -> rows.add(t._2));
                     if (rows.isEmpty()) return java.util.Collections.<MapParts.Part>emptyIterator();
                     rows.sort(Comparator.comparingLong(MapParts.PartRow::order));
-                    return List.of(MapParts.build(z, knownB.value(), rows)).iterator();
+                    return List.of(MapParts.build(mo, knownB.value(), rows)).iterator();
                 })
                 .collect();
         parsed.unpersist(false);

@@ -27,7 +27,7 @@ import scala.Tuple2;
 /**
  * {@code geomend spark nbl-locate}: records to estimates with {@link Locator}, one task per input file, the map
  * broadcast to every executor (read once per executor JVM). Each task writes {@code OUT/part-NNNNN.csv}, the output
- * of {@code nbl locate} on its file ({@code record,lat,lon,candidates[,error_m]}, header included), under
+ * of {@code nbl locate} on its file ({@code record,lat,lon,candidates,radius_m[,error_m]}, header included), under
  * {@code _temporary/} first; {@code OUT/_SUCCESS} when all are in place.
  */
 @Command(
@@ -54,6 +54,10 @@ final class NblLocateJob implements Callable<Integer> {
 
     @Option(names = "--no-density", description = "do not weight by the location density P(l)")
     boolean noDensity;
+
+    /** The scoring options of {@code nbl locate} ({@code --preset}, {@code --candidates}, ...). */
+    @picocli.CommandLine.Mixin
+    org.geomend.cli.NblCommand.Model model;
 
     @Option(names = "--task-threads", defaultValue = "1", description = "scoring threads per task (default 1)")
     int taskThreads;
@@ -90,10 +94,10 @@ final class NblLocateJob implements Callable<Integer> {
         List<Tuple2<Integer, String>> indexed = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) indexed.add(new Tuple2<>(i, inputs.get(i)));
         String outDir = output.dir().toAbsolutePath().toString(), backend = job.backend;
-        boolean density = !noDensity;
+        org.geomend.kernels.nbl.NblOptions options = model.scoring().withDensity(!noDensity);
         int threads = Math.max(1, taskThreads);
         List<Done> done = jsc.parallelize(indexed, inputs.size())
-                .map(f -> locate(f._1, f._2, mapB, est, density, backend, threads, badDir, outDir))
+                .map(f -> locate(f._1, f._2, mapB, est, options, backend, threads, badDir, outDir))
                 .collect();
         output.commit();
         long n = 0, placed = 0, bad = 0;
@@ -144,7 +148,7 @@ final class NblLocateJob implements Callable<Integer> {
             String file,
             Broadcast<byte[]> mapB,
             Locator.Estimator est,
-            boolean density,
+            org.geomend.kernels.nbl.NblOptions options,
             String backend,
             int threads,
             String badDir,
@@ -172,7 +176,7 @@ final class NblLocateJob implements Callable<Integer> {
                     System.err)) {
                 Locator l = new Locator(m, scoring);
                 Path dir = Path.of(outDir);
-                l.locate(in, est, density, JobOutput.temporary(dir, name));
+                l.locate(in, est, options, JobOutput.temporary(dir, name));
                 JobOutput.publish(dir, name);
                 return new Done(l.records, l.placed, bad);
             }

@@ -122,14 +122,27 @@ class NblJobsTest {
                                 "1",
                                 "--zoom",
                                 "18",
+                                "--sd-floor",
+                                "2.5",
                                 "--measurements",
                                 p(a),
                                 p(b),
                                 "--out",
                                 p(single))
                         .code());
-        Run run =
-                spark("nbl-build", "--measurements", p(a), p(b), "--zoom", "18", "--partitions", "3", "--out", p(out));
+        Run run = spark(
+                "nbl-build",
+                "--measurements",
+                p(a),
+                p(b),
+                "--zoom",
+                "18",
+                "--sd-floor",
+                "2.5",
+                "--partitions",
+                "3",
+                "--out",
+                p(out));
         assertEquals(0, run.code(), run.err());
         assertArrayEquals(Files.readAllBytes(single), Files.readAllBytes(out.resolve("map.nbl")), "map.nbl");
         assertTrue(Files.exists(out.resolve(JobOutput.SUCCESS)));
@@ -161,6 +174,8 @@ class NblJobsTest {
                     p(io[0]),
                     "--estimator",
                     est,
+                    "--candidates",
+                    "any",
                     "--out",
                     p(io[1])
                 };
@@ -178,12 +193,14 @@ class NblJobsTest {
                     p(b),
                     "--estimator",
                     est,
+                    "--candidates",
+                    "any",
                     "--out",
                     p(eo));
             assertEquals(0, l.code(), l.err());
             assertEquals(Files.readString(est1), Files.readString(eo.resolve("part-00000.csv")), est);
             assertEquals(Files.readString(est2), Files.readString(eo.resolve("part-00001.csv")), est);
-            assertTrue(Files.readString(est1).startsWith("record,lat,lon,candidates,error_m\n"));
+            assertTrue(Files.readString(est1).startsWith("record,lat,lon,candidates,radius_m,error_m\n"));
             assertTrue(Files.exists(eo.resolve(JobOutput.SUCCESS)));
         }
     }

@@ -26,7 +26,8 @@ public record NblOptions(
         boolean pd,
         Candidates candidates,
         double densityPower,
-        double temperature) {
+        double temperature)
+        implements java.io.Serializable {
 
     /** Which tiles a record is scored on. */
     public enum Candidates {
