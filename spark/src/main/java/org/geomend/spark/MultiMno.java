@@ -15,7 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
  * Eurostat MultiMNO's cell footprint data object from geomend maps on the INSPIRE 100 m grid (EPSG:3035; the geomend
  * lattice then is that grid): one row per (cell, grid tile) with mass, {@code cell_id} (string: the site id),
  * {@code grid_id} (long: MultiMNO's internal id of a 100 m tile, northing x 10^7 + easting of its south-west corner in
- * metres), {@code valid_date_start}, {@code valid_date_end} (date), {@code signal_dominance} (float: the map's
+ * metres), {@code signal_dominance} (float: the map's
  * probability P(l|i)), and the partition columns {@code year} (short), {@code month}, {@code day} (byte), written
  * partitioned by year/month/day as MultiMNO does. Schema as read in the eurostat/multimno repository (README:
  * which version, and what is unverified).
@@ -36,8 +36,6 @@ final class MultiMno {
                                         + GRID_ID_SCALE
                                         + " + (cast(round(x0 / 100) as bigint) + cast(px.pixel % width as bigint)) * 100")
                                 .as("grid_id"),
-                        lit(java.sql.Date.valueOf(date)).as("valid_date_start"),
-                        lit(java.sql.Date.valueOf(date)).as("valid_date_end"),
                         col("px.p").cast(DataTypes.FloatType).as("signal_dominance"),
                         lit(date.getYear()).cast(DataTypes.ShortType).as("year"),
                         lit(date.getMonthValue()).cast(DataTypes.ByteType).as("month"),

@@ -106,7 +106,22 @@ class GeolocateJobTest {
                                 + " != " + want.values()[i]);
             }
         }
-        // MultiMNO footprint: one row per kept pixel; grid_id = northing * 10^7 + easting of the tile's SW corner
+        // MultiMNO footprint: one row per kept pixel; grid_id = northing * 10^7 + easting of the tile's SW corner;
+        // the columns of SilverCellFootprintDataObject (the partition columns come back as directory values)
+        org.apache.spark.sql.types.StructType schema =
+                spark.read().parquet(out.resolve("cell_footprint").toString()).schema();
+        assertEquals(
+                List.of("cell_id", "grid_id", "signal_dominance", "year", "month", "day"),
+                List.of(schema.fieldNames()));
+        assertEquals(
+                org.apache.spark.sql.types.DataTypes.StringType,
+                schema.apply("cell_id").dataType());
+        assertEquals(
+                org.apache.spark.sql.types.DataTypes.LongType,
+                schema.apply("grid_id").dataType());
+        assertEquals(
+                org.apache.spark.sql.types.DataTypes.FloatType,
+                schema.apply("signal_dominance").dataType());
         List<Row> fp = spark.read()
                 .parquet(out.resolve("cell_footprint").toString())
                 .selectExpr("cell_id", "grid_id", "signal_dominance", "year", "month", "day")
