@@ -132,35 +132,7 @@ public final class JavaKernels implements GeoKernels {
             throw new IllegalArgumentException(
                     "raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
         batch.checkInside(knn.grid());
-        MemorySegment idx = knn.idx().segment(), maps = batch.maps().segment();
-        GridSpec g = knn.grid();
-        int rw = g.width(), kk = knn.kk(), w = batch.width(), h = batch.height();
-        double[] xs = sites.x(), ys = sites.y();
-        parallelFor(batch.count() * h, task -> {
-            int m = task / h, r = task % h, site = batch.site()[m];
-            double beta = batch.beta()[m];
-            double sx = xs[site], sy = ys[site];
-            double[] a = new double[k];
-            double[] s = new double[1 << k];
-            int gr = batch.row0()[m] + r;
-            double py = g.centreY(gr);
-            long src = ((long) gr * rw + batch.col0()[m]) * kk;
-            long dst = batch.offset(m) + (long) r * w;
-            for (int c = 0; c < w; c++, src += kk) {
-                double px = g.centreX(batch.col0()[m] + c);
-                double dxi = px - sx, dyi = py - sy;
-                double di = Math.sqrt(dxi * dxi + dyi * dyi) + 1.0;
-                int n = 0;
-                for (int t = 0; t < kk && n < k; t++) {
-                    int j = idx.getAtIndex(I32, src + t);
-                    if (j < 0) break;
-                    if (j == site) continue;
-                    double dx = px - xs[j], dy = py - ys[j];
-                    a[n++] = Math.pow((Math.sqrt(dx * dx + dy * dy) + 1.0) / di, beta);
-                }
-                maps.setAtIndex(F32, dst + c, (float) subsetSum(a, n, s));
-            }
-        });
+        SpdiRows.maps(this, sites, knn, k, batch);
     }
 
     /**
