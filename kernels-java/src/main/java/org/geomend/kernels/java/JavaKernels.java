@@ -15,8 +15,9 @@ import org.geomend.kernels.SitePositions;
 
 /**
  * The pure-Java backend: every kernel of {@link GeoKernels}, spread over a fixed pool of platform
- * threads. sPDI is evaluated in float64 with the subsets paired on their last element (half the
- * divisions, less cancellation); nearest-site search shares one candidate list per 16 x 16 block.
+ * threads. sPDI is evaluated in float64 with the Vector API, the subsets grouped in fours ({@link SpdiRows});
+ * nearest-site search shares one candidate list per 16 x 16 block, pruned per 8 x 8 sub-block and scanned a
+ * vector of pixels at a time ({@link NearestRows}).
  */
 public final class JavaKernels implements GeoKernels {
 
@@ -52,43 +53,7 @@ public final class JavaKernels implements GeoKernels {
 
     @Override
     public void nearestSites(SitePositions sites, KnnRaster dst) {
-        GridSpec g = dst.grid();
-        int kk = dst.kk();
-        SiteIndex index = new SiteIndex(sites);
-        int bw = (g.width() + BLOCK - 1) / BLOCK, bh = (g.height() + BLOCK - 1) / BLOCK;
-        MemorySegment out = dst.idx().segment();
-        double[] xs = sites.x(), ys = sites.y();
-        parallelFor(bw * bh, b -> {
-            int bc = (b % bw) * BLOCK, br = (b / bw) * BLOCK;
-            int ce = Math.min(bc + BLOCK, g.width()), re = Math.min(br + BLOCK, g.height());
-            double cx = g.x0() + (bc + ce) * 0.5 * g.resolution(), cy = g.y0() + (br + re) * 0.5 * g.resolution();
-            double h = Math.hypot(ce - bc, re - br) * 0.5 * g.resolution();
-            int[] cand = candidates(index, cx, cy, kk, h);
-            double[] bd = new double[kk];
-            int[] bi = new int[kk];
-            for (int r = br; r < re; r++) {
-                double py = g.centreY(r);
-                for (int c = bc; c < ce; c++) {
-                    double px = g.centreX(c);
-                    java.util.Arrays.fill(bd, Double.POSITIVE_INFINITY);
-                    java.util.Arrays.fill(bi, -1);
-                    for (int j : cand) {
-                        double dx = px - xs[j], dy = py - ys[j], d = dx * dx + dy * dy;
-                        if (d >= bd[kk - 1]) continue;
-                        int p = kk - 1;
-                        while (p > 0 && bd[p - 1] > d) {
-                            bd[p] = bd[p - 1];
-                            bi[p] = bi[p - 1];
-                            p--;
-                        }
-                        bd[p] = d;
-                        bi[p] = j;
-                    }
-                    long base = ((long) r * g.width() + c) * kk;
-                    for (int t = 0; t < kk; t++) out.setAtIndex(I32, base + t, bi[t]);
-                }
-            }
-        });
+        NearestRows.run(this, sites, dst);
     }
 
     /** Every site that can be among the kk nearest of some point within {@code h} of (cx, cy), ascending index. */
