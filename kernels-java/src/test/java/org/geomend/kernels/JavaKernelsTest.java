@@ -174,6 +174,26 @@ class JavaKernelsTest {
         assertTrue(tied > 3_000, "the layout must produce ties: " + tied);
     }
 
+    /**
+     * Betas whose a_j leave the range of the vector path's shared divisions (a_j > 1e30 near the site) and every
+     * power case of it (integer, half-integer, beyond 6, transcendental): pixels fall back to the scalar definition.
+     */
+    @Test
+    void spdiWithSteepBetasMatchesReference() {
+        SitePositions s = random(77, 40, 6_000);
+        int w = 24;
+        int[] ids = {0, 5};
+        for (double beta : new double[] {1, 2.5, 3, 7, 12.5, 20, 31.3}) {
+            double[] sums = new double[ids.length];
+            float[][] got = maps(s, ids, w, 100, beta, 4, false, sums);
+            for (int m = 0; m < ids.length; m++) {
+                GridSpec win = GridSpec.window(s.x()[ids[m]], s.y()[ids[m]], w, 100);
+                double l1 = Reference.l1(Reference.spdiMap(s, ids[m], win, beta, 4, null), got[m]);
+                assertTrue(l1 <= 1e-4, "beta=" + beta + " site " + ids[m] + ": L1 " + l1);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 5, 8})
     void spdiMatchesFloat64ReferenceForEveryK(int k) {
