@@ -5,6 +5,7 @@ import static org.geomend.kernels.GridBuffer.I32;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,6 +26,7 @@ final class NearestRows {
 
     static final VectorSpecies<Double> SP = SpdiRows.SP;
     static final int L = SpdiRows.L;
+    static final VectorSpecies<Integer> IS = SpdiRows.IS;
     /** Side, in pixels, of the sub-blocks with their own pruned candidate list. */
     static final int SUB = 8;
 
@@ -47,7 +49,8 @@ final class NearestRows {
             int[] sub = new int[cand.length];
             double[] cd = new double[cand.length], sx = new double[cand.length], sy = new double[cand.length];
             double[] top = new double[kk], bd = new double[kk * L], bi = new double[kk * L], px = new double[lanes];
-            int[] row = new int[SUB * kk];
+            int[] row = new int[lanes * kk], stride = new int[L];
+            for (int l = 0; l < L; l++) stride[l] = l * kk;
             for (int sr = br; sr < re; sr += SUB)
                 for (int sc = bc; sc < ce; sc += SUB) {
                     int sce = Math.min(sc + SUB, ce), sre = Math.min(sr + SUB, re);
@@ -62,8 +65,9 @@ final class NearestRows {
                         for (int c0 = 0; c0 < sce - sc; c0 += L) {
                             DoubleVector vpx = DoubleVector.fromArray(SP, px, c0);
                             scan(vpx, vpy, kk, n, sub, sx, sy, bd, bi);
-                            for (int c = c0, e = Math.min(sce - sc, c0 + L); c < e; c++)
-                                for (int t = 0; t < kk; t++) row[c * kk + t] = (int) bi[t * L + c - c0];
+                            for (int t = 0; t < kk; t++) // rank t of L pixels, scattered to pixel-major order
+                            ((IntVector) DoubleVector.fromArray(SP, bi, t * L).convertShape(VectorOperators.D2I, IS, 0))
+                                        .intoArray(row, c0 * kk + t, stride, 0);
                         }
                         long base = ((long) r * g.width() + sc) * kk;
                         MemorySegment.copy(row, 0, out, I32, base * 4, (sce - sc) * kk);
@@ -142,7 +146,7 @@ final class NearestRows {
             VectorMask<Double> prevM = d.compare(VectorOperators.LT, prevD);
             d.intoArray(bd, 0, prevM);
             id.intoArray(bi, 0, prevM);
-            for (int t = 1; t < kk; t++) {
+            for (int t = 1, te = Math.min(j, kk - 1); t <= te; t++) { // ranks past j are still empty
                 DoubleVector curD = DoubleVector.fromArray(SP, bd, t * L), curI = DoubleVector.fromArray(SP, bi, t * L);
                 VectorMask<Double> m = d.compare(VectorOperators.LT, curD);
                 curD.blend(d, m).blend(prevD, prevM).intoArray(bd, t * L);
