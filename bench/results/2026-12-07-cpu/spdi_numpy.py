@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The numpy float64 reference of the issue's end-to-end comparison: sPDI (SPEC section 2) on the SPEC's
 600 x 600 windows of 100 m, neighbours from a scipy k-d tree, the 2^k sum vectorised over the pixels, one .npy
-(float32, row 0 = north, as geomend's NPY output) per map.
+(float32, row 0 = south, as geomend geolocate writes NPY) per map.
 
 usage: spdi_numpy.py SITES.csv IDS OUT_DIR [--beta 2] [--k 5]     (SITES: id,x,y in metres; IDS: comma separated)
        spdi_numpy.py --inventory OUT.csv N SEED                    (writes a clustered inventory of N sites)
@@ -62,7 +62,7 @@ def main():
         p = (signs[None, :] / (1.0 + a @ subsets.T)).sum(axis=1)
         p = np.clip(p, 0.0, 1.0)
         p /= p.sum()
-        np.save(os.path.join(out, name + ".npy"), p.reshape(W, W)[::-1].astype(np.float32))
+        np.save(os.path.join(out, name + ".npy"), p.reshape(W, W).astype(np.float32))
     print(f"numpy: {len(ids)} maps in {time.time() - t0:.2f} s (process time after start)", file=sys.stderr)
 
 

@@ -65,13 +65,21 @@ public final class JavaKernels implements GeoKernels {
             for (int i = 0; i < n; i++) all[i] = i;
             return all;
         }
-        // a point p within h of the centre has its kk-th neighbour within sqrt(rk) + h, hence every
-        // candidate lies within sqrt(rk) + 2h of the centre; a little slack guards rounding
-        double radius = (Math.sqrt(rk) + 2 * h) * (1 + 1e-9) + 1e-6;
+        double radius = candidateRadius(rk, h);
         int[] buf = new int[Math.max(16, 4 * kk)];
         int m;
         while ((m = index.within(cx, cy, radius, buf)) < 0) buf = new int[buf.length * 2];
         return java.util.Arrays.copyOf(buf, m);
+    }
+
+    /**
+     * The radius around a centre whose kk-th nearest site lies at squared distance {@code rk} holding every site that
+     * can be among the kk nearest of a point within {@code h} of it: such a point has its kk-th neighbour within
+     * {@code sqrt(rk) + h}, hence every candidate lies within {@code sqrt(rk) + 2h} of the centre; a little slack
+     * guards rounding.
+     */
+    static double candidateRadius(double rk, double h) {
+        return (Math.sqrt(rk) + 2 * h) * (1 + 1e-9) + 1e-6;
     }
 
     // ---------------------------------------------------------------- maps

@@ -105,17 +105,9 @@ final class NearestRows {
         for (int t = 0; t < nc; t++) {
             double dx = cx - xs[cand[t]], dy = cy - ys[cand[t]], d = dx * dx + dy * dy;
             cd[t] = d;
-            if (d < top[kk - 1]) {
-                int p = kk - 1;
-                while (p > 0 && top[p - 1] > d) {
-                    top[p] = top[p - 1];
-                    p--;
-                }
-                top[p] = d;
-            }
+            SiteIndex.keepSmallest(top, kk, d);
         }
-        // as JavaKernels.candidates: a point within h of the centre has its kk-th neighbour within sqrt(rk) + h
-        double radius = (Math.sqrt(top[kk - 1]) + 2 * h) * (1 + 1e-9) + 1e-6, r2 = radius * radius;
+        double radius = JavaKernels.candidateRadius(top[kk - 1], h), r2 = radius * radius;
         int n = 0;
         for (int t = 0; t < nc; t++) if (cd[t] <= r2) sub[n++] = cand[t];
         return n;

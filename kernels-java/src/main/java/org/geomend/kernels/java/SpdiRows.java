@@ -5,6 +5,8 @@ import static org.geomend.kernels.GridBuffer.I32;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,34 +16,37 @@ import org.geomend.kernels.MapBatch;
 import org.geomend.kernels.SitePositions;
 
 /**
- * The rows of {@link JavaKernels#spdiMaps} in passes over one row, each a loop over the row's pixels:
+ * The rows of {@link JavaKernels#spdiMaps}, {@link #L} pixels at a time with the Vector API (float64 lanes), in
+ * passes over one row:
  *
  * <ol>
- *   <li>the k neighbours other than the map's site of every pixel (the raster's first k + 1 entries with the
- *       site's skipped), as site indices, slot-major;</li>
+ *   <li>scalar: the k neighbours other than the map's site of every pixel (the raster's first k + 1 entries with
+ *       the site's skipped), as site indices, slot-major;</li>
  *   <li>the ratios {@code r_j = (|l - j| + 1) / d_i}: one division per pixel ({@code 1 / d_i}), then per
- *       neighbour the gathered position, one square root and one multiplication;</li>
+ *       neighbour a gathered position, one square root and one multiplication;</li>
  *   <li>{@code a_j = r_j^beta} in place ({@link Power}): multiplications for an integer beta (beta = 2:
  *       {@code r_j r_j}), a square root and multiplications for a half-integer one, else one lanewise {@code LOG}
- *       and one {@code EXP} per neighbour with the Vector API (no scalar {@code Math.pow});</li>
+ *       and one {@code EXP} per neighbour (no scalar {@code Math.pow});</li>
  *   <li>the inclusion-exclusion sum grouped in fours on A (the farthest neighbour) and B (the nearest):
  *       {@code 1/S - 1/(S+A) - 1/(S+B) + 1/(S+A+B) = A B (2S + A + B) / (S (S+A) (S+B) (S+A+B))}, no group
  *       cancels (the grouping of {@code SpdiSweep}); the groups of S and S + C (C the last of the other
  *       neighbours) share one division, so k = 5 costs 4 divisions a pixel here (16 in {@link JavaKernels#subsetSum});
  *       clamped to [0, 1], stored as float32.</li>
  * </ol>
- * Only the transcendental powers use the Vector API: written with it throughout, the passes were about twice as fast
- * once C2 had compiled them, but until then (seconds on a loaded 2-core machine) every vector is a heap object, which
- * made a 15-map {@code geolocate} 2.5x slower than before; plain loops cost nothing to warm up. Pixels where a
- * product could leave the float64 range (some {@code a_j >} {@value #PAIR_LIMIT}) or with fewer than k neighbours (an
- * inventory of at most k sites) are evaluated by the scalar definition ({@code Math.pow},
- * {@link JavaKernels#subsetSum}).
+ * Each pass is its own loop with straight-line vector code: no vector is handed across a call or merged from two
+ * paths (C2 would box it). Until C2 has compiled these loops (seconds into a run on a loaded 2-core machine) every
+ * vector is a heap object: a short {@code geolocate} (15 maps) took 15 s against 6 s before; plain loops warmed up at
+ * once but were slower than the old scalar code for beta = 2 once compiled, so this is the trade made. Pixels where a product could leave the float64 range (some {@code a_j >}
+ * {@value #PAIR_LIMIT}) or with fewer than k neighbours (an inventory of at most k sites) are evaluated by the scalar
+ * definition ({@code Math.pow}, {@link JavaKernels#subsetSum}).
  */
 final class SpdiRows {
 
     static final VectorSpecies<Double> SP = DoubleVector.SPECIES_PREFERRED;
     /** Float64 lanes per vector (8 with AVX-512, 4 with AVX2). */
     static final int L = SP.length();
+    /** Float32 vectors of as many lanes (the map's stores). */
+    static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * L));
     /** Int32 vectors of as many lanes (the raster's entries). */
     static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(32 * L));
     /**
@@ -82,87 +87,102 @@ final class SpdiRows {
          * {@link #PAIR_LIMIT} or is NaN.
          */
         boolean applyInPlace(double[] x, int len) {
+            boolean wide = false;
             if (transcendental) {
-                boolean wide = false;
                 for (int i = 0; i < len; i += L) {
                     DoubleVector r = DoubleVector.fromArray(SP, x, i);
                     DoubleVector a = r.lanewise(VectorOperators.LOG).mul(beta).lanewise(VectorOperators.EXP);
                     a.intoArray(x, i);
-                    wide |= a.compare(VectorOperators.GT, PAIR_LIMIT)
-                            .or(a.test(VectorOperators.IS_NAN))
-                            .anyTrue();
+                    wide |= tooWide(a);
                 }
                 return wide;
             }
-            if (half) for (int i = 0; i < len; i++) x[i] = Math.sqrt(x[i]); // r^(m + 1/2) = sqrt(r)^(2m + 1)
+            if (half) // r^(m + 1/2) = sqrt(r)^(2m + 1): n is 2m + 1
+            for (int i = 0; i < len; i += L)
+                    DoubleVector.fromArray(SP, x, i).sqrt().intoArray(x, i);
             switch (n) {
-                case 1 -> {}
+                case 1 -> {
+                    for (int i = 0; i < len; i += L) wide |= tooWide(DoubleVector.fromArray(SP, x, i));
+                }
                 case 2 -> {
-                    for (int i = 0; i < len; i++) x[i] = x[i] * x[i];
+                    for (int i = 0; i < len; i += L) {
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i), a = r.mul(r);
+                        a.intoArray(x, i);
+                        wide |= tooWide(a);
+                    }
                 }
                 case 3 -> {
-                    for (int i = 0; i < len; i++) x[i] = x[i] * x[i] * x[i];
+                    for (int i = 0; i < len; i += L) {
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i),
+                                a = r.mul(r).mul(r);
+                        a.intoArray(x, i);
+                        wide |= tooWide(a);
+                    }
                 }
                 case 4 -> {
-                    for (int i = 0; i < len; i++) {
-                        double r2 = x[i] * x[i];
-                        x[i] = r2 * r2;
+                    for (int i = 0; i < len; i += L) {
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i), r2 = r.mul(r), a = r2.mul(r2);
+                        a.intoArray(x, i);
+                        wide |= tooWide(a);
                     }
                 }
                 case 5 -> {
-                    for (int i = 0; i < len; i++) {
-                        double r = x[i], r2 = r * r;
-                        x[i] = r2 * r2 * r;
+                    for (int i = 0; i < len; i += L) {
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i),
+                                r2 = r.mul(r),
+                                a = r2.mul(r2).mul(r);
+                        a.intoArray(x, i);
+                        wide |= tooWide(a);
                     }
                 }
                 case 6 -> {
-                    for (int i = 0; i < len; i++) {
-                        double r2 = x[i] * x[i];
-                        x[i] = r2 * r2 * r2;
+                    for (int i = 0; i < len; i += L) {
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i),
+                                r2 = r.mul(r),
+                                a = r2.mul(r2).mul(r2);
+                        a.intoArray(x, i);
+                        wide |= tooWide(a);
                     }
                 }
                 default -> {
                     double e = n;
                     for (int i = 0; i < len; i += L) {
                         DoubleVector r = DoubleVector.fromArray(SP, x, i);
-                        r.lanewise(VectorOperators.LOG)
-                                .mul(e)
-                                .lanewise(VectorOperators.EXP)
-                                .intoArray(x, i);
+                        DoubleVector a = r.lanewise(VectorOperators.LOG).mul(e).lanewise(VectorOperators.EXP);
+                        a.intoArray(x, i);
+                        wide |= tooWide(a);
                     }
                 }
             }
-            double big = 0; // NaN stays NaN through Math.max
-            for (int i = 0; i < len; i++) big = Math.max(big, x[i]);
-            return !(big <= PAIR_LIMIT);
+            return wide;
         }
+    }
+
+    private static boolean tooWide(DoubleVector a) {
+        return a.compare(VectorOperators.GT, PAIR_LIMIT)
+                .or(a.test(VectorOperators.IS_NAN))
+                .anyTrue();
     }
 
     /** Per-task scratch, one row: raster entries, neighbours and a_j slot-major, subset sums, the output. */
     static final class Scratch {
         final int wp;
-        final int[] ids, nb, count;
-        final double[] px, inv, gx, gy, a, sum, pa, ps;
-        /** Slot n of {@code a} copied out as its own row ({@link #pairedQuads}); the subset sums, row 0 ones. */
-        final double[][] slot, s;
-
+        final int[] ids, nb, count, stride;
+        final double[] px, a, s, pa, ps;
         final boolean[] slow;
         final float[] out;
 
         Scratch(int k, int kk, int w) {
             wp = (w + L - 1) / L * L;
-            ids = new int[w * kk];
+            ids = new int[wp * kk];
+            stride = new int[L];
+            for (int l = 0; l < L; l++) stride[l] = l * kk;
             nb = new int[k * wp];
             count = new int[wp];
             px = new double[wp];
-            inv = new double[wp];
-            gx = new double[wp];
-            gy = new double[wp];
-            a = new double[k * wp];
-            slot = new double[k][wp];
-            s = new double[k >= 3 ? 1 << (k - 3) : 1][wp];
-            java.util.Arrays.fill(s[0], 1.0);
-            sum = new double[wp];
+            a = new double[(k + 1) * wp]; // slot k stays 0
+            s = new double[((k >= 3 ? 1 << (k - 3) : 0) + 1) * L]; // row 0: ones
+            java.util.Arrays.fill(s, 0, L, 1.0);
             pa = new double[k];
             ps = new double[1 << k];
             slow = new boolean[wp];
@@ -198,7 +218,6 @@ final class SpdiRows {
             for (int c = 0; c < w; c++)
                 for (int n = 0; n < k; n++) if (!(s.a[n * wp + c] <= PAIR_LIMIT)) s.slow[c] = true;
         }
-        for (int n = 0; n < k; n++) System.arraycopy(s.a, n * wp, s.slot[n], 0, wp);
         if (k == 1) single(s);
         else if (k == 2) quads(s);
         else pairedQuads(s, k);
@@ -210,123 +229,129 @@ final class SpdiRows {
 
     /**
      * Pass 1: {@code s.nb[n * wp + c]} = the n-th nearest site other than {@code site} of pixel c: the raster's entry
-     * n, or n + 1 at and after the site's entry. Returns true when some pixel has fewer than k (marked in
-     * {@code s.slow}, its missing slots filled with the site itself).
+     * n, or n + 1 at and after the site's entry ({@code pos}, k when absent), gathered {@link #L} pixels at a time.
+     * Returns true when some pixel has fewer than k (marked in {@code s.slow}, its missing slots filled with the site
+     * itself). {@code s.ids} holds {@code wp} pixels (the padding ones repeat the site).
      */
     private static boolean neighbours(Scratch s, int k, int kk, int w, int site) {
         int wp = s.wp;
-        int[] ids = s.ids, nb = s.nb;
+        int[] ids = s.ids, nb = s.nb, stride = s.stride;
+        java.util.Arrays.fill(ids, w * kk, wp * kk, site);
+        IntVector vs = IntVector.broadcast(IS, site), none = IntVector.broadcast(IS, k);
         boolean any = false;
-        for (int c = 0, base = 0; c < w; c++, base += kk) {
-            int pos = k, lo = Integer.MAX_VALUE; // the site's entry among the first k + 1 (k: absent)
+        for (int c0 = 0; c0 < wp; c0 += L) {
+            IntVector pos = none, lo = IntVector.broadcast(IS, 0);
             for (int t = 0; t <= k; t++) {
-                int j = ids[base + t];
-                if (j == site) pos = Math.min(pos, t);
-                lo = Math.min(lo, j);
+                IntVector e = IntVector.fromArray(IS, ids, c0 * kk + t, stride, 0);
+                pos = pos.min(none.blend(t, e.compare(VectorOperators.EQ, vs)));
+                lo = lo.min(e);
             }
-            s.count[c] = k;
-            s.slow[c] = false;
-            if (lo >= 0) {
-                for (int n = 0; n < k; n++) nb[n * wp + c] = ids[base + (n < pos ? n : n + 1)];
-                continue;
+            for (int n = 0; n < k; n++) {
+                IntVector e = IntVector.fromArray(IS, ids, c0 * kk + n, stride, 0);
+                IntVector f = IntVector.fromArray(IS, ids, c0 * kk + n + 1, stride, 0);
+                e.blend(f, pos.compare(VectorOperators.LE, n)).intoArray(nb, n * wp + c0);
             }
-            int n = 0; // an inventory of at most k sites: -1 padded
-            for (int t = 0; t < kk && n < k; t++) {
-                int j = ids[base + t];
-                if (j < 0) break;
-                if (j != site) nb[n++ * wp + c] = j;
+            boolean short_ = lo.compare(VectorOperators.LT, 0).anyTrue();
+            for (int c = c0; c < c0 + L; c++) {
+                s.slow[c] = false;
+                s.count[c] = k;
             }
-            s.count[c] = n;
-            s.slow[c] = n < k;
-            any |= n < k;
-            for (; n < k; n++) nb[n * wp + c] = site;
-        }
-        for (int c = w; c < wp; c++) {
-            s.slow[c] = false;
-            for (int n = 0; n < k; n++) nb[n * wp + c] = site;
+            if (short_) any |= shortLanes(s, k, kk, Math.min(w, c0 + L), c0, site);
         }
         return any;
     }
 
-    /**
-     * Pass 2: the ratios {@code r_j = (|l - j| + 1) / d_i} into {@code s.a}, slot-major (positions gathered into a
-     * row first, the arithmetic in a loop of its own).
-     */
+    /** Pixels c0..ce-1 of an inventory of at most k sites (-1 padded lists): neighbours one by one. */
+    private static boolean shortLanes(Scratch s, int k, int kk, int ce, int c0, int site) {
+        int wp = s.wp;
+        boolean any = false;
+        for (int c = c0; c < ce; c++) {
+            int n = 0;
+            for (int t = 0; t < kk && n < k; t++) {
+                int j = s.ids[c * kk + t];
+                if (j < 0) break;
+                if (j != site) s.nb[n++ * wp + c] = j;
+            }
+            s.count[c] = n;
+            s.slow[c] = n < k;
+            any |= n < k;
+            for (; n < k; n++) s.nb[n * wp + c] = site;
+        }
+        return any;
+    }
+
+    /** Pass 2: the ratios {@code r_j = (|l - j| + 1) / d_i} into {@code s.a}, slot-major. */
     private static void ratios(Scratch s, int k, double[] xs, double[] ys, double py, double sx, double sy) {
         int wp = s.wp;
         int[] nb = s.nb;
-        double[] px = s.px, inv = s.inv, gx = s.gx, gy = s.gy, a = s.a;
-        double dyi = py - sy, dyi2 = dyi * dyi;
-        for (int c = 0; c < wp; c++) {
-            double dxi = px[c] - sx;
-            inv[c] = 1.0 / (Math.sqrt(dxi * dxi + dyi2) + 1.0);
-        }
-        for (int n = 0; n < k; n++) {
-            int off = n * wp;
-            for (int c = 0; c < wp; c++) {
-                int j = nb[off + c];
-                gx[c] = xs[j];
-                gy[c] = ys[j];
-            }
-            for (int c = 0; c < wp; c++) {
-                double dx = px[c] - gx[c], dy = py - gy[c];
-                a[off + c] = (Math.sqrt(dx * dx + dy * dy) + 1.0) * inv[c];
+        DoubleVector vpy = DoubleVector.broadcast(SP, py), one = DoubleVector.broadcast(SP, 1.0);
+        for (int c0 = 0; c0 < wp; c0 += L) {
+            DoubleVector vpx = DoubleVector.fromArray(SP, s.px, c0);
+            DoubleVector dxi = vpx.sub(sx), dyi = vpy.sub(sy);
+            DoubleVector inv = one.div(dxi.fma(dxi, dyi.mul(dyi)).sqrt().add(1.0));
+            for (int n = 0; n < k; n++) {
+                DoubleVector dx = vpx.sub(DoubleVector.fromArray(SP, xs, 0, nb, n * wp + c0));
+                DoubleVector dy = vpy.sub(DoubleVector.fromArray(SP, ys, 0, nb, n * wp + c0));
+                dx.fma(dx, dy.mul(dy)).sqrt().add(1.0).mul(inv).intoArray(s.a, n * wp + c0);
             }
         }
     }
 
     /** k = 1: {@code 1 - 1 / (1 + a) = a / (1 + a)}, clamped, as float32 into {@code s.out}. */
     private static void single(Scratch s) {
-        double[] a = s.a;
-        float[] out = s.out;
-        for (int c = 0; c < s.wp; c++) out[c] = clamp(a[c] / (a[c] + 1.0));
+        for (int c0 = 0; c0 < s.wp; c0 += L) {
+            DoubleVector a = DoubleVector.fromArray(SP, s.a, c0);
+            DoubleVector p = a.div(a.add(1.0)).max(0.0).min(1.0);
+            ((FloatVector) p.convertShape(VectorOperators.D2F, FS, 0)).intoArray(s.out, c0);
+        }
     }
 
     /** k = 2: the one group of four, {@code A B (2 + A + B) / ((1+A) (1+B) (1+A+B))}. */
     private static void quads(Scratch s) {
         int wp = s.wp;
-        double[] a = s.a;
-        float[] out = s.out;
-        for (int c = 0; c < wp; c++) {
-            double aA = a[wp + c], aB = a[c], ya = aA + 1.0, yb = aB + 1.0;
-            out[c] = clamp(aA * aB * (ya + yb) / (ya * yb * (ya + aB)));
+        for (int c0 = 0; c0 < wp; c0 += L) {
+            DoubleVector aA = DoubleVector.fromArray(SP, s.a, wp + c0), aB = DoubleVector.fromArray(SP, s.a, c0);
+            DoubleVector ya = aA.add(1.0), yb = aB.add(1.0);
+            DoubleVector p = aA.mul(aB)
+                    .mul(ya.add(yb))
+                    .div(ya.mul(yb).mul(ya.add(aB)))
+                    .max(0.0)
+                    .min(1.0);
+            ((FloatVector) p.convertShape(VectorOperators.D2F, FS, 0)).intoArray(s.out, c0);
         }
     }
 
     /**
      * k >= 3: A = slot k-1 (the farthest neighbour), B = slot 0 (the nearest), C = slot k-2; over the subsets v of
-     * slots 1..k-3, with S = S_v (row v of {@code s.s}: row 0 holds ones, S_v = S_(v without its lowest bit) + a of
-     * that bit) and T = S + C, the groups {@code N(S) / D(S) - N(T) / D(T)} as one fraction
+     * slots 1..k-3, with S = S_v and T = S + C, the groups {@code N(S) / D(S) - N(T) / D(T)} as one fraction
      * {@code (N(S) D(T) - N(T) D(S)) / (D(S) D(T))}, where {@code N(S) = 2S + A + B},
      * {@code D(S) = S (S+A) (S+B) (S+A+B)}; times {@code (-1)^|v| A B}, clamped, as float32 into {@code s.out}.
      */
     private static void pairedQuads(Scratch s, int k) {
         int wp = s.wp, pairs = 1 << (k - 3);
-        double[] a = s.a, sum = s.sum, aA = s.slot[k - 1], aB = s.slot[0], aC = s.slot[k - 2];
-        for (int c = 0; c < wp; c++) sum[c] = pairTerm(1.0, aA[c], aB[c], aC[c]);
-        for (int v = 1; v < pairs; v++) {
-            double[] sp = s.s[v & (v - 1)], al = s.slot[Integer.numberOfTrailingZeros(v) + 1], sv = s.s[v];
-            double sign = SIGN[v];
-            for (int c = 0; c < wp; c++) {
-                double y = sp[c] + al[c];
-                sv[c] = y;
-                sum[c] += sign * pairTerm(y, aA[c], aB[c], aC[c]);
+        for (int c0 = 0; c0 < wp; c0 += L) {
+            DoubleVector aA = DoubleVector.fromArray(SP, s.a, (k - 1) * wp + c0);
+            DoubleVector aB = DoubleVector.fromArray(SP, s.a, c0), ab = aA.add(aB);
+            DoubleVector aC = DoubleVector.fromArray(SP, s.a, (k - 2) * wp + c0);
+            DoubleVector sum = DoubleVector.zero(SP);
+            for (int v = 0; v < pairs; v++) {
+                // S_v = S_(v without its lowest bit) + a_(that bit's slot); S_0 = 1 + 0 (row 0 of s.s holds ones,
+                // slot k of s.a zeros), so the loop body has no branch
+                int parent = v == 0 ? 0 : (v & (v - 1)) + 1, slot = v == 0 ? k : Integer.numberOfTrailingZeros(v) + 1;
+                DoubleVector sv = DoubleVector.fromArray(SP, s.s, parent * L)
+                        .add(DoubleVector.fromArray(SP, s.a, slot * wp + c0));
+                sv.intoArray(s.s, (v + 1) * L);
+                DoubleVector tv = sv.add(aC);
+                DoubleVector sa = sv.add(aA), sb = sv.add(aB), ta = tv.add(aA), tb = tv.add(aB);
+                DoubleVector ns = sv.add(sv).add(ab), nt = tv.add(tv).add(ab);
+                DoubleVector ds = sv.mul(sa).mul(sb).mul(sa.add(aB)),
+                        dt = tv.mul(ta).mul(tb).mul(ta.add(aB));
+                DoubleVector term = ns.mul(dt).sub(nt.mul(ds)).div(ds.mul(dt));
+                sum = sum.add(term.mul(SIGN[v]));
             }
+            DoubleVector p = sum.mul(aA).mul(aB).max(0.0).min(1.0);
+            ((FloatVector) p.convertShape(VectorOperators.D2F, FS, 0)).intoArray(s.out, c0);
         }
-        float[] out = s.out;
-        for (int c = 0; c < wp; c++) out[c] = clamp(sum[c] * aA[c] * aB[c]);
-    }
-
-    /** {@code (N(S) D(T) - N(T) D(S)) / (D(S) D(T))}, T = S + C (see {@link #pairedQuads}). */
-    private static double pairTerm(double y, double ac, double bc, double cc) {
-        double z = y + cc, ya = y + ac, yb = y + bc, za = z + ac, zb = z + bc;
-        double ny = y + y + ac + bc, nz = z + z + ac + bc;
-        double dy = y * ya * yb * (ya + bc), dz = z * za * zb * (za + bc);
-        return (ny * dz - nz * dy) / (dy * dz);
-    }
-
-    private static float clamp(double p) {
-        return (float) (p < 0 ? 0 : (p > 1 ? 1 : p));
     }
 
     /** Pixel {@code c} with its {@code n} neighbours by the scalar definition: {@code Math.pow}, subset pairs. */
