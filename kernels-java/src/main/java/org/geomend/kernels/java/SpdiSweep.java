@@ -25,9 +25,7 @@ import org.geomend.kernels.SitePositions;
  *       (loops the JIT vectorises, scratch in L1), clamped, stored as float32, summed per row. The 2^k terms are
  *       grouped in fours on two elements A and B (the farthest and the nearest neighbour):
  *       {@code 1/S - 1/(S+A) - 1/(S+B) + 1/(S+A+B) = A B (2S + A + B) / (S (S+A) (S+B) (S+A+B))}, so a pixel costs
- *       2^(k-2) divisions and the quadruple has no cancellation; for k >= 3 and {@code |beta ln(d_j / d_i)| <= 69}
- *       everywhere the quadruples of S and S + C (C the last slot) share one division ({@link #pairedQuadSum}:
- *       2^(k-3) divisions, the grouping of {@link SpdiRows}). Where a product could leave the float64 range
+ *       2^(k-2) divisions and the quadruple has no cancellation. Where a product could leave the float64 range
  *       ({@code |beta ln(d_j / d_i)| > 160} somewhere) or a pixel has fewer than k neighbours, the pairs of
  *       {@link JavaKernels#subsetSum} are used instead (2^(k-1) divisions).</li>
  *   <li>Per beta of the block: the map's sum, then KS2 against the reference with each pixel normalised exactly as
@@ -47,11 +45,6 @@ final class SpdiSweep {
     static final int SEG = 128;
     /** Largest {@code |beta L_j|} for which the grouping in fours cannot overflow: (k e^160)^4 < 1e300. */
     static final double QUAD_LIMIT = 160;
-    /**
-     * Largest {@code |beta L_j|} for which two groups of four can share one division ({@link #pairedQuadSum}): their
-     * common denominator has eight factors of at most {@code 1 + 8 e^69}, below 1e250.
-     */
-    static final double PAIR_LIMIT = 69;
 
     private SpdiSweep() {}
 
@@ -107,7 +100,6 @@ final class SpdiSweep {
         for (double b : betas) maxBeta = Math.max(maxBeta, b);
         for (double l : maxAbsL) maxL = Math.max(maxL, l); // NaN or +inf (a padded pixel) fails the test below
         boolean quads = k >= 2 && maxL * maxBeta <= QUAD_LIMIT;
-        boolean pairs = k >= 3 && maxL * maxBeta <= PAIR_LIMIT;
 
         float[] q = new float[np];
         MemorySegment.copy(ref.segment(), F32, offRef * 4, q, 0, np);
@@ -123,7 +115,7 @@ final class SpdiSweep {
             pool.parallelFor(tasks, task -> {
                 Scratch s = new Scratch(k, w);
                 for (int r = task * ROWS_PER_TASK, re = Math.min(h, r + ROWS_PER_TASK); r < re; r++)
-                    rows(r, from, n, betas, stepped, quads, pairs, k, w, h, np, a, x, count, lone[0], s, maps, rowSums);
+                    rows(r, from, n, betas, stepped, quads, k, w, h, np, a, x, count, lone[0], s, maps, rowSums);
             });
             pool.parallelFor(n, m -> {
                 double total = 0;
@@ -222,7 +214,6 @@ final class SpdiSweep {
             double[] betas,
             boolean stepped,
             boolean quads,
-            boolean pairs,
             int k,
             int w,
             int h,
@@ -251,8 +242,7 @@ final class SpdiSweep {
             }
             for (int c0 = 0; c0 < w; c0 += SEG) {
                 int c1 = Math.min(w, c0 + SEG);
-                if (pairs) pairedQuadSum(s, k, c0, c1, sum);
-                else if (quads) quadSum(s, k, c0, c1, sum);
+                if (quads) quadSum(s, k, c0, c1, sum);
                 else pairSum(s, k, c0, c1, sum);
             }
             int out = m * np + base;
@@ -311,34 +301,6 @@ final class SpdiSweep {
                 sum[c] += sign * (ac * bc * (ya + yb) / (y * ya * yb * (ya + bc)));
             }
         }
-    }
-
-    /**
-     * {@link #quadSum} with the groups of S and S + C (C = slot k-1) as one fraction: over subsets v of the slots
-     * 2..k-2, {@code (-1)^|v| A B (N(S) D(T) - N(T) D(S)) / (D(S) D(T))} with S = S_v, T = S + C,
-     * {@code N(S) = 2S + A + B}, {@code D(S) = S (S+A) (S+B) (S+A+B)}: 2^(k-3) divisions a pixel. Needs k >= 3.
-     */
-    private static void pairedQuadSum(Scratch s, int k, int c0, int c1, double[] sum) {
-        double[] A = s.a[0], B = s.a[1], C = s.a[k - 1], s0 = s.s[0];
-        for (int c = c0; c < c1; c++) sum[c] = pairTerm(s0[c], A[c], B[c], C[c]);
-        for (int v = 1, n = 1 << (k - 3); v < n; v++) {
-            double[] sp = s.s[v & (v - 1)], al = s.a[Integer.numberOfTrailingZeros(v) + 2], sv = s.s[v];
-            double sign = (Integer.bitCount(v) & 1) == 0 ? 1.0 : -1.0;
-            for (int c = c0; c < c1; c++) {
-                double y = sp[c] + al[c];
-                sv[c] = y;
-                sum[c] += sign * pairTerm(y, A[c], B[c], C[c]);
-            }
-        }
-        for (int c = c0; c < c1; c++) sum[c] *= A[c] * B[c];
-    }
-
-    /** {@code (N(S) D(T) - N(T) D(S)) / (D(S) D(T))}, T = S + C (see {@link #pairedQuadSum}). */
-    private static double pairTerm(double y, double ac, double bc, double cc) {
-        double z = y + cc, ya = y + ac, yb = y + bc, za = z + ac, zb = z + bc;
-        double ny = y + y + ac + bc, nz = z + z + ac + bc;
-        double dy = y * ya * yb * (ya + bc), dz = z * za * zb * (za + bc);
-        return (ny * dz - nz * dy) / (dy * dz);
     }
 
     /**
