@@ -88,74 +88,63 @@ final class SpdiRows {
          */
         boolean applyInPlace(double[] x, int len) {
             boolean wide = false;
-            if (transcendental) {
-                for (int i = 0; i < len; i += L) {
-                    DoubleVector r = DoubleVector.fromArray(SP, x, i);
-                    DoubleVector a = r.lanewise(VectorOperators.LOG).mul(beta).lanewise(VectorOperators.EXP);
-                    a.intoArray(x, i);
-                    wide |= tooWide(a);
-                }
-                return wide;
-            }
+            if (transcendental) return power(x, len, beta);
             if (half) // r^(m + 1/2) = sqrt(r)^(2m + 1): n is 2m + 1
             for (int i = 0; i < len; i += L)
                     DoubleVector.fromArray(SP, x, i).sqrt().intoArray(x, i);
             switch (n) {
-                case 1 -> {
-                    for (int i = 0; i < len; i += L) wide |= tooWide(DoubleVector.fromArray(SP, x, i));
+                case 1 -> wide = check(x, len);
+                case 2, 4 -> { // r^4 = (r^2)^2
+                    for (int p = n; p > 1; p >>= 1) square(x, len);
+                    wide = check(x, len);
                 }
-                case 2 -> {
+                case 3, 6 -> { // r^6 = (r^2)^3
+                    if (n == 6) square(x, len);
                     for (int i = 0; i < len; i += L) {
-                        DoubleVector r = DoubleVector.fromArray(SP, x, i), a = r.mul(r);
-                        a.intoArray(x, i);
-                        wide |= tooWide(a);
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i);
+                        r.mul(r).mul(r).intoArray(x, i);
                     }
-                }
-                case 3 -> {
-                    for (int i = 0; i < len; i += L) {
-                        DoubleVector r = DoubleVector.fromArray(SP, x, i),
-                                a = r.mul(r).mul(r);
-                        a.intoArray(x, i);
-                        wide |= tooWide(a);
-                    }
-                }
-                case 4 -> {
-                    for (int i = 0; i < len; i += L) {
-                        DoubleVector r = DoubleVector.fromArray(SP, x, i), r2 = r.mul(r), a = r2.mul(r2);
-                        a.intoArray(x, i);
-                        wide |= tooWide(a);
-                    }
+                    wide = check(x, len);
                 }
                 case 5 -> {
                     for (int i = 0; i < len; i += L) {
-                        DoubleVector r = DoubleVector.fromArray(SP, x, i),
-                                r2 = r.mul(r),
-                                a = r2.mul(r2).mul(r);
-                        a.intoArray(x, i);
-                        wide |= tooWide(a);
+                        DoubleVector r = DoubleVector.fromArray(SP, x, i), r2 = r.mul(r);
+                        r2.mul(r2).mul(r).intoArray(x, i);
                     }
+                    wide = check(x, len);
                 }
-                case 6 -> {
-                    for (int i = 0; i < len; i += L) {
-                        DoubleVector r = DoubleVector.fromArray(SP, x, i),
-                                r2 = r.mul(r),
-                                a = r2.mul(r2).mul(r2);
-                        a.intoArray(x, i);
-                        wide |= tooWide(a);
-                    }
-                }
-                default -> {
-                    double e = n;
-                    for (int i = 0; i < len; i += L) {
-                        DoubleVector r = DoubleVector.fromArray(SP, x, i);
-                        DoubleVector a = r.lanewise(VectorOperators.LOG).mul(e).lanewise(VectorOperators.EXP);
-                        a.intoArray(x, i);
-                        wide |= tooWide(a);
-                    }
-                }
+                default -> wide = power(x, len, n);
             }
             return wide;
         }
+    }
+
+    /** {@code x[i] = exp(e ln x[i])} lanewise; true when some result exceeds {@link #PAIR_LIMIT} or is NaN. */
+    private static boolean power(double[] x, int len, double e) {
+        boolean wide = false;
+        for (int i = 0; i < len; i += L) {
+            DoubleVector a = DoubleVector.fromArray(SP, x, i)
+                    .lanewise(VectorOperators.LOG)
+                    .mul(e)
+                    .lanewise(VectorOperators.EXP);
+            a.intoArray(x, i);
+            wide |= tooWide(a);
+        }
+        return wide;
+    }
+
+    private static void square(double[] x, int len) {
+        for (int i = 0; i < len; i += L) {
+            DoubleVector r = DoubleVector.fromArray(SP, x, i);
+            r.mul(r).intoArray(x, i);
+        }
+    }
+
+    /** True when some {@code x[i]} exceeds {@link #PAIR_LIMIT} or is NaN. */
+    private static boolean check(double[] x, int len) {
+        boolean wide = false;
+        for (int i = 0; i < len; i += L) wide |= tooWide(DoubleVector.fromArray(SP, x, i));
+        return wide;
     }
 
     private static boolean tooWide(DoubleVector a) {
