@@ -9,7 +9,8 @@
 //   first pixel is raster pixel (row0, col0). Once per pixel: the neighbour set C (the first k entries of
 //   the pixel's knn list with `site` skipped, stop at -1, exactly as geomend_spdi) and L_j = log(d_j / d_i),
 //   d = sqrt(dx^2 + dy^2) + 1 from the pixel centre. Then for each beta t in [base, base + count):
-//   a_j = exp(beta[t] * L_j), the paired subset sum gm_subset_sum (clamped), stored as float32 at
+//   a_j = exp(beta[t] * L_j), the sum by gm_paired_quads where |beta L_j| <= 69 (else gm_subset_sum),
+//   clamped, stored as float32 at
 //   maps[(t - base) * width * height + p].
 //   sx, sy     : site positions; knn: raster (rasterWidth columns, kk ints per pixel, kk >= k + 1)
 //   x0, y0, r  : raster lower-left corner and resolution (pixel centres as in GridSpec)
@@ -41,11 +42,16 @@ geomend_spdi_sweep(const double* __restrict__ sx, const double* __restrict__ sy,
         for (int u = 0; u < GEOMEND_SPDI_KMAX; u++) if (u == n) L[u] = v;
         n++;
     }
+    double maxL = 0.0;
+#pragma unroll
+    for (int u = 0; u < GEOMEND_SPDI_KMAX; u++) maxL = fmax(maxL, fabs(L[u]));
     for (int t = 0; t < count; t++) {
         const double b = betas[base + t];
         double a[GEOMEND_SPDI_KMAX];
 #pragma unroll
         for (int u = 0; u < GEOMEND_SPDI_KMAX; u++) a[u] = u < n ? exp(b * L[u]) : 0.0;
-        maps[(long long)t * np + p] = __double2float_rn(gm_subset_sum(a, n));
+        // the grouped sum where every a_j = e^(beta L_j) stays within its range (e^69 < 1e30)
+        const double pr = n == k && k >= 2 && b * maxL <= 69.0 ? gm_paired_quads(a, k) : gm_subset_sum(a, n);
+        maps[(long long)t * np + p] = __double2float_rn(pr);
     }
 }

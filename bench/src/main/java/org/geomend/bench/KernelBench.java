@@ -37,6 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
         value = 1,
         jvmArgsAppend = {
+            "--add-modules=jdk.incubator.vector",
             "--add-opens=java.base/java.nio=ALL-UNNAMED",
             "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow"
@@ -53,8 +54,8 @@ public class KernelBench {
     SitePositions sites;
     GridSpec window;
     KnnRaster knn;
-    GridBuffer map, map2;
-    MapBatch batch;
+    GridBuffer map, map2, map3;
+    MapBatch batch, batchAnyBeta;
     int site;
 
     @Setup(Level.Trial)
@@ -68,9 +69,11 @@ public class KernelBench {
         kernels.nearestSites(sites, knn);
         map = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, window.pixels());
         map2 = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, window.pixels());
+        map3 = GridBuffer.allocate(alloc, GridBuffer.Type.FLOAT32, window.pixels());
         batch = new MapBatch(1, W, W, new int[] {site}, new int[] {0}, new int[] {0}, new double[] {2.0}, map);
         kernels.spdiMaps(sites, knn, 5, batch);
         kernels.normalize(batch, window, null, new double[1]);
+        batchAnyBeta = new MapBatch(1, W, W, new int[] {site}, new int[] {0}, new int[] {0}, new double[] {3.7}, map3);
         MapBatch b2 = new MapBatch(1, W, W, new int[] {site}, new int[] {0}, new int[] {0}, new double[] {4.0}, map2);
         kernels.spdiMaps(sites, knn, 5, b2);
         kernels.normalize(b2, window, null, new double[1]);
@@ -81,6 +84,7 @@ public class KernelBench {
         knn.close();
         map.close();
         map2.close();
+        map3.close();
         kernels.close();
         alloc.close();
     }
@@ -93,6 +97,12 @@ public class KernelBench {
     @Benchmark
     public void spdiK5() {
         kernels.spdiMaps(sites, knn, 5, batch);
+    }
+
+    /** sPDI k = 5 at a beta that is not a multiple of 1/2 (the transcendental path). */
+    @Benchmark
+    public void spdiK5Beta37() {
+        kernels.spdiMaps(sites, knn, 5, batchAnyBeta);
     }
 
     @Benchmark

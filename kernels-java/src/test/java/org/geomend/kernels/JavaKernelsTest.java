@@ -128,6 +128,72 @@ class JavaKernelsTest {
         }
     }
 
+    /**
+     * Exact ties everywhere: sites on the pixel-centre lattice (offset by half a pixel, so many pixel centres are
+     * equidistant to several of them) and co-located pairs, in a shuffled index order. Every pixel's list must be
+     * the (squared distance, index) order: a rule that sends ties to the higher index, or keeps them in scan order
+     * of a spatial index, fails on the pixels counted in {@code tied}.
+     */
+    @Test
+    void exactTiesGoToTheLowerIndexAtEveryRank() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int n = 200;
+        double[] x = new double[n], y = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (i % 5 == 4) { // a co-located copy of an earlier site
+                int j = rnd.nextInt(i);
+                x[i] = x[j];
+                y[i] = y[j];
+            } else {
+                x[i] = 100.0 * rnd.nextInt(-5, 65);
+                y[i] = 100.0 * rnd.nextInt(-5, 55);
+            }
+        }
+        SitePositions s = new SitePositions(x, y);
+        GridSpec g = new GridSpec(-50, -50, 100, 61, 51);
+        int kk = 9, tied = 0;
+        try (KnnRaster knn = new KnnRaster(g, kk, GridBuffer.allocate(alloc, GridBuffer.Type.INT32, g.pixels() * kk))) {
+            kernels.nearestSites(s, knn);
+            Integer[] order = new Integer[n];
+            double[] d = new double[n];
+            for (int r = 0; r < g.height(); r++)
+                for (int c = 0; c < g.width(); c++) {
+                    double px = g.centreX(c), py = g.centreY(r);
+                    for (int i = 0; i < n; i++) {
+                        double dx = px - x[i], dy = py - y[i];
+                        d[i] = dx * dx + dy * dy;
+                        order[i] = i;
+                    }
+                    java.util.Arrays.sort(order, (a, b) -> d[a] != d[b] ? Double.compare(d[a], d[b]) : a - b);
+                    for (int t = 0; t < kk; t++) {
+                        assertEquals(order[t], knn.get(r, c, t), "pixel " + r + "," + c + " rank " + t);
+                        if (t > 0 && d[order[t]] == d[order[t - 1]]) tied++;
+                    }
+                }
+        }
+        assertTrue(tied > 3_000, "the layout must produce ties: " + tied);
+    }
+
+    /**
+     * Betas whose a_j leave the range of the vector path's shared divisions (a_j > 1e30 near the site) and every
+     * power case of it (integer, half-integer, beyond 6, transcendental): pixels fall back to the scalar definition.
+     */
+    @Test
+    void spdiWithSteepBetasMatchesReference() {
+        SitePositions s = random(77, 40, 6_000);
+        int w = 24;
+        int[] ids = {0, 5};
+        for (double beta : new double[] {1, 2.5, 3, 7, 12.5, 20, 31.3}) {
+            double[] sums = new double[ids.length];
+            float[][] got = maps(s, ids, w, 100, beta, 4, false, sums);
+            for (int m = 0; m < ids.length; m++) {
+                GridSpec win = GridSpec.window(s.x()[ids[m]], s.y()[ids[m]], w, 100);
+                double l1 = Reference.l1(Reference.spdiMap(s, ids[m], win, beta, 4, null), got[m]);
+                assertTrue(l1 <= 1e-4, "beta=" + beta + " site " + ids[m] + ": L1 " + l1);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 5, 8})
     void spdiMatchesFloat64ReferenceForEveryK(int k) {

@@ -15,8 +15,9 @@ import org.geomend.kernels.SitePositions;
 
 /**
  * The pure-Java backend: every kernel of {@link GeoKernels}, spread over a fixed pool of platform
- * threads. sPDI is evaluated in float64 with the subsets paired on their last element (half the
- * divisions, less cancellation); nearest-site search shares one candidate list per 16 x 16 block.
+ * threads. sPDI is evaluated in float64 with the Vector API, the subsets grouped in fours ({@link SpdiRows});
+ * nearest-site search shares one candidate list per 16 x 16 block, pruned per 8 x 8 sub-block and scanned a
+ * vector of pixels at a time ({@link NearestRows}).
  */
 public final class JavaKernels implements GeoKernels {
 
@@ -52,43 +53,7 @@ public final class JavaKernels implements GeoKernels {
 
     @Override
     public void nearestSites(SitePositions sites, KnnRaster dst) {
-        GridSpec g = dst.grid();
-        int kk = dst.kk();
-        SiteIndex index = new SiteIndex(sites);
-        int bw = (g.width() + BLOCK - 1) / BLOCK, bh = (g.height() + BLOCK - 1) / BLOCK;
-        MemorySegment out = dst.idx().segment();
-        double[] xs = sites.x(), ys = sites.y();
-        parallelFor(bw * bh, b -> {
-            int bc = (b % bw) * BLOCK, br = (b / bw) * BLOCK;
-            int ce = Math.min(bc + BLOCK, g.width()), re = Math.min(br + BLOCK, g.height());
-            double cx = g.x0() + (bc + ce) * 0.5 * g.resolution(), cy = g.y0() + (br + re) * 0.5 * g.resolution();
-            double h = Math.hypot(ce - bc, re - br) * 0.5 * g.resolution();
-            int[] cand = candidates(index, cx, cy, kk, h);
-            double[] bd = new double[kk];
-            int[] bi = new int[kk];
-            for (int r = br; r < re; r++) {
-                double py = g.centreY(r);
-                for (int c = bc; c < ce; c++) {
-                    double px = g.centreX(c);
-                    java.util.Arrays.fill(bd, Double.POSITIVE_INFINITY);
-                    java.util.Arrays.fill(bi, -1);
-                    for (int j : cand) {
-                        double dx = px - xs[j], dy = py - ys[j], d = dx * dx + dy * dy;
-                        if (d >= bd[kk - 1]) continue;
-                        int p = kk - 1;
-                        while (p > 0 && bd[p - 1] > d) {
-                            bd[p] = bd[p - 1];
-                            bi[p] = bi[p - 1];
-                            p--;
-                        }
-                        bd[p] = d;
-                        bi[p] = j;
-                    }
-                    long base = ((long) r * g.width() + c) * kk;
-                    for (int t = 0; t < kk; t++) out.setAtIndex(I32, base + t, bi[t]);
-                }
-            }
-        });
+        NearestRows.run(this, sites, dst);
     }
 
     /** Every site that can be among the kk nearest of some point within {@code h} of (cx, cy), ascending index. */
@@ -100,13 +65,21 @@ public final class JavaKernels implements GeoKernels {
             for (int i = 0; i < n; i++) all[i] = i;
             return all;
         }
-        // a point p within h of the centre has its kk-th neighbour within sqrt(rk) + h, hence every
-        // candidate lies within sqrt(rk) + 2h of the centre; a little slack guards rounding
-        double radius = (Math.sqrt(rk) + 2 * h) * (1 + 1e-9) + 1e-6;
+        double radius = candidateRadius(rk, h);
         int[] buf = new int[Math.max(16, 4 * kk)];
         int m;
         while ((m = index.within(cx, cy, radius, buf)) < 0) buf = new int[buf.length * 2];
         return java.util.Arrays.copyOf(buf, m);
+    }
+
+    /**
+     * The radius around a centre whose kk-th nearest site lies at squared distance {@code rk} holding every site that
+     * can be among the kk nearest of a point within {@code h} of it: such a point has its kk-th neighbour within
+     * {@code sqrt(rk) + h}, hence every candidate lies within {@code sqrt(rk) + 2h} of the centre; a little slack
+     * guards rounding.
+     */
+    static double candidateRadius(double rk, double h) {
+        return (Math.sqrt(rk) + 2 * h) * (1 + 1e-9) + 1e-6;
     }
 
     // ---------------------------------------------------------------- maps
@@ -132,35 +105,7 @@ public final class JavaKernels implements GeoKernels {
             throw new IllegalArgumentException(
                     "raster holds " + knn.kk() + " neighbours, sPDI k=" + k + " needs " + (k + 1));
         batch.checkInside(knn.grid());
-        MemorySegment idx = knn.idx().segment(), maps = batch.maps().segment();
-        GridSpec g = knn.grid();
-        int rw = g.width(), kk = knn.kk(), w = batch.width(), h = batch.height();
-        double[] xs = sites.x(), ys = sites.y();
-        parallelFor(batch.count() * h, task -> {
-            int m = task / h, r = task % h, site = batch.site()[m];
-            double beta = batch.beta()[m];
-            double sx = xs[site], sy = ys[site];
-            double[] a = new double[k];
-            double[] s = new double[1 << k];
-            int gr = batch.row0()[m] + r;
-            double py = g.centreY(gr);
-            long src = ((long) gr * rw + batch.col0()[m]) * kk;
-            long dst = batch.offset(m) + (long) r * w;
-            for (int c = 0; c < w; c++, src += kk) {
-                double px = g.centreX(batch.col0()[m] + c);
-                double dxi = px - sx, dyi = py - sy;
-                double di = Math.sqrt(dxi * dxi + dyi * dyi) + 1.0;
-                int n = 0;
-                for (int t = 0; t < kk && n < k; t++) {
-                    int j = idx.getAtIndex(I32, src + t);
-                    if (j < 0) break;
-                    if (j == site) continue;
-                    double dx = px - xs[j], dy = py - ys[j];
-                    a[n++] = Math.pow((Math.sqrt(dx * dx + dy * dy) + 1.0) / di, beta);
-                }
-                maps.setAtIndex(F32, dst + c, (float) subsetSum(a, n, s));
-            }
-        });
+        SpdiRows.maps(this, sites, knn, k, batch);
     }
 
     /**

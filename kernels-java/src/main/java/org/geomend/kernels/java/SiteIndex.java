@@ -71,15 +71,8 @@ public final class SiteIndex {
                         int b = xx + nx * yy;
                         for (int t = start[b]; t < start[b + 1]; t++) {
                             int j = order[t];
-                            double dx = px - sites.x()[j], dy = py - sites.y()[j], d = dx * dx + dy * dy;
-                            if (d < best[kk - 1]) {
-                                int p = kk - 1;
-                                while (p > 0 && best[p - 1] > d) {
-                                    best[p] = best[p - 1];
-                                    p--;
-                                }
-                                best[p] = d;
-                            }
+                            double dx = px - sites.x()[j], dy = py - sites.y()[j];
+                            keepSmallest(best, kk, dx * dx + dy * dy);
                         }
                     }
                     if (ring == 0) break;
@@ -95,6 +88,17 @@ public final class SiteIndex {
             if (best[kk - 1] < Double.POSITIVE_INFINITY && bound > 0 && bound * bound >= best[kk - 1]) break;
         }
         return best[kk - 1];
+    }
+
+    /** Inserts {@code d} into the ascending {@code best[0..kk)} when it is smaller than {@code best[kk-1]}. */
+    static void keepSmallest(double[] best, int kk, double d) {
+        if (d >= best[kk - 1]) return;
+        int p = kk - 1;
+        while (p > 0 && best[p - 1] > d) {
+            best[p] = best[p - 1];
+            p--;
+        }
+        best[p] = d;
     }
 
     /** Appends to {@code out} (returns the count) every site within {@code radius} of (px, py), ascending index. */
