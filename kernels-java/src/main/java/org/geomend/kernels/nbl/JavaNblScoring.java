@@ -224,7 +224,8 @@ public final class JavaNblScoring implements NblScoring {
         final float[] ent = pk.ent, rsrp = b.rsrp, rssi = b.rssi, ta = b.ta;
         final boolean pd = map.fpd() != null && opt.pd(), useQ = opt.rssi(), useDensity = opt.density();
         final double miss = opt.miss(), alpha = opt.densityPower(), tau = opt.temperature();
-        final boolean temper = tau != 1, powDens = useDensity && alpha != 1;
+        final boolean temper = tau != 1, powDens = useDensity && alpha != 1, lap = opt.laplace();
+        final double cutoff = opt.cutoff();
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
         final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
@@ -264,20 +265,23 @@ public final class JavaNblScoring implements NblScoring {
             final int t0 = entTile[e0];
             ox = tile[4 * t0];
             oy = tile[4 * t0 + 1];
+            if (cutoff > 0) s.ensureCand(e1 - e0);
+            final double[] ws = s.w;
             for (int en = e0; en < e1; en++) {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
                 double w = temper || !useDensity ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
                 if (hr)
                     w *= single
-                            ? tail1(vr, ent[e4], ent[e4 + 1], miss)
-                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss);
+                            ? tail1(vr, ent[e4], ent[e4 + 1], miss, lap)
+                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
                 if (hq)
                     w *= single
-                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss)
-                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
+                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss, lap)
+                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
+                if (cutoff > 0) ws[en - e0] = w;
                 sw += w;
                 sx += w * dx;
                 sy += w * dy;
@@ -290,6 +294,21 @@ public final class JavaNblScoring implements NblScoring {
                 }
             }
             cand = e1 - e0;
+            if (cutoff > 0 && cand > 1) {
+                // the weighted sums again over the candidates of at least cutoff * best
+                final double lim = cutoff * best;
+                sw = sx = sy = sq = 0;
+                for (int en = e0; en < e1; en++) {
+                    double w = ws[en - e0];
+                    if (!(w >= lim)) continue;
+                    int t4 = 4 * entTile[en];
+                    double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
+                    sw += w;
+                    sx += w * dx;
+                    sy += w * dy;
+                    sq += w * (dx * dx + dy * dy);
+                }
+            }
         } else if (g > 1) {
             // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
             //    slot table that is reset afterwards), how many groups hold each, and the slot of every entry
@@ -356,8 +375,8 @@ public final class JavaNblScoring implements NblScoring {
                         if (p < 0) continue;
                         int e4 = 4 * (e0 + i);
                         f[p] = single
-                                ? tail1(v, ent[e4], ent[e4 + 1], miss)
-                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss);
+                                ? tail1(v, ent[e4], ent[e4 + 1], miss, lap)
+                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -369,8 +388,8 @@ public final class JavaNblScoring implements NblScoring {
                         if (p < 0) continue;
                         int e4 = 4 * (e0 + i);
                         f[p] = single
-                                ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss)
-                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
+                                ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss, lap)
+                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -407,6 +426,20 @@ public final class JavaNblScoring implements NblScoring {
                     bs = tile[t4 + 2];
                 }
             }
+            if (cutoff > 0 && n > 1) {
+                final double lim = cutoff * best;
+                sw = sx = sy = sq = 0;
+                for (int j = 0; j < n; j++) {
+                    double wj = w[j];
+                    if (!(wj >= lim)) continue;
+                    int t4 = 4 * uT[j];
+                    double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
+                    sw += wj;
+                    sx += wj * dx;
+                    sy += wj * dy;
+                    sq += wj * (dx * dx + dy * dy);
+                }
+            }
         }
         double wx = Double.NaN, wy = Double.NaN, spread = Double.NaN;
         if (cand > 0) {
@@ -430,19 +463,19 @@ public final class JavaNblScoring implements NblScoring {
     }
 
     /** {@link #meanTail} of one reported value (the record's only row of the cell; x not NaN unless the type is unreported). */
-    private static double tail1(float x, float mu, float invSd, double miss) {
+    private static double tail1(float x, float mu, float invSd, double miss, boolean lap) {
         if (mu != mu) return miss;
-        return tail((x - mu) * invSd);
+        return lap ? NblModel.laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
     }
 
-    private static double meanTail(float[] v, int ms, int me, float mu, float invSd, double miss) {
+    private static double meanTail(float[] v, int ms, int me, float mu, float invSd, double miss, boolean lap) {
         if (mu != mu) return miss;
         double sum = 0;
         int n = 0;
         for (int q = ms; q < me; q++) {
             float x = v[q];
             if (x == x) {
-                sum += tail((x - mu) * invSd);
+                sum += lap ? NblModel.laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
                 n++;
             }
         }
