@@ -162,7 +162,7 @@ public final class JavaNblScoring implements NblScoring {
         // candidates of a multi-cell record: tile, weight, a factor per tile; pos: candidate slot of each
         // entry of each group (groups' entries laid out one after the other from base[k])
         int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
-        double[] w = new double[1024], f = new double[1024];
+        double[] w = new double[1024], f = new double[1024], acc = new double[4];
 
         private int[] slotOf = new int[0];
 
@@ -267,6 +267,7 @@ public final class JavaNblScoring implements NblScoring {
             oy = tile[4 * t0 + 1];
             if (cutoff > 0) s.ensureCand(e1 - e0);
             final double[] ws = s.w;
+            final int[] ts = s.uT;
             for (int en = e0; en < e1; en++) {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
@@ -281,7 +282,10 @@ public final class JavaNblScoring implements NblScoring {
                             : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
-                if (cutoff > 0) ws[en - e0] = w;
+                if (cutoff > 0) {
+                    ws[en - e0] = w;
+                    ts[en - e0] = entTile[en];
+                }
                 sw += w;
                 sx += w * dx;
                 sy += w * dy;
@@ -295,19 +299,11 @@ public final class JavaNblScoring implements NblScoring {
             }
             cand = e1 - e0;
             if (cutoff > 0 && cand > 1) {
-                // the weighted sums again over the candidates of at least cutoff * best
-                final double lim = cutoff * best;
-                sw = sx = sy = sq = 0;
-                for (int en = e0; en < e1; en++) {
-                    double w = ws[en - e0];
-                    if (!(w >= lim)) continue;
-                    int t4 = 4 * entTile[en];
-                    double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
-                    sw += w;
-                    sx += w * dx;
-                    sy += w * dy;
-                    sq += w * (dx * dx + dy * dy);
-                }
+                double[] a = cutSums(tile, ts, ws, cand, cutoff * best, ox, oy, s.acc);
+                sw = a[0];
+                sx = a[1];
+                sy = a[2];
+                sq = a[3];
             }
         } else if (g > 1) {
             // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
@@ -427,18 +423,11 @@ public final class JavaNblScoring implements NblScoring {
                 }
             }
             if (cutoff > 0 && n > 1) {
-                final double lim = cutoff * best;
-                sw = sx = sy = sq = 0;
-                for (int j = 0; j < n; j++) {
-                    double wj = w[j];
-                    if (!(wj >= lim)) continue;
-                    int t4 = 4 * uT[j];
-                    double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
-                    sw += wj;
-                    sx += wj * dx;
-                    sy += wj * dy;
-                    sq += wj * (dx * dx + dy * dy);
-                }
+                double[] a = cutSums(tile, uT, w, n, cutoff * best, ox, oy, s.acc);
+                sw = a[0];
+                sx = a[1];
+                sy = a[2];
+                sq = a[3];
             }
         }
         double wx = Double.NaN, wy = Double.NaN, spread = Double.NaN;
@@ -480,6 +469,30 @@ public final class JavaNblScoring implements NblScoring {
             }
         }
         return n == 1 ? sum : sum / n;
+    }
+
+    /**
+     * The weighted sums {@code {sw, sx, sy, sq}} (about the origin ox, oy) over the candidates 0..n-1 (tile
+     * index uT, weight w) whose weight is at least lim, into acc.
+     */
+    private static double[] cutSums(
+            double[] tile, int[] uT, double[] w, int n, double lim, double ox, double oy, double[] acc) {
+        double sw = 0, sx = 0, sy = 0, sq = 0;
+        for (int j = 0; j < n; j++) {
+            double wj = w[j];
+            if (!(wj >= lim)) continue;
+            int t4 = 4 * uT[j];
+            double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
+            sw += wj;
+            sx += wj * dx;
+            sy += wj * dy;
+            sq += wj * (dx * dx + dy * dy);
+        }
+        acc[0] = sw;
+        acc[1] = sx;
+        acc[2] = sy;
+        acc[3] = sq;
+        return acc;
     }
 
     /** P(l)^alpha, or 1 without the density. */

@@ -149,9 +149,9 @@ class NblScoringTest {
         NblBatch b = randomBatch(rnd, map, 2000, 3);
         NblResult all = new NblResult(b.numRecords), top = new NblResult(b.numRecords);
         try (NblScoring s = NblScoring.java(1)) {
-            s.score(map, b, NblOptions.DEFAULT.withLaplace(true), all);
+            s.score(map, b, NblOptions.DEFAULT, all);
             // cutoff 1: only the MLE tile (and exact ties) is averaged
-            s.score(map, b, NblOptions.DEFAULT.withLaplace(true).withCutoff(1), top);
+            s.score(map, b, NblOptions.DEFAULT.withCutoff(1), top);
         }
         int placed = 0, atMle = 0, moved = 0;
         for (int r = 0; r < b.numRecords; r++) {
