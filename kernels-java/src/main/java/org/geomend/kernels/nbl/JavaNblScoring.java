@@ -298,13 +298,6 @@ public final class JavaNblScoring implements NblScoring {
                 }
             }
             cand = e1 - e0;
-            if (cutoff > 0 && cand > 1) {
-                double[] a = cutSums(tile, ts, ws, cand, cutoff * best, ox, oy, s.acc);
-                sw = a[0];
-                sx = a[1];
-                sy = a[2];
-                sq = a[3];
-            }
         } else if (g > 1) {
             // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
             //    slot table that is reset afterwards), how many groups hold each, and the slot of every entry
@@ -422,13 +415,15 @@ public final class JavaNblScoring implements NblScoring {
                     bs = tile[t4 + 2];
                 }
             }
-            if (cutoff > 0 && n > 1) {
-                double[] a = cutSums(tile, uT, w, n, cutoff * best, ox, oy, s.acc);
-                sw = a[0];
-                sx = a[1];
-                sy = a[2];
-                sq = a[3];
-            }
+        }
+        if (cutoff > 0 && cand > 1) {
+            // the weighted sums again over the candidates of at least cutoff * best (both paths keep the
+            // candidates' tiles and weights in s.uT, s.w)
+            double[] acc = cutSums(tile, s.uT, s.w, cand, cutoff * best, ox, oy, s.acc);
+            sw = acc[0];
+            sx = acc[1];
+            sy = acc[2];
+            sq = acc[3];
         }
         double wx = Double.NaN, wy = Double.NaN, spread = Double.NaN;
         if (cand > 0) {
