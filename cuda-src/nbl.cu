@@ -14,7 +14,9 @@
 //   options: miss (factor of a reported cell without statistics in a candidate, per type), useDensity,
 //            densityPower (w = P(l)^densityPower L^temperature, L the likelihood), temperature,
 //            useRssi, usePd (0/1), allCells (1: candidates are the tiles every reported known cell holds,
-//            their union when none; 0: the union), as org.geomend.kernels.nbl.NblOptions.
+//            their union when none; 0: the union), cutoff (the weighted average and spread over the
+//            candidates of weight >= cutoff x best only; 0: all), laplace (1: the RSRP / RSSI factor is the
+//            Laplace tail exp(-sqrt(2) |z|) instead of the Gaussian one), as org.geomend.kernels.nbl.NblOptions.
 //   output : est[5 r .. 5 r + 4] = mleX, mleY, waX, waY, spread (NaN when not placed; spread: weighted
 //            RMS distance of the candidates around the weighted average x cos(lat) of the MLE tile),
 //            cand[r] = candidates.
@@ -26,7 +28,8 @@
 // search. With allCells, a first pass looks for a tile of the first known cell that every other known
 // cell holds; if one exists, only the first known cell's tiles held by all are visited. Visiting order differs from the Java k-way merge, so the weighted sums are accumulated in a
 // different order (float64 rounding only); the MLE tie-break is made order-free (equal weights: the
-// lowest tile index wins, as in ascending order).
+// lowest tile index wins, as in ascending order). With a cutoff the candidates are visited twice: the first
+// pass finds the best weight, the second accumulates the weighted sums of those at or above cutoff x best.
 #include "common.cuh"
 
 #define GM_NBL_TAIL_FLOOR 1e-6 // NblModel.TAIL_FLOOR
@@ -34,6 +37,11 @@
 // max(2 P(N > |z|), TAIL_FLOOR) in float64 (NblModel.tail)
 static __device__ __forceinline__ double gm_nbl_tail(double z) {
     return fmax(erfc(__ddiv_rn(fabs(z), 1.4142135623730951)), GM_NBL_TAIL_FLOOR);
+}
+
+// max(exp(-sqrt(2) |z|), TAIL_FLOOR) (NblModel.laplaceTail)
+static __device__ __forceinline__ double gm_nbl_laplace(double z) {
+    return fmax(exp(-1.4142135623730951 * fabs(z)), GM_NBL_TAIL_FLOOR);
 }
 
 // Entry of tile t in entTile[lo, hi) (ascending), or -1.
@@ -51,14 +59,17 @@ static __device__ __forceinline__ int gm_nbl_find(const int* __restrict__ entTil
 // Factor of one cell for one measurement type (eq. 3-6): 1 when the cell reported no value of it,
 // MISS when the tile has no statistic of it (mu NaN), else the mean tail probability of the values.
 static __device__ __forceinline__ double gm_nbl_measure(const float* __restrict__ v, int ms, int me, float mu, float invSd,
-                                                         double miss) {
+                                                         double miss, int laplace) {
     double sum = 0.0;
     int n = 0;
     for (int q = ms; q < me; q++) {
         float x = v[q];
         if (x == x) {
             n++;
-            if (mu == mu) sum += gm_nbl_tail(__dmul_rn(__dsub_rn((double)x, (double)mu), (double)invSd));
+            if (mu == mu) {
+                const double z = __dmul_rn(__dsub_rn((double)x, (double)mu), (double)invSd);
+                sum += laplace ? gm_nbl_laplace(z) : gm_nbl_tail(z);
+            }
         }
     }
     if (n == 0) return 1.0;
@@ -101,7 +112,7 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                   const double* __restrict__ cellX, const double* __restrict__ cellY,
                   const float* __restrict__ fpd, int fpdLen, double fpdMin, double fpdBin, double fpdFloor,
                   double miss, int useDensity, double densityPower, double temperature, int useRssi, int usePd,
-                  int allCells,
+                  int allCells, double cutoff, int laplace,
                   const int* __restrict__ recStart, const int* __restrict__ cell,
                   const float* __restrict__ rsrp, const float* __restrict__ rssi, const float* __restrict__ ta,
                   int numRecords, double* __restrict__ est, int* __restrict__ cand) {
@@ -128,6 +139,11 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                 full = gm_nbl_all_hold(cellStart, entTile, cell, m0, m1, first, __ldg(entTile + e));
         }
     }
+    const int passes = cutoff > 0.0 ? 2 : 1;
+    for (int pass = 0; pass < passes; pass++) {
+    // the last pass accumulates the weighted sums of the candidates at or above lim
+    const double lim = pass == 1 ? cutoff * best : -1.0;
+    count = 0;
     for (int mk = full ? first : m0; mk < m1;) {
         const int ck = cell[mk];
         int ek = mk + 1;
@@ -159,9 +175,9 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                     if (jlo < jhi) {
                         const int en = mj == mk ? e : gm_nbl_find(entTile, jlo, jhi, t);
                         const float fn = __int_as_float(0x7fc00000);
-                        w *= gm_nbl_measure(rsrp, mj, ej, en >= 0 ? muR[en] : fn, en >= 0 ? isR[en] : 0.0f, miss);
+                        w *= gm_nbl_measure(rsrp, mj, ej, en >= 0 ? muR[en] : fn, en >= 0 ? isR[en] : 0.0f, miss, laplace);
                         if (useRssi)
-                            w *= gm_nbl_measure(rssi, mj, ej, en >= 0 ? muQ[en] : fn, en >= 0 ? isQ[en] : 0.0f, miss);
+                            w *= gm_nbl_measure(rssi, mj, ej, en >= 0 ? muQ[en] : fn, en >= 0 ? isQ[en] : 0.0f, miss, laplace);
                         const double px = cellX[cj];
                         if (usePd && fpdLen > 0 && px == px) {
                             const double d = __dmul_rn(sqrt(gm_sq(__dsub_rn(txv, px), __dsub_rn(tyv, cellY[cj]))), (double)tileScale[t]);
@@ -184,15 +200,18 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                 w = (!useDensity ? 1.0 : densityPower == 1.0 ? (double)tileDens[t] : pow((double)tileDens[t], densityPower)) *
                     pow(w, temperature);
             count++;
-            const double dx = __dsub_rn(txv, ox), dy = __dsub_rn(tyv, oy);
-            sw += w;
-            sx += w * dx;
-            sy += w * dy;
-            sq += w * gm_sq(dx, dy);
-            if (w > best || (w == best && t < bestT)) { best = w; bestT = t; bx = txv; by = tyv; bs = (double)tileScale[t]; }
+            if (pass == passes - 1 && w >= lim) {
+                const double dx = __dsub_rn(txv, ox), dy = __dsub_rn(tyv, oy);
+                sw += w;
+                sx += w * dx;
+                sy += w * dy;
+                sq += w * gm_sq(dx, dy);
+            }
+            if (pass == 0 && (w > best || (w == best && t < bestT))) { best = w; bestT = t; bx = txv; by = tyv; bs = (double)tileScale[t]; }
         }
         if (full) break; // only the first known cell's tiles
         mk = ek;
+    }
     }
     double spread = nan;
     if (count > 0) {

@@ -198,6 +198,8 @@ public final class CudaNblScoring implements NblScoring {
                     p(opt.rssi() ? 1 : 0),
                     p(opt.pd() ? 1 : 0),
                     p(opt.candidates() == NblOptions.Candidates.ALL ? 1 : 0),
+                    p(opt.cutoff()),
+                    p(opt.laplace() ? 1 : 0),
                     p(rs),
                     p(ce),
                     p(rp),

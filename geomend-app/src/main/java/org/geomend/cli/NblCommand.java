@@ -108,6 +108,14 @@ public final class NblCommand implements Callable<Integer> {
                 description = "exponent of the likelihood, (0, 10] (below 1 flattens the weights)")
         Double temperature;
 
+        @Option(
+                names = "--cutoff",
+                description = "weighted average over the candidates of at least this share of the best weight, [0, 1]")
+        Double cutoff;
+
+        @Option(names = "--tail", description = "RSRP / RSSI likelihood tail: gauss (eq. 4) or laplace")
+        String tail;
+
         private void checkPreset() {
             if (!List.of("default", "plain", "legacy").contains(preset))
                 throw new IllegalArgumentException("unknown --preset '" + preset + "' (default, plain, legacy)");
@@ -126,6 +134,13 @@ public final class NblCommand implements Callable<Integer> {
             if (pd != null) o = o.withPd(onOff("--pd", pd));
             if (densityPower != null) o = o.withDensityPower(densityPower);
             if (temperature != null) o = o.withTemperature(temperature);
+            if (cutoff != null) o = o.withCutoff(cutoff);
+            if (tail != null)
+                o = switch (tail.toLowerCase(java.util.Locale.ROOT)) {
+                    case "gauss" -> o.withLaplace(false);
+                    case "laplace" -> o.withLaplace(true);
+                    default -> throw new IllegalArgumentException("unknown --tail '" + tail + "' (gauss, laplace)");
+                };
             return o;
         }
 

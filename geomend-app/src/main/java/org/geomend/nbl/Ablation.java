@@ -97,22 +97,48 @@ public final class Ablation {
                 true));
         v.add(new Variant(
                 "floor 4 dB, rssi on, zoom " + zf + mr + ", density power 1.5", m20, q.withDensityPower(1.5), true));
-        // around the default (floor 4 dB, RSSI on, zoom 21)
-        MapOptions dm = MapOptions.defaults(MapOptions.DEFAULT_ZOOM);
-        NblOptions ds = NblOptions.DEFAULT;
-        String d = "default";
+        // around the defaults of round 1 (floor 4 dB, RSSI on, zoom 21)
+        MapOptions dm = pm.withFloor(4).withZoom(Math.min(Tiles.MAX_ZOOM, 21));
+        NblOptions ds = ps.withRssi(true);
+        String d = "round-1 default";
         v.add(new Variant(d + ", candidates any", dm, ds.withCandidates(NblOptions.Candidates.ANY), true));
         v.add(new Variant(d + ", temperature 0.75", dm, ds.withTemperature(0.75), true));
         v.add(new Variant(d + ", density power 1.25", dm, ds.withDensityPower(1.25), true));
         v.add(new Variant(d + ", floor 3 dB", dm.withFloor(3), ds, true));
         v.add(new Variant(d + ", floor 5 dB", dm.withFloor(5), ds, true));
         v.add(new Variant(d + ", pd off", dm, ds.withPd(false), true));
+        // round 2: the weighted average over the best candidates only, a heavier-tailed likelihood
+        for (double c : new double[] {0.01, 0.05, 0.2, 0.5})
+            v.add(new Variant(d + ", cutoff " + NblOptions.num(c), dm, ds.withCutoff(c), true));
+        v.add(new Variant("laplace tail", pm, ps.withLaplace(true), true));
+        v.add(new Variant(d + ", laplace tail", dm, ds.withLaplace(true), true));
+        NblOptions dl = ds.withLaplace(true);
+        v.add(new Variant(d + ", laplace tail, cutoff 0.05", dm, dl.withCutoff(0.05), true));
+        v.add(new Variant(d + ", laplace tail, floor 3 dB", dm.withFloor(3), dl, true));
+        v.add(new Variant(d + ", laplace tail, density power 1.25", dm, dl.withDensityPower(1.25), true));
+        for (double f : new double[] {2, 3})
+            v.add(new Variant(
+                    d + ", laplace tail, floor " + NblOptions.num(f) + " dB, density power 1.25",
+                    dm.withFloor(f),
+                    dl.withDensityPower(1.25),
+                    true));
+        // around the defaults of round 2 (Laplace tail, floor 2 dB, RSSI on, zoom 21)
+        MapOptions nm = MapOptions.defaults(MapOptions.DEFAULT_ZOOM);
+        NblOptions ns = NblOptions.DEFAULT;
+        String n = "default";
+        v.add(new Variant(n + ", cutoff 0.01", nm, ns.withCutoff(0.01), true));
+        v.add(new Variant(n + ", temperature 0.75", nm, ns.withTemperature(0.75), true));
+        if (MapOptions.DEFAULT_ZOOM > Tiles.MIN_ZOOM)
+            v.add(new Variant(
+                    n + ", zoom " + (MapOptions.DEFAULT_ZOOM - 1), nm.withZoom(MapOptions.DEFAULT_ZOOM - 1), ns, true));
+        v.add(new Variant(n + ", floor 1.5 dB", nm.withFloor(1.5), ns, true));
+        v.add(new Variant(n + ", floor 2.5 dB", nm.withFloor(2.5), ns, true));
+        v.add(new Variant(n + ", density power 1.1", nm, ns.withDensityPower(1.1), true));
+        v.add(new Variant(n + ", pd off", nm, ns.withPd(false), true));
         v.add(new Variant("legacy (before issue 16)", MapOptions.legacy(zoom), NblOptions.LEGACY, true));
+        v.add(new Variant("round-1 default (floor 4 dB, rssi on, zoom 21)", dm, ds, true));
         v.add(new Variant(
-                "default (floor 4 dB, rssi on, zoom " + MapOptions.DEFAULT_ZOOM + ")",
-                MapOptions.defaults(MapOptions.DEFAULT_ZOOM),
-                NblOptions.DEFAULT,
-                true));
+                "default (laplace tail, floor 2 dB, rssi on, zoom " + MapOptions.DEFAULT_ZOOM + ")", nm, ns, true));
         return v;
     }
 

@@ -53,11 +53,12 @@ public record MapOptions(int zoom, double priorWeight, double sigmaPrior, double
     public static final int DEFAULT_ZOOM = 21;
 
     /**
-     * The map side of the defaults, chosen by the grouped ablation of issue 16: the sample sigma floored at
-     * 4 dB (no prior), one zoom ({@link #DEFAULT_ZOOM} unless another is asked for).
+     * The map side of the defaults, chosen by the grouped ablation of issue 16 (round 2, with the Laplace
+     * tail of {@link NblOptions#DEFAULT}): the sample sigma floored at 2 dB (no prior), one zoom ({@link
+     * #DEFAULT_ZOOM} unless another is asked for).
      */
     public static MapOptions defaults(int zoom) {
-        return plain(zoom).withFloor(4);
+        return plain(zoom).withFloor(2);
     }
 
     public MapOptions withZoom(int z) {

@@ -174,7 +174,14 @@ class NblConformanceTest {
             NblOptions.LEGACY.withPd(false).withDensity(false),
             NblOptions.PLAIN.withPd(false).withDensity(false).withMiss(1e-4),
             NblOptions.PLAIN.withRssi(true).withTemperature(0.5).withDensityPower(2),
-            NblOptions.LEGACY.withTemperature(1.5).withDensityPower(0.5));
+            NblOptions.LEGACY.withTemperature(1.5).withDensityPower(0.5),
+            // the cutoff with the Laplace tail (which every backend evaluates exactly, so no candidate
+            // crosses the cutoff under the Java tail table's interpolation error); cutoffs that are no ratio
+            // of two of the random map's densities (integers 1..50), or tiles with the same likelihood would
+            // sit exactly on the cutoff, where rounding decides
+            NblOptions.PLAIN.withLaplace(true).withCutoff(0.047),
+            NblOptions.LEGACY.withLaplace(true).withCutoff(0.37).withTemperature(0.5),
+            NblOptions.DEFAULT.withLaplace(true));
 
     static void checkAgainstReference(NblScoring s, NblMapArrays map, NblBatch b, boolean dens, int minPlaced) {
         checkAgainstReference(s, map, b, NblOptions.DEFAULT.withDensity(dens), minPlaced);

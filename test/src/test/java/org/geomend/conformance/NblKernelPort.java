@@ -21,7 +21,8 @@ final class NblKernelPort {
         for (int r = 0; r < b.numRecords; r++) thread(m, b, opt, out, r);
     }
 
-    private static double tail(double z) {
+    private static double tail(double z, boolean laplace) {
+        if (laplace) return Math.max(Math.exp(-1.4142135623730951 * Math.abs(z)), NblModel.TAIL_FLOOR);
         return Math.max(NblModel.erfc(Math.abs(z) / 1.4142135623730951), NblModel.TAIL_FLOOR);
     }
 
@@ -35,14 +36,14 @@ final class NblKernelPort {
         return -1;
     }
 
-    private static double measure(float[] v, int ms, int me, float mu, float invSd, double miss) {
+    private static double measure(float[] v, int ms, int me, float mu, float invSd, double miss, boolean laplace) {
         double sum = 0;
         int n = 0;
         for (int q = ms; q < me; q++) {
             float x = v[q];
             if (x == x) {
                 n++;
-                if (mu == mu) sum += tail(((double) x - mu) * invSd);
+                if (mu == mu) sum += tail(((double) x - mu) * invSd, laplace);
             }
         }
         if (n == 0) return 1.0;
@@ -100,89 +101,98 @@ final class NblKernelPort {
                     full = allHold(cellStart, entTile, cell, m0, m1, first, entTile[e]);
             }
         }
-        for (int mk = full ? first : m0; mk < m1; ) {
-            int ck = cell[mk];
-            int ek = mk + 1;
-            while (ek < m1 && cell[ek] == ck) ek++;
-            int klo = ck >= 0 ? cellStart[ck] : 0, khi = ck >= 0 ? cellStart[ck + 1] : 0;
-            for (int e = klo; e < khi; e++) {
-                int t = entTile[e];
-                if (full && !allHold(cellStart, entTile, cell, m0, m1, first, t)) continue;
-                boolean seen = false;
-                for (int mj = m0; mj < mk && !seen && !full; ) {
-                    int cj = cell[mj];
-                    int ej = mj + 1;
-                    while (ej < mk && cell[ej] == cj) ej++;
-                    if (cj >= 0 && find(entTile, cellStart[cj], cellStart[cj + 1], t) >= 0) seen = true;
-                    mj = ej;
-                }
-                if (seen) continue;
-                double txv = map.tileX()[t], tyv = map.tileY()[t];
-                if (count == 0) {
-                    ox = txv;
-                    oy = tyv;
-                }
-                boolean temper = opt.temperature() != 1;
-                double w = temper ? 1.0 : densityWeight(map.tileDensity()[t], opt);
-                for (int mj = m0; mj < m1; ) {
-                    int cj = cell[mj];
-                    int ej = mj + 1;
-                    while (ej < m1 && cell[ej] == cj) ej++;
-                    if (cj >= 0) {
-                        int jlo = cellStart[cj], jhi = cellStart[cj + 1];
-                        if (jlo < jhi) {
-                            int en = mj == mk ? e : find(entTile, jlo, jhi, t);
-                            w *= measure(
-                                    b.rsrp,
-                                    mj,
-                                    ej,
-                                    en >= 0 ? map.entMuR()[en] : Float.NaN,
-                                    en >= 0 ? map.entInvSdR()[en] : 0f,
-                                    opt.miss());
-                            if (opt.rssi())
+        int passes = opt.cutoff() > 0 ? 2 : 1;
+        for (int pass = 0; pass < passes; pass++) {
+            double lim = pass == 1 ? opt.cutoff() * best : -1.0;
+            count = 0;
+            for (int mk = full ? first : m0; mk < m1; ) {
+                int ck = cell[mk];
+                int ek = mk + 1;
+                while (ek < m1 && cell[ek] == ck) ek++;
+                int klo = ck >= 0 ? cellStart[ck] : 0, khi = ck >= 0 ? cellStart[ck + 1] : 0;
+                for (int e = klo; e < khi; e++) {
+                    int t = entTile[e];
+                    if (full && !allHold(cellStart, entTile, cell, m0, m1, first, t)) continue;
+                    boolean seen = false;
+                    for (int mj = m0; mj < mk && !seen && !full; ) {
+                        int cj = cell[mj];
+                        int ej = mj + 1;
+                        while (ej < mk && cell[ej] == cj) ej++;
+                        if (cj >= 0 && find(entTile, cellStart[cj], cellStart[cj + 1], t) >= 0) seen = true;
+                        mj = ej;
+                    }
+                    if (seen) continue;
+                    double txv = map.tileX()[t], tyv = map.tileY()[t];
+                    if (count == 0) {
+                        ox = txv;
+                        oy = tyv;
+                    }
+                    boolean temper = opt.temperature() != 1;
+                    double w = temper ? 1.0 : densityWeight(map.tileDensity()[t], opt);
+                    for (int mj = m0; mj < m1; ) {
+                        int cj = cell[mj];
+                        int ej = mj + 1;
+                        while (ej < m1 && cell[ej] == cj) ej++;
+                        if (cj >= 0) {
+                            int jlo = cellStart[cj], jhi = cellStart[cj + 1];
+                            if (jlo < jhi) {
+                                int en = mj == mk ? e : find(entTile, jlo, jhi, t);
                                 w *= measure(
-                                        b.rssi,
+                                        b.rsrp,
                                         mj,
                                         ej,
-                                        en >= 0 ? map.entMuQ()[en] : Float.NaN,
-                                        en >= 0 ? map.entInvSdQ()[en] : 0f,
-                                        opt.miss());
-                            double px = map.cellX()[cj];
-                            if (opt.pd() && fpdLen > 0 && px == px) {
-                                double dx = txv - px, dy = tyv - map.cellY()[cj];
-                                double d = Math.sqrt(dx * dx + dy * dy) * map.tileScale()[t];
-                                double s = 0;
-                                int np = 0;
-                                for (int q = mj; q < ej; q++) {
-                                    float p = b.ta[q];
-                                    if (p == p) {
-                                        s += map.fpdAt(d - p);
-                                        np++;
+                                        en >= 0 ? map.entMuR()[en] : Float.NaN,
+                                        en >= 0 ? map.entInvSdR()[en] : 0f,
+                                        opt.miss(),
+                                        opt.laplace());
+                                if (opt.rssi())
+                                    w *= measure(
+                                            b.rssi,
+                                            mj,
+                                            ej,
+                                            en >= 0 ? map.entMuQ()[en] : Float.NaN,
+                                            en >= 0 ? map.entInvSdQ()[en] : 0f,
+                                            opt.miss(),
+                                            opt.laplace());
+                                double px = map.cellX()[cj];
+                                if (opt.pd() && fpdLen > 0 && px == px) {
+                                    double dx = txv - px, dy = tyv - map.cellY()[cj];
+                                    double d = Math.sqrt(dx * dx + dy * dy) * map.tileScale()[t];
+                                    double s = 0;
+                                    int np = 0;
+                                    for (int q = mj; q < ej; q++) {
+                                        float p = b.ta[q];
+                                        if (p == p) {
+                                            s += map.fpdAt(d - p);
+                                            np++;
+                                        }
                                     }
+                                    if (np > 0) w *= s / np;
                                 }
-                                if (np > 0) w *= s / np;
                             }
                         }
+                        mj = ej;
                     }
-                    mj = ej;
+                    if (temper) w = densityWeight(map.tileDensity()[t], opt) * Math.pow(w, opt.temperature());
+                    count++;
+                    if (pass == passes - 1 && w >= lim) {
+                        double dx = txv - ox, dy = tyv - oy;
+                        sw += w;
+                        sx += w * dx;
+                        sy += w * dy;
+                        sq += w * (dx * dx + dy * dy);
+                    }
+                    if (pass == 0 && (w > best || (w == best && t < bestT))) {
+                        best = w;
+                        bestT = t;
+                        bx = txv;
+                        by = tyv;
+                        bs = map.tileScale()[t];
+                    }
                 }
-                if (temper) w = densityWeight(map.tileDensity()[t], opt) * Math.pow(w, opt.temperature());
-                count++;
-                double dx = txv - ox, dy = tyv - oy;
-                sw += w;
-                sx += w * dx;
-                sy += w * dy;
-                sq += w * (dx * dx + dy * dy);
-                if (w > best || (w == best && t < bestT)) {
-                    best = w;
-                    bestT = t;
-                    bx = txv;
-                    by = tyv;
-                    bs = map.tileScale()[t];
-                }
+                if (full) break;
+                mk = ek;
             }
-            if (full) break;
-            mk = ek;
         }
         double spread = Double.NaN;
         if (count > 0) {

@@ -162,7 +162,7 @@ public final class JavaNblScoring implements NblScoring {
         // candidates of a multi-cell record: tile, weight, a factor per tile; pos: candidate slot of each
         // entry of each group (groups' entries laid out one after the other from base[k])
         int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
-        double[] w = new double[1024], f = new double[1024];
+        double[] w = new double[1024], f = new double[1024], acc = new double[4];
 
         private int[] slotOf = new int[0];
 
@@ -224,7 +224,8 @@ public final class JavaNblScoring implements NblScoring {
         final float[] ent = pk.ent, rsrp = b.rsrp, rssi = b.rssi, ta = b.ta;
         final boolean pd = map.fpd() != null && opt.pd(), useQ = opt.rssi(), useDensity = opt.density();
         final double miss = opt.miss(), alpha = opt.densityPower(), tau = opt.temperature();
-        final boolean temper = tau != 1, powDens = useDensity && alpha != 1;
+        final boolean temper = tau != 1, powDens = useDensity && alpha != 1, lap = opt.laplace();
+        final double cutoff = opt.cutoff();
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
         final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
@@ -264,20 +265,27 @@ public final class JavaNblScoring implements NblScoring {
             final int t0 = entTile[e0];
             ox = tile[4 * t0];
             oy = tile[4 * t0 + 1];
+            if (cutoff > 0) s.ensureCand(e1 - e0);
+            final double[] ws = s.w;
+            final int[] ts = s.uT;
             for (int en = e0; en < e1; en++) {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
                 double w = temper || !useDensity ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
                 if (hr)
                     w *= single
-                            ? tail1(vr, ent[e4], ent[e4 + 1], miss)
-                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss);
+                            ? tail1(vr, ent[e4], ent[e4 + 1], miss, lap)
+                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
                 if (hq)
                     w *= single
-                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss)
-                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
+                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss, lap)
+                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
+                if (cutoff > 0) {
+                    ws[en - e0] = w;
+                    ts[en - e0] = entTile[en];
+                }
                 sw += w;
                 sx += w * dx;
                 sy += w * dy;
@@ -356,8 +364,8 @@ public final class JavaNblScoring implements NblScoring {
                         if (p < 0) continue;
                         int e4 = 4 * (e0 + i);
                         f[p] = single
-                                ? tail1(v, ent[e4], ent[e4 + 1], miss)
-                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss);
+                                ? tail1(v, ent[e4], ent[e4 + 1], miss, lap)
+                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -369,8 +377,8 @@ public final class JavaNblScoring implements NblScoring {
                         if (p < 0) continue;
                         int e4 = 4 * (e0 + i);
                         f[p] = single
-                                ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss)
-                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss);
+                                ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss, lap)
+                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
                     }
                     for (int j = 0; j < n; j++) w[j] *= f[j];
                 }
@@ -408,6 +416,15 @@ public final class JavaNblScoring implements NblScoring {
                 }
             }
         }
+        if (cutoff > 0 && cand > 1) {
+            // the weighted sums again over the candidates of at least cutoff * best (both paths keep the
+            // candidates' tiles and weights in s.uT, s.w)
+            double[] acc = cutSums(tile, s.uT, s.w, cand, cutoff * best, ox, oy, s.acc);
+            sw = acc[0];
+            sx = acc[1];
+            sy = acc[2];
+            sq = acc[3];
+        }
         double wx = Double.NaN, wy = Double.NaN, spread = Double.NaN;
         if (cand > 0) {
             if (sw > 0) {
@@ -430,23 +447,47 @@ public final class JavaNblScoring implements NblScoring {
     }
 
     /** {@link #meanTail} of one reported value (the record's only row of the cell; x not NaN unless the type is unreported). */
-    private static double tail1(float x, float mu, float invSd, double miss) {
+    private static double tail1(float x, float mu, float invSd, double miss, boolean lap) {
         if (mu != mu) return miss;
-        return tail((x - mu) * invSd);
+        return lap ? NblModel.laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
     }
 
-    private static double meanTail(float[] v, int ms, int me, float mu, float invSd, double miss) {
+    private static double meanTail(float[] v, int ms, int me, float mu, float invSd, double miss, boolean lap) {
         if (mu != mu) return miss;
         double sum = 0;
         int n = 0;
         for (int q = ms; q < me; q++) {
             float x = v[q];
             if (x == x) {
-                sum += tail((x - mu) * invSd);
+                sum += lap ? NblModel.laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
                 n++;
             }
         }
         return n == 1 ? sum : sum / n;
+    }
+
+    /**
+     * The weighted sums {@code {sw, sx, sy, sq}} (about the origin ox, oy) over the candidates 0..n-1 (tile
+     * index uT, weight w) whose weight is at least lim, into acc.
+     */
+    private static double[] cutSums(
+            double[] tile, int[] uT, double[] w, int n, double lim, double ox, double oy, double[] acc) {
+        double sw = 0, sx = 0, sy = 0, sq = 0;
+        for (int j = 0; j < n; j++) {
+            double wj = w[j];
+            if (!(wj >= lim)) continue;
+            int t4 = 4 * uT[j];
+            double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
+            sw += wj;
+            sx += wj * dx;
+            sy += wj * dy;
+            sq += wj * (dx * dx + dy * dy);
+        }
+        acc[0] = sw;
+        acc[1] = sx;
+        acc[2] = sy;
+        acc[3] = sq;
+        return acc;
     }
 
     /** P(l)^alpha, or 1 without the density. */

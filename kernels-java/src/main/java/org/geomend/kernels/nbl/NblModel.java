@@ -79,6 +79,14 @@ public final class NblModel {
         return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
     }
 
+    /**
+     * {@code max(exp(-sqrt(2) |z|), TAIL_FLOOR)}: the two-sided tail probability of a Laplace law with unit
+     * deviation ({@link NblOptions#laplace}).
+     */
+    public static double laplaceTail(double z) {
+        return Math.max(Math.exp(-Math.sqrt(2) * Math.abs(z)), TAIL_FLOOR);
+    }
+
     /** {@code max(2 P(N > |z|), TAIL_FLOOR)} in float64. */
     public static double tail(double z) {
         return Math.max(erfc(Math.abs(z) / Math.sqrt(2)), TAIL_FLOOR);

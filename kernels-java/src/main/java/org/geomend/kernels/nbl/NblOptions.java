@@ -18,6 +18,10 @@ import java.util.Locale;
  * @param densityPower the exponent of P(l) (1: the paper's prior)
  * @param temperature the exponent of the likelihood {@code P(R|l) P(Q|l) P(P|l)} (1: the paper; below 1
  *     flattens the weights, above sharpens them)
+ * @param cutoff the weighted average and spread use only the candidates whose weight is at least {@code
+ *     cutoff} times the best weight (0: every candidate, the paper; 1: the MLE tile and its exact ties)
+ * @param laplace the RSRP / RSSI factor is the two-sided Laplace tail {@code exp(-sqrt(2) |z|)} of the same
+ *     deviation (heavier-tailed than the Gaussian tail of eq. 4; the same floor {@link NblModel#TAIL_FLOOR})
  */
 public record NblOptions(
         boolean density,
@@ -26,7 +30,9 @@ public record NblOptions(
         boolean pd,
         Candidates candidates,
         double densityPower,
-        double temperature)
+        double temperature,
+        double cutoff,
+        boolean laplace)
         implements java.io.Serializable {
 
     /** Which tiles a record is scored on. */
@@ -43,10 +49,12 @@ public record NblOptions(
             throw new IllegalArgumentException("density power must be in [0, 10], got " + densityPower);
         if (!(temperature > 0 && temperature <= 10))
             throw new IllegalArgumentException("likelihood temperature must be in (0, 10], got " + temperature);
+        if (!(cutoff >= 0 && cutoff <= 1))
+            throw new IllegalArgumentException("weight cutoff must be in [0, 1], got " + cutoff);
     }
 
     public NblOptions(boolean density, double miss, boolean rssi, boolean pd, Candidates candidates) {
-        this(density, miss, rssi, pd, candidates, 1, 1);
+        this(density, miss, rssi, pd, candidates, 1, 1, 0, false);
     }
 
     /** The defaults before issue 16: union of the cells' tiles, 1e-3, RSSI and PD terms, P(l). */
@@ -60,37 +68,46 @@ public record NblOptions(
     public static final NblOptions PLAIN = new NblOptions(true, 1e-6, false, true, Candidates.ALL);
 
     /**
-     * The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation): the
-     * plain recipe with the RSSI term (the map side: deviation floor 4 dB, zoom 21).
+     * The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation, round
+     * 2): the plain recipe with the RSSI term and the Laplace tail (the map side: deviation floor 2 dB, zoom
+     * 21).
      */
-    public static final NblOptions DEFAULT = PLAIN.withRssi(true);
+    public static final NblOptions DEFAULT = PLAIN.withRssi(true).withLaplace(true);
 
     public NblOptions withDensity(boolean d) {
-        return new NblOptions(d, miss, rssi, pd, candidates, densityPower, temperature);
+        return new NblOptions(d, miss, rssi, pd, candidates, densityPower, temperature, cutoff, laplace);
     }
 
     public NblOptions withMiss(double m) {
-        return new NblOptions(density, m, rssi, pd, candidates, densityPower, temperature);
+        return new NblOptions(density, m, rssi, pd, candidates, densityPower, temperature, cutoff, laplace);
     }
 
     public NblOptions withRssi(boolean q) {
-        return new NblOptions(density, miss, q, pd, candidates, densityPower, temperature);
+        return new NblOptions(density, miss, q, pd, candidates, densityPower, temperature, cutoff, laplace);
     }
 
     public NblOptions withPd(boolean p) {
-        return new NblOptions(density, miss, rssi, p, candidates, densityPower, temperature);
+        return new NblOptions(density, miss, rssi, p, candidates, densityPower, temperature, cutoff, laplace);
     }
 
     public NblOptions withCandidates(Candidates c) {
-        return new NblOptions(density, miss, rssi, pd, c, densityPower, temperature);
+        return new NblOptions(density, miss, rssi, pd, c, densityPower, temperature, cutoff, laplace);
     }
 
     public NblOptions withDensityPower(double a) {
-        return new NblOptions(density, miss, rssi, pd, candidates, a, temperature);
+        return new NblOptions(density, miss, rssi, pd, candidates, a, temperature, cutoff, laplace);
     }
 
     public NblOptions withTemperature(double t) {
-        return new NblOptions(density, miss, rssi, pd, candidates, densityPower, t);
+        return new NblOptions(density, miss, rssi, pd, candidates, densityPower, t, cutoff, laplace);
+    }
+
+    public NblOptions withCutoff(double c) {
+        return new NblOptions(density, miss, rssi, pd, candidates, densityPower, temperature, c, laplace);
+    }
+
+    public NblOptions withLaplace(boolean l) {
+        return new NblOptions(density, miss, rssi, pd, candidates, densityPower, temperature, cutoff, l);
     }
 
     /** Parses {@code any|all}. */
@@ -106,14 +123,16 @@ public record NblOptions(
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "candidates=%s miss=%s rssi=%s pd=%s density=%s^%s temperature=%s",
+                "candidates=%s miss=%s rssi=%s pd=%s density=%s^%s temperature=%s cutoff=%s tail=%s",
                 candidates.name().toLowerCase(Locale.ROOT),
                 num(miss),
                 rssi ? "on" : "off",
                 pd ? "on" : "off",
                 density ? "on" : "off",
                 num(densityPower),
-                num(temperature));
+                num(temperature),
+                num(cutoff),
+                laplace ? "laplace" : "gauss");
     }
 
     /** A number in its shortest form (1e-06, 0.5, 2). */

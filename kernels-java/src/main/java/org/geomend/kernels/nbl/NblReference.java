@@ -60,14 +60,16 @@ public final class NblReference {
                         ce.getValue(),
                         en < 0 ? Float.NaN : map.entMuR()[en],
                         en < 0 ? 0 : map.entInvSdR()[en],
-                        opt.miss()));
+                        opt.miss(),
+                        opt.laplace()));
                 if (opt.rssi())
                     lw += Math.log(measure(
                             b.rssi,
                             ce.getValue(),
                             en < 0 ? Float.NaN : map.entMuQ()[en],
                             en < 0 ? 0 : map.entInvSdQ()[en],
-                            opt.miss()));
+                            opt.miss(),
+                            opt.laplace()));
                 if (opt.pd() && map.fpd() != null && !Double.isNaN(map.cellX()[c])) {
                     double d = NblModel.distance(
                             map.tileX()[t], map.tileY()[t], map.tileScale()[t], map.cellX()[c], map.cellY()[c]);
@@ -90,8 +92,11 @@ public final class NblReference {
             }
             i++;
         }
+        // the weighted average over the candidates of at least cutoff times the best weight
         double sw = 0, sx = 0, sy = 0;
+        double logCut = opt.cutoff() > 0 ? Math.log(opt.cutoff()) : Double.NEGATIVE_INFINITY;
         for (int k = 0; k < logw.length; k++) {
+            if (logw[k] - maxLog < logCut) continue;
             double w = Math.exp(logw[k] - maxLog);
             sw += w;
             sx += w * map.tileX()[tileOf[k]];
@@ -99,6 +104,7 @@ public final class NblReference {
         }
         double wx = sx / sw, wy = sy / sw, sq = 0;
         for (int k = 0; k < logw.length; k++) {
+            if (logw[k] - maxLog < logCut) continue;
             double dx = map.tileX()[tileOf[k]] - wx, dy = map.tileY()[tileOf[k]] - wy;
             sq += Math.exp(logw[k] - maxLog) * (dx * dx + dy * dy);
         }
@@ -106,13 +112,18 @@ public final class NblReference {
         return new double[] {map.tileX()[bestTile], map.tileY()[bestTile], wx, wy, tiles.size(), spread};
     }
 
-    private static double measure(float[] v, java.util.List<Integer> rows, float mu, float invSd, double miss) {
+    private static double measure(
+            float[] v, java.util.List<Integer> rows, float mu, float invSd, double miss, boolean laplace) {
         double sum = 0;
         int n = 0;
         for (int m : rows)
             if (!Float.isNaN(v[m])) {
                 n++;
-                sum += Float.isNaN(mu) ? miss : NblModel.tail(((double) v[m] - mu) * invSd);
+                sum += Float.isNaN(mu)
+                        ? miss
+                        : laplace
+                                ? NblModel.laplaceTail(((double) v[m] - mu) * invSd)
+                                : NblModel.tail(((double) v[m] - mu) * invSd);
             }
         if (n == 0) return 1;
         return Float.isNaN(mu) ? miss : sum / n;

@@ -141,4 +141,31 @@ class NblScoringTest {
                 && Arrays.equals(a.mleY, c.mleY)
                 && Arrays.equals(a.candidates, c.candidates));
     }
+
+    @Test
+    void cutoffKeepsOnlyTheBestCandidatesInTheWeightedAverage() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        NblMapArrays map = randomMap(rnd, 30, 16, 40, true);
+        NblBatch b = randomBatch(rnd, map, 2000, 3);
+        NblResult all = new NblResult(b.numRecords), top = new NblResult(b.numRecords);
+        try (NblScoring s = NblScoring.java(1)) {
+            s.score(map, b, NblOptions.DEFAULT, all);
+            // cutoff 1: only the MLE tile (and exact ties) is averaged
+            s.score(map, b, NblOptions.DEFAULT.withCutoff(1), top);
+        }
+        int placed = 0, atMle = 0, moved = 0;
+        for (int r = 0; r < b.numRecords; r++) {
+            assertEquals(all.candidates[r], top.candidates[r]);
+            assertEquals(all.mleX[r], top.mleX[r]);
+            if (all.candidates[r] == 0) continue;
+            placed++;
+            if (Math.abs(top.waX[r] - top.mleX[r]) < 1e-6
+                    && Math.abs(top.waY[r] - top.mleY[r]) < 1e-6
+                    && top.spread[r] < 1e-3) atMle++;
+            if (all.waX[r] != top.waX[r]) moved++;
+        }
+        assertTrue(placed > 1000, "placed " + placed);
+        assertTrue(atMle >= placed * 0.95, "at the MLE tile " + atMle + "/" + placed);
+        assertTrue(moved >= placed / 2, "moved " + moved + "/" + placed);
+    }
 }
