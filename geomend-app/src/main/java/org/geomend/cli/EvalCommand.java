@@ -264,12 +264,11 @@ public final class EvalCommand implements Callable<Integer>, TrainingOptions.Per
         double[] betas = OracleMethod.parseBetas(oracleBetas);
         EvalMethods.Options mo = new EvalMethods.Options(beta, k, betas);
         Dataset d = Dataset.load(dataset);
-        if (useCases && useCaseResolution != 0) {
-            double f = useCaseResolution / d.resolution();
-            if (!(useCaseResolution > 0) || Math.abs(f - Math.rint(f)) > 1e-9 || Math.rint(f) < 1)
-                throw new IllegalArgumentException("--use-case-resolution must be a positive integer multiple of the "
-                        + "dataset's " + d.resolution() + " m pixels, not " + useCaseResolution);
-        }
+        if (useCases
+                && useCaseResolution != 0
+                && !org.geomend.traffic.DemandRaster.isMultiple(useCaseResolution, d.resolution()))
+            throw new IllegalArgumentException("--use-case-resolution must be a positive integer multiple of the "
+                    + "dataset's " + d.resolution() + " m pixels, not " + useCaseResolution);
         for (Split sp : splits) sp.folds(d, seed); // fail on a split the dataset cannot support before any work
         loaded[0] = d;
         UseCases uc = useCases ? useCases(d, names) : null;

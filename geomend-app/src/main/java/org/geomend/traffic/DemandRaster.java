@@ -83,10 +83,10 @@ public final class DemandRaster {
      */
     public DemandRaster coarsen(double resolution) {
         double r = grid.resolution();
-        long f = Math.round(resolution / r);
-        if (f < 1 || Math.abs(f * r - resolution) > 1e-9 * resolution)
+        if (!isMultiple(resolution, r))
             throw new IllegalArgumentException(
                     "resolution " + resolution + " m is not an integer multiple of the raster's " + r + " m");
+        long f = Math.round(resolution / r);
         if (f == 1) return this;
         long c0 = Math.floorDiv(grid.latticeCol(), f), r0 = Math.floorDiv(grid.latticeRow(), f);
         long c1 = Math.floorDiv(grid.latticeCol() + grid.width() - 1, f),
@@ -108,6 +108,12 @@ public final class DemandRaster {
         out.mapped = mapped;
         out.unmapped = unmapped;
         return out;
+    }
+
+    /** True when {@code coarse} is a positive integer multiple (1 included) of {@code fine}, both in metres. */
+    public static boolean isMultiple(double coarse, double fine) {
+        long f = Math.round(coarse / fine);
+        return coarse > 0 && f >= 1 && Math.abs(f * fine - coarse) <= 1e-9 * coarse;
     }
 
     /** Sum over time steps, rounded to float32 (the daily demand, e.g. for edge-site planning). */
