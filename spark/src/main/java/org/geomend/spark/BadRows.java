@@ -11,12 +11,16 @@ import org.geomend.nbl.MeasurementCsv;
 
 /**
  * {@code --bad-rows DIR}: the malformed rows of one input file, written by its task to {@code DIR/part-NNNNN.csv}
- * ({@code file,line,reason,row}: the row's fields joined by commas) and counted; without {@code --bad-rows} the
+ * ({@code file,line,reason,row}: the row's fields joined by commas; for a Parquet input {@code line} is the
+ * 1-based row of that Parquet file) and counted; without {@code --bad-rows} the
  * first malformed row stops the job (the one-line message names the file and line).
  */
 final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
     static final String HEADER = "file,line,reason,row";
     private final Path target;
+    /** a Parquet input's CSV form: its bad rows are named by Parquet file and 1-based row ({@link ParquetInput}) */
+    ParquetInput.Csv parquet;
+
     private BufferedWriter out;
     long count;
 
@@ -31,13 +35,20 @@ final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
 
     @Override
     public void bad(InputException error, List<String> fields) throws IOException {
+        Object file = error.file();
+        long line = error.line();
+        if (parquet != null && parquet.csv.equals(error.file())) {
+            Object[] r = parquet.row(line);
+            file = r[0];
+            line = (Long) r[1];
+        }
         if (out == null) {
             Files.createDirectories(target.getParent());
             out = Files.newBufferedWriter(target, StandardCharsets.UTF_8);
             out.write(HEADER);
             out.write('\n');
         }
-        out.write(quote(String.valueOf(error.file())) + "," + error.line() + "," + quote(error.reason()) + ","
+        out.write(quote(String.valueOf(file)) + "," + line + "," + quote(error.reason()) + ","
                 + quote(String.join(",", fields)) + "\n");
         count++;
     }

@@ -79,7 +79,11 @@ final class GeolocateJob implements Callable<Integer> {
     @Mixin
     SparkMain.JobOptions job;
 
-    @Option(names = "--sites", required = true, description = "site inventory (any format geolocate reads)")
+    @Option(
+            names = "--sites",
+            required = true,
+            description =
+                    "site inventory (any format geolocate reads, or Parquet with the same columns: a .parquet file or a directory of them)")
     Path sites;
 
     @Option(names = "--operator", description = "keep only this operator's sites")
@@ -208,7 +212,10 @@ final class GeolocateJob implements Callable<Integer> {
         if (!(dropMass >= 0 && dropMass < 1))
             throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
         LocalDate date = footprintDate == null ? null : date(footprintDate);
-        Inventory inv = InventoryReader.read(sites, new InventoryOptions(crs, operator, skipBadRows, System.err));
+        Inventory inv = ParquetInput.read(
+                sites,
+                (csv, parquet) ->
+                        InventoryReader.read(csv, new InventoryOptions(crs, operator, skipBadRows, System.err)));
         if (inv.size() == 0)
             throw new IllegalArgumentException(
                     sites + ": no sites" + (operator != null ? " for operator " + operator : ""));

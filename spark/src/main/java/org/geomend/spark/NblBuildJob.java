@@ -53,7 +53,8 @@ final class NblBuildJob implements Callable<Integer> {
             names = "--measurements",
             required = true,
             arity = "1..*",
-            description = "measurement files (long CSV or Arrow IPC), or directories of them; one task per file")
+            description =
+                    "measurement files (long CSV, Arrow IPC or Parquet with the CSV's columns), or directories of them; one task per file")
     List<Path> files;
 
     @Option(
@@ -147,13 +148,16 @@ final class NblBuildJob implements Callable<Integer> {
         List<MapParts.PartRow> rows = new ArrayList<>();
         MapParts.TileCounter tiles = new MapParts.TileCounter(zoom);
         try (BadRows bad = BadRows.forPart(badDir, fileIndex)) {
-            MeasurementCsv.read(
-                    Path.of(file),
-                    r -> {
-                        tiles.accept(r);
-                        rows.add(MapParts.PartRow.of((long) fileIndex << 40 | r.line, r));
-                    },
-                    bad);
+            ParquetInput.read(Path.of(file), (csv, parquet) -> {
+                if (bad != null) bad.parquet = parquet;
+                return MeasurementCsv.read(
+                        csv,
+                        r -> {
+                            tiles.accept(r);
+                            rows.add(MapParts.PartRow.of((long) fileIndex << 40 | r.line, r));
+                        },
+                        bad);
+            });
             return new Parsed(rows, tiles, bad == null ? 0 : bad.count);
         }
     }

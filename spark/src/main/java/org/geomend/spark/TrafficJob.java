@@ -57,7 +57,11 @@ final class TrafficJob implements Callable<Integer> {
     @Option(names = "--maps", required = true, description = "the output directory of spark geolocate (or its maps/)")
     Path maps;
 
-    @Option(names = "--kpi", required = true, description = "KPI CSV: id,value or id,time,value")
+    @Option(
+            names = "--kpi",
+            required = true,
+            description =
+                    "KPI CSV (id,value or id,time,value), or Parquet with those columns (a .parquet file or a directory of them)")
     Path kpi;
 
     @Option(names = "--skip-unknown", description = "count and report KPI rows of ids without a map instead of failing")
@@ -103,7 +107,7 @@ final class TrafficJob implements Callable<Integer> {
         for (int i = 0; i < ids.size(); i++)
             if (index.putIfAbsent(ids.get(i), i) != null)
                 throw new org.geomend.io.InputException(dir, 0, "two maps of site '" + ids.get(i) + "'");
-        Kpi k = Kpi.read(kpi, ids.size(), index::get, skipUnknown);
+        Kpi k = ParquetInput.read(kpi, (csv, parquet) -> Kpi.read(csv, ids.size(), index::get, skipUnknown));
         Map<String, double[]> values = new HashMap<>();
         double mapped = 0;
         for (int i : k.sites()) {

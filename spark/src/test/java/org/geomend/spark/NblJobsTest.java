@@ -281,4 +281,111 @@ class NblJobsTest {
         assertFalse(Files.exists(out.resolve("keep.txt")));
         assertTrue(Files.exists(out.resolve(JobOutput.SUCCESS)));
     }
+
+    /** {@code file} as Parquet (one part file) with the CSV's columns; empty fields become nulls. */
+    static Path parquet(Path csv, String name) {
+        SparkSession s = SparkMain.session("local[2]", "test");
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("record", "string")
+                .add("time", "string")
+                .add("lat", "double")
+                .add("lon", "double")
+                .add("cell", "string")
+                .add("rsrp", "double")
+                .add("rssi", "double")
+                .add("ta", "double");
+        Path out = dir.resolve(name);
+        s.read()
+                .schema(schema)
+                .option("header", "true")
+                .csv(p(csv))
+                .coalesce(1)
+                .write()
+                .parquet(p(out));
+        return out;
+    }
+
+    static Path part(Path parquetDir) throws IOException {
+        try (var l = Files.list(parquetDir)) {
+            return l.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    /**
+     * Parquet measurements (directories of part files) give nbl-build the CSV's map byte for byte and nbl-locate the
+     * CSV's estimates ({@code --format parquet}: the same values); a bad Parquet row is named by file and row, and
+     * {@code --bad-rows} writes it with its row.
+     */
+    @Test
+    void parquetInAndOutIsTheCsv() throws IOException {
+        Path pa = parquet(a, "a.pq"), pb = parquet(b, "b.pq");
+        Path csvMap = dir.resolve("pq-csv-map"), pqMap = dir.resolve("pq-map");
+        assertEquals(
+                0,
+                spark("nbl-build", "--measurements", p(a), p(b), "--out", p(csvMap))
+                        .code());
+        Run run = spark("nbl-build", "--measurements", p(pa), p(pb), "--out", p(pqMap));
+        assertEquals(0, run.code(), run.err());
+        assertArrayEquals(Files.readAllBytes(csvMap.resolve("map.nbl")), Files.readAllBytes(pqMap.resolve("map.nbl")));
+        Path csvEst = dir.resolve("pq-csv-est"), pqEst = dir.resolve("pq-est");
+        String[] common = {"--backend", "java", "--map", p(csvMap), "--candidates", "any", "--records"};
+        assertEquals(
+                0,
+                spark(NblCommandArgs.concat("nbl-locate", common, p(a), p(b), "--out", p(csvEst)))
+                        .code());
+        Run l = spark(
+                NblCommandArgs.concat("nbl-locate", common, p(pa), p(pb), "--format", "parquet", "--out", p(pqEst)));
+        assertEquals(0, l.code(), l.err());
+        SparkSession s = SparkSession.active();
+        for (int part = 0; part < 2; part++) {
+            List<String> want = Files.readAllLines(csvEst.resolve(String.format("part-%05d.csv", part)));
+            List<org.apache.spark.sql.Row> got = s.read()
+                    .parquet(p(pqEst.resolve(String.format("part-%05d.parquet", part))))
+                    .collectAsList();
+            assertEquals(
+                    List.of(want.get(0).split(",")), List.of(got.get(0).schema().fieldNames()));
+            assertEquals(want.size() - 1, got.size());
+            for (int i = 0; i < got.size(); i++) {
+                String[] f = want.get(i + 1).split(",", -1);
+                org.apache.spark.sql.Row g = got.get(i);
+                assertEquals(f[0], g.getString(0));
+                assertEquals(Integer.parseInt(f[3]), g.getInt(3));
+                for (int c : new int[] {1, 2, 4, 5})
+                    if (f[c].isEmpty()) assertTrue(g.isNullAt(c), want.get(i + 1));
+                    else assertEquals(Double.parseDouble(f[c]), g.getDouble(c), want.get(i + 1));
+            }
+        }
+        // a bad Parquet row: lat out of range on data row 4 (line 5 of the CSV)
+        Path bad = dir.resolve("pq-bad.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(a));
+        String[] f = lines.get(4).split(",", -1);
+        f[2] = "200";
+        lines.set(4, String.join(",", f));
+        Files.write(bad, lines);
+        Path pbad = parquet(bad, "bad.pq"), file = part(pbad);
+        Run r = spark("nbl-build", "--measurements", p(pbad), "--out", p(dir.resolve("pq-bad-out")));
+        assertEquals(2, r.code(), r.err());
+        String last = r.err().strip().lines().reduce((x, y) -> y).orElse("");
+        assertTrue(last.startsWith("geomend spark nbl-build: " + file + ": row 4: position out of range"), last);
+        Path rows = dir.resolve("pq-bad-rows");
+        Run ok = spark(
+                "nbl-build", "--measurements", p(pbad), "--bad-rows", p(rows), "--out", p(dir.resolve("pq-bad-out2")));
+        assertEquals(0, ok.code(), ok.err());
+        List<String> written = Files.readAllLines(rows.resolve("part-00000.csv"));
+        assertEquals(2, written.size(), written.toString());
+        assertTrue(written.get(1).startsWith("\"" + file + "\",4,\"position out of range"), written.get(1));
+    }
+
+    /** Argument lists. */
+    static final class NblCommandArgs {
+        static String[] concat(String job, String[] common, String... more) {
+            String[] o = new String[1 + common.length + more.length];
+            o[0] = job;
+            System.arraycopy(common, 0, o, 1, common.length);
+            System.arraycopy(more, 0, o, 1 + common.length, more.length);
+            return o;
+        }
+    }
 }

@@ -125,5 +125,51 @@ class TrafficJobTest {
                 Double.parseDouble(side.get("totals").get("mapped_total").asText()),
                 totals.get("mapped_total").asDouble(),
                 1e-9 * want);
+
+        // Parquet inventory (geolocate) and KPI table (traffic), the CSVs' columns: the same maps and traffic
+        SparkSession s = SparkSession.active();
+        Path ps = dir.resolve("sites.pq"), pk = dir.resolve("kpi.pq"), g2 = dir.resolve("geo2"), t2 = dir.resolve("t2");
+        s.read()
+                .schema("id string, x double, y double")
+                .option("header", "true")
+                .csv(sites.toString())
+                .coalesce(1)
+                .write()
+                .parquet(ps.toString());
+        s.read()
+                .schema("id string, time string, value double")
+                .option("header", "true")
+                .csv(kpiFile.toString())
+                .repartition(2)
+                .sortWithinPartitions("id")
+                .write()
+                .parquet(pk.toString());
+        assertEquals(
+                0,
+                NblJobsTest.spark(GeolocateJobTest.args(
+                                new String[] {
+                                    "geolocate", "--backend", "java", "--sites", ps.toString(), "--method", "spdi"
+                                },
+                                "--out",
+                                g2.toString()))
+                        .code());
+        assertEquals(
+                s.read().parquet(g.resolve("maps").toString()).orderBy("id").collectAsList(),
+                s.read().parquet(g2.resolve("maps").toString()).orderBy("id").collectAsList());
+        NblJobsTest.Run st2 = NblJobsTest.spark(
+                "traffic", "--maps", g2.toString(), "--kpi", pk.toString(), "--block", "32", "--out", t2.toString());
+        assertEquals(0, st2.code(), st2.err());
+        List<Row> blocks2 = s.read()
+                .parquet(t2.resolve("traffic").toString())
+                .orderBy("col0", "row0")
+                .collectAsList();
+        List<Row> blocks1 = s.read()
+                .parquet(t.resolve("traffic").toString())
+                .orderBy("col0", "row0")
+                .collectAsList();
+        assertEquals(blocks1.size(), blocks2.size());
+        for (int i = 0; i < blocks1.size(); i++)
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    (byte[]) blocks1.get(i).get(4), (byte[]) blocks2.get(i).get(4), "block " + i);
     }
 }
