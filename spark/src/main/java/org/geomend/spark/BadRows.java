@@ -18,8 +18,12 @@ import org.geomend.nbl.MeasurementCsv;
 final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
     static final String HEADER = "file,line,reason,row";
     private final Path target;
-    /** a Parquet input's CSV form: its bad rows are named by Parquet file and 1-based row ({@link ParquetInput}) */
-    ParquetInput.Csv parquet;
+    /**
+     * Where a row of the file being read comes from, as (file, line), or null when it is that file's own: a split's
+     * temporary copy ({@link Splits}) names the input file and its line; a Parquet input's CSV form ({@link
+     * ParquetInput}) the Parquet file and its 1-based row.
+     */
+    java.util.function.BiFunction<Path, Long, Object[]> where = (f, l) -> null;
 
     private BufferedWriter out;
     long count;
@@ -37,10 +41,10 @@ final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
     public void bad(InputException error, List<String> fields) throws IOException {
         Object file = error.file();
         long line = error.line();
-        if (parquet != null && parquet.csv.equals(error.file())) {
-            Object[] r = parquet.row(line);
-            file = r[0];
-            line = (Long) r[1];
+        Object[] w = where.apply(error.file(), line);
+        if (w != null) {
+            file = w[0];
+            line = (Long) w[1];
         }
         if (out == null) {
             Files.createDirectories(target.getParent());

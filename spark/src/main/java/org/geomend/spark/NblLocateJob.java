@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -24,6 +23,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.geomend.io.CsvReader;
+import org.geomend.io.InputException;
 import org.geomend.kernels.Backends;
 import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblScoring;
@@ -33,7 +33,6 @@ import org.geomend.nbl.NblMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import scala.Tuple2;
 
 /**
  * {@code geomend spark nbl-locate}: records to estimates with {@link Locator}, one task per input file, the map
@@ -81,6 +80,13 @@ final class NblLocateJob implements Callable<Integer> {
                     "csv|parquet: part files of nbl locate's CSV, or Parquet with its columns (default ${DEFAULT-VALUE})")
     String format;
 
+    @Option(
+            names = "--split-size",
+            defaultValue = "134217728",
+            description =
+                    "bytes per task of a large CSV input, split at record boundaries (default ${DEFAULT-VALUE}; 0: one task per file); one part per task")
+    long splitSize;
+
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
 
@@ -110,8 +116,7 @@ final class NblLocateJob implements Callable<Integer> {
         StageReport report = StageReport.attach(s);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
         Broadcast<byte[]> mapB = jsc.broadcast(bytes);
-        List<Tuple2<Integer, String>> indexed = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) indexed.add(new Tuple2<>(i, inputs.get(i)));
+        List<Splits.Split> splits = Splits.plan(jsc, inputs, splitSize, "record");
         String outDir = output.dir().toAbsolutePath().toString(), backend = job.backend;
         boolean parquet = switch (format) {
             case "csv" -> false;
@@ -120,8 +125,8 @@ final class NblLocateJob implements Callable<Integer> {
         };
         org.geomend.kernels.nbl.NblOptions options = model.scoring().withDensity(!noDensity);
         int threads = Math.max(1, taskThreads);
-        List<Done> done = jsc.parallelize(indexed, inputs.size())
-                .map(f -> locate(f._1, f._2, mapB, est, options, backend, threads, badDir, outDir, parquet))
+        List<Done> done = jsc.parallelize(splits, splits.size())
+                .map(f -> locate(f, mapB, est, options, backend, threads, badDir, outDir, parquet))
                 .collect();
         output.commit();
         long n = 0, placed = 0, bad = 0;
@@ -134,8 +139,9 @@ final class NblLocateJob implements Callable<Integer> {
         double all = (System.nanoTime() - t0) * 1e-9;
         System.err.printf(
                 Locale.ROOT,
-                "spark nbl-locate: %d files, %d records, %d placed%s; %.2f s (%.0f records/s end to end)%n",
+                "spark nbl-locate: %d files (%d tasks), %d records, %d placed%s; %.2f s (%.0f records/s end to end)%n",
                 inputs.size(),
+                splits.size(),
                 n,
                 placed,
                 badDir == null ? "" : "; " + bad + " malformed rows, in " + badDir,
@@ -206,8 +212,7 @@ final class NblLocateJob implements Callable<Integer> {
 
     /** One task: {@code nbl locate} on one file (malformed rows filtered out first when {@code --bad-rows}). */
     static Done locate(
-            int part,
-            String file,
+            Splits.Split split,
             Broadcast<byte[]> mapB,
             Locator.Estimator est,
             org.geomend.kernels.nbl.NblOptions options,
@@ -217,15 +222,24 @@ final class NblLocateJob implements Callable<Integer> {
             String outDir,
             boolean parquet)
             throws IOException {
-        return ParquetInput.read(
-                Path.of(file),
-                (in, pq) -> locate(part, in, pq, mapB, est, options, backend, threads, badDir, outDir, parquet));
+        int part = split.index();
+        try (Splits.Opened o = Splits.open(split)) {
+            try {
+                return ParquetInput.read(
+                        o.csv(),
+                        (in, pq) ->
+                                locate(part, in, pq, o, mapB, est, options, backend, threads, badDir, outDir, parquet));
+            } catch (InputException e) {
+                throw o.translate(e);
+            }
+        }
     }
 
     private static Done locate(
             int part,
             Path in,
             ParquetInput.Csv pq,
+            Splits.Opened split,
             Broadcast<byte[]> mapB,
             Locator.Estimator est,
             org.geomend.kernels.nbl.NblOptions options,
@@ -245,7 +259,7 @@ final class NblLocateJob implements Callable<Integer> {
                 try (BadRows br = BadRows.forPart(badDir, part);
                         BufferedWriter w = Files.newBufferedWriter(clean, StandardCharsets.UTF_8);
                         MeasurementCsv.Writer cw = new MeasurementCsv.Writer(w)) {
-                    br.parquet = pq;
+                    br.where = (f, l) -> pq != null ? pq.where(f, l) : split.where(f, l);
                     MeasurementCsv.read(
                             in, r -> cw.row(r.record, r.time, r.lat, r.lon, r.cell, r.rsrp, r.rssi, r.ta), br);
                     bad = br.count;

@@ -104,6 +104,11 @@ final class ParquetInput {
             return new Object[] {files.get(j), g - firstRow.get(j) + 1};
         }
 
+        /** The Parquet file and row of line {@code line} of {@code file}, or null when {@code file} is not the CSV form. */
+        Object[] where(Path file, long line) {
+            return csv.equals(file) ? row(line) : null;
+        }
+
         /** An error of the CSV reader on the temporary file, named by the Parquet file and row instead. */
         InputException translate(InputException e) {
             if (e.file() == null || !e.file().equals(csv)) return e;

@@ -378,6 +378,98 @@ class NblJobsTest {
         assertTrue(written.get(1).startsWith("\"" + file + "\",4,\"position out of range"), written.get(1));
     }
 
+    /**
+     * One file read by several tasks ({@code --split-size} of 8 kB: 8 or more byte ranges at record boundaries): the
+     * map and the estimates of one task, and a bad row late in the file named by its own line number.
+     */
+    @Test
+    void splitsOfOneFileGiveWhatOneTaskGives() throws IOException {
+        Path whole = dir.resolve("split-whole"), split = dir.resolve("split-map");
+        assertEquals(
+                0,
+                spark("nbl-build", "--measurements", p(a), "--split-size", "0", "--out", p(whole))
+                        .code());
+        Run run = spark("nbl-build", "--measurements", p(a), "--split-size", "8000", "--out", p(split));
+        assertEquals(0, run.code(), run.err());
+        java.util.regex.Matcher mt =
+                java.util.regex.Pattern.compile("1 files \\((\\d+) tasks\\)").matcher(run.err());
+        assertTrue(mt.find() && Integer.parseInt(mt.group(1)) >= 8, run.err());
+        assertArrayEquals(Files.readAllBytes(whole.resolve("map.nbl")), Files.readAllBytes(split.resolve("map.nbl")));
+        Path single = dir.resolve("split-est.csv"), est = dir.resolve("split-est");
+        assertEquals(
+                0,
+                geomend(
+                                "nbl",
+                                "locate",
+                                "--backend",
+                                "java",
+                                "--map",
+                                p(whole.resolve("map.nbl")),
+                                "--records",
+                                p(a),
+                                "--out",
+                                p(single))
+                        .code());
+        Run l = spark(
+                "nbl-locate",
+                "--backend",
+                "java",
+                "--map",
+                p(whole),
+                "--records",
+                p(a),
+                "--split-size",
+                "8000",
+                "--out",
+                p(est));
+        assertEquals(0, l.code(), l.err());
+        StringBuilder joined = new StringBuilder();
+        try (var parts = Files.list(est)) {
+            for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) {
+                List<String> ls = Files.readAllLines(part);
+                for (int i = joined.length() == 0 ? 0 : 1; i < ls.size(); i++)
+                    joined.append(ls.get(i)).append('\n');
+            }
+        }
+        assertEquals(Files.readString(single), joined.toString());
+        // a bad row on line 1000 (in a later split): its own line number, stopping the job or in --bad-rows
+        List<String> lines = new ArrayList<>(Files.readAllLines(a));
+        lines.set(999, lines.get(999).replaceFirst(",c(\\d+),[^,]*,", ",c$1,loud,"));
+        Path bad = dir.resolve("split-bad.csv");
+        Files.write(bad, lines);
+        Run r = spark(
+                "nbl-locate",
+                "--map",
+                p(whole),
+                "--records",
+                p(bad),
+                "--split-size",
+                "8000",
+                "--out",
+                p(dir.resolve("split-bad-out")));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(bad + ":1000: "), r.err());
+        Path rows = dir.resolve("split-bad-rows");
+        Run ok = spark(
+                "nbl-build",
+                "--measurements",
+                p(bad),
+                "--split-size",
+                "8000",
+                "--bad-rows",
+                p(rows),
+                "--out",
+                p(dir.resolve("split-bad-map")));
+        assertEquals(0, ok.code(), ok.err());
+        StringBuilder all = new StringBuilder();
+        try (var parts = Files.list(rows)) {
+            for (Path part : parts.sorted().toList()) all.append(Files.readString(part));
+        }
+        assertTrue(all.toString().contains("\"" + bad + "\",1000,\""), all.toString());
+    }
+
     /** Argument lists. */
     static final class NblCommandArgs {
         static String[] concat(String job, String[] common, String... more) {
