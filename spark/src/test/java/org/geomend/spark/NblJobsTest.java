@@ -93,7 +93,7 @@ class NblJobsTest {
         return capture(() -> Main.execute(args));
     }
 
-    private static Run capture(java.util.function.IntSupplier body) {
+    static Run capture(java.util.function.IntSupplier body) {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
