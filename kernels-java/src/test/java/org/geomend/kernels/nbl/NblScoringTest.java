@@ -24,6 +24,15 @@ class NblScoringTest {
         for (double z = -7; z <= 7; z += 0.0137) assertEquals(NblModel.tail(z), JavaNblScoring.tail(z), 2e-6, "z=" + z);
     }
 
+    @Test
+    void tableLaplaceTailIsTheExactOneToTenDigits() {
+        for (double z = -11; z <= 11; z += 0.00731) {
+            double exact = NblModel.laplaceTail(z);
+            assertEquals(exact, JavaNblScoring.laplaceTail(z), 1e-11 * exact, "z=" + z);
+        }
+        assertEquals(1.0, JavaNblScoring.laplaceTail(0), 0);
+    }
+
     /** A random map of cells with overlapping tile sets on a grid of tiles. */
     static NblMapArrays randomMap(SplittableRandom rnd, int cells, int tilesSide, int tilesPerCell, boolean pd) {
         int nt = tilesSide * tilesSide;
