@@ -8,14 +8,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Multi-threaded Java scoring: per record, the all-cells rule intersects the reported cells' ascending
- * tile lists by a merge (each candidate with its entry index per cell; no hash or slot lookups) and
+ * Multi-threaded Java scoring: per record, the all-cells rule intersects the reported cells' tile lists
+ * through a per-thread tile -> slot table (each candidate with its entry index per cell) and
  * computes each candidate's weight in one pass over its cells; when no tile holds every cell (or with the
  * any rule) the union of the tile lists is collected through a per-thread tile -> slot table and the
  * factors are applied cell by cell. MLE (exact ties: lowest tile index), weighted average and spread are
  * folded in one pass. The Laplace factors of a candidate (single-row cells) are one {@code Math.exp} of
- * their summed exponents (a product of exps: equal to the per-factor form to about 1e-15 relative, each
- * factor's floor applied on its own); elsewhere {@link #laplaceTail} reads a table. The
+ * their summed exponents (a product of exps, each factor's floor applied on its own; a table lookup per
+ * factor measured slower than one intrinsic exp per candidate); a multi-row cell's mean of Laplace tails
+ * reads {@link #laplaceTail}, a table times a short polynomial (relative error below 1e-11). The
  * Gaussian tail uses a linearly interpolated table of erfc (step 1/256 in z, relative error below 1e-4
  * up to the floor, which is applied after the interpolation). Records are split into chunks handed to a fixed pool; each thread keeps its scratch
  * arrays, so nothing is allocated per record in steady state.
@@ -32,7 +33,8 @@ public final class JavaNblScoring implements NblScoring {
         for (int i = 0; i < TAIL.length; i++) TAIL[i] = NblModel.erfc(i * Z_STEP / Math.sqrt(2));
     }
 
-    // the Laplace tail exp(-u), u = sqrt(2) |z|: exp(-i / 64) from a table times exp(-d), d = u - i / 64 in
+    // exp(-u) (the Laplace tail, u = sqrt(2) |z|, and products of them): exp(-i / 64) from a table times exp(-d), d = u
+    // - i / 64 in
     // [0, 1/64), by its Taylor polynomial of degree 4 (relative error below 1e-11, no Math.exp per value)
     private static final double U_STEP = 1.0 / 64;
     private static final double U_MAX = -Math.log(NblModel.TAIL_FLOOR);
@@ -80,11 +82,16 @@ public final class JavaNblScoring implements NblScoring {
     static double laplaceTail(double z) {
         double u = Math.abs(z) * 1.4142135623730951;
         if (!(u < U_MAX)) return NblModel.TAIL_FLOOR;
+        return Math.max(expNeg(u), NblModel.TAIL_FLOOR);
+    }
+
+    /** {@code exp(-u)} for u >= 0: from the table below {@link #U_MAX} (relative error below 1e-11), Math.exp above. */
+    static double expNeg(double u) {
         double a = u * (1 / U_STEP);
+        if (!(a < LAP.length - 1)) return Math.exp(-u);
         int i = (int) a;
         double d = (a - i) * U_STEP;
-        double p = 1 - d * (1 - d * (0.5 - d * (1.0 / 6 - d * (1.0 / 24))));
-        return Math.max(LAP[i] * p, NblModel.TAIL_FLOOR);
+        return LAP[i] * (1 - d * (1 - d * (0.5 - d * (1.0 / 6 - d * (1.0 / 24)))));
     }
 
     /**
@@ -188,7 +195,7 @@ public final class JavaNblScoring implements NblScoring {
         // entry of each group (groups' entries laid out one after the other from base[k])
         int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
         double[] w = new double[1024], f = new double[1024], acc = new double[4];
-        int[] ie = new int[1024], ptr = new int[16];
+        int[] ie = new int[1024];
 
         private int[] slotOf = new int[0];
 
@@ -228,7 +235,6 @@ public final class JavaNblScoring implements NblScoring {
                 hasQ = new boolean[n];
                 hasP = new boolean[n];
                 base = new int[n];
-                ptr = new int[n];
             }
         }
     }
@@ -354,10 +360,10 @@ public final class JavaNblScoring implements NblScoring {
             }
             cand = e1 - e0;
         } else if (g > 1) {
-            // the all-cells rule as a merge of the groups' ascending tile lists (candidates in ascending tile
-            // order, as the union's first appearance order would give); an empty intersection, or the any rule,
-            // takes the union path
-            int n = opt.candidates() == NblOptions.Candidates.ALL ? intersect(entTile, s, g) : 0;
+            // the all-cells rule by intersecting the groups' tile lists (candidates in ascending tile order,
+            // as the union's first appearance order would give); an empty intersection, or the any rule, takes
+            // the union path
+            int n = opt.candidates() == NblOptions.Candidates.ALL ? intersect(entTile, map.numTiles(), s, g) : 0;
             if (n > 0) {
                 final int[] uT = s.uT, ie = s.ie;
                 final double[] w = s.w;
@@ -569,34 +575,41 @@ public final class JavaNblScoring implements NblScoring {
     }
 
     /**
-     * The tiles every group holds, by merging the groups' ascending tile lists from the shortest one: their
-     * tiles into s.uT and, for candidate j and group k, the entry index into s.ie[j * g + k]; returns how
-     * many (0: none, the caller takes the union).
+     * The tiles every group holds: the shortest group's tiles get their position in the per-thread tile ->
+     * slot table, the other groups' entries look their tile up there (counting hits, noting the entry),
+     * the table is reset; the tiles held by all, in the shortest group's (ascending) order, go to s.uT and,
+     * for candidate j and group k, the entry index to s.ie[j * g + k]. Returns how many (0: none, the
+     * caller takes the union).
      */
-    private static int intersect(int[] entTile, Scratch s, int g) {
+    private static int intersect(int[] entTile, int numTiles, Scratch s, int g) {
         final int[] cur = s.cur, end = s.end;
         int d = 0;
         for (int k = 1; k < g; k++) if (end[k] - cur[k] < end[d] - cur[d]) d = k;
-        final int len = end[d] - cur[d];
+        final int e0 = cur[d], len = end[d] - e0;
         s.ensureCand(len);
         s.ensureIe(len * g);
-        final int[] p = s.ptr, uT = s.uT, ie = s.ie;
-        for (int k = 0; k < g; k++) p[k] = cur[k];
-        int n = 0;
-        outer:
-        for (int e = cur[d], ed = end[d]; e < ed; e++) {
-            final int t = entTile[e];
-            for (int k = 0; k < g; k++) {
-                if (k == d) continue;
-                int q = p[k];
-                final int qe = end[k];
-                while (q < qe && entTile[q] < t) q++;
-                p[k] = q;
-                if (q == qe) break outer; // list k is exhausted: no later tile of d is in it
-                if (entTile[q] != t) continue outer;
+        final int[] uT = s.uT, ie = s.ie, cnt = s.cnt, slotOf = s.slotOf(numTiles);
+        for (int j = 0; j < len; j++) {
+            slotOf[entTile[e0 + j]] = j;
+            cnt[j] = 0;
+            ie[j * g + d] = e0 + j;
+        }
+        for (int k = 0; k < g; k++) {
+            if (k == d) continue;
+            for (int e = cur[k], ek = end[k]; e < ek; e++) {
+                int j = slotOf[entTile[e]];
+                if (j >= 0) {
+                    cnt[j]++;
+                    ie[j * g + k] = e;
+                }
             }
-            final int jg = n * g;
-            for (int k = 0; k < g; k++) ie[jg + k] = k == d ? e : p[k];
+        }
+        int n = 0;
+        for (int j = 0; j < len; j++) {
+            int t = entTile[e0 + j];
+            slotOf[t] = -1;
+            if (cnt[j] != g - 1) continue;
+            if (n != j) System.arraycopy(ie, j * g, ie, n * g, g);
             uT[n++] = t;
         }
         return n;

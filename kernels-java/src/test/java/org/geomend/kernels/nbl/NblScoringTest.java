@@ -31,6 +31,10 @@ class NblScoringTest {
             assertEquals(exact, JavaNblScoring.laplaceTail(z), 1e-11 * exact, "z=" + z);
         }
         assertEquals(1.0, JavaNblScoring.laplaceTail(0), 0);
+        for (double u = 0; u <= 20; u += 0.00377) {
+            double exact = Math.exp(-u);
+            assertEquals(exact, JavaNblScoring.expNeg(u), 1e-11 * exact, "u=" + u);
+        }
     }
 
     /** A random map of cells with overlapping tile sets on a grid of tiles. */
