@@ -469,7 +469,7 @@ public final class JavaNblScoring implements NblScoring {
 
     /**
      * Steps 1-2 of a multi-cell record without an all-cells intersection: the union of the g groups' tiles
-     * (through the per-thread tile -> slot table), the all-cells rule when it keeps any, the weights before
+     * (through the per-thread tile -> slot table) and their weights before
      * the temperature into s.w; returns the number of candidates (their tiles in s.uT).
      */
     private static int unionWeights(Packed pk, NblBatch b, NblOptions opt, Scratch s, int g) {
@@ -507,26 +507,8 @@ public final class JavaNblScoring implements NblScoring {
             }
         }
         for (int j = 0; j < n; j++) slotOf[uT[j]] = -1;
-        // the all-cells rule: keep the tiles every group holds (none: keep the union)
-        boolean full = false;
-        if (opt.candidates() == NblOptions.Candidates.ALL) {
-            int kept = 0;
-            for (int j = 0; j < n; j++) if (cnt[j] == g) kept++;
-            if (kept > 0) {
-                full = true;
-                if (kept < n) {
-                    int q = 0;
-                    for (int j = 0; j < n; j++) {
-                        if (cnt[j] == g) {
-                            uT[q] = uT[j];
-                            cnt[j] = q++;
-                        } else cnt[j] = -1;
-                    }
-                    for (int i = 0; i < total; i++) pos[i] = cnt[pos[i]];
-                    n = q;
-                }
-            }
-        }
+        // (the all-cells rule never gets here with tiles every group holds: intersect() took those records,
+        // so every candidate lacks some group's statistics, which then weigh the miss factor)
         // 2. weights, factor by factor (density, then per group R, Q, PD)
         for (int j = 0; j < n; j++) w[j] = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
         for (int k = 0; k < g; k++) {
@@ -537,32 +519,8 @@ public final class JavaNblScoring implements NblScoring {
                     ne = cellStart[c + 1] - e0,
                     bk = base[k];
             final boolean single = me - ms == 1;
-            if (hasR[k]) {
-                if (!full) java.util.Arrays.fill(f, 0, n, miss);
-                final float v = rsrp[ms];
-                for (int i = 0; i < ne; i++) {
-                    int p = pos[bk + i];
-                    if (p < 0) continue;
-                    int e4 = 4 * (e0 + i);
-                    f[p] = single
-                            ? tail1(v, ent[e4], ent[e4 + 1], miss, lap)
-                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
-                }
-                for (int j = 0; j < n; j++) w[j] *= f[j];
-            }
-            if (hasQ[k]) {
-                if (!full) java.util.Arrays.fill(f, 0, n, miss);
-                final float v = rssi[ms];
-                for (int i = 0; i < ne; i++) {
-                    int p = pos[bk + i];
-                    if (p < 0) continue;
-                    int e4 = 4 * (e0 + i);
-                    f[p] = single
-                            ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss, lap)
-                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
-                }
-                for (int j = 0; j < n; j++) w[j] *= f[j];
-            }
+            if (hasR[k]) typeFactor(rsrp, 0, ms, me, single, e0, ne, pos, bk, ent, f, w, n, miss, lap);
+            if (hasQ[k]) typeFactor(rssi, 2, ms, me, single, e0, ne, pos, bk, ent, f, w, n, miss, lap);
             if (hasP[k]) {
                 final double ccx = cx[c], ccy = cy[c];
                 for (int j = 0; j < n; j++) {
@@ -572,6 +530,39 @@ public final class JavaNblScoring implements NblScoring {
             }
         }
         return n;
+    }
+
+    /**
+     * One measurement type of one group on the union's candidates: f = the miss weight, then the group's
+     * factor on the candidates it holds (entries e0 .. e0 + ne, their slots pos[bk ..]), w *= f. o: 0 for
+     * RSRP, 2 for RSSI in the packed entries.
+     */
+    private static void typeFactor(
+            float[] v,
+            int o,
+            int ms,
+            int me,
+            boolean single,
+            int e0,
+            int ne,
+            int[] pos,
+            int bk,
+            float[] ent,
+            double[] f,
+            double[] w,
+            int n,
+            double miss,
+            boolean lap) {
+        java.util.Arrays.fill(f, 0, n, miss);
+        final float x = v[ms];
+        for (int i = 0; i < ne; i++) {
+            int p = pos[bk + i];
+            int e4 = 4 * (e0 + i) + o;
+            f[p] = single
+                    ? tail1(x, ent[e4], ent[e4 + 1], miss, lap)
+                    : meanTail(v, ms, me, ent[e4], ent[e4 + 1], miss, lap);
+        }
+        for (int j = 0; j < n; j++) w[j] *= f[j];
     }
 
     /**
