@@ -4,8 +4,6 @@ import static org.geomend.kernels.GridBuffer.F32;
 import static org.geomend.kernels.GridBuffer.I32;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -27,9 +25,7 @@ import org.geomend.kernels.SitePositions;
  *       (loops the JIT vectorises, scratch in L1), clamped, stored as float32, summed per row. The 2^k terms are
  *       grouped in fours on two elements A and B (the farthest and the nearest neighbour):
  *       {@code 1/S - 1/(S+A) - 1/(S+B) + 1/(S+A+B) = A B (2S + A + B) / (S (S+A) (S+B) (S+A+B))}, so a pixel costs
- *       2^(k-2) divisions and the quadruple has no cancellation; where every {@code |beta L_j|} of the task's rows is at
- *       most {@value #PAIR_LIMIT_L} (k >= 3), two quadruples share one division, 2^(k-3) a pixel, with the Vector API
- *       ({@link #pairedQuadSum}, the grouping of {@link SpdiRows}). Where a product could leave the float64 range
+ *       2^(k-2) divisions and the quadruple has no cancellation. Where a product could leave the float64 range
  *       ({@code |beta ln(d_j / d_i)| > 160} somewhere) or a pixel has fewer than k neighbours, the pairs of
  *       {@link JavaKernels#subsetSum} are used instead (2^(k-1) divisions).</li>
  *   <li>Per beta of the block: the map's sum, then KS2 against the reference with each pixel normalised exactly as
@@ -49,14 +45,6 @@ final class SpdiSweep {
     static final int SEG = 128;
     /** Largest {@code |beta L_j|} for which the grouping in fours cannot overflow: (k e^160)^4 < 1e300. */
     static final double QUAD_LIMIT = 160;
-    /**
-     * Largest {@code |beta L_j|} for which two groups of four share one division ({@link #pairedQuadSum}): every
-     * {@code a_j <= e^69 < 1e30}, the limit of {@link SpdiRows#PAIR_LIMIT} (the CUDA sweep's bound too).
-     */
-    static final double PAIR_LIMIT_L = 69;
-
-    static final VectorSpecies<Double> SP = SpdiRows.SP;
-    static final int L = SpdiRows.L;
 
     private SpdiSweep() {}
 
@@ -112,7 +100,6 @@ final class SpdiSweep {
         for (double b : betas) maxBeta = Math.max(maxBeta, b);
         for (double l : maxAbsL) maxL = Math.max(maxL, l); // NaN or +inf (a padded pixel) fails the test below
         boolean quads = k >= 2 && maxL * maxBeta <= QUAD_LIMIT;
-        boolean paired = k >= 3;
 
         float[] q = new float[np];
         MemorySegment.copy(ref.segment(), F32, offRef * 4, q, 0, np);
@@ -127,9 +114,8 @@ final class SpdiSweep {
             int from = t0, n = Math.min(per, nb - t0);
             pool.parallelFor(tasks, task -> {
                 Scratch s = new Scratch(k, w);
-                double l = paired ? maxAbsL[task] : Double.POSITIVE_INFINITY;
                 for (int r = task * ROWS_PER_TASK, re = Math.min(h, r + ROWS_PER_TASK); r < re; r++)
-                    rows(r, from, n, betas, stepped, quads, l, k, w, h, np, a, x, count, lone[0], s, maps, rowSums);
+                    rows(r, from, n, betas, stepped, quads, k, w, h, np, a, x, count, lone[0], s, maps, rowSums);
             });
             pool.parallelFor(n, m -> {
                 double total = 0;
@@ -140,23 +126,16 @@ final class SpdiSweep {
         }
     }
 
-    /**
-     * Per-task scratch: the current row's a_j per slot (padded to whole vectors with zeros), the subset sums, the
-     * running P(i|l), a row of zeros and the paired sum's subset sums ({@link L} lanes a subset, row 0 ones).
-     */
+    /** Per-task scratch: the current row's a_j per slot, the subset sums and the running P(i|l). */
     private static final class Scratch {
         final double[][] a, s;
-        final double[] sum, zero, ps;
+        final double[] sum;
 
         Scratch(int k, int w) {
-            int wp = (w + L - 1) / L * L;
-            a = new double[k][wp];
+            a = new double[k][w];
             s = new double[1 << (k - 1)][w];
-            sum = new double[wp];
-            zero = new double[wp];
-            ps = new double[((k >= 3 ? 1 << (k - 3) : 0) + 1) * L];
+            sum = new double[w];
             java.util.Arrays.fill(s[0], 1.0);
-            java.util.Arrays.fill(ps, 0, L, 1.0);
         }
     }
 
@@ -235,7 +214,6 @@ final class SpdiSweep {
             double[] betas,
             boolean stepped,
             boolean quads,
-            double maxL,
             int k,
             int w,
             int h,
@@ -262,13 +240,11 @@ final class SpdiSweep {
                     for (int c = 0; c < w; c++) as[c] = Math.exp(b * x[o + c]);
                 }
             }
-            if (betas[t] * maxL <= PAIR_LIMIT_L) pairedQuadSum(s, k, w, sum);
-            else
-                for (int c0 = 0; c0 < w; c0 += SEG) {
-                    int c1 = Math.min(w, c0 + SEG);
-                    if (quads) quadSum(s, k, c0, c1, sum);
-                    else pairSum(s, k, c0, c1, sum);
-                }
+            for (int c0 = 0; c0 < w; c0 += SEG) {
+                int c1 = Math.min(w, c0 + SEG);
+                if (quads) quadSum(s, k, c0, c1, sum);
+                else pairSum(s, k, c0, c1, sum);
+            }
             int out = m * np + base;
             for (int c = 0; c < w; c++) {
                 double v = sum[c];
@@ -324,38 +300,6 @@ final class SpdiSweep {
                 sv[c] = y;
                 sum[c] += sign * (ac * bc * (ya + yb) / (y * ya * yb * (ya + bc)));
             }
-        }
-    }
-
-    /**
-     * The sum of {@link #quadSum} with two groups sharing one division, {@link L} pixels at a time with the Vector API
-     * (the pass of {@link SpdiRows}: A = slot 0, B = slot 1, C = slot k-1; over the subsets v of slots 2..k-2, with
-     * S = S_v and T = S + C, {@code N(S) / D(S) - N(T) / D(T) = (N(S) D(T) - N(T) D(S)) / (D(S) D(T))}, where
-     * {@code N(S) = 2S + A + B}, {@code D(S) = S (S+A) (S+B) (S+A+B)}, times {@code (-1)^|v| A B}): 2^(k-3) divisions a
-     * pixel. Needs k >= 3, every a_j at most e^{@value #PAIR_LIMIT_L}, and w padded (the zero lanes stay finite).
-     */
-    private static void pairedQuadSum(Scratch s, int k, int w, double[] sum) {
-        int pairs = 1 << (k - 3);
-        double[] ps = s.ps;
-        for (int c0 = 0; c0 < w; c0 += L) {
-            DoubleVector aA = DoubleVector.fromArray(SP, s.a[0], c0), aB = DoubleVector.fromArray(SP, s.a[1], c0);
-            DoubleVector aC = DoubleVector.fromArray(SP, s.a[k - 1], c0), ab = aA.add(aB);
-            DoubleVector acc = DoubleVector.zero(SP);
-            for (int v = 0; v < pairs; v++) {
-                // S_v = S_(v without its lowest bit) + a_(that bit's slot); S_0 = 1 + 0 (row 0 of ps holds ones)
-                int parent = v == 0 ? 0 : (v & (v - 1)) + 1;
-                double[] add = v == 0 ? s.zero : s.a[Integer.numberOfTrailingZeros(v) + 2];
-                DoubleVector sv = DoubleVector.fromArray(SP, ps, parent * L).add(DoubleVector.fromArray(SP, add, c0));
-                sv.intoArray(ps, (v + 1) * L);
-                DoubleVector tv = sv.add(aC);
-                DoubleVector sa = sv.add(aA), sb = sv.add(aB), ta = tv.add(aA), tb = tv.add(aB);
-                DoubleVector ns = sv.add(sv).add(ab), nt = tv.add(tv).add(ab);
-                DoubleVector ds = sv.mul(sa).mul(sb).mul(sa.add(aB)),
-                        dt = tv.mul(ta).mul(tb).mul(ta.add(aB));
-                DoubleVector term = ns.mul(dt).sub(nt.mul(ds)).div(ds.mul(dt));
-                acc = acc.add(term.mul((Integer.bitCount(v) & 1) == 0 ? 1.0 : -1.0));
-            }
-            acc.mul(aA).mul(aB).intoArray(sum, c0);
         }
     }
 
