@@ -30,6 +30,9 @@ final class NearestRows {
     /** Side, in pixels, of the sub-blocks with their own pruned candidate list. */
     static final int SUB = 8;
 
+    /** The vector rows or their scalar mirror ({@link #scalarRows}) while the vector rows are not compiled. */
+    static final Warmup WARMUP = new Warmup("neighbour raster");
+
     private NearestRows() {}
 
     static void run(JavaKernels pool, SitePositions sites, KnnRaster dst) {
@@ -42,6 +45,8 @@ final class NearestRows {
         double res = g.resolution();
         int lanes = (SUB + L - 1) / L * L;
         pool.parallelFor(bw * bh, b -> {
+            boolean vector = WARMUP.hot() || WARMUP.vector();
+            long t0 = WARMUP.hot() ? 0 : System.nanoTime();
             int bc = (b % bw) * block, br = (b / bw) * block;
             int ce = Math.min(bc + block, g.width()), re = Math.min(br + block, g.height());
             double cx = g.x0() + (bc + ce) * 0.5 * res, cy = g.y0() + (br + re) * 0.5 * res;
@@ -60,6 +65,10 @@ final class NearestRows {
                         sy[t] = ys[sub[t]];
                     }
                     for (int c = 0; c < lanes; c++) px[c] = g.centreX(Math.min(sc + c, g.width() - 1));
+                    if (!vector) {
+                        scalarRows(g, sc, sce, sr, sre, kk, n, sub, sx, sy, px, bd, row, out);
+                        continue;
+                    }
                     for (int r = sr; r < sre; r++) {
                         DoubleVector vpy = DoubleVector.broadcast(SP, g.centreY(r));
                         for (int c0 = 0; c0 < sce - sc; c0 += L) {
@@ -73,7 +82,50 @@ final class NearestRows {
                         MemorySegment.copy(row, 0, out, I32, base * 4, (sce - sc) * kk);
                     }
                 }
+            if (vector) WARMUP.vectorDone(t0);
+            else WARMUP.scalarDone(t0);
         });
+    }
+
+    /**
+     * The rows of the sub-block [sc, sce) x [sr, sre) pixel by pixel, the scalar mirror of {@link #scan} (the same
+     * distances, the same insertion rule: the same raster); {@code bd} and {@code bi} hold kk entries.
+     */
+    private static void scalarRows(
+            GridSpec g,
+            int sc,
+            int sce,
+            int sr,
+            int sre,
+            int kk,
+            int n,
+            int[] sub,
+            double[] sx,
+            double[] sy,
+            double[] px,
+            double[] bd,
+            int[] row,
+            MemorySegment out) {
+        for (int r = sr; r < sre; r++) {
+            double py = g.centreY(r);
+            for (int c = 0; c < sce - sc; c++) {
+                int o = c * kk;
+                Arrays.fill(bd, 0, kk, Double.POSITIVE_INFINITY);
+                Arrays.fill(row, o, o + kk, -1);
+                for (int j = 0; j < n; j++) {
+                    double dx = px[c] - sx[j], dy = py - sy[j], d = dx * dx + dy * dy;
+                    if (!(d < bd[kk - 1])) continue;
+                    int t = kk - 1;
+                    for (; t > 0 && d < bd[t - 1]; t--) {
+                        bd[t] = bd[t - 1];
+                        row[o + t] = row[o + t - 1];
+                    }
+                    bd[t] = d;
+                    row[o + t] = sub[j];
+                }
+            }
+            MemorySegment.copy(row, 0, out, I32, ((long) r * g.width() + sc) * kk * 4, (sce - sc) * kk);
+        }
     }
 
     /**

@@ -64,6 +64,9 @@ final class SpdiRows {
         for (int v = 0; v < SIGN.length; v++) SIGN[v] = (Integer.bitCount(v) & 1) == 0 ? 1.0 : -1.0;
     }
 
+    /** The vector rows or their scalar mirror ({@link #scalarRow}) while the vector rows are not compiled. */
+    static final Warmup WARMUP = new Warmup("sPDI rows");
+
     private SpdiRows() {}
 
     /**
@@ -80,6 +83,30 @@ final class SpdiRows {
                 return (t & 1) != 0 ? new Power(beta, t, true, false) : new Power(beta, t / 2, false, false);
             }
             return new Power(beta, 0, false, true);
+        }
+
+        /** {@code r^beta} as {@link #applyInPlace} computes it, one value ({@link Math#log}, {@link Math#exp}). */
+        double apply(double r) {
+            if (transcendental) return Math.exp(Math.log(r) * beta);
+            if (half) r = Math.sqrt(r);
+            return switch (n) {
+                case 1 -> r;
+                case 2 -> r * r;
+                case 4 -> {
+                    double r2 = r * r;
+                    yield r2 * r2;
+                }
+                case 3 -> r * r * r;
+                case 6 -> {
+                    double r2 = r * r;
+                    yield r2 * r2 * r2;
+                }
+                case 5 -> {
+                    double r2 = r * r;
+                    yield r2 * r2 * r;
+                }
+                default -> Math.exp(Math.log(r) * n);
+            };
         }
 
         /**
@@ -157,7 +184,7 @@ final class SpdiRows {
     static final class Scratch {
         final int wp;
         final int[] ids, nb, count, stride;
-        final double[] px, a, s, pa, ps;
+        final double[] px, a, s, pa, ps, ra, rs;
         final boolean[] slow;
         final float[] out;
 
@@ -174,6 +201,9 @@ final class SpdiRows {
             java.util.Arrays.fill(s, 0, L, 1.0);
             pa = new double[k];
             ps = new double[1 << k];
+            ra = new double[k + 1]; // slot k stays 0
+            rs = new double[(k >= 3 ? 1 << (k - 3) : 0) + 1];
+            rs[0] = 1.0;
             slow = new boolean[wp];
             out = new float[wp];
         }
@@ -186,8 +216,98 @@ final class SpdiRows {
             int m = task / per, r0 = (task % per) * ROWS_PER_TASK;
             Scratch s = new Scratch(k, knn.kk(), batch.width());
             Power pw = Power.of(batch.beta()[m]);
-            for (int r = r0, re = Math.min(h, r0 + ROWS_PER_TASK); r < re; r++) row(sites, knn, k, batch, m, r, pw, s);
+            for (int r = r0, re = Math.min(h, r0 + ROWS_PER_TASK); r < re; r++) {
+                if (WARMUP.hot()) {
+                    row(sites, knn, k, batch, m, r, pw, s);
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                if (WARMUP.vector()) {
+                    row(sites, knn, k, batch, m, r, pw, s);
+                    WARMUP.vectorDone(t0);
+                } else {
+                    scalarRow(sites, knn, k, batch, m, r, pw, s);
+                    WARMUP.scalarDone(t0);
+                }
+            }
         });
+    }
+
+    /**
+     * Row {@code r} of map {@code m} by the scalar mirror of {@link #row}: pixel by pixel, the same operations in
+     * the same order (so bit for bit the same map for an integer or half-integer beta; for other betas
+     * {@link Math#log} and {@link Math#exp} stand for the lanewise {@code LOG} and {@code EXP}, which may differ
+     * in the last bits).
+     */
+    static void scalarRow(
+            SitePositions sites, KnnRaster knn, int k, MapBatch batch, int m, int r, Power pw, Scratch s) {
+        GridSpec g = knn.grid();
+        int kk = knn.kk(), w = batch.width(), wp = s.wp, site = batch.site()[m], col0 = batch.col0()[m];
+        double[] xs = sites.x(), ys = sites.y(), a = s.ra, ss = s.rs;
+        int gr = batch.row0()[m] + r;
+        double py = g.centreY(gr), sx = xs[site], sy = ys[site], dyi = py - sy;
+        MemorySegment.copy(knn.idx().segment(), I32, ((long) gr * g.width() + col0) * kk * 4, s.ids, 0, w * kk);
+        for (int c = 0; c < w; c++) {
+            double px = g.centreX(col0 + c);
+            s.px[c] = px;
+            int o = c * kk, pos = k, n = k;
+            boolean slow = false;
+            for (int t = 0; t <= k; t++) {
+                int e = s.ids[o + t];
+                if (e == site && pos == k) pos = t;
+                slow |= e < 0;
+            }
+            if (slow) { // as shortLanes
+                n = 0;
+                for (int t = 0; t < kk && n < k; t++) {
+                    int j = s.ids[o + t];
+                    if (j < 0) break;
+                    if (j != site) s.nb[n++ * wp + c] = j;
+                }
+                slow = n < k;
+            } else for (int t = 0; t < k; t++) s.nb[t * wp + c] = s.ids[o + (pos <= t ? t + 1 : t)];
+            if (!slow) {
+                double dxi = px - sx;
+                double inv = 1.0 / (Math.sqrt(Math.fma(dxi, dxi, dyi * dyi)) + 1.0);
+                for (int t = 0; t < k; t++) {
+                    int j = s.nb[t * wp + c];
+                    double dx = px - xs[j], dy = py - ys[j];
+                    double p = pw.apply((Math.sqrt(Math.fma(dx, dx, dy * dy)) + 1.0) * inv);
+                    a[t] = p;
+                    slow |= !(p <= PAIR_LIMIT);
+                }
+            }
+            double p;
+            if (slow) p = scalar(s, c, n, xs, ys, sx, sy, py, pw.beta());
+            else {
+                if (k == 1) p = a[0] / (a[0] + 1.0);
+                else if (k == 2) {
+                    double ya = a[1] + 1.0, yb = a[0] + 1.0;
+                    p = a[1] * a[0] * (ya + yb) / (ya * yb * (ya + a[0]));
+                } else p = pairedQuad(a, ss, k);
+                p = Math.min(Math.max(p, 0.0), 1.0);
+            }
+            s.out[c] = (float) p;
+        }
+        MemorySegment.copy(s.out, 0, batch.maps().segment(), F32, (batch.offset(m) + (long) r * w) * 4, w);
+    }
+
+    /** One pixel of {@link #pairedQuads}: {@code a} holds its k powers and a zero in slot k, {@code ss[0]} is 1. */
+    private static double pairedQuad(double[] a, double[] ss, int k) {
+        int pairs = 1 << (k - 3);
+        double aA = a[k - 1], aB = a[0], ab = aA + aB, aC = a[k - 2], sum = 0;
+        for (int v = 0; v < pairs; v++) {
+            int parent = v == 0 ? 0 : (v & (v - 1)) + 1, slot = v == 0 ? k : Integer.numberOfTrailingZeros(v) + 1;
+            double sv = ss[parent] + a[slot];
+            ss[v + 1] = sv;
+            double tv = sv + aC;
+            double sa = sv + aA, sb = sv + aB, ta = tv + aA, tb = tv + aB;
+            double ns = sv + sv + ab, nt = tv + tv + ab;
+            double ds = sv * sa * sb * (sa + aB), dt = tv * ta * tb * (ta + aB);
+            double term = (ns * dt - nt * ds) / (ds * dt);
+            sum = sum + term * SIGN[v];
+        }
+        return sum * aA * aB;
     }
 
     /** Row {@code r} of map {@code m}. */
