@@ -100,6 +100,24 @@ public final class NblCommand implements Callable<Integer> {
                 description = "map: the parent's weight in pseudo-samples (with --levels; default 2)")
         Double shrink;
 
+        @Option(
+                names = "--smooth",
+                description =
+                        "map: spatial smoothing radius in tiles (1: 3x3, 2: 5x5; 0: none) of a (cell, tile) entry's"
+                                + " neighbourhood in the same cell")
+        Integer smooth;
+
+        @Option(
+                names = "--smooth-k",
+                description = "map: the neighbourhood's weight in pseudo-samples (with --smooth; default 3)")
+        Double smoothK;
+
+        @Option(
+                names = "--pooled-sigma",
+                description = "map: pseudo-samples of the cell's deviation pooled over its tiles as the sigma prior"
+                        + " (0: off)")
+        Double pooledSigma;
+
         @Option(names = "--density-power", description = "exponent of the location density P(l), [0, 10]")
         Double densityPower;
 
@@ -151,13 +169,20 @@ public final class NblCommand implements Callable<Integer> {
                 case "legacy" -> MapOptions.legacy(zoom);
                 default -> MapOptions.defaults(zoom);
             };
+            if (pooledSigma != null && priorWeight != null)
+                throw new IllegalArgumentException("--pooled-sigma and --sigma-prior-weight exclude each other");
+            boolean pooled = pooledSigma != null ? pooledSigma > 0 : m.pooled();
+            double weight = pooledSigma != null ? pooledSigma : priorWeight != null ? priorWeight : m.priorWeight();
             return new MapOptions(
                     zoom,
-                    priorWeight != null ? priorWeight : m.priorWeight(),
+                    weight,
                     sigmaPrior != null ? sigmaPrior : m.sigmaPrior(),
                     sdFloor != null ? sdFloor : m.sdFloor(),
                     levels != null ? levels : m.levels(),
-                    shrink != null ? shrink : (levels != null && levels > 0 && m.levels() == 0 ? 2 : m.shrink()));
+                    shrink != null ? shrink : (levels != null && levels > 0 && m.levels() == 0 ? 2 : m.shrink()),
+                    smooth != null ? smooth : m.smooth(),
+                    smoothK != null ? smoothK : (smooth != null && smooth > 0 && m.smooth() == 0 ? 3 : m.smoothK()),
+                    pooled);
         }
 
         static boolean onOff(String name, String v) {

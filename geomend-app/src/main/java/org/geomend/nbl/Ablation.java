@@ -135,6 +135,22 @@ public final class Ablation {
         v.add(new Variant(n + ", floor 2.5 dB", nm.withFloor(2.5), ns, true));
         v.add(new Variant(n + ", density power 1.1", nm, ns.withDensityPower(1.1), true));
         v.add(new Variant(n + ", pd off", nm, ns.withPd(false), true));
+        // round 3: spatial smoothing of the per-tile statistics within a cell, a per-cell pooled deviation
+        for (int r : new int[] {1, 2})
+            for (double k : new double[] {1, 3, 10}) {
+                String sm = ", smooth " + (2 * r + 1) + "x" + (2 * r + 1) + " k " + NblOptions.num(k);
+                v.add(new Variant(n + sm, nm.withSmooth(r, k), ns, true));
+            }
+        for (double k : new double[] {1, 3, 10})
+            v.add(new Variant(n + ", pooled sigma k " + NblOptions.num(k), nm.withPooled(k), ns, true));
+        v.add(new Variant(
+                n + ", smooth 3x3 k 3, pooled sigma k 3", nm.withSmooth(1, 3).withPooled(3), ns, true));
+        v.add(new Variant(n + ", smooth 3x3 k 3, cutoff 0.01", nm.withSmooth(1, 3), ns.withCutoff(0.01), true));
+        v.add(new Variant(
+                n + ", smooth 3x3 k 3, floor 3 dB", nm.withSmooth(1, 3).withFloor(3), ns, true));
+        v.add(new Variant(
+                n + ", smooth 3x3 k 3, floor 1.5 dB", nm.withSmooth(1, 3).withFloor(1.5), ns, true));
+        v.add(new Variant(n + ", smooth 3x3 k 3, tail gauss", nm.withSmooth(1, 3), ns.withLaplace(false), true));
         v.add(new Variant("legacy (before issue 16)", MapOptions.legacy(zoom), NblOptions.LEGACY, true));
         v.add(new Variant("round-1 default (floor 4 dB, rssi on, zoom 21)", dm, ds, true));
         v.add(new Variant(

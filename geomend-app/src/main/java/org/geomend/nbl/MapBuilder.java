@@ -307,6 +307,80 @@ public final class MapBuilder {
         }
     }
 
+    /**
+     * Per cell and type (0: RSRP, 1: RSSI), the deviation pooled over the cell's entries, {@code sqrt(sum m2
+     * / sum (n - 1))}; the sigma prior where the cell has no degree of freedom ({@link MapOptions#pooled}).
+     */
+    private double[][] pooledSigma(Partial a, int nc) {
+        double[][] m2 = new double[2][nc], df = new double[2][nc];
+        a.ent.forEach((key, s) -> {
+            int c = (int) (key >>> 42);
+            m2[0][c] += a.vR[s];
+            df[0][c] += Math.max(0, a.nR[s] - 1);
+            m2[1][c] += a.vQ[s];
+            df[1][c] += Math.max(0, a.nQ[s] - 1);
+        });
+        double[][] sd = new double[2][nc];
+        for (int t = 0; t < 2; t++)
+            for (int c = 0; c < nc; c++) sd[t][c] = df[t][c] > 0 ? Math.sqrt(m2[t][c] / df[t][c]) : opt.sigmaPrior();
+        return sd;
+    }
+
+    /**
+     * Spatial smoothing ({@link MapOptions#smooth}): each entry's moments are merged with {@code smoothK}
+     * pseudo-samples of its neighbourhood, the same cell's entries on the (2 r + 1)^2 tiles around it
+     * (itself excluded) as they were before any smoothing: counts and count-weighted mean summed, the
+     * within-tile sums of squares added (no between-tile term). The pseudo-samples count in the sigma.
+     */
+    private void smooth(Partial a) {
+        int ne = a.slots, r = opt.smooth(), side = 1 << opt.zoom();
+        double k = opt.smoothK();
+        long[] keys = new long[ne];
+        a.ent.forEach((key, s) -> keys[s] = key);
+        double[] nR = new double[ne], mR = a.mR.clone(), vR = a.vR.clone();
+        double[] nQ = new double[ne], mQ = a.mQ.clone(), vQ = a.vQ.clone();
+        for (int s = 0; s < ne; s++) {
+            nR[s] = a.nR[s];
+            nQ[s] = a.nQ[s];
+        }
+        double[] nb = new double[6], m = new double[6];
+        for (int s = 0; s < ne; s++) {
+            long key = keys[s];
+            int c = (int) (key >>> 42), x = (int) (key >>> 21) & 0x1FFFFF, y = (int) key & 0x1FFFFF;
+            java.util.Arrays.fill(nb, 0);
+            for (int dy = -r; dy <= r; dy++)
+                for (int dx = -r; dx <= r; dx++) {
+                    int xx = x + dx, yy = y + dy;
+                    if ((dx == 0 && dy == 0) || xx < 0 || yy < 0 || xx >= side || yy >= side) continue;
+                    int o = a.ent.get(Partial.entKey(c, xx, yy));
+                    if (o < 0) continue;
+                    pool(nb, 0, nR[o], mR[o], vR[o]);
+                    pool(nb, 3, nQ[o], mQ[o], vQ[o]);
+                }
+            m[0] = a.nR[s] + kR[s];
+            m[1] = a.mR[s];
+            m[2] = a.vR[s];
+            m[3] = a.nQ[s] + kQ[s];
+            m[4] = a.mQ[s];
+            m[5] = a.vQ[s];
+            kR[s] += pseudo(m, 0, nb, k);
+            kQ[s] += pseudo(m, 3, nb, k);
+            a.mR[s] = m[1];
+            a.vR[s] = m[2];
+            a.mQ[s] = m[4];
+            a.vQ[s] = m[5];
+        }
+    }
+
+    /** Adds n values of mean {@code mean} and sum of squares m2 to the pool {@code p[o .. o + 2]} (no between term). */
+    private static void pool(double[] p, int o, double n, double mean, double m2) {
+        if (n == 0) return;
+        double t = p[o] + n;
+        p[o + 1] += (mean - p[o + 1]) * n / t;
+        p[o + 2] += m2;
+        p[o] = t;
+    }
+
     private static long parent(long key, int l) {
         int c = (int) (key >>> 42), x = (int) (key >>> 21) & 0x1FFFFF, y = (int) key & 0x1FFFFF;
         return Partial.entKey(c, x >> l, y >> l);
@@ -384,7 +458,9 @@ public final class MapBuilder {
         });
         kR = new double[ne];
         kQ = new double[ne];
+        double[][] pooled = opt.pooled() ? pooledSigma(a, nc) : null;
         if (opt.levels() > 0) shrink(a);
+        if (opt.smooth() > 0) smooth(a);
         Integer[] eo = new Integer[ne];
         for (int i = 0; i < ne; i++) eo[i] = i;
         Arrays.sort(eo, (p, q) -> Long.compare(sortKey[p], sortKey[q]));
@@ -398,9 +474,15 @@ public final class MapBuilder {
             e.nR()[i] = (int) a.nR[s];
             e.nQ()[i] = (int) a.nQ[s];
             e.muR()[i] = a.nR[s] == 0 && kR[s] == 0 ? Float.NaN : (float) a.mR[s];
-            e.sdR()[i] = (float) opt.sigma(a.nR[s] + kR[s], a.vR[s]);
+            e.sdR()[i] = (float)
+                    (pooled == null
+                            ? opt.sigma(a.nR[s] + kR[s], a.vR[s])
+                            : opt.sigma(a.nR[s] + kR[s], a.vR[s], pooled[0][c]));
             e.muQ()[i] = a.nQ[s] == 0 && kQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
-            e.sdQ()[i] = (float) opt.sigma(a.nQ[s] + kQ[s], a.vQ[s]);
+            e.sdQ()[i] = (float)
+                    (pooled == null
+                            ? opt.sigma(a.nQ[s] + kQ[s], a.vQ[s])
+                            : opt.sigma(a.nQ[s] + kQ[s], a.vQ[s], pooled[1][c]));
         }
         for (int c = 0; c < nc; c++) cellStart[c + 1] += cellStart[c];
         // cells

@@ -18,11 +18,37 @@ import org.geomend.kernels.nbl.NblOptions;
  *     gets mean {@code (n mu + k mu_parent) / (n + k)} and the parent's spread as k pseudo-samples (Chan's
  *     merge), the parent itself shrunk towards its own parent, recursively; a type a tile never saw (RSSI,
  *     say) takes its parent's statistics
+ * @param smooth spatial smoothing: the radius in tiles (1: 3x3, 2: 5x5; 0: none) of the neighbourhood of a
+ *     (cell, tile) entry, the same cell's entries on the tiles around it (itself excluded), pooled by
+ *     sample counts (mean weighted by counts, the within-tile sums of squares added)
+ * @param smoothK spatial smoothing: the neighbourhood's weight in pseudo-samples, merged into the entry as
+ *     the multi-resolution back-off merges a parent (so a tile with few samples moves towards its
+ *     neighbourhood, one with many hardly); a type the tile never saw takes the neighbourhood's
+ * @param pooled the sigma prior of an entry is its cell's deviation pooled over the cell's tiles
+ *     ({@code sqrt(sum m2 / sum (n - 1))} per type, before smoothing; {@code sigmaPrior} where the cell has
+ *     no degree of freedom), with {@code priorWeight} pseudo-samples
  */
-public record MapOptions(int zoom, double priorWeight, double sigmaPrior, double sdFloor, int levels, double shrink)
+public record MapOptions(
+        int zoom,
+        double priorWeight,
+        double sigmaPrior,
+        double sdFloor,
+        int levels,
+        double shrink,
+        int smooth,
+        double smoothK,
+        boolean pooled)
         implements java.io.Serializable {
 
+    public MapOptions(int zoom, double priorWeight, double sigmaPrior, double sdFloor, int levels, double shrink) {
+        this(zoom, priorWeight, sigmaPrior, sdFloor, levels, shrink, 0, 0, false);
+    }
+
     public MapOptions {
+        if (smooth < 0 || smooth > 3)
+            throw new IllegalArgumentException("smoothing radius must be 0..3 tiles, got " + smooth);
+        if (smooth > 0 && !(smoothK > 0 && smoothK <= 1000))
+            throw new IllegalArgumentException("smoothing weight must be in (0, 1000] samples, got " + smoothK);
         if (zoom < Tiles.MIN_ZOOM || zoom > Tiles.MAX_ZOOM)
             throw new IllegalArgumentException(
                     "zoom must be " + Tiles.MIN_ZOOM + ".." + Tiles.MAX_ZOOM + ", got " + zoom);
@@ -62,19 +88,29 @@ public record MapOptions(int zoom, double priorWeight, double sigmaPrior, double
     }
 
     public MapOptions withZoom(int z) {
-        return new MapOptions(z, priorWeight, sigmaPrior, sdFloor, levels, shrink);
+        return new MapOptions(z, priorWeight, sigmaPrior, sdFloor, levels, shrink, smooth, smoothK, pooled);
     }
 
     public MapOptions withPrior(double weight) {
-        return new MapOptions(zoom, weight, sigmaPrior, sdFloor, levels, shrink);
+        return new MapOptions(zoom, weight, sigmaPrior, sdFloor, levels, shrink, smooth, smoothK, pooled);
     }
 
     public MapOptions withFloor(double floor) {
-        return new MapOptions(zoom, priorWeight, sigmaPrior, floor, levels, shrink);
+        return new MapOptions(zoom, priorWeight, sigmaPrior, floor, levels, shrink, smooth, smoothK, pooled);
     }
 
     public MapOptions withLevels(int l, double k) {
-        return new MapOptions(zoom, priorWeight, sigmaPrior, sdFloor, l, k);
+        return new MapOptions(zoom, priorWeight, sigmaPrior, sdFloor, l, k, smooth, smoothK, pooled);
+    }
+
+    /** Spatial smoothing over the (2 r + 1)^2 tiles around each entry with k pseudo-samples ({@link #smooth}). */
+    public MapOptions withSmooth(int r, double k) {
+        return new MapOptions(zoom, priorWeight, sigmaPrior, sdFloor, levels, shrink, r, k, pooled);
+    }
+
+    /** The per-cell pooled deviation as the sigma prior, with {@code weight} pseudo-samples ({@link #pooled}). */
+    public MapOptions withPooled(double weight) {
+        return new MapOptions(zoom, weight, sigmaPrior, sdFloor, levels, shrink, smooth, smoothK, weight > 0);
     }
 
     /** Sigma stored for n values with sum of squared deviations m2. */
@@ -82,16 +118,24 @@ public record MapOptions(int zoom, double priorWeight, double sigmaPrior, double
         return Moments.sigma(n, m2, priorWeight, sigmaPrior, sdFloor);
     }
 
+    /** Sigma stored for n values with sum of squared deviations m2 and the prior sigma0 (dB). */
+    double sigma(double n, double m2, double sigma0) {
+        return Moments.sigma(n, m2, priorWeight, sigma0, sdFloor);
+    }
+
     @Override
     public String toString() {
         return String.format(
                 Locale.ROOT,
-                "zoom=%d prior=%sx%sdB floor=%sdB levels=%d shrink=%s",
+                "zoom=%d prior=%sx%s floor=%sdB levels=%d shrink=%s%s",
                 zoom,
                 NblOptions.num(priorWeight),
-                NblOptions.num(sigmaPrior),
+                pooled ? "pooled" : NblOptions.num(sigmaPrior) + "dB",
                 NblOptions.num(sdFloor),
                 levels,
-                NblOptions.num(shrink));
+                NblOptions.num(shrink),
+                smooth > 0
+                        ? " smooth=" + (2 * smooth + 1) + "x" + (2 * smooth + 1) + "^" + NblOptions.num(smoothK)
+                        : "");
     }
 }

@@ -170,6 +170,42 @@ class NblPipelineTest {
     }
 
     @Test
+    void smoothingShrinksASparseTileTowardsItsNeighboursAndPooledSigmaIsTheCells() throws IOException {
+        // cell A: 40 samples alternating -80 / -84 dBm in one zoom-19 tile, one sample of -100 dBm in the next tile
+        double lat = 45.40, lon = -75.70;
+        double dl = 360.0 / (1 << 19) * 0.3;
+        StringWriter sw = new StringWriter();
+        double lonB = lon + 360.0 / (1 << 19);
+        try (MeasurementCsv.Writer w = new MeasurementCsv.Writer(sw)) {
+            for (int i = 0; i < 40; i++)
+                w.row("s:" + i, "", lat, lon + (i % 3) * dl * 0.1, "A", -80 - 4 * (i % 2), Double.NaN, Double.NaN);
+            w.row("s:x", "", lat, lonB, "A", -100, Double.NaN, Double.NaN);
+        }
+        Path p = tmp.resolve("sm.csv");
+        Files.writeString(p, sw.toString());
+        assertEquals(Tiles.tileX(lon, 19) + 1, Tiles.tileX(lonB, 19));
+        MapBuilder.RowSource src = MapBuilder.RowSource.files(List.of(p));
+        NblMap single = new MapBuilder(MapOptions.plain(19), null, 1, null).build(src);
+        NblMap smooth = new MapBuilder(MapOptions.plain(19).withSmooth(1, 4), null, 1, null).build(src);
+        NblMap pooled = new MapBuilder(MapOptions.plain(19).withPooled(2), null, 1, null).build(src);
+        assertEquals(2, single.numEntries());
+        assertEquals(2, smooth.numEntries());
+        int sparse = single.entNR(0) == 1 ? 0 : 1, dense = 1 - sparse;
+        assertEquals(-100f, single.entMuR(sparse), 1e-4);
+        assertEquals(1f, single.entSdR(sparse), 1e-6); // the plain floor
+        // the sparse tile: 1 sample against 4 pseudo-samples of its neighbour (mean -82): -85.6, sigma widened
+        assertEquals(-85.6f, smooth.entMuR(sparse), 1e-3);
+        assertTrue(smooth.entSdR(sparse) > 5, "sd " + smooth.entSdR(sparse));
+        // the dense one: 40 samples against 4 pseudo-samples of -100: (40 * -82 - 400) / 44
+        assertEquals((40 * -82.0 - 400) / 44, smooth.entMuR(dense), 1e-3);
+        // pooled: the cell's deviation (the dense tile's, sqrt(40 * 4 / 39)) as the prior of the sparse tile
+        assertEquals(Math.sqrt(160.0 / 39), pooled.entSdR(sparse), 1e-4);
+        assertEquals(single.entMuR(sparse), pooled.entMuR(sparse), 0);
+        assertThrows(IllegalArgumentException.class, () -> MapOptions.plain(19).withSmooth(4, 2));
+        assertThrows(IllegalArgumentException.class, () -> MapOptions.plain(19).withSmooth(1, 0));
+    }
+
+    @Test
     void badModelOptionsAreOneLineUsageErrors() throws IOException {
         Path train = synthetic("train.csv", 200, 1);
         Path map = tmp.resolve("m.map");

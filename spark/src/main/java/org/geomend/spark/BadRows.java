@@ -11,12 +11,20 @@ import org.geomend.nbl.MeasurementCsv;
 
 /**
  * {@code --bad-rows DIR}: the malformed rows of one input file, written by its task to {@code DIR/part-NNNNN.csv}
- * ({@code file,line,reason,row}: the row's fields joined by commas) and counted; without {@code --bad-rows} the
+ * ({@code file,line,reason,row}: the row's fields joined by commas; for a Parquet input {@code line} is the
+ * 1-based row of that Parquet file) and counted; without {@code --bad-rows} the
  * first malformed row stops the job (the one-line message names the file and line).
  */
 final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
     static final String HEADER = "file,line,reason,row";
     private final Path target;
+    /**
+     * Where a row of the file being read comes from, as (file, line), or null when it is that file's own: a split's
+     * temporary copy ({@link Splits}) names the input file and its line; a Parquet input's CSV form ({@link
+     * ParquetInput}) the Parquet file and its 1-based row.
+     */
+    java.util.function.BiFunction<Path, Long, Object[]> where = (f, l) -> null;
+
     private BufferedWriter out;
     long count;
 
@@ -31,13 +39,20 @@ final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
 
     @Override
     public void bad(InputException error, List<String> fields) throws IOException {
+        Object file = error.file();
+        long line = error.line();
+        Object[] w = where.apply(error.file(), line);
+        if (w != null) {
+            file = w[0];
+            line = (Long) w[1];
+        }
         if (out == null) {
             Files.createDirectories(target.getParent());
             out = Files.newBufferedWriter(target, StandardCharsets.UTF_8);
             out.write(HEADER);
             out.write('\n');
         }
-        out.write(quote(String.valueOf(error.file())) + "," + error.line() + "," + quote(error.reason()) + ","
+        out.write(quote(String.valueOf(file)) + "," + line + "," + quote(error.reason()) + ","
                 + quote(String.join(",", fields)) + "\n");
         count++;
     }

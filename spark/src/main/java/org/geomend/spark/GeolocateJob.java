@@ -29,6 +29,7 @@ import org.geomend.geo.Crs;
 import org.geomend.geo.Projections;
 import org.geomend.geolocate.Geolocation;
 import org.geomend.geolocate.Geolocator;
+import org.geomend.geolocate.MapDrawer;
 import org.geomend.geolocate.Method;
 import org.geomend.geolocate.RegionRaster;
 import org.geomend.geolocate.Urbanisation;
@@ -42,6 +43,17 @@ import org.geomend.kernels.Backends;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.SitePositions;
+import org.geomend.kernels.nn.NnBackends;
+import org.geomend.kernels.nn.NnKernels;
+import org.geomend.student.Features;
+import org.geomend.student.ModelFiles;
+import org.geomend.student.ShippedModel;
+import org.geomend.student.StudentDrawer;
+import org.geomend.student.StudentModel;
+import org.geomend.student.UNetConfig;
+import org.geomend.voronoiboost.InventoryCells;
+import org.geomend.voronoiboost.VoronoiBoostMaps;
+import org.geomend.voronoiboost.VoronoiBoostModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,7 +67,7 @@ import picocli.CommandLine.Option;
  * site, the columns of the sparse Arrow file ({@code id, x0, y0, resolution, width, height, crs, pixel, p}; pixels
  * row-major from the window's south-west pixel); the lattice, the CRS and the method's parameters in the column
  * metadata of {@code id}. With {@code --footprint-date}, also {@code OUT/cell_footprint}: the MultiMNO cell footprint
- * (README). Closed-form methods only (voronoi, spdi, spdi-legacy).
+ * (README). Every method of {@code geolocate}; the halo of each tile follows the method (README, the halo rule).
  */
 @Command(
         name = "geolocate",
@@ -67,7 +79,11 @@ final class GeolocateJob implements Callable<Integer> {
     @Mixin
     SparkMain.JobOptions job;
 
-    @Option(names = "--sites", required = true, description = "site inventory (any format geolocate reads)")
+    @Option(
+            names = "--sites",
+            required = true,
+            description =
+                    "site inventory (any format geolocate reads, or Parquet with the same columns: a .parquet file or a directory of them)")
     Path sites;
 
     @Option(names = "--operator", description = "keep only this operator's sites")
@@ -82,8 +98,14 @@ final class GeolocateJob implements Callable<Integer> {
     @Option(names = "--region", description = "GeoJSON outline: pixels outside get no mass")
     Path region;
 
-    @Option(names = "--method", required = true, description = "voronoi|spdi|spdi-legacy")
+    @Option(names = "--method", required = true, description = "voronoi|spdi|spdi-legacy|voronoiboost|deepmend|direct")
     String method;
+
+    @Option(
+            names = "--model",
+            description =
+                    "trained model, as geolocate's --model (voronoiboost, deepmend, direct; deepmend without it: the shipped student); a path every executor sees")
+    Path model;
 
     @Option(names = "--beta", defaultValue = "2", description = "sPDI attenuation (default ${DEFAULT-VALUE})")
     double beta;
@@ -94,14 +116,15 @@ final class GeolocateJob implements Callable<Integer> {
             description = "sPDI neighbours other than the BS (default ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--window", defaultValue = "600", description = "window side in pixels (default ${DEFAULT-VALUE})")
-    int window;
+    @Option(
+            names = "--window",
+            description = "window side in pixels (default 600; deepmend/direct: the model's, as geolocate)")
+    Integer window;
 
     @Option(
             names = "--resolution",
-            defaultValue = "100",
-            description = "pixel side in metres (default ${DEFAULT-VALUE})")
-    double resolution;
+            description = "pixel side in metres (default 100; deepmend/direct: the model's, as geolocate)")
+    Double resolution;
 
     @Option(names = "--batch", defaultValue = "16", description = "maps per kernel launch (default ${DEFAULT-VALUE})")
     int batch;
@@ -144,6 +167,7 @@ final class GeolocateJob implements Callable<Integer> {
             String crs,
             String region,
             String method,
+            String model,
             double beta,
             int k,
             int window,
@@ -152,7 +176,8 @@ final class GeolocateJob implements Callable<Integer> {
             int tile,
             double dropMass,
             String backend,
-            int threads)
+            int threads,
+            String jobId)
             implements java.io.Serializable {}
 
     private Integer run() throws Exception {
@@ -161,14 +186,36 @@ final class GeolocateJob implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--bad-rows: the inventory is read on the driver; use --skip-bad-rows (bad rows counted and reported)");
         Method m = Method.parse(method);
-        if (!m.closedForm())
-            throw new IllegalArgumentException("--method " + m.cliName
-                    + " is not available on Spark yet (voronoi, spdi, spdi-legacy); use geomend geolocate");
-        Geolocator.Options o = new Geolocator.Options(m, beta, k, window, resolution, batch, tile);
+        // a learned method's model, as geolocate takes it (deepmend without --model: the shipped student)
+        boolean student = m == Method.DEEPMEND || m == Method.DIRECT;
+        String modelRef = null;
+        UNetConfig cfg = null;
+        if (m == Method.DEEPMEND && model == null) {
+            modelRef = SHIPPED;
+            System.err.println("geomend spark geolocate: no --model: using " + ShippedModel.DESCRIPTION);
+            cfg = UNetConfig.read(ShippedModel.directory().resolve(ModelFiles.CONFIG));
+        } else if (!m.closedForm()) {
+            if (model == null)
+                throw new IllegalArgumentException("--method " + m.cliName + " needs --model (as geolocate)");
+            modelRef = model.toAbsolutePath().toString();
+            if (student) cfg = UNetConfig.read(ModelFiles.dir(model).resolve(ModelFiles.CONFIG));
+            else VoronoiBoostModel.load(model); // a bad model file fails here, before any task
+        }
+        int window = this.window == null ? 600 : this.window;
+        double resolution = this.resolution == null ? 100 : this.resolution;
+        if (cfg != null && this.window == null && this.resolution == null) {
+            window = cfg.window();
+            resolution = cfg.resolution();
+        }
+        Geolocator.Layout layout = new Geolocator.Layout(window, resolution, batch, tile);
+        if (m.closedForm()) new Geolocator.Options(m, beta, k, window, resolution, batch, tile); // checks --k, --beta
         if (!(dropMass >= 0 && dropMass < 1))
             throw new IllegalArgumentException("--drop-mass must be in [0, 1): " + dropMass);
         LocalDate date = footprintDate == null ? null : date(footprintDate);
-        Inventory inv = InventoryReader.read(sites, new InventoryOptions(crs, operator, skipBadRows, System.err));
+        Inventory inv = ParquetInput.read(
+                sites,
+                (csv, parquet) ->
+                        InventoryReader.read(csv, new InventoryOptions(crs, operator, skipBadRows, System.err)));
         if (inv.size() == 0)
             throw new IllegalArgumentException(
                     sites + ": no sites" + (operator != null ? " for operator " + operator : ""));
@@ -185,7 +232,9 @@ final class GeolocateJob implements Callable<Integer> {
         }
         Map<String, String> params = new HashMap<>();
         if (m == Method.SPDI) params.put("beta", Double.toString(beta));
-        if (m != Method.VORONOI) params.put("k", Integer.toString(k));
+        if (m.closedForm() && m != Method.VORONOI) params.put("k", Integer.toString(k));
+        if (modelRef != null)
+            params.put("model", modelRef.equals(SHIPPED) ? "shipped:" + ShippedModel.NAME : model.toString());
         // the metadata geolocate writes (and the region file checked before any task runs)
         Map<String, String> meta = new Geolocation(new Geolocation.Request(
                         inv,
@@ -193,12 +242,23 @@ final class GeolocateJob implements Callable<Integer> {
                         operator,
                         region,
                         targets,
-                        o.layout(),
+                        layout,
                         m.cliName,
                         params,
                         new Geolocation.Output("arrow", out.resolve("maps"), true, dropMass, false)))
                 .metadata();
-        List<Halo.Tile> tiles = Halo.tiles(pos, targets, o.layout(), o.neighbours(), 20 * resolution);
+        // the halo rule (README): closed form: the kk nearest sites of every pixel of the tile's raster; a student: the
+        // kk nearest of every pixel of its padded grids (its features); VoronoiBoost: no bound (the Voronoi graph's
+        // rings and the clip box of the whole inventory), so every tile gets the whole inventory
+        int kk = switch (m) {
+            case VORONOI -> 1;
+            case SPDI, SPDI_LEGACY -> k + 1;
+            case DEEPMEND, DIRECT -> cfg.features().equals("repo") ? 5 : 3;
+            case VORONOIBOOST -> 0;
+        };
+        UNetConfig fcfg = cfg;
+        List<Halo.Tile> tiles =
+                Halo.tiles(pos, targets, layout, kk, 20 * resolution, student ? w -> Features.padded(w, fcfg) : w -> w);
         long haloSites = 0;
         for (Halo.Tile t : tiles) haloSites += t.halo().length;
         JobOutput output = JobOutput.open(out, job.overwrite, "--out");
@@ -216,6 +276,7 @@ final class GeolocateJob implements Callable<Integer> {
                 c.epsg() > 0 ? "EPSG:" + c.epsg() : c.proj4(),
                 region == null ? null : region.toAbsolutePath().toString(),
                 m.cliName,
+                modelRef,
                 beta,
                 k,
                 window,
@@ -224,7 +285,8 @@ final class GeolocateJob implements Callable<Integer> {
                 tile,
                 dropMass,
                 job.backend,
-                Math.max(1, taskThreads)));
+                Math.max(1, taskThreads),
+                java.util.UUID.randomUUID().toString()));
         JavaRDD<Row> rows = jsc.parallelize(tiles, Math.max(1, tiles.size()))
                 .flatMap(t -> drawTile(t, shared.value()).iterator());
         MetadataBuilder mb = new MetadataBuilder();
@@ -247,13 +309,17 @@ final class GeolocateJob implements Callable<Integer> {
         report.print(System.err, "spark geolocate");
         System.err.printf(
                 Locale.ROOT,
-                "spark geolocate: %d maps (%s) of %d sites in %d tiles (halo: %.1f sites per tile, %.2fx the inventory in all)%s; %.1f s%n",
+                "spark geolocate: %d maps (%s) of %d sites in %d tiles (halo: %.1f sites per tile, %.2fx the inventory in all%s)%s; %.1f s%n",
                 inv.size(),
                 m.cliName,
                 inv.size(),
                 tiles.size(),
                 (double) haloSites / Math.max(1, tiles.size()),
                 (double) haloSites / inv.size(),
+                kk <= 0
+                        ? "; " + m.cliName
+                                + "'s features have no bounded halo: the whole inventory for every tile (the safe fallback)"
+                        : "",
                 footprintRows < 0 ? "" : ", " + footprintRows + " cell footprint rows",
                 (System.nanoTime() - t0) * 1e-9);
         return 0;
@@ -304,8 +370,8 @@ final class GeolocateJob implements Callable<Integer> {
         for (int i = 0; i < targets.length; i++) targets[i] = local.get(t.targets()[i]);
         Crs crs = Projections.parse(sh.crs());
         RegionRaster region = sh.region() == null ? null : RegionMask.load(Path.of(sh.region()), crs)::rasterize;
-        Geolocator.Options o = new Geolocator.Options(
-                Method.parse(sh.method()), sh.beta(), sh.k(), sh.window(), sh.resolution(), sh.batch(), sh.tile());
+        Method m = Method.parse(sh.method());
+        Geolocator.Layout layout = new Geolocator.Layout(sh.window(), sh.resolution(), sh.batch(), sh.tile());
         List<Row> rows = new ArrayList<>(targets.length);
         String crsName = crs.name();
         float[][] scratch = {new float[0]};
@@ -330,9 +396,46 @@ final class GeolocateJob implements Callable<Integer> {
                         () -> Backends.select(sh.backend(), sh.threads(), System.err),
                         () -> Backends.select("java", sh.threads(), null),
                         System.err)) {
-            new Geolocator(kernels, alloc)
-                    .run(new SitePositions(x, y), ids, betas, targets, o, region, sink, null, null);
+            SitePositions halo = new SitePositions(x, y);
+            if (m.closedForm())
+                new Geolocator(kernels, alloc)
+                        .run(
+                                halo,
+                                ids,
+                                betas,
+                                targets,
+                                new Geolocator.Options(
+                                        m, sh.beta(), sh.k(), sh.window(), sh.resolution(), sh.batch(), sh.tile()),
+                                region,
+                                sink,
+                                null,
+                                null);
+            else if (m == Method.VORONOIBOOST) {
+                // geolocate's drawer on the whole inventory (the halo is all of it): tessellation and features once
+                // per executor JVM
+                VoronoiBoostModel vb = VoronoiBoostModel.load(Path.of(sh.model()));
+                InventoryCells cells = CELLS.computeIfAbsent(sh.jobId(), key -> InventoryCells.of(halo, vb.settings()));
+                try (MapDrawer d = new VoronoiBoostMaps(cells, vb)) {
+                    new Geolocator(null, alloc).run(halo, ids, targets, layout, d, region, sink, null, null);
+                }
+            } else
+                try (NnKernels nn = NnBackends.open(sh.backend(), sh.threads(), System.err);
+                        StudentModel sm = StudentModel.load(
+                                sh.model().equals(SHIPPED) ? ShippedModel.directory() : Path.of(sh.model()),
+                                nn,
+                                kernels,
+                                alloc,
+                                Math.max(1, Math.min(sh.batch(), 4)));
+                        MapDrawer d = new StudentDrawer(sm, halo)) {
+                    new Geolocator(null, alloc).run(halo, ids, targets, layout, d, region, sink, null, null);
+                }
         }
         return rows;
     }
+
+    /** --model for the shipped student. */
+    private static final String SHIPPED = "shipped:";
+
+    /** VoronoiBoost's tessellation and features of the whole inventory, per executor JVM and job. */
+    private static final Map<String, InventoryCells> CELLS = new java.util.concurrent.ConcurrentHashMap<>();
 }

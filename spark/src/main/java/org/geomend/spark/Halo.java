@@ -29,6 +29,21 @@ final class Halo {
     private Halo() {}
 
     static List<Tile> tiles(SitePositions pos, int[] targets, Geolocator.Layout layout, int kk, double cell) {
+        return tiles(pos, targets, layout, kk, cell, w -> w);
+    }
+
+    /**
+     * As above, for maps that read a grid larger than their window ({@code reads}: the U-Net students' padded grid,
+     * {@link org.geomend.student.Features#padded}); R is then the union of those grids. {@code kk <= 0}: the maps can
+     * depend on every site (no bound): every halo is the whole inventory.
+     */
+    static List<Tile> tiles(
+            SitePositions pos,
+            int[] targets,
+            Geolocator.Layout layout,
+            int kk,
+            double cell,
+            java.util.function.UnaryOperator<GridSpec> reads) {
         Map<Long, List<Integer>> groups = new TreeMap<>();
         for (int t : targets) {
             GridSpec w = layout.window(pos, t);
@@ -43,13 +58,13 @@ final class Halo {
             double x0 = Double.POSITIVE_INFINITY, y0 = Double.POSITIVE_INFINITY;
             double x1 = Double.NEGATIVE_INFINITY, y1 = Double.NEGATIVE_INFINITY;
             for (int t : g.getValue()) {
-                GridSpec w = layout.window(pos, t);
+                GridSpec w = reads.apply(layout.window(pos, t));
                 x0 = Math.min(x0, w.latticeCol() * res);
                 y0 = Math.min(y0, w.latticeRow() * res);
                 x1 = Math.max(x1, (w.latticeCol() + w.width()) * res);
                 y1 = Math.max(y1, (w.latticeRow() + w.height()) * res);
             }
-            double h = radius(index, kk, x0, y0, x1, y1, cell);
+            double h = kk <= 0 ? Double.POSITIVE_INFINITY : radius(index, kk, x0, y0, x1, y1, cell);
             int[] halo;
             if (Double.isInfinite(h))
                 halo = java.util.stream.IntStream.range(0, pos.size()).toArray();

@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.geomend.cli.NblCommand;
+import org.geomend.io.InputException;
 import org.geomend.nbl.MapParts;
 import org.geomend.nbl.MeasurementCsv;
 import org.geomend.nbl.NblMap;
@@ -53,7 +54,8 @@ final class NblBuildJob implements Callable<Integer> {
             names = "--measurements",
             required = true,
             arity = "1..*",
-            description = "measurement files (long CSV or Arrow IPC), or directories of them; one task per file")
+            description =
+                    "measurement files (long CSV, Arrow IPC or Parquet with the CSV's columns), or directories of them; one task per file")
     List<Path> files;
 
     @Option(
@@ -68,6 +70,13 @@ final class NblBuildJob implements Callable<Integer> {
 
     @Option(names = "--cells", description = "CSV cell,lat,lon of cell positions (for the PD term)")
     Path cells;
+
+    @Option(
+            names = "--split-size",
+            defaultValue = "134217728",
+            description =
+                    "bytes per task of a large CSV input, split at record boundaries (default ${DEFAULT-VALUE}; 0: one task per file)")
+    long splitSize;
 
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
@@ -94,12 +103,11 @@ final class NblBuildJob implements Callable<Integer> {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
         int parts = job.partitions > 0 ? job.partitions : jsc.defaultParallelism();
         Broadcast<Map<String, double[]>> knownB = jsc.broadcast(known);
-        List<Tuple2<Integer, String>> indexed = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) indexed.add(new Tuple2<>(i, inputs.get(i)));
+        List<Splits.Split> splits = Splits.plan(jsc, inputs, splitSize, "record");
         int z = zoom;
         org.geomend.nbl.MapOptions mo = model.map(zoom);
-        JavaRDD<Parsed> parsed = jsc.parallelize(indexed, inputs.size())
-                .map(f -> parse(f._1, f._2, z, badDir))
+        JavaRDD<Parsed> parsed = jsc.parallelize(splits, splits.size())
+                .map(f -> parse(f, z, badDir))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         MapParts.TileCounter tiles = parsed.map(Parsed::tiles).reduce(MapParts.TileCounter::merge);
         long bad = parsed.map(Parsed::bad).reduce(Long::sum);
@@ -127,8 +135,9 @@ final class NblBuildJob implements Callable<Integer> {
         report.print(System.err, "spark nbl-build");
         System.err.printf(
                 Locale.ROOT,
-                "spark nbl-build: %d files, %d rows (%d without position, skipped%s), %d records -> %d cells in %d parts, %d tiles, %d (cell, tile) entries, f_PD %s; %.2f s%n",
+                "spark nbl-build: %d files (%d tasks), %d rows (%d without position, skipped%s), %d records -> %d cells in %d parts, %d tiles, %d (cell, tile) entries, f_PD %s; %.2f s%n",
                 inputs.size(),
+                splits.size(),
                 rows,
                 noPos,
                 badDir == null ? "" : "; " + bad + " malformed, in " + badDir,
@@ -143,18 +152,35 @@ final class NblBuildJob implements Callable<Integer> {
     }
 
     /** Stage 1 of one file (in its executor). Row order key: file number, then line (or Arrow row). */
-    static Parsed parse(int fileIndex, String file, int zoom, String badDir) throws IOException {
+    static Parsed parse(Splits.Split split, int zoom, String badDir) throws IOException {
         List<MapParts.PartRow> rows = new ArrayList<>();
         MapParts.TileCounter tiles = new MapParts.TileCounter(zoom);
-        try (BadRows bad = BadRows.forPart(badDir, fileIndex)) {
-            MeasurementCsv.read(
-                    Path.of(file),
-                    r -> {
-                        tiles.accept(r);
-                        rows.add(MapParts.PartRow.of((long) fileIndex << 40 | r.line, r));
-                    },
-                    bad);
+        int fileIndex = split.file();
+        try (BadRows bad = BadRows.forPart(badDir, split.index());
+                Splits.Opened in = Splits.open(split)) {
+            try {
+                read(in, bad, tiles, rows, fileIndex);
+            } catch (InputException e) {
+                throw in.translate(e);
+            }
             return new Parsed(rows, tiles, bad == null ? 0 : bad.count);
+        }
+    }
+
+    private static void read(
+            Splits.Opened in, BadRows bad, MapParts.TileCounter tiles, List<MapParts.PartRow> rows, int fileIndex)
+            throws IOException {
+        {
+            ParquetInput.read(in.csv(), (csv, parquet) -> {
+                if (bad != null) bad.where = (f, l) -> parquet != null ? parquet.where(f, l) : in.where(f, l);
+                return MeasurementCsv.read(
+                        csv,
+                        r -> {
+                            tiles.accept(r);
+                            rows.add(MapParts.PartRow.of((long) fileIndex << 40 | in.line(r.line), r));
+                        },
+                        bad);
+            });
         }
     }
 

@@ -5,14 +5,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.geomend.io.CsvReader;
+import org.geomend.io.InputException;
 import org.geomend.kernels.Backends;
 import org.geomend.kernels.nbl.NblBackends;
 import org.geomend.kernels.nbl.NblScoring;
@@ -22,7 +33,6 @@ import org.geomend.nbl.NblMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import scala.Tuple2;
 
 /**
  * {@code geomend spark nbl-locate}: records to estimates with {@link Locator}, one task per input file, the map
@@ -46,7 +56,8 @@ final class NblLocateJob implements Callable<Integer> {
             names = "--records",
             required = true,
             arity = "1..*",
-            description = "measurement files (long CSV or Arrow IPC), or directories of them; one task per file")
+            description =
+                    "measurement files (long CSV, Arrow IPC or Parquet with the CSV's columns), or directories of them; one task per file")
     List<Path> records;
 
     @Option(names = "--estimator", defaultValue = "wa", description = "wa|mle (default ${DEFAULT-VALUE})")
@@ -61,6 +72,20 @@ final class NblLocateJob implements Callable<Integer> {
 
     @Option(names = "--task-threads", defaultValue = "1", description = "scoring threads per task (default 1)")
     int taskThreads;
+
+    @Option(
+            names = "--format",
+            defaultValue = "csv",
+            description =
+                    "csv|parquet: part files of nbl locate's CSV, or Parquet with its columns (default ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(
+            names = "--split-size",
+            defaultValue = "134217728",
+            description =
+                    "bytes per task of a large CSV input, split at record boundaries (default ${DEFAULT-VALUE}; 0: one task per file); one part per task")
+    long splitSize;
 
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
@@ -91,13 +116,17 @@ final class NblLocateJob implements Callable<Integer> {
         StageReport report = StageReport.attach(s);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(s.sparkContext());
         Broadcast<byte[]> mapB = jsc.broadcast(bytes);
-        List<Tuple2<Integer, String>> indexed = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) indexed.add(new Tuple2<>(i, inputs.get(i)));
+        List<Splits.Split> splits = Splits.plan(jsc, inputs, splitSize, "record");
         String outDir = output.dir().toAbsolutePath().toString(), backend = job.backend;
+        boolean parquet = switch (format) {
+            case "csv" -> false;
+            case "parquet" -> true;
+            default -> throw new IllegalArgumentException("--format must be csv or parquet: '" + format + "'");
+        };
         org.geomend.kernels.nbl.NblOptions options = model.scoring().withDensity(!noDensity);
         int threads = Math.max(1, taskThreads);
-        List<Done> done = jsc.parallelize(indexed, inputs.size())
-                .map(f -> locate(f._1, f._2, mapB, est, options, backend, threads, badDir, outDir))
+        List<Done> done = jsc.parallelize(splits, splits.size())
+                .map(f -> locate(f, mapB, est, options, backend, threads, badDir, outDir, parquet))
                 .collect();
         output.commit();
         long n = 0, placed = 0, bad = 0;
@@ -110,14 +139,53 @@ final class NblLocateJob implements Callable<Integer> {
         double all = (System.nanoTime() - t0) * 1e-9;
         System.err.printf(
                 Locale.ROOT,
-                "spark nbl-locate: %d files, %d records, %d placed%s; %.2f s (%.0f records/s end to end)%n",
+                "spark nbl-locate: %d files (%d tasks), %d records, %d placed%s; %.2f s (%.0f records/s end to end)%n",
                 inputs.size(),
+                splits.size(),
                 n,
                 placed,
                 badDir == null ? "" : "; " + bad + " malformed rows, in " + badDir,
                 all,
                 n / all);
         return 0;
+    }
+
+    /**
+     * {@code nbl locate}'s CSV output as Parquet: {@code record} string, {@code lat, lon} double (null: not placed),
+     * {@code candidates} int, {@code radius_m} and, when the records had positions, {@code error_m} double (null:
+     * none), each the CSV's value (read back by {@link CsvReader}).
+     */
+    static void toParquet(Path csv, Path parquet) throws IOException {
+        try (CsvReader in = CsvReader.open(csv)) {
+            CsvReader.Header h = in.header();
+            List<String> cols = h == null ? List.of("record", "lat", "lon", "candidates", "radius_m") : h.names();
+            Types.MessageTypeBuilder mb = Types.buildMessage();
+            for (String c : cols)
+                if (c.equals("record"))
+                    mb.required(PrimitiveTypeName.BINARY)
+                            .as(LogicalTypeAnnotation.stringType())
+                            .named(c);
+                else if (c.equals("candidates"))
+                    mb.required(PrimitiveTypeName.INT32).named(c);
+                else mb.optional(PrimitiveTypeName.DOUBLE).named(c);
+            MessageType schema = mb.named("estimates");
+            SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(parquet))
+                    .withType(schema)
+                    .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .build()) {
+                while (h != null && in.next()) {
+                    Group g = groups.newGroup();
+                    for (int c = 0; c < cols.size(); c++) {
+                        String n = cols.get(c);
+                        if (n.equals("record")) g.add(c, in.get(c));
+                        else if (n.equals("candidates")) g.add(c, (int) in.requiredNumber(c, n));
+                        else if (!in.isEmpty(c)) g.add(c, in.number(c, n));
+                    }
+                    w.write(g);
+                }
+            }
+        }
     }
 
     /** The map of a broadcast, read once per executor JVM. */
@@ -144,19 +212,46 @@ final class NblLocateJob implements Callable<Integer> {
 
     /** One task: {@code nbl locate} on one file (malformed rows filtered out first when {@code --bad-rows}). */
     static Done locate(
-            int part,
-            String file,
+            Splits.Split split,
             Broadcast<byte[]> mapB,
             Locator.Estimator est,
             org.geomend.kernels.nbl.NblOptions options,
             String backend,
             int threads,
             String badDir,
-            String outDir)
+            String outDir,
+            boolean parquet)
+            throws IOException {
+        int part = split.index();
+        try (Splits.Opened o = Splits.open(split)) {
+            try {
+                return ParquetInput.read(
+                        o.csv(),
+                        (in, pq) ->
+                                locate(part, in, pq, o, mapB, est, options, backend, threads, badDir, outDir, parquet));
+            } catch (InputException e) {
+                throw o.translate(e);
+            }
+        }
+    }
+
+    private static Done locate(
+            int part,
+            Path in,
+            ParquetInput.Csv pq,
+            Splits.Opened split,
+            Broadcast<byte[]> mapB,
+            Locator.Estimator est,
+            org.geomend.kernels.nbl.NblOptions options,
+            String backend,
+            int threads,
+            String badDir,
+            String outDir,
+            boolean parquet)
             throws IOException {
         NblMap m = map(mapB);
         String name = String.format("part-%05d.csv", part);
-        Path in = Path.of(file), clean = null;
+        Path clean = null;
         long bad = 0;
         try {
             if (badDir != null) {
@@ -164,6 +259,7 @@ final class NblLocateJob implements Callable<Integer> {
                 try (BadRows br = BadRows.forPart(badDir, part);
                         BufferedWriter w = Files.newBufferedWriter(clean, StandardCharsets.UTF_8);
                         MeasurementCsv.Writer cw = new MeasurementCsv.Writer(w)) {
+                    br.where = (f, l) -> pq != null ? pq.where(f, l) : split.where(f, l);
                     MeasurementCsv.read(
                             in, r -> cw.row(r.record, r.time, r.lat, r.lon, r.cell, r.rsrp, r.rssi, r.ta), br);
                     bad = br.count;
@@ -177,6 +273,12 @@ final class NblLocateJob implements Callable<Integer> {
                 Locator l = new Locator(m, scoring);
                 Path dir = Path.of(outDir);
                 l.locate(in, est, options, JobOutput.temporary(dir, name));
+                if (parquet) {
+                    String pqName = name.replace(".csv", ".parquet");
+                    toParquet(JobOutput.temporary(dir, name), JobOutput.temporary(dir, pqName));
+                    Files.delete(JobOutput.temporary(dir, name));
+                    name = pqName;
+                }
                 JobOutput.publish(dir, name);
                 return new Done(l.records, l.placed, bad);
             }

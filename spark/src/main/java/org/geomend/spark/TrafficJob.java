@@ -25,8 +25,11 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.geomend.io.Json;
+import org.geomend.kernels.GridSpec;
 import org.geomend.traffic.Kpi;
 import org.geomend.traffic.Spread;
+import org.geomend.traffic.TrafficOutputs;
+import org.geomend.traffic.TrafficSweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,7 +60,11 @@ final class TrafficJob implements Callable<Integer> {
     @Option(names = "--maps", required = true, description = "the output directory of spark geolocate (or its maps/)")
     Path maps;
 
-    @Option(names = "--kpi", required = true, description = "KPI CSV: id,value or id,time,value")
+    @Option(
+            names = "--kpi",
+            required = true,
+            description =
+                    "KPI CSV (id,value or id,time,value), or Parquet with those columns (a .parquet file or a directory of them)")
     Path kpi;
 
     @Option(names = "--skip-unknown", description = "count and report KPI rows of ids without a map instead of failing")
@@ -69,12 +76,116 @@ final class TrafficJob implements Callable<Integer> {
             description = "block side in pixels: one task per block (default ${DEFAULT-VALUE})")
     int block;
 
+    @Option(
+            names = "--geotiff",
+            description =
+                    "also write OUT/traffic.tif: traffic's GeoTIFF (one float32 band per time step) of the raster traffic draws (the union of the maps with KPI values), or of --geotiff-window; assembled on the driver")
+    boolean geotiff;
+
+    @Option(
+            names = "--geotiff-window",
+            split = ",",
+            paramLabel = "x0,y0,x1,y1",
+            description = "the GeoTIFF's area in the maps' CRS (implies --geotiff; cut to the lattice and the raster)")
+    double[] geotiffWindow;
+
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         return SparkMain.job(this::run);
+    }
+
+    /**
+     * The GeoTIFF's grid: traffic's raster (the union of the windows of the maps with KPI values, {@link
+     * TrafficSweep#union}), cut to {@code --geotiff-window} (widened to whole pixels); refused when its float32 bands
+     * would take more than a quarter of the driver's heap.
+     */
+    GridSpec tiffGrid(Dataset<Row> df, Map<String, double[]> values, double res, int times) {
+        List<Row> w =
+                df.select("id", "x0", "y0", "resolution", "width", "height").collectAsList();
+        List<GridSpec> kept = new ArrayList<>();
+        for (Row r : w)
+            if (values.containsKey(r.getString(0)))
+                kept.add(new GridSpec(r.getDouble(1), r.getDouble(2), r.getDouble(3), r.getInt(4), r.getInt(5)));
+        if (kept.isEmpty()) throw new IllegalArgumentException("--geotiff: no map has KPI values");
+        GridSpec g = TrafficSweep.union(
+                kept.toArray(GridSpec[]::new),
+                java.util.stream.IntStream.range(0, kept.size()).toArray());
+        if (geotiffWindow != null) {
+            if (geotiffWindow.length != 4
+                    || !(geotiffWindow[0] < geotiffWindow[2])
+                    || !(geotiffWindow[1] < geotiffWindow[3]))
+                throw new IllegalArgumentException("--geotiff-window must be x0,y0,x1,y1 with x0 < x1 and y0 < y1");
+            long c0 = Math.max(g.latticeCol(), (long) Math.floor(geotiffWindow[0] / res)),
+                    r0 = Math.max(g.latticeRow(), (long) Math.floor(geotiffWindow[1] / res)),
+                    c1 = Math.min(g.latticeCol() + g.width(), (long) Math.ceil(geotiffWindow[2] / res)),
+                    r1 = Math.min(g.latticeRow() + g.height(), (long) Math.ceil(geotiffWindow[3] / res));
+            if (c0 >= c1 || r0 >= r1)
+                throw new IllegalArgumentException("--geotiff-window " + java.util.Arrays.toString(geotiffWindow)
+                        + " does not meet the raster " + g);
+            g = new GridSpec(c0 * res, r0 * res, res, Math.toIntExact(c1 - c0), Math.toIntExact(r1 - r0));
+        }
+        long bytes = 4L * g.pixels() * times, max = Runtime.getRuntime().maxMemory();
+        if (bytes > max / 4)
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "--geotiff: %d x %d pixels x %d time steps is %s of float32, more than a quarter of the driver's memory (%s): give a smaller --geotiff-window or a larger driver heap (-Xmx, spark.driver.memory)",
+                    g.width(),
+                    g.height(),
+                    times,
+                    SparkMain.mib(bytes),
+                    SparkMain.mib(max)));
+        return g;
+    }
+
+    /** The blocks of {@code traffic} inside {@code g}, assembled on the driver and written by traffic's GeoTIFF writer. */
+    static void writeGeoTiff(
+            Dataset<Row> blocks,
+            GridSpec g,
+            String crs,
+            String[] times,
+            Map<String, String> meta,
+            Map<String, String> totals,
+            Path file)
+            throws java.io.IOException {
+        int w = g.width(), h = g.height(), nt = times.length;
+        long c0 = g.latticeCol(), r0 = g.latticeRow();
+        float[][] v = new float[nt][w * h];
+        java.util.Iterator<Row> it = blocks.filter(org.apache.spark.sql.functions.expr(String.format(
+                        Locale.ROOT,
+                        "col0 + width > %d AND col0 < %d AND row0 + height > %d AND row0 < %d",
+                        c0,
+                        c0 + w,
+                        r0,
+                        r0 + h)))
+                .toLocalIterator();
+        while (it.hasNext()) {
+            Row r = it.next();
+            long bc = r.getLong(0), br = r.getLong(1);
+            int bw = r.getInt(2), bh = r.getInt(3);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap((byte[]) r.get(4)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < bw * bh; i++) {
+                long col = bc + i % bw - c0, row = br + i / bw - r0; // row from the south
+                if (col < 0 || col >= w || row < 0 || row >= h) continue;
+                int at = (int) ((h - 1 - row) * w + col); // GeoTIFF: row 0 north
+                for (int t = 0; t < nt; t++) v[t][at] = b.getFloat(4 * (t * bw * bh + i));
+            }
+        }
+        int th = Math.min(256, (h + 15) / 16 * 16), tw = Math.min(2048, (w + 15) / 16 * 16);
+        try (TrafficOutputs.Out o = TrafficOutputs.open("geotiff", file, g, crs, times, meta, th, tw, false)) {
+            for (int row0 = 0; row0 < h; row0 += th)
+                for (int col0 = 0; col0 < w; col0 += tw) {
+                    int rows = Math.min(th, h - row0), cols = Math.min(tw, w - col0);
+                    float[][] tile = new float[nt][rows * cols];
+                    for (int t = 0; t < nt; t++)
+                        for (int rr = 0; rr < rows; rr++)
+                            System.arraycopy(v[t], (row0 + rr) * w + col0, tile[t], rr * cols, cols);
+                    o.block(row0, col0, rows, cols, tile);
+                }
+            o.commit(totals);
+        }
     }
 
     /**
@@ -103,13 +214,14 @@ final class TrafficJob implements Callable<Integer> {
         for (int i = 0; i < ids.size(); i++)
             if (index.putIfAbsent(ids.get(i), i) != null)
                 throw new org.geomend.io.InputException(dir, 0, "two maps of site '" + ids.get(i) + "'");
-        Kpi k = Kpi.read(kpi, ids.size(), index::get, skipUnknown);
+        Kpi k = ParquetInput.read(kpi, (csv, parquet) -> Kpi.read(csv, ids.size(), index::get, skipUnknown));
         Map<String, double[]> values = new HashMap<>();
         double mapped = 0;
         for (int i : k.sites()) {
             values.put(ids.get(i), k.values()[i]);
             mapped += k.siteTotal(i);
         }
+        GridSpec tiff = geotiff || geotiffWindow != null ? tiffGrid(df, values, res, k.times().length) : null;
         Broadcast<Map<String, double[]>> vb = jsc.broadcast(values);
         int b = block, nt = k.times().length;
         org.apache.spark.util.DoubleAccumulator raster = jsc.sc().doubleAccumulator("raster_total");
@@ -147,6 +259,22 @@ final class TrafficJob implements Callable<Integer> {
             totals.put("unknown_kpi_total", k.unknownTotal());
         }
         Files.writeString(output.dir().resolve("totals.json"), Json.pretty(totals) + "\n", StandardCharsets.UTF_8);
+        if (tiff != null) {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("maps", maps.toString());
+            params.put("kpi", kpi.toString());
+            if (geotiffWindow != null) params.put("geotiff_window", java.util.Arrays.toString(geotiffWindow));
+            Map<String, String> t = new LinkedHashMap<>();
+            totals.forEach((key, v) -> t.put(key, String.valueOf(v)));
+            writeGeoTiff(
+                    s.read().parquet(output.dir().resolve("traffic").toString()),
+                    tiff,
+                    df.first().getString(6),
+                    k.times(),
+                    org.geomend.io.MapSinks.geomendMetadata("spark traffic", params),
+                    t,
+                    output.dir().resolve("traffic.tif"));
+        }
         output.commit();
         report.print(System.err, "spark traffic");
         System.err.printf(

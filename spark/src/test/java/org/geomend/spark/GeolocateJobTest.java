@@ -69,18 +69,26 @@ class GeolocateJobTest {
     }
 
     void sameMaps(String method, String... extra) throws IOException {
-        Path single = dir.resolve(method + ".arrow"), out = dir.resolve(method);
+        sameMaps(sites, GRID, method, extra);
+    }
+
+    /** Runs geolocate --sparse and spark geolocate on {@code inventory} and compares every map; returns the job's log. */
+    static String sameMaps(Path inventory, String[] grid, String method, String... extra) throws IOException {
+        Path single = dir.resolve(method + grid.length + ".arrow"), out = dir.resolve(method + grid.length);
         String[] m = new String[2 + extra.length];
         m[0] = "--method";
         m[1] = method;
         System.arraycopy(extra, 0, m, 2, extra.length);
-        NblJobsTest.Run g = NblJobsTest.geomend(args(
-                new String[] {"geolocate", "--backend", "java", "--sites", sites.toString()},
-                concat(m, "--sparse", "--out", single.toString())));
+        String[] head = concat(new String[] {"--backend", "java", "--sites", inventory.toString()}, grid);
+        NblJobsTest.Run g = NblJobsTest.geomend(
+                concat(concat(new String[] {"geolocate"}, head), concat(m, "--sparse", "--out", single.toString())));
         assertEquals(0, g.code(), g.err());
-        NblJobsTest.Run s = NblJobsTest.spark(args(
-                new String[] {"geolocate", "--backend", "java", "--sites", sites.toString()},
-                concat(m, "--footprint-date", "2023-01-01", "--out", out.toString())));
+        boolean footprint = grid == GRID; // MultiMNO's grid: 100 m
+        NblJobsTest.Run s = NblJobsTest.spark(concat(
+                concat(new String[] {"geolocate"}, head),
+                footprint
+                        ? concat(m, "--footprint-date", "2023-01-01", "--out", out.toString())
+                        : concat(m, "--out", out.toString())));
         assertEquals(0, s.code(), s.err());
         assertTrue(Files.exists(out.resolve(JobOutput.SUCCESS)));
         SparkSession spark = SparkSession.active();
@@ -106,6 +114,7 @@ class GeolocateJobTest {
                                 + " != " + want.values()[i]);
             }
         }
+        if (!footprint) return s.err();
         // MultiMNO footprint: one row per kept pixel; grid_id = northing * 10^7 + easting of the tile's SW corner;
         // the columns of SilverCellFootprintDataObject (the partition columns come back as directory values)
         org.apache.spark.sql.types.StructType schema =
@@ -140,6 +149,7 @@ class GeolocateJobTest {
                                 && f.getFloat(2) == (Float) first.getList(8).get(0)
                                 && f.getInt(3) == 2023),
                 "footprint row of " + first.getString(0));
+        return s.err();
     }
 
     static String[] concat(String[] a, String... b) {
@@ -153,6 +163,61 @@ class GeolocateJobTest {
         sameMaps("voronoi");
         sameMaps("spdi", "--beta", "2", "--k", "5");
         sameMaps("spdi-legacy");
+    }
+
+    /**
+     * The learned methods: VoronoiBoost (a small model trained here) with the whole inventory per tile, and the shipped
+     * DeepMEND student on a window padded for the network (40 pixels of 400 m, run on 64), whose halo holds the 3
+     * nearest sites of every pixel of the padded grids; 36 sites over 80 km, tiles of 50 pixels.
+     */
+    @Test
+    void learnedMapsAreGeolocatesBitForBit() throws IOException {
+        Random r = new Random(7);
+        StringBuilder sb = new StringBuilder("id,x,y\n");
+        for (int i = 0; i < 36; i++)
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "l%02d,%.1f,%.1f%n",
+                    i,
+                    4_000_000 + 80_000 * r.nextDouble(),
+                    2_800_000 + 80_000 * r.nextDouble()));
+        Path inv = dir.resolve("learned.csv");
+        Files.writeString(inv, sb);
+        String[] grid = {"--crs", "EPSG:3035", "--window", "40", "--resolution", "400", "--tile", "50", "--batch", "3"};
+        String log = sameMaps(inv, grid, "deepmend");
+        assertTrue(log.contains("tiles"), log);
+        var tiles = Halo.tiles(
+                org.geomend.io.InventoryReader.read(
+                                inv, org.geomend.io.InventoryOptions.defaults().withCrs("EPSG:3035"))
+                        .positions(),
+                java.util.stream.IntStream.range(0, 36).toArray(),
+                new Geolocator.Layout(40, 400, 3, 50),
+                3,
+                8000,
+                w -> org.geomend.student.Features.padded(w, org.geomend.student.UNetConfig.paper()));
+        assertTrue(tiles.stream().anyMatch(t -> t.halo().length < 36), "some student halo is partial");
+        Path vb = dir.resolve("vb.model");
+        org.geomend.voronoiboost.TrainingSet ts = new org.geomend.voronoiboost.TrainingSet();
+        java.util.SplittableRandom q = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200; i++) {
+            double[] f = new double[org.geomend.voronoiboost.CellFeatures.COUNT];
+            for (int j = 0; j < f.length; j++) f[j] = 0.5 + q.nextDouble();
+            f[12] = 2000 + 8000 * q.nextDouble();
+            double[] sc = new double[org.geomend.voronoiboost.VoronoiBoostModel.TAUS.length];
+            for (int k = 0; k < sc.length; k++)
+                sc[k] = (0.3 + org.geomend.voronoiboost.VoronoiBoostModel.TAUS[k]) * f[0] + f[12] / 10_000;
+            ts.add(f, org.geomend.voronoiboost.VoronoiBoostModel.TAUS, sc);
+        }
+        org.geomend.voronoiboost.VoronoiBoostModel.fit(
+                        ts.x(),
+                        ts.y(),
+                        org.geomend.voronoiboost.VoronoiBoostModel.TAUS,
+                        org.geomend.voronoiboost.VoronoiBoostModel.Settings.defaults(),
+                        new org.geomend.voronoiboost.VoronoiBoostModel.Hyper(40, 4, 16, 3, 0.1, 0.8, 5),
+                        Map.of("source", "GeolocateJobTest"))
+                .save(vb);
+        log = sameMaps(inv, grid, "voronoiboost", "--model", vb.toString());
+        assertTrue(log.contains("the whole inventory for every tile"), log);
     }
 
     @Test

@@ -93,7 +93,7 @@ class NblJobsTest {
         return capture(() -> Main.execute(args));
     }
 
-    private static Run capture(java.util.function.IntSupplier body) {
+    static Run capture(java.util.function.IntSupplier body) {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
@@ -280,5 +280,204 @@ class NblJobsTest {
         assertEquals(0, again.code(), again.err());
         assertFalse(Files.exists(out.resolve("keep.txt")));
         assertTrue(Files.exists(out.resolve(JobOutput.SUCCESS)));
+    }
+
+    /** {@code file} as Parquet (one part file) with the CSV's columns; empty fields become nulls. */
+    static Path parquet(Path csv, String name) {
+        SparkSession s = SparkMain.session("local[2]", "test");
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("record", "string")
+                .add("time", "string")
+                .add("lat", "double")
+                .add("lon", "double")
+                .add("cell", "string")
+                .add("rsrp", "double")
+                .add("rssi", "double")
+                .add("ta", "double");
+        Path out = dir.resolve(name);
+        s.read()
+                .schema(schema)
+                .option("header", "true")
+                .csv(p(csv))
+                .coalesce(1)
+                .write()
+                .parquet(p(out));
+        return out;
+    }
+
+    static Path part(Path parquetDir) throws IOException {
+        try (var l = Files.list(parquetDir)) {
+            return l.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    /**
+     * Parquet measurements (directories of part files) give nbl-build the CSV's map byte for byte and nbl-locate the
+     * CSV's estimates ({@code --format parquet}: the same values); a bad Parquet row is named by file and row, and
+     * {@code --bad-rows} writes it with its row.
+     */
+    @Test
+    void parquetInAndOutIsTheCsv() throws IOException {
+        Path pa = parquet(a, "a.pq"), pb = parquet(b, "b.pq");
+        Path csvMap = dir.resolve("pq-csv-map"), pqMap = dir.resolve("pq-map");
+        assertEquals(
+                0,
+                spark("nbl-build", "--measurements", p(a), p(b), "--out", p(csvMap))
+                        .code());
+        Run run = spark("nbl-build", "--measurements", p(pa), p(pb), "--out", p(pqMap));
+        assertEquals(0, run.code(), run.err());
+        assertArrayEquals(Files.readAllBytes(csvMap.resolve("map.nbl")), Files.readAllBytes(pqMap.resolve("map.nbl")));
+        Path csvEst = dir.resolve("pq-csv-est"), pqEst = dir.resolve("pq-est");
+        String[] common = {"--backend", "java", "--map", p(csvMap), "--candidates", "any", "--records"};
+        assertEquals(
+                0,
+                spark(NblCommandArgs.concat("nbl-locate", common, p(a), p(b), "--out", p(csvEst)))
+                        .code());
+        Run l = spark(
+                NblCommandArgs.concat("nbl-locate", common, p(pa), p(pb), "--format", "parquet", "--out", p(pqEst)));
+        assertEquals(0, l.code(), l.err());
+        SparkSession s = SparkSession.active();
+        for (int part = 0; part < 2; part++) {
+            List<String> want = Files.readAllLines(csvEst.resolve(String.format("part-%05d.csv", part)));
+            List<org.apache.spark.sql.Row> got = s.read()
+                    .parquet(p(pqEst.resolve(String.format("part-%05d.parquet", part))))
+                    .collectAsList();
+            assertEquals(
+                    List.of(want.get(0).split(",")), List.of(got.get(0).schema().fieldNames()));
+            assertEquals(want.size() - 1, got.size());
+            for (int i = 0; i < got.size(); i++) {
+                String[] f = want.get(i + 1).split(",", -1);
+                org.apache.spark.sql.Row g = got.get(i);
+                assertEquals(f[0], g.getString(0));
+                assertEquals(Integer.parseInt(f[3]), g.getInt(3));
+                for (int c : new int[] {1, 2, 4, 5})
+                    if (f[c].isEmpty()) assertTrue(g.isNullAt(c), want.get(i + 1));
+                    else assertEquals(Double.parseDouble(f[c]), g.getDouble(c), want.get(i + 1));
+            }
+        }
+        // a bad Parquet row: lat out of range on data row 4 (line 5 of the CSV)
+        Path bad = dir.resolve("pq-bad.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(a));
+        String[] f = lines.get(4).split(",", -1);
+        f[2] = "200";
+        lines.set(4, String.join(",", f));
+        Files.write(bad, lines);
+        Path pbad = parquet(bad, "bad.pq"), file = part(pbad);
+        Run r = spark("nbl-build", "--measurements", p(pbad), "--out", p(dir.resolve("pq-bad-out")));
+        assertEquals(2, r.code(), r.err());
+        String last = r.err().strip().lines().reduce((x, y) -> y).orElse("");
+        assertTrue(last.startsWith("geomend spark nbl-build: " + file + ": row 4: position out of range"), last);
+        Path rows = dir.resolve("pq-bad-rows");
+        Run ok = spark(
+                "nbl-build", "--measurements", p(pbad), "--bad-rows", p(rows), "--out", p(dir.resolve("pq-bad-out2")));
+        assertEquals(0, ok.code(), ok.err());
+        List<String> written = Files.readAllLines(rows.resolve("part-00000.csv"));
+        assertEquals(2, written.size(), written.toString());
+        assertTrue(written.get(1).startsWith("\"" + file + "\",4,\"position out of range"), written.get(1));
+    }
+
+    /**
+     * One file read by several tasks ({@code --split-size} of 8 kB: 8 or more byte ranges at record boundaries): the
+     * map and the estimates of one task, and a bad row late in the file named by its own line number.
+     */
+    @Test
+    void splitsOfOneFileGiveWhatOneTaskGives() throws IOException {
+        Path whole = dir.resolve("split-whole"), split = dir.resolve("split-map");
+        assertEquals(
+                0,
+                spark("nbl-build", "--measurements", p(a), "--split-size", "0", "--out", p(whole))
+                        .code());
+        Run run = spark("nbl-build", "--measurements", p(a), "--split-size", "8000", "--out", p(split));
+        assertEquals(0, run.code(), run.err());
+        java.util.regex.Matcher mt =
+                java.util.regex.Pattern.compile("1 files \\((\\d+) tasks\\)").matcher(run.err());
+        assertTrue(mt.find() && Integer.parseInt(mt.group(1)) >= 8, run.err());
+        assertArrayEquals(Files.readAllBytes(whole.resolve("map.nbl")), Files.readAllBytes(split.resolve("map.nbl")));
+        Path single = dir.resolve("split-est.csv"), est = dir.resolve("split-est");
+        assertEquals(
+                0,
+                geomend(
+                                "nbl",
+                                "locate",
+                                "--backend",
+                                "java",
+                                "--map",
+                                p(whole.resolve("map.nbl")),
+                                "--records",
+                                p(a),
+                                "--out",
+                                p(single))
+                        .code());
+        Run l = spark(
+                "nbl-locate",
+                "--backend",
+                "java",
+                "--map",
+                p(whole),
+                "--records",
+                p(a),
+                "--split-size",
+                "8000",
+                "--out",
+                p(est));
+        assertEquals(0, l.code(), l.err());
+        StringBuilder joined = new StringBuilder();
+        try (var parts = Files.list(est)) {
+            for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) {
+                List<String> ls = Files.readAllLines(part);
+                for (int i = joined.length() == 0 ? 0 : 1; i < ls.size(); i++)
+                    joined.append(ls.get(i)).append('\n');
+            }
+        }
+        assertEquals(Files.readString(single), joined.toString());
+        // a bad row on line 1000 (in a later split): its own line number, stopping the job or in --bad-rows
+        List<String> lines = new ArrayList<>(Files.readAllLines(a));
+        lines.set(999, lines.get(999).replaceFirst(",c(\\d+),[^,]*,", ",c$1,loud,"));
+        Path bad = dir.resolve("split-bad.csv");
+        Files.write(bad, lines);
+        Run r = spark(
+                "nbl-locate",
+                "--map",
+                p(whole),
+                "--records",
+                p(bad),
+                "--split-size",
+                "8000",
+                "--out",
+                p(dir.resolve("split-bad-out")));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(bad + ":1000: "), r.err());
+        Path rows = dir.resolve("split-bad-rows");
+        Run ok = spark(
+                "nbl-build",
+                "--measurements",
+                p(bad),
+                "--split-size",
+                "8000",
+                "--bad-rows",
+                p(rows),
+                "--out",
+                p(dir.resolve("split-bad-map")));
+        assertEquals(0, ok.code(), ok.err());
+        StringBuilder all = new StringBuilder();
+        try (var parts = Files.list(rows)) {
+            for (Path part : parts.sorted().toList()) all.append(Files.readString(part));
+        }
+        assertTrue(all.toString().contains("\"" + bad + "\",1000,\""), all.toString());
+    }
+
+    /** Argument lists. */
+    static final class NblCommandArgs {
+        static String[] concat(String job, String[] common, String... more) {
+            String[] o = new String[1 + common.length + more.length];
+            o[0] = job;
+            System.arraycopy(common, 0, o, 1, common.length);
+            System.arraycopy(more, 0, o, 1 + common.length, more.length);
+            return o;
+        }
     }
 }

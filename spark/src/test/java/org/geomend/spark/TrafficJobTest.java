@@ -73,8 +73,36 @@ class TrafficJobTest {
                                 g.toString()))
                         .code());
         NblJobsTest.Run st = NblJobsTest.spark(
-                "traffic", "--maps", g.toString(), "--kpi", kpiFile.toString(), "--block", "32", "--out", t.toString());
+                "traffic",
+                "--maps",
+                g.toString(),
+                "--kpi",
+                kpiFile.toString(),
+                "--block",
+                "32",
+                "--geotiff",
+                "--out",
+                t.toString());
         assertEquals(0, st.code(), st.err());
+        // the GeoTIFF: traffic's, same grid, CRS and bands, values within 1e-6 relative
+        Path tif = dir.resolve("traffic.tif");
+        NblJobsTest.Run tt = NblJobsTest.geomend(GeolocateJobTest.args(
+                new String[] {"traffic", "--sites", sites.toString(), "--method", "spdi", "--kpi", kpiFile.toString()},
+                "--maps",
+                arrow.toString(),
+                "--out",
+                tif.toString()));
+        assertEquals(0, tt.code(), tt.err());
+        org.geomend.io.GeoTiffRaster.Raster want1 = org.geomend.io.GeoTiffRaster.read(tif),
+                got1 = org.geomend.io.GeoTiffRaster.read(t.resolve("traffic.tif"));
+        assertEquals(want1.grid(), got1.grid());
+        assertEquals(want1.crs(), got1.crs());
+        assertEquals(List.of(want1.bandDescriptions()), List.of(got1.bandDescriptions()));
+        for (int b = 0; b < want1.bands().length; b++)
+            for (int i = 0; i < want1.bands()[b].length; i++) {
+                float x = want1.bands()[b][i], y = got1.bands()[b][i];
+                assertTrue(Math.abs(x - y) <= 1e-6 * Math.abs(x), "band " + b + " pixel " + i + ": " + y + " vs " + x);
+            }
 
         JsonNode side = Json.MAPPER.readTree(dir.resolve("traffic.npy.json").toFile());
         JsonNode gj = side.get("grid");
@@ -125,5 +153,79 @@ class TrafficJobTest {
                 Double.parseDouble(side.get("totals").get("mapped_total").asText()),
                 totals.get("mapped_total").asDouble(),
                 1e-9 * want);
+
+        // Parquet inventory (geolocate) and KPI table (traffic), the CSVs' columns: the same maps and traffic
+        SparkSession s = SparkSession.active();
+        Path ps = dir.resolve("sites.pq"), pk = dir.resolve("kpi.pq"), g2 = dir.resolve("geo2"), t2 = dir.resolve("t2");
+        s.read()
+                .schema("id string, x double, y double")
+                .option("header", "true")
+                .csv(sites.toString())
+                .coalesce(1)
+                .write()
+                .parquet(ps.toString());
+        s.read()
+                .schema("id string, time string, value double")
+                .option("header", "true")
+                .csv(kpiFile.toString())
+                .repartition(2)
+                .sortWithinPartitions("id")
+                .write()
+                .parquet(pk.toString());
+        assertEquals(
+                0,
+                NblJobsTest.spark(GeolocateJobTest.args(
+                                new String[] {
+                                    "geolocate", "--backend", "java", "--sites", ps.toString(), "--method", "spdi"
+                                },
+                                "--out",
+                                g2.toString()))
+                        .code());
+        assertEquals(
+                s.read().parquet(g.resolve("maps").toString()).orderBy("id").collectAsList(),
+                s.read().parquet(g2.resolve("maps").toString()).orderBy("id").collectAsList());
+        NblJobsTest.Run st2 = NblJobsTest.spark(
+                "traffic", "--maps", g2.toString(), "--kpi", pk.toString(), "--block", "32", "--out", t2.toString());
+        assertEquals(0, st2.code(), st2.err());
+        // --geotiff-window: the same values on the part of the grid it covers
+        org.geomend.kernels.GridSpec wg = want1.grid();
+        double wx0 = wg.x0() + 50 * wg.resolution() + 30, wy0 = wg.y0() + 40 * wg.resolution() - 20;
+        NblJobsTest.Run st3 = NblJobsTest.spark(
+                "traffic",
+                "--maps",
+                g2.toString(),
+                "--kpi",
+                pk.toString(),
+                "--geotiff-window",
+                wx0 + "," + wy0 + "," + (wx0 + 100 * wg.resolution()) + "," + (wy0 + 90 * wg.resolution()),
+                "--out",
+                dir.resolve("t3").toString());
+        assertEquals(0, st3.code(), st3.err());
+        org.geomend.io.GeoTiffRaster.Raster part = org.geomend.io.GeoTiffRaster.read(dir.resolve("t3/traffic.tif"));
+        assertEquals(101, part.grid().width());
+        assertEquals(91, part.grid().height());
+        int dc = (int) Math.round((part.grid().x0() - wg.x0()) / wg.resolution()),
+                dr = (int) Math.round((part.grid().y0() - wg.y0()) / wg.resolution()); // rows from the south
+        assertEquals(50, dc);
+        assertEquals(39, dr);
+        for (int b = 0; b < part.bands().length; b++)
+            for (int r = 0; r < part.grid().height(); r++)
+                for (int c = 0; c < part.grid().width(); c++) {
+                    float x = want1.bands()[b][(r + dr) * wg.width() + c + dc],
+                            y = part.bands()[b][r * part.grid().width() + c];
+                    assertTrue(Math.abs(x - y) <= 1e-6 * Math.abs(x), y + " vs " + x);
+                }
+        List<Row> blocks2 = s.read()
+                .parquet(t2.resolve("traffic").toString())
+                .orderBy("col0", "row0")
+                .collectAsList();
+        List<Row> blocks1 = s.read()
+                .parquet(t.resolve("traffic").toString())
+                .orderBy("col0", "row0")
+                .collectAsList();
+        assertEquals(blocks1.size(), blocks2.size());
+        for (int i = 0; i < blocks1.size(); i++)
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    (byte[]) blocks1.get(i).get(4), (byte[]) blocks2.get(i).get(4), "block " + i);
     }
 }

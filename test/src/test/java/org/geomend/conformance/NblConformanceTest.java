@@ -175,7 +175,7 @@ class NblConformanceTest {
             NblOptions.PLAIN.withPd(false).withDensity(false).withMiss(1e-4),
             NblOptions.PLAIN.withRssi(true).withTemperature(0.5).withDensityPower(2),
             NblOptions.LEGACY.withTemperature(1.5).withDensityPower(0.5),
-            // the cutoff with the Laplace tail (which every backend evaluates exactly, so no candidate
+            // the cutoff with the Laplace tail (which every backend evaluates to about 1e-11, so no candidate
             // crosses the cutoff under the Java tail table's interpolation error); cutoffs that are no ratio
             // of two of the random map's densities (integers 1..50), or tiles with the same likelihood would
             // sit exactly on the cutoff, where rounding decides

@@ -89,7 +89,7 @@ final class NearestRows {
 
     /**
      * The rows of the sub-block [sc, sce) x [sr, sre) pixel by pixel, the scalar mirror of {@link #scan} (the same
-     * distances, the same insertion rule: the same raster); {@code bd} and {@code bi} hold kk entries.
+     * distances, the same insertion rule: the same raster); {@code bd} holds kk distances.
      */
     private static void scalarRows(
             GridSpec g,

@@ -49,10 +49,6 @@ final class Warmup {
 
     Warmup(String name) {
         this.name = name;
-        if (Boolean.getBoolean("dbg.warm"))
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(() -> System.err.println("DBG " + this + " units " + units
-                            + " sumScalar " + sumScalar / 1e6 + " sumVector " + sumVector / 1e6)));
     }
 
     /** True when the next unit runs the vector pass; then call {@link #vectorDone}, else {@link #scalarDone}. */
@@ -81,10 +77,7 @@ final class Warmup {
      * A vector unit took {@code ns}: the pass is hot once the last {@link #RECENT} vector units were each faster
      * than the scalar units' smoothed time.
      */
-    long sumScalar, sumVector;
-
     void vectorTook(long ns) {
-        sumVector += ns;
         int n = vectorUnits++;
         recent[n % RECENT] = ns;
         if (n + 1 < MIN_VECTOR_UNITS) return;

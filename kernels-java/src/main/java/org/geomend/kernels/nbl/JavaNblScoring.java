@@ -8,10 +8,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Multi-threaded Java scoring: per record, the union of the reported cells' tile lists is collected
- * through a per-thread tile -> slot table (each candidate tile once, linear in the entries), the
- * all-cells rule keeps the tiles every cell holds, the factors are applied cell by cell, and MLE (exact
- * ties: lowest tile index), weighted average and spread are folded in one pass. The
+ * Multi-threaded Java scoring: per record, the all-cells rule intersects the reported cells' tile lists
+ * through a per-thread tile -> slot table (each candidate with its entry index per cell) and
+ * computes each candidate's weight in one pass over its cells; when no tile holds every cell (or with the
+ * any rule) the union of the tile lists is collected through a per-thread tile -> slot table and the
+ * factors are applied cell by cell. MLE (exact ties: lowest tile index), weighted average and spread are
+ * folded in one pass. The Laplace factors of a candidate (single-row cells) are one {@code Math.exp} of
+ * their summed exponents (a product of exps, each factor's floor applied on its own; a table lookup per
+ * factor measured slower than one intrinsic exp per candidate); a multi-row cell's mean of Laplace tails
+ * reads {@link #laplaceTail}, a table times a short polynomial (relative error below 1e-11). The
  * Gaussian tail uses a linearly interpolated table of erfc (step 1/256 in z, relative error below 1e-4
  * up to the floor, which is applied after the interpolation). Records are split into chunks handed to a fixed pool; each thread keeps its scratch
  * arrays, so nothing is allocated per record in steady state.
@@ -26,6 +31,17 @@ public final class JavaNblScoring implements NblScoring {
     static {
         // the floor is applied after the interpolation, so the kink at |z| ~ 4.9 is exact
         for (int i = 0; i < TAIL.length; i++) TAIL[i] = NblModel.erfc(i * Z_STEP / Math.sqrt(2));
+    }
+
+    // exp(-u) (the Laplace tail, u = sqrt(2) |z|, and products of them): exp(-i / 64) from a table times exp(-d), d = u
+    // - i / 64 in
+    // [0, 1/64), by its Taylor polynomial of degree 4 (relative error below 1e-11, no Math.exp per value)
+    private static final double U_STEP = 1.0 / 64;
+    private static final double U_MAX = -Math.log(NblModel.TAIL_FLOOR);
+    private static final double[] LAP = new double[(int) (U_MAX / U_STEP) + 2];
+
+    static {
+        for (int i = 0; i < LAP.length; i++) LAP[i] = Math.exp(-i * U_STEP);
     }
 
     private final int threads;
@@ -60,6 +76,22 @@ public final class JavaNblScoring implements NblScoring {
         int i = (int) a;
         double f = a - i;
         return Math.max(TAIL[i] + f * (TAIL[i + 1] - TAIL[i]), NblModel.TAIL_FLOOR);
+    }
+
+    /** {@code max(exp(-sqrt(2) |z|), TAIL_FLOOR)} ({@link NblModel#laplaceTail}) from the table, to 1e-11. */
+    static double laplaceTail(double z) {
+        double u = Math.abs(z) * 1.4142135623730951;
+        if (!(u < U_MAX)) return NblModel.TAIL_FLOOR;
+        return Math.max(expNeg(u), NblModel.TAIL_FLOOR);
+    }
+
+    /** {@code exp(-u)} for u >= 0: from the table below {@link #U_MAX} (relative error below 1e-11), Math.exp above. */
+    static double expNeg(double u) {
+        double a = u * (1 / U_STEP);
+        if (!(a < LAP.length - 1)) return Math.exp(-u);
+        int i = (int) a;
+        double d = (a - i) * U_STEP;
+        return LAP[i] * (1 - d * (1 - d * (0.5 - d * (1.0 / 6 - d * (1.0 / 24)))));
     }
 
     /**
@@ -163,8 +195,13 @@ public final class JavaNblScoring implements NblScoring {
         // entry of each group (groups' entries laid out one after the other from base[k])
         int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
         double[] w = new double[1024], f = new double[1024], acc = new double[4];
+        int[] ie = new int[1024];
 
         private int[] slotOf = new int[0];
+
+        void ensureIe(int n) {
+            if (ie.length < n) ie = new int[Math.max(n, ie.length * 2)];
+        }
 
         /** The tile -> candidate slot table, all -1, for maps of up to {@code tiles} tiles. */
         int[] slotOf(int tiles) {
@@ -272,14 +309,38 @@ public final class JavaNblScoring implements NblScoring {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
                 double w = temper || !useDensity ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
-                if (hr)
-                    w *= single
-                            ? tail1(vr, ent[e4], ent[e4 + 1], miss, lap)
-                            : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
-                if (hq)
-                    w *= single
-                            ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss, lap)
-                            : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
+                if (lap && single) {
+                    // both Laplace factors by one exp of the summed exponents
+                    double u = 0;
+                    if (hr) {
+                        float mu = ent[e4];
+                        if (mu != mu) w *= miss;
+                        else {
+                            double uk = lapU(vr, mu, ent[e4 + 1]);
+                            if (uk < U_MAX) u += uk;
+                            else w *= NblModel.TAIL_FLOOR;
+                        }
+                    }
+                    if (hq) {
+                        float mu = ent[e4 + 2];
+                        if (mu != mu) w *= miss;
+                        else {
+                            double uk = lapU(vq, mu, ent[e4 + 3]);
+                            if (uk < U_MAX) u += uk;
+                            else w *= NblModel.TAIL_FLOOR;
+                        }
+                    }
+                    if (u != 0) w *= Math.exp(-u);
+                } else {
+                    if (hr)
+                        w *= single
+                                ? tail1(vr, ent[e4], ent[e4 + 1], miss, lap)
+                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
+                    if (hq)
+                        w *= single
+                                ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss, lap)
+                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
+                }
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
                 if (cutoff > 0) {
@@ -299,98 +360,58 @@ public final class JavaNblScoring implements NblScoring {
             }
             cand = e1 - e0;
         } else if (g > 1) {
-            // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
-            //    slot table that is reset afterwards), how many groups hold each, and the slot of every entry
-            final int[] base = s.base;
-            int total = 0;
-            for (int k = 0; k < g; k++) {
-                base[k] = total;
-                total += end[k] - cur[k];
-            }
-            s.ensureCand(total);
-            final int[] uT = s.uT, pos = s.pos, cnt = s.cnt, slotOf = s.slotOf(map.numTiles());
-            final double[] w = s.w, f = s.f;
-            int n = 0;
-            for (int k = 0; k < g; k++) {
-                final int e0 = cur[k], e1 = end[k], bk = base[k] - e0;
-                for (int e = e0; e < e1; e++) {
-                    int t = entTile[e], j = slotOf[t];
-                    if (j < 0) {
-                        slotOf[t] = j = n;
-                        uT[n] = t;
-                        cnt[n++] = 0;
-                    }
-                    cnt[j]++;
-                    pos[bk + e] = j;
-                }
-            }
-            for (int j = 0; j < n; j++) slotOf[uT[j]] = -1;
-            // the all-cells rule: keep the tiles every group holds (none: keep the union)
-            boolean full = false;
-            if (opt.candidates() == NblOptions.Candidates.ALL) {
-                int kept = 0;
-                for (int j = 0; j < n; j++) if (cnt[j] == g) kept++;
-                if (kept > 0) {
-                    full = true;
-                    if (kept < n) {
-                        int q = 0;
-                        for (int j = 0; j < n; j++) {
-                            if (cnt[j] == g) {
-                                uT[q] = uT[j];
-                                cnt[j] = q++;
-                            } else cnt[j] = -1;
+            // the all-cells rule by intersecting the groups' tile lists (candidates in ascending tile order,
+            // as the union's first appearance order would give); an empty intersection, or the any rule, takes
+            // the union path
+            int n = opt.candidates() == NblOptions.Candidates.ALL ? intersect(entTile, map.numTiles(), s, g) : 0;
+            if (n > 0) {
+                final int[] uT = s.uT, ie = s.ie;
+                final double[] w = s.w;
+                for (int j = 0; j < n; j++) {
+                    double wj = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
+                    // Laplace factors of single-row groups: one exp of their summed exponents
+                    double u = 0;
+                    for (int k = 0, jg = j * g; k < g; k++) {
+                        final int en = ie[jg + k], e4 = 4 * en, ms = gms[k], me = gme[k];
+                        final boolean single = me - ms == 1;
+                        if (lap && single) {
+                            if (hasR[k]) {
+                                float mu = ent[e4];
+                                if (mu != mu) wj *= miss;
+                                else {
+                                    double uk = lapU(rsrp[ms], mu, ent[e4 + 1]);
+                                    if (uk < U_MAX) u += uk;
+                                    else wj *= NblModel.TAIL_FLOOR;
+                                }
+                            }
+                            if (hasQ[k]) {
+                                float mu = ent[e4 + 2];
+                                if (mu != mu) wj *= miss;
+                                else {
+                                    double uk = lapU(rssi[ms], mu, ent[e4 + 3]);
+                                    if (uk < U_MAX) u += uk;
+                                    else wj *= NblModel.TAIL_FLOOR;
+                                }
+                            }
+                            if (hasP[k]) wj *= pdFactor(pk, ta, ms, me, entDist[en]);
+                            continue;
                         }
-                        for (int i = 0; i < total; i++) pos[i] = cnt[pos[i]];
-                        n = q;
+                        if (hasR[k])
+                            wj *= single
+                                    ? tail1(rsrp[ms], ent[e4], ent[e4 + 1], miss, lap)
+                                    : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
+                        if (hasQ[k])
+                            wj *= single
+                                    ? tail1(rssi[ms], ent[e4 + 2], ent[e4 + 3], miss, lap)
+                                    : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
+                        if (hasP[k]) wj *= pdFactor(pk, ta, ms, me, entDist[en]);
                     }
+                    w[j] = u != 0 ? wj * Math.exp(-u) : wj;
                 }
-            }
+            } else n = unionWeights(pk, b, opt, s, g);
             cand = n;
-            // 2. weights, factor by factor (density, then per group R, Q, PD)
-            for (int j = 0; j < n; j++) w[j] = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
-            for (int k = 0; k < g; k++) {
-                final int ms = gms[k],
-                        me = gme[k],
-                        c = cellOf[k],
-                        e0 = cellStart[c],
-                        ne = cellStart[c + 1] - e0,
-                        bk = base[k];
-                final boolean single = me - ms == 1;
-                if (hasR[k]) {
-                    if (!full) java.util.Arrays.fill(f, 0, n, miss);
-                    final float v = rsrp[ms];
-                    for (int i = 0; i < ne; i++) {
-                        int p = pos[bk + i];
-                        if (p < 0) continue;
-                        int e4 = 4 * (e0 + i);
-                        f[p] = single
-                                ? tail1(v, ent[e4], ent[e4 + 1], miss, lap)
-                                : meanTail(rsrp, ms, me, ent[e4], ent[e4 + 1], miss, lap);
-                    }
-                    for (int j = 0; j < n; j++) w[j] *= f[j];
-                }
-                if (hasQ[k]) {
-                    if (!full) java.util.Arrays.fill(f, 0, n, miss);
-                    final float v = rssi[ms];
-                    for (int i = 0; i < ne; i++) {
-                        int p = pos[bk + i];
-                        if (p < 0) continue;
-                        int e4 = 4 * (e0 + i);
-                        f[p] = single
-                                ? tail1(v, ent[e4 + 2], ent[e4 + 3], miss, lap)
-                                : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
-                    }
-                    for (int j = 0; j < n; j++) w[j] *= f[j];
-                }
-                if (hasP[k]) {
-                    final double ccx = cx[c], ccy = cy[c];
-                    for (int j = 0; j < n; j++) {
-                        int t4 = 4 * uT[j];
-                        w[j] *= pdFactor(
-                                pk, ta, ms, me, NblModel.distance(tile[t4], tile[t4 + 1], tile[t4 + 2], ccx, ccy));
-                    }
-                }
-            }
+            final int[] uT = s.uT;
+            final double[] w = s.w;
             if (temper)
                 for (int j = 0; j < n; j++)
                     w[j] = densityWeight(tile[4 * uT[j] + 3], useDensity, alpha) * Math.pow(w[j], tau);
@@ -446,10 +467,157 @@ public final class JavaNblScoring implements NblScoring {
         out.spread[r] = spread;
     }
 
+    /**
+     * Steps 1-2 of a multi-cell record without an all-cells intersection: the union of the g groups' tiles
+     * (through the per-thread tile -> slot table) and their weights before
+     * the temperature into s.w; returns the number of candidates (their tiles in s.uT).
+     */
+    private static int unionWeights(Packed pk, NblBatch b, NblOptions opt, Scratch s, int g) {
+        final NblMapArrays map = pk.map;
+        final int[] cellStart = map.cellStart(), entTile = map.entTile();
+        final double[] tile = pk.tile, cx = map.cellX(), cy = map.cellY();
+        final float[] ent = pk.ent, rsrp = b.rsrp, rssi = b.rssi, ta = b.ta;
+        final boolean useDensity = opt.density(), lap = opt.laplace(), temper = opt.temperature() != 1;
+        final double miss = opt.miss(), alpha = opt.densityPower();
+        final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
+        final boolean[] hasR = s.hasR, hasQ = s.hasQ, hasP = s.hasP;
+        // 1. the union of the groups' tiles (in order of first appearance, through a per-thread tile ->
+        //    slot table that is reset afterwards), how many groups hold each, and the slot of every entry
+        final int[] base = s.base;
+        int total = 0;
+        for (int k = 0; k < g; k++) {
+            base[k] = total;
+            total += end[k] - cur[k];
+        }
+        s.ensureCand(total);
+        final int[] uT = s.uT, pos = s.pos, cnt = s.cnt, slotOf = s.slotOf(map.numTiles());
+        final double[] w = s.w, f = s.f;
+        int n = 0;
+        for (int k = 0; k < g; k++) {
+            final int e0 = cur[k], e1 = end[k], bk = base[k] - e0;
+            for (int e = e0; e < e1; e++) {
+                int t = entTile[e], j = slotOf[t];
+                if (j < 0) {
+                    slotOf[t] = j = n;
+                    uT[n] = t;
+                    cnt[n++] = 0;
+                }
+                cnt[j]++;
+                pos[bk + e] = j;
+            }
+        }
+        for (int j = 0; j < n; j++) slotOf[uT[j]] = -1;
+        // (the all-cells rule never gets here with tiles every group holds: intersect() took those records,
+        // so every candidate lacks some group's statistics, which then weigh the miss factor)
+        // 2. weights, factor by factor (density, then per group R, Q, PD)
+        for (int j = 0; j < n; j++) w[j] = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
+        for (int k = 0; k < g; k++) {
+            final int ms = gms[k],
+                    me = gme[k],
+                    c = cellOf[k],
+                    e0 = cellStart[c],
+                    ne = cellStart[c + 1] - e0,
+                    bk = base[k];
+            final boolean single = me - ms == 1;
+            if (hasR[k]) typeFactor(rsrp, 0, ms, me, single, e0, ne, pos, bk, ent, f, w, n, miss, lap);
+            if (hasQ[k]) typeFactor(rssi, 2, ms, me, single, e0, ne, pos, bk, ent, f, w, n, miss, lap);
+            if (hasP[k]) {
+                final double ccx = cx[c], ccy = cy[c];
+                for (int j = 0; j < n; j++) {
+                    int t4 = 4 * uT[j];
+                    w[j] *= pdFactor(pk, ta, ms, me, NblModel.distance(tile[t4], tile[t4 + 1], tile[t4 + 2], ccx, ccy));
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * One measurement type of one group on the union's candidates: f = the miss weight, then the group's
+     * factor on the candidates it holds (entries e0 .. e0 + ne, their slots pos[bk ..]), w *= f. o: 0 for
+     * RSRP, 2 for RSSI in the packed entries.
+     */
+    private static void typeFactor(
+            float[] v,
+            int o,
+            int ms,
+            int me,
+            boolean single,
+            int e0,
+            int ne,
+            int[] pos,
+            int bk,
+            float[] ent,
+            double[] f,
+            double[] w,
+            int n,
+            double miss,
+            boolean lap) {
+        java.util.Arrays.fill(f, 0, n, miss);
+        final float x = v[ms];
+        for (int i = 0; i < ne; i++) {
+            int p = pos[bk + i];
+            int e4 = 4 * (e0 + i) + o;
+            f[p] = single
+                    ? tail1(x, ent[e4], ent[e4 + 1], miss, lap)
+                    : meanTail(v, ms, me, ent[e4], ent[e4 + 1], miss, lap);
+        }
+        for (int j = 0; j < n; j++) w[j] *= f[j];
+    }
+
+    /**
+     * The tiles every group holds: the shortest group's tiles get their position in the per-thread tile ->
+     * slot table, the other groups' entries look their tile up there (counting hits, noting the entry),
+     * the table is reset; the tiles held by all, in the shortest group's (ascending) order, go to s.uT and,
+     * for candidate j and group k, the entry index to s.ie[j * g + k]. Returns how many (0: none, the
+     * caller takes the union).
+     */
+    private static int intersect(int[] entTile, int numTiles, Scratch s, int g) {
+        final int[] cur = s.cur, end = s.end;
+        int d = 0;
+        for (int k = 1; k < g; k++) if (end[k] - cur[k] < end[d] - cur[d]) d = k;
+        final int e0 = cur[d], len = end[d] - e0;
+        s.ensureCand(len);
+        s.ensureIe(len * g);
+        final int[] uT = s.uT, ie = s.ie, cnt = s.cnt, slotOf = s.slotOf(numTiles);
+        for (int j = 0; j < len; j++) {
+            slotOf[entTile[e0 + j]] = j;
+            cnt[j] = 0;
+            ie[j * g + d] = e0 + j;
+        }
+        for (int k = 0; k < g; k++) {
+            if (k == d) continue;
+            for (int e = cur[k], ek = end[k]; e < ek; e++) {
+                int j = slotOf[entTile[e]];
+                if (j >= 0) {
+                    cnt[j]++;
+                    ie[j * g + k] = e;
+                }
+            }
+        }
+        int n = 0;
+        for (int j = 0; j < len; j++) {
+            int t = entTile[e0 + j];
+            slotOf[t] = -1;
+            if (cnt[j] != g - 1) continue;
+            if (n != j) System.arraycopy(ie, j * g, ie, n * g, g);
+            uT[n++] = t;
+        }
+        return n;
+    }
+
+    /**
+     * The exponent {@code sqrt(2) |z|} of the Laplace factor of value x against a statistic (mean not NaN),
+     * z in float as {@link #tail1} computes it; at least {@link #U_MAX} (or NaN) where the factor is the floor.
+     */
+    private static double lapU(float x, float mu, float invSd) {
+        return Math.abs((double) ((x - mu) * invSd)) * 1.4142135623730951;
+    }
+
     /** {@link #meanTail} of one reported value (the record's only row of the cell; x not NaN unless the type is unreported). */
     private static double tail1(float x, float mu, float invSd, double miss, boolean lap) {
         if (mu != mu) return miss;
-        return lap ? NblModel.laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
+        return lap ? laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
     }
 
     private static double meanTail(float[] v, int ms, int me, float mu, float invSd, double miss, boolean lap) {
@@ -459,7 +627,7 @@ public final class JavaNblScoring implements NblScoring {
         for (int q = ms; q < me; q++) {
             float x = v[q];
             if (x == x) {
-                sum += lap ? NblModel.laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
+                sum += lap ? laplaceTail((x - mu) * invSd) : tail((x - mu) * invSd);
                 n++;
             }
         }

@@ -24,6 +24,19 @@ class NblScoringTest {
         for (double z = -7; z <= 7; z += 0.0137) assertEquals(NblModel.tail(z), JavaNblScoring.tail(z), 2e-6, "z=" + z);
     }
 
+    @Test
+    void tableLaplaceTailIsTheExactOneToTenDigits() {
+        for (double z = -11; z <= 11; z += 0.00731) {
+            double exact = NblModel.laplaceTail(z);
+            assertEquals(exact, JavaNblScoring.laplaceTail(z), 1e-11 * exact, "z=" + z);
+        }
+        assertEquals(1.0, JavaNblScoring.laplaceTail(0), 0);
+        for (double u = 0; u <= 20; u += 0.00377) {
+            double exact = Math.exp(-u);
+            assertEquals(exact, JavaNblScoring.expNeg(u), 1e-11 * exact, "u=" + u);
+        }
+    }
+
     /** A random map of cells with overlapping tile sets on a grid of tiles. */
     static NblMapArrays randomMap(SplittableRandom rnd, int cells, int tilesSide, int tilesPerCell, boolean pd) {
         int nt = tilesSide * tilesSide;
