@@ -474,15 +474,9 @@ public final class MapBuilder {
             e.nR()[i] = (int) a.nR[s];
             e.nQ()[i] = (int) a.nQ[s];
             e.muR()[i] = a.nR[s] == 0 && kR[s] == 0 ? Float.NaN : (float) a.mR[s];
-            e.sdR()[i] = (float)
-                    (pooled == null
-                            ? opt.sigma(a.nR[s] + kR[s], a.vR[s])
-                            : opt.sigma(a.nR[s] + kR[s], a.vR[s], pooled[0][c]));
+            e.sdR()[i] = (float) opt.sigma(a.nR[s] + kR[s], a.vR[s], pooled == null ? opt.sigmaPrior() : pooled[0][c]);
             e.muQ()[i] = a.nQ[s] == 0 && kQ[s] == 0 ? Float.NaN : (float) a.mQ[s];
-            e.sdQ()[i] = (float)
-                    (pooled == null
-                            ? opt.sigma(a.nQ[s] + kQ[s], a.vQ[s])
-                            : opt.sigma(a.nQ[s] + kQ[s], a.vQ[s], pooled[1][c]));
+            e.sdQ()[i] = (float) opt.sigma(a.nQ[s] + kQ[s], a.vQ[s], pooled == null ? opt.sigmaPrior() : pooled[1][c]);
         }
         for (int c = 0; c < nc; c++) cellStart[c + 1] += cellStart[c];
         // cells

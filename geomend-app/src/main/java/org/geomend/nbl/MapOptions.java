@@ -113,11 +113,6 @@ public record MapOptions(
         return new MapOptions(zoom, weight, sigmaPrior, sdFloor, levels, shrink, smooth, smoothK, weight > 0);
     }
 
-    /** Sigma stored for n values with sum of squared deviations m2. */
-    double sigma(double n, double m2) {
-        return Moments.sigma(n, m2, priorWeight, sigmaPrior, sdFloor);
-    }
-
     /** Sigma stored for n values with sum of squared deviations m2 and the prior sigma0 (dB). */
     double sigma(double n, double m2, double sigma0) {
         return Moments.sigma(n, m2, priorWeight, sigma0, sdFloor);

@@ -57,7 +57,8 @@ public final class MeasurementCsv {
         return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : new InputException(file, row.line, why);
     }
 
-    static String oneLine(Throwable t) {
+    /** The first line of {@code t}'s message (its class name when it has none), for one-line errors. */
+    public static String oneLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
         return m.lines().findFirst().orElse(m).trim();

@@ -23,7 +23,10 @@ final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
      * temporary copy ({@link Splits}) names the input file and its line; a Parquet input's CSV form ({@link
      * ParquetInput}) the Parquet file and its 1-based row.
      */
-    java.util.function.BiFunction<Path, Long, Object[]> where = (f, l) -> null;
+    java.util.function.BiFunction<Path, Long, Origin> where = (f, l) -> null;
+
+    /** The file and line (for Parquet: the 1-based row) a row of a temporary CSV comes from. */
+    record Origin(Path file, long line) {}
 
     private BufferedWriter out;
     long count;
@@ -41,10 +44,10 @@ final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
     public void bad(InputException error, List<String> fields) throws IOException {
         Object file = error.file();
         long line = error.line();
-        Object[] w = where.apply(error.file(), line);
+        Origin w = where.apply(error.file(), line);
         if (w != null) {
-            file = w[0];
-            line = (Long) w[1];
+            file = w.file();
+            line = w.line();
         }
         if (out == null) {
             Files.createDirectories(target.getParent());

@@ -25,6 +25,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 import org.geomend.io.InputException;
+import org.geomend.nbl.MeasurementCsv;
 
 /**
  * Parquet inputs (inventory, measurements, KPIs) with the columns of the CSV. A Parquet file, or a directory of part
@@ -95,17 +96,17 @@ final class ParquetInput {
         }
 
         /** The Parquet file and 1-based row of CSV line {@code line} (line 1 is the header). */
-        Object[] row(long line) {
+        BadRows.Origin row(long line) {
             Map.Entry<Long, Long> e = lines.floorEntry(line);
-            if (e == null) return new Object[] {files.get(0), 0L};
+            if (e == null) return new BadRows.Origin(files.get(0), 0L);
             long g = e.getValue() + (line - e.getKey());
             int j = files.size() - 1;
             while (j > 0 && firstRow.get(j) > g) j--;
-            return new Object[] {files.get(j), g - firstRow.get(j) + 1};
+            return new BadRows.Origin(files.get(j), g - firstRow.get(j) + 1);
         }
 
         /** The Parquet file and row of line {@code line} of {@code file}, or null when {@code file} is not the CSV form. */
-        Object[] where(Path file, long line) {
+        BadRows.Origin where(Path file, long line) {
             return csv.equals(file) ? row(line) : null;
         }
 
@@ -113,8 +114,8 @@ final class ParquetInput {
         InputException translate(InputException e) {
             if (e.file() == null || !e.file().equals(csv)) return e;
             if (e.line() <= 1) return new InputException(files.isEmpty() ? csv : files.get(0), 0, e.reason(), e);
-            Object[] r = row(e.line());
-            return new InputException((Path) r[0], 0, "row " + r[1] + ": " + e.reason(), e);
+            BadRows.Origin r = row(e.line());
+            return new InputException(r.file(), 0, "row " + r.line() + ": " + e.reason(), e);
         }
 
         @Override
@@ -184,7 +185,7 @@ final class ParquetInput {
                 } catch (InputException e) {
                     throw e;
                 } catch (IOException | RuntimeException e) {
-                    throw new InputException(f, 0, "not a readable Parquet file: " + oneLine(e), e);
+                    throw new InputException(f, 0, "not a readable Parquet file: " + MeasurementCsv.oneLine(e), e);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -226,11 +227,5 @@ final class ParquetInput {
         }
         if (!q) sb.append(s);
         else sb.append('"').append(s.replace("\"", "\"\"")).append('"');
-    }
-
-    private static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
-        return m.lines().findFirst().orElse(m).trim();
     }
 }

@@ -190,9 +190,9 @@ final class Splits {
     /** A split ready to read: {@code csv} (the input, or a temporary copy of its part). */
     record Opened(Path csv, Path original, Split split) implements AutoCloseable {
         /** The input file and line of line {@code line} of {@link #csv}, or null when {@code file} is not it. */
-        Object[] where(Path file, long line) {
+        BadRows.Origin where(Path file, long line) {
             if (original == null || !csv.equals(file)) return null;
-            return new Object[] {original, line(line)};
+            return new BadRows.Origin(original, line(line));
         }
 
         /** The input file's line of line {@code line} of {@link #csv}. */
@@ -202,8 +202,8 @@ final class Splits {
 
         /** An error of the reader on {@link #csv}, named by the input file and its own line. */
         InputException translate(InputException e) {
-            Object[] w = where(e.file(), e.line());
-            return w == null ? e : new InputException((Path) w[0], (Long) w[1], e.reason(), e);
+            BadRows.Origin w = where(e.file(), e.line());
+            return w == null ? e : new InputException(w.file(), w.line(), e.reason(), e);
         }
 
         @Override
