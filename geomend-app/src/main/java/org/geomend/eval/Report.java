@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.geomend.dataset.Dataset;
+import org.geomend.io.CsvField;
 import org.geomend.report.Plots;
 import org.geomend.report.Stats;
 
@@ -129,7 +130,7 @@ public final class Report {
                             "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f%n",
                             r.methods().get(j),
                             r.splits().get(s).cliName,
-                            csv(g),
+                            CsvField.of(g),
                             st.n(),
                             st.median(),
                             st.mean(),
@@ -152,7 +153,7 @@ public final class Report {
                             "%s,%s,%s,%d,%d,%.6f,%.6f,%.6f,%.3f%n",
                             r.methods().get(j),
                             r.splits().get(s).cliName,
-                            csv(fold.name()),
+                            CsvField.of(fold.name()),
                             fold.train().length,
                             st.n(),
                             st.median(),
@@ -178,11 +179,12 @@ public final class Report {
                     double prm = r.param()[s][j][p];
                     sb.append(r.splits().get(s).cliName)
                             .append(',')
-                            .append(csv(r.folds().get(s).get(r.foldOf()[s][p]).name()))
+                            .append(CsvField.of(
+                                    r.folds().get(s).get(r.foldOf()[s][p]).name()))
                             .append(',')
-                            .append(csv(d.id(site)))
+                            .append(CsvField.of(d.id(site)))
                             .append(',')
-                            .append(csv(d.city(site)))
+                            .append(CsvField.of(d.city(site)))
                             .append(',')
                             .append(d.env(site))
                             .append(',')
@@ -195,10 +197,6 @@ public final class Report {
                 }
             }
         return sb.toString();
-    }
-
-    static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     // ------------------------------------------------------------------ figures

@@ -25,7 +25,7 @@ public final class MapIndex {
         }
 
         String csvLine() {
-            return field(id) + "," + num(x0) + "," + num(y0) + "," + num(resolution) + "," + field(crs);
+            return CsvField.of(id) + "," + num(x0) + "," + num(y0) + "," + num(resolution) + "," + CsvField.of(crs);
         }
     }
 
@@ -64,14 +64,5 @@ public final class MapIndex {
         if (!Double.isFinite(v)) return Double.toString(v);
         String s = BigDecimal.valueOf(v).toPlainString();
         return s;
-    }
-
-    static String field(String s) {
-        if (s.indexOf(',') < 0
-                && s.indexOf('"') < 0
-                && s.indexOf('\n') < 0
-                && s.indexOf('\r') < 0
-                && s.strip().equals(s)) return s;
-        return '"' + s.replace("\"", "\"\"") + '"';
     }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.geomend.io.CsvField;
 import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
@@ -277,9 +278,9 @@ public final class Ablation {
                         Locale.ROOT,
                         "%s,%s,%s,%s,%s,%d,%d,%d,%s,%s,%s,%s,%s%n",
                         se.getKey(),
-                        quote(v.name()),
-                        quote(v.map().toString()),
-                        quote(v.score().toString()),
+                        CsvField.of(v.name()),
+                        CsvField.of(v.map().toString()),
+                        CsvField.of(v.score().toString()),
                         v.wa() ? "wa" : "mle",
                         c.n(),
                         c.groups(),
@@ -320,10 +321,6 @@ public final class Ablation {
                         ? "leave one session out"
                         : "sessions round-robin into at most " + protocol.folds() + " folds")
                 : "block split";
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     static void atomic(Path p, String text) throws IOException {

@@ -17,6 +17,7 @@ import org.geomend.edge.EdgePlanner;
 import org.geomend.edge.Metis;
 import org.geomend.eval.Evaluator;
 import org.geomend.eval.Split;
+import org.geomend.io.CsvField;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
 import org.geomend.report.Plots;
@@ -175,7 +176,7 @@ public final class UseCases implements Evaluator.FoldListener {
             coverage.append(String.format(
                     Locale.ROOT,
                     "%s,%s,%d,%d,%d,%s,%s,%s%n",
-                    csv(city),
+                    CsvField.of(city),
                     name,
                     withTraffic,
                     r.mappedSites(),
@@ -190,7 +191,8 @@ public final class UseCases implements Evaluator.FoldListener {
             for (int q = 0; q < opt.ks().length; q++) {
                 int K = opt.ks()[q];
                 if (K > pixels) {
-                    fairness.append(String.format(Locale.ROOT, "%s,%s,%d,NaN,NaN,NaN,NaN,NaN%n", csv(city), name, K));
+                    fairness.append(
+                            String.format(Locale.ROOT, "%s,%s,%d,NaN,NaN,NaN,NaN,NaN%n", CsvField.of(city), name, K));
                     ja[j][q] = Double.NaN;
                     continue;
                 }
@@ -212,7 +214,7 @@ public final class UseCases implements Evaluator.FoldListener {
                 fairness.append(String.format(
                         Locale.ROOT,
                         "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f%n",
-                        csv(city),
+                        CsvField.of(city),
                         name,
                         K,
                         plan.jain(),
@@ -243,9 +245,9 @@ public final class UseCases implements Evaluator.FoldListener {
                 mape.append(String.format(
                         Locale.ROOT,
                         "%s,%s,%s,%.6f,%.6f,%.6f%n",
-                        csv(city),
+                        CsvField.of(city),
                         name,
-                        csv(kpi.times()[t]),
+                        CsvField.of(kpi.times()[t]),
                         mp[j][t],
                         wp[j][t],
                         te[j][t]));
@@ -494,10 +496,6 @@ public final class UseCases implements Evaluator.FoldListener {
 
     private static void text(Path dir, Map<String, Path> pending, String name, String content) throws IOException {
         Files.writeString(partial(dir, pending, name), content, StandardCharsets.UTF_8);
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static String num(double v) {

@@ -126,7 +126,7 @@ class NblPipelineTest {
         List<String> csv = Files.readAllLines(out.resolve("ablation.csv"));
         int variants = Ablation.standard(18).size();
         assertEquals(1 + 2 * variants, csv.size());
-        assertTrue(csv.get(1).startsWith("one,\"plain\","), csv.get(1));
+        assertTrue(csv.get(1).startsWith("one,plain,"), csv.get(1));
         assertTrue(csv.get(1)
                 .endsWith(",0.0000," + csv.get(1).substring(csv.get(1).lastIndexOf(',') + 1)));
         String md = Files.readString(out.resolve("ablation.md"));

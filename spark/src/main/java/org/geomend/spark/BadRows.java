@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.geomend.io.CsvField;
 import org.geomend.io.InputException;
 import org.geomend.nbl.MeasurementCsv;
 
@@ -55,13 +56,9 @@ final class BadRows implements MeasurementCsv.BadRowHandler, AutoCloseable {
             out.write(HEADER);
             out.write('\n');
         }
-        out.write(quote(String.valueOf(file)) + "," + line + "," + quote(error.reason()) + ","
-                + quote(String.join(",", fields)) + "\n");
+        out.write(CsvField.of(String.valueOf(file)) + "," + line + "," + CsvField.of(error.reason()) + ","
+                + CsvField.of(String.join(",", fields)) + "\n");
         count++;
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
+import org.geomend.io.CsvField;
 import org.geomend.io.InputException;
 import org.geomend.nbl.MeasurementCsv;
 
@@ -155,7 +156,7 @@ final class ParquetInput {
                         header = names;
                         for (int c = 0; c < names.size(); c++) {
                             if (c > 0) sb.append(',');
-                            quote(sb, names.get(c));
+                            CsvField.append(sb, names.get(c));
                         }
                         w.append(sb).append('\n');
                     } else if (!header.equals(names))
@@ -207,25 +208,14 @@ final class ParquetInput {
             case BOOLEAN -> sb.append(g.getBoolean(c, 0));
             case BINARY -> {
                 if (t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
-                        || t.getLogicalTypeAnnotation() == null) quote(sb, g.getString(c, 0));
-                else quote(sb, g.getValueToString(c, 0));
+                        || t.getLogicalTypeAnnotation() == null) CsvField.append(sb, g.getString(c, 0));
+                else CsvField.append(sb, g.getValueToString(c, 0));
             }
-            default -> quote(sb, g.getValueToString(c, 0));
+            default -> CsvField.append(sb, g.getValueToString(c, 0));
         }
     }
 
     private static void number(StringBuilder sb, double v) {
         if (!Double.isNaN(v)) sb.append(v);
-    }
-
-    /** A field as the CSV reader reads it back: quoted when it holds a delimiter, quote, line break or edge blank. */
-    private static void quote(StringBuilder sb, String s) {
-        boolean q = !s.isEmpty() && (s.charAt(0) <= ' ' || s.charAt(s.length() - 1) <= ' ');
-        for (int i = 0; i < s.length() && !q; i++) {
-            char ch = s.charAt(i);
-            q = ch == ',' || ch == '"' || ch == '\n' || ch == '\r' || ch == ';' || ch == '\t';
-        }
-        if (!q) sb.append(s);
-        else sb.append('"').append(s.replace("\"", "\"\"")).append('"');
     }
 }

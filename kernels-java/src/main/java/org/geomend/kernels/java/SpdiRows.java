@@ -235,7 +235,7 @@ final class SpdiRows {
 
     /**
      * Row {@code r} of map {@code m} by the scalar mirror of {@link #row}: pixel by pixel, the same operations in
-     * the same order (so bit for bit the same map for an integer or half-integer beta; for other betas
+     * the same order (so bit for bit the same map for an integer beta up to 6 or a half-integer one up to 3; for other betas
      * {@link Math#log} and {@link Math#exp} stand for the lanewise {@code LOG} and {@code EXP}, which may differ
      * in the last bits).
      */

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The scalar mirrors that run while the Vector API passes warm up ({@link Warmup}) against those passes: the same
- * neighbour raster, bit for bit; the same sPDI maps bit for bit for integer and half-integer betas (multiplications
- * and square roots only), within a few float32 ulps for the others ({@code Math.log} / {@code Math.exp} against the
+ * neighbour raster, bit for bit; the same sPDI maps bit for bit for integer betas up to 6 and half-integer betas up to 3
+ * (multiplications and square roots only), within a few float32 ulps for the others ({@code Math.log} / {@code Math.exp} against the
  * lanewise {@code LOG} / {@code EXP}).
  */
 class WarmupPathsTest {
@@ -97,7 +97,8 @@ class WarmupPathsTest {
     void scalarMirrorsGiveTheVectorPassesResults() {
         double res = 100;
         int w = 37; // not a multiple of the vector length: padding lanes
-        double[] exact = {0.5, 1, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 31.5}, other = {0.1, 1.3, 3.7};
+        // 7 and 31.5 (r^n with n > 6 is exp(n ln r)) use LOG / EXP like the transcendental betas
+        double[] exact = {0.5, 1, 2, 2.5, 3, 3.5, 4, 5, 6}, other = {0.1, 1.3, 3.7, 7, 31.5};
         for (SitePositions s : new SitePositions[] {
             inventory(3, 120, 9_000), new SitePositions(new double[] {1000, 1000, 2600}, new double[] {1200, 1200, 900})
         }) {
