@@ -9,8 +9,8 @@ import org.geomend.kernels.GridSpec;
 
 /**
  * The {@code index.csv} of a per-base-station map directory: header {@code id,x0,y0,resolution,crs},
- * one row per map in the order written, fields quoted RFC-4180 style when they hold a comma, quote or
- * line break or starts or ends with blanks (a proj string with commas, an odd id). Numbers are plain decimals. Read
+ * one row per map in the order written, text fields written by {@link CsvField} (quoted where they hold a
+ * delimiter, quote, line break or edge blank: a proj string with commas, an odd id). Numbers are plain decimals. Read
  * with {@link CsvReader}.
  */
 public final class MapIndex {
