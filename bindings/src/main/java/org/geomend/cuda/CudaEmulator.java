@@ -5,6 +5,7 @@ import java.lang.foreign.SymbolLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.geomend.kernels.Backends;
 
 /**
  * The geomend CUDA emulator: a CPU stand-in for the CUDA driver ({@code libcuda.so.1}) and for cuDNN 9
@@ -94,7 +95,7 @@ public final class CudaEmulator {
                     return new State(null, "another " + DRIVER + " was loaded before the CUDA emulator at " + lib);
             }
         } catch (UnsatisfiedLinkError | IllegalArgumentException e) {
-            return new State(null, "cannot load the CUDA emulator " + lib + ": " + CudaKernels.oneLine(e));
+            return new State(null, "cannot load the CUDA emulator " + lib + ": " + Backends.oneLine(e));
         }
         if (!auto)
             System.err.println("geomend: CUDA runs on the geomend CUDA emulator (" + from + "=" + v

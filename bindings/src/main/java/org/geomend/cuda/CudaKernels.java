@@ -11,6 +11,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
+import org.geomend.kernels.Backends;
 import org.geomend.kernels.BetaSweep;
 import org.geomend.kernels.GeoKernels;
 import org.geomend.kernels.GridBuffer;
@@ -125,14 +126,8 @@ public final class CudaKernels implements GeoKernels {
         } catch (CudaUnavailableException e) {
             return e.getMessage();
         } catch (Throwable t) {
-            return oneLine(t);
+            return Backends.oneLine(t);
         }
-    }
-
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
-        return m.lines().findFirst().orElse(m).trim();
     }
 
     private CUfunction function(String name) {
@@ -166,7 +161,7 @@ public final class CudaKernels implements GeoKernels {
     }
 
     private IllegalStateException failure(String op, RuntimeException e) {
-        return new IllegalStateException("cuda " + op + " failed: " + oneLine(e), e);
+        return new IllegalStateException("cuda " + op + " failed: " + Backends.oneLine(e), e);
     }
 
     private static void launch(CUfunction f, long gx, int gy, int gz, int block, Object... args) {
@@ -613,6 +608,6 @@ public final class CudaKernels implements GeoKernels {
             }
         });
         RuntimeException first = cuda.close(owned);
-        if (first != null) throw new IllegalStateException("cuda close failed: " + oneLine(first), first);
+        if (first != null) throw new IllegalStateException("cuda close failed: " + Backends.oneLine(first), first);
     }
 }

@@ -17,6 +17,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
+import org.geomend.kernels.Backends;
 
 /**
  * What every JCuda backend of this package shares: the checks before the driver is touched ({@link #requireFatbin},
@@ -50,8 +51,7 @@ final class CudaModule {
             deviceName = new String(name, 0, len, StandardCharsets.UTF_8).trim();
         } catch (RuntimeException e) {
             RuntimeException c = close(List.of());
-            if (c != null)
-                e.addSuppressed(new IllegalStateException("cuda close failed: " + CudaKernels.oneLine(c), c));
+            if (c != null) e.addSuppressed(new IllegalStateException("cuda close failed: " + Backends.oneLine(c), c));
             throw e;
         }
     }
@@ -105,7 +105,7 @@ final class CudaModule {
         try {
             JCudaDriver.setExceptionsEnabled(true);
         } catch (Throwable t) {
-            throw new CudaUnavailableException("JCuda driver natives do not load: " + CudaKernels.oneLine(t), t);
+            throw new CudaUnavailableException("JCuda driver natives do not load: " + Backends.oneLine(t), t);
         }
         try {
             cuInit(0);
@@ -118,7 +118,7 @@ final class CudaModule {
         } catch (CudaUnavailableException e) {
             throw e;
         } catch (Throwable t) {
-            throw new CudaUnavailableException("CUDA unavailable: " + CudaKernels.oneLine(t), t);
+            throw new CudaUnavailableException("CUDA unavailable: " + Backends.oneLine(t), t);
         }
     }
 
@@ -151,7 +151,7 @@ final class CudaModule {
         } catch (IllegalArgumentException e) {
             return "libcuda.so.1 not found (no NVIDIA driver)";
         } catch (Throwable t) {
-            return "cannot look up libcuda.so.1: " + CudaKernels.oneLine(t);
+            return "cannot look up libcuda.so.1: " + Backends.oneLine(t);
         }
     }
 
@@ -186,7 +186,7 @@ final class CudaModule {
                 detail = " (driver CUDA " + v[0] / 1000 + "." + v[0] % 1000 / 10 + "; built for sm_80/sm_90 by nvcc)";
             }
             throw new IllegalStateException(
-                    "cannot load geomend.fatbin on " + deviceName + detail + ": " + CudaKernels.oneLine(e), e);
+                    "cannot load geomend.fatbin on " + deviceName + detail + ": " + Backends.oneLine(e), e);
         }
         moduleLoaded = true;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import org.geomend.kernels.Backends;
 import org.geomend.kernels.nbl.NblBatch;
 import org.geomend.kernels.nbl.NblMapArrays;
 import org.geomend.kernels.nbl.NblModel;
@@ -214,7 +215,7 @@ public final class CudaNblScoring implements NblScoring {
             cuMemcpyDtoH(Pointer.to(est), e, 40L * n);
             cuMemcpyDtoH(Pointer.to(out.candidates), c, 4L * n);
         } catch (RuntimeException ex) {
-            throw new IllegalStateException("cuda nbl score failed: " + CudaKernels.oneLine(ex), ex);
+            throw new IllegalStateException("cuda nbl score failed: " + Backends.oneLine(ex), ex);
         }
         for (int r = 0; r < n; r++) {
             out.mleX[r] = est[5 * r];
@@ -231,6 +232,6 @@ public final class CudaNblScoring implements NblScoring {
         if (closed) return;
         closed = true;
         RuntimeException first = cuda.close(buffers);
-        if (first != null) throw new IllegalStateException("cuda close failed: " + CudaKernels.oneLine(first), first);
+        if (first != null) throw new IllegalStateException("cuda close failed: " + Backends.oneLine(first), first);
     }
 }

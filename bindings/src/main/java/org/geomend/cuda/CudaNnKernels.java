@@ -16,6 +16,7 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.JCudaDriver;
+import org.geomend.kernels.Backends;
 import org.geomend.kernels.Memory;
 import org.geomend.kernels.nn.NnKernels;
 import org.geomend.kernels.nn.Tensor;
@@ -181,8 +182,7 @@ public final class CudaNnKernels implements NnKernels {
             cuMemAlloc(p, bytes);
         } catch (RuntimeException e) {
             throw new IllegalStateException(
-                    "cuda allocate " + Arrays.toString(shape) + " (" + bytes + " bytes) failed: "
-                            + CudaKernels.oneLine(e),
+                    "cuda allocate " + Arrays.toString(shape) + " (" + bytes + " bytes) failed: " + Backends.oneLine(e),
                     e);
         }
         try {
@@ -649,7 +649,7 @@ public final class CudaNnKernels implements NnKernels {
         if (e instanceof IllegalStateException s
                 && s.getMessage() != null
                 && s.getMessage().startsWith(name() + " ")) return s;
-        return new IllegalStateException(name() + " " + op + " failed: " + CudaKernels.oneLine(e), e);
+        return new IllegalStateException(name() + " " + op + " failed: " + Backends.oneLine(e), e);
     }
 
     private CudaTensor own(Tensor t, String what) {
@@ -702,8 +702,7 @@ public final class CudaNnKernels implements NnKernels {
         owned.addAll(List.of(l1Parts, l1Out, biasParts, wgradParts));
         if (cudnn != null) owned.add(cudnn);
         RuntimeException first = cuda.close(owned);
-        if (first != null)
-            throw new IllegalStateException(name() + " close failed: " + CudaKernels.oneLine(first), first);
+        if (first != null) throw new IllegalStateException(name() + " close failed: " + Backends.oneLine(first), first);
         Memory.reportOpenTensors(name(), open, openBytes);
     }
 }

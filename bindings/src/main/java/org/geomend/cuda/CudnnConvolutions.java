@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.geomend.kernels.Backends;
 
 /**
  * The three convolutions of {@link CudaNnKernels} on cuDNN 9's legacy API: {@code cudnnConvolutionForward} +
@@ -296,7 +297,7 @@ final class CudnnConvolutions implements AutoCloseable {
             if (p.filter != null) errors.add(status((int) lib.destroyFilter.invokeExact(p.filter), "filter"));
             if (p.conv != null) errors.add(status((int) lib.destroyConv.invokeExact(p.conv), "conv"));
         } catch (Throwable t) {
-            errors.add(CudaKernels.oneLine(t));
+            errors.add(Backends.oneLine(t));
         }
         return errors.stream().filter(e -> e != null).findFirst().orElse(null);
     }
@@ -319,14 +320,14 @@ final class CudnnConvolutions implements AutoCloseable {
         try {
             workspace.close();
         } catch (RuntimeException e) {
-            if (first == null) first = CudaKernels.oneLine(e);
+            if (first == null) first = Backends.oneLine(e);
         }
         if (handleCreated) {
             try {
                 int st = (int) lib.destroy.invokeExact(handle);
                 if (st != CudnnLibrary.STATUS_SUCCESS && first == null) first = "cudnnDestroy: status " + st;
             } catch (Throwable t) {
-                if (first == null) first = CudaKernels.oneLine(t);
+                if (first == null) first = Backends.oneLine(t);
             }
         }
         arena.close();

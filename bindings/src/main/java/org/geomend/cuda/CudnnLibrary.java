@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.geomend.kernels.Backends;
 
 /**
  * cuDNN 9 ({@code libcudnn.so.9}) through hand-written Panama FFM downcalls: the legacy (deprecated in 9, still
@@ -170,7 +171,7 @@ final class CudnnLibrary {
         try {
             version = (long) getVersion.invokeExact();
         } catch (Throwable t) {
-            throw new IllegalStateException("cudnnGetVersion failed: " + CudaKernels.oneLine(t), t);
+            throw new IllegalStateException("cudnnGetVersion failed: " + Backends.oneLine(t), t);
         }
         if (version < 90000 || version >= 100000)
             throw new IllegalStateException(path + " is cuDNN " + versionString(version) + ", not 9.x");
@@ -202,7 +203,7 @@ final class CudnnLibrary {
                     } catch (CudaUnavailableException e) {
                         o = e.getMessage();
                     } catch (Throwable t) {
-                        o = "cannot load cuDNN: " + CudaKernels.oneLine(t);
+                        o = "cannot load cuDNN: " + Backends.oneLine(t);
                     }
                     loaded = o;
                 }
@@ -243,7 +244,7 @@ final class CudnnLibrary {
             try {
                 lookup = SymbolLookup.libraryLookup(file, arena);
             } catch (IllegalArgumentException e) {
-                throw new CudaUnavailableException("cannot load " + file + ": " + CudaKernels.oneLine(e), e);
+                throw new CudaUnavailableException("cannot load " + file + ": " + Backends.oneLine(e), e);
             }
             if (siblings != null) lookup = lookup.or(siblings);
         } else {
@@ -259,7 +260,7 @@ final class CudnnLibrary {
         try {
             return new CudnnLibrary(where, lookup);
         } catch (IllegalStateException e) {
-            throw new CudaUnavailableException(CudaKernels.oneLine(e), e);
+            throw new CudaUnavailableException(Backends.oneLine(e), e);
         }
     }
 
@@ -351,6 +352,6 @@ final class CudnnLibrary {
 
     static IllegalStateException downcallFailure(String fn, Throwable t) {
         if (t instanceof IllegalStateException e) return e;
-        return new IllegalStateException(fn + " downcall failed: " + CudaKernels.oneLine(t), t);
+        return new IllegalStateException(fn + " downcall failed: " + Backends.oneLine(t), t);
     }
 }

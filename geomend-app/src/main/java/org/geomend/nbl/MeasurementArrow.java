@@ -27,6 +27,7 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.geomend.io.InputException;
+import org.geomend.kernels.Backends;
 import org.geomend.kernels.Memory;
 
 /**
@@ -101,7 +102,7 @@ public final class MeasurementArrow {
             try {
                 root = reader.getVectorSchemaRoot();
             } catch (IOException | RuntimeException e) {
-                throw new InputException(file, 0, "not a readable Arrow IPC file (" + MeasurementCsv.oneLine(e) + ")");
+                throw new InputException(file, 0, "not a readable Arrow IPC file (" + Backends.oneLine(e) + ")");
             }
             FieldVector[] col = new FieldVector[MeasurementCsv.COLUMNS.length];
             for (int c = 0; c < col.length; c++) {
@@ -135,9 +136,7 @@ public final class MeasurementArrow {
                     more = reader.loadNextBatch();
                 } catch (IOException | RuntimeException e) {
                     throw new InputException(
-                            file,
-                            0,
-                            "row " + (rows + 1) + ": unreadable Arrow batch (" + MeasurementCsv.oneLine(e) + ")");
+                            file, 0, "row " + (rows + 1) + ": unreadable Arrow batch (" + Backends.oneLine(e) + ")");
                 }
                 if (!more) break;
                 int n = root.getRowCount();

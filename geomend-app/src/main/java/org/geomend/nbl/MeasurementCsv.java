@@ -57,13 +57,6 @@ public final class MeasurementCsv {
         return row.arrow ? MeasurementArrow.rowError(file, row.line, why) : new InputException(file, row.line, why);
     }
 
-    /** The first line of {@code t}'s message (its class name when it has none), for one-line errors. */
-    public static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
-        return m.lines().findFirst().orElse(m).trim();
-    }
-
     /**
      * Streams the rows of {@code file}: Arrow IPC when {@link MeasurementArrow#isArrow} says so (magic bytes
      * or a {@code .arrow} name), else the long CSV.

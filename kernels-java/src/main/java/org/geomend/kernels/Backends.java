@@ -101,9 +101,10 @@ public final class Backends {
         }
     }
 
-    static String oneLine(Throwable t) {
+    /** The first line of {@code t}'s message, trimmed (its class name when it has none), for one-line errors. */
+    public static String oneLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
-        return m.lines().findFirst().orElse(m);
+        return m.lines().findFirst().orElse(m).trim();
     }
 }

@@ -26,7 +26,7 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 import org.geomend.io.CsvField;
 import org.geomend.io.InputException;
-import org.geomend.nbl.MeasurementCsv;
+import org.geomend.kernels.Backends;
 
 /**
  * Parquet inputs (inventory, measurements, KPIs) with the columns of the CSV. A Parquet file, or a directory of part
@@ -186,7 +186,7 @@ final class ParquetInput {
                 } catch (InputException e) {
                     throw e;
                 } catch (IOException | RuntimeException e) {
-                    throw new InputException(f, 0, "not a readable Parquet file: " + MeasurementCsv.oneLine(e), e);
+                    throw new InputException(f, 0, "not a readable Parquet file: " + Backends.oneLine(e), e);
                 }
             }
         } catch (IOException | RuntimeException e) {
