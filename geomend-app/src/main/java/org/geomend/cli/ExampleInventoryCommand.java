@@ -1,12 +1,14 @@
 package org.geomend.cli;
 
 import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.geomend.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,23 +43,23 @@ final class ExampleInventoryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (towns < 1 || towns > 50) throw new IllegalArgumentException("--towns must be in [1, 50]");
         SplittableRandom r = new SplittableRandom(seed);
-        Path tmp = out.resolveSibling(out.getFileName() + ".partial");
         if (out.toAbsolutePath().getParent() != null)
             Files.createDirectories(out.toAbsolutePath().getParent());
-        int n = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
+        int[] n = {0};
+        AtomicFiles.write(out, os -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8));
             w.write("id,lat,lon,env\n");
             for (int t = 0; t < towns; t++) {
                 double ang = 2 * Math.PI * t / towns, dist = towns == 1 ? 0 : 25_000;
                 double cx = dist * Math.cos(ang), cy = dist * Math.sin(ang);
                 double scale = 0.6 + 0.8 * r.nextDouble();
-                n = ring(w, r, n, t, cx, cy, 0, 2_500 * scale, 450, "urban");
-                n = ring(w, r, n, t, cx, cy, 2_500 * scale, 7_000 * scale, 1_500, "suburban");
-                n = ring(w, r, n, t, cx, cy, 7_000 * scale, 15_000 * scale, 5_000, "rural");
+                n[0] = ring(w, r, n[0], t, cx, cy, 0, 2_500 * scale, 450, "urban");
+                n[0] = ring(w, r, n[0], t, cx, cy, 2_500 * scale, 7_000 * scale, 1_500, "suburban");
+                n[0] = ring(w, r, n[0], t, cx, cy, 7_000 * scale, 15_000 * scale, 5_000, "rural");
             }
-        }
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        System.err.println("geomend example-inventory: wrote " + n + " sites to " + out);
+            w.flush();
+        });
+        System.err.println("geomend example-inventory: wrote " + n[0] + " sites to " + out);
         return 0;
     }
 

@@ -1,16 +1,14 @@
 package org.geomend.eval;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.geomend.dataset.Dataset;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.CsvField;
 import org.geomend.report.Plots;
 import org.geomend.report.Stats;
@@ -32,7 +30,7 @@ public final class Report {
     private final Dataset d;
     private final Meta meta;
     private final SampleMaps samples;
-    private final Map<String, Path> pending = new LinkedHashMap<>();
+    private AtomicFiles.Batch batch;
     private final List<String> sections = new ArrayList<>();
 
     public Report(Evaluator.Results r, Meta meta, SampleMaps samples) {
@@ -84,33 +82,17 @@ public final class Report {
     /** Writes everything into {@code dir} (created if needed). */
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        boolean ok = false;
-        try {
-            text(dir, "summary.csv", summaryCsv());
-            text(dir, "folds.csv", foldsCsv());
-            text(dir, "per_bs.csv", perBsCsv());
-            List<String> figures = figures(dir);
-            text(dir, "summary.md", summaryMd(figures));
-            for (Map.Entry<String, Path> e : pending.entrySet())
-                Files.move(
-                        e.getValue(),
-                        dir.resolve(e.getKey()),
-                        StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            ok = true;
+        try (AtomicFiles.Batch b = new AtomicFiles.Batch(dir)) {
+            batch = b;
+            b.writeString("summary.csv", summaryCsv());
+            b.writeString("folds.csv", foldsCsv());
+            b.writeString("per_bs.csv", perBsCsv());
+            List<String> figures = figures();
+            b.writeString("summary.md", summaryMd(figures));
+            b.commit();
         } finally {
-            if (!ok) for (Path p : pending.values()) Files.deleteIfExists(p);
+            batch = null;
         }
-    }
-
-    private Path partial(Path dir, String name) {
-        Path p = dir.resolve(name + ".partial");
-        pending.put(name, p);
-        return p;
-    }
-
-    private void text(Path dir, String name, String content) throws IOException {
-        Files.writeString(partial(dir, name), content, StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------ CSV
@@ -201,7 +183,7 @@ public final class Report {
 
     // ------------------------------------------------------------------ figures
 
-    private List<String> figures(Path dir) throws IOException {
+    private List<String> figures() throws IOException {
         List<String> names = new ArrayList<>();
         for (int s = 0; s < r.splits().size(); s++) {
             String sp = r.splits().get(s).cliName;
@@ -218,7 +200,7 @@ public final class Report {
                 }
             }
             Plots.boxes(
-                    partial(dir, box),
+                    batch.file(box),
                     "KS2 to the ground truth per method, split " + sp + " (box 25-75 %, whiskers 5-95 %)",
                     r.methods(),
                     boxes);
@@ -229,8 +211,7 @@ public final class Report {
                 List<Plots.Series> series = new ArrayList<>();
                 for (int j = 0; j < r.methods().size(); j++)
                     series.add(new Plots.Series(r.methods().get(j), pick(r.ks2()[s][j], pos)));
-                Plots.cdf(
-                        partial(dir, f), "CDF of KS2 to the ground truth: " + g + " (split " + sp + ")", "KS2", series);
+                Plots.cdf(batch.file(f), "CDF of KS2 to the ground truth: " + g + " (split " + sp + ")", "KS2", series);
                 names.add(f);
             }
         }
@@ -239,7 +220,7 @@ public final class Report {
                 Integer site = d.indexOf(smp.id());
                 String f = "map_" + fileSafe(smp.id()) + ".png";
                 Plots.maps(
-                        partial(dir, f),
+                        batch.file(f),
                         smp.id(),
                         site == null ? "" : d.env(site) + ", " + d.city(site),
                         smp.grid(),

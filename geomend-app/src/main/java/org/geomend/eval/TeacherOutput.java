@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.Map;
 import org.geomend.dataset.Dataset;
 import org.geomend.geo.Projections;
 import org.geomend.io.ArrowMapSink;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.MapSinks;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -55,8 +55,8 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
         this.data = data;
         this.betas = betas.clone();
         Files.createDirectories(dir);
-        betasTmp = dir.resolve(BETAS + ".partial");
-        curvesTmp = dir.resolve(CURVES + ".partial");
+        betasTmp = AtomicFiles.temporary(dir.resolve(BETAS));
+        curvesTmp = AtomicFiles.temporary(dir.resolve(CURVES));
         for (String c : Dataset.CLASSES) byClass.put(c, new ArrayList<>());
         BufferedWriter b = null, c = null;
         ArrowMapSink l = null;
@@ -159,11 +159,9 @@ public final class TeacherOutput implements Teacher.Out, AutoCloseable {
         betasCsv.close();
         curvesCsv.close();
         labels.commit();
-        Files.move(betasTmp, dir.resolve(BETAS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(curvesTmp, dir.resolve(CURVES), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Path m = dir.resolve(MANIFEST + ".partial");
-        Files.writeString(m, manifestJson, StandardCharsets.UTF_8);
-        Files.move(m, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.publish(betasTmp, dir.resolve(BETAS));
+        AtomicFiles.publish(curvesTmp, dir.resolve(CURVES));
+        AtomicFiles.writeString(dir.resolve(MANIFEST), manifestJson);
         committed = true;
     }
 

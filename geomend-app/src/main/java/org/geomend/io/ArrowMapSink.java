@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -97,7 +96,7 @@ public final class ArrowMapSink implements MapSink {
             throw new IllegalArgumentException("drop mass must be in [0, 1): " + dropMass);
         if (batchBytes <= 0 || batchRows <= 0) throw new IllegalArgumentException("batch limits must be positive");
         this.out = out;
-        this.partial = out.resolveSibling(out.getFileName() + ".partial");
+        this.partial = AtomicFiles.temporary(out);
         this.crsName = Objects.requireNonNull(crs, "crs").name().getBytes(StandardCharsets.UTF_8);
         this.sparse = sparse;
         this.dropMass = dropMass;
@@ -247,7 +246,7 @@ public final class ArrowMapSink implements MapSink {
         writer.end();
         channel.force(true);
         channel.close();
-        Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.publish(partial, out);
         committed = true;
     }
 

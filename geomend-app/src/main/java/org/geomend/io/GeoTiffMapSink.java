@@ -17,7 +17,7 @@ import org.geomend.kernels.GridSpec;
  * {@code SampleFormat} IEEE float, north-up (file row 0 = the window's north edge), georeferenced by
  * {@code ModelPixelScaleTag} {@code (r, r, 0)}, {@code ModelTiepointTag} {@code (0, 0, 0, x0, y0 + H r, 0)}
  * and the geo keys of {@link GeoKeys} (PixelIsArea). The caller's metadata goes into the
- * {@code GDAL_METADATA} tag (42112) as dataset items. Each file is written as {@code <file>.tmp} and
+ * {@code GDAL_METADATA} tag (42112) as dataset items. Each file is written as {@code <file>.partial} and
  * renamed; {@code index.csv} ({@link MapIndex}) is written at {@link #commit()}.
  */
 public final class GeoTiffMapSink implements MapSink {

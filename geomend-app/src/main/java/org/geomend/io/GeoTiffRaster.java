@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +38,7 @@ import org.geomend.kernels.GridSpec;
  * ModelTiepointTag (0, 0, 0, x0, y0 + H r, 0)}, the geo keys of {@link GeoKeys} (PixelIsArea; none but the raster
  * type when the CRS is null). {@code GDAL_METADATA} (42112) holds the dataset items (name to value) and each band's
  * description as {@code <Item name="DESCRIPTION" sample="b" role="description">}; {@code GDAL_NODATA} (42113) the
- * no-data value when given. Files are written to {@code <file>.tmp} and renamed at {@link Writer#commit()}; a
+ * no-data value when given. Files are written to {@code <file>.partial} and renamed at {@link Writer#commit()}; a
  * writer closed without commit deletes its temporary file.
  *
  * <p><b>Reading</b> ({@link #open}, {@link #read}, {@link #readInt32}): classic or BigTIFF of either byte order, the
@@ -231,7 +230,7 @@ public final class GeoTiffRaster {
     }
 
     /**
-     * Opens a streaming writer of {@code bands} bands on {@code grid} to {@code file} (through {@code <file>.tmp}).
+     * Opens a streaming writer of {@code bands} bands on {@code grid} to {@code file} (through {@code <file>.partial}).
      *
      * @param crs      EPSG code or proj string ({@link Projections#parse}), or null for no CRS
      * @param noData   the GDAL_NODATA value as text, or null
@@ -270,7 +269,7 @@ public final class GeoTiffRaster {
             throws IOException {
         checkBands(new GridSpec(0, 0, 1, 1, 1), bandDescriptions, bands);
         GeoKeys keys = crs == null ? null : GeoKeys.of(Projections.parse(crs));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path tmp = AtomicFiles.temporary(file);
         FileChannel ch = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         try {
@@ -353,7 +352,7 @@ public final class GeoTiffRaster {
         public void finish() throws IOException {
             ch.force(true);
             ch.close();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.publish(tmp, target);
             done = true;
         }
 

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,7 +15,7 @@ import org.geomend.kernels.GridSpec;
 
 /**
  * The shared part of the per-base-station sinks: a directory of {@code <stem><ext>} files (stem from
- * {@link FileNames#stem}), each written as {@code <file>.tmp} and renamed when whole, a journal
+ * {@link FileNames#stem}), each written as {@code <file>.partial} and renamed when whole, a journal
  * {@code index.csv.partial} appended (and flushed) after each rename, and {@code index.csv} written from
  * it at commit (tmp + rename). Without a commit there is no {@code index.csv}: the journal stays so that
  * a run opened with {@code resume} knows which maps are finished.
@@ -82,7 +81,7 @@ final class MapDirectory implements AutoCloseable {
         String other = stems.putIfAbsent(stem, id);
         if (other != null && !other.equals(id))
             throw new IOException("ids '" + other + "' and '" + id + "' map to the same file name " + stem + ext);
-        Path target = file(id), tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Path target = file(id), tmp = AtomicFiles.temporary(target);
         try (FileChannel ch = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             for (ByteBuffer b : parts) while (b.hasRemaining()) bytes += ch.write(b);
@@ -90,7 +89,7 @@ final class MapDirectory implements AutoCloseable {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.publish(tmp, target);
         MapIndex.Entry e = MapIndex.Entry.of(id, grid, crs);
         entries.put(id, e);
         journal.write(e.csvLine());
@@ -119,6 +118,8 @@ final class MapDirectory implements AutoCloseable {
         if (!committed) journal.close();
     }
 
+    /** Like {@link AtomicFiles#write(Path, byte[])}, optionally forced to disk; under {@code .tmp}, since the index's
+     * {@code .partial} name is the journal's. */
     static void writeAtomically(Path target, byte[] content, boolean force) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(
@@ -130,6 +131,6 @@ final class MapDirectory implements AutoCloseable {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.publish(tmp, target);
     }
 }

@@ -18,7 +18,7 @@ import org.geomend.kernels.GridSpec;
  * little-endian float32 C-order array {@code [height][width]} with row 0 = south, exactly as
  * {@code numpy.save} writes it; plus {@code <dir>/index.csv} ({@link MapIndex}) and, when metadata was
  * given, {@code <dir>/metadata.json} (a flat JSON object of it), both written at {@link #commit()}.
- * Each array is written as {@code <file>.tmp} and renamed; see {@link MapDirectory} for the journal that
+ * Each array is written as {@code <file>.partial} and renamed; see {@link MapDirectory} for the journal that
  * {@code resume} reads.
  */
 public final class NpyMapSink implements MapSink {

@@ -3,10 +3,10 @@ package org.geomend.student;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.InputException;
 import org.geomend.kernels.nn.NnKernels;
 
@@ -31,7 +31,7 @@ public final class ModelFiles {
     /** Writes the weights and config of {@code net} into {@code dir} (each atomically). */
     public static void save(UNet net, Path dir) throws IOException {
         Files.createDirectories(dir);
-        writeString(dir.resolve(CONFIG), net.config().toJson());
+        AtomicFiles.writeString(dir.resolve(CONFIG), net.config().toJson());
         Safetensors.write(dir.resolve(WEIGHTS), weights(net), Map.of("format", "geomend-unet-1"));
     }
 
@@ -77,11 +77,5 @@ public final class ModelFiles {
                                 + Arrays.toString(p.value().shape()));
             HostIo.upload(net.kernels(), e.data(), p.value());
         }
-    }
-
-    static void writeString(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.InputException;
 
 /**
@@ -60,8 +58,7 @@ public final class Safetensors {
         }
         byte[] json = om.writeValueAsBytes(head);
         int padded = (json.length + 7) / 8 * 8;
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp)) {
+        AtomicFiles.write(file, os -> {
             ByteBuffer len =
                     ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
             os.write(len.array());
@@ -72,8 +69,7 @@ public final class Safetensors {
                 b.asFloatBuffer().put(e.data());
                 os.write(b.array());
             }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     /** Reads every tensor; anything malformed is an {@link InputException} naming the file. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -19,6 +18,7 @@ import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
 import org.geomend.dataset.Dataset;
 import org.geomend.io.ArrowMapReader;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.Futures;
 import org.geomend.io.InputException;
 import org.geomend.io.MapData;
@@ -341,16 +341,15 @@ public final class Trainer {
         Safetensors.write(o.out().resolve(ModelFiles.CHECKPOINT), t, md);
         StringBuilder csv = new StringBuilder("epoch,train_loss,val_ks2_median,val_ks2_mean,seconds\n");
         for (EpochLog e : history) csv.append(e.csv()).append('\n');
-        ModelFiles.writeString(o.out().resolve("train.csv"), csv.toString());
+        AtomicFiles.writeString(o.out().resolve("train.csv"), csv.toString());
         double[] xs = new double[history.size()], loss = new double[xs.length], ks = new double[xs.length];
         for (int i = 0; i < xs.length; i++) {
             xs[i] = history.get(i).epoch();
             loss[i] = history.get(i).trainLoss();
             ks[i] = history.get(i).valKs2Median();
         }
-        Path png = o.out().resolve("train.png"), tmp = o.out().resolve("train.png.tmp");
         Plots.lines(
-                tmp,
+                o.out().resolve("train.png"),
                 "geomend train: loss and validation KS2 per epoch",
                 "epoch",
                 "value",
@@ -358,7 +357,6 @@ public final class Trainer {
                 List.of(
                         new Plots.Series("train L1 loss (transformed)", loss),
                         new Plots.Series("validation KS2 (median)", ks)));
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static List<EpochLog> readLog(Path csv, int upTo) throws IOException {

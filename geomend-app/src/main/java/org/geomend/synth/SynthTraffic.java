@@ -2,16 +2,14 @@ package org.geomend.synth;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.FileNames;
 import org.geomend.io.GeoTiffRaster;
 import org.geomend.io.Json;
@@ -216,7 +214,7 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
                         .append('\n');
             }
         }
-        atomic(dir.resolve("traffic.csv"), sb.toString());
+        AtomicFiles.writeString(dir.resolve("traffic.csv"), sb.toString());
         double[] lambda = new double[T];
         StringBuilder lb = new StringBuilder("time,lambda\n");
         for (int t = 0; t < T; t++) {
@@ -226,7 +224,7 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
                     .append(SynthGenerator.exact(lambda[t]))
                     .append('\n');
         }
-        atomic(dir.resolve("lambda.csv"), lb.toString());
+        AtomicFiles.writeString(dir.resolve("lambda.csv"), lb.toString());
         Map<String, Object> j = new LinkedHashMap<>();
         j.put(
                 "model",
@@ -245,7 +243,7 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         j.put("lambda", lambda);
         j.put("regions", regions);
         j.put("params", tp);
-        atomic(dir.resolve("traffic.json"), Json.pretty(j) + "\n");
+        AtomicFiles.writeString(dir.resolve("traffic.json"), Json.pretty(j) + "\n");
         Map<String, String> files = new LinkedHashMap<>();
         files.put("traffic", "traffic.csv");
         files.put("lambda", "lambda.csv");
@@ -253,13 +251,5 @@ public final class SynthTraffic implements SynthGenerator.RegionListener {
         files.put("demand", "demand/");
         files.put("population", "population/");
         return files;
-    }
-
-    static void atomic(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write(text);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +22,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.GeoTiffRaster;
 import org.geomend.io.Json;
 import org.geomend.io.NpyMapSink;
@@ -164,9 +163,9 @@ public final class TrafficOutputs {
         Npy(Path out, GridSpec grid, String crs, String[] times, Map<String, String> metadata) throws IOException {
             this.out = out;
             this.grid = grid;
-            this.tmp = out.resolveSibling(out.getFileName() + ".tmp");
+            this.tmp = AtomicFiles.temporary(out);
             this.json = out.resolveSibling(out.getFileName() + ".json");
-            this.jsonTmp = out.resolveSibling(out.getFileName() + ".json.tmp");
+            this.jsonTmp = AtomicFiles.temporary(json);
             byte[] h = NpyMapSink.header(new long[] {times.length, grid.height(), grid.width()});
             this.header = h.length;
             ch = FileChannel.open(
@@ -197,13 +196,8 @@ public final class TrafficOutputs {
             side.put("totals", totals);
             ch.force(true);
             ch.close();
-            Files.writeString(jsonTmp, Json.pretty(side) + "\n", StandardCharsets.UTF_8);
-            Files.move(jsonTmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(
-                    tmp,
-                    out,
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING); // the array last: complete
+            AtomicFiles.writeString(json, Json.pretty(side) + "\n");
+            AtomicFiles.publish(tmp, out); // the array last: complete
             done = true;
         }
 
@@ -240,7 +234,7 @@ public final class TrafficOutputs {
 
         Arrow(Path out, GridSpec grid, String crs, String[] times, Map<String, String> metadata) throws IOException {
             this.out = out;
-            this.tmp = out.resolveSibling(out.getFileName() + ".partial");
+            this.tmp = AtomicFiles.temporary(out);
             this.T = times.length;
             List<Field> fields = new ArrayList<>();
             fields.add(new Field("row", FieldType.notNullable(I32), null));
@@ -314,7 +308,7 @@ public final class TrafficOutputs {
             root.close();
             ch.close();
             alloc.close();
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.publish(tmp, out);
             done = true;
         }
 

@@ -2,13 +2,10 @@ package org.geomend.usecases;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +14,7 @@ import org.geomend.edge.EdgePlanner;
 import org.geomend.edge.Metis;
 import org.geomend.eval.Evaluator;
 import org.geomend.eval.Split;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.CsvField;
 import org.geomend.kernels.GridBuffer;
 import org.geomend.kernels.GridSpec;
@@ -330,8 +328,6 @@ public final class UseCases implements Evaluator.FoldListener {
     public String write(Path dir, String relative) throws IOException {
         if (cities.isEmpty()) throw new IllegalStateException("no city was run");
         Files.createDirectories(dir);
-        Map<String, Path> pending = new LinkedHashMap<>();
-        boolean ok = false;
         int M = methods.size(), T = kpi.times().length, Q = opt.ks().length;
         double[][] medJain = new double[M][Q],
                 medMape = new double[M][T],
@@ -345,10 +341,10 @@ public final class UseCases implements Evaluator.FoldListener {
                 medTotal[j][t] = median(totals, j, t);
             }
         }
-        try {
-            text(dir, pending, "fairness.csv", fairness.toString());
-            text(dir, pending, "population_mape.csv", mape.toString());
-            text(dir, pending, "coverage.csv", coverage.toString());
+        try (AtomicFiles.Batch batch = new AtomicFiles.Batch(dir)) {
+            batch.writeString("fairness.csv", fairness.toString());
+            batch.writeString("population_mape.csv", mape.toString());
+            batch.writeString("coverage.csv", coverage.toString());
             String where = cities.size() == 1 ? "city " + cities.get(0) : "median over " + cities.size() + " cities";
             double[] xs = Arrays.stream(opt.ks()).asDoubleStream().toArray();
             List<Plots.Series> sa = new ArrayList<>(), sb = new ArrayList<>();
@@ -357,7 +353,7 @@ public final class UseCases implements Evaluator.FoldListener {
                 sb.add(new Plots.Series(methods.get(j), medMape[j]));
             }
             Plots.lines(
-                    partial(dir, pending, "fig10a_fairness.png"),
+                    batch.file("fig10a_fairness.png"),
                     "Jain's fairness of the actual loads (" + where + ")",
                     "edge sites K",
                     "Jain's index",
@@ -366,21 +362,13 @@ public final class UseCases implements Evaluator.FoldListener {
             double[] hours = new double[T];
             for (int t = 0; t < T; t++) hours[t] = t;
             Plots.lines(
-                    partial(dir, pending, "fig10b_population_mape.png"),
+                    batch.file("fig10b_population_mape.png"),
                     "Hourly MAPE of the eq. 9 population (" + where + ")",
                     "time step (" + kpi.times()[0] + " .. " + kpi.times()[T - 1] + ")",
                     "MAPE (%)",
                     hours,
                     sb);
-            for (Map.Entry<String, Path> e : pending.entrySet())
-                Files.move(
-                        e.getValue(),
-                        dir.resolve(e.getKey()),
-                        StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            ok = true;
-        } finally {
-            if (!ok) for (Path p : pending.values()) Files.deleteIfExists(p);
+            batch.commit();
         }
         return markdown(relative, medJain, medMape, medWape, medTotal);
     }
@@ -486,16 +474,6 @@ public final class UseCases implements Evaluator.FoldListener {
                 n++;
             }
         return n == 0 ? Double.NaN : s / n;
-    }
-
-    private static Path partial(Path dir, Map<String, Path> pending, String name) {
-        Path p = dir.resolve(name + ".partial");
-        pending.put(name, p);
-        return p;
-    }
-
-    private static void text(Path dir, Map<String, Path> pending, String name, String content) throws IOException {
-        Files.writeString(partial(dir, pending, name), content, StandardCharsets.UTF_8);
     }
 
     private static String num(double v) {

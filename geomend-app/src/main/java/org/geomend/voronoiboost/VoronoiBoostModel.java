@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.InputException;
 
 /**
@@ -257,21 +256,16 @@ public final class VoronoiBoostModel {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp);
-                    ZipOutputStream z = new ZipOutputStream(os)) {
-                z.putNextEntry(new ZipEntry("voronoiboost.json"));
-                z.write(om.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
-                z.closeEntry();
-                z.putNextEntry(new ZipEntry(TREES_ENTRY));
-                z.write(gbt.text().getBytes(StandardCharsets.UTF_8));
-                z.closeEntry();
-            }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(abs, os -> {
+            ZipOutputStream z = new ZipOutputStream(os);
+            z.putNextEntry(new ZipEntry("voronoiboost.json"));
+            z.write(om.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry(TREES_ENTRY));
+            z.write(gbt.text().getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+            z.finish();
+        });
     }
 
     /** Reads a model written by {@link #save}; a file that is not one is an {@link InputException}. */

@@ -139,7 +139,7 @@ class TrafficCliTest {
         assertEquals(0, g.x0() % 100, 0);
         assertEquals(0, g.y0() % 100, 0);
         assertTrue(g.width() > 24 && g.height() > 24);
-        assertFalse(Files.exists(dir.resolve("spdi.tif.tmp")));
+        assertFalse(Files.exists(dir.resolve("spdi.tif.partial")));
     }
 
     @Test

@@ -30,7 +30,7 @@ class GeoTiffRasterTest {
         String[] desc = {"00:00", "01:00", "a<b & \"c\""};
         GeoTiffRaster.writeFloat32(
                 f, g, "EPSG:2154", desc, v, Map.of("total", "12.5"), new GeoTiffRaster.Options(false, 2, null));
-        assertFalse(Files.exists(tmp.resolve("r.tif.tmp")));
+        assertFalse(Files.exists(tmp.resolve("r.tif.partial")));
         GeoTiffRaster.Raster r = GeoTiffRaster.read(f);
         assertEquals(g, r.grid());
         assertEquals("EPSG:2154", r.crs());
@@ -113,7 +113,7 @@ class GeoTiffRasterTest {
             assertThrows(IllegalStateException.class, w::commit, "strips missing");
         }
         assertFalse(Files.exists(f));
-        assertFalse(Files.exists(tmp.resolve("s.tif.tmp")));
+        assertFalse(Files.exists(tmp.resolve("s.tif.partial")));
         try (GeoTiffRaster.Writer w = GeoTiffRaster.writer(
                 f,
                 g,

@@ -1,16 +1,14 @@
 package org.geomend.bench.nn;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.geomend.cuda.CudaNnKernels;
+import org.geomend.io.AtomicFiles;
 
 /**
  * The one-shot GPU check of the U-Net kernels ({@code bench/gpu-check.sh} runs it): for the hand-written CUDA
@@ -124,9 +122,7 @@ public final class NnGpuCheck {
                 }
             }
         }
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.writeString(tmp, md, StandardCharsets.UTF_8);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(out, md.toString());
         System.exit(!anyStarted ? 3 : allOk ? 0 : 1);
     }
 }
