@@ -182,18 +182,22 @@ final class SpdiRows {
 
     /** Per-task scratch, one row: raster entries, neighbours and a_j slot-major, subset sums, the output. */
     static final class Scratch {
-        final int wp;
-        final int[] ids, nb, count, stride;
+        final int k, kk, w, wp;
+        final int[] ids, nb, count, stride, et;
         final double[] px, a, s, pa, ps, ra, rs;
         final boolean[] slow;
         final float[] out;
 
         Scratch(int k, int kk, int w) {
+            this.k = k;
+            this.kk = kk;
+            this.w = w;
             wp = (w + L - 1) / L * L;
             ids = new int[wp * kk];
             stride = new int[L];
             for (int l = 0; l < L; l++) stride[l] = l * kk;
             nb = new int[k * wp];
+            et = new int[(k + 1) * L];
             count = new int[wp];
             px = new double[wp];
             a = new double[(k + 1) * wp]; // slot k stays 0
@@ -209,12 +213,21 @@ final class SpdiRows {
         }
     }
 
+    /** The last scratch of each thread, reused while k, kk and the width stay (no pass writes its fixed parts). */
+    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+
+    static Scratch scratch(int k, int kk, int w) {
+        Scratch s = SCRATCH.get();
+        if (s == null || s.k != k || s.kk != kk || s.w != w) SCRATCH.set(s = new Scratch(k, kk, w));
+        return s;
+    }
+
     /** Every map of {@code batch}, tasks of {@link #ROWS_PER_TASK} rows. */
     static void maps(JavaKernels pool, SitePositions sites, KnnRaster knn, int k, MapBatch batch) {
         int h = batch.height(), per = (h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         pool.parallelFor(batch.count() * per, task -> {
             int m = task / per, r0 = (task % per) * ROWS_PER_TASK;
-            Scratch s = new Scratch(k, knn.kk(), batch.width());
+            Scratch s = scratch(k, knn.kk(), batch.width());
             Power pw = Power.of(batch.beta()[m]);
             for (int r = r0, re = Math.min(h, r0 + ROWS_PER_TASK); r < re; r++) {
                 if (WARMUP.hot()) {
@@ -348,16 +361,17 @@ final class SpdiRows {
         java.util.Arrays.fill(ids, w * kk, wp * kk, site);
         IntVector vs = IntVector.broadcast(IS, site), none = IntVector.broadcast(IS, k);
         boolean any = false;
+        int[] et = s.et;
         for (int c0 = 0; c0 < wp; c0 += L) {
             IntVector pos = none, lo = IntVector.broadcast(IS, 0);
-            for (int t = 0; t <= k; t++) {
+            for (int t = 0; t <= k; t++) { // one gather per raster entry, kept for the blends below
                 IntVector e = IntVector.fromArray(IS, ids, c0 * kk + t, stride, 0);
+                e.intoArray(et, t * L);
                 pos = pos.min(none.blend(t, e.compare(VectorOperators.EQ, vs)));
                 lo = lo.min(e);
             }
             for (int n = 0; n < k; n++) {
-                IntVector e = IntVector.fromArray(IS, ids, c0 * kk + n, stride, 0);
-                IntVector f = IntVector.fromArray(IS, ids, c0 * kk + n + 1, stride, 0);
+                IntVector e = IntVector.fromArray(IS, et, n * L), f = IntVector.fromArray(IS, et, (n + 1) * L);
                 e.blend(f, pos.compare(VectorOperators.LE, n)).intoArray(nb, n * wp + c0);
             }
             boolean short_ = lo.compare(VectorOperators.LT, 0).anyTrue();
