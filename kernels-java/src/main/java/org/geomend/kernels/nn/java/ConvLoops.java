@@ -154,6 +154,64 @@ final class ConvLoops {
         }
     }
 
+    /**
+     * {@link #filterRow} of two output channels at once ({@code dy0} into {@code vacc} from {@code voff}, {@code dy1}
+     * from {@code voff + k * k * L}): each input load serves both; every accumulator gets the same sums in the same
+     * order as {@link #filterRow}.
+     */
+    static void filterRow2(float[] dy0, float[] dy1, float[] xb, int k, int wp, int wr, float[] vacc, int voff) {
+        int v1 = voff + k * k * L;
+        for (int kh = 0; kh < k; kh++) {
+            int base = kh * wp;
+            int kw = 0;
+            for (; kw + 4 <= k; kw += 4) {
+                int t = voff + (kh * k + kw) * L, u = v1 + (kh * k + kw) * L;
+                FloatVector a0 = FloatVector.fromArray(SP, vacc, t), a1 = FloatVector.fromArray(SP, vacc, t + L);
+                FloatVector a2 = FloatVector.fromArray(SP, vacc, t + 2 * L),
+                        a3 = FloatVector.fromArray(SP, vacc, t + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(SP, vacc, u), b1 = FloatVector.fromArray(SP, vacc, u + L);
+                FloatVector b2 = FloatVector.fromArray(SP, vacc, u + 2 * L),
+                        b3 = FloatVector.fromArray(SP, vacc, u + 3 * L);
+                int xb0 = base + kw;
+                for (int c = 0; c < wr; c += L) {
+                    FloatVector d = FloatVector.fromArray(SP, dy0, c), e = FloatVector.fromArray(SP, dy1, c);
+                    FloatVector x = FloatVector.fromArray(SP, xb, xb0 + c);
+                    a0 = x.fma(d, a0);
+                    b0 = x.fma(e, b0);
+                    x = FloatVector.fromArray(SP, xb, xb0 + c + 1);
+                    a1 = x.fma(d, a1);
+                    b1 = x.fma(e, b1);
+                    x = FloatVector.fromArray(SP, xb, xb0 + c + 2);
+                    a2 = x.fma(d, a2);
+                    b2 = x.fma(e, b2);
+                    x = FloatVector.fromArray(SP, xb, xb0 + c + 3);
+                    a3 = x.fma(d, a3);
+                    b3 = x.fma(e, b3);
+                }
+                a0.intoArray(vacc, t);
+                a1.intoArray(vacc, t + L);
+                a2.intoArray(vacc, t + 2 * L);
+                a3.intoArray(vacc, t + 3 * L);
+                b0.intoArray(vacc, u);
+                b1.intoArray(vacc, u + L);
+                b2.intoArray(vacc, u + 2 * L);
+                b3.intoArray(vacc, u + 3 * L);
+            }
+            for (; kw < k; kw++) {
+                int t = voff + (kh * k + kw) * L, u = v1 + (kh * k + kw) * L;
+                FloatVector a0 = FloatVector.fromArray(SP, vacc, t), b0 = FloatVector.fromArray(SP, vacc, u);
+                int xb0 = base + kw;
+                for (int c = 0; c < wr; c += L) {
+                    FloatVector x = FloatVector.fromArray(SP, xb, xb0 + c);
+                    a0 = x.fma(FloatVector.fromArray(SP, dy0, c), a0);
+                    b0 = x.fma(FloatVector.fromArray(SP, dy1, c), b0);
+                }
+                a0.intoArray(vacc, t);
+                b0.intoArray(vacc, u);
+            }
+        }
+    }
+
     /** {@code acc[q] += sum_l vacc[q * L + l]} (lane 0 first, in float64) for {@code q < n}; then clears {@code vacc}. */
     static void foldLanes(float[] vacc, double[] acc, int n) {
         for (int q = 0; q < n; q++) {

@@ -481,12 +481,18 @@ public final class JavaNnKernels implements NnKernels {
             double[] acc = new double[(o1 - o0) * k * k];
             float[] vacc = new float[acc.length * ConvLoops.L];
             float[] xb = new float[k * wp];
-            float[] dyRow = new float[wr];
+            float[] dyRow = new float[wr], dyRow1 = new float[wr];
             for (int img = 0; img < n; img++)
                 for (int row = 0; row < h; row++) {
                     for (int kh = 0; kh < k; kh++)
                         gatherRow(xt.seg, ((long) img * ci + i) * h, row + kh - p, h, w, p, xb, kh * wp, wp);
-                    for (int o = o0; o < o1; o++) {
+                    int o = o0;
+                    for (; o + 2 <= o1; o += 2) { // two output channels share the input loads
+                        MemorySegment.copy(dyt.seg, F, ((((long) img * co + o) * h + row) * w) * 4, dyRow, 0, w);
+                        MemorySegment.copy(dyt.seg, F, ((((long) img * co + o + 1) * h + row) * w) * 4, dyRow1, 0, w);
+                        ConvLoops.filterRow2(dyRow, dyRow1, xb, k, wp, wr, vacc, (o - o0) * k * k * ConvLoops.L);
+                    }
+                    for (; o < o1; o++) {
                         MemorySegment.copy(dyt.seg, F, ((((long) img * co + o) * h + row) * w) * 4, dyRow, 0, w);
                         ConvLoops.filterRow(dyRow, xb, k, wp, wr, vacc, (o - o0) * k * k * ConvLoops.L);
                     }

@@ -50,7 +50,8 @@ final class WinogradFilter {
             double[] md = new double[64 * ci * coP];
             float[] row = new float[pl * 4], phx = new float[ci * 8 * 4 * pl], gRow = new float[co * w];
             float[] g = new float[16 * txN * coP]; // g[((r * 4 + c) * txN + tx) * coP + o], zero beyond co and w
-            float[] t = new float[64 * L], v = new float[64 * ci * tg], u = new float[64 * tg * coP];
+            float[][] sc = scratch(64 * ci * tg, 64 * tg * coP);
+            float[] t = new float[64 * L], v = sc[0], u = sc[1]; // every element products reads is written first
             float[] s = new float[8 * 4 * L], lanes = new float[L];
             int r0 = (int) ((long) rows * q / units), end = (int) ((long) rows * (q + 1) / units);
             for (int rg = r0; rg < end; rg += group) {
@@ -78,6 +79,25 @@ final class WinogradFilter {
         for (int q = 1; q < units; q++) for (int j = 0; j < m.length; j++) m[j] += part[q][j];
         return m;
     }
+
+    /**
+     * The calling thread's transformed tiles {@code v} and {@code u}, grown to the sizes asked: a 64 -> 32 layer's
+     * are 6 MB at 160 x 160, and allocating (and zeroing) them for each of the 16 units of every call cost about as
+     * much as their products.
+     */
+    private float[][] scratch(int vn, int un) {
+        float[][] sc = scratch.get();
+        if (sc == null || sc[0].length < vn || sc[1].length < un) {
+            sc = new float[][] {
+                new float[Math.max(vn, sc == null ? 0 : sc[0].length)],
+                new float[Math.max(un, sc == null ? 0 : sc[1].length)]
+            };
+            scratch.set(sc);
+        }
+        return sc;
+    }
+
+    private final ThreadLocal<float[][]> scratch = new ThreadLocal<>();
 
     /**
      * Tile rows whose tiles are summed together in float32 before they are added to the float64 sums: at least
