@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.geomend.io.InputException;
+import org.geomend.kernels.nn.Tensor;
 import org.geomend.kernels.nn.java.JavaNnKernels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +48,61 @@ class UNetTest {
         double s = 0;
         for (int i = 0; i < out.length; i++) s += (double) g[i] * out[i];
         return s;
+    }
+
+    /**
+     * Training is deterministic on one machine (issue 18): two runs from the same seed on fresh backends with the
+     * same thread count give the same loss sequence bit for bit, and so does a run on another thread count (the
+     * kernels' reductions do not depend on it). The network takes the Winograd filter gradient (8 -> 8 channels, tile
+     * rows summed in groups) and the direct one (3 -> 8).
+     */
+    @Test
+    void trainingLossesAreBitIdenticalAcrossRuns() {
+        UNetConfig cfg = new UNetConfig(3, 8, 1.0, 5, 2, "paper", 8, 100);
+        long[] a = trainingLosses(cfg, 2), b = trainingLosses(cfg, 2), c = trainingLosses(cfg, 3);
+        assertArrayEquals(a, b, "same seed, same threads");
+        assertArrayEquals(a, c, "same seed, 3 threads instead of 2");
+        assertTrue(a[0] != a[a.length - 1], "the loss moves");
+    }
+
+    /** The bits of the masked L1 loss over 4 Adam steps on a fixed batch of 2 windows of 64 x 64. */
+    private static long[] trainingLosses(UNetConfig cfg, int threads) {
+        int n = 2, side = 64, px = n * side * side;
+        long[] losses = new long[4];
+        try (JavaNnKernels k = new JavaNnKernels(threads);
+                UNet net = new UNet(k, cfg, 11);
+                Tensor t = k.allocate(n, 1, side, side);
+                Tensor m = k.allocate(n, 1, side, side)) {
+            HostIo.upload(k, random(5, n * 3 * side * side), net.input(n, side, side));
+            HostIo.upload(k, random(6, px), t);
+            k.fill(m, 1f);
+            List<UNet.Param> ps = net.params();
+            List<Tensor> mom = new ArrayList<>();
+            try {
+                for (UNet.Param p : ps) {
+                    mom.add(k.allocate(p.value().shape()));
+                    mom.add(k.allocate(p.value().shape()));
+                }
+                for (int s = 0; s < losses.length; s++) {
+                    losses[s] = Double.doubleToRawLongBits(k.l1Loss(net.forward(), t, m, net.outputGradient()));
+                    net.backward();
+                    for (int i = 0; i < ps.size(); i++)
+                        k.adamStep(
+                                ps.get(i).value(),
+                                ps.get(i).grad(),
+                                mom.get(2 * i),
+                                mom.get(2 * i + 1),
+                                1e-2f,
+                                0.9f,
+                                0.999f,
+                                1e-7f,
+                                s + 1);
+                }
+            } finally {
+                for (Tensor x : mom) x.close();
+            }
+        }
+        return losses;
     }
 
     /** Inference (the decoder reading skip and up-convolution in place) gives the training forward's bits. */

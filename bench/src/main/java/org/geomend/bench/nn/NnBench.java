@@ -57,7 +57,11 @@ public final class NnBench {
         }
     }
 
-    /** Milliseconds per training step and per inference batch, and the profiled split by operation kind. */
+    /**
+     * Milliseconds per training step and per inference batch, the profiled split by operation kind and, for the
+     * convolutions, by operation kind and layer ({@code "conv backward-filter 16->32 k5 160x160"}, summed over the
+     * layers of that shape).
+     */
     public record Timing(
             Config config,
             String backend,
@@ -66,19 +70,14 @@ public final class NnBench {
             double inferenceMsPerMap,
             double loss,
             Map<String, Double> profileMs,
+            Map<String, Double> layerMs,
             long parameters) {
         public String json() {
-            StringBuilder p = new StringBuilder();
-            profileMs.forEach((k, v) -> p.append(p.isEmpty() ? "" : ", ")
-                    .append('"')
-                    .append(k)
-                    .append("\": ")
-                    .append(String.format(Locale.ROOT, "%.3f", v)));
             return String.format(
                     Locale.ROOT,
                     "{\"impl\": \"geomend-%s\", \"config\": \"%s\", \"parameters\": %d, "
                             + "\"train_step_ms\": %s, \"inference_batch_ms\": %.3f, \"inference_ms_per_map\": %.3f, "
-                            + "\"loss\": %s, \"profile_ms\": {%s}}",
+                            + "\"loss\": %s, \"profile_ms\": {%s}, \"layer_ms\": {%s}}",
                     backend,
                     config.describe(),
                     parameters,
@@ -86,7 +85,18 @@ public final class NnBench {
                     inferenceBatchMs,
                     inferenceMsPerMap,
                     num("%.6g", loss),
-                    p);
+                    entries(profileMs),
+                    entries(layerMs));
+        }
+
+        private static String entries(Map<String, Double> m) {
+            StringBuilder p = new StringBuilder();
+            m.forEach((k, v) -> p.append(p.isEmpty() ? "" : ", ")
+                    .append('"')
+                    .append(k)
+                    .append("\": ")
+                    .append(String.format(Locale.ROOT, "%.3f", v)));
+            return p.toString();
         }
 
         /** {@code v} formatted, or JSON null when it is NaN (not measured). */
@@ -131,6 +141,7 @@ public final class NnBench {
         final Tensor[] a0, a1, pool, up, upc, cat, d0, d1; // activations (post-ReLU)
         final Tensor[] ga0, ga1, gpool, gup, gupc, gcat, gd0, gd1, gskip; // their gradients
         final Map<String, Double> profile = new LinkedHashMap<>();
+        final Map<String, Double> layers = new LinkedHashMap<>();
         boolean profiling;
         int step;
 
@@ -223,6 +234,11 @@ public final class NnBench {
         }
 
         private void timed(String op, Runnable r) {
+            timed(op, null, r);
+        }
+
+        /** Times {@code r} into the profile under {@code op}, and under {@code op + " " + layer} when layer is set. */
+        private void timed(String op, String layer, Runnable r) {
             if (!profiling) {
                 r.run();
                 return;
@@ -231,11 +247,17 @@ public final class NnBench {
             long t0 = System.nanoTime();
             r.run();
             k.synchronize();
-            profile.merge(op, (System.nanoTime() - t0) / 1e6, Double::sum);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            profile.merge(op, ms, Double::sum);
+            if (layer != null) layers.merge(op + " " + layer, ms, Double::sum);
+        }
+
+        private static String layer(Conv v, Tensor x) {
+            return v.ci + "->" + v.co + " k" + v.k + " " + x.shape()[2] + "x" + x.shape()[3];
         }
 
         private void fwd(Conv v, Tensor x, Tensor y) {
-            timed("conv forward", () -> {
+            timed("conv forward", layer(v, x), () -> {
                 if (v.relu) k.conv2dForwardRelu(x, v.w, v.b, y);
                 else k.conv2dForward(x, v.w, v.b, y);
             });
@@ -243,9 +265,10 @@ public final class NnBench {
 
         /** dy is the gradient w.r.t. v's (post-ReLU) output y; dx null skips the data gradient. */
         private void bwd(Conv v, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+            String layer = layer(v, x);
             if (v.relu) timed("relu backward", () -> k.reluBackward(y, dy, dy));
-            timed("conv backward-filter", () -> k.conv2dBackwardFilter(x, dy, v.dw, v.db));
-            if (dx != null) timed("conv backward-data", () -> k.conv2dBackwardData(dy, v.w, dx));
+            timed("conv backward-filter", layer, () -> k.conv2dBackwardFilter(x, dy, v.dw, v.db));
+            if (dx != null) timed("conv backward-data", layer, () -> k.conv2dBackwardData(dy, v.w, dx));
         }
 
         void forward() {
@@ -354,7 +377,8 @@ public final class NnBench {
                 net.trainStep();
                 net.profiling = false;
             }
-            return new Timing(c, k.name(), train, infer, infer / c.batch(), loss, net.profile, net.parameters());
+            return new Timing(
+                    c, k.name(), train, infer, infer / c.batch(), loss, net.profile, net.layers, net.parameters());
         }
     }
 

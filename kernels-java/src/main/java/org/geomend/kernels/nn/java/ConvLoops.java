@@ -1,5 +1,8 @@
 package org.geomend.kernels.nn.java;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +28,27 @@ final class ConvLoops {
         v.intoArray(scratch, 0);
         double s = 0;
         for (float f : scratch) s += f;
+        return s;
+    }
+
+    /** Floats summed per float32 vector partial sum of {@link #sum} before it is added in float64. */
+    static final int SUM_BLOCK = 64 * L;
+
+    /**
+     * {@code sum_{i < n} seg[start + i]} (offsets in floats) in float64 for the bias gradient: blocks of
+     * {@link #SUM_BLOCK} floats summed in one float32 vector, whose lanes are then added in float64, lane 0 first;
+     * the tail in float64. A fixed order: the same bits on every run and thread count.
+     */
+    static double sum(MemorySegment seg, long start, long n) {
+        double s = 0;
+        long i = 0;
+        for (; i + SUM_BLOCK <= n; i += SUM_BLOCK) {
+            FloatVector a = FloatVector.zero(SP);
+            for (long j = i; j < i + SUM_BLOCK; j += L)
+                a = a.add(FloatVector.fromMemorySegment(SP, seg, (start + j) * 4, ByteOrder.nativeOrder()));
+            for (int l = 0; l < L; l++) s += a.lane(l);
+        }
+        for (; i < n; i++) s += seg.getAtIndex(ValueLayout.JAVA_FLOAT, start + i);
         return s;
     }
 
@@ -90,19 +114,22 @@ final class ConvLoops {
     }
 
     /**
-     * Filter-gradient contributions of one output row of one (output, input) channel pair:
-     * {@code acc[off + kh * k + kw] += sum_{c < wr} dy[c] * xb[kh * wp + c + kw]} ({@code dy} zero beyond the
-     * image width; {@code xb} the {@code k} padded input rows of the input channel). Four taps share each
-     * {@code dy} load; each row's partial sum is reduced to float64, lane by lane in a fixed order (not with
-     * {@code reduceLanes}, whose order differs between the interpreter and the JIT: results must be reproducible).
+     * Filter-gradient contributions of one output row of one (output, input) channel pair, kept as vectors:
+     * {@code vacc[voff + (kh * k + kw) * L + lane] += sum_{c = lane mod L, c < wr} dy[c] * xb[kh * wp + c + kw]}
+     * ({@code dy} zero beyond the image width; {@code xb} the {@code k} padded input rows of the input channel). Four
+     * taps share each {@code dy} load. The caller adds the lanes in float64 every few rows ({@link #foldLanes}), in a
+     * fixed order (not with {@code reduceLanes}, whose order differs between the interpreter and the JIT: results must
+     * be reproducible).
      */
-    static void filterRow(float[] dy, float[] xb, int k, int wp, int wr, double[] acc, int off) {
-        float[] lanes = new float[L];
+    static void filterRow(float[] dy, float[] xb, int k, int wp, int wr, float[] vacc, int voff) {
         for (int kh = 0; kh < k; kh++) {
             int base = kh * wp;
             int kw = 0;
             for (; kw + 4 <= k; kw += 4) {
-                FloatVector a0 = FloatVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
+                int t = voff + (kh * k + kw) * L;
+                FloatVector a0 = FloatVector.fromArray(SP, vacc, t), a1 = FloatVector.fromArray(SP, vacc, t + L);
+                FloatVector a2 = FloatVector.fromArray(SP, vacc, t + 2 * L),
+                        a3 = FloatVector.fromArray(SP, vacc, t + 3 * L);
                 int xb0 = base + kw;
                 for (int c = 0; c < wr; c += L) {
                     FloatVector d = FloatVector.fromArray(SP, dy, c);
@@ -111,23 +138,87 @@ final class ConvLoops {
                     a2 = FloatVector.fromArray(SP, xb, xb0 + c + 2).fma(d, a2);
                     a3 = FloatVector.fromArray(SP, xb, xb0 + c + 3).fma(d, a3);
                 }
-                int t = off + kh * k + kw;
-                acc[t] += lanes(a0, lanes);
-                acc[t + 1] += lanes(a1, lanes);
-                acc[t + 2] += lanes(a2, lanes);
-                acc[t + 3] += lanes(a3, lanes);
+                a0.intoArray(vacc, t);
+                a1.intoArray(vacc, t + L);
+                a2.intoArray(vacc, t + 2 * L);
+                a3.intoArray(vacc, t + 3 * L);
             }
             for (; kw < k; kw++) {
-                FloatVector a0 = FloatVector.zero(SP), a1 = a0;
-                int xb0 = base + kw, c = 0;
-                for (; c + 2 * L <= wr; c += 2 * L) {
+                int t = voff + (kh * k + kw) * L;
+                FloatVector a0 = FloatVector.fromArray(SP, vacc, t);
+                int xb0 = base + kw;
+                for (int c = 0; c < wr; c += L)
                     a0 = FloatVector.fromArray(SP, xb, xb0 + c).fma(FloatVector.fromArray(SP, dy, c), a0);
-                    a1 = FloatVector.fromArray(SP, xb, xb0 + c + L).fma(FloatVector.fromArray(SP, dy, c + L), a1);
-                }
-                for (; c < wr; c += L)
-                    a0 = FloatVector.fromArray(SP, xb, xb0 + c).fma(FloatVector.fromArray(SP, dy, c), a0);
-                acc[off + kh * k + kw] += lanes(a0.add(a1), lanes);
+                a0.intoArray(vacc, t);
             }
         }
+    }
+
+    /**
+     * {@link #filterRow} of two output channels at once ({@code dy0} into {@code vacc} from {@code voff}, {@code dy1}
+     * from {@code voff + k * k * L}): each input load serves both; every accumulator gets the same sums in the same
+     * order as {@link #filterRow}.
+     */
+    static void filterRow2(float[] dy0, float[] dy1, float[] xb, int k, int wp, int wr, float[] vacc, int voff) {
+        int v1 = voff + k * k * L;
+        for (int kh = 0; kh < k; kh++) {
+            int base = kh * wp;
+            int kw = 0;
+            for (; kw + 4 <= k; kw += 4) {
+                int t = voff + (kh * k + kw) * L, u = v1 + (kh * k + kw) * L;
+                FloatVector a0 = FloatVector.fromArray(SP, vacc, t), a1 = FloatVector.fromArray(SP, vacc, t + L);
+                FloatVector a2 = FloatVector.fromArray(SP, vacc, t + 2 * L),
+                        a3 = FloatVector.fromArray(SP, vacc, t + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(SP, vacc, u), b1 = FloatVector.fromArray(SP, vacc, u + L);
+                FloatVector b2 = FloatVector.fromArray(SP, vacc, u + 2 * L),
+                        b3 = FloatVector.fromArray(SP, vacc, u + 3 * L);
+                int xb0 = base + kw;
+                for (int c = 0; c < wr; c += L) {
+                    FloatVector d = FloatVector.fromArray(SP, dy0, c), e = FloatVector.fromArray(SP, dy1, c);
+                    FloatVector x = FloatVector.fromArray(SP, xb, xb0 + c);
+                    a0 = x.fma(d, a0);
+                    b0 = x.fma(e, b0);
+                    x = FloatVector.fromArray(SP, xb, xb0 + c + 1);
+                    a1 = x.fma(d, a1);
+                    b1 = x.fma(e, b1);
+                    x = FloatVector.fromArray(SP, xb, xb0 + c + 2);
+                    a2 = x.fma(d, a2);
+                    b2 = x.fma(e, b2);
+                    x = FloatVector.fromArray(SP, xb, xb0 + c + 3);
+                    a3 = x.fma(d, a3);
+                    b3 = x.fma(e, b3);
+                }
+                a0.intoArray(vacc, t);
+                a1.intoArray(vacc, t + L);
+                a2.intoArray(vacc, t + 2 * L);
+                a3.intoArray(vacc, t + 3 * L);
+                b0.intoArray(vacc, u);
+                b1.intoArray(vacc, u + L);
+                b2.intoArray(vacc, u + 2 * L);
+                b3.intoArray(vacc, u + 3 * L);
+            }
+            for (; kw < k; kw++) {
+                int t = voff + (kh * k + kw) * L, u = v1 + (kh * k + kw) * L;
+                FloatVector a0 = FloatVector.fromArray(SP, vacc, t), b0 = FloatVector.fromArray(SP, vacc, u);
+                int xb0 = base + kw;
+                for (int c = 0; c < wr; c += L) {
+                    FloatVector x = FloatVector.fromArray(SP, xb, xb0 + c);
+                    a0 = x.fma(FloatVector.fromArray(SP, dy0, c), a0);
+                    b0 = x.fma(FloatVector.fromArray(SP, dy1, c), b0);
+                }
+                a0.intoArray(vacc, t);
+                b0.intoArray(vacc, u);
+            }
+        }
+    }
+
+    /** {@code acc[q] += sum_l vacc[q * L + l]} (lane 0 first, in float64) for {@code q < n}; then clears {@code vacc}. */
+    static void foldLanes(float[] vacc, double[] acc, int n) {
+        for (int q = 0; q < n; q++) {
+            double s = 0;
+            for (int l = 0; l < L; l++) s += vacc[q * L + l];
+            acc[q] += s;
+        }
+        java.util.Arrays.fill(vacc, 0, n * L, 0f);
     }
 }

@@ -463,13 +463,13 @@ public final class JavaNnKernels implements NnKernels {
         long plane = (long) h * w;
         parallelFor(co, o -> {
             double s = 0;
-            for (int img = 0; img < n; img++) {
-                long base = ((long) img * co + o) * plane;
-                for (long q = 0; q < plane; q++) s += dyt.get(base + q);
-            }
+            for (int img = 0; img < n; img++) s += ConvLoops.sum(dyt.seg, ((long) img * co + o) * plane, plane);
             dbt.set(o, (float) s);
         });
     }
+
+    /** Output rows of the direct filter gradient summed in float32 vectors before their lanes are added in float64. */
+    private static final int FOLD_ROWS = 16;
 
     private void directFilter(
             JavaTensor xt, JavaTensor dyt, JavaTensor dwt, int n, int ci, int co, int h, int w, int k) {
@@ -479,16 +479,24 @@ public final class JavaNnKernels implements NnKernels {
             int i = t / oChunks, c = t % oChunks;
             int o0 = (int) ((long) co * c / oChunks), o1 = (int) ((long) co * (c + 1) / oChunks);
             double[] acc = new double[(o1 - o0) * k * k];
+            float[] vacc = new float[acc.length * ConvLoops.L];
             float[] xb = new float[k * wp];
-            float[] dyRow = new float[wr];
+            float[] dyRow = new float[wr], dyRow1 = new float[wr];
             for (int img = 0; img < n; img++)
                 for (int row = 0; row < h; row++) {
                     for (int kh = 0; kh < k; kh++)
                         gatherRow(xt.seg, ((long) img * ci + i) * h, row + kh - p, h, w, p, xb, kh * wp, wp);
-                    for (int o = o0; o < o1; o++) {
+                    int o = o0;
+                    for (; o + 2 <= o1; o += 2) { // two output channels share the input loads
                         MemorySegment.copy(dyt.seg, F, ((((long) img * co + o) * h + row) * w) * 4, dyRow, 0, w);
-                        ConvLoops.filterRow(dyRow, xb, k, wp, wr, acc, (o - o0) * k * k);
+                        MemorySegment.copy(dyt.seg, F, ((((long) img * co + o + 1) * h + row) * w) * 4, dyRow1, 0, w);
+                        ConvLoops.filterRow2(dyRow, dyRow1, xb, k, wp, wr, vacc, (o - o0) * k * k * ConvLoops.L);
                     }
+                    for (; o < o1; o++) {
+                        MemorySegment.copy(dyt.seg, F, ((((long) img * co + o) * h + row) * w) * 4, dyRow, 0, w);
+                        ConvLoops.filterRow(dyRow, xb, k, wp, wr, vacc, (o - o0) * k * k * ConvLoops.L);
+                    }
+                    if (row % FOLD_ROWS == FOLD_ROWS - 1 || row == h - 1) ConvLoops.foldLanes(vacc, acc, acc.length);
                 }
             for (int o = o0; o < o1; o++)
                 for (int q = 0; q < k * k; q++)
