@@ -490,6 +490,12 @@ public final class NblCommand implements Callable<Integer> {
                 description = "0 leaves one session out at a time; N > 0 deals the sessions into N folds")
         int folds;
 
+        @Option(
+                names = "--only",
+                description =
+                        "run only the variants whose name contains this text (and the plain recipe, the baseline)")
+        String only;
+
         @Option(names = "--out", required = true, description = "output directory")
         Path out;
 
@@ -507,6 +513,11 @@ public final class NblCommand implements Callable<Integer> {
                 ss.add(new Ablation.Set(s.substring(0, i), fs));
             }
             List<Ablation.Variant> vs = Ablation.standard(zoom);
+            if (only != null) {
+                List<Ablation.Variant> keep = new java.util.ArrayList<>(List.of(vs.get(0)));
+                for (Ablation.Variant v : vs.subList(1, vs.size())) if (v.name().startsWith(only)) keep.add(v);
+                vs = keep;
+            }
             try (NblScoring s = scoring()) {
                 new Ablation(ss, p, vs, threads(), s, System.err).run(out);
             }
