@@ -125,7 +125,7 @@ public final class Ablation {
                     true));
         // around the defaults of round 2 (Laplace tail, floor 2 dB, RSSI on, zoom 21)
         MapOptions nm = MapOptions.defaults(MapOptions.DEFAULT_ZOOM);
-        NblOptions ns = NblOptions.DEFAULT;
+        NblOptions ns = NblOptions.PLAIN.withRssi(true).withLaplace(true); // round 2's default
         String n = "default";
         v.add(new Variant(n + ", cutoff 0.01", nm, ns.withCutoff(0.01), true));
         v.add(new Variant(n + ", temperature 0.75", nm, ns.withTemperature(0.75), true));
@@ -216,6 +216,11 @@ public final class Ablation {
         v.add(new Variant("round-1 default (floor 4 dB, rssi on, zoom 21)", dm, ds, true));
         v.add(new Variant(
                 "default (laplace tail, floor 2 dB, rssi on, zoom " + MapOptions.DEFAULT_ZOOM + ")", nm, ns, true));
+        v.add(new Variant(
+                "default of round 4 (round-2 default, power 0.8, shift 250 m x10 from wa)",
+                nm,
+                NblOptions.DEFAULT,
+                true));
         return v;
     }
 

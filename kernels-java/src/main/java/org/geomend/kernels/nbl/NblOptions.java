@@ -90,11 +90,12 @@ public record NblOptions(
     public static final NblOptions PLAIN = new NblOptions(true, 1e-6, false, true, Candidates.ALL);
 
     /**
-     * The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation, round
-     * 2): the plain recipe with the RSSI term and the Laplace tail (the map side: deviation floor 2 dB, zoom
-     * 21).
+     * The defaults, chosen by the grouped ablation of issue 16 (bench/results/2026-12-07-nbl-ablation, rounds
+     * 2 and 4): the plain recipe with the RSSI term, the Laplace tail, weights to the power 0.8 and a mean
+     * shift of 250 m, 10 iterations from the weighted average (the map side: deviation floor 2 dB, zoom 21).
      */
-    public static final NblOptions DEFAULT = PLAIN.withRssi(true).withLaplace(true);
+    public static final NblOptions DEFAULT =
+            PLAIN.withRssi(true).withLaplace(true).withPower(0.8).withShift(250, 10, false);
 
     public NblOptions withDensity(boolean d) {
         return new NblOptions(
