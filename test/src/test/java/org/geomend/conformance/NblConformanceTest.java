@@ -300,12 +300,8 @@ class NblConformanceTest {
                 1e-6);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void exactTiesGoToTheLowestTile(String backend) {
-        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
-        NblScoring s = get(backend);
-        NblMapArrays map = lineMap(16, 50.0, new int[] {0, 3}, new int[] {3, 7, 11});
+    /** One record of one row: cell 0 at -93 dBm, no RSSI, no PD. */
+    static NblBatch oneRow() {
         NblBatch b = new NblBatch(1, 1);
         b.cell[0] = 0;
         b.rsrp[0] = -93;
@@ -313,6 +309,16 @@ class NblConformanceTest {
         b.ta[0] = Float.NaN;
         b.recStart[1] = 1;
         b.numRecords = 1;
+        return b;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void exactTiesGoToTheLowestTile(String backend) {
+        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
+        NblScoring s = get(backend);
+        NblMapArrays map = lineMap(16, 50.0, new int[] {0, 3}, new int[] {3, 7, 11});
+        NblBatch b = oneRow();
         NblResult out = new NblResult(1);
         s.score(map, b, false, out);
         assertEquals(3, out.candidates[0]);
@@ -328,13 +334,7 @@ class NblConformanceTest {
         // one cell on tiles 0, 1, 2, 10 (x 0, 100, 200, 1000), equal weights: weighted average 325
         NblScoring s = get(backend);
         NblMapArrays map = lineMap(16, 0.0, new int[] {0, 4}, new int[] {0, 1, 2, 10});
-        NblBatch b = new NblBatch(1, 1);
-        b.cell[0] = 0;
-        b.rsrp[0] = -93;
-        b.rssi[0] = Float.NaN;
-        b.ta[0] = Float.NaN;
-        b.recStart[1] = 1;
-        b.numRecords = 1;
+        NblBatch b = oneRow();
         NblResult out = new NblResult(1);
         NblOptions o = NblOptions.PLAIN.withDensity(false);
         s.score(map, b, o, out);
