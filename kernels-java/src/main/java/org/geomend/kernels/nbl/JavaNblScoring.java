@@ -344,11 +344,12 @@ public final class JavaNblScoring implements NblScoring {
                 }
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
+                double wa = powW ? Math.pow(w, pw) : w;
                 if (store) {
                     ws[en - e0] = w;
                     ts[en - e0] = entTile[en];
+                    s.f[en - e0] = wa; // the power, for the mean shift
                 }
-                double wa = powW ? Math.pow(w, pw) : w;
                 sw += wa;
                 sx += wa * dx;
                 sy += wa * dy;
@@ -426,6 +427,7 @@ public final class JavaNblScoring implements NblScoring {
             for (int j = 0; j < n; j++) {
                 int t4 = 4 * uT[j];
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j], wa = powW ? Math.pow(wj, pw) : wj;
+                if (shift) s.f[j] = wa; // the power, for the mean shift
                 sw += wa;
                 sx += wa * dx;
                 sy += wa * dy;
@@ -690,7 +692,7 @@ public final class JavaNblScoring implements NblScoring {
 
     /**
      * Mean shift (about the origin ox, oy): from (cx, cy), {@code iters} times the weighted average (weights
-     * to the power pw, computed once into wp unless pw is 1) of the candidates of weight at least lim within
+     * to the power pw, as the weighted sums stored them in wp, unless pw is 1) of the candidates of weight at least lim within
      * Mercator radius rm of the current point; stops where no candidate is within it. Returns {@code {x, y}}
      * about the origin in acc.
      */
@@ -710,9 +712,7 @@ public final class JavaNblScoring implements NblScoring {
             int iters,
             double[] acc) {
         double r2 = rm * rm;
-        if (pw != 1) // the powers once (into wp), the iterations read them
-        for (int j = 0; j < n; j++) wp[j] = w[j] >= lim ? Math.pow(w[j], pw) : -1;
-        else wp = w;
+        if (pw == 1) wp = w;
         if (lim == Double.NEGATIVE_INFINITY) lim = -1; // every weight is >= 0, every power too
         for (int it = 0; it < iters; it++) {
             double lw = 0, lx = 0, ly = 0;
@@ -727,8 +727,12 @@ public final class JavaNblScoring implements NblScoring {
                 ly += wj * dy;
             }
             if (!(lw > 0)) break;
-            cx = lx / lw;
-            cy = ly / lw;
+            double nx = lx / lw, ny = ly / lw;
+            // a fixed point: the same candidates again, the same sums in the same order, the same point
+            boolean same = nx == cx && ny == cy;
+            cx = nx;
+            cy = ny;
+            if (same) break;
         }
         acc[0] = cx;
         acc[1] = cy;
