@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Round 4 speed check: ab0b010's jar (A, the issue's "today"), main's jar (M, cbf6e04) and this branch's
+# Round 4 speed check: ab0b010's jar (A, the issue's "today"), main's jar (M, dfe13a3) and this branch's
 # jar (B: round-4 defaults with the mean shift; B0: the same jar with --power 1 --shift 0, the round-2
 # scoring), alternating in one script, on the same zoom-21 maps built by main's jar;
 # nbl locate --backend java --threads 2 on UAV x10 (176,680 records) and Cork (188,638 records), each
