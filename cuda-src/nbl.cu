@@ -16,7 +16,10 @@
 //            useRssi, usePd (0/1), allCells (1: candidates are the tiles every reported known cell holds,
 //            their union when none; 0: the union), cutoff (the weighted average and spread over the
 //            candidates of weight >= cutoff x best only; 0: all), laplace (1: the RSRP / RSSI factor is the
-//            Laplace tail exp(-sqrt(2) |z|) instead of the Gaussian one), as org.geomend.kernels.nbl.NblOptions.
+//            Laplace tail exp(-sqrt(2) |z|) instead of the Gaussian one), power (the weighted sums weigh each
+//            candidate by w^power; MLE and cutoff use w), shift (mean-shift radius, metres, or with shiftRelative
+//            times the spread about the weighted average; 0: off), shiftIters, shiftFromMle (the shift starts at
+//            the MLE tile, else at the weighted average), as org.geomend.kernels.nbl.NblOptions.
 //   output : est[5 r .. 5 r + 4] = mleX, mleY, waX, waY, spread (NaN when not placed; spread: weighted
 //            RMS distance of the candidates around the weighted average x cos(lat) of the MLE tile),
 //            cand[r] = candidates.
@@ -30,6 +33,9 @@
 // different order (float64 rounding only); the MLE tie-break is made order-free (equal weights: the
 // lowest tile index wins, as in ascending order). With a cutoff the candidates are visited twice: the first
 // pass finds the best weight, the second accumulates the weighted sums of those at or above cutoff x best.
+// With a mean shift, each of its iterations is one more pass: the weighted sums of the candidates within the
+// radius of the current point (about the origin), then the point moves to their average (it stays, and the
+// shift ends, when none is within it); the spread is then about that point.
 #include "common.cuh"
 
 #define GM_NBL_TAIL_FLOOR 1e-6 // NblModel.TAIL_FLOOR
@@ -112,7 +118,8 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                   const double* __restrict__ cellX, const double* __restrict__ cellY,
                   const float* __restrict__ fpd, int fpdLen, double fpdMin, double fpdBin, double fpdFloor,
                   double miss, int useDensity, double densityPower, double temperature, int useRssi, int usePd,
-                  int allCells, double cutoff, int laplace,
+                  int allCells, double cutoff, int laplace, double power, double shift, int shiftIters,
+                  int shiftFromMle, int shiftRelative,
                   const int* __restrict__ recStart, const int* __restrict__ cell,
                   const float* __restrict__ rsrp, const float* __restrict__ rssi, const float* __restrict__ ta,
                   int numRecords, double* __restrict__ est, int* __restrict__ cand) {
@@ -139,10 +146,30 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                 full = gm_nbl_all_hold(cellStart, entTile, cell, m0, m1, first, __ldg(entTile + e));
         }
     }
-    const int passes = cutoff > 0.0 ? 2 : 1;
+    const int basePasses = cutoff > 0.0 ? 2 : 1;
+    const int passes = basePasses + (shift > 0.0 ? shiftIters : 0);
+    // the mean shift: current point (about the origin), squared radius, local sums of a shift pass
+    double mcx = 0.0, mcy = 0.0, r2 = 0.0, lw = 0.0, lx = 0.0, ly = 0.0;
     for (int pass = 0; pass < passes; pass++) {
-    // the last pass accumulates the weighted sums of the candidates at or above lim
-    const double lim = pass == 1 ? cutoff * best : -1.0;
+    if (pass == basePasses) {
+        if (!(sw > 0.0)) break; // no weight: no shift (the estimate falls back to the MLE tile)
+        const double mx = sx / sw, my = sy / sw;
+        mcx = shiftFromMle ? __dsub_rn(bx, ox) : mx;
+        mcy = shiftFromMle ? __dsub_rn(by, oy) : my;
+        const double rm = shiftRelative ? shift * sqrt(fmax(0.0, sq / sw - mx * mx - my * my)) : shift / bs;
+        r2 = rm * rm;
+    }
+    if (pass > basePasses) {
+        if (!(lw > 0.0)) break; // no candidate within the radius: the point stays
+        mcx = lx / lw;
+        mcy = ly / lw;
+    }
+    lw = 0.0;
+    lx = 0.0;
+    ly = 0.0;
+    // the last base pass accumulates the weighted sums of the candidates at or above lim; the shift passes
+    // the local sums
+    const double lim = cutoff > 0.0 && pass >= 1 ? cutoff * best : -1.0;
     count = 0;
     for (int mk = full ? first : m0; mk < m1;) {
         const int ck = cell[mk];
@@ -200,12 +227,22 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
                 w = (!useDensity ? 1.0 : densityPower == 1.0 ? (double)tileDens[t] : pow((double)tileDens[t], densityPower)) *
                     pow(w, temperature);
             count++;
-            if (pass == passes - 1 && w >= lim) {
+            if (pass == basePasses - 1 && w >= lim) {
                 const double dx = __dsub_rn(txv, ox), dy = __dsub_rn(tyv, oy);
-                sw += w;
-                sx += w * dx;
-                sy += w * dy;
-                sq += w * gm_sq(dx, dy);
+                const double wa = power == 1.0 ? w : pow(w, power);
+                sw += wa;
+                sx += wa * dx;
+                sy += wa * dy;
+                sq += wa * gm_sq(dx, dy);
+            } else if (pass >= basePasses && w >= lim) {
+                const double dx = __dsub_rn(txv, ox), dy = __dsub_rn(tyv, oy);
+                const double ex = dx - mcx, ey = dy - mcy;
+                if (ex * ex + ey * ey <= r2) {
+                    const double wa = power == 1.0 ? w : pow(w, power);
+                    lw += wa;
+                    lx += wa * dx;
+                    ly += wa * dy;
+                }
             }
             if (pass == 0 && (w > best || (w == best && t < bestT))) { best = w; bestT = t; bx = txv; by = tyv; bs = (double)tileScale[t]; }
         }
@@ -215,7 +252,16 @@ geomend_nbl_score(const int* __restrict__ cellStart, const int* __restrict__ ent
     }
     double spread = nan;
     if (count > 0) {
-        if (sw > 0.0) {
+        if (sw > 0.0 && shift > 0.0) {
+            if (lw > 0.0) { // the last shift pass moved the point
+                mcx = lx / lw;
+                mcy = ly / lw;
+            }
+            const double mx = sx / sw, my = sy / sw;
+            sx = ox + mcx;
+            sy = oy + mcy;
+            spread = sqrt(fmax(0.0, sq / sw - 2.0 * (mx * mcx + my * mcy) + mcx * mcx + mcy * mcy)) * bs;
+        } else if (sw > 0.0) {
             const double mx = sx / sw, my = sy / sw;
             sx = ox + mx;
             sy = oy + my;

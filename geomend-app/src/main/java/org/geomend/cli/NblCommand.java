@@ -134,6 +134,29 @@ public final class NblCommand implements Callable<Integer> {
         @Option(names = "--tail", description = "RSRP / RSSI likelihood tail: gauss (eq. 4) or laplace")
         String tail;
 
+        @Option(
+                names = "--power",
+                description = "the weighted average, mean shift and spread weigh each candidate by its weight to this"
+                        + " power, (0, 10]")
+        Double power;
+
+        @Option(
+                names = "--shift",
+                description = "mean-shift radius in metres (0: off): the estimate moves to the weighted average of the"
+                        + " candidates within it, --shift-iters times")
+        Double shift;
+
+        @Option(
+                names = "--shift-spreads",
+                description = "mean-shift radius as this many times the record's spread (instead of --shift)")
+        Double shiftSpreads;
+
+        @Option(names = "--shift-iters", description = "mean-shift iterations, 1..20 (default: the preset's, or 10)")
+        Integer shiftIters;
+
+        @Option(names = "--shift-from", description = "wa|mle: where the mean shift starts (default: the preset's)")
+        String shiftFrom;
+
         private void checkPreset() {
             if (!List.of("default", "plain", "legacy").contains(preset))
                 throw new IllegalArgumentException("unknown --preset '" + preset + "' (default, plain, legacy)");
@@ -159,6 +182,25 @@ public final class NblCommand implements Callable<Integer> {
                     case "laplace" -> o.withLaplace(true);
                     default -> throw new IllegalArgumentException("unknown --tail '" + tail + "' (gauss, laplace)");
                 };
+            if (power != null) o = o.withPower(power);
+            if (shift != null && shiftSpreads != null)
+                throw new IllegalArgumentException("--shift and --shift-spreads exclude each other");
+            boolean fromMle = o.shiftFromMle();
+            if (shiftFrom != null)
+                fromMle = switch (shiftFrom.toLowerCase(java.util.Locale.ROOT)) {
+                    case "wa" -> false;
+                    case "mle" -> true;
+                    default -> throw new IllegalArgumentException("unknown --shift-from '" + shiftFrom + "' (wa, mle)");
+                };
+            int iters = shiftIters != null ? shiftIters : o.shift() > 0 ? o.shiftIters() : 10;
+            if (shiftSpreads != null) {
+                if (fromMle) throw new IllegalArgumentException("--shift-spreads starts at the weighted average only");
+                o = o.withRelativeShift(shiftSpreads, iters);
+            } else if (shift != null) o = o.withShift(shift, iters, fromMle);
+            else if (shiftIters != null || shiftFrom != null) {
+                if (o.shift() <= 0) throw new IllegalArgumentException("--shift-iters / --shift-from need --shift");
+                o = o.shiftRelative() ? o.withRelativeShift(o.shift(), iters) : o.withShift(o.shift(), iters, fromMle);
+            }
             return o;
         }
 
@@ -490,6 +532,12 @@ public final class NblCommand implements Callable<Integer> {
                 description = "0 leaves one session out at a time; N > 0 deals the sessions into N folds")
         int folds;
 
+        @Option(
+                names = "--only",
+                description =
+                        "run only the variants whose name contains this text (and the plain recipe, the baseline)")
+        String only;
+
         @Option(names = "--out", required = true, description = "output directory")
         Path out;
 
@@ -507,6 +555,11 @@ public final class NblCommand implements Callable<Integer> {
                 ss.add(new Ablation.Set(s.substring(0, i), fs));
             }
             List<Ablation.Variant> vs = Ablation.standard(zoom);
+            if (only != null) {
+                List<Ablation.Variant> keep = new java.util.ArrayList<>(List.of(vs.get(0)));
+                for (Ablation.Variant v : vs.subList(1, vs.size())) if (v.name().startsWith(only)) keep.add(v);
+                vs = keep;
+            }
             try (NblScoring s = scoring()) {
                 new Ablation(ss, p, vs, threads(), s, System.err).run(out);
             }

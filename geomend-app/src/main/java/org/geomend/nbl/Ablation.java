@@ -125,7 +125,7 @@ public final class Ablation {
                     true));
         // around the defaults of round 2 (Laplace tail, floor 2 dB, RSSI on, zoom 21)
         MapOptions nm = MapOptions.defaults(MapOptions.DEFAULT_ZOOM);
-        NblOptions ns = NblOptions.DEFAULT;
+        NblOptions ns = NblOptions.PLAIN.withRssi(true).withLaplace(true); // round 2's default
         String n = "default";
         v.add(new Variant(n + ", cutoff 0.01", nm, ns.withCutoff(0.01), true));
         v.add(new Variant(n + ", temperature 0.75", nm, ns.withTemperature(0.75), true));
@@ -152,10 +152,75 @@ public final class Ablation {
         v.add(new Variant(
                 n + ", smooth 3x3 k 3, floor 1.5 dB", nm.withSmooth(1, 3).withFloor(1.5), ns, true));
         v.add(new Variant(n + ", smooth 3x3 k 3, tail gauss", nm.withSmooth(1, 3), ns.withLaplace(false), true));
+        // round 4: estimators on the same weights: a power of the weights, a mean shift (radius, iterations,
+        // start)
+        for (double p : new double[] {0.5, 0.75, 1.5, 2})
+            v.add(new Variant(n + ", power " + NblOptions.num(p), nm, ns.withPower(p), true));
+        for (boolean mle : new boolean[] {false, true})
+            for (double r : new double[] {30, 60, 100, 150, 250})
+                v.add(new Variant(
+                        n + ", shift " + NblOptions.num(r) + " m x3 from " + (mle ? "mle" : "wa"),
+                        nm,
+                        ns.withShift(r, 3, mle),
+                        true));
+        v.add(new Variant(n + ", shift 100 m x1 from mle", nm, ns.withShift(100, 1, true), true));
+        for (double r : new double[] {200, 300, 400, 600})
+            v.add(new Variant(
+                    n + ", shift " + NblOptions.num(r) + " m x3 from wa", nm, ns.withShift(r, 3, false), true));
+        for (double p : new double[] {1, 0.75})
+            for (double k : new double[] {0.5, 0.75, 1, 1.5})
+                v.add(new Variant(
+                        n + (p != 1 ? ", power " + NblOptions.num(p) : "") + ", shift " + NblOptions.num(k)
+                                + " spreads x10 from wa",
+                        nm,
+                        ns.withPower(p).withRelativeShift(k, 10),
+                        true));
+        for (double p : new double[] {0.6, 0.7, 0.8})
+            for (double r : new double[] {200, 250, 300})
+                v.add(new Variant(
+                        n + ", power " + NblOptions.num(p) + ", shift " + NblOptions.num(r) + " m x10 from wa",
+                        nm,
+                        ns.withPower(p).withShift(r, 10, false),
+                        true));
+        for (double p : new double[] {0.85, 0.9})
+            for (double r : new double[] {225, 250, 275})
+                v.add(new Variant(
+                        n + ", power " + NblOptions.num(p) + ", shift " + NblOptions.num(r) + " m x10 from wa",
+                        nm,
+                        ns.withPower(p).withShift(r, 10, false),
+                        true));
+        for (double r : new double[] {225, 275})
+            v.add(new Variant(
+                    n + ", power 0.8, shift " + NblOptions.num(r) + " m x10 from wa",
+                    nm,
+                    ns.withPower(0.8).withShift(r, 10, false),
+                    true));
+        v.add(new Variant(
+                n + ", power 0.8, shift 250 m x5 from wa", nm, ns.withPower(0.8).withShift(250, 5, false), true));
+        v.add(new Variant(
+                n + ", power 0.8, shift 250 m x20 from wa",
+                nm,
+                ns.withPower(0.8).withShift(250, 20, false),
+                true));
+        for (double p : new double[] {0.5, 0.75})
+            for (double r : new double[] {150, 250, 400})
+                for (int it : new int[] {3, 10})
+                    v.add(new Variant(
+                            n + ", power " + NblOptions.num(p) + ", shift " + NblOptions.num(r) + " m x" + it
+                                    + " from wa",
+                            nm,
+                            ns.withPower(p).withShift(r, it, false),
+                            true));
+        v.add(new Variant(n + ", shift 100 m x10 from mle", nm, ns.withShift(100, 10, true), true));
         v.add(new Variant("legacy (before issue 16)", MapOptions.legacy(zoom), NblOptions.LEGACY, true));
         v.add(new Variant("round-1 default (floor 4 dB, rssi on, zoom 21)", dm, ds, true));
         v.add(new Variant(
                 "default (laplace tail, floor 2 dB, rssi on, zoom " + MapOptions.DEFAULT_ZOOM + ")", nm, ns, true));
+        v.add(new Variant(
+                "default of round 4 (round-2 default, power 0.8, shift 250 m x10 from wa)",
+                nm,
+                NblOptions.DEFAULT,
+                true));
         return v;
     }
 

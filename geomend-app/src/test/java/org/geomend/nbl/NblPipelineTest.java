@@ -218,6 +218,12 @@ class NblPipelineTest {
             {"locate", "--miss", "0"},
             {"locate", "--rssi", "maybe"},
             {"locate", "--temperature", "0"},
+            {"locate", "--power", "0"},
+            {"locate", "--shift", "-5"},
+            {"locate", "--shift", "100", "--shift-spreads", "1"},
+            {"locate", "--shift", "100", "--shift-iters", "0"},
+            {"locate", "--shift-from", "centre"},
+            {"locate", "--preset", "plain", "--shift-iters", "3"},
         };
         for (String[] b : bad) {
             List<String> a = new java.util.ArrayList<>(List.of(b));

@@ -181,7 +181,14 @@ class NblConformanceTest {
             // sit exactly on the cutoff, where rounding decides
             NblOptions.PLAIN.withLaplace(true).withCutoff(0.047),
             NblOptions.LEGACY.withLaplace(true).withCutoff(0.37).withTemperature(0.5),
-            NblOptions.DEFAULT.withLaplace(true));
+            NblOptions.DEFAULT.withLaplace(true),
+            // round 4: a power of the weights, the mean shift (metres from the weighted average or the MLE,
+            // spreads; with a cutoff)
+            NblOptions.DEFAULT.withPower(0.75),
+            NblOptions.DEFAULT.withPower(0.7).withShift(250, 10, false),
+            NblOptions.DEFAULT.withShift(120, 3, true),
+            NblOptions.DEFAULT.withPower(1.5).withRelativeShift(0.8, 5),
+            NblOptions.PLAIN.withLaplace(true).withCutoff(0.047).withShift(300, 2, false));
 
     static void checkAgainstReference(NblScoring s, NblMapArrays map, NblBatch b, boolean dens, int minPlaced) {
         checkAgainstReference(s, map, b, NblOptions.DEFAULT.withDensity(dens), minPlaced);
@@ -293,12 +300,8 @@ class NblConformanceTest {
                 1e-6);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void exactTiesGoToTheLowestTile(String backend) {
-        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
-        NblScoring s = get(backend);
-        NblMapArrays map = lineMap(16, 50.0, new int[] {0, 3}, new int[] {3, 7, 11});
+    /** One record of one row: cell 0 at -93 dBm, no RSSI, no PD. */
+    static NblBatch oneRow() {
         NblBatch b = new NblBatch(1, 1);
         b.cell[0] = 0;
         b.rsrp[0] = -93;
@@ -306,6 +309,16 @@ class NblConformanceTest {
         b.ta[0] = Float.NaN;
         b.recStart[1] = 1;
         b.numRecords = 1;
+        return b;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void exactTiesGoToTheLowestTile(String backend) {
+        // one cell, identical statistics on tiles 3, 7, 11; no density: all weights equal
+        NblScoring s = get(backend);
+        NblMapArrays map = lineMap(16, 50.0, new int[] {0, 3}, new int[] {3, 7, 11});
+        NblBatch b = oneRow();
         NblResult out = new NblResult(1);
         s.score(map, b, false, out);
         assertEquals(3, out.candidates[0]);
@@ -313,6 +326,37 @@ class NblConformanceTest {
         assertEquals(700.0, out.waX[0], 1e-9);
         assertEquals(350.0, out.waY[0], 1e-9);
         assertEquals(Math.sqrt(2 * (400.0 * 400 + 200 * 200) / 3), out.spread[0], 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void meanShiftMovesToTheLocalMass(String backend) {
+        // one cell on tiles 0, 1, 2, 10 (x 0, 100, 200, 1000), equal weights: weighted average 325
+        NblScoring s = get(backend);
+        NblMapArrays map = lineMap(16, 0.0, new int[] {0, 4}, new int[] {0, 1, 2, 10});
+        NblBatch b = oneRow();
+        NblResult out = new NblResult(1);
+        NblOptions o = NblOptions.PLAIN.withDensity(false);
+        s.score(map, b, o, out);
+        assertEquals(325.0, out.waX[0], 1e-9);
+        // 250 m from 325: tiles 1, 2 -> 150; then 0, 1, 2 -> 100, where it stays
+        s.score(map, b, o.withShift(250, 3, false), out);
+        assertEquals(100.0, out.waX[0], 1e-9);
+        assertEquals(0.0, out.waY[0], 1e-9);
+        assertEquals(Math.sqrt((100.0 * 100 + 0 + 100 * 100 + 900 * 900) / 4), out.spread[0], 1e-6);
+        assertEquals(0.0, out.mleX[0], 0.0);
+        // from the MLE tile (0, the lowest of the ties), 150 m, once: tiles 0, 1 -> 50
+        s.score(map, b, o.withShift(150, 1, true), out);
+        assertEquals(50.0, out.waX[0], 1e-9);
+        // 0.5 spreads (396.1 m about 325: radius 198.0): tile 2 -> 200, tiles 1, 2 -> 150, tiles 0, 1, 2 -> 100;
+        // two iterations stop at 150
+        s.score(map, b, o.withRelativeShift(0.5, 4), out);
+        assertEquals(100.0, out.waX[0], 1e-9);
+        s.score(map, b, o.withRelativeShift(0.5, 2), out);
+        assertEquals(150.0, out.waX[0], 1e-9);
+        // no candidate within 10 m of 325: the estimate stays at the weighted average
+        s.score(map, b, o.withShift(10, 3, false), out);
+        assertEquals(325.0, out.waX[0], 1e-9);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -101,9 +101,30 @@ final class NblKernelPort {
                     full = allHold(cellStart, entTile, cell, m0, m1, first, entTile[e]);
             }
         }
-        int passes = opt.cutoff() > 0 ? 2 : 1;
+        int basePasses = opt.cutoff() > 0 ? 2 : 1;
+        int passes = basePasses + (opt.shift() > 0 ? opt.shiftIters() : 0);
+        double pw = opt.power();
+        double mcx = 0, mcy = 0, r2 = 0, lw = 0, lx = 0, ly = 0;
         for (int pass = 0; pass < passes; pass++) {
-            double lim = pass == 1 ? opt.cutoff() * best : -1.0;
+            if (pass == basePasses) {
+                if (!(sw > 0)) break;
+                double mx = sx / sw, my = sy / sw;
+                mcx = opt.shiftFromMle() ? bx - ox : mx;
+                mcy = opt.shiftFromMle() ? by - oy : my;
+                double rm = opt.shiftRelative()
+                        ? opt.shift() * Math.sqrt(Math.max(0, sq / sw - mx * mx - my * my))
+                        : opt.shift() / bs;
+                r2 = rm * rm;
+            }
+            if (pass > basePasses) {
+                if (!(lw > 0)) break;
+                mcx = lx / lw;
+                mcy = ly / lw;
+            }
+            lw = 0;
+            lx = 0;
+            ly = 0;
+            double lim = opt.cutoff() > 0 && pass >= 1 ? opt.cutoff() * best : -1.0;
             count = 0;
             for (int mk = full ? first : m0; mk < m1; ) {
                 int ck = cell[mk];
@@ -175,12 +196,20 @@ final class NblKernelPort {
                     }
                     if (temper) w = densityWeight(map.tileDensity()[t], opt) * Math.pow(w, opt.temperature());
                     count++;
-                    if (pass == passes - 1 && w >= lim) {
-                        double dx = txv - ox, dy = tyv - oy;
-                        sw += w;
-                        sx += w * dx;
-                        sy += w * dy;
-                        sq += w * (dx * dx + dy * dy);
+                    if (pass == basePasses - 1 && w >= lim) {
+                        double dx = txv - ox, dy = tyv - oy, wa = pw == 1 ? w : Math.pow(w, pw);
+                        sw += wa;
+                        sx += wa * dx;
+                        sy += wa * dy;
+                        sq += wa * (dx * dx + dy * dy);
+                    } else if (pass >= basePasses && w >= lim) {
+                        double dx = txv - ox, dy = tyv - oy, ex = dx - mcx, ey = dy - mcy;
+                        if (ex * ex + ey * ey <= r2) {
+                            double wa = pw == 1 ? w : Math.pow(w, pw);
+                            lw += wa;
+                            lx += wa * dx;
+                            ly += wa * dy;
+                        }
                     }
                     if (pass == 0 && (w > best || (w == best && t < bestT))) {
                         best = w;
@@ -196,7 +225,16 @@ final class NblKernelPort {
         }
         double spread = Double.NaN;
         if (count > 0) {
-            if (sw > 0) {
+            if (sw > 0 && opt.shift() > 0) {
+                if (lw > 0) {
+                    mcx = lx / lw;
+                    mcy = ly / lw;
+                }
+                double mx = sx / sw, my = sy / sw;
+                sx = ox + mcx;
+                sy = oy + mcy;
+                spread = Math.sqrt(Math.max(0, sq / sw - 2 * (mx * mcx + my * mcy) + mcx * mcx + mcy * mcy)) * bs;
+            } else if (sw > 0) {
                 double mx = sx / sw, my = sy / sw;
                 sx = ox + mx;
                 sy = oy + my;

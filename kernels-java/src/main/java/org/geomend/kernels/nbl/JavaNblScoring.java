@@ -262,7 +262,8 @@ public final class JavaNblScoring implements NblScoring {
         final boolean pd = map.fpd() != null && opt.pd(), useQ = opt.rssi(), useDensity = opt.density();
         final double miss = opt.miss(), alpha = opt.densityPower(), tau = opt.temperature();
         final boolean temper = tau != 1, powDens = useDensity && alpha != 1, lap = opt.laplace();
-        final double cutoff = opt.cutoff();
+        final double cutoff = opt.cutoff(), pw = opt.power();
+        final boolean powW = pw != 1, shift = opt.shift() > 0, store = cutoff > 0 || shift;
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
         final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
@@ -302,7 +303,7 @@ public final class JavaNblScoring implements NblScoring {
             final int t0 = entTile[e0];
             ox = tile[4 * t0];
             oy = tile[4 * t0 + 1];
-            if (cutoff > 0) s.ensureCand(e1 - e0);
+            if (store) s.ensureCand(e1 - e0);
             final double[] ws = s.w;
             final int[] ts = s.uT;
             for (int en = e0; en < e1; en++) {
@@ -343,14 +344,16 @@ public final class JavaNblScoring implements NblScoring {
                 }
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
-                if (cutoff > 0) {
+                double wa = powW ? Math.pow(w, pw) : w;
+                if (store) {
                     ws[en - e0] = w;
                     ts[en - e0] = entTile[en];
+                    s.f[en - e0] = wa; // the power, for the mean shift
                 }
-                sw += w;
-                sx += w * dx;
-                sy += w * dy;
-                sq += w * (dx * dx + dy * dy);
+                sw += wa;
+                sx += wa * dx;
+                sy += wa * dy;
+                sq += wa * (dx * dx + dy * dy);
                 if (w > best) {
                     best = w;
                     bx = tile[t4];
@@ -423,11 +426,12 @@ public final class JavaNblScoring implements NblScoring {
             int bestT = Integer.MAX_VALUE;
             for (int j = 0; j < n; j++) {
                 int t4 = 4 * uT[j];
-                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j];
-                sw += wj;
-                sx += wj * dx;
-                sy += wj * dy;
-                sq += wj * (dx * dx + dy * dy);
+                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j], wa = powW ? Math.pow(wj, pw) : wj;
+                if (shift) s.f[j] = wa; // the power, for the mean shift
+                sw += wa;
+                sx += wa * dx;
+                sy += wa * dy;
+                sq += wa * (dx * dx + dy * dy);
                 if (wj > best || (wj == best && uT[j] < bestT)) { // exact ties: the lowest tile index
                     bestT = uT[j];
                     best = wj;
@@ -440,7 +444,7 @@ public final class JavaNblScoring implements NblScoring {
         if (cutoff > 0 && cand > 1) {
             // the weighted sums again over the candidates of at least cutoff * best (both paths keep the
             // candidates' tiles and weights in s.uT, s.w)
-            double[] acc = cutSums(tile, s.uT, s.w, cand, cutoff * best, ox, oy, s.acc);
+            double[] acc = cutSums(tile, s.uT, s.w, cand, cutoff * best, pw, ox, oy, s.acc);
             sw = acc[0];
             sx = acc[1];
             sy = acc[2];
@@ -450,9 +454,36 @@ public final class JavaNblScoring implements NblScoring {
         if (cand > 0) {
             if (sw > 0) {
                 double mx = sx / sw, my = sy / sw;
-                wx = ox + mx;
-                wy = oy + my;
-                spread = Math.sqrt(Math.max(0, sq / sw - mx * mx - my * my)) * bs;
+                if (shift) {
+                    // mean shift from the weighted average or the MLE tile (about the origin ox, oy); the
+                    // spread about where it ends
+                    double lim = cutoff > 0 ? cutoff * best : Double.NEGATIVE_INFINITY;
+                    double[] c = meanShift(
+                            tile,
+                            s.uT,
+                            s.w,
+                            s.f,
+                            cand,
+                            lim,
+                            pw,
+                            ox,
+                            oy,
+                            opt.shiftFromMle() ? bx - ox : mx,
+                            opt.shiftFromMle() ? by - oy : my,
+                            opt.shiftRelative()
+                                    ? opt.shift() * Math.sqrt(Math.max(0, sq / sw - mx * mx - my * my))
+                                    : opt.shift() / bs,
+                            opt.shiftIters(),
+                            s.acc);
+                    double dx = c[0], dy = c[1];
+                    wx = ox + dx;
+                    wy = oy + dy;
+                    spread = Math.sqrt(Math.max(0, sq / sw - 2 * (mx * dx + my * dy) + dx * dx + dy * dy)) * bs;
+                } else {
+                    wx = ox + mx;
+                    wy = oy + my;
+                    spread = Math.sqrt(Math.max(0, sq / sw - mx * mx - my * my)) * bs;
+                }
             } else {
                 wx = bx;
                 wy = by;
@@ -639,11 +670,12 @@ public final class JavaNblScoring implements NblScoring {
      * index uT, weight w) whose weight is at least lim, into acc.
      */
     private static double[] cutSums(
-            double[] tile, int[] uT, double[] w, int n, double lim, double ox, double oy, double[] acc) {
+            double[] tile, int[] uT, double[] w, int n, double lim, double pw, double ox, double oy, double[] acc) {
         double sw = 0, sx = 0, sy = 0, sq = 0;
         for (int j = 0; j < n; j++) {
             double wj = w[j];
             if (!(wj >= lim)) continue;
+            if (pw != 1) wj = Math.pow(wj, pw);
             int t4 = 4 * uT[j];
             double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
             sw += wj;
@@ -655,6 +687,55 @@ public final class JavaNblScoring implements NblScoring {
         acc[1] = sx;
         acc[2] = sy;
         acc[3] = sq;
+        return acc;
+    }
+
+    /**
+     * Mean shift (about the origin ox, oy): from (cx, cy), {@code iters} times the weighted average (weights
+     * to the power pw, as the weighted sums stored them in wp, unless pw is 1) of the candidates of weight at least lim within
+     * Mercator radius rm of the current point; stops where no candidate is within it. Returns {@code {x, y}}
+     * about the origin in acc.
+     */
+    private static double[] meanShift(
+            double[] tile,
+            int[] uT,
+            double[] w,
+            double[] wp,
+            int n,
+            double lim,
+            double pw,
+            double ox,
+            double oy,
+            double cx,
+            double cy,
+            double rm,
+            int iters,
+            double[] acc) {
+        double r2 = rm * rm;
+        if (pw == 1) wp = w;
+        if (lim == Double.NEGATIVE_INFINITY) lim = -1; // every weight is >= 0, every power too
+        for (int it = 0; it < iters; it++) {
+            double lw = 0, lx = 0, ly = 0;
+            for (int j = 0; j < n; j++) {
+                if (!(w[j] >= lim)) continue;
+                double wj = wp[j];
+                int t4 = 4 * uT[j];
+                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, ex = dx - cx, ey = dy - cy;
+                if (ex * ex + ey * ey > r2) continue;
+                lw += wj;
+                lx += wj * dx;
+                ly += wj * dy;
+            }
+            if (!(lw > 0)) break;
+            double nx = lx / lw, ny = ly / lw;
+            // a fixed point: the same candidates again, the same sums in the same order, the same point
+            boolean same = nx == cx && ny == cy;
+            cx = nx;
+            cy = ny;
+            if (same) break;
+        }
+        acc[0] = cx;
+        acc[1] = cy;
         return acc;
     }
 

@@ -92,23 +92,59 @@ public final class NblReference {
             }
             i++;
         }
-        // the weighted average over the candidates of at least cutoff times the best weight
+        // the weighted average over the candidates of at least cutoff times the best weight, each weighing
+        // its weight to the power p
         double sw = 0, sx = 0, sy = 0;
         double logCut = opt.cutoff() > 0 ? Math.log(opt.cutoff()) : Double.NEGATIVE_INFINITY;
+        double p = opt.power();
         for (int k = 0; k < logw.length; k++) {
             if (logw[k] - maxLog < logCut) continue;
-            double w = Math.exp(logw[k] - maxLog);
+            double w = Math.exp(p * (logw[k] - maxLog));
             sw += w;
             sx += w * map.tileX()[tileOf[k]];
             sy += w * map.tileY()[tileOf[k]];
         }
-        double wx = sx / sw, wy = sy / sw, sq = 0;
+        double wx = sx / sw, wy = sy / sw;
+        double scale = map.tileScale()[bestTile];
+        if (opt.shift() > 0) {
+            // mean shift: the weighted average of the candidates within the radius (Mercator: metres / scale)
+            double cx = opt.shiftFromMle() ? map.tileX()[bestTile] : wx,
+                    cy = opt.shiftFromMle() ? map.tileY()[bestTile] : wy;
+            double rm = opt.shift() / scale;
+            if (opt.shiftRelative()) {
+                double s0 = 0;
+                for (int k = 0; k < logw.length; k++) {
+                    if (logw[k] - maxLog < logCut) continue;
+                    double dx = map.tileX()[tileOf[k]] - wx, dy = map.tileY()[tileOf[k]] - wy;
+                    s0 += Math.exp(p * (logw[k] - maxLog)) * (dx * dx + dy * dy);
+                }
+                rm = opt.shift() * Math.sqrt(s0 / sw); // k spreads (Mercator)
+            }
+            for (int it = 0; it < opt.shiftIters(); it++) {
+                double lw = 0, lx = 0, ly = 0;
+                for (int k = 0; k < logw.length; k++) {
+                    if (logw[k] - maxLog < logCut) continue;
+                    double dx = map.tileX()[tileOf[k]] - cx, dy = map.tileY()[tileOf[k]] - cy;
+                    if (dx * dx + dy * dy > rm * rm) continue;
+                    double w = Math.exp(p * (logw[k] - maxLog));
+                    lw += w;
+                    lx += w * map.tileX()[tileOf[k]];
+                    ly += w * map.tileY()[tileOf[k]];
+                }
+                if (!(lw > 0)) break;
+                cx = lx / lw;
+                cy = ly / lw;
+            }
+            wx = cx;
+            wy = cy;
+        }
+        double sq = 0;
         for (int k = 0; k < logw.length; k++) {
             if (logw[k] - maxLog < logCut) continue;
             double dx = map.tileX()[tileOf[k]] - wx, dy = map.tileY()[tileOf[k]] - wy;
-            sq += Math.exp(logw[k] - maxLog) * (dx * dx + dy * dy);
+            sq += Math.exp(p * (logw[k] - maxLog)) * (dx * dx + dy * dy);
         }
-        double spread = Math.sqrt(sq / sw) * map.tileScale()[bestTile];
+        double spread = Math.sqrt(sq / sw) * scale;
         return new double[] {map.tileX()[bestTile], map.tileY()[bestTile], wx, wy, tiles.size(), spread};
     }
 
