@@ -1,16 +1,15 @@
 package org.geomend.nbl;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.CsvField;
 import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
@@ -376,8 +375,8 @@ public final class Ablation {
                     .append(v.score())
                     .append(v.wa() ? "" : "; MLE")
                     .append('\n');
-        atomic(dir.resolve("ablation.csv"), csv.toString());
-        atomic(dir.resolve("ablation.md"), md.toString());
+        AtomicFiles.writeString(dir.resolve("ablation.csv"), csv.toString());
+        AtomicFiles.writeString(dir.resolve("ablation.md"), md.toString());
     }
 
     private String describe() {
@@ -386,13 +385,5 @@ public final class Ablation {
                         ? "leave one session out"
                         : "sessions round-robin into at most " + protocol.folds() + " folds")
                 : "block split";
-    }
-
-    static void atomic(Path p, String text) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
-            w.write(text);
-        }
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }
