@@ -348,7 +348,7 @@ public final class JavaNblScoring implements NblScoring {
                 if (store) {
                     ws[en - e0] = w;
                     ts[en - e0] = entTile[en];
-                    s.f[en - e0] = wa; // the power, for the mean shift
+                    s.f[en - e0] = wa; // the power, for the cutoff sums and the mean shift
                 }
                 sw += wa;
                 sx += wa * dx;
@@ -427,7 +427,7 @@ public final class JavaNblScoring implements NblScoring {
             for (int j = 0; j < n; j++) {
                 int t4 = 4 * uT[j];
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j], wa = powW ? Math.pow(wj, pw) : wj;
-                if (shift) s.f[j] = wa; // the power, for the mean shift
+                if (store) s.f[j] = wa; // the power, for the cutoff sums and the mean shift
                 sw += wa;
                 sx += wa * dx;
                 sy += wa * dy;
@@ -444,7 +444,7 @@ public final class JavaNblScoring implements NblScoring {
         if (cutoff > 0 && cand > 1) {
             // the weighted sums again over the candidates of at least cutoff * best (both paths keep the
             // candidates' tiles and weights in s.uT, s.w)
-            double[] acc = cutSums(tile, s.uT, s.w, cand, cutoff * best, pw, ox, oy, s.acc);
+            double[] acc = cutSums(tile, s.uT, s.w, powW ? s.f : s.w, cand, cutoff * best, ox, oy, s.acc);
             sw = acc[0];
             sx = acc[1];
             sy = acc[2];
@@ -667,15 +667,16 @@ public final class JavaNblScoring implements NblScoring {
 
     /**
      * The weighted sums {@code {sw, sx, sy, sq}} (about the origin ox, oy) over the candidates 0..n-1 (tile
-     * index uT, weight w) whose weight is at least lim, into acc.
+     * index uT, weight w) whose weight is at least lim, each summed with its weight in wp (w to the power of the
+     * weighted average, as the first pass stored it, or w itself), into acc.
      */
     private static double[] cutSums(
-            double[] tile, int[] uT, double[] w, int n, double lim, double pw, double ox, double oy, double[] acc) {
+            double[] tile, int[] uT, double[] w, double[] wp, int n, double lim, double ox, double oy, double[] acc) {
         double sw = 0, sx = 0, sy = 0, sq = 0;
         for (int j = 0; j < n; j++) {
             double wj = w[j];
             if (!(wj >= lim)) continue;
-            if (pw != 1) wj = Math.pow(wj, pw);
+            wj = wp[j];
             int t4 = 4 * uT[j];
             double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
             sw += wj;
