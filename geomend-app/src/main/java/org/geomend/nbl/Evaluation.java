@@ -1,6 +1,5 @@
 package org.geomend.nbl;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.geomend.io.AtomicFiles;
 import org.geomend.kernels.nbl.NblOptions;
 import org.geomend.kernels.nbl.NblResult;
 import org.geomend.kernels.nbl.NblScoring;
@@ -403,15 +403,7 @@ public final class Evaluation {
                     for (String cat : CATS)
                         row(sum, String.valueOf(z), est, dens ? "yes" : "no", cat, res.get(key(z, est, dens)));
         Path s = outDir.resolve("summary.csv");
-        Path tmp = outDir.resolve("summary.csv.tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
-            w.write(sum.toString());
-        }
-        Files.move(
-                tmp,
-                s,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(s, sum.toString());
         plots(outDir, res, baseline);
         log.printf(
                 Locale.ROOT,

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.CsvReader;
 import org.geomend.io.InputException;
 
@@ -200,14 +201,17 @@ public final class MeasurementCsv {
         }
     }
 
-    /** Writes to {@code target + ".tmp"}; {@link AtomicFile#commit()} renames it over the target. */
+    /**
+     * Writes to the target's {@link AtomicFiles#temporary temporary name}; {@link AtomicFile#commit()} publishes it
+     * over the target, {@link #close()} without a commit removes it.
+     */
     public static final class AtomicFile implements AutoCloseable {
         public final Path target, tmp;
         private boolean committed;
 
         public AtomicFile(Path target) {
             this.target = target;
-            this.tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            this.tmp = AtomicFiles.temporary(target);
         }
 
         /** A measurement writer on the temporary file: Arrow IPC when the target's name ends in {@code .arrow}, else CSV. */
@@ -230,11 +234,7 @@ public final class MeasurementCsv {
         }
 
         public void commit() throws IOException {
-            Files.move(
-                    tmp,
-                    target,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.publish(tmp, target);
             committed = true;
         }
 

@@ -1,16 +1,15 @@
 package org.geomend.nbl;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import org.geomend.io.AtomicFiles;
 import org.geomend.io.InputException;
 import org.geomend.kernels.nbl.NblMapArrays;
 
@@ -293,11 +292,12 @@ public final class NblMap {
                 fpdFloor());
     }
 
+    /** Writes the map to {@code target} through {@link AtomicFiles} (complete or not at all). */
     public void write(Path target) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         if (target.toAbsolutePath().getParent() != null)
             Files.createDirectories(target.toAbsolutePath().getParent());
-        try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        AtomicFiles.write(target, out -> {
+            DataOutputStream o = new DataOutputStream(out);
             o.writeLong(MAGIC);
             o.writeInt(zoom);
             o.writeLong(totalRecords);
@@ -336,11 +336,8 @@ public final class NblMap {
                 o.writeLong(fpd.samples());
                 for (float v : fpd.density()) o.writeFloat(v);
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            o.flush();
+        });
     }
 
     /** Reads a map {@link #write} wrote. */

@@ -201,7 +201,7 @@ class NblInputFormatsTest {
         String src = d.resolve("uav-malaysia-dev/alt-20m.csv").toString();
         assertEquals(0, cli("import", "--from", "uav", "--out", csv.toString(), src), lastErr);
         assertEquals(0, cli("import", "--from", "uav", "--out", arrow.toString(), src), lastErr);
-        assertFalse(Files.exists(tmp.resolve("uav.arrow.tmp")));
+        assertFalse(Files.exists(tmp.resolve("uav.arrow.partial")));
         byte[] head = Files.readAllBytes(arrow);
         assertEquals("ARROW1", new String(head, 0, 6, StandardCharsets.US_ASCII));
         List<String> rc = rows(csv), ra = rows(arrow);

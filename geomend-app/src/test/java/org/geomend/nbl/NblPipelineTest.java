@@ -323,7 +323,7 @@ class NblPipelineTest {
                     rad[0] >= 0 && rad[rad.length / 2] > 1 && rad[rad.length / 2] < 1000,
                     est + " radius " + rad[rad.length / 2]);
         }
-        assertFalse(Files.exists(tmp.resolve("est.csv.tmp")));
+        assertFalse(Files.exists(tmp.resolve("est.csv.partial")));
     }
 
     @Test
