@@ -106,6 +106,7 @@ public final class JavaNblScoring implements NblScoring {
         final float[] ent; // 4 per entry: muR, 1/sdR, muQ, 1/sdQ
         final double[] entDist;
         final double[] fpd; // max(f_PD, floor); null: no PD term
+        final double[] logDens; // log P(l) per tile (the log-domain weights of a power != 1)
         final double fpdMin, fpdBin, fpdFloor;
 
         /** f_PD of a PD error: exactly {@link NblMapArrays#fpdAt} (floor(a) in [0, n) iff a in [0, n)). */
@@ -136,6 +137,8 @@ public final class JavaNblScoring implements NblScoring {
                 }
             int nt = m.numTiles(), ne = m.numEntries();
             tile = new double[4 * nt];
+            logDens = new double[nt];
+            for (int t = 0; t < nt; t++) logDens[t] = Math.log(m.tileDensity()[t]);
             for (int t = 0; t < nt; t++) {
                 tile[4 * t] = m.tileX()[t];
                 tile[4 * t + 1] = m.tileY()[t];
@@ -195,6 +198,8 @@ public final class JavaNblScoring implements NblScoring {
         // entry of each group (groups' entries laid out one after the other from base[k])
         int[] uT = new int[1024], pos = new int[1024], cnt = new int[1024], base = new int[16];
         double[] w = new double[1024], f = new double[1024], acc = new double[4];
+        // the mean shift's candidate list (offsets about the origin, weights to the power)
+        double[] px = new double[1024], py = new double[1024], pq = new double[1024];
         int[] ie = new int[1024];
 
         private int[] slotOf = new int[0];
@@ -220,6 +225,9 @@ public final class JavaNblScoring implements NblScoring {
                 cnt = new int[m];
                 w = new double[m];
                 f = new double[m];
+                px = new double[m];
+                py = new double[m];
+                pq = new double[m];
             }
         }
 
@@ -263,7 +271,12 @@ public final class JavaNblScoring implements NblScoring {
         final double miss = opt.miss(), alpha = opt.densityPower(), tau = opt.temperature();
         final boolean temper = tau != 1, powDens = useDensity && alpha != 1, lap = opt.laplace();
         final double cutoff = opt.cutoff(), pw = opt.power();
-        final boolean powW = pw != 1, shift = opt.shift() > 0, store = cutoff > 0 || shift;
+        final boolean powW = pw != 1, shift = opt.shift() > 0;
+        // a power != 1 (without a temperature): log-domain weights, the MLE and the cutoff on them, and each
+        // candidate's w^p = exp(p (log w - log best)) (one exp instead of Math.pow; the scale cancels in the
+        // weighted average), as NblReference computes them
+        final boolean logW = powW && !temper, store = cutoff > 0 || shift || logW;
+        final double[] logDens = pk.logDens;
         int m0 = b.recStart[r], m1 = b.recStart[r + 1];
         s.ensure(m1 - m0);
         final int[] cur = s.cur, end = s.end, gms = s.ms, gme = s.me, cellOf = s.cellOf;
@@ -293,7 +306,14 @@ public final class JavaNblScoring implements NblScoring {
             m = e;
         }
         int cand = 0;
-        double best = -1, bx = Double.NaN, by = Double.NaN, bs = Double.NaN, sw = 0, sx = 0, sy = 0, sq = 0;
+        double best = logW ? Double.NEGATIVE_INFINITY : -1,
+                bx = Double.NaN,
+                by = Double.NaN,
+                bs = Double.NaN,
+                sw = 0,
+                sx = 0,
+                sy = 0,
+                sq = 0;
         double ox = 0, oy = 0;
         if (g == 1) {
             // one cell: its entries are the candidates, no merge
@@ -309,7 +329,7 @@ public final class JavaNblScoring implements NblScoring {
             for (int en = e0; en < e1; en++) {
                 int t4 = 4 * entTile[en], e4 = 4 * en;
                 double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
-                double w = temper || !useDensity ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
+                double w = temper || !useDensity || logW ? 1.0 : powDens ? Math.pow(tile[t4 + 3], alpha) : tile[t4 + 3];
                 if (lap && single) {
                     // both Laplace factors by one exp of the summed exponents
                     double u = 0;
@@ -331,7 +351,9 @@ public final class JavaNblScoring implements NblScoring {
                             else w *= NblModel.TAIL_FLOOR;
                         }
                     }
-                    if (u != 0) w *= Math.exp(-u);
+                    if (logW)
+                        w = logWeight(w, u, logDens, entTile[en], useDensity, alpha, hp, pk, ta, ms, me, entDist[en]);
+                    else if (u != 0) w *= Math.exp(-u);
                 } else {
                     if (hr)
                         w *= single
@@ -341,6 +363,20 @@ public final class JavaNblScoring implements NblScoring {
                         w *= single
                                 ? tail1(vq, ent[e4 + 2], ent[e4 + 3], miss, lap)
                                 : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
+                }
+                if (logW) {
+                    // the log weight; the sums follow once the best one is known
+                    if (!(lap && single))
+                        w = logWeight(w, 0, logDens, entTile[en], useDensity, alpha, hp, pk, ta, ms, me, entDist[en]);
+                    ws[en - e0] = w;
+                    ts[en - e0] = entTile[en];
+                    if (w > best || en == e0) {
+                        best = w;
+                        bx = tile[t4];
+                        by = tile[t4 + 1];
+                        bs = tile[t4 + 2];
+                    }
+                    continue;
                 }
                 if (hp) w *= pdFactor(pk, ta, ms, me, entDist[en]);
                 if (temper) w = densityWeight(tile[t4 + 3], useDensity, alpha) * Math.pow(w, tau);
@@ -362,6 +398,13 @@ public final class JavaNblScoring implements NblScoring {
                 }
             }
             cand = e1 - e0;
+            if (logW) {
+                double[] acc = powSums(tile, ts, ws, s.f, cand, best, pw, ox, oy, s.acc);
+                sw = acc[0];
+                sx = acc[1];
+                sy = acc[2];
+                sq = acc[3];
+            }
         } else if (g > 1) {
             // the all-cells rule by intersecting the groups' tile lists (candidates in ascending tile order,
             // as the union's first appearance order would give); an empty intersection, or the any rule, takes
@@ -371,7 +414,7 @@ public final class JavaNblScoring implements NblScoring {
                 final int[] uT = s.uT, ie = s.ie;
                 final double[] w = s.w;
                 for (int j = 0; j < n; j++) {
-                    double wj = temper ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
+                    double wj = temper || logW ? 1.0 : densityWeight(tile[4 * uT[j] + 3], useDensity, alpha);
                     // Laplace factors of single-row groups: one exp of their summed exponents
                     double u = 0;
                     for (int k = 0, jg = j * g; k < g; k++) {
@@ -409,9 +452,14 @@ public final class JavaNblScoring implements NblScoring {
                                     : meanTail(rssi, ms, me, ent[e4 + 2], ent[e4 + 3], miss, lap);
                         if (hasP[k]) wj *= pdFactor(pk, ta, ms, me, entDist[en]);
                     }
-                    w[j] = u != 0 ? wj * Math.exp(-u) : wj;
+                    w[j] = logW
+                            ? logWeight(wj, u, logDens, uT[j], useDensity, alpha, false, pk, ta, 0, 0, 0)
+                            : u != 0 ? wj * Math.exp(-u) : wj;
                 }
-            } else n = unionWeights(pk, b, opt, s, g);
+            } else {
+                n = unionWeights(pk, b, opt, s, g);
+                if (logW) for (int j = 0; j < n; j++) s.w[j] = Math.log(s.w[j]);
+            }
             cand = n;
             final int[] uT = s.uT;
             final double[] w = s.w;
@@ -424,27 +472,46 @@ public final class JavaNblScoring implements NblScoring {
                 oy = tile[4 * uT[0] + 1];
             }
             int bestT = Integer.MAX_VALUE;
-            for (int j = 0; j < n; j++) {
-                int t4 = 4 * uT[j];
-                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j], wa = powW ? Math.pow(wj, pw) : wj;
-                if (store) s.f[j] = wa; // the power, for the cutoff sums and the mean shift
-                sw += wa;
-                sx += wa * dx;
-                sy += wa * dy;
-                sq += wa * (dx * dx + dy * dy);
-                if (wj > best || (wj == best && uT[j] < bestT)) { // exact ties: the lowest tile index
-                    bestT = uT[j];
-                    best = wj;
-                    bx = tile[t4];
-                    by = tile[t4 + 1];
-                    bs = tile[t4 + 2];
+            if (logW) {
+                for (int j = 0; j < n; j++) {
+                    double wj = w[j];
+                    if (wj > best || (wj == best && uT[j] < bestT) || j == 0) { // exact ties: the lowest tile index
+                        bestT = uT[j];
+                        best = wj;
+                        int t4 = 4 * uT[j];
+                        bx = tile[t4];
+                        by = tile[t4 + 1];
+                        bs = tile[t4 + 2];
+                    }
                 }
-            }
+                double[] acc = powSums(tile, uT, w, s.f, n, best, pw, ox, oy, s.acc);
+                sw = acc[0];
+                sx = acc[1];
+                sy = acc[2];
+                sq = acc[3];
+            } else
+                for (int j = 0; j < n; j++) {
+                    int t4 = 4 * uT[j];
+                    double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, wj = w[j], wa = powW ? Math.pow(wj, pw) : wj;
+                    if (store) s.f[j] = wa; // the power, for the cutoff sums and the mean shift
+                    sw += wa;
+                    sx += wa * dx;
+                    sy += wa * dy;
+                    sq += wa * (dx * dx + dy * dy);
+                    if (wj > best || (wj == best && uT[j] < bestT)) { // exact ties: the lowest tile index
+                        bestT = uT[j];
+                        best = wj;
+                        bx = tile[t4];
+                        by = tile[t4 + 1];
+                        bs = tile[t4 + 2];
+                    }
+                }
         }
         if (cutoff > 0 && cand > 1) {
             // the weighted sums again over the candidates of at least cutoff * best (both paths keep the
             // candidates' tiles and weights in s.uT, s.w)
-            double[] acc = cutSums(tile, s.uT, s.w, powW ? s.f : s.w, cand, cutoff * best, ox, oy, s.acc);
+            double[] acc =
+                    cutSums(tile, s.uT, s.w, powW ? s.f : s.w, cand, cutLimit(logW, cutoff, best), ox, oy, s.acc);
             sw = acc[0];
             sx = acc[1];
             sy = acc[2];
@@ -457,7 +524,7 @@ public final class JavaNblScoring implements NblScoring {
                 if (shift) {
                     // mean shift from the weighted average or the MLE tile (about the origin ox, oy); the
                     // spread about where it ends
-                    double lim = cutoff > 0 ? cutoff * best : Double.NEGATIVE_INFINITY;
+                    double lim = cutoff > 0 ? cutLimit(logW, cutoff, best) : Double.NEGATIVE_INFINITY;
                     double[] c = meanShift(
                             tile,
                             s.uT,
@@ -474,7 +541,7 @@ public final class JavaNblScoring implements NblScoring {
                                     ? opt.shift() * Math.sqrt(Math.max(0, sq / sw - mx * mx - my * my))
                                     : opt.shift() / bs,
                             opt.shiftIters(),
-                            s.acc);
+                            s);
                     double dx = c[0], dy = c[1];
                     wx = ox + dx;
                     wy = oy + dy;
@@ -693,9 +760,13 @@ public final class JavaNblScoring implements NblScoring {
 
     /**
      * Mean shift (about the origin ox, oy): from (cx, cy), {@code iters} times the weighted average (weights
-     * to the power pw, as the weighted sums stored them in wp, unless pw is 1) of the candidates of weight at least lim within
-     * Mercator radius rm of the current point; stops where no candidate is within it. Returns {@code {x, y}}
-     * about the origin in acc.
+     * to the power pw, as the weighted sums stored them in wp, unless pw is 1) of the candidates of weight (or
+     * log weight) at least lim within Mercator radius rm of the current point; stops where no candidate is
+     * within it or at a fixed point. Each pass reads a list of the candidates within about 2 rm of a centre
+     * (offsets and weights in s.px, s.py, s.pq, in candidate order), rebuilt from all candidates whenever the
+     * point is more than rm from that centre: every candidate within rm of the point is on it, so the sums
+     * are those over all candidates, in the same order, bit for bit. Returns {@code {x, y}} about the origin
+     * in s.acc.
      */
     private static double[] meanShift(
             double[] tile,
@@ -711,18 +782,35 @@ public final class JavaNblScoring implements NblScoring {
             double cy,
             double rm,
             int iters,
-            double[] acc) {
-        double r2 = rm * rm;
+            Scratch s) {
+        final double r2 = rm * rm;
+        // the list radius, (2.015 rm)^2: 1.5 % above 2 rm against rounding; no list without a finite radius
+        final double b2 = r2 < Double.POSITIVE_INFINITY ? 4.0625 * r2 : Double.POSITIVE_INFINITY;
         if (pw == 1) wp = w;
-        if (lim == Double.NEGATIVE_INFINITY) lim = -1; // every weight is >= 0, every power too
+        final double[] px = s.px, py = s.py, pq = s.pq;
+        double kx = 0, ky = 0;
+        int m = -1;
         for (int it = 0; it < iters; it++) {
+            double qx = cx - kx, qy = cy - ky;
+            if (m < 0 || qx * qx + qy * qy > r2) {
+                kx = cx;
+                ky = cy;
+                m = 0;
+                for (int j = 0; j < n; j++) {
+                    if (!(w[j] >= lim)) continue;
+                    int t4 = 4 * uT[j];
+                    double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, ex = dx - kx, ey = dy - ky;
+                    if (!(ex * ex + ey * ey <= b2)) continue;
+                    px[m] = dx;
+                    py[m] = dy;
+                    pq[m++] = wp[j];
+                }
+            }
             double lw = 0, lx = 0, ly = 0;
-            for (int j = 0; j < n; j++) {
-                if (!(w[j] >= lim)) continue;
-                double wj = wp[j];
-                int t4 = 4 * uT[j];
-                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy, ex = dx - cx, ey = dy - cy;
+            for (int j = 0; j < m; j++) {
+                double dx = px[j], dy = py[j], ex = dx - cx, ey = dy - cy;
                 if (ex * ex + ey * ey > r2) continue;
+                double wj = pq[j];
                 lw += wj;
                 lx += wj * dx;
                 ly += wj * dy;
@@ -735,9 +823,75 @@ public final class JavaNblScoring implements NblScoring {
             cy = ny;
             if (same) break;
         }
+        double[] acc = s.acc;
         acc[0] = cx;
         acc[1] = cy;
         return acc;
+    }
+
+    /**
+     * The weighted sums {@code {sw, sx, sy, sq}} (about the origin ox, oy) of candidates 0..n-1 (tile index uT,
+     * log weight lw) with the weights {@code exp(pw (lw - best))} (w^pw over the best's, stored in f), into
+     * acc; zeros when no weight is above 0 (best is -infinity).
+     */
+    private static double[] powSums(
+            double[] tile,
+            int[] uT,
+            double[] lw,
+            double[] f,
+            int n,
+            double best,
+            double pw,
+            double ox,
+            double oy,
+            double[] acc) {
+        double sw = 0, sx = 0, sy = 0, sq = 0;
+        if (best > Double.NEGATIVE_INFINITY)
+            for (int j = 0; j < n; j++) {
+                double wa = Math.exp(pw * (lw[j] - best));
+                f[j] = wa;
+                int t4 = 4 * uT[j];
+                double dx = tile[t4] - ox, dy = tile[t4 + 1] - oy;
+                sw += wa;
+                sx += wa * dx;
+                sy += wa * dy;
+                sq += wa * (dx * dx + dy * dy);
+            }
+        else java.util.Arrays.fill(f, 0, n, 0.0);
+        acc[0] = sw;
+        acc[1] = sx;
+        acc[2] = sy;
+        acc[3] = sq;
+        return acc;
+    }
+
+    /** The cutoff's limit: {@code cutoff * best}, or on log weights {@code best + log(cutoff)}. */
+    private static double cutLimit(boolean logW, double cutoff, double best) {
+        return logW ? best + Math.log(cutoff) : cutoff * best;
+    }
+
+    /**
+     * The log weight of a candidate: {@code -u} (the summed Laplace exponents), plus the log of the product
+     * of its other factors (the miss and floor factors, the mean tails; times P(P|l) of a single cell with
+     * hp), plus {@code alpha log P(l)} with the density.
+     */
+    private static double logWeight(
+            double prod,
+            double u,
+            double[] logDens,
+            int t,
+            boolean useDensity,
+            double alpha,
+            boolean hp,
+            Packed pk,
+            float[] ta,
+            int ms,
+            int me,
+            double dist) {
+        if (hp) prod *= pdFactor(pk, ta, ms, me, dist);
+        double lw = prod == 1 ? -u : Math.log(prod) - u;
+        if (useDensity) lw += alpha == 1 ? logDens[t] : alpha * logDens[t];
+        return lw;
     }
 
     /** P(l)^alpha, or 1 without the density. */
