@@ -398,13 +398,6 @@ public final class JavaNblScoring implements NblScoring {
                 }
             }
             cand = e1 - e0;
-            if (logW) {
-                double[] acc = powSums(tile, ts, ws, s.f, cand, best, pw, ox, oy, s.acc);
-                sw = acc[0];
-                sx = acc[1];
-                sy = acc[2];
-                sq = acc[3];
-            }
         } else if (g > 1) {
             // the all-cells rule by intersecting the groups' tile lists (candidates in ascending tile order,
             // as the union's first appearance order would give); an empty intersection, or the any rule, takes
@@ -484,11 +477,6 @@ public final class JavaNblScoring implements NblScoring {
                         bs = tile[t4 + 2];
                     }
                 }
-                double[] acc = powSums(tile, uT, w, s.f, n, best, pw, ox, oy, s.acc);
-                sw = acc[0];
-                sx = acc[1];
-                sy = acc[2];
-                sq = acc[3];
             } else
                 for (int j = 0; j < n; j++) {
                     int t4 = 4 * uT[j];
@@ -506,6 +494,14 @@ public final class JavaNblScoring implements NblScoring {
                         bs = tile[t4 + 2];
                     }
                 }
+        }
+        if (logW) {
+            // both paths keep the candidates' tiles and log weights in s.uT, s.w: the powers' sums
+            double[] acc = powSums(tile, s.uT, s.w, s.f, cand, best, pw, ox, oy, s.acc);
+            sw = acc[0];
+            sx = acc[1];
+            sy = acc[2];
+            sq = acc[3];
         }
         if (cutoff > 0 && cand > 1) {
             // the weighted sums again over the candidates of at least cutoff * best (both paths keep the
